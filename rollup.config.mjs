@@ -1,0 +1,37 @@
+// Builds each entry as ESM and CJS (esbuild) plus bundled declarations (rollup-plugin-dts).
+import esbuild from 'rollup-plugin-esbuild';
+import { dts } from 'rollup-plugin-dts';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts' };
+const deps = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  'msw',
+];
+// Packages stay external (users' bundlers resolve them); so do node: built-ins and the
+// library's own entries when one imports another (the core loads `./xml` lazily).
+const external = (id) =>
+  id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
+
+export default Object.entries(entries).flatMap(([name, input]) => [
+  {
+    input,
+    external,
+    plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+    output: [
+      { file: `dist/${name}.js`, format: 'es', sourcemap: true },
+      { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
+    ],
+  },
+  {
+    input,
+    external,
+    plugins: [dts()],
+    output: [
+      { file: `dist/${name}.d.ts`, format: 'es' },
+      { file: `dist/${name}.d.cts`, format: 'es' },
+    ],
+  },
+]);
