@@ -9,6 +9,7 @@ const deps = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
   'msw',
+  pkg.name,
 ];
 // Packages stay external (users' bundlers resolve them); so do node: built-ins and the
 // library's own entries when one imports another (the core loads `./xml` lazily).
@@ -22,7 +23,8 @@ export default Object.entries(entries).flatMap(([name, input]) => [
     plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
     output: [
       { file: `dist/${name}.js`, format: 'es', sourcemap: true },
-      { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named' },
+      // require() for the lazily loaded xml entry, so CJS users (Jest without ESM) can load it.
+      { file: `dist/${name}.cjs`, format: 'cjs', sourcemap: true, exports: 'named', dynamicImportInCjs: false },
     ],
   },
   {

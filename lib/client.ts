@@ -1,0 +1,148 @@
+import { defer, filter, finalize, type Observable, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { createApi, type ExecutionApi, type Send } from './api/createApi';
+import { guidSegment } from './api/ids';
+import { type FlowInput, prepareInput } from './api/prepareInput';
+import type { ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
+import { SmartFlowsInputError } from './errors';
+import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
+import { createTransport } from './http/transport';
+import { type NormalizedOptions, normalizeOptions, type SmartFlowsClientOptions } from './options';
+
+/** Options of `run`. */
+export interface RunOptions extends FollowOptions {
+  /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
+  skipUserInput?: boolean;
+}
+
+/** Options of `watch`. */
+export type WatchOptions = FollowOptions;
+
+/** Options of `startExecution`. */
+export interface StartOptions {
+  /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
+  skipUserInput?: boolean;
+}
+
+/**
+ * Runs Smart Flows executions as RxJS Observables. Every method returns a cold Observable:
+ * nothing is sent until subscription, and each subscription sends its own requests.
+ *
+ * @example
+ * const client = new SmartFlowsClient({ baseUrl: 'https://flows.example.com', apiKey });
+ * client.run(flowId, '<Invoice><Customer>ACME</Customer></Invoice>').subscribe((event) => {
+ *   if (event.type === 'progress') console.log(event.progress.percentage, event.progress.message);
+ *   else console.log('done', event.execution.status);
+ * });
+ */
+export class SmartFlowsClient {
+  /** The options after defaults were merged (read-only view). */
+  readonly options: Readonly<NormalizedOptions>;
+  /** @internal */
+  protected readonly api: ExecutionApi & { send: Send };
+  private readonly nudges = new Subject<string>();
+  private readonly watches = new Map<string, Observable<ExecutionEvent>>();
+
+  /** @throws SmartFlowsInputError when an option is missing or wrong. */
+  constructor(options: SmartFlowsClientOptions) {
+    this.options = normalizeOptions(options);
+    this.api = createApi(createTransport(this.options), this.options);
+  }
+
+  /**
+   * Starts an execution and follows it: a `progress` event for the start answer and each
+   * change, then one `output` event at Success or Warning; errors with `FlowExecutionError`
+   * at Error, Canceled or Interrupted.
+   * @param flowId - the flow's GUID
+   * @param input - an XML string, or a plain object turned into XML (see `smart-flows-rx/xml`)
+   */
+  run(flowId: string, input?: FlowInput, options: RunOptions = {}): Observable<ExecutionEvent> {
+    return defer(() => {
+      checkFollowOptions(options, true);
+      return followExecution(this.followDeps(), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+    });
+  }
+
+  /**
+   * Follows an execution that already exists (after a reload, from another process).
+   * Within one client, concurrent subscribers of the same id (and options) share one poll
+   * loop; a late subscriber gets the latest event at once; the loop stops when the last leaves.
+   */
+  watch(executionId: string, options: WatchOptions = {}): Observable<ExecutionEvent> {
+    return defer(() => {
+      guidSegment(executionId, 'executionId');
+      checkFollowOptions(options, false);
+      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments} ${options.timeoutMs ?? ''}`;
+      let shared = this.watches.get(key);
+      if (!shared) {
+        const created: Observable<ExecutionEvent> = followExecution(this.followDeps(), this.api.progress(executionId, 0), options).pipe(
+          finalize(() => {
+            if (this.watches.get(key) === created) this.watches.delete(key);
+          }),
+          share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+        );
+        shared = created;
+        this.watches.set(key, shared);
+      }
+      return shared;
+    });
+  }
+
+  /** Starts an execution (one POST) and gives its first progress. */
+  startExecution(flowId: string, input?: FlowInput, options: StartOptions = {}): Observable<FlowProgress> {
+    return defer(() => {
+      if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
+      guidSegment(flowId, 'flowId');
+      return prepareInput(input).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
+    });
+  }
+
+  /** One progress request. */
+  getProgress(executionId: string): Observable<FlowProgress> {
+    return this.api.progress(executionId, 0);
+  }
+
+  /** The full execution (state, output, stages, report). */
+  getExecution(executionId: string): Observable<FlowExecution> {
+    return this.api.execution(executionId);
+  }
+
+  /** Cancels an execution (SDK path, falling back once to the API guide's). */
+  cancelExecution(executionId: string): Observable<void> {
+    return this.api.cancel(executionId);
+  }
+
+  /**
+   * Answers the form of an execution waiting for user input; gives the new progress.
+   * Streams of this client following that execution poll again at once.
+   */
+  submitUserInput(executionId: string, values: Record<string, unknown>): Observable<FlowProgress> {
+    return defer(() => {
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) throw new SmartFlowsInputError('values must be an object of form keys to values');
+      return this.api.submitUserInput(executionId, values).pipe(tap(() => this.nudges.next(executionId.toLowerCase())));
+    });
+  }
+
+  /** @internal What the execution layer needs from this client. */
+  protected followDeps(): FollowDeps {
+    return {
+      getProgress: (id, waitSeconds) => this.api.progress(id, waitSeconds),
+      polling: this.options.polling,
+      scheduler: this.options.scheduler,
+      nudges: (id) => this.nudges.pipe(filter((n) => n === id.toLowerCase())),
+      api: this.api,
+    };
+  }
+}
+
+function checkFollowOptions(options: RunOptions, isRun: boolean): void {
+  if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
+  const { onUserInput, timeoutMs } = options;
+  if (onUserInput !== undefined && onUserInput !== 'wait' && onUserInput !== 'error') throw new SmartFlowsInputError(`onUserInput must be 'wait' or 'error'`);
+  for (const key of ['cancelOnUnsubscribe', 'downloadDocuments', ...(isRun ? ['skipUserInput'] : [])] as const) {
+    const v = options[key as keyof RunOptions];
+    if (v !== undefined && typeof v !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
+    throw new SmartFlowsInputError('timeoutMs must be a number ≥ 0');
+  }
+}

@@ -1,0 +1,172 @@
+import type { FlowExecution, FlowProgress, FlowStatus } from './api/types';
+
+/** Fields every Smart Flows error may carry. */
+export interface SmartFlowsErrorOptions {
+  /** The underlying failure, kept in the standard `cause`. */
+  cause?: unknown;
+  /** The execution this error belongs to, once the server created one. */
+  executionId?: string;
+}
+
+/**
+ * Base class of every error this library raises. A real `Error` with `name` and `cause`.
+ * Errors raised after an execution was created carry its `executionId`, so the caller can
+ * `watch(executionId)` again: nothing the server did is lost.
+ */
+export class SmartFlowsError extends Error {
+  override name = 'SmartFlowsError';
+  /** The execution this error belongs to, when one was created. */
+  executionId?: string;
+  /**
+   * True when a start request failed in a way that does not prove the server started
+   * nothing (a timeout, a reset after sending): look for the execution before starting again.
+   */
+  executionMayExist?: boolean;
+
+  constructor(message: string, options: SmartFlowsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.executionId !== undefined) this.executionId = options.executionId;
+  }
+
+  /** A plain form for logs: never holds a secret (messages and URLs are built without them). */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, message: this.message };
+    for (const [key, value] of Object.entries(this)) {
+      if (key !== 'cause' && key !== 'execution' && key !== 'progress') out[key] = value;
+    }
+    return out;
+  }
+}
+
+/** Bad arguments or options, caught before any request was sent. */
+export class SmartFlowsInputError extends SmartFlowsError {
+  override name = 'SmartFlowsInputError';
+  /** Validation issues (zod's `issues` or XML check details), when there are any. */
+  readonly issues?: readonly unknown[];
+  constructor(message: string, options: SmartFlowsErrorOptions & { issues?: readonly unknown[] } = {}) {
+    super(message, options);
+    if (options.issues) this.issues = options.issues;
+  }
+}
+
+/** A non-2xx answer, after retries. */
+export class SmartFlowsHttpError extends SmartFlowsError {
+  override name = 'SmartFlowsHttpError';
+  readonly status: number;
+  readonly method: string;
+  /** The request URL, without query secrets (none are ever put there). */
+  readonly url: string;
+  /** The answer body, trimmed to 1,000 characters. */
+  readonly body: string;
+  /** The server's Retry-After, in ms (already clamped), when it sent one. */
+  readonly retryAfterMs?: number;
+  constructor(
+    init: { status: number; method: string; url: string; body: string; retryAfterMs?: number },
+    options: SmartFlowsErrorOptions = {},
+  ) {
+    super(`Request failed with status ${init.status}: ${init.method} ${pathOf(init.url)}`, options);
+    this.status = init.status;
+    this.method = init.method;
+    this.url = init.url;
+    this.body = init.body;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+  }
+}
+
+/** No answer at all (refused, reset, DNS), after retries. */
+export class SmartFlowsNetworkError extends SmartFlowsError {
+  override name = 'SmartFlowsNetworkError';
+  readonly method: string;
+  readonly url: string;
+  /**
+   * False when the request certainly never reached the server (connection refused, DNS
+   * failure); true when it may have been received (reset, aborted mid-way).
+   */
+  readonly maybeReceived: boolean;
+  constructor(
+    init: { method: string; url: string; maybeReceived: boolean; detail?: string },
+    options: SmartFlowsErrorOptions = {},
+  ) {
+    super(
+      `Network error${init.detail ? ` (${init.detail})` : ''}: ${init.method} ${pathOf(init.url)}`,
+      options,
+    );
+    this.method = init.method;
+    this.url = init.url;
+    this.maybeReceived = init.maybeReceived;
+  }
+}
+
+/** An answer that is not the JSON expected. */
+export class SmartFlowsResponseError extends SmartFlowsError {
+  override name = 'SmartFlowsResponseError';
+  /** zod's issues, when a schema did not match. */
+  readonly issues?: readonly unknown[];
+  /** True when the body was not JSON at all (garbled or cut): a GET is worth sending again. */
+  readonly retryable: boolean;
+  constructor(
+    message: string,
+    options: SmartFlowsErrorOptions & { issues?: readonly unknown[]; retryable?: boolean } = {},
+  ) {
+    super(message, options);
+    if (options.issues) this.issues = options.issues;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A request, or the whole execution, took longer than its limit. */
+export class SmartFlowsTimeoutError extends SmartFlowsError {
+  override name = 'SmartFlowsTimeoutError';
+  /** The limit that was passed, in ms. */
+  readonly timeoutMs: number;
+  constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions = {}) {
+    super(message, options);
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The flow itself ended in Error, Canceled or Interrupted (or asked for input headless). */
+export class FlowExecutionError extends SmartFlowsError {
+  override name = 'FlowExecutionError';
+  declare executionId: string;
+  readonly status: FlowStatus;
+  readonly progress: FlowProgress;
+  readonly execution?: FlowExecution;
+  constructor(progress: FlowProgress, execution?: FlowExecution) {
+    super(
+      `Flow execution ${progress.id} ended with status ${progress.status}` +
+        (progress.message ? `: ${progress.message}` : ''),
+      { executionId: progress.id },
+    );
+    this.status = progress.status;
+    this.progress = progress;
+    if (execution) this.execution = execution;
+  }
+}
+
+const guard =
+  <T extends SmartFlowsError>(ctor: abstract new (...args: never[]) => T, name: string) =>
+  (error: unknown): error is T =>
+    error instanceof ctor ||
+    (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name);
+
+/** True for any error of this library, also across realms and duplicated package copies. */
+export const isSmartFlowsError = (error: unknown): error is SmartFlowsError =>
+  error instanceof SmartFlowsError ||
+  (error instanceof Error &&
+    /^(SmartFlows\w*Error|FlowExecutionError)$/.test(error.name));
+export const isSmartFlowsInputError = guard(SmartFlowsInputError, 'SmartFlowsInputError');
+export const isSmartFlowsHttpError = guard(SmartFlowsHttpError, 'SmartFlowsHttpError');
+export const isSmartFlowsNetworkError = guard(SmartFlowsNetworkError, 'SmartFlowsNetworkError');
+export const isSmartFlowsResponseError = guard(SmartFlowsResponseError, 'SmartFlowsResponseError');
+export const isSmartFlowsTimeoutError = guard(SmartFlowsTimeoutError, 'SmartFlowsTimeoutError');
+export const isFlowExecutionError = guard(FlowExecutionError, 'FlowExecutionError');
+
+function pathOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}

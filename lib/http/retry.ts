@@ -1,0 +1,52 @@
+import { type MonoTypeOperatorFunction, retry, type SchedulerLike, throwError, timer } from 'rxjs';
+import {
+  SmartFlowsHttpError,
+  SmartFlowsNetworkError,
+  SmartFlowsResponseError,
+  SmartFlowsTimeoutError,
+} from '../errors';
+import type { NormalizedOptions } from '../options';
+
+/** Which failures a request may be sent again after. */
+export type RetryMode =
+  /** GET, DELETE: network errors, timeouts, garbled bodies, 408, 429, 5xx. */
+  | 'idempotent'
+  /** The start POST: only when the server certainly started nothing (refused, 429, 503). */
+  | 'start';
+
+const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/** True when `error` may be retried under `mode`. 400, 401, 403 and 404 never are. */
+export function isRetryable(error: unknown, mode: RetryMode): boolean {
+  if (error instanceof SmartFlowsHttpError) {
+    return mode === 'start' ? error.status === 429 || error.status === 503 : RETRY_STATUS.has(error.status) || error.status >= 500;
+  }
+  if (error instanceof SmartFlowsNetworkError) return mode === 'idempotent' || !error.maybeReceived;
+  if (mode === 'start') return false;
+  if (error instanceof SmartFlowsTimeoutError) return true;
+  return error instanceof SmartFlowsResponseError && error.retryable;
+}
+
+/**
+ * Backoff before retry `attempt` (1-based): `delayMs · 2^(attempt−1)` capped at `maxDelayMs`,
+ * with full jitter; a server's Retry-After (already clamped) wins when it asks for longer.
+ */
+export function backoffDelay(attempt: number, retry: NormalizedOptions['retry'], retryAfterMs?: number, random = Math.random): number {
+  const cap = Math.min(retry.maxDelayMs, retry.delayMs * 2 ** Math.min(attempt - 1, 30));
+  const jittered = retry.jitter ? Math.round(cap * random()) : cap;
+  return retryAfterMs === undefined ? jittered : Math.min(retry.maxDelayMs, Math.max(retryAfterMs, jittered));
+}
+
+/**
+ * Retries a request Observable per the client's policy: up to `retry.maxRetries` consecutive
+ * failures, exponential backoff with jitter, Retry-After honoured, every wait on `scheduler`.
+ */
+export function retryRequest<T>(retryOptions: NormalizedOptions['retry'], scheduler: SchedulerLike, mode: RetryMode): MonoTypeOperatorFunction<T> {
+  return retry({
+    count: retryOptions.maxRetries,
+    delay: (error: unknown, attempt: number) =>
+      isRetryable(error, mode)
+        ? timer(backoffDelay(attempt, retryOptions, error instanceof SmartFlowsHttpError ? error.retryAfterMs : undefined), scheduler)
+        : throwError(() => error),
+  });
+}

@@ -1,0 +1,145 @@
+import crossFetch from 'cross-fetch';
+import { Observable, switchMap } from 'rxjs';
+import {
+  SmartFlowsHttpError,
+  SmartFlowsNetworkError,
+  SmartFlowsResponseError,
+  SmartFlowsTimeoutError,
+} from '../errors';
+import type { FetchLike, NormalizedOptions } from '../options';
+import { authHeaders } from './auth';
+import { certainlyNotSent, errorCode } from './classify';
+import { parseRetryAfter } from './retryAfter';
+
+/** One call to the server, below `{baseUrl}/api/v1`. */
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path below the API root, with every id already checked and encoded. */
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: string;
+  contentType?: string;
+  /** How the answer is read. @default 'json' */
+  responseType?: 'json' | 'bytes' | 'empty';
+  /** Overrides the client's `requestTimeoutMs` (a long poll adds its wait). */
+  timeoutMs?: number;
+  /** Asks a token function for a fresh token (after a 401). */
+  refreshToken?: boolean;
+}
+
+/** A 2xx answer, read. */
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+  url: string;
+}
+
+/** Sends one request per subscription; unsubscribing aborts it. */
+export type Transport = (request: HttpRequest) => Observable<HttpResponse>;
+
+/** Largest JSON answer read; a larger one is refused rather than held in memory. */
+export const MAX_JSON_BYTES = 10 * 1024 * 1024;
+const BODY_IN_ERROR = 1000;
+
+/** Builds the request URL: the API root, the path, and the defined query parameters. */
+export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['query']): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return `${apiRoot}${path}${qs ? `?${qs}` : ''}`;
+}
+
+/**
+ * Creates the transport: one small function on fetch that turns a call into an Observable,
+ * sends the auth and content headers, aborts on unsubscribe (AbortController) and after the
+ * per-request timeout (on the client's scheduler), and maps failures to the error classes.
+ * It knows nothing about flows or retries.
+ */
+export function createTransport(options: NormalizedOptions): Transport {
+  const fetchFn: FetchLike = options.fetch ?? (crossFetch as FetchLike);
+  const secrets = [options.apiKey, typeof options.bearerToken === 'string' ? options.bearerToken : undefined]
+    .filter((s): s is string => !!s);
+  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+
+  return (request) =>
+    authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(
+      switchMap((auth) => {
+        const url = buildUrl(options.apiRoot, request.path, request.query);
+        const method = request.method;
+        const headers: Record<string, string> = { Accept: request.responseType === 'bytes' ? '*/*' : 'application/json', ...auth };
+        if (request.contentType) headers['Content-Type'] = request.contentType;
+        const timeoutMs = request.timeoutMs ?? options.requestTimeoutMs;
+
+        return new Observable<HttpResponse>((subscriber) => {
+          const controller = new AbortController();
+          let settled = false;
+          const timer = options.scheduler.schedule(() => {
+            settled = true;
+            controller.abort();
+            subscriber.error(new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${method} ${new URL(url).pathname}`, timeoutMs));
+          }, timeoutMs);
+          const finish = (fn: () => void) => {
+            if (settled) return;
+            settled = true;
+            timer.unsubscribe();
+            fn();
+          };
+
+          fetchFn(url, { method, headers, body: request.body, signal: controller.signal })
+            .then(async (res) => {
+              if (!res.ok) {
+                const text = redact((await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR));
+                const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
+                throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+              }
+              const body = await readBody(res, request.responseType ?? 'json', method, url);
+              return { status: res.status, headers: res.headers, body, url };
+            })
+            .then(
+              (response) => finish(() => { subscriber.next(response); subscriber.complete(); }),
+              (error: unknown) => finish(() => subscriber.error(toError(error, method, url))),
+            );
+
+          return () => {
+            if (!settled) {
+              settled = true;
+              timer.unsubscribe();
+              controller.abort();
+            }
+          };
+        });
+      }),
+    );
+}
+
+async function readText(res: Response): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > MAX_JSON_BYTES) throw new SmartFlowsResponseError(`The answer is too large (${declared} bytes; limit ${MAX_JSON_BYTES})`);
+  const buffer = await res.arrayBuffer();
+  if (buffer.byteLength > MAX_JSON_BYTES) throw new SmartFlowsResponseError(`The answer is too large (${buffer.byteLength} bytes; limit ${MAX_JSON_BYTES})`);
+  return new TextDecoder().decode(buffer);
+}
+
+async function readBody(res: Response, type: 'json' | 'bytes' | 'empty', method: string, url: string): Promise<unknown> {
+  if (type === 'bytes') return new Uint8Array(await res.arrayBuffer());
+  const text = await readText(res);
+  if (type === 'empty') return text;
+  try {
+    // Parsed whatever the Content-Type says: some servers label JSON text/plain.
+    return JSON.parse(text);
+  } catch (cause) {
+    const kind = res.headers.get('content-type') ?? 'no content type';
+    throw new SmartFlowsResponseError(
+      `The answer to ${method} ${new URL(url).pathname} is not JSON (${kind}, ${text.length} characters)`,
+      { cause, retryable: true },
+    );
+  }
+}
+
+function toError(error: unknown, method: string, url: string): Error {
+  if (error instanceof SmartFlowsHttpError || error instanceof SmartFlowsResponseError) return error;
+  const notSent = certainlyNotSent(error);
+  const code = errorCode(error);
+  return new SmartFlowsNetworkError({ method, url, maybeReceived: !notSent, ...(code ? { detail: code } : {}) }, { cause: error });
+}

@@ -1,0 +1,181 @@
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { SmartFlowsInputError } from './errors';
+
+/** A WHATWG fetch function (global fetch, cross-fetch, a test double…). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** A bearer token, or a function asked for one before each request. */
+export type TokenSource = string | (() => string | Promise<string> | Observable<string>);
+
+/** How progress is polled. */
+export interface PollingOptions {
+  /** Shortest delay between two polls, used while progress moves. @default 250 */
+  intervalMs?: number;
+  /** Longest delay between two polls, reached while nothing changes. @default 2000 */
+  maxIntervalMs?: number;
+  /** Delay while the execution waits for a person or an event (UserInput, SelectFlow, Waiting). @default 5000 */
+  idleIntervalMs?: number;
+  /** Bound on the whole execution, from subscription to the end; 0 = none. @default 0 */
+  timeoutMs?: number;
+  /** Long poll: asks the server to hold each progress call up to this many seconds (sent as `timeout`); 0 = off. @default 0 */
+  waitSeconds?: number;
+}
+
+/** How failed requests are retried. */
+export interface RetryOptions {
+  /** Consecutive failures retried before giving up (network errors, 408, 429, 5xx). @default 4 */
+  maxRetries?: number;
+  /** First backoff delay; doubles on each retry, with full jitter. @default 500 */
+  delayMs?: number;
+  /** Ceiling of one backoff delay, and of a server's Retry-After. @default 30000 */
+  maxDelayMs?: number;
+  /** Randomizes each backoff between 0 and its ceiling ("full jitter") so clients spread out. @default true */
+  jitter?: boolean;
+}
+
+/** Options of `new SmartFlowsClient(options)`. */
+export interface SmartFlowsClientOptions {
+  /** Server root, e.g. `https://flows.example.com:8443`; `/api/v1` is appended. */
+  baseUrl: string;
+  /** Sent as `X-API-Key`. One of `apiKey` or `bearerToken` is required. */
+  apiKey?: string;
+  /** Sent as `Authorization: Bearer …`; a function is asked before each request. */
+  bearerToken?: TokenSource;
+  /** Any WHATWG fetch. @default cross-fetch */
+  fetch?: FetchLike;
+  polling?: PollingOptions;
+  retry?: RetryOptions;
+  /** Limit of one request (a long poll adds its `waitSeconds`). @default 30000 */
+  requestTimeoutMs?: number;
+  /** Scheduler for every timer (a `TestScheduler` in tests). @default asyncScheduler */
+  scheduler?: SchedulerLike;
+  /** Allows `http://` to hosts other than loopback (the key would travel in clear). @default false */
+  allowInsecureHttp?: boolean;
+  /** Where the server and the SDK disagree on a path; a 404/405 on one falls back once to the other. @default 'sdk' */
+  endpointStyle?: 'sdk' | 'guide';
+}
+
+/** Options after defaults were merged and values checked. */
+export interface NormalizedOptions {
+  apiRoot: string;
+  apiKey?: string;
+  bearerToken?: TokenSource;
+  fetch?: FetchLike;
+  polling: Required<PollingOptions>;
+  retry: Required<RetryOptions>;
+  requestTimeoutMs: number;
+  scheduler: SchedulerLike;
+  endpointStyle: 'sdk' | 'guide';
+}
+
+/** The defaults, in one place (the README's tables list them). */
+export const DEFAULTS = {
+  polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0 },
+  retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
+  requestTimeoutMs: 30_000,
+} as const;
+
+/** Largest delay a JS timer keeps: above it Node fires at once (1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+function fail(message: string): never {
+  throw new SmartFlowsInputError(message);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown, name: string, fallback: number, opts: { int?: boolean; min?: number } = {}): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) fail(`${name} must be a number, got ${typeof value}`);
+  const min = opts.min ?? 0;
+  if (value < min) fail(`${name} must be at least ${min}, got ${value}`);
+  if (opts.int && !Number.isInteger(value)) fail(`${name} must be a whole number, got ${value}`);
+  if (!Number.isFinite(value)) fail(`${name} must be finite`);
+  return Math.min(value, MAX_TIMER_MS);
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') fail(`${name} must be true or false`);
+  return value;
+}
+
+function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
+  if (typeof raw !== 'string' || raw.trim() === '') fail('baseUrl is required, e.g. "https://flows.example.com"');
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(`baseUrl must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`baseUrl must use https: or http:, got ${url.protocol}`);
+  if (url.username || url.password) fail('baseUrl must not hold credentials; use apiKey or bearerToken');
+  if (url.search || url.hash) fail('baseUrl must not have a query or fragment');
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !allowInsecureHttp) {
+    fail('baseUrl uses plain http:// to a host that is not loopback: the API key would travel in clear. Use https:// or set allowInsecureHttp: true');
+  }
+  const path = url.pathname.replace(/\/+$/, '');
+  // Accept a baseUrl that already ends with /api/v1 rather than doubling it.
+  const root = path.endsWith('/api/v1') ? path : `${path}/api/v1`;
+  return `${url.origin}${root}`;
+}
+
+const HEADER_SAFE = /^[\x21-\x7e]+$/;
+
+/**
+ * Merges the defaults into the client's options once and checks every value.
+ * @throws SmartFlowsInputError for any bad value.
+ */
+export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOptions {
+  if (!isPlainObject(options)) fail('SmartFlowsClient needs an options object with baseUrl and apiKey');
+  const { apiKey, bearerToken } = options;
+  if (apiKey === undefined && bearerToken === undefined) fail('either apiKey or bearerToken is required');
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || !HEADER_SAFE.test(apiKey))) {
+    fail('apiKey must be a non-empty string of printable characters without spaces');
+  }
+  if (bearerToken !== undefined && typeof bearerToken !== 'function' && (typeof bearerToken !== 'string' || !HEADER_SAFE.test(bearerToken))) {
+    fail('bearerToken must be a non-empty token string or a function returning one');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch must be a function');
+  if (options.scheduler !== undefined && typeof (options.scheduler as SchedulerLike)?.schedule !== 'function') {
+    fail('scheduler must be an RxJS SchedulerLike');
+  }
+  for (const key of ['polling', 'retry'] as const) {
+    if (options[key] !== undefined && !isPlainObject(options[key])) fail(`${key} must be an object`);
+  }
+  if (options.endpointStyle !== undefined && options.endpointStyle !== 'sdk' && options.endpointStyle !== 'guide') {
+    fail(`endpointStyle must be 'sdk' or 'guide'`);
+  }
+  const p = options.polling ?? {};
+  const d = DEFAULTS.polling;
+  const intervalMs = num(p.intervalMs, 'polling.intervalMs', d.intervalMs);
+  const maxIntervalMs = num(p.maxIntervalMs, 'polling.maxIntervalMs', Math.max(d.maxIntervalMs, intervalMs));
+  if (maxIntervalMs < intervalMs) fail(`polling.maxIntervalMs (${maxIntervalMs}) must not be below polling.intervalMs (${intervalMs})`);
+  const r = options.retry ?? {};
+  const retryDelayMs = num(r.delayMs, 'retry.delayMs', DEFAULTS.retry.delayMs);
+  return {
+    apiRoot: checkBaseUrl(options.baseUrl, options.allowInsecureHttp === true),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(bearerToken !== undefined ? { bearerToken } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    polling: {
+      intervalMs,
+      maxIntervalMs,
+      idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs)),
+      timeoutMs: num(p.timeoutMs, 'polling.timeoutMs', d.timeoutMs),
+      waitSeconds: num(p.waitSeconds, 'polling.waitSeconds', d.waitSeconds, { int: true }),
+    },
+    retry: {
+      maxRetries: num(r.maxRetries, 'retry.maxRetries', DEFAULTS.retry.maxRetries, { int: true }),
+      delayMs: retryDelayMs,
+      maxDelayMs: num(r.maxDelayMs, 'retry.maxDelayMs', Math.max(DEFAULTS.retry.maxDelayMs, retryDelayMs)),
+      jitter: r.jitter === undefined ? DEFAULTS.retry.jitter : bool(r.jitter, 'retry.jitter'),
+    },
+    requestTimeoutMs: num(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULTS.requestTimeoutMs, { min: 1 }),
+    scheduler: options.scheduler ?? asyncScheduler,
+    endpointStyle: options.endpointStyle ?? 'sdk',
+  };
+}
