@@ -1,0 +1,37 @@
+// The `smart-flows-rx/testing` entry: a Smart Flows simulator for tests, demos and benchmarks.
+
+// Simulator
+export { createSimulator } from './Simulator.js';
+export { createVirtualClock } from './engine/clock.js';
+export { builtInFlows } from './engine/builtInFlows.js';
+export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
+
+// Adapters
+export { createSimulatorHandlers } from './adapters/createSimulatorHandlers.js';
+export { startSimulatorServer } from './adapters/startSimulatorServer.js';
+
+// Types
+export type { SimulatorHandlersOptions } from './adapters/createSimulatorHandlers.js';
+export type { SimulatorServer, SimulatorServerOptions } from './adapters/startSimulatorServer.js';
+export type { Simulator } from './Simulator.js';
+export type {
+  DocumentScript,
+  FaultOptions,
+  FlowOutcome,
+  FlowScript,
+  FlowStage,
+  SimulatorClock,
+  SimulatorFaultCounts,
+  SimulatorOptions,
+  SimulatorRequest,
+  SimulatorRequestLogEntry,
+  SimulatorResponse,
+  SimulatorRouteName,
+  SimulatorStats,
+  SimulatorStatus,
+  SimulatorUser,
+  StatusSpelling,
+  StatusSpellingName,
+  UserInputScript,
+  VirtualClock,
+} from './types.js';

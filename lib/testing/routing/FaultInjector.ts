@@ -1,0 +1,78 @@
+import type { FaultOptions, SimulatorFaultCounts, SimulatorRouteName } from '../types.js';
+import type { Random } from '../engine/random.js';
+
+/** A fault that replaces the answer. */
+export type AnswerFault = 'status503' | 'status429' | 'status500' | 'reset' | 'malformedJson';
+
+/** What to do to one request. */
+export interface FaultPlan {
+  latencyMs: number;
+  fault?: AnswerFault;
+  retryAfterSeconds?: number;
+  slowBodyMs?: number;
+}
+
+const ORDER: [AnswerFault, keyof FaultOptions][] = [
+  ['reset', 'rateReset'],
+  ['status503', 'rate503'],
+  ['status429', 'rate429'],
+  ['status500', 'rate500'],
+  ['malformedJson', 'rateMalformedJson'],
+];
+
+/** Zeroed fault counters. */
+export function emptyFaultCounts(): SimulatorFaultCounts {
+  return { latency: 0, status503: 0, status429: 0, status500: 0, reset: 0, malformedJson: 0, slowBody: 0 };
+}
+
+/**
+ * Decides, from a seeded PRNG, which requests fail and how. Every request on a faulted
+ * route draws exactly two numbers whatever the options, so the same seed and the same
+ * sequence of requests give the same faults even after `setFaults` changes the rates.
+ */
+export class FaultInjector {
+  private faults: FaultOptions = {};
+
+  constructor(private readonly random: Random) {}
+
+  set(faults: FaultOptions | undefined): void {
+    this.faults = { ...faults };
+  }
+
+  get current(): Readonly<FaultOptions> {
+    return this.faults;
+  }
+
+  /** Whether faults apply to a route at all (those that do not, draw nothing). */
+  applies(route: SimulatorRouteName): boolean {
+    const routes = this.faults.routes ?? ['progress'];
+    return routes === 'all' || routes.includes(route);
+  }
+
+  /** The plan for one request on `route`; `undefined` when the route is not faulted. */
+  plan(route: SimulatorRouteName): FaultPlan | undefined {
+    if (!this.applies(route)) return undefined;
+    const latencyDraw = this.random();
+    const faultDraw = this.random();
+    const { latencyMs = 0, slowBodyMs, retryAfterSeconds = 1 } = this.faults;
+    const plan: FaultPlan = {
+      latencyMs: Array.isArray(latencyMs)
+        ? Math.round(latencyMs[0] + latencyDraw * (latencyMs[1] - latencyMs[0]))
+        : latencyMs,
+    };
+    // The rates stack into bands of [0, 1): one draw picks at most one fault.
+    let band = 0;
+    for (const [fault, option] of ORDER) {
+      band += Number(this.faults[option] ?? 0);
+      if (faultDraw < band) {
+        plan.fault = fault;
+        break;
+      }
+    }
+    if (plan.fault === 'status503' || plan.fault === 'status429') {
+      plan.retryAfterSeconds = typeof retryAfterSeconds === 'function' ? retryAfterSeconds(route) : retryAfterSeconds;
+    }
+    if (!plan.fault && slowBodyMs) plan.slowBodyMs = slowBodyMs;
+    return plan;
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Public types of the `smart-flows-rx/testing` entry: flow scripts, clocks, options,
+ * the framework-free request/response pair and the statistics the simulator keeps.
+ */
+
+/** The statuses the simulator can report, in their canonical (normalized) form. */
+export type SimulatorStatus =
+  | 'Queued'
+  | 'Running'
+  | 'Waiting'
+  | 'UserInput'
+  | 'SelectFlow'
+  | 'Success'
+  | 'Warning'
+  | 'Error'
+  | 'Canceled'
+  | 'Interrupted';
+
+/** How a scripted flow ends. */
+export type FlowOutcome = 'Success' | 'Warning' | 'Error' | 'Interrupted';
+
+/** One step of a scripted flow: while it runs, progress shows its message and percentage. */
+export interface FlowStage {
+  /** The progress `message` while this stage runs. */
+  message: string;
+  /** How long the stage runs, in clock milliseconds. */
+  durationMs: number;
+  /** The progress `percentage` (0–100) while this stage runs. */
+  percentage: number;
+}
+
+/** A pause for a person to fill in a form (status `UserInput`). */
+export interface UserInputScript {
+  /** 0-based index of the stage after which the flow pauses. */
+  afterStage: number;
+  /** The xd-schema-form JSON schema shown in the progress object. */
+  schema: Record<string, unknown>;
+  /** The current (default) values; posted values are merged into it. */
+  model: Record<string, unknown>;
+  /** The xd-schema-form layout. */
+  form: unknown[];
+}
+
+/** A document the flow produces when it ends in Success or Warning. */
+export interface DocumentScript {
+  /** A fixed document GUID; by default each execution gets fresh ids. */
+  id?: string;
+  /** The document's name, also its download file name. */
+  displayName: string;
+  /** MIME type sent with the content, e.g. `application/pdf`. */
+  contentType: string;
+  /** The content; a string is sent as UTF-8. */
+  bytes: Uint8Array | string;
+  /** The block id the reference is nested under in `model`. @default `block-<n>` */
+  blockId?: string;
+  /** The property name of the reference inside its block. @default 'outputDocument' */
+  property?: string;
+}
+
+/** A scripted flow: what the simulator does when an execution of it is started. */
+export interface FlowScript {
+  /** The flow GUID clients pass as `flowId`. */
+  id: string;
+  displayName: string;
+  /** When set, the XML input's root element must have this name, else 400. */
+  requiredRoot?: string;
+  /** How long the execution stays `Queued` before its first stage, in milliseconds. */
+  queueMs?: number;
+  stages: FlowStage[];
+  outcome: FlowOutcome;
+  /** The progress message once the flow has ended. @default a message per outcome */
+  outcomeMessage?: string;
+  userInput?: UserInputScript;
+  documents?: DocumentScript[];
+}
+
+/** The time source of the simulator; every delay and timestamp comes from it. */
+export interface SimulatorClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** A clock that only moves when told to, for tests. */
+export interface VirtualClock extends SimulatorClock {
+  /** Moves time forward, firing due timers in order (synchronously). */
+  advance(ms: number): void;
+  /**
+   * Moves time forward like `advance`, but lets pending promises settle after each
+   * timer, so work a timer starts (and the timers it sets) runs within the same call.
+   */
+  advanceAsync(ms: number): Promise<void>;
+  /** Number of timers not yet fired. */
+  readonly pendingTimers: number;
+}
+
+/** Which spelling of statuses to write: the SDK enum, the seed README or the API guide. */
+export type StatusSpellingName = 'sdk' | 'seed' | 'guide';
+
+/** A named spelling, or a partial map from canonical status to the text to send. */
+export type StatusSpelling = StatusSpellingName | Partial<Record<SimulatorStatus, string>>;
+
+/** The routes the simulator answers, as counted in `stats.byRoute`. */
+export type SimulatorRouteName =
+  | 'start'
+  | 'progress'
+  | 'execution'
+  | 'cancel'
+  | 'userInput'
+  | 'document'
+  | 'documentContent'
+  | 'list'
+  | 'login';
+
+/** Injected failures; every rate is a probability from 0 to 1, drawn from the seeded PRNG. */
+export interface FaultOptions {
+  /** Extra delay before answering, fixed or drawn from `[min, max]`, in milliseconds. */
+  latencyMs?: number | [number, number];
+  /** Share of requests answered `503 Service Unavailable` (with `Retry-After`). */
+  rate503?: number;
+  /** Share of requests answered `429 Too Many Requests` (with `Retry-After`). */
+  rate429?: number;
+  /** Share of requests answered `500 Internal Server Error`. */
+  rate500?: number;
+  /** Share of requests whose connection is dropped without an answer. */
+  rateReset?: number;
+  /** Share of requests answered 200 with a truncated, unparsable JSON body. */
+  rateMalformedJson?: number;
+  /** `Retry-After` seconds on 503/429; huge values (3e6) are allowed on purpose. @default 1 */
+  retryAfterSeconds?: number | ((route: SimulatorRouteName) => number);
+  /** When set, answers on faulted routes send half the body, wait this long, then the rest. */
+  slowBodyMs?: number;
+  /** The routes faults apply to; `'all'` for every route. @default ['progress'] */
+  routes?: SimulatorRouteName[] | 'all';
+}
+
+/** A user who may log in for a bearer token. */
+export interface SimulatorUser {
+  username: string;
+  password: string;
+  /** @default the username */
+  displayName?: string;
+}
+
+/** Options of {@link createSimulator}; every field is optional. */
+export interface SimulatorOptions {
+  /** The flows the simulator knows. @default every flow of `builtInFlows` */
+  flows?: FlowScript[];
+  /** The time source. @default the real clock */
+  clock?: SimulatorClock;
+  /** Seed of the PRNG behind fault injection and generated ids. @default random */
+  seed?: number;
+  /** Accepted `X-API-Key` values; the first is the one servers report. @default [SIMULATOR_API_KEY] */
+  apiKeys?: string[];
+  /** Users who may log in. @default [SIMULATOR_USER] */
+  users?: SimulatorUser[];
+  /** Lifetime of bearer tokens from login, in milliseconds. @default 3_600_000 */
+  tokenTtlMs?: number;
+  /** Lifetime of documents after the flow ends (the `expiration` field), in ms. @default 86_400_000 */
+  documentTtlMs?: number;
+  /** How statuses are spelled. @default 'seed' */
+  statusSpelling?: StatusSpelling;
+  /** Longest long poll honoured, in seconds; longer `timeout`s are cut to it. @default 120 */
+  maxLongPollSeconds?: number;
+  /** Injected failures. @default none */
+  faults?: FaultOptions;
+  /** How many entries `simulator.requests` keeps (oldest dropped first). @default 1000 */
+  requestLogLimit?: number;
+}
+
+/** A request as the simulator sees it, independent of msw or node:http. */
+export interface SimulatorRequest {
+  method: string;
+  /** Absolute URL, or path and query; everything up to `/api/v1` is ignored. */
+  url: string;
+  headers?: Headers | Record<string, string | string[] | undefined>;
+  body?: string | Uint8Array;
+  /** Aborted when the client goes away; a held long poll then stops at once. */
+  signal?: AbortSignal;
+}
+
+/** The simulator's answer; adapters turn it into an HTTP response. */
+export interface SimulatorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** Drop the connection instead of answering (a socket reset / network error). */
+  reset?: boolean;
+  /** Send the first half of the body, wait this long, then the rest. */
+  bodyDelayMs?: number;
+}
+
+/** One line of the request log. */
+export interface SimulatorRequestLogEntry {
+  method: string;
+  /** Path and query below the host, e.g. `/api/v1/flows/executions/…/progress`. */
+  path: string;
+  route: SimulatorRouteName | 'other';
+  /** The status sent; 0 for a dropped connection or an aborted request. */
+  status: number;
+  /** Clock time when the request arrived, in ms since the epoch. */
+  at: number;
+  /** The fault injected into this request, if any. */
+  fault?: keyof SimulatorFaultCounts;
+}
+
+/** How many faults of each kind were injected. */
+export interface SimulatorFaultCounts {
+  latency: number;
+  status503: number;
+  status429: number;
+  status500: number;
+  reset: number;
+  malformedJson: number;
+  slowBody: number;
+}
+
+/** Counters since creation or the last `resetStats()`. */
+export interface SimulatorStats {
+  /** All requests, recognised or not. */
+  requests: number;
+  byRoute: Record<SimulatorRouteName | 'other', number>;
+  /** Executions created (a faulted start creates none). */
+  executionsStarted: number;
+  startsByFlow: Record<string, number>;
+  /** Executions started and not yet in a terminal status, now. */
+  concurrentExecutions: number;
+  /** Highest `concurrentExecutions` at any moment since the last reset. */
+  maxConcurrentExecutions: number;
+  /** Long polls being held right now. */
+  openLongPolls: number;
+  /** Requests whose client went away before the answer. */
+  abortedRequests: number;
+  faultsInjected: SimulatorFaultCounts;
+}
