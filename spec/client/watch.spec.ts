@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { firstValueFrom, lastValueFrom, take, toArray, VirtualTimeScheduler } from 'rxjs';
+import { SmartFlowsClient } from '../../lib/client';
+import { EXEC_ID } from '../helpers/progress';
+import { fakeFetch } from '../helpers/fakeFetch';
+
+const OTHER_ID = '11111111-2222-4333-8444-555555555555';
+
+/** A server whose progress reaches 100 % after `steps` polls of each execution. */
+function steppingServer(steps: number) {
+  const polls = new Map<string, number>();
+  return fakeFetch((url) => {
+    const id = /executions\/([0-9a-f-]+)/.exec(url)![1]!;
+    if (!url.endsWith('/progress')) return { id, status: 'Success' };
+    const n = (polls.get(id) ?? 0) + 1;
+    polls.set(id, n);
+    const percentage = Math.min(100, Math.round((n / steps) * 100));
+    return { id, percentage, message: `step ${n}`, status: percentage === 100 ? 'Success' : 'Running' };
+  });
+}
+
+const newClient = (fetch: ConstructorParameters<typeof SmartFlowsClient>[0]['fetch']) =>
+  new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch, polling: { intervalMs: 1, maxIntervalMs: 2 } });
+
+describe('watch', () => {
+  it('shares one poll loop between concurrent subscribers of the same id', async () => {
+    const server = steppingServer(5);
+    const client = newClient(server.fetch);
+    const [a, b] = await Promise.all([lastValueFrom(client.watch(EXEC_ID).pipe(toArray())), lastValueFrom(client.watch(EXEC_ID).pipe(toArray()))]);
+    expect(a).toEqual(b);
+    expect(a.at(-1)).toMatchObject({ type: 'output' });
+    // 5 progress polls and one output GET in all, not twice that.
+    expect(server.requests.filter((r) => r.url.endsWith('/progress'))).toHaveLength(5);
+    expect(server.requests.filter((r) => !r.url.endsWith('/progress'))).toHaveLength(1);
+  });
+
+  it('gives a late subscriber the latest event at once', async () => {
+    const server = steppingServer(50);
+    const client = newClient(server.fetch);
+    const first = client.watch(EXEC_ID).subscribe();
+    await firstValueFrom(client.watch(EXEC_ID).pipe(take(3), toArray()));
+    const before = server.requests.length;
+    const late = await firstValueFrom(client.watch(EXEC_ID));
+    expect(server.requests.length - before).toBeLessThanOrEqual(1);
+    expect(late.type).toBe('progress');
+    expect(late.type === 'progress' && late.progress.percentage).toBeGreaterThan(0);
+    first.unsubscribe();
+  });
+
+  it('keeps separate loops for separate ids and leaves no timer when the last subscriber leaves', async () => {
+    const server = steppingServer(1000);
+    // Virtual time: timers run only when flushed, and the queue shows any timer left behind.
+    const scheduler = new VirtualTimeScheduler();
+    const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch: server.fetch, scheduler });
+    const events: unknown[] = [];
+    const subs = [client.watch(EXEC_ID).subscribe(), client.watch(OTHER_ID).subscribe((e) => events.push(e))];
+    // Advance virtual time 5 ms at a time (a full flush would also fire the request timeouts).
+    let virtualMs = 0;
+    const advance = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      scheduler.maxFrames = virtualMs += 5;
+      scheduler.flush();
+    };
+    while (events.length < 4) await advance();
+    expect(scheduler.actions.length + server.requests.length).toBeGreaterThan(0);
+    subs.forEach((s) => s.unsubscribe());
+    const ids = new Set(server.requests.map((r) => /executions\/([0-9a-f-]+)/.exec(r.url)![1]));
+    expect(ids).toEqual(new Set([EXEC_ID, OTHER_ID]));
+    expect(scheduler.actions).toHaveLength(0);
+    const count = server.requests.length;
+    for (let i = 0; i < 2000; i++) await advance(); // 10 s of virtual time
+    expect(server.requests.length).toBe(count);
+  });
+
+  it('refuses an id that is not a GUID before any request', async () => {
+    const server = steppingServer(1);
+    await expect(firstValueFrom(newClient(server.fetch).watch('../../etc/passwd'))).rejects.toMatchObject({ name: 'SmartFlowsInputError' });
+    expect(server.requests).toHaveLength(0);
+  });
+});
