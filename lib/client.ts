@@ -1,8 +1,12 @@
-import { defer, filter, finalize, type Observable, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
-import { createApi, type ExecutionApi, type Send } from './api/createApi';
+import { defer, filter, finalize, map, type Observable, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { createApi, type SmartFlowsApi } from './api/createApi';
+import type { DocumentMetadata } from './api/documents';
+import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
+import { checkCredentials, type LoginCredentials, loginTokenSource } from './api/login';
 import { guidSegment } from './api/ids';
 import { type FlowInput, prepareInput } from './api/prepareInput';
-import type { ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
+import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
+import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
 import { createTransport } from './http/transport';
@@ -38,7 +42,7 @@ export class SmartFlowsClient {
   /** The options after defaults were merged (read-only view). */
   readonly options: Readonly<NormalizedOptions>;
   /** @internal */
-  protected readonly api: ExecutionApi & { send: Send };
+  protected readonly api: SmartFlowsApi;
   private readonly nudges = new Subject<string>();
   private readonly watches = new Map<string, Observable<ExecutionEvent>>();
 
@@ -122,6 +126,62 @@ export class SmartFlowsClient {
     });
   }
 
+  /**
+   * A document's metadata (`GET /documents/{id}`: displayName, contentType, expiration…).
+   * @param documentId - an id from {@link findDocuments}
+   */
+  getDocument(documentId: string): Observable<DocumentMetadata> {
+    return this.api.getDocument(documentId);
+  }
+
+  /**
+   * Downloads a document's content as bytes, with its file name (from Content-Disposition,
+   * else the metadata's displayName) and content type. Works with any WHATWG fetch.
+   * @param documentId - an id from {@link findDocuments}
+   * @example
+   * client.downloadDocument(ref.id).subscribe((doc) => writeFileSync(doc.fileName, doc.data));
+   */
+  downloadDocument(documentId: string): Observable<DownloadedDocument> {
+    return this.api.downloadDocument(documentId);
+  }
+
+  /**
+   * One page of executions, of one flow (`flowId`) or of all; newest first by default.
+   * @throws SmartFlowsInputError (as the stream's error, before any request) for a bad page, size or flowId
+   * @example
+   * client.listExecutions({ flowId, page: 0, size: 50 }).subscribe((p) => console.log(p.items.length, p.totalItems));
+   */
+  listExecutions(options: ListExecutionsOptions = {}): Observable<ExecutionPage> {
+    return this.api.listExecutions(options);
+  }
+
+  /**
+   * Logs in (`POST /authenticate/login`, sent without this client's credentials) and gives the
+   * JWT from `tokens[0].token`, to send as `bearerToken`. See {@link SmartFlowsClient.withLogin}
+   * for a client that logs in (and again when the token expires) by itself.
+   */
+  login(credentials: LoginCredentials): Observable<string> {
+    return this.api.login(credentials).pipe(map((t) => t.token));
+  }
+
+  /**
+   * Creates a client that logs in with `credentials` before its first request, keeps the
+   * token, and logs in again when it nears expiry or the server answers 401.
+   * @throws SmartFlowsInputError for bad options or credentials (nothing is sent yet)
+   * @example
+   * const client = SmartFlowsClient.withLogin({ baseUrl }, { username: 'ada', password });
+   */
+  static withLogin(options: Omit<SmartFlowsClientOptions, 'bearerToken'>, credentials: LoginCredentials): SmartFlowsClient {
+    checkCredentials(credentials);
+    if (typeof options === 'object' && options !== null && 'bearerToken' in options) {
+      throw new SmartFlowsInputError('withLogin gets its bearer token by logging in: leave bearerToken out');
+    }
+    // The token function runs only once a request is made, after `client` exists.
+    const token = loginTokenSource(() => client.api.login(credentials), { now: () => client.options.scheduler.now() });
+    const client: SmartFlowsClient = new this({ ...options, bearerToken: token });
+    return client;
+  }
+
   /** @internal What the execution layer needs from this client. */
   protected followDeps(): FollowDeps {
     return {
@@ -130,6 +190,7 @@ export class SmartFlowsClient {
       scheduler: this.options.scheduler,
       nudges: (id) => this.nudges.pipe(filter((n) => n === id.toLowerCase())),
       api: this.api,
+      downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     };
   }
 }

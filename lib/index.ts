@@ -2,6 +2,8 @@
 export { SmartFlowsClient } from './client';
 export type { RunOptions, WatchOptions, StartOptions } from './client';
 export type { FollowOptions } from './execution/followExecution';
+export type { ListExecutionsOptions, ExecutionPage } from './api/listings';
+export type { LoginCredentials } from './api/login';
 
 // Options
 export { DEFAULTS } from './options';
@@ -12,6 +14,13 @@ export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemRefer
 export type { FlowInput } from './api/prepareInput';
 export { normalizeStatus, isTerminalStatus, isSuccessStatus, isFailureStatus, needsUserAction, isIdleStatus } from './api/status';
 export { isGuid } from './api/ids';
+
+// Documents and forms
+export { findDocuments } from './documents/findDocuments';
+export type { DocumentReference } from './documents/findDocuments';
+export type { DocumentMetadata } from './api/documents';
+export { userInputFields } from './api/userInputFields';
+export type { UserInputField } from './api/userInputFields';
 
 // Errors
 export {

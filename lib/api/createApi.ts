@@ -1,12 +1,16 @@
 import { catchError, defer, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
 import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsResponseError } from '../errors';
-import { retryRequest } from '../http/retry';
-import type { HttpRequest, Transport } from '../http/transport';
+import { retryRequest, type RetryMode } from '../http/retry';
+import { createTransport, type HttpRequest, type HttpResponse, type Transport } from '../http/transport';
 import type { NormalizedOptions } from '../options';
-import { endpoints, type EndpointStyle, otherStyle } from './endpoints';
+import { type DocumentMetadata, documentCalls } from './documents';
+import { endpoints } from './endpoints';
 import { isGuid } from './ids';
+import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
+import { type LoginCredentials, loginCall, type LoginToken } from './login';
 import { parseExecution, parseProgress } from './schemas';
-import type { FlowExecution, FlowProgress } from './types';
+import { withFallback } from './withFallback';
+import type { DownloadedDocument, FlowExecution, FlowProgress } from './types';
 
 /** The calls the execution layer needs, each a cold Observable of one parsed answer. */
 export interface ExecutionApi {
@@ -17,18 +21,55 @@ export interface ExecutionApi {
   submitUserInput(executionId: string, values: Record<string, unknown>): Observable<FlowProgress>;
 }
 
-/** Endpoints, schemas and retry policy over one transport: the client's API layer. */
-export function createApi(transport: Transport, options: NormalizedOptions): ExecutionApi & { send: Send } {
+/** The calls beyond following an execution: documents, listings, login. */
+export interface ExtraApi {
+  getDocument(documentId: string): Observable<DocumentMetadata>;
+  /** `knownName` is used when the answer names no file, before asking the metadata. */
+  downloadDocument(documentId: string, knownName?: string): Observable<DownloadedDocument>;
+  listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** Sent without the client's credentials. */
+  login(credentials: LoginCredentials): Observable<LoginToken>;
+}
+
+/** The whole API layer the client wires: every call, and `send` for anything else. */
+export type SmartFlowsApi = ExecutionApi & ExtraApi & { send: Send };
+
+/**
+ * Endpoints, schemas and retry policy over one transport: the client's API layer.
+ * @param anonymous - transport without credentials, for login (default: one built from `options`)
+ */
+export function createApi(transport: Transport, options: NormalizedOptions, anonymous?: Transport): SmartFlowsApi {
   const { retry, scheduler } = options;
-  // Ids are checked inside `defer`, so a bad one errors the stream before any request.
-  const send: Send = (build, mode = 'idempotent') =>
-    defer(() => transport(build())).pipe(retryRequest(retry, scheduler, mode), map((r) => r.body));
+  const refreshable = typeof options.bearerToken === 'function';
+  const sendOnce = (via: Transport, build: () => HttpRequest, mode: RetryMode, refreshToken: boolean): Observable<HttpResponse> =>
+    // Ids are checked inside `defer`, so a bad one errors the stream before any request.
+    defer(() => via(refreshToken ? { ...build(), refreshToken: true } : build())).pipe(retryRequest(retry, scheduler, mode));
+  const rawVia = (via: Transport): SendRaw => (build, mode = 'idempotent') =>
+    sendOnce(via, build, mode, false).pipe(
+      // A token function may hold an expired token: ask it once for a fresh one, send once more.
+      catchError((error: unknown) =>
+        refreshable && via === transport && error instanceof SmartFlowsHttpError && error.status === 401
+          ? sendOnce(via, build, mode, true)
+          : throwError(() => error),
+      ),
+    );
+  const sendRaw = rawVia(transport);
+  const send: Send = (build, mode) => sendRaw(build, mode).pipe(map((r) => r.body));
+  let anonymousTransport = anonymous;
+  const sendAnonymous: Send = (build, mode) => {
+    anonymousTransport ??= createTransport({ ...options, apiKey: undefined, bearerToken: undefined });
+    return rawVia(anonymousTransport)(build, mode).pipe(map((r) => r.body));
+  };
+  const documents = documentCalls(sendRaw, options.endpointStyle);
 
   const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
     catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
 
   return {
     send,
+    ...documents,
+    listExecutions: (listOptions) => listExecutionsCall(send, listOptions),
+    login: (credentials) => loginCall(sendAnonymous, credentials),
     start: (flowId, xml, skipUserInput) =>
       send(
         () => ({
@@ -80,19 +121,13 @@ export function createApi(transport: Transport, options: NormalizedOptions): Exe
   };
 }
 
-/** Sends the request `build` describes, retried per `mode`, and gives the answer's body. */
-export type Send = (build: () => HttpRequest, mode?: 'idempotent' | 'start') => Observable<unknown>;
+export { withFallback };
 
-/** Tries the configured spelling of a path, and once the other one after a 404 or 405. */
-export function withFallback<T>(style: EndpointStyle, call: (style: EndpointStyle) => Observable<T>): Observable<T> {
-  return call(style).pipe(
-    catchError((error: unknown) =>
-      error instanceof SmartFlowsHttpError && (error.status === 404 || error.status === 405)
-        ? call(otherStyle(style))
-        : throwError(() => error),
-    ),
-  );
-}
+/** Sends the request `build` describes, retried per `mode`, and gives the answer's body. */
+export type Send = (build: () => HttpRequest, mode?: RetryMode) => Observable<unknown>;
+
+/** Like {@link Send}, but gives the whole answer (status, headers, body). */
+export type SendRaw = (build: () => HttpRequest, mode?: RetryMode) => Observable<HttpResponse>;
 
 function checkFlowId(flowId: string): string {
   // endpoints.executions checks and encodes a GUID; the query string wants it raw.

@@ -1,0 +1,86 @@
+import { defer, finalize, map, type Observable, of, type SchedulerLike, share } from 'rxjs';
+import * as z from 'zod/mini';
+import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
+import type { Send } from './createApi';
+import { endpoints } from './endpoints';
+
+/** What `login` sends to `POST /authenticate/login`. */
+export interface LoginCredentials {
+  username: string;
+  password: string;
+  /** The server's login context (tenant, realm…), when it needs one. */
+  loginContext?: string;
+}
+
+/** A token from a login, with its expiry when the server gave one. */
+export interface LoginToken {
+  token: string;
+  /** Epoch milliseconds after which the server refuses the token. */
+  expiresAtMs?: number;
+}
+
+/** A token function that logs in lazily, keeps the token and logs in again when asked to. */
+export type LoginTokenSource = (context?: { forceRefresh?: boolean }) => Observable<string>;
+
+const answerSchema = z.looseObject({
+  tokens: z.array(z.looseObject({ token: z.string().check(z.minLength(1)), expiresAt: z.optional(z.nullable(z.union([z.string(), z.number()]))) })).check(z.minLength(1)),
+});
+
+/** Checks credentials before any request. @throws SmartFlowsInputError */
+export function checkCredentials(credentials: LoginCredentials): void {
+  if (typeof credentials !== 'object' || credentials === null) throw new SmartFlowsInputError('login needs { username, password }');
+  const { username, password, loginContext } = credentials;
+  if (typeof username !== 'string' || username === '') throw new SmartFlowsInputError('username must be a non-empty string');
+  if (typeof password !== 'string' || password === '') throw new SmartFlowsInputError('password must be a non-empty string');
+  if (loginContext !== undefined && typeof loginContext !== 'string') throw new SmartFlowsInputError('loginContext must be a string');
+}
+
+/** `POST /authenticate/login`, sent without credentials headers; gives `tokens[0]`. */
+export function loginCall(send: Send, credentials: LoginCredentials): Observable<LoginToken> {
+  return defer(() => {
+    checkCredentials(credentials);
+    const { username, password, loginContext } = credentials;
+    const body = JSON.stringify({ username, password, loginContext: loginContext ?? null });
+    // A login is not idempotent in the strict sense, but a refused one changed nothing; 'start' retries only those.
+    return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json' }), 'start');
+  }).pipe(map(parseLoginAnswer));
+}
+
+function parseLoginAnswer(body: unknown): LoginToken {
+  const result = answerSchema.safeParse(body);
+  if (!result.success) throw new SmartFlowsResponseError(`The login answer holds no token (tokens[0].token)`, { issues: result.error.issues });
+  const first = result.data.tokens[0]!;
+  const expiresAtMs = typeof first.expiresAt === 'number' ? first.expiresAt : typeof first.expiresAt === 'string' ? Date.parse(first.expiresAt) : NaN;
+  return { token: first.token, ...(Number.isFinite(expiresAtMs) ? { expiresAtMs } : {}) };
+}
+
+/** Tokens this close to expiry are renewed before use, so a request does not meet a 401. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/**
+ * A `bearerToken` function that logs in on first use, keeps the token until shortly before
+ * it expires, and logs in again on `forceRefresh` (the client asks after a 401). Concurrent
+ * requests share one login.
+ */
+export function loginTokenSource(login: () => Observable<LoginToken>, scheduler: Pick<SchedulerLike, 'now'>): LoginTokenSource {
+  let current: LoginToken | undefined;
+  let inFlight: Observable<string> | undefined;
+  return (context) => {
+    const fresh = current && (current.expiresAtMs === undefined || current.expiresAtMs - EXPIRY_MARGIN_MS > scheduler.now());
+    if (current && fresh && !context?.forceRefresh) return of(current.token);
+    if (context?.forceRefresh) current = undefined;
+    inFlight ??= login().pipe(
+      map((t) => {
+        // An expiry already (nearly) past means the clocks disagree: rely on the 401 instead.
+        const skewed = t.expiresAtMs !== undefined && t.expiresAtMs - EXPIRY_MARGIN_MS <= scheduler.now();
+        current = skewed ? { token: t.token } : t;
+        return t.token;
+      }),
+      finalize(() => {
+        inFlight = undefined;
+      }),
+      share(),
+    );
+    return inFlight;
+  };
+}

@@ -1,0 +1,24 @@
+import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
+import type { DownloadedDocument, FlowExecution, FlowProgress } from '../api/types';
+import { findDocuments } from './findDocuments';
+
+/** Downloads one document; `knownName` spares the metadata request when the header has no name. */
+export type DownloadOne = (documentId: string, knownName?: string) => Observable<DownloadedDocument>;
+
+/** Documents downloaded side by side; enough to overlap latency, few enough to be polite. */
+const CONCURRENCY = 4;
+
+/**
+ * Downloads every document an execution produced, found in the final progress `model` and
+ * in the execution (`state.output`), each once; the result keeps the order they were found in.
+ * Any failed download fails the whole (the caller asked for the documents with the output).
+ */
+export function downloadAll(download: DownloadOne, progress: FlowProgress, execution: FlowExecution): Observable<DownloadedDocument[]> {
+  const refs = findDocuments([progress.model, execution.state]);
+  if (refs.length === 0) return of([]);
+  return from(refs.map((ref, index) => ({ ref, index }))).pipe(
+    mergeMap(({ ref, index }) => download(ref.id, ref.displayName).pipe(map((doc) => ({ doc, index }))), CONCURRENCY),
+    toArray(),
+    map((done) => done.sort((a, b) => a.index - b.index).map((d) => d.doc)),
+  );
+}
