@@ -6,39 +6,70 @@ export interface ListQuery {
   /** 0-based page. */
   page: number;
   size: number;
-  /** `field` or `field,asc|desc`; fields: createdAt, modifiedAt, status, id, flow. */
+  /** `field` or `field,asc|desc` (the API guide's form); see {@link SORT_FIELDS}. */
   sort?: string;
-  /** `status:<status>`, `flowId:<guid>`, or free text matched against flow name, id and status. */
+  /**
+   * The API guide's form: comma-separated `key:value` conditions that must all hold, each
+   * a case-insensitive "contains" (`displayName:Acc,status:running`); a bare word is
+   * searched in flow name, flow id, execution id and status.
+   */
   filter?: string;
 }
 
-/** One page, in the Spring-like shape the simulator answers with. */
+/**
+ * One page. `page`/`size`/`totalElements`/`totalPages` are the simulator's documented
+ * fields; `number`, `numberOfElements`, `first`, `last` and `empty` repeat them the way a
+ * Spring `Page` does, so a client written against either shape works.
+ */
 export interface ListPage<T> {
   content: T[];
   page: number;
   size: number;
   totalElements: number;
   totalPages: number;
+  number: number;
+  numberOfElements: number;
+  first: boolean;
+  last: boolean;
+  empty: boolean;
 }
 
-const SORT_FIELDS = ['createdAt', 'modifiedAt', 'status', 'id', 'flow'] as const;
-type SortField = (typeof SORT_FIELDS)[number];
+/** Fields a listing sorts and filters on. */
+export const SORT_FIELDS = ['createdAt', 'modifiedAt', 'status', 'id', 'displayName', 'flowId', 'createdBy'] as const;
+type Field = (typeof SORT_FIELDS)[number];
 
+// Statuses compare without case, spaces or underscores, as clients are told to match them.
 const squash = (s: string) => s.replace(/[\s_]/g, '').toLowerCase();
 
-/** Parses `sort` (Spring style, ascending unless `,desc`); `undefined` when it names no known field. */
-export function parseSort(sort: string | undefined): { field: SortField; descending: boolean } | undefined {
+/** Parses `sort` (ascending unless `,desc`; newest first when absent); `undefined` for an unknown field. */
+export function parseSort(sort: string | undefined): { field: Field; descending: boolean } | undefined {
   if (!sort?.trim()) return { field: 'createdAt', descending: true };
   const [field = '', direction = 'asc', ...extra] = sort.split(',').map((s) => s.trim());
   if (extra.length || !(SORT_FIELDS as readonly string[]).includes(field)) return undefined;
   if (!/^(asc|desc)$/i.test(direction)) return undefined;
-  return { field: field as SortField, descending: direction.toLowerCase() === 'desc' };
+  return { field: field as Field, descending: direction.toLowerCase() === 'desc' };
+}
+
+/** Parses `filter`; `undefined` when a condition names an unknown field. */
+export function parseFilter(filter: string | undefined): { field?: Field; value: string }[] | undefined {
+  const conditions: { field?: Field; value: string }[] = [];
+  for (const part of (filter ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const colon = part.indexOf(':');
+    if (colon < 0) {
+      conditions.push({ value: part });
+      continue;
+    }
+    const field = part.slice(0, colon).trim();
+    if (!(SORT_FIELDS as readonly string[]).includes(field)) return undefined;
+    conditions.push({ field: field as Field, value: part.slice(colon + 1).trim() });
+  }
+  return conditions;
 }
 
 /**
- * Filters, sorts (newest first by default) and pages executions.
+ * Filters, sorts and pages executions.
  *
- * @param phaseOf - The current phase of an execution, for status filters and sorting.
+ * @param phaseOf - The current phase of an execution, for status and modifiedAt.
  * @param view - How each execution appears in `content`.
  */
 export function listExecutions<T>(
@@ -48,40 +79,48 @@ export function listExecutions<T>(
   view: (r: ExecutionRecord) => T,
 ): ListPage<T> {
   const sort = parseSort(query.sort) ?? { field: 'createdAt', descending: true };
-  const filter = query.filter?.trim() ?? '';
-  const [key, ...rest] = filter.split(':');
-  const value = rest.join(':').trim();
-  const matches = (r: ExecutionRecord): boolean => {
-    if (!filter) return true;
-    const status = phaseOf(r).status;
-    if (key?.trim() === 'status' && rest.length) return squash(status) === squash(value);
-    if (key?.trim() === 'flowId' && rest.length) return r.script.id.toLowerCase() === value.toLowerCase();
-    const text = filter.toLowerCase();
-    return [r.script.displayName, r.script.id, r.id, status].some((s) => s.toLowerCase().includes(text));
-  };
-  const keyOf = (r: ExecutionRecord): string | number => {
-    switch (sort.field) {
+  const conditions = parseFilter(query.filter) ?? [];
+  const valueOf = (r: ExecutionRecord, field: Field): string | number => {
+    switch (field) {
       case 'createdAt': return r.createdAtMs;
       case 'modifiedAt': return phaseOf(r).startMs;
       case 'status': return phaseOf(r).status;
-      case 'flow': return r.script.displayName;
       case 'id': return r.id;
+      case 'displayName': return r.script.displayName;
+      case 'flowId': return r.script.id;
+      case 'createdBy': return r.createdBy.displayName;
     }
   };
+  const matches = (r: ExecutionRecord) =>
+    conditions.every(({ field, value }) => {
+      const wanted = squash(value);
+      const fields: Field[] = field ? [field] : ['displayName', 'flowId', 'id', 'status'];
+      return fields.some((f) => {
+        const v = valueOf(r, f);
+        return typeof v === 'string' && squash(v).includes(wanted);
+      });
+    });
   const selected = [...records].filter(matches);
   // Array.prototype.sort is stable, so ties keep creation order.
   selected.sort((a, b) => {
-    const ka = keyOf(a);
-    const kb = keyOf(b);
+    const ka = valueOf(a, sort.field);
+    const kb = valueOf(b, sort.field);
     const order = ka < kb ? -1 : ka > kb ? 1 : 0;
     return sort.descending ? -order : order;
   });
-  const start = query.page * query.size;
+  const startIndex = query.page * query.size;
+  const content = selected.slice(startIndex, startIndex + query.size).map(view);
+  const totalPages = Math.ceil(selected.length / query.size);
   return {
-    content: selected.slice(start, start + query.size).map(view),
+    content,
     page: query.page,
     size: query.size,
     totalElements: selected.length,
-    totalPages: Math.ceil(selected.length / query.size),
+    totalPages,
+    number: query.page,
+    numberOfElements: content.length,
+    first: query.page === 0,
+    last: query.page >= totalPages - 1,
+    empty: content.length === 0,
   };
 }

@@ -37,14 +37,29 @@ describe('GET /flows/executions', () => {
     expect(past.json.content).toEqual([]);
   });
 
-  it('filters by status (any spelling) and by free text', async () => {
-    const byStatus = await call(sim, 'GET', '/flows/executions?filter=status:error');
-    expect(byStatus.json.totalElements).toBe(5);
-    const byText = await call(sim, 'GET', '/flows/executions?filter=misconfigured');
-    expect(byText.json.totalElements).toBe(5);
+  it('also repeats the numbers the way a Spring Page does', async () => {
+    const res = await call(sim, 'GET', '/flows/executions?page=1');
+    expect(res.json).toMatchObject({ number: 1, numberOfElements: 10, first: false, last: true, empty: false });
   });
 
-  it.each(['page=-1', 'page=x', 'size=0', 'size=1001', 'size=2.5', 'sort=colour', 'sort=createdAt,sideways'])(
+  it('takes pageNumber and pageSize as aliases (the API guide names both)', async () => {
+    const res = await call(sim, 'GET', '/flows/executions?pageNumber=1&pageSize=25');
+    expect(res.json).toMatchObject({ page: 1, size: 25, numberOfElements: 5 });
+  });
+
+  it("filters with the API guide's key:value conditions (contains, any case) and free text", async () => {
+    expect((await call(sim, 'GET', '/flows/executions?filter=status:error')).json.totalElements).toBe(5);
+    expect((await call(sim, 'GET', '/flows/executions?filter=displayName:short,status:SUCCESS')).json.totalElements).toBe(25);
+    expect((await call(sim, 'GET', '/flows/executions?filter=displayName:short,status:error')).json.totalElements).toBe(0);
+    expect((await call(sim, 'GET', '/flows/executions?filter=misconfigured')).json.totalElements).toBe(5);
+  });
+
+  it('sorts by displayName', async () => {
+    const res = await call(sim, 'GET', '/flows/executions?sort=displayName,asc&size=1');
+    expect(res.json.content[0].flow.displayName).toBe('Misconfigured flow (ends in Error)');
+  });
+
+  it.each(['page=-1', 'page=x', 'size=0', 'size=1001', 'size=2.5', 'sort=colour', 'sort=createdAt,sideways', 'filter=colour:red'])(
     'answers 400 for %s',
     async (query) => {
       expect((await call(sim, 'GET', `/flows/executions?${query}`)).status).toBe(400);

@@ -1,5 +1,5 @@
 import { isGuid } from '../../engine/random.js';
-import { listExecutions, parseSort } from '../../engine/listExecutions.js';
+import { listExecutions, parseFilter, parseSort } from '../../engine/listExecutions.js';
 import { toExecution } from '../../engine/views.js';
 import { json } from '../responses.js';
 import { fail, type RouteHandler } from './RouteContext.js';
@@ -14,20 +14,26 @@ function integer(value: string | null, fallback: number): number | undefined {
 }
 
 /**
- * `GET /flows/executions` and `GET /flows/{flowId}/executions`, paged Spring-style:
- * `page` (0-based, default 0), `size` (default 20, 1–1000), `sort` (`field[,asc|desc]`,
- * newest first by default), `filter`. Answers `{ content, page, size, totalElements,
- * totalPages }`, each item an execution without its `state`.
+ * `GET /flows/executions` and `GET /flows/{flowId}/executions`, paged as the API guide
+ * describes: `page` (0-based, default 0), `size` (default 20, 1–1000), `sort`
+ * (`field[,asc|desc]`, newest first by default), `filter` (`key:value,…`). Answers
+ * `{ content, page, size, totalElements, totalPages, … }` (see `ListPage`), each item an
+ * execution without its `state`.
  */
 export const list: RouteHandler = (ctx, req) => {
-  const page = integer(req.query.get('page'), 0);
-  const size = integer(req.query.get('size'), 20);
-  if (page === undefined) return fail(ctx, req, 400, `Invalid page '${req.query.get('page') ?? ''}'`);
+  // The API guide's table names them pageNumber/pageSize, its example page/size: take both.
+  const rawPage = req.query.get('page') ?? req.query.get('pageNumber');
+  const rawSize = req.query.get('size') ?? req.query.get('pageSize');
+  const page = integer(rawPage, 0);
+  const size = integer(rawSize, 20);
+  if (page === undefined) return fail(ctx, req, 400, `Invalid page '${rawPage ?? ''}'`);
   if (size === undefined || size < 1 || size > MAX_PAGE_SIZE) {
-    return fail(ctx, req, 400, `Invalid size '${req.query.get('size') ?? ''}': 1 to ${MAX_PAGE_SIZE}`);
+    return fail(ctx, req, 400, `Invalid size '${rawSize ?? ''}': 1 to ${MAX_PAGE_SIZE}`);
   }
   const sort = req.query.get('sort') ?? undefined;
   if (!parseSort(sort)) return fail(ctx, req, 400, `Invalid sort '${sort ?? ''}'`);
+  const filter = req.query.get('filter') ?? undefined;
+  if (!parseFilter(filter)) return fail(ctx, req, 400, `Invalid filter '${filter ?? ''}'`);
 
   let records = [...ctx.engine.executions.values()];
   if (req.match.variant === 'byFlow') {
@@ -40,7 +46,7 @@ export const list: RouteHandler = (ctx, req) => {
   const nowMs = ctx.clock.now();
   const result = listExecutions(
     records,
-    { page, size, sort, filter: req.query.get('filter') ?? undefined },
+    { page, size, sort, filter },
     (r) => ctx.engine.phase(r),
     (r) => toExecution(r, nowMs, ctx.spell, false),
   );
