@@ -150,11 +150,15 @@ const guard =
     error instanceof ctor ||
     (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name);
 
-/** True for any error of this library, also across realms and duplicated package copies. */
+const OUR_NAMES = /^(SmartFlows\w*Error|FlowExecutionError)$/;
+
+/**
+ * True for any error of this library, also across realms and duplicated package copies
+ * (an `Error` from another realm fails `instanceof Error`, so only the `name` is checked).
+ */
 export const isSmartFlowsError = (error: unknown): error is SmartFlowsError =>
   error instanceof SmartFlowsError ||
-  (error instanceof Error &&
-    /^(SmartFlows\w*Error|FlowExecutionError)$/.test(error.name));
+  (typeof error === 'object' && error !== null && OUR_NAMES.test(String((error as { name?: unknown }).name)));
 export const isSmartFlowsInputError = guard(SmartFlowsInputError, 'SmartFlowsInputError');
 export const isSmartFlowsHttpError = guard(SmartFlowsHttpError, 'SmartFlowsHttpError');
 export const isSmartFlowsNetworkError = guard(SmartFlowsNetworkError, 'SmartFlowsNetworkError');

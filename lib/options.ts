@@ -9,7 +9,7 @@ export type TokenSource = string | (() => string | Promise<string> | Observable<
 
 /** How progress is polled. */
 export interface PollingOptions {
-  /** Shortest delay between two polls, used while progress moves. @default 250 */
+  /** Shortest delay between two polls, used while progress moves; at least 1. @default 250 */
   intervalMs?: number;
   /** Longest delay between two polls, reached while nothing changes. @default 2000 */
   maxIntervalMs?: number;
@@ -19,6 +19,8 @@ export interface PollingOptions {
   timeoutMs?: number;
   /** Long poll: asks the server to hold each progress call up to this many seconds (sent as `timeout`); 0 = off. @default 0 */
   waitSeconds?: number;
+  /** In a browser, pauses polling while the page is hidden or the browser offline, and polls at once when it is back. No effect in Node. @default true */
+  pauseWhenHidden?: boolean;
 }
 
 /** How failed requests are retried. */
@@ -70,7 +72,7 @@ export interface NormalizedOptions {
 
 /** The defaults, in one place (the README's tables list them). */
 export const DEFAULTS = {
-  polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0 },
+  polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
   retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
   requestTimeoutMs: 30_000,
 } as const;
@@ -151,8 +153,9 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
   }
   const p = options.polling ?? {};
   const d = DEFAULTS.polling;
-  const intervalMs = num(p.intervalMs, 'polling.intervalMs', d.intervalMs);
-  const maxIntervalMs = num(p.maxIntervalMs, 'polling.maxIntervalMs', Math.max(d.maxIntervalMs, intervalMs));
+  // At least 1 ms: a zero interval against a fast server is a request storm.
+  const intervalMs = num(p.intervalMs, 'polling.intervalMs', d.intervalMs, { min: 1 });
+  const maxIntervalMs = num(p.maxIntervalMs, 'polling.maxIntervalMs', Math.max(d.maxIntervalMs, intervalMs), { min: 1 });
   if (maxIntervalMs < intervalMs) fail(`polling.maxIntervalMs (${maxIntervalMs}) must not be below polling.intervalMs (${intervalMs})`);
   const r = options.retry ?? {};
   const retryDelayMs = num(r.delayMs, 'retry.delayMs', DEFAULTS.retry.delayMs);
@@ -164,9 +167,10 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
     polling: {
       intervalMs,
       maxIntervalMs,
-      idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs)),
+      idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs), { min: 1 }),
       timeoutMs: num(p.timeoutMs, 'polling.timeoutMs', d.timeoutMs),
       waitSeconds: num(p.waitSeconds, 'polling.waitSeconds', d.waitSeconds, { int: true }),
+      pauseWhenHidden: p.pauseWhenHidden === undefined ? d.pauseWhenHidden : bool(p.pauseWhenHidden, 'polling.pauseWhenHidden'),
     },
     retry: {
       maxRetries: num(r.maxRetries, 'retry.maxRetries', DEFAULTS.retry.maxRetries, { int: true }),

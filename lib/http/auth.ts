@@ -1,6 +1,8 @@
-import { from, isObservable, map, Observable, of, take } from 'rxjs';
-import { SmartFlowsInputError } from '../errors';
+import { catchError, from, isObservable, map, Observable, of, take, throwError, throwIfEmpty } from 'rxjs';
+import { SmartFlowsError, SmartFlowsInputError } from '../errors';
 import type { TokenSource } from '../options';
+
+const TOKEN = /^[\x21-\x7e]+$/;
 
 /** Resolves the auth headers for one request; a token function is asked each time. */
 export function authHeaders(
@@ -18,10 +20,18 @@ export function authHeaders(
           const value = (bearerToken as (ctx: { forceRefresh: boolean }) => ReturnType<Exclude<TokenSource, string>>)({ forceRefresh });
           const source = isObservable(value) ? value : from(Promise.resolve(value));
           return source.pipe(take(1)).subscribe(subscriber);
-        });
+        }).pipe(
+          // An Observable that completes without a token would end the request silently.
+          throwIfEmpty(() => new SmartFlowsInputError('bearerToken function gave no token (its Observable completed empty)')),
+          catchError((cause: unknown) =>
+            throwError(() =>
+              cause instanceof SmartFlowsError ? cause : new SmartFlowsInputError('bearerToken function failed to give a token', { cause }),
+            ),
+          ),
+        );
   return token$.pipe(
     map((token) => {
-      if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+      if (typeof token !== 'string' || !TOKEN.test(token)) {
         throw new SmartFlowsInputError('bearerToken function must give a non-empty token string');
       }
       return { ...headers, Authorization: `Bearer ${token}` };

@@ -40,13 +40,19 @@ export function backoffDelay(attempt: number, retry: NormalizedOptions['retry'],
 /**
  * Retries a request Observable per the client's policy: up to `retry.maxRetries` consecutive
  * failures, exponential backoff with jitter, Retry-After honoured, every wait on `scheduler`.
+ * @param random - source of the jitter (injectable for tests)
  */
-export function retryRequest<T>(retryOptions: NormalizedOptions['retry'], scheduler: SchedulerLike, mode: RetryMode): MonoTypeOperatorFunction<T> {
+export function retryRequest<T>(
+  retryOptions: NormalizedOptions['retry'],
+  scheduler: SchedulerLike,
+  mode: RetryMode,
+  random: () => number = Math.random,
+): MonoTypeOperatorFunction<T> {
   return retry({
     count: retryOptions.maxRetries,
     delay: (error: unknown, attempt: number) =>
       isRetryable(error, mode)
-        ? timer(backoffDelay(attempt, retryOptions, error instanceof SmartFlowsHttpError ? error.retryAfterMs : undefined), scheduler)
+        ? timer(backoffDelay(attempt, retryOptions, error instanceof SmartFlowsHttpError ? error.retryAfterMs : undefined, random), scheduler)
         : throwError(() => error),
   });
 }

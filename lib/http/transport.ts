@@ -6,7 +6,7 @@ import {
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
 } from '../errors';
-import type { FetchLike, NormalizedOptions } from '../options';
+import { type FetchLike, MAX_TIMER_MS, type NormalizedOptions } from '../options';
 import { authHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
 import { parseRetryAfter } from './retryAfter';
@@ -58,9 +58,6 @@ export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['que
  */
 export function createTransport(options: NormalizedOptions): Transport {
   const fetchFn: FetchLike = options.fetch ?? (crossFetch as FetchLike);
-  const secrets = [options.apiKey, typeof options.bearerToken === 'string' ? options.bearerToken : undefined]
-    .filter((s): s is string => !!s);
-  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
 
   return (request) =>
     authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(
@@ -69,7 +66,10 @@ export function createTransport(options: NormalizedOptions): Transport {
         const method = request.method;
         const headers: Record<string, string> = { Accept: request.responseType === 'bytes' ? '*/*' : 'application/json', ...auth };
         if (request.contentType) headers['Content-Type'] = request.contentType;
-        const timeoutMs = request.timeoutMs ?? options.requestTimeoutMs;
+        // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
+        const timeoutMs = Math.min(request.timeoutMs ?? options.requestTimeoutMs, MAX_TIMER_MS);
+        // The secrets actually sent (a token function's token included), for redacting echoes.
+        const redact = redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length)]);
 
         return new Observable<HttpResponse>((subscriber) => {
           const controller = new AbortController();
@@ -86,10 +86,12 @@ export function createTransport(options: NormalizedOptions): Transport {
             fn();
           };
 
-          fetchFn(url, { method, headers, body: request.body, signal: controller.signal })
+          // Through a promise, so a fetch that throws synchronously fails like one that rejects.
+          new Promise<Response>((resolve) => resolve(fetchFn(url, { method, headers, body: request.body, signal: controller.signal })))
             .then(async (res) => {
               if (!res.ok) {
-                const text = redact((await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR));
+                // Redacted before trimming, so a secret cut at the limit cannot leak its start.
+                const text = redact(await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR);
                 const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
                 throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
               }
@@ -111,6 +113,20 @@ export function createTransport(options: NormalizedOptions): Transport {
         });
       }),
     );
+}
+
+/** Replaces each secret, and its JSON-escaped and URL-encoded forms, with `[redacted]`. */
+function redactor(values: readonly (string | undefined)[]): (text: string) => string {
+  const forms = new Set<string>();
+  for (const value of values) {
+    if (!value) continue;
+    forms.add(value);
+    forms.add(JSON.stringify(value).slice(1, -1));
+    forms.add(encodeURIComponent(value));
+  }
+  // Longest first, so a form that contains another is replaced whole.
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  return (text) => ordered.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
 async function readText(res: Response): Promise<string> {

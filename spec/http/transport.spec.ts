@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { delay, http, HttpResponse } from 'msw';
+import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { createTransport, type HttpRequest } from '../../lib/http/transport';
+import { normalizeOptions, type SmartFlowsClientOptions } from '../../lib/options';
+import {
+  SmartFlowsHttpError,
+  SmartFlowsNetworkError,
+  SmartFlowsResponseError,
+  SmartFlowsTimeoutError,
+} from '../../lib/errors';
+import { API, API_KEY, BASE, EXEC_ID, errorOf, PROGRESS_URL, useMswServer } from '../helpers/msw';
+
+const { server, requests } = useMswServer();
+
+const transport = (overrides: Partial<SmartFlowsClientOptions> = {}) =>
+  createTransport(normalizeOptions({ baseUrl: BASE, apiKey: API_KEY, ...overrides }));
+const progressGet: HttpRequest = { method: 'GET', path: `/flows/executions/${EXEC_ID}/progress` };
+
+describe('createTransport', () => {
+  it('reads a JSON answer and gives status, headers, body and url', async () => {
+    server.use(http.get(PROGRESS_URL, () => HttpResponse.json({ id: EXEC_ID }, { headers: { 'x-extra': 'yes' } })));
+    const response = await firstValueFrom(transport()(progressGet));
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ id: EXEC_ID });
+    expect(response.headers.get('x-extra')).toBe('yes');
+    expect(response.url).toBe(PROGRESS_URL);
+  });
+
+  it('parses JSON whatever the Content-Type says', async () => {
+    server.use(http.get(PROGRESS_URL, () => new HttpResponse('{"id":"x"}', { headers: { 'content-type': 'text/plain' } })));
+    expect((await firstValueFrom(transport()(progressGet))).body).toEqual({ id: 'x' });
+  });
+
+  it('puts defined query parameters in the URL and leaves undefined ones out', async () => {
+    server.use(http.get(PROGRESS_URL, () => HttpResponse.json({})));
+    await firstValueFrom(transport()({ ...progressGet, query: { timeout: 10, skip: undefined } }));
+    expect(requests[0]!.url).toBe(`${PROGRESS_URL}?timeout=10`);
+  });
+
+  it('sends the body and the Content-Type it is given', async () => {
+    let seen: { type: string | null; body: string } | undefined;
+    server.use(
+      http.post(`${API}/flows/executions`, async ({ request }) => {
+        seen = { type: request.headers.get('content-type'), body: await request.text() };
+        return HttpResponse.json({});
+      }),
+    );
+    await firstValueFrom(transport()({ method: 'POST', path: '/flows/executions', body: '<a/>', contentType: 'application/xml; charset="utf-8"' }));
+    expect(seen).toEqual({ type: 'application/xml; charset="utf-8"', body: '<a/>' });
+  });
+
+  it('sends no Content-Type without a body', async () => {
+    server.use(http.get(PROGRESS_URL, () => HttpResponse.json({})));
+    await firstValueFrom(transport()(progressGet));
+    expect(requests[0]!.headers.get('content-type')).toBeNull();
+  });
+
+  it('fails with SmartFlowsHttpError carrying status, method, url and the trimmed body on a non-2xx answer', async () => {
+    server.use(http.get(PROGRESS_URL, () => new HttpResponse('x'.repeat(5000), { status: 500 })));
+    const error = await errorOf(transport()(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsHttpError);
+    expect(error).toMatchObject({ status: 500, method: 'GET', url: PROGRESS_URL });
+    expect(error.body).toHaveLength(1000);
+    expect(error.message).toBe(`Request failed with status 500: GET /api/v1/flows/executions/${EXEC_ID}/progress`);
+  });
+
+  it.each([
+    ['seconds', '7', 7000],
+    ['an HTTP date in the past', 'Wed, 21 Oct 2015 07:28:00 GMT', 0],
+    ['a value beyond retry.maxDelayMs', '3600', 30_000],
+    ['garbage', 'soon', undefined],
+  ])('reads Retry-After given as %s', async (_, header, expected) => {
+    server.use(http.get(PROGRESS_URL, () => new HttpResponse(null, { status: 503, headers: { 'retry-after': header } })));
+    const error = await errorOf(transport()(progressGet));
+    expect(error.retryAfterMs).toBe(expected);
+  });
+
+  it('fails with a retryable SmartFlowsResponseError when a 200 answer is not JSON', async () => {
+    server.use(http.get(PROGRESS_URL, () => HttpResponse.html('<html>proxy login</html>')));
+    const error = await errorOf(transport()(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsResponseError);
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/is not JSON \(text\/html/);
+  });
+
+  it('fails with SmartFlowsNetworkError (maybe received) when the connection fails', async () => {
+    server.use(http.get(PROGRESS_URL, () => HttpResponse.error()));
+    const error = await errorOf(transport()(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsNetworkError);
+    expect(error).toMatchObject({ method: 'GET', url: PROGRESS_URL, maybeReceived: true });
+    expect(error.cause).toBeDefined();
+  });
+
+  it('marks a refused connection as certainly not received', async () => {
+    const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+    const error = await errorOf(transport({ fetch: () => Promise.reject(refused) })(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsNetworkError);
+    expect(error.maybeReceived).toBe(false);
+    expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('turns a fetch that throws synchronously into SmartFlowsNetworkError', async () => {
+    const error = await errorOf(transport({ fetch: () => { throw new TypeError('bad init'); } })(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsNetworkError);
+  });
+
+  it('fails with SmartFlowsTimeoutError when the answer takes longer than requestTimeoutMs', async () => {
+    server.use(http.get(PROGRESS_URL, async () => { await delay(200); return HttpResponse.json({}); }));
+    const error = await errorOf(transport({ requestTimeoutMs: 20 })(progressGet));
+    expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
+    expect(error.timeoutMs).toBe(20);
+    expect(error.message).toBe(`Request timed out after 20 ms: GET /api/v1/flows/executions/${EXEC_ID}/progress`);
+  });
+
+  it('times out on the client scheduler, and clamps a limit above 2^31-1 ms', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const errors: any[] = [];
+    const hanging = () => new Promise<Response>(() => undefined);
+    transport({ fetch: hanging, scheduler })({ ...progressGet, timeoutMs: 10 ** 12 }).subscribe({ error: (e) => errors.push(e) });
+    scheduler.flush();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(SmartFlowsTimeoutError);
+    expect(errors[0].timeoutMs).toBe(2 ** 31 - 1);
+    expect(scheduler.now()).toBe(2 ** 31 - 1);
+  });
+
+  it('lets a request say its own timeout (a long poll)', async () => {
+    server.use(http.get(PROGRESS_URL, async () => { await delay(40); return HttpResponse.json({ ok: true }); }));
+    const response = await firstValueFrom(transport({ requestTimeoutMs: 10 })({ ...progressGet, timeoutMs: 2000 }));
+    expect(response.body).toEqual({ ok: true });
+  });
+
+  it('aborts the request in flight when unsubscribed, and stops its timeout', async () => {
+    let signal: AbortSignal | undefined;
+    const hanging = (_url: string, init?: RequestInit) => {
+      signal = init?.signal ?? undefined;
+      return new Promise<Response>(() => undefined);
+    };
+    const scheduler = new VirtualTimeScheduler();
+    const errors: unknown[] = [];
+    const subscription = transport({ fetch: hanging, requestTimeoutMs: 5, scheduler })(progressGet).subscribe({ error: (e) => errors.push(e) });
+    expect(signal?.aborted).toBe(false);
+    subscription.unsubscribe();
+    expect(signal?.aborted).toBe(true);
+    scheduler.flush();
+    expect(errors).toEqual([]);
+  });
+});
