@@ -1,7 +1,5 @@
-import type {
-  FaultOptions, FlowScript, SimulatorClock, SimulatorOptions, SimulatorRequest,
-  SimulatorRequestLogEntry, SimulatorResponse, SimulatorStats,
-} from './types.js';
+import type { FlowScript, SimulatorClock, SimulatorOptions, SimulatorRequest, SimulatorResponse } from './types.js';
+import type { FaultOptions, SimulatorRequestLogEntry, SimulatorStats } from './statsTypes.js';
 import { Auth } from './engine/Auth.js';
 import { FlowEngine } from './engine/FlowEngine.js';
 import { mulberry32 } from './engine/random.js';

@@ -16,18 +16,13 @@ export type { SimulatorServer, SimulatorServerOptions } from './adapters/startSi
 export type { Simulator } from './Simulator.js';
 export type {
   DocumentScript,
-  FaultOptions,
   FlowOutcome,
   FlowScript,
   FlowStage,
   SimulatorClock,
-  SimulatorFaultCounts,
   SimulatorOptions,
   SimulatorRequest,
-  SimulatorRequestLogEntry,
   SimulatorResponse,
-  SimulatorRouteName,
-  SimulatorStats,
   SimulatorStatus,
   SimulatorUser,
   StatusSpelling,
@@ -35,3 +30,10 @@ export type {
   UserInputScript,
   VirtualClock,
 } from './types.js';
+export type {
+  FaultOptions,
+  SimulatorFaultCounts,
+  SimulatorRequestLogEntry,
+  SimulatorRouteName,
+  SimulatorStats,
+} from './statsTypes.js';

@@ -1,7 +1,8 @@
 /**
- * Public types of the `smart-flows-rx/testing` entry: flow scripts, clocks, options,
- * the framework-free request/response pair and the statistics the simulator keeps.
+ * Public types of the `smart-flows-rx/testing` entry: flow scripts, clocks, options and
+ * the framework-free request/response pair. Faults and statistics: `statsTypes.ts`.
  */
+import type { FaultOptions } from './statsTypes.js';
 
 /** The statuses the simulator can report, in their canonical (normalized) form. */
 export type SimulatorStatus =
@@ -27,6 +28,12 @@ export interface FlowStage {
   durationMs: number;
   /** The progress `percentage` (0–100) while this stage runs. */
   percentage: number;
+  /**
+   * The status while this stage runs: `Waiting` for an external event (an e-signature),
+   * `SelectFlow` for a choice of flow; both still end on their own after `durationMs`.
+   * @default 'Running'
+   */
+  status?: 'Running' | 'Waiting' | 'SelectFlow';
 }
 
 /** A pause for a person to fill in a form (status `UserInput`). */
@@ -101,40 +108,6 @@ export type StatusSpellingName = 'sdk' | 'seed' | 'guide';
 /** A named spelling, or a partial map from canonical status to the text to send. */
 export type StatusSpelling = StatusSpellingName | Partial<Record<SimulatorStatus, string>>;
 
-/** The routes the simulator answers, as counted in `stats.byRoute`. */
-export type SimulatorRouteName =
-  | 'start'
-  | 'progress'
-  | 'execution'
-  | 'cancel'
-  | 'userInput'
-  | 'document'
-  | 'documentContent'
-  | 'list'
-  | 'login';
-
-/** Injected failures; every rate is a probability from 0 to 1, drawn from the seeded PRNG. */
-export interface FaultOptions {
-  /** Extra delay before answering, fixed or drawn from `[min, max]`, in milliseconds. */
-  latencyMs?: number | [number, number];
-  /** Share of requests answered `503 Service Unavailable` (with `Retry-After`). */
-  rate503?: number;
-  /** Share of requests answered `429 Too Many Requests` (with `Retry-After`). */
-  rate429?: number;
-  /** Share of requests answered `500 Internal Server Error`. */
-  rate500?: number;
-  /** Share of requests whose connection is dropped without an answer. */
-  rateReset?: number;
-  /** Share of requests answered 200 with a truncated, unparsable JSON body. */
-  rateMalformedJson?: number;
-  /** `Retry-After` seconds on 503/429; huge values (3e6) are allowed on purpose. @default 1 */
-  retryAfterSeconds?: number | ((route: SimulatorRouteName) => number);
-  /** When set, answers on faulted routes send half the body, wait this long, then the rest. */
-  slowBodyMs?: number;
-  /** The routes faults apply to; `'all'` for every route. @default ['progress'] */
-  routes?: SimulatorRouteName[] | 'all';
-}
-
 /** A user who may log in for a bearer token. */
 export interface SimulatorUser {
   username: string;
@@ -191,46 +164,3 @@ export interface SimulatorResponse {
   bodyDelayMs?: number;
 }
 
-/** One line of the request log. */
-export interface SimulatorRequestLogEntry {
-  method: string;
-  /** Path and query below the host, e.g. `/api/v1/flows/executions/…/progress`. */
-  path: string;
-  route: SimulatorRouteName | 'other';
-  /** The status sent; 0 for a dropped connection or an aborted request. */
-  status: number;
-  /** Clock time when the request arrived, in ms since the epoch. */
-  at: number;
-  /** The fault injected into this request, if any. */
-  fault?: keyof SimulatorFaultCounts;
-}
-
-/** How many faults of each kind were injected. */
-export interface SimulatorFaultCounts {
-  latency: number;
-  status503: number;
-  status429: number;
-  status500: number;
-  reset: number;
-  malformedJson: number;
-  slowBody: number;
-}
-
-/** Counters since creation or the last `resetStats()`. */
-export interface SimulatorStats {
-  /** All requests, recognised or not. */
-  requests: number;
-  byRoute: Record<SimulatorRouteName | 'other', number>;
-  /** Executions created (a faulted start creates none). */
-  executionsStarted: number;
-  startsByFlow: Record<string, number>;
-  /** Executions started and not yet in a terminal status, now. */
-  concurrentExecutions: number;
-  /** Highest `concurrentExecutions` at any moment since the last reset. */
-  maxConcurrentExecutions: number;
-  /** Long polls being held right now. */
-  openLongPolls: number;
-  /** Requests whose client went away before the answer. */
-  abortedRequests: number;
-  faultsInjected: SimulatorFaultCounts;
-}

@@ -117,6 +117,14 @@ describe('GET /flows/executions/{id}/progress', () => {
     expect((await progressOf(sim, id)).json).toMatchObject({ status: 'Running', message: 'Generate document' });
   });
 
+  it('reports Waiting while a stage waits for an external event', async () => {
+    const id = await startFlow(sim, builtInFlows.waiting.id);
+    clock.advance(200);
+    expect((await progressOf(sim, id)).json).toMatchObject({ status: 'Waiting', percentage: 50, message: 'Waiting for e-signature' });
+    clock.advance(3_200);
+    expect((await progressOf(sim, id)).json.status).toBe('Success');
+  });
+
   it('puts document references in model, nested under block ids, at the end', async () => {
     const id = await startFlow(sim, builtInFlows.multiDocument.id);
     expect((await progressOf(sim, id)).json.model).toBeUndefined();

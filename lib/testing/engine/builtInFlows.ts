@@ -98,6 +98,18 @@ const multiDocument: FlowScript = {
   ],
 };
 
+const waiting: FlowScript = {
+  id: '5f1a0000-0000-4000-8000-00000000000a',
+  displayName: 'Contract awaiting e-signature (Waiting)',
+  stages: [
+    { message: 'Generate document', percentage: 0, durationMs: 200 },
+    { message: 'Waiting for e-signature', percentage: 50, durationMs: 3_000, status: 'Waiting' },
+    { message: 'Archive signed contract', percentage: 90, durationMs: 200 },
+  ],
+  outcome: 'Success',
+  documents: [{ displayName: 'Signed contract.pdf', contentType: PDF, bytes: pdf('Signed contract') }],
+};
+
 const invoice: FlowScript = {
   id: '5f1a0000-0000-4000-8000-000000000009',
   displayName: 'Invoice (input root <Invoice>)',
@@ -132,4 +144,6 @@ export const builtInFlows = {
   multiDocument,
   /** Refuses input whose root element is not `<Invoice>` (400). */
   invoice,
+  /** Status `Waiting` (an e-signature) for 3 s mid-flow, then Success. */
+  waiting,
 } as const satisfies Record<string, FlowScript>;

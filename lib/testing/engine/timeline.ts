@@ -45,7 +45,7 @@ export function phasesOf(record: ExecutionRecord): Phase[] {
   const pause = record.skipUserInput ? undefined : script.userInput;
   let lastPercentage = 0;
   script.stages.forEach((stage, index) => {
-    push({ status: 'Running', percentage: stage.percentage, message: stage.message, stageIndex: index }, stage.durationMs);
+    push({ status: stage.status ?? 'Running', percentage: stage.percentage, message: stage.message, stageIndex: index }, stage.durationMs);
     lastPercentage = stage.percentage;
     if (pause && pause.afterStage === index) {
       const resumedAt = record.resumedAtMs ?? Infinity;

@@ -1,4 +1,4 @@
-import type { FaultOptions, SimulatorFaultCounts, SimulatorRouteName } from '../types.js';
+import type { FaultOptions, SimulatorFaultCounts, SimulatorRouteName } from '../statsTypes.js';
 import type { Random } from '../engine/random.js';
 
 /** A fault that replaces the answer. */

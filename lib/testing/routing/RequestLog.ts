@@ -1,4 +1,4 @@
-import type { SimulatorFaultCounts, SimulatorRequestLogEntry, SimulatorRouteName, SimulatorStats } from '../types.js';
+import type { SimulatorFaultCounts, SimulatorRequestLogEntry, SimulatorRouteName, SimulatorStats } from '../statsTypes.js';
 import { emptyFaultCounts } from './FaultInjector.js';
 
 type RouteKey = SimulatorRouteName | 'other';

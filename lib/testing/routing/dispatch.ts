@@ -1,4 +1,5 @@
-import type { SimulatorRequest, SimulatorResponse, SimulatorRouteName } from '../types.js';
+import type { SimulatorRequest, SimulatorResponse } from '../types.js';
+import type { SimulatorRouteName } from '../statsTypes.js';
 import type { FaultInjector, FaultPlan } from './FaultInjector.js';
 import { matchRoute } from './matchRoute.js';
 import { errorResponse } from './responses.js';
@@ -6,7 +7,7 @@ import type { RouteContext, RouteHandler, RouteRequest } from './routes/RouteCon
 import { cancel, execution, list, progress, start, userInput } from './routes/executionRoutes.js';
 import { document, documentContent } from './routes/documentRoutes.js';
 import { login } from './routes/loginRoute.js';
-import type { SimulatorRequestLogEntry } from '../types.js';
+import type { SimulatorRequestLogEntry } from '../statsTypes.js';
 
 const HANDLERS: Record<SimulatorRouteName, RouteHandler> = {
   start, progress, execution, cancel, userInput, list, document, documentContent, login,

@@ -1,4 +1,4 @@
-import type { SimulatorRouteName } from '../types.js';
+import type { SimulatorRouteName } from '../statsTypes.js';
 
 /** A recognised call: which route, and the ids taken from the path. */
 export interface RouteMatch {
