@@ -48,7 +48,7 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
     sendOnce(via, build, mode, false).pipe(
       // A token function may hold an expired token: ask it once for a fresh one, send once more.
       catchError((error: unknown) =>
-        refreshable && via === transport && error instanceof SmartFlowsHttpError && error.status === 401
+        refreshable && via === transport && isRefusedToken(error)
           ? sendOnce(via, build, mode, true)
           : throwError(() => error),
       ),
@@ -128,6 +128,16 @@ export type Send = (build: () => HttpRequest, mode?: RetryMode) => Observable<un
 
 /** Like {@link Send}, but gives the whole answer (status, headers, body). */
 export type SendRaw = (build: () => HttpRequest, mode?: RetryMode) => Observable<HttpResponse>;
+
+/** A 401 to the request itself (not to a login a token function made: logging in again would not help). */
+function isRefusedToken(error: unknown): boolean {
+  if (!(error instanceof SmartFlowsHttpError) || error.status !== 401) return false;
+  try {
+    return !new URL(error.url).pathname.endsWith(endpoints.login());
+  } catch {
+    return true;
+  }
+}
 
 function checkFlowId(flowId: string): string {
   // endpoints.executions checks and encodes a GUID; the query string wants it raw.
