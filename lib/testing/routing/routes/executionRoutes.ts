@@ -63,9 +63,9 @@ export const progress: RouteHandler = async (ctx, req) => {
 };
 
 async function holdUntilChange(ctx: RouteContext, record: ExecutionRecord, timeoutMs: number, signal?: AbortSignal) {
-  const phase = ctx.engine.phase(record);
-  if (isTerminalStatus(phase.status)) return;
-  const waitMs = Math.min(timeoutMs, phase.endMs - ctx.clock.now());
+  const first = ctx.engine.phase(record);
+  if (isTerminalStatus(first.status)) return;
+  const deadlineMs = ctx.clock.now() + timeoutMs;
   // Events (cancel, input posted) end the hold early, as does the client going away.
   const wake = new AbortController();
   const stopListening = ctx.engine.onEvent(record, () => wake.abort());
@@ -73,7 +73,14 @@ async function holdUntilChange(ctx: RouteContext, record: ExecutionRecord, timeo
   signal?.addEventListener('abort', onClientAbort, { once: true });
   ctx.longPolls.open++;
   try {
-    await ctx.waits.wait(waitMs, wake.signal);
+    for (;;) {
+      const phase = ctx.engine.phase(record);
+      if (phase.startMs !== first.startMs || phase.status !== first.status) return;
+      const waitMs = Math.min(deadlineMs, phase.endMs) - ctx.clock.now();
+      if (waitMs <= 0) return;
+      // A real timer may fire a millisecond early; then the phase is unchanged and we wait on.
+      if (!(await ctx.waits.wait(Math.max(1, waitMs), wake.signal))) return;
+    }
   } finally {
     ctx.longPolls.open--;
     stopListening();
