@@ -14,9 +14,48 @@ import type { RouteContext } from './routing/routes/RouteContext.js';
 /**
  * An in-memory Smart Flows server. It speaks HTTP only through `handle`, a framework-free
  * request → response function that the msw handlers and the Node server both call, so
- * the two answer identically. Create it with {@link createSimulator}.
+ * the two answer identically. Create one with {@link createSimulator}.
  */
-export class Simulator {
+export interface Simulator {
+  /** The clock every execution and delay runs on. */
+  readonly clock: SimulatorClock;
+  /** The API key servers report (the first accepted one). */
+  readonly apiKey: string;
+  /** The flows known, in the order they were added. */
+  readonly flows: readonly FlowScript[];
+  /** The fault options in force. */
+  readonly faults: Readonly<FaultOptions>;
+  /** Counters since creation or the last `resetStats()`; a fresh snapshot on each read. */
+  readonly stats: SimulatorStats;
+  /** The latest requests, oldest first (at most `requestLogLimit`). */
+  readonly requests: readonly SimulatorRequestLogEntry[];
+  /**
+   * Answers one request. Never rejects: every problem becomes an HTTP answer, or
+   * `reset: true` when the connection should drop (a fault, or the client went away,
+   * which is counted in `stats.abortedRequests`).
+   *
+   * @example
+   * const res = await simulator.handle({ method: 'GET', url: `/api/v1/flows/executions/${id}/progress`,
+   *   headers: { 'x-api-key': SIMULATOR_API_KEY } });
+   */
+  handle(request: SimulatorRequest): Promise<SimulatorResponse>;
+  /** Replaces the fault options at runtime; `undefined` turns faults off. */
+  setFaults(faults: FaultOptions | undefined): void;
+  /** Adds or replaces a flow. */
+  addFlow(script: FlowScript): void;
+  /** Zeroes the counters and empties the request log; executions are kept. */
+  resetStats(): void;
+  /**
+   * Waits on the simulator's clock; resolves `false` if aborted or disposed first.
+   * Adapters use it for slow bodies so `dispose` stops those timers too.
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<boolean>;
+  /** Ends every pending delay and long poll at once (they answer, or drop if aborted). */
+  dispose(): void;
+}
+
+/** The implementation behind {@link Simulator}; not exported from the entry. */
+class SmartFlowsSimulator implements Simulator {
   /** The clock every execution and delay runs on. */
   readonly clock: SimulatorClock;
   /** The API key servers report (the first accepted one). */
@@ -47,16 +86,6 @@ export class Simulator {
     this.statsSinceMs = o.clock.now();
   }
 
-  /**
-   * Answers one request. Never rejects: every problem becomes an HTTP answer, or
-   * `reset: true` when the connection should drop (a fault, or the client went away).
-   *
-   * @param request - Method, URL (absolute or path), headers, body and an abort signal.
-   * @returns Status, headers and body for an adapter to send.
-   * @example
-   * const res = await simulator.handle({ method: 'GET', url: `/api/v1/flows/executions/${id}/progress`,
-   *   headers: { 'x-api-key': SIMULATOR_API_KEY } });
-   */
   handle(request: SimulatorRequest): Promise<SimulatorResponse> {
     return dispatch(this.context, this.faultInjector, request);
   }
@@ -127,5 +156,5 @@ export class Simulator {
  * const simulator = createSimulator({ clock, seed: 42, faults: { rate503: 0.2 } });
  */
 export function createSimulator(options?: SimulatorOptions): Simulator {
-  return new Simulator(options);
+  return new SmartFlowsSimulator(options);
 }
