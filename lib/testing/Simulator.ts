@@ -81,6 +81,7 @@ class SmartFlowsSimulator implements Simulator {
       log: new RequestLog(o.requestLogLimit),
       documentTtlMs: o.documentTtlMs,
       maxLongPollSeconds: o.maxLongPollSeconds,
+      endpointStyle: o.endpointStyle,
       longPolls: { open: 0 },
     };
     this.statsSinceMs = o.clock.now();

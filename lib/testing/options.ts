@@ -19,6 +19,7 @@ export function normalizeSimulatorOptions(options: SimulatorOptions = {}): Norma
     documentTtlMs: options.documentTtlMs ?? 86_400_000,
     statusSpelling: options.statusSpelling ?? 'seed',
     maxLongPollSeconds: options.maxLongPollSeconds ?? 120,
+    endpointStyle: options.endpointStyle ?? 'both',
     faults: options.faults,
     requestLogLimit: options.requestLogLimit ?? 1000,
   };

@@ -136,6 +136,12 @@ export interface SimulatorOptions {
   statusSpelling?: StatusSpelling;
   /** Longest long poll honoured, in seconds; longer `timeout`s are cut to it. @default 120 */
   maxLongPollSeconds?: number;
+  /**
+   * Which spellings of cancel and document content to serve: `'sdk'` (`DELETE …/progress`,
+   * `/documents/{id}/content`), `'guide'` (`DELETE /executions/{id}`,
+   * `/documents/content/{id}`) or both. One alone tests a client's fallback. @default 'both'
+   */
+  endpointStyle?: 'both' | 'sdk' | 'guide';
   /** Injected failures. @default none */
   faults?: FaultOptions;
   /** How many entries `simulator.requests` keeps (oldest dropped first). @default 1000 */

@@ -372,3 +372,20 @@ describe('unknown routes', () => {
     expect(res.headers.allow).toBe('GET, DELETE');
   });
 });
+
+describe('endpointStyle', () => {
+  it("serves only the SDK's spellings with 'sdk' and only the guide's with 'guide'", async () => {
+    const sdk = createSimulator({ clock, endpointStyle: 'sdk' });
+    const guide = createSimulator({ clock, endpointStyle: 'guide' });
+    for (const s of [sdk, guide]) await startFlow(s);
+    const id = UNKNOWN;
+    expect((await call(sdk, 'DELETE', `/flows/executions/${id}/progress`)).status).toBe(404); // served: unknown id
+    expect((await call(sdk, 'DELETE', `/flows/executions/${id}`)).status).toBe(405);
+    expect((await call(sdk, 'GET', `/documents/content/${id}`)).status).toBe(404);
+    expect((await call(sdk, 'GET', `/documents/content/${id}`)).json.message).toContain('No endpoint');
+    expect((await call(guide, 'DELETE', `/flows/executions/${id}/progress`)).status).toBe(405);
+    expect((await call(guide, 'DELETE', `/flows/executions/${id}`)).json.message).toContain('not found');
+    expect((await call(guide, 'GET', `/documents/${id}/content`)).json.message).toContain('No endpoint');
+    expect((await call(guide, 'GET', `/documents/content/${id}`)).json.message).toContain('not found');
+  });
+});

@@ -45,7 +45,7 @@ export async function dispatch(
   const method = request.method.toUpperCase();
   const path = url.pathname + url.search;
   const at = url.pathname.indexOf(`${API_PREFIX}/`);
-  const found = at < 0 ? undefined : matchRoute(method, url.pathname.slice(at + API_PREFIX.length));
+  const found = at < 0 ? undefined : matchRoute(method, url.pathname.slice(at + API_PREFIX.length), ctx.endpointStyle);
   const match = found && 'route' in found ? found : undefined;
   const entry = ctx.log.begin(method, path, match?.route ?? 'other', nowMs);
   const finish = (response: SimulatorResponse): SimulatorResponse => {

@@ -8,7 +8,10 @@ export interface RouteMatch {
   params: { id?: string; flowId?: string };
 }
 
-type Pattern = [method: string, path: RegExp, build: (m: RegExpExecArray) => RouteMatch];
+/** Which spellings of the paths the sources disagree on (cancel, document content) are served. */
+export type EndpointStyle = 'both' | 'sdk' | 'guide';
+
+type Pattern = [method: string, path: RegExp, build: (m: RegExpExecArray) => RouteMatch, only?: 'sdk' | 'guide'];
 
 const SEGMENT = '([^/]+)';
 const PATTERNS: Pattern[] = [
@@ -18,24 +21,31 @@ const PATTERNS: Pattern[] = [
   ['GET', new RegExp(`^/flows/${SEGMENT}/executions$`), (m) => ({ route: 'list', variant: 'byFlow', params: { flowId: m[1] } })],
   ['GET', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'progress', params: { id: m[1] } })],
   ['POST', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'userInput', params: { id: m[1] } })],
-  ['DELETE', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'cancel', params: { id: m[1] } })],
+  ['DELETE', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'cancel', params: { id: m[1] } }), 'sdk'],
   ['GET', new RegExp(`^/flows/executions/${SEGMENT}$`), (m) => ({ route: 'execution', params: { id: m[1] } })],
-  ['DELETE', new RegExp(`^/flows/executions/${SEGMENT}$`), (m) => ({ route: 'cancel', params: { id: m[1] } })],
-  ['GET', new RegExp(`^/documents/content/${SEGMENT}$`), (m) => ({ route: 'documentContent', params: { id: m[1] } })],
-  ['GET', new RegExp(`^/documents/${SEGMENT}/content$`), (m) => ({ route: 'documentContent', params: { id: m[1] } })],
+  ['DELETE', new RegExp(`^/flows/executions/${SEGMENT}$`), (m) => ({ route: 'cancel', params: { id: m[1] } }), 'guide'],
+  ['GET', new RegExp(`^/documents/content/${SEGMENT}$`), (m) => ({ route: 'documentContent', params: { id: m[1] } }), 'guide'],
+  ['GET', new RegExp(`^/documents/${SEGMENT}/content$`), (m) => ({ route: 'documentContent', params: { id: m[1] } }), 'sdk'],
   ['GET', new RegExp(`^/documents/${SEGMENT}$`), (m) => ({ route: 'document', params: { id: m[1] } })],
   ['POST', /^\/authenticate\/login$/, () => ({ route: 'login', params: {} })],
 ];
 
 /**
- * Finds the route of a path below `/api/v1`.
+ * Finds the route of a path below `/api/v1`. With `style` 'sdk' or 'guide' the other
+ * source's spelling of cancel and document content is not served (404, or 405 where the
+ * path exists for other methods), so a client's fallback between them can be tested.
  *
  * @returns The match; `{ allowed }` when the path exists with other methods (405);
  *   `undefined` when no route has this path (404).
  */
-export function matchRoute(method: string, path: string): RouteMatch | { allowed: string[] } | undefined {
+export function matchRoute(
+  method: string,
+  path: string,
+  style: EndpointStyle = 'both',
+): RouteMatch | { allowed: string[] } | undefined {
   const allowed: string[] = [];
-  for (const [m, re, build] of PATTERNS) {
+  for (const [m, re, build, only] of PATTERNS) {
+    if (only && style !== 'both' && only !== style) continue;
     const found = re.exec(path);
     if (!found) continue;
     if (m === method) {

@@ -4,7 +4,7 @@ import type { ExecutionRecord, SimulatorPrincipal } from '../../engine/Execution
 import type { FlowEngine } from '../../engine/FlowEngine.js';
 import { isGuid } from '../../engine/random.js';
 import type { Speller } from '../../engine/views.js';
-import type { RouteMatch } from '../matchRoute.js';
+import type { EndpointStyle, RouteMatch } from '../matchRoute.js';
 import type { RequestLog } from '../RequestLog.js';
 import type { Waits } from '../Waits.js';
 import { errorResponse } from '../responses.js';
@@ -19,6 +19,7 @@ export interface RouteContext {
   log: RequestLog;
   documentTtlMs: number;
   maxLongPollSeconds: number;
+  endpointStyle: EndpointStyle;
   /** Long polls being held now; the progress route keeps it up to date. */
   longPolls: { open: number };
 }
