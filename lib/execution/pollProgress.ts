@@ -1,4 +1,4 @@
-import { defer, EMPTY, expand, filter, map, type Observable, of, race, type SchedulerLike, switchMap, take, timer } from 'rxjs';
+import { defer, distinctUntilChanged, EMPTY, expand, filter, map, NEVER, type Observable, of, race, type SchedulerLike, switchMap, take, timer } from 'rxjs';
 import { isTerminalStatus, isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
@@ -12,6 +12,12 @@ export interface PollDeps {
   scheduler: SchedulerLike;
   /** Emits when a poll should happen now (e.g. this client just answered a form). */
   nudges?: (executionId: string) => Observable<unknown>;
+  /**
+   * Whether polling may go on (see `pageActivity`): while it is `false` no timer runs and no
+   * poll is sent; when it turns `true` again the loop polls at once. It must emit its current
+   * state on subscription. Absent: polling is never paused.
+   */
+  mayPoll?: Observable<boolean>;
 }
 
 interface Step {
@@ -45,7 +51,7 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
     const nudge$ = deps.nudges?.(first.id);
 
     const poll = (step: Step): Observable<Step> => {
-      const wait$ = step.memory.delayMs > 0 ? timer(step.memory.delayMs, scheduler) : of(0);
+      const wait$ = gate(step.memory.delayMs > 0 ? timer(step.memory.delayMs, scheduler) : of(0), deps.mayPoll);
       const trigger$ = nudge$ ? race(wait$, nudge$) : wait$;
       return trigger$.pipe(
         take(1),
@@ -70,4 +76,16 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       map((step) => step.progress),
     );
   });
+}
+
+/**
+ * Holds `wait$` while `mayPoll` says no. The first state decides: `true` runs the normal wait;
+ * after a pause (any later `true`) the wait was overdue or cut short, so it fires at once.
+ */
+function gate(wait$: Observable<unknown>, mayPoll: Observable<boolean> | undefined): Observable<unknown> {
+  if (!mayPoll) return wait$;
+  return mayPoll.pipe(
+    distinctUntilChanged(),
+    switchMap((may, index) => (!may ? NEVER : index === 0 ? wait$ : of(0))),
+  );
 }
