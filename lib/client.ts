@@ -8,7 +8,10 @@ import { type FlowInput, prepareInput } from './api/prepareInput';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
 import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
+import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
+import { pageActivity } from './execution/pageVisibility';
+import { runBatch } from './execution/runBatch';
 import { createTransport } from './http/transport';
 import { type NormalizedOptions, normalizeOptions, type SmartFlowsClientOptions } from './options';
 
@@ -20,6 +23,12 @@ export interface RunOptions extends FollowOptions {
 
 /** Options of `watch`. */
 export type WatchOptions = FollowOptions;
+
+/**
+ * Options of `runBatch`: how many jobs run at once, failFast, the snapshot rate, and the
+ * options of `run` applied to every job (`onUserInput: 'error'` suits headless batches).
+ */
+export interface BatchOptions extends RunOptions, BatchControlOptions {}
 
 /** Options of `startExecution`. */
 export interface StartOptions {
@@ -88,6 +97,25 @@ export class SmartFlowsClient {
         this.watches.set(key, shared);
       }
       return shared;
+    });
+  }
+
+  /**
+   * Runs many flows, at most `concurrency` at once, and emits coalesced snapshots of the whole
+   * batch (items in job order) until every job has ended; a failed job does not stop the others
+   * unless `failFast`. Unsubscribing stops every request. Arguments are checked before any request.
+   * @param jobs - `{ flowId, input?, key? }` each; `key` defaults to the job's index ('0', '1', …)
+   * @example
+   * client.runBatch(customers.map((c) => ({ flowId, input: { Letter: c }, key: c.id })), { concurrency: 8 })
+   *   .subscribe((s) => console.log(`${s.percentage}% — ${s.succeeded} ok, ${s.failed} failed`));
+   */
+  runBatch(jobs: readonly BatchJob[], options: BatchOptions = {}): Observable<BatchSnapshot> {
+    return defer(() => {
+      if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
+      const { concurrency, failFast, snapshotIntervalMs, ...runOptions } = options;
+      checkFollowOptions(runOptions, true);
+      const deps = { run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions), scheduler: this.options.scheduler };
+      return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs });
     });
   }
 
@@ -190,6 +218,8 @@ export class SmartFlowsClient {
       scheduler: this.options.scheduler,
       nudges: (id) => this.nudges.pipe(filter((n) => n === id.toLowerCase())),
       api: this.api,
+      // Browser manners: no polling while the page is hidden or offline (undefined in Node).
+      mayPoll: this.options.polling.pauseWhenHidden ? pageActivity() : undefined,
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     };
   }

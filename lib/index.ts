@@ -5,6 +5,13 @@ export type { FollowOptions } from './execution/followExecution';
 export type { ListExecutionsOptions, ExecutionPage } from './api/listings';
 export type { LoginCredentials } from './api/login';
 
+// Batches and browser manners
+export type { BatchOptions } from './client';
+export type { BatchJob, BatchItem, BatchItemState, BatchSnapshot, BatchControlOptions } from './execution/batchTypes';
+export { SmartFlowsBatchError, isSmartFlowsBatchError } from './execution/SmartFlowsBatchError';
+export { pageActivity } from './execution/pageVisibility';
+export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';
+
 // Options
 export { DEFAULTS } from './options';
 export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource } from './options';

@@ -1,0 +1,25 @@
+import { SmartFlowsError } from '../errors';
+
+/**
+ * A job of a `failFast` batch failed, so the batch stopped. Carries the job's `key`, `index`
+ * and (when the server had created it) `executionId`; the job's own error is the `cause`.
+ */
+export class SmartFlowsBatchError extends SmartFlowsError {
+  override name = 'SmartFlowsBatchError';
+  /** The failed job's key. */
+  readonly key: string;
+  /** The failed job's position in `jobs`. */
+  readonly index: number;
+
+  constructor(init: { key: string; index: number; executionId?: string }, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Batch job "${init.key}" failed: ${reason}`, { cause, ...(init.executionId ? { executionId: init.executionId } : {}) });
+    this.key = init.key;
+    this.index = init.index;
+  }
+}
+
+/** True for a {@link SmartFlowsBatchError}, also across realms and duplicated package copies. */
+export const isSmartFlowsBatchError = (error: unknown): error is SmartFlowsBatchError =>
+  error instanceof SmartFlowsBatchError ||
+  (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SmartFlowsBatchError');
