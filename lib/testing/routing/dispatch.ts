@@ -1,5 +1,5 @@
 import type { SimulatorRequest, SimulatorResponse } from '../types.js';
-import type { SimulatorRouteName } from '../statsTypes.js';
+import type { SimulatorRequestLogEntry, SimulatorRouteName } from '../statsTypes.js';
 import type { FaultInjector, FaultPlan } from './FaultInjector.js';
 import { matchRoute } from './matchRoute.js';
 import { errorResponse } from './responses.js';
@@ -7,13 +7,12 @@ import type { RouteContext, RouteHandler, RouteRequest } from './routes/RouteCon
 import { cancel, execution, list, progress, start, userInput } from './routes/executionRoutes.js';
 import { document, documentContent } from './routes/documentRoutes.js';
 import { login } from './routes/loginRoute.js';
-import type { SimulatorRequestLogEntry } from '../statsTypes.js';
 
 const HANDLERS: Record<SimulatorRouteName, RouteHandler> = {
   start, progress, execution, cancel, userInput, list, document, documentContent, login,
 };
 
-const DROPPED: SimulatorResponse = { status: 0, headers: {}, reset: true };
+const DROPPED: SimulatorResponse = Object.freeze({ status: 0, headers: Object.freeze({}), reset: true });
 const API_PREFIX = '/api/v1';
 
 /** Headers from any of the shapes adapters hold. */

@@ -64,6 +64,19 @@ describe('createSimulatorHandlers (msw)', () => {
     expect(await (await pending).json()).toMatchObject({ message: 'Collect figures' });
   });
 
+  it('ends a held long poll when the fetch is aborted', async () => {
+    const id = await start(builtInFlows.long.id);
+    const before = simulator.stats.abortedRequests;
+    const controller = new AbortController();
+    const pending = fetch(`${BASE}/api/v1/flows/executions/${id}/progress?timeout=30`, { headers, signal: controller.signal });
+    await vi.waitFor(() => expect(simulator.stats.openLongPolls).toBe(1));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await vi.waitFor(() => expect(simulator.stats.openLongPolls).toBe(0));
+    expect(simulator.stats.abortedRequests).toBe(before + 1);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('streams a slow body in two parts', async () => {
     const id = await start();
     simulator.setFaults({ slowBodyMs: 500 });
