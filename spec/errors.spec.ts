@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import * as errors from '../lib/errors';
+import {
+  FlowExecutionError,
+  SmartFlowsError,
+  SmartFlowsHttpError,
+  SmartFlowsInputError,
+  SmartFlowsNetworkError,
+  SmartFlowsResponseError,
+  SmartFlowsTimeoutError,
+} from '../lib/errors';
+import { EXEC_ID, progress } from './helpers/progress';
+
+const URL = `https://flows.test/api/v1/flows/executions/${EXEC_ID}/progress?timeout=5`;
+const cause = new TypeError('socket hang up');
+
+const samples: [string, () => SmartFlowsError, keyof typeof errors][] = [
+  ['SmartFlowsError', () => new SmartFlowsError('base', { cause }), 'isSmartFlowsError'],
+  ['SmartFlowsInputError', () => new SmartFlowsInputError('bad', { cause, issues: [{ path: ['x'] }] }), 'isSmartFlowsInputError'],
+  ['SmartFlowsHttpError', () => new SmartFlowsHttpError({ status: 503, method: 'GET', url: URL, body: 'busy' }, { cause }), 'isSmartFlowsHttpError'],
+  ['SmartFlowsNetworkError', () => new SmartFlowsNetworkError({ method: 'GET', url: URL, maybeReceived: true, detail: 'ECONNRESET' }, { cause }), 'isSmartFlowsNetworkError'],
+  ['SmartFlowsResponseError', () => new SmartFlowsResponseError('not JSON', { cause, retryable: true }), 'isSmartFlowsResponseError'],
+  ['SmartFlowsTimeoutError', () => new SmartFlowsTimeoutError('late', 100, { cause }), 'isSmartFlowsTimeoutError'],
+  ['FlowExecutionError', () => new FlowExecutionError(progress('Error', 40, 'template missing')), 'isFlowExecutionError'],
+];
+
+describe('error classes', () => {
+  it.each(samples)('%s is a real Error and a SmartFlowsError with its own name', (name, make) => {
+    const error = make();
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(SmartFlowsError);
+    expect(error.name).toBe(name);
+    expect(String(error)).toMatch(new RegExp(`^${name}: `));
+    expect(error.stack).toContain(name);
+  });
+
+  it.each(samples.filter(([name]) => name !== 'FlowExecutionError'))('%s keeps the underlying failure in the standard cause', (_, make) => {
+    expect(make().cause).toBe(cause);
+  });
+
+  it('leaves cause undefined (not an own property) when there is none', () => {
+    expect(Object.hasOwn(new SmartFlowsError('x'), 'cause')).toBe(false);
+  });
+
+  it('carries the executionId it was given', () => {
+    expect(new SmartFlowsResponseError('x', { executionId: EXEC_ID }).executionId).toBe(EXEC_ID);
+  });
+
+  it('writes HTTP errors as "Request failed with status N: METHOD path?query"', () => {
+    const error = new SmartFlowsHttpError({ status: 503, method: 'GET', url: URL, body: 'busy', retryAfterMs: 2000 });
+    expect(error.message).toBe(`Request failed with status 503: GET /api/v1/flows/executions/${EXEC_ID}/progress?timeout=5`);
+    expect(error).toMatchObject({ status: 503, method: 'GET', url: URL, body: 'busy', retryAfterMs: 2000 });
+  });
+
+  it('names the network failure in the message when it is known', () => {
+    const error = new SmartFlowsNetworkError({ method: 'POST', url: URL, maybeReceived: false, detail: 'ECONNREFUSED' });
+    expect(error.message).toBe(`Network error (ECONNREFUSED): POST /api/v1/flows/executions/${EXEC_ID}/progress?timeout=5`);
+    expect(error.maybeReceived).toBe(false);
+  });
+
+  it('gives FlowExecutionError the status, progress and executionId, and the message of the flow', () => {
+    const p = progress('Interrupted', 70, 'ran too long');
+    const execution = { id: EXEC_ID, status: 'Interrupted' as const, rawStatus: 'Interrupted' };
+    const error = new FlowExecutionError(p, execution);
+    expect(error).toMatchObject({ status: 'Interrupted', progress: p, execution, executionId: EXEC_ID });
+    expect(error.message).toBe(`Flow execution ${EXEC_ID} ended with status Interrupted: ran too long`);
+  });
+
+  it('serializes to JSON with name, message and fields, without cause, progress or execution', () => {
+    const error = new SmartFlowsHttpError({ status: 404, method: 'GET', url: URL, body: 'nope' }, { cause, executionId: EXEC_ID });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'SmartFlowsHttpError',
+      message: error.message,
+      status: 404,
+      method: 'GET',
+      url: URL,
+      body: 'nope',
+      executionId: EXEC_ID,
+    });
+    const flow = JSON.parse(JSON.stringify(new FlowExecutionError(progress('Error', 1, 'x'))));
+    expect(Object.keys(flow).sort()).toEqual(['executionId', 'message', 'name', 'status']);
+  });
+
+  it('exposes zod-style issues as given', () => {
+    const issues = [{ code: 'invalid_type', path: ['status'], message: 'expected string' }];
+    expect(new SmartFlowsResponseError('x', { issues }).issues).toBe(issues);
+    expect(new SmartFlowsInputError('x', { issues }).issues).toBe(issues);
+  });
+});
+
+describe('guards', () => {
+  const guards = samples.map(([, , guard]) => guard).filter((g) => g !== 'isSmartFlowsError');
+
+  it.each(samples)('%s passes its own guard and isSmartFlowsError', (_, make, guard) => {
+    const error = make();
+    expect((errors[guard] as (e: unknown) => boolean)(error)).toBe(true);
+    expect(errors.isSmartFlowsError(error)).toBe(true);
+  });
+
+  it.each(samples.filter(([name]) => name !== 'SmartFlowsError'))('%s fails the other specific guards', (_, make, own) => {
+    const error = make();
+    for (const guard of guards.filter((g) => g !== own)) expect((errors[guard] as (e: unknown) => boolean)(error)).toBe(false);
+  });
+
+  it.each(samples)('recognizes a %s from another realm or package copy by its name', (name, _, guard) => {
+    // What an error from an iframe, a worker or a duplicated copy of the package looks like here.
+    const foreign = Object.assign(Object.create(null), { name, message: 'elsewhere' });
+    expect((errors[guard] as (e: unknown) => boolean)(foreign)).toBe(true);
+    expect(errors.isSmartFlowsError(foreign)).toBe(true);
+    const plain = { name, message: 'elsewhere' };
+    expect(errors.isSmartFlowsError(plain)).toBe(true);
+  });
+
+  it.each([undefined, null, 'SmartFlowsError', 42, new Error('x'), new TypeError('x'), { name: 'SmartFlowsErrorish' }, { name: Symbol('x') }])(
+    'rejects %s',
+    (value) => {
+      expect(errors.isSmartFlowsError(value)).toBe(false);
+      for (const guard of guards) expect((errors[guard] as (e: unknown) => boolean)(value)).toBe(false);
+    },
+  );
+});

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { asyncScheduler, queueScheduler } from 'rxjs';
+import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions } from '../lib/options';
+import { SmartFlowsInputError } from '../lib/errors';
+
+const base: SmartFlowsClientOptions = { baseUrl: 'https://flows.example.com', apiKey: 'key-123' };
+const withOptions = (extra: Record<string, unknown>) => ({ ...base, ...extra }) as SmartFlowsClientOptions;
+
+/** The SmartFlowsInputError that normalizeOptions throws (fails the test if it does not). */
+function refusal(options: unknown): SmartFlowsInputError {
+  try {
+    normalizeOptions(options as SmartFlowsClientOptions);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SmartFlowsInputError);
+    return error as SmartFlowsInputError;
+  }
+  throw new Error('expected normalizeOptions to refuse the options');
+}
+
+describe('normalizeOptions', () => {
+  it('fills every default', () => {
+    const n = normalizeOptions(base);
+    expect(n).toEqual({
+      apiRoot: 'https://flows.example.com/api/v1',
+      apiKey: 'key-123',
+      polling: DEFAULTS.polling,
+      retry: DEFAULTS.retry,
+      requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+      scheduler: asyncScheduler,
+      endpointStyle: 'sdk',
+    });
+  });
+
+  it('documents the defaults in one place', () => {
+    expect(DEFAULTS).toEqual({
+      polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
+      retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
+      requestTimeoutMs: 30_000,
+    });
+  });
+
+  it('keeps what was given over the defaults', () => {
+    const fetch = async () => new Response('{}');
+    const n = normalizeOptions({
+      ...base,
+      bearerToken: 'tok',
+      fetch,
+      scheduler: queueScheduler,
+      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, waitSeconds: 5 },
+      retry: { maxRetries: 0, delayMs: 1, maxDelayMs: 2, jitter: false },
+      requestTimeoutMs: 99,
+      endpointStyle: 'guide',
+    });
+    expect(n).toMatchObject({
+      bearerToken: 'tok',
+      fetch,
+      scheduler: queueScheduler,
+      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, waitSeconds: 5 },
+      retry: { maxRetries: 0, delayMs: 1, maxDelayMs: 2, jitter: false },
+      requestTimeoutMs: 99,
+      endpointStyle: 'guide',
+    });
+  });
+
+  it('raises the maxIntervalMs and idleIntervalMs defaults to a larger intervalMs', () => {
+    const n = normalizeOptions(withOptions({ polling: { intervalMs: 10_000 } }));
+    expect(n.polling).toMatchObject({ intervalMs: 10_000, maxIntervalMs: 10_000, idleIntervalMs: 10_000 });
+  });
+
+  it('raises the maxDelayMs default to a larger retry.delayMs', () => {
+    expect(normalizeOptions(withOptions({ retry: { delayMs: 60_000 } })).retry.maxDelayMs).toBe(60_000);
+  });
+
+  it('clamps delays at 2^31-1 ms, where Node timers fire at once', () => {
+    expect(normalizeOptions(withOptions({ retry: { maxDelayMs: 1e12 } })).retry.maxDelayMs).toBe(MAX_TIMER_MS);
+  });
+
+  it.each([
+    ['https://flows.example.com', 'https://flows.example.com/api/v1'],
+    ['https://flows.example.com/', 'https://flows.example.com/api/v1'],
+    ['https://flows.example.com:8443', 'https://flows.example.com:8443/api/v1'],
+    ['https://example.com/smart-flows', 'https://example.com/smart-flows/api/v1'],
+    ['https://example.com/smart-flows//', 'https://example.com/smart-flows/api/v1'],
+    ['https://flows.example.com/api/v1', 'https://flows.example.com/api/v1'],
+    ['https://flows.example.com/api/v1/', 'https://flows.example.com/api/v1'],
+    ['https://example.com/prefix/api/v1', 'https://example.com/prefix/api/v1'],
+    ['HTTPS://Flows.Example.COM', 'https://flows.example.com/api/v1'],
+    ['http://localhost:3000', 'http://localhost:3000/api/v1'],
+    ['http://127.0.0.1:3000', 'http://127.0.0.1:3000/api/v1'],
+    ['http://[::1]:3000', 'http://[::1]:3000/api/v1'],
+  ])('turns baseUrl %s into the API root %s', (baseUrl, apiRoot) => {
+    expect(normalizeOptions({ ...base, baseUrl }).apiRoot).toBe(apiRoot);
+  });
+
+  it('allows plain http to another host only with allowInsecureHttp', () => {
+    expect(refusal({ ...base, baseUrl: 'http://flows.example.com' }).message).toMatch(/plain http:\/\/.*allowInsecureHttp/);
+    expect(normalizeOptions({ ...base, baseUrl: 'http://flows.example.com', allowInsecureHttp: true }).apiRoot).toBe('http://flows.example.com/api/v1');
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no options', undefined, /needs an options object/],
+    ['an array', [], /needs an options object/],
+    ['a missing baseUrl', { apiKey: 'k' }, /baseUrl is required/],
+    ['an empty baseUrl', { ...base, baseUrl: '' }, /baseUrl is required/],
+    ['a blank baseUrl', { ...base, baseUrl: '   ' }, /baseUrl is required/],
+    ['a baseUrl that is not a string', { ...base, baseUrl: 42 }, /baseUrl is required/],
+    ['a relative baseUrl', { ...base, baseUrl: '/smart-flows' }, /absolute URL/],
+    ['a baseUrl without scheme', { ...base, baseUrl: 'flows.example.com' }, /absolute URL/],
+    ['an unparsable baseUrl', { ...base, baseUrl: 'https://exa mple.com:99999' }, /absolute URL/],
+    ['an ftp: baseUrl', { ...base, baseUrl: 'ftp://flows.example.com' }, /https: or http:, got ftp:/],
+    ['a file: baseUrl', { ...base, baseUrl: 'file:///etc/passwd' }, /https: or http:/],
+    ['a baseUrl with credentials', { ...base, baseUrl: 'https://user:pw@flows.example.com' }, /must not hold credentials/],
+    ['a baseUrl with a query', { ...base, baseUrl: 'https://flows.example.com/?tenant=1' }, /query or fragment/],
+    ['neither apiKey nor bearerToken', { baseUrl: 'https://flows.example.com' }, /either apiKey or bearerToken is required/],
+    ['an empty apiKey', { ...base, apiKey: '' }, /apiKey must be/],
+    ['an apiKey with a newline', { ...base, apiKey: 'k\r\nX-Evil: 1' }, /apiKey must be/],
+    ['an apiKey that is not a string', { ...base, apiKey: 123 }, /apiKey must be/],
+    ['an empty bearerToken', { baseUrl: 'https://x.test', bearerToken: '' }, /bearerToken must be/],
+    ['a bearerToken object', { baseUrl: 'https://x.test', bearerToken: {} }, /bearerToken must be/],
+    ['fetch that is not a function', { ...base, fetch: 'fetch' }, /fetch must be a function/],
+    ['a scheduler without schedule()', { ...base, scheduler: {} }, /scheduler must be an RxJS SchedulerLike/],
+    ['polling that is not an object', { ...base, polling: 5 }, /polling must be an object/],
+    ['retry that is not an object', { ...base, retry: [] }, /retry must be an object/],
+    ['a negative intervalMs', { ...base, polling: { intervalMs: -1 } }, /polling.intervalMs must be at least 1, got -1/],
+    ['a zero intervalMs (a request storm)', { ...base, polling: { intervalMs: 0 } }, /polling.intervalMs must be at least 1/],
+    ['a string intervalMs', { ...base, polling: { intervalMs: '250' } }, /polling.intervalMs must be a number, got string/],
+    ['a NaN intervalMs', { ...base, polling: { intervalMs: NaN } }, /polling.intervalMs must be a number/],
+    ['an infinite maxIntervalMs', { ...base, polling: { maxIntervalMs: Infinity } }, /polling.maxIntervalMs must be finite/],
+    ['a negative maxIntervalMs', { ...base, polling: { maxIntervalMs: -5 } }, /polling.maxIntervalMs must be at least/],
+    ['maxIntervalMs below intervalMs', { ...base, polling: { intervalMs: 500, maxIntervalMs: 100 } }, /polling.maxIntervalMs \(100\) must not be below polling.intervalMs \(500\)/],
+    ['a negative idleIntervalMs', { ...base, polling: { idleIntervalMs: -1 } }, /polling.idleIntervalMs must be at least/],
+    ['a negative timeoutMs', { ...base, polling: { timeoutMs: -1 } }, /polling.timeoutMs must be at least 0/],
+    ['a fractional waitSeconds', { ...base, polling: { waitSeconds: 1.5 } }, /polling.waitSeconds must be a whole number/],
+    ['a negative maxRetries', { ...base, retry: { maxRetries: -1 } }, /retry.maxRetries must be at least 0/],
+    ['a fractional maxRetries', { ...base, retry: { maxRetries: 2.5 } }, /retry.maxRetries must be a whole number/],
+    ['an infinite maxRetries', { ...base, retry: { maxRetries: Infinity } }, /retry.maxRetries must be/],
+    ['a string delayMs', { ...base, retry: { delayMs: 'fast' } }, /retry.delayMs must be a number/],
+    ['a string pauseWhenHidden', { ...base, polling: { pauseWhenHidden: 'no' } }, /polling.pauseWhenHidden must be true or false/],
+    ['a string jitter', { ...base, retry: { jitter: 'yes' } }, /retry.jitter must be true or false/],
+    ['a zero requestTimeoutMs', { ...base, requestTimeoutMs: 0 }, /requestTimeoutMs must be at least 1/],
+    ['an unknown endpointStyle', { ...base, endpointStyle: 'v2' }, /endpointStyle must be 'sdk' or 'guide'/],
+  ])('refuses %s with SmartFlowsInputError', (_, options, message) => {
+    expect(refusal(options).message).toMatch(message);
+  });
+
+  it('never puts the API key in a validation message', () => {
+    const key = 'sk-live-abcdef';
+    for (const options of [
+      { baseUrl: 'ftp://x', apiKey: key },
+      { baseUrl: 'https://x.test', apiKey: key, polling: { intervalMs: -1 } },
+      { baseUrl: 'https://x.test', apiKey: `${key} with space` },
+    ]) {
+      const error = refusal(options);
+      expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain(key);
+    }
+  });
+});
