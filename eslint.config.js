@@ -12,6 +12,7 @@ export default tseslint.config(
         URL: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
         Buffer: 'readonly', performance: 'readonly', global: 'readonly', globalThis: 'readonly',
         setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
+        fetch: 'readonly', Response: 'readonly', Request: 'readonly', Headers: 'readonly',
       },
     },
     rules: {

@@ -5,7 +5,10 @@ import { SmartFlowsInputError } from './errors';
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** A bearer token, or a function asked for one before each request. */
-export type TokenSource = string | (() => string | Promise<string> | Observable<string>);
+export type TokenSource =
+  | string
+  /** Asked before each request; `forceRefresh` is true once after a 401: give a new token then. */
+  | ((context: { forceRefresh: boolean }) => string | Promise<string> | Observable<string>);
 
 /** How progress is polled. */
 export interface PollingOptions {
