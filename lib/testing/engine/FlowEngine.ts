@@ -3,6 +3,7 @@ import type { ExecutionRecord, SimulatorPrincipal } from './ExecutionRecord.js';
 import { randomGuid, type Random } from './random.js';
 import { phaseAt, terminalAtMs, isTerminalStatus, type Phase } from './timeline.js';
 import { hasOutput } from './views.js';
+import { validateFlowScript } from './validateFlowScript.js';
 
 /** A document of a finished execution. */
 export interface StoredDocument {
@@ -39,8 +40,9 @@ export class FlowEngine {
     for (const flow of flows) this.addFlow(flow);
   }
 
-  /** Adds or replaces a flow script. */
+  /** Adds or replaces a flow script; throws a TypeError for a script that cannot run. */
   addFlow(script: FlowScript): void {
+    validateFlowScript(script);
     this.flows.set(script.id.toLowerCase(), script);
   }
 

@@ -35,8 +35,23 @@ export class FaultInjector {
 
   constructor(private readonly random: Random) {}
 
+  /** Replaces the options; throws a RangeError for rates outside 0–1 or a bad latency. */
   set(faults: FaultOptions | undefined): void {
-    this.faults = { ...faults };
+    const next = { ...faults };
+    let sum = 0;
+    for (const [, option] of ORDER) {
+      const rate = next[option];
+      if (rate === undefined) continue;
+      if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new RangeError(`faults.${option} must be from 0 to 1, got ${String(rate)}`);
+      sum += rate;
+    }
+    if (sum > 1 + 1e-9) throw new RangeError(`The fault rates add up to ${sum}; at most one fault per request, so at most 1`);
+    const latency = next.latencyMs;
+    const range = Array.isArray(latency) ? latency : [latency ?? 0, latency ?? 0];
+    if (range.length !== 2 || !range.every((n) => typeof n === 'number' && n >= 0) || (range[0] as number) > (range[1] as number)) {
+      throw new RangeError(`faults.latencyMs must be a number ≥ 0 or [min, max], got ${JSON.stringify(latency)}`);
+    }
+    this.faults = next;
   }
 
   get current(): Readonly<FaultOptions> {

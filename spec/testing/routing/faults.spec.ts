@@ -113,3 +113,16 @@ describe('fault injection', () => {
     expect(sim.requests.filter((r) => r.status === 503)).toHaveLength(faultsInjected.status503);
   });
 });
+
+describe('fault options', () => {
+  it.each([
+    [{ rate503: 1.5 }, 'rate503'],
+    [{ rate500: -0.1 }, 'rate500'],
+    [{ rate503: 0.6, rate429: 0.6 }, 'add up'],
+    [{ latencyMs: [50, 10] as [number, number] }, 'latencyMs'],
+    [{ latencyMs: -1 }, 'latencyMs'],
+  ])('refuses %j', (faults, message) => {
+    expect(() => createSimulator({ faults })).toThrow(message);
+    expect(() => createSimulator().setFaults(faults)).toThrow(RangeError);
+  });
+});
