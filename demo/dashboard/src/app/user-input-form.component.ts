@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, Input, type OnChanges, type SimpleChanges, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
 import { type FlowProgress, type UserInputField, userInputFields } from 'smart-flows-rx';
@@ -13,9 +13,9 @@ import { SmartFlowsService } from './smart-flows.service';
   imports: [ReactiveFormsModule],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <form class="user-input" [formGroup]="group()" (ngSubmit)="submit()" [attr.data-execution-id]="executionId()">
+    <form class="user-input" [formGroup]="group" (ngSubmit)="submit()" [attr.data-execution-id]="executionId">
       <p class="user-input__title">This flow waits for your answer</p>
-      @for (field of fields(); track field.key) {
+      @for (field of fields; track field.key) {
         <label class="field" [class.field--check]="field.type === 'boolean'">
           @switch (kind(field)) {
             @case ('checkbox') {
@@ -47,26 +47,33 @@ import { SmartFlowsService } from './smart-flows.service';
     </form>
   `,
 })
-export class UserInputFormComponent {
+export class UserInputFormComponent implements OnChanges {
   private readonly flows = inject(SmartFlowsService);
   private readonly destroyRef = inject(DestroyRef);
 
-  readonly executionId = input.required<string>();
-  /** The UserInput progress; read once per execution, so later polls don't reset what was typed. */
-  readonly progress = input.required<FlowProgress>();
+  // Decorator inputs rather than signal inputs: TestBed in JIT mode (no Angular compiler
+  // plugin in vitest) sees only these.
+  @Input({ required: true }) executionId!: string;
+  /** The UserInput progress; read when the execution changes, so later polls don't reset what was typed. */
+  @Input({ required: true }) progress!: FlowProgress;
 
-  protected readonly fields = computed<UserInputField[]>(() => {
-    this.executionId();
-    return userInputFields(untracked(this.progress));
-  });
-  protected readonly group = computed(
-    () => new FormGroup(Object.fromEntries(this.fields().map((f) => [f.key, new FormControl<unknown>(f.default ?? (f.type === 'boolean' ? false : ''))]))),
-  );
+  protected fields: UserInputField[] = [];
+  protected group = new FormGroup<Record<string, FormControl<unknown>>>({});
   protected readonly sending = signal(false);
   protected readonly failure = signal<string | undefined>(undefined);
 
+  ngOnChanges(changes: SimpleChanges): void {
+    if (!changes['executionId']) return;
+    this.fields = userInputFields(this.progress);
+    this.group = new FormGroup(
+      Object.fromEntries(this.fields.map((f) => [f.key, new FormControl<unknown>(f.default ?? (f.type === 'boolean' ? false : ''))])),
+    );
+    this.sending.set(false);
+    this.failure.set(undefined);
+  }
+
   protected control(key: string): FormControl<unknown> {
-    return this.group().controls[key]!;
+    return this.group.controls[key]!;
   }
 
   protected kind(field: UserInputField): 'checkbox' | 'select' | 'number' | 'text' {
@@ -80,7 +87,7 @@ export class UserInputFormComponent {
     this.sending.set(true);
     this.failure.set(undefined);
     this.flows
-      .submitUserInput(this.executionId(), this.group().getRawValue())
+      .submitUserInput(this.executionId, this.group.getRawValue())
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({
         // The row leaves UserInput with the next snapshot and this form goes away.
