@@ -23,12 +23,6 @@ export const executionSchema = z.looseObject({
   state: z.optional(z.nullable(z.looseObject({}))),
 });
 
-/** One page of a listing (Spring-style `content` or a bare array). */
-export const pageSchema = z.union([
-  z.array(z.unknown()),
-  z.looseObject({ content: z.array(z.unknown()) }),
-]);
-
 function parse<T>(schema: z.ZodMiniType<T>, body: unknown, what: string, executionId?: string): T {
   const result = schema.safeParse(body);
   if (!result.success) {

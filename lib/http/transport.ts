@@ -9,6 +9,7 @@ import {
 import { type FetchLike, MAX_TIMER_MS, type NormalizedOptions } from '../options';
 import { authHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
+import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
@@ -87,7 +88,8 @@ export function createTransport(options: NormalizedOptions): Transport {
           };
 
           // Through a promise, so a fetch that throws synchronously fails like one that rejects.
-          new Promise<Response>((resolve) => resolve(fetchFn(url, { method, headers, body: request.body, signal: controller.signal })))
+          const init: RequestInit = { method, headers, body: request.body, signal: controller.signal };
+          new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init)))
             .then(async (res) => {
               if (!res.ok) {
                 // Redacted before trimming, so a secret cut at the limit cannot leak its start.
