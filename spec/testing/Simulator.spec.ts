@@ -389,3 +389,20 @@ describe('endpointStyle', () => {
     expect((await call(guide, 'GET', `/documents/content/${id}`)).json.message).toContain('not found');
   });
 });
+
+describe('robustness', () => {
+  it('answers 500 instead of rejecting when a handler fails (here: a script broken after it was added)', async () => {
+    const script = { ...builtInFlows.short, stages: [...builtInFlows.short.stages] };
+    const s = createSimulator({ clock, flows: [script] });
+    const id = await startFlow(s);
+    (script as { stages: unknown }).stages = null;
+    const res = await progressOf(s, id);
+    expect(res.status).toBe(500);
+    expect(res.json.message).toContain('Simulator error');
+  });
+
+  it('leaves out request headers that WHATWG refuses instead of failing', async () => {
+    const res = await sim.handle({ method: 'GET', url: '/api/v1/flows/executions', headers: { 'x-api-key': 'sim-api-key', 'bad header': 'x' } });
+    expect(res.status).toBe(200);
+  });
+});

@@ -20,7 +20,12 @@ function toHeaders(headers: SimulatorRequest['headers']): Headers {
   if (headers instanceof Headers) return headers;
   const result = new Headers();
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) result.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value === undefined) continue;
+    try {
+      result.set(name, Array.isArray(value) ? value.join(', ') : value);
+    } catch {
+      // A header WHATWG refuses (odd name or bytes) is left out, as a strict server would.
+    }
   }
   return result;
 }
@@ -89,7 +94,13 @@ export async function dispatch(
       }));
     }
   }
-  const response = await HANDLERS[match.route](ctx, req);
+  let response: SimulatorResponse;
+  try {
+    response = await HANDLERS[match.route](ctx, req);
+  } catch (error) {
+    // A bug in a handler or a flow script must not reject handle(): answer like a server would.
+    return finish(errorResponse(500, `Simulator error: ${error instanceof Error ? error.message : String(error)}`, context));
+  }
   if (plan?.slowBodyMs && response.body !== undefined && response.body.length > 1) {
     ctx.log.fault(entry, 'slowBody');
     return finish({ ...response, bodyDelayMs: plan.slowBodyMs });
