@@ -26,6 +26,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** Asks a token function for a fresh token (after a 401). */
   refreshToken?: boolean;
+  /** More values to redact from an error body, beyond the key and token (e.g. a login password). */
+  secrets?: readonly string[];
 }
 
 /** A 2xx answer, read. */
@@ -70,7 +72,7 @@ export function createTransport(options: NormalizedOptions): Transport {
         // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
         const timeoutMs = Math.min(request.timeoutMs ?? options.requestTimeoutMs, MAX_TIMER_MS);
         // The secrets actually sent (a token function's token included), for redacting echoes.
-        const redact = redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length)]);
+        const redact = redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])]);
 
         return new Observable<HttpResponse>((subscriber) => {
           const controller = new AbortController();

@@ -65,6 +65,12 @@ describe('createTransport', () => {
     expect(error.message).toBe(`Request failed with status 500: GET /api/v1/flows/executions/${EXEC_ID}/progress`);
   });
 
+  it('redacts the extra secrets a request names (a login password) from an error body', async () => {
+    server.use(http.post(`${API}/authenticate/login`, () => HttpResponse.json({ error: 'bad login ann / hunter2!' }, { status: 401 })));
+    const error = await errorOf(transport()({ method: 'POST', path: '/authenticate/login', body: '{}', secrets: ['hunter2!'] }));
+    expect(error.body).toBe('{"error":"bad login ann / [redacted]"}');
+  });
+
   it.each([
     ['seconds', '7', 7000],
     ['an HTTP date in the past', 'Wed, 21 Oct 2015 07:28:00 GMT', 0],
