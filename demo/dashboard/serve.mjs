@@ -19,7 +19,12 @@ if (!(stageMs >= 10)) {
   process.exit(2);
 }
 
-const server = await startDashboardServer({ port, host: process.env.HOST ?? '127.0.0.1', stageMs });
+const host = process.env.HOST ?? '127.0.0.1';
+const server = await startDashboardServer({ port, host, stageMs }).catch((error) => {
+  if (error?.code !== 'EADDRINUSE') throw error;
+  console.log(`Port ${port} is taken; using a free one (choose with --port).`);
+  return startDashboardServer({ port: 0, host, stageMs });
+});
 console.log(`Smart Flows dashboard: ${server.url}/`);
 console.log(`  12 flows, 4 at a time, each stage ${stageMs} ms, against the simulator behind ${server.url}/api/v1`);
 console.log('  Answer the approval form and cancel the nightly archive to finish the batch.');
