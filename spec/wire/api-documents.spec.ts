@@ -67,7 +67,7 @@ describe('documents over the wire', () => {
     expect(output.progress.message).toBe('Document created; sending the e-mail failed');
     expect(output.execution.status).toBe('Warning');
     // The report (which steps ran, and how) travels with the output event.
-    expect(output.execution.state?.report).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'Send e-mail' })]));
+    expect(output.execution.state?.report).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'Send e-mail', status: 'Warning' })]));
     expect(output.documents?.map((d) => d.fileName)).toEqual(['Letter.pdf']);
   });
 });

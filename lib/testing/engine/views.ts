@@ -115,8 +115,9 @@ function executionState(record: ExecutionRecord, phase: Phase, nowMs: number, sp
     message: s.lastProgress.message,
     start: s.start,
     end: s.end,
-    // The last stage shares the execution's fate when that was not a good one.
-    status: index === stages.length - 1 && (s.end === null || !hasOutput(phase)) ? spell(phase.status) : 'Success',
+    // The last stage shares the execution's fate when that was not a clean one: a Warning
+    // marks the step that went wrong, so the report shows where.
+    status: index === stages.length - 1 && (s.end === null || !hasOutput(phase) || phase.status === 'Warning') ? spell(phase.status) : 'Success',
   }));
   return {
     inputData: record.inputXml === undefined ? {} : { rootElement: record.inputRoot, xml: record.inputXml },
