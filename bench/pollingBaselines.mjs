@@ -1,0 +1,70 @@
+// The baselines of part 1: plain fetch loops polling the way other clients do, with no
+// library in between: start with one POST, poll progress, GET the execution at the end.
+import { mulberry32, sleep } from './common.mjs';
+
+const TERMINAL = new Set(['success', 'warning', 'error', 'canceled', 'interrupted']);
+const isTerminal = (status) => TERMINAL.has(String(status).toLowerCase().replace(/[\s_]/g, ''));
+
+/**
+ * AWS SDK waiter backoff (smithy waiter retries): the first check at once, then attempt n waits
+ * a random time in [minDelay, minDelay·2^(n−1)], and maxDelay once past the attempt ceiling.
+ */
+export function awsWaiterDelays({ minDelayMs, maxDelayMs, random }) {
+  const ceiling = Math.log(maxDelayMs / minDelayMs) / Math.log(2) + 1;
+  return (attempt) => {
+    if (attempt === 0) return 0;
+    if (attempt > ceiling) return maxDelayMs;
+    return minDelayMs + random() * (minDelayMs * 2 ** (attempt - 1) - minDelayMs);
+  };
+}
+
+/**
+ * The baseline strategies: each gives a fresh `delayBefore(attempt)` per execution and the
+ * query the vendor sample sends with each poll. All of them stop at a terminal status: the
+ * Java sample's `while (percentage < 100)` would loop forever on a flow that fails below 100 %.
+ */
+export function baselineStrategies(seed) {
+  const random = mulberry32(seed);
+  return [
+    { key: 'a', label: '(a) fixed 200 ms (vendor Java sample)', query: '?timeout=-1', delays: () => () => 200 },
+    { key: 'b', label: '(b) fixed 1 s (vendor C# sample)', query: '', delays: () => () => 1000 },
+    {
+      key: 'c',
+      label: '(c) AWS waiter backoff 2 s..120 s, jitter',
+      query: '',
+      delays: () => awsWaiterDelays({ minDelayMs: 2000, maxDelayMs: 120_000, random }),
+    },
+  ];
+}
+
+/**
+ * Runs one execution of `flowId` and polls it with `delayBefore(attempt)` until a terminal status.
+ * @returns the execution id, progress requests sent, the percentages shown (with when) and
+ *   when the client was done (after the final GET of the execution).
+ */
+export async function followWithFetchLoop({ baseUrl, apiKey, flowId, delayBefore, query }) {
+  const api = `${baseUrl}/api/v1`;
+  const headers = { 'X-API-Key': apiKey, Accept: 'application/json' };
+  const started = await globalThis.fetch(`${api}/flows/executions?flowId=${flowId}`, {
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': 'application/xml; charset="utf-8"' },
+    body: '<Input/>',
+  });
+  if (!started.ok) throw new Error(`start answered ${started.status}`);
+  let progress = await started.json();
+  const shown = [{ atMs: Date.now(), percentage: progress.percentage }];
+  let requests = 0;
+  for (let attempt = 0; !isTerminal(progress.status); attempt++) {
+    const delay = delayBefore(attempt);
+    if (delay > 0) await sleep(delay);
+    const res = await globalThis.fetch(`${api}/flows/executions/${progress.id}/progress${query}`, { headers });
+    if (!res.ok) throw new Error(`progress answered ${res.status}`);
+    const next = await res.json();
+    requests++;
+    if (next.percentage !== progress.percentage) shown.push({ atMs: Date.now(), percentage: next.percentage });
+    progress = next;
+  }
+  const final = await globalThis.fetch(`${api}/flows/executions/${progress.id}`, { headers });
+  await final.json();
+  return { id: progress.id, requests, shown, doneAtMs: Date.now() };
+}

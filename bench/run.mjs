@@ -1,0 +1,50 @@
+// `npm run bench`: every part against baselines measured in the same run, a table per part,
+// and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
+// runs for trying things; its figures are not the ones to publish),
+// --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { machineInfo, printTable } from './common.mjs';
+import { runBundleBenchmark } from './bundle.mjs';
+import { runOverheadBenchmark } from './overhead.mjs';
+import { runPollingBenchmark } from './polling.mjs';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const [k, ...v] = a.replace(/^--/, '').split('=');
+    return [k, v.length ? v.join('=') : true];
+  }),
+);
+const parts = new Set(String(args.part ?? '1,2,3').split(',').map(Number));
+const quick = args.quick === true;
+
+if (typeof global.gc !== 'function') {
+  console.error('Run with --expose-gc (npm run bench does) so heap figures are measured after a full GC.');
+  process.exit(2);
+}
+
+const startedAt = new Date();
+const results = { startedAt: startedAt.toISOString(), machine: machineInfo(), quick, parts: {} };
+console.log(`smart-flows-rx benchmarks on ${results.machine.cpuModel}, ${results.machine.nproc} CPUs, Node ${results.machine.node}`);
+
+if (parts.has(1)) {
+  results.parts.polling = await runPollingBenchmark({
+    count: quick ? 60 : 200,
+    spreadMs: quick ? 15_000 : 45_000,
+    extraPolling: args.polling ? JSON.parse(args.polling) : [],
+  });
+}
+if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
+if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
+
+results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
+const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t })));
+printTable(`All targets (run took ${results.durationSeconds} s)`, targets.map((t) => ({ ...t, pass: t.pass ? 'yes' : 'NO' })));
+
+if (args['no-write'] !== true) {
+  const file = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWrote ${file}`);
+}
+// A bundle that carries xmlbuilder2 in the core is a defect, not a slow figure: fail the run.
+if (results.parts.bundle && !results.parts.bundle.coreFreeOfXmlbuilder2) process.exitCode = 1;

@@ -1,0 +1,42 @@
+// Starts bench/simulatorProcess.mjs as a child process and talks to it over IPC.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const script = fileURLToPath(new URL('./simulatorProcess.mjs', import.meta.url));
+
+/**
+ * A simulator server in a separate Node process.
+ * @returns {Promise<{ url: string, apiKey: string, call: (type: string, args?: object) => Promise<any>, close: () => Promise<void> }>}
+ */
+export async function startSimulatorChild({ flows, seed }) {
+  const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
+  const pending = new Map();
+  let next = 0;
+  child.on('message', ({ id, ok, value, error }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (ok) p.resolve(value);
+    else p.reject(new Error(`simulator process: ${error}`));
+  });
+  child.on('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`simulator process exited with ${code}`));
+    pending.clear();
+  });
+  const call = (type, args) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, type, args });
+    });
+  const { url, apiKey } = await call('start', { flows, seed });
+  return {
+    url,
+    apiKey,
+    call,
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await call('close').catch(() => undefined);
+      await exited;
+    },
+  };
+}
