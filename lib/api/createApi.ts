@@ -76,7 +76,9 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
           method: 'POST',
           path: skipUserInput ? endpoints.startSkippingInput() : endpoints.start(),
           query: { flowId: checkFlowId(flowId) },
-          ...(xml !== undefined ? { body: xml, contentType: 'application/xml; charset="utf-8"' } : {}),
+          // The XML start always says what it sends, even with no input (a Spring endpoint
+          // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
+          ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
         }),
         'start',
       ).pipe(
@@ -117,7 +119,8 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
         path: endpoints.progress(executionId),
         body: JSON.stringify(values),
         contentType: 'application/json',
-      })).pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
+        // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
+      }), 'start').pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
   };
 }
 

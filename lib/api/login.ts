@@ -42,7 +42,7 @@ export function loginCall(send: Send, credentials: LoginCredentials): Observable
     const { username, password, loginContext } = credentials;
     const body = JSON.stringify({ username, password, loginContext: loginContext ?? null });
     // A login is not idempotent in the strict sense, but a refused one changed nothing; 'start' retries only those.
-    return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json' }), 'start');
+    return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json', secrets: [password] }), 'start');
   }).pipe(map(parseLoginAnswer));
 }
 
