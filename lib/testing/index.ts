@@ -4,6 +4,8 @@
 export { createSimulator } from './Simulator.js';
 export { createVirtualClock } from './engine/clock.js';
 export { builtInFlows } from './engine/builtInFlows.js';
+// The simulator's seeded PRNG, for tests and benchmarks that draw reproducible scenarios.
+export { mulberry32 as seededRandom } from './engine/random.js';
 export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
 
 // Adapters

@@ -1,18 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { toXml } from '../../lib/xml/toXml.js';
 import { checkXml } from '../../lib/xml/checkXml.js';
-
-/** mulberry32: a tiny seeded PRNG, so every run checks the same objects. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../lib/testing/index.js';
 
 const NAMES = ['a', 'Invoice', 'line-item', '_x', 'v1.2', 'Straße', '日本', 'é\u0301', 'A\u{10400}'];
 const PIECES = ['<', '>', '&', '&amp;', '&#1;', '&foo;', ']]>', '"', "'", '\t', '\n', '\r', '\r\n', ' ', 'text', 'Ä', '😀', '--', '<!--', '<![CDATA['];
