@@ -2,7 +2,7 @@
 // playwright-core): the built app, served beside the simulator, runs its batch of 12 flows;
 // the test answers the approval form, cancels the archive, waits for every scripted status,
 // downloads a document and saves screenshots. Run after `npm run build`: `npm run e2e`.
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,9 @@ async function finish(code) {
 }
 
 try {
+  await access(CHROMIUM).catch(() => {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get install -y chromium) or set CHROMIUM_PATH`);
+  });
   await mkdir(ARTIFACTS, { recursive: true });
   server = await startDashboardServer({ port: 0, stageMs: STAGE_MS });
   log(`dashboard and simulator on ${server.url} (stages of ${STAGE_MS} ms)`);
