@@ -124,7 +124,7 @@ export class SmartFlowsClient {
     return defer(() => {
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
       guidSegment(flowId, 'flowId');
-      return prepareInput(input).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
+      return prepareInput(input, this.options.toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
     });
   }
 

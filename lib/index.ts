@@ -18,7 +18,7 @@ export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, 
 
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';
-export type { FlowInput } from './api/prepareInput';
+export type { FlowInput, XmlConverter } from './api/prepareInput';
 export { normalizeStatus, isTerminalStatus, isSuccessStatus, isFailureStatus, needsUserAction, isIdleStatus } from './api/status';
 export { isGuid } from './api/ids';
 

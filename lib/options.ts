@@ -1,4 +1,5 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import type { XmlConverter } from './api/prepareInput';
 import { SmartFlowsInputError } from './errors';
 
 /** A WHATWG fetch function (global fetch, cross-fetch, a test double…). */
@@ -56,6 +57,11 @@ export interface SmartFlowsClientOptions {
   scheduler?: SchedulerLike;
   /** Allows `http://` to hosts other than loopback (the key would travel in clear). @default false */
   allowInsecureHttp?: boolean;
+  /**
+   * Turns object inputs into XML. Node loads `smart-flows-rx/xml` by itself when needed; in a
+   * browser bundle pass it: `import { toXml } from 'smart-flows-rx/xml'`. @default the xml entry, loaded lazily
+   */
+  toXml?: XmlConverter;
   /** Where the server and the SDK disagree on a path; a 404/405 on one falls back once to the other. @default 'sdk' */
   endpointStyle?: 'sdk' | 'guide';
 }
@@ -66,6 +72,7 @@ export interface NormalizedOptions {
   apiKey?: string;
   bearerToken?: TokenSource;
   fetch?: FetchLike;
+  toXml?: XmlConverter;
   polling: Required<PollingOptions>;
   retry: Required<RetryOptions>;
   requestTimeoutMs: number;
@@ -145,6 +152,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
     fail('bearerToken must be a non-empty token string or a function returning one');
   }
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch must be a function');
+  if (options.toXml !== undefined && typeof options.toXml !== 'function') fail('toXml must be a function');
   if (options.scheduler !== undefined && typeof (options.scheduler as SchedulerLike)?.schedule !== 'function') {
     fail('scheduler must be an RxJS SchedulerLike');
   }
@@ -167,6 +175,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
     ...(apiKey !== undefined ? { apiKey } : {}),
     ...(bearerToken !== undefined ? { bearerToken } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.toXml ? { toXml: options.toXml } : {}),
     polling: {
       intervalMs,
       maxIntervalMs,

@@ -11,12 +11,22 @@ export const MAX_INPUT_LENGTH = 10 * 1024 * 1024;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
+/** Turns a plain object into XML: `toXml` of `smart-flows-rx/xml`, or one of your own. */
+export type XmlConverter = (data: Record<string, unknown>, options: { maxLength: number }) => string;
+
+// A specifier bundlers cannot follow: the core's browser bundle must not pull in the xml
+// entry (xmlbuilder2 needs Node's `events` and `url`). Node and test runners resolve it at
+// run time; in a browser, pass the `toXml` client option instead.
+const XML_ENTRY = ['smart-flows-rx', 'xml'].join('/');
+const loadXmlEntry = (): Promise<{ toXml: XmlConverter }> =>
+  import(/* @vite-ignore */ /* webpackIgnore: true */ XML_ENTRY) as Promise<{ toXml: XmlConverter }>;
+
 /**
  * Turns an input into the XML body to send, refusing bad input before any request:
  * a string must be well-formed XML (checked strictly); a plain object becomes XML through
- * the `smart-flows-rx/xml` entry, which is loaded only then (it carries xmlbuilder2).
+ * `toXml` when given, else through the `smart-flows-rx/xml` entry, loaded only then.
  */
-export function prepareInput(input: unknown): Observable<string | undefined> {
+export function prepareInput(input: unknown, toXml?: XmlConverter): Observable<string | undefined> {
   return defer(() => {
     if (input === undefined) return of(undefined);
     if (typeof input === 'string') {
@@ -26,13 +36,32 @@ export function prepareInput(input: unknown): Observable<string | undefined> {
       return of(input);
     }
     if (isPlainObject(input)) {
-      return from(import('smart-flows-rx/xml')).pipe(
-        map(({ toXml }) => {
+      const converter$ = toXml
+        ? of(toXml)
+        : from(
+            loadXmlEntry().then(
+              (entry) => entry.toXml,
+              (cause: unknown) => {
+                throw new SmartFlowsInputError(
+                  "turning an object into XML needs the smart-flows-rx/xml entry, which could not be loaded here: pass `toXml` (import { toXml } from 'smart-flows-rx/xml') in the client options, or give an XML string",
+                  { cause },
+                );
+              },
+            ),
+          );
+      return converter$.pipe(
+        map((convert) => {
+          let xml: unknown;
           try {
-            return toXml(input, { maxLength: MAX_INPUT_LENGTH });
+            xml = convert(input, { maxLength: MAX_INPUT_LENGTH });
           } catch (cause) {
             throw new SmartFlowsInputError(`input object cannot become XML: ${(cause as Error).message}`, { cause });
           }
+          // A converter of the user's own is checked like any XML string.
+          if (typeof xml !== 'string') throw new SmartFlowsInputError('toXml must return a string');
+          const issue = toXml ? checkXml(xml) : undefined;
+          if (issue) throw new SmartFlowsInputError(`toXml gave XML that is not well-formed: ${issue.message}`, { issues: [issue] });
+          return xml;
         }),
       );
     }
