@@ -1,0 +1,166 @@
+import http from 'node:http';
+import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
+import { type ExecutionEvent, FlowExecutionError, isGuid, SmartFlowsClient } from 'smart-flows-rx';
+import { type FlowOutcome, type SimulatorFaultCounts, type SimulatorStats, startSimulatorServer } from 'smart-flows-rx/testing';
+import { countingFetch } from './countingFetch';
+import { OUTCOMES, outcomeFlows } from './flows';
+import { activeResources, type ResourceCounts, settledExcess } from './handles';
+import { SECRET_API_KEY, scanForSecrets } from './secrets';
+
+/** Options of {@link runFaultScenario}. */
+export interface FaultScenarioOptions {
+  /** Executions to run, spread evenly over the four outcomes. */
+  executions: number;
+  /** Executions followed at once. @default 25 */
+  concurrency?: number;
+  /** Seed of the simulator's fault PRNG. @default 20240611 */
+  seed?: number;
+  /** The client's poll interval; latency goes up to three times it. @default 10 */
+  intervalMs?: number;
+  /** Every n-th 503/429 carries a Retry-After beyond 2^31 ms. @default 20 */
+  hugeRetryAfterEvery?: number;
+}
+
+/** What one run of the scenario measured. */
+export interface FaultScenarioReport {
+  executions: number;
+  /** Jobs whose stream ended with their scripted outcome, by outcome. */
+  reached: Record<FlowOutcome, number>;
+  /** Jobs that did not (should be empty), with what they ended with. */
+  mismatches: string[];
+  /** Execution ids seen more than once across jobs, or jobs that saw two ids. */
+  duplicates: number;
+  stats: SimulatorStats;
+  faults: SimulatorFaultCounts;
+  /** Retry-After values above 2^31 ms sent by the server. */
+  hugeRetryAfters: number;
+  /** Requests the client sent (the fetch spy). */
+  requestsSent: number;
+  /** Requests still in flight after every stream ended (should be 0). */
+  inFlightAfterEnd: number;
+  /** Sockets the global agent still had busy after every stream ended (should be 0). */
+  busyAgentSockets: number;
+  /** Idle keep-alive sockets pooled by the global agent after every stream ended (reused, unref'd). */
+  idleAgentSockets: number;
+  unhandledRejections: unknown[];
+  /** Resources in excess of the start after the server closed (should be empty). */
+  handlesLeft: ResourceCounts;
+  errorsScanned: number;
+  secretLeaks: string[];
+  durationMs: number;
+}
+
+const countSockets = (pool: NodeJS.ReadOnlyDict<unknown[]>): number =>
+  Object.values(pool).reduce((n, list) => n + (list?.length ?? 0), 0);
+
+/**
+ * Runs `executions` flows through the client against the simulator's real HTTP server with
+ * the issue's fault mix on progress and execution answers, and reports what happened.
+ */
+export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioReport> {
+  const { executions, concurrency = 25, seed = 20240611, intervalMs = 10, hugeRetryAfterEvery = 20 } = options;
+  const flows = outcomeFlows(intervalMs);
+  const before = activeResources();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+
+  let retryAfters = 0;
+  let huge = 0;
+  const server = await startSimulatorServer({
+    seed,
+    flows: Object.values(flows),
+    apiKeys: [SECRET_API_KEY],
+    requestLogLimit: 100,
+    faults: {
+      rate503: 0.1,
+      rate500: 0.05,
+      rateReset: 0.05,
+      rateMalformedJson: 0.03,
+      rate429: 0.02,
+      latencyMs: [0, 3 * intervalMs],
+      // 3e6 s ≈ 34.7 days, beyond 2^31 ms (24.8 days): a timer that long would fire at once in Node.
+      retryAfterSeconds: () => (++retryAfters % hugeRetryAfterEvery === 0 ? (huge++, 3_000_000) : 1),
+      routes: ['progress', 'execution'],
+    },
+  });
+  const spy = countingFetch();
+  const client = new SmartFlowsClient({
+    baseUrl: server.url,
+    apiKey: SECRET_API_KEY,
+    fetch: spy.fetch,
+    polling: { intervalMs, maxIntervalMs: 4 * intervalMs },
+    // 25 % of answers fail: ten consecutive failures of one request are ~1e-6 likely.
+    retry: { maxRetries: 10, delayMs: 5, maxDelayMs: 100 },
+    requestTimeoutMs: 5_000,
+  });
+
+  const started = performance.now();
+  const jobs = Array.from({ length: executions }, (_, i) => ({ i, outcome: OUTCOMES[i % OUTCOMES.length] as FlowOutcome }));
+  const results = await lastValueFrom(
+    from(jobs).pipe(
+      mergeMap(({ i, outcome }) => {
+        const ids = new Set<string>();
+        return client.run(flows[outcome].id, `<Letter><Number>${i}</Number></Letter>`).pipe(
+          map((event: ExecutionEvent) => (ids.add(event.executionId), event)),
+          last(),
+          map((event) => ({ i, outcome, ids, ended: event.type === 'output' ? String(event.execution.status) : `no output (${event.type})` })),
+          catchError((error: unknown) => {
+            const leaks = scanForSecrets(error);
+            const e = error as { name?: string; status?: string; executionId?: string; message?: string };
+            const ended =
+              error instanceof FlowExecutionError && isGuid(error.executionId) ? error.status : `${e.name}: ${e.message} (executionId ${e.executionId})`;
+            return of({ i, outcome, ids, ended, leaks });
+          }),
+        );
+      }, concurrency),
+      toArray(),
+    ),
+  );
+  const durationMs = performance.now() - started;
+
+  const reached = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<FlowOutcome, number>;
+  const mismatches: string[] = [];
+  const owner = new Map<string, number>();
+  let duplicates = 0;
+  const secretLeaks: string[] = [];
+  for (const r of results) {
+    if (r.ended === r.outcome) reached[r.outcome]++;
+    else mismatches.push(`job ${r.i} (${r.outcome}) ended with ${r.ended}`);
+    if (r.ids.size !== 1) duplicates++;
+    for (const id of r.ids) {
+      if (owner.has(id) && owner.get(id) !== r.i) duplicates++;
+      owner.set(id, r.i);
+    }
+    if ('leaks' in r) secretLeaks.push(...(r.leaks as string[]));
+  }
+
+  const stats = server.simulator.stats;
+  const agent = http.globalAgent as http.Agent;
+  const busyAgentSockets = countSockets(agent.sockets);
+  const idleAgentSockets = countSockets(agent.freeSockets);
+  const inFlightAfterEnd = spy.live().length;
+
+  await server.close();
+  const handlesLeft = await settledExcess(before);
+  process.off('unhandledRejection', onUnhandled);
+
+  return {
+    executions,
+    reached,
+    mismatches,
+    duplicates,
+    stats,
+    faults: stats.faultsInjected,
+    hugeRetryAfters: huge,
+    requestsSent: spy.calls.length,
+    inFlightAfterEnd,
+    busyAgentSockets,
+    idleAgentSockets,
+    unhandledRejections: unhandled,
+    handlesLeft,
+    errorsScanned: results.filter((r) => 'leaks' in r).length,
+    secretLeaks,
+    durationMs,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Secrets the reliability suites use, and a scanner that looks for them everywhere an
+ * error could show them: message, stack, String(e), JSON.stringify(e), every own property
+ * (url, body, issues…), and the whole `cause` chain.
+ */
+
+/** An API key distinctive enough that any echo of it, or of its encodings, is found. */
+export const SECRET_API_KEY = 'sk-live-RELIABILITY-4f9c2e7a1b8d';
+/** A bearer token, likewise. */
+export const SECRET_BEARER_TOKEN = 'eyJhbGciOi.RELIABILITY-TOKEN.c2VjcmV0';
+
+const SECRETS = [SECRET_API_KEY, SECRET_BEARER_TOKEN];
+// A fragment is enough to count as a leak: a secret cut at a length limit still leaks its start.
+const NEEDLES = SECRETS.flatMap((s) => [s, encodeURIComponent(s), s.slice(0, 12), JSON.stringify(s).slice(1, -1)]);
+
+function safeJson(value: unknown): string {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return '[circular]';
+        seen.add(v);
+      }
+      return typeof v === 'bigint' ? String(v) : v;
+    }) ?? '';
+  } catch (e) {
+    return `[unserializable: ${String(e)}]`;
+  }
+}
+
+/** Every text an error exposes, labelled by where it came from. */
+export function errorTexts(error: unknown, path = 'error', depth = 0, out: [string, string][] = []): [string, string][] {
+  if (depth > 8) return out;
+  if (typeof error !== 'object' || error === null) {
+    out.push([path, String(error)]);
+    return out;
+  }
+  const e = error as Record<string, unknown> & { message?: unknown; stack?: unknown; cause?: unknown };
+  out.push([`${path}.message`, String(e.message)]);
+  out.push([`${path}.stack`, String(e.stack)]);
+  out.push([`String(${path})`, (() => { try { return String(e); } catch { return ''; } })()]);
+  out.push([`JSON.stringify(${path})`, safeJson(e)]);
+  for (const key of Object.getOwnPropertyNames(e)) {
+    if (key === 'cause' || key === 'stack' || key === 'message') continue;
+    const value = e[key];
+    out.push([`${path}.${key}`, typeof value === 'string' ? value : safeJson(value)]);
+  }
+  if (e.cause !== undefined) errorTexts(e.cause, `${path}.cause`, depth + 1, out);
+  return out;
+}
+
+/** Where a secret appears in `error` (empty when nowhere). */
+export function secretLeaks(error: unknown): string[] {
+  const found: string[] = [];
+  for (const [where, text] of errorTexts(error)) {
+    if (NEEDLES.some((n) => text.includes(n))) found.push(where);
+  }
+  return found;
+}
+
+/** Counts the errors scanned by this process, for the suites' summaries. */
+export const scanned = { errors: 0, leaks: 0, byName: {} as Record<string, number> };
+
+/** Scans one error and records it; returns the leaks (tests expect `[]`). */
+export function scanForSecrets(error: unknown): string[] {
+  const leaks = secretLeaks(error);
+  scanned.errors++;
+  scanned.leaks += leaks.length;
+  const name = (error as { name?: string })?.name ?? typeof error;
+  scanned.byName[name] = (scanned.byName[name] ?? 0) + 1;
+  return leaks;
+}

@@ -1,0 +1,293 @@
+import { firstValueFrom, type Subscription } from 'rxjs';
+import { SmartFlowsClient } from 'smart-flows-rx';
+import { countingFetch, type SeenCall } from './countingFetch';
+import { outcomeFlows, slowFlow } from './flows';
+import { heapAfterGc } from './gc';
+import { activeResources, excess, type ResourceCounts, settledExcess } from './handles';
+import { seededRandom } from './random';
+import { startServerThread } from './serverThread';
+import { SECRET_API_KEY, scanForSecrets } from './secrets';
+
+/** Where in the lifecycle a cycle unsubscribes. */
+export type CyclePoint =
+  /** Synchronously, right after subscribing (the start POST has just been handed to fetch). */
+  | 'at-once'
+  /** While the n-th request of the stream is in flight (start, a poll, the output GET). */
+  | 'request-in-flight'
+  /** Inside the subscriber's callback for the n-th event. */
+  | 'on-event'
+  /** After a random delay: mostly while a poll timer or a backoff waits. */
+  | 'after-delay';
+
+/** Options of {@link runUnsubscribeScenario}. */
+export interface UnsubscribeScenarioOptions {
+  cycles: number;
+  /** Cycles in flight at once. @default 25 */
+  concurrency?: number;
+  /** Cycles run before the heap baseline is taken (module warm-up, JIT). @default 100 */
+  warmupCycles?: number;
+  seed?: number;
+  /** The cycles run in this many slices, the heap measured after each. @default 1 */
+  slices?: number;
+}
+
+/** What the scenario measured. */
+export interface UnsubscribeScenarioReport {
+  cycles: number;
+  byPoint: Record<CyclePoint, number>;
+  /** Cycles whose stream had already ended (completed or errored) when the unsubscribe point came. */
+  endedFirst: number;
+  viaWatch: number;
+  /** Cycles that never reached their chosen request or event and left after 300 ms instead. */
+  fellBack: number;
+  /** Cycles with cancelOnUnsubscribe that knew their execution id: each may send exactly one cancel. */
+  cancelsExpected: number;
+  cancelsSent: number;
+  /** Requests the client sent in all cycles (fetch spies) and the server received. */
+  requestsSent: number;
+  requestsReceived: number;
+  /** Requests sent after their cycle's unsubscribe, other than the one allowed cancel (should be 0). */
+  requestsAfterUnsubscribe: string[];
+  /** Requests still pending and not aborted at the end (should be 0). */
+  liveRequestsAtEnd: number;
+  /** Timers and sockets in excess once every cycle ended, before the server closed (no poll can be pending). */
+  timersLeftBeforeClose: number;
+  handlesLeft: ResourceCounts;
+  unhandledRejections: unknown[];
+  heapBaselineBytes: number;
+  heapAfterBytes: number;
+  heapDeltaPercent: number;
+  /** Heap after GC at the end of each slice, in bytes. */
+  heapCurveBytes: number[];
+  errorsScanned: number;
+  secretLeaks: string[];
+  durationMs: number;
+}
+
+/** What is kept of a cycle once it was checked (nothing that holds on to its objects). */
+interface CycleSummary {
+  point: CyclePoint;
+  endedFirst: boolean;
+  viaWatch: boolean;
+  fellBack: boolean;
+  cancelAllowed: boolean;
+  cancelsSent: number;
+  requests: number;
+  unexpected: string[];
+  live: number;
+}
+
+interface CycleRecord {
+  point: CyclePoint;
+  calls: SeenCall[];
+  unsubscribedAt: number;
+  endedFirst: boolean;
+  cancelAllowed: boolean;
+  viaWatch: boolean;
+  fellBack?: boolean;
+}
+
+const POINTS: readonly CyclePoint[] = ['at-once', 'request-in-flight', 'on-event', 'after-delay'];
+
+/**
+ * Runs `cycles` subscriptions to `run` (and some to `watch`) against the simulator's HTTP
+ * server, each unsubscribed at a random point of its lifecycle, then checks that no request
+ * followed any unsubscribe, that nothing is left open and that the heap came back.
+ */
+export async function runUnsubscribeScenario(options: UnsubscribeScenarioOptions): Promise<UnsubscribeScenarioReport> {
+  const { cycles, concurrency = 25, warmupCycles = 100, seed = 7, slices = 1 } = options;
+  const random = seededRandom(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+  const success = outcomeFlows(10).Success;
+  const before = activeResources();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+
+  // In a worker thread: the executions the simulator keeps do not weigh on this heap.
+  const server = await startServerThread({
+    seed,
+    flows: [slowFlow, success],
+    apiKeys: [SECRET_API_KEY],
+    requestLogLimit: 10,
+    // Latency on every route keeps requests in flight long enough to be cut.
+    faults: { latencyMs: [0, 15], routes: 'all' },
+  });
+  const clientOptions = {
+    baseUrl: server.url,
+    apiKey: SECRET_API_KEY,
+    polling: { intervalMs: 5, maxIntervalMs: 20 },
+    retry: { delayMs: 5, maxDelayMs: 50 },
+  };
+  const pool = await Promise.all(
+    [1, 2, 3, 4].map(async () => (await firstValueFrom(new SmartFlowsClient(clientOptions).startExecution(slowFlow.id, '<Letter/>'))).id),
+  );
+
+  // Counters only: a list of per-cycle summaries would itself grow the heap being measured.
+  const tally = {
+    measuring: false,
+    byPoint: Object.fromEntries(POINTS.map((p) => [p, 0])) as Record<CyclePoint, number>,
+    endedFirst: 0,
+    viaWatch: 0,
+    fellBack: 0,
+    cancelsExpected: 0,
+    cancelsSent: 0,
+    requests: 0,
+    unexpected: [] as string[],
+    live: 0,
+  };
+  const count = (c: CycleSummary) => {
+    tally.requests += c.requests;
+    tally.unexpected.push(...c.unexpected);
+    tally.live += c.live;
+    if (c.cancelAllowed) {
+      tally.cancelsExpected++;
+      tally.cancelsSent += c.cancelsSent;
+    }
+    if (!tally.measuring) return;
+    tally.byPoint[c.point]++;
+    if (c.endedFirst) tally.endedFirst++;
+    if (c.viaWatch) tally.viaWatch++;
+    if (c.fellBack) tally.fellBack++;
+  };
+  // After its unsubscribe, each cycle is watched this long (longer than any poll timer, ≤ 20 ms,
+  // backoff, ≤ 50 ms, and latency, ≤ 15 ms) before its requests are checked.
+  const observeMs = 100;
+  const check = (r: CycleRecord): CycleSummary => {
+    const late = r.calls.filter((c) => c.at > r.unsubscribedAt);
+    let allowed = r.cancelAllowed ? 1 : 0;
+    const unexpected = late.filter((c) => !(c.method === 'DELETE' && allowed-- > 0));
+    return {
+      point: r.point,
+      endedFirst: r.endedFirst,
+      viaWatch: r.viaWatch,
+      fellBack: r.fellBack === true,
+      cancelAllowed: r.cancelAllowed,
+      cancelsSent: late.filter((c) => c.method === 'DELETE').length,
+      requests: r.calls.length,
+      unexpected: unexpected.map((c) => `${r.point}: ${c.method} ${new URL(c.url).pathname}`),
+      // The allowed cancel is not part of the stream: it may still be on its way.
+      live: r.calls.filter((c) => c.outcome === 'pending' && !c.signal?.aborted && !(r.cancelAllowed && c.method === 'DELETE')).length,
+    };
+  };
+  let errorsScanned = 0;
+  const secretLeaks: string[] = [];
+
+  const cycle = () =>
+    new Promise<void>((resolve) => {
+      const point = pick(POINTS);
+      const nth = 1 + Math.floor(random() * 3);
+      // A stream may never reach the chosen event (a watched execution that does not move):
+      // the cycle then leaves after this long, counted as a fallback.
+      let safety: ReturnType<typeof setTimeout> | undefined;
+      const delayMs = Math.floor(random() * 120);
+      const useWatch = random() < 0.1;
+      const cancelOnUnsubscribe = random() < 0.15;
+      const flow = random() < 0.8 ? slowFlow : success;
+      // Set once subscribe returns; `leave` may run before that (an event during subscribe).
+      const handle: { sub?: Subscription } = {};
+      let executionId: string | undefined;
+      const record: CycleRecord = { point, calls: [], unsubscribedAt: Infinity, endedFirst: false, cancelAllowed: false, viaWatch: useWatch };
+      const leave = () => {
+        if (record.unsubscribedAt !== Infinity) return;
+        clearTimeout(safety);
+        record.cancelAllowed = cancelOnUnsubscribe && !useWatch && executionId !== undefined && !record.endedFirst;
+        record.unsubscribedAt = performance.now();
+        handle.sub?.unsubscribe();
+        setTimeout(() => {
+          count(check(record));
+          resolve();
+        }, observeMs);
+      };
+      const spy = countingFetch(undefined, (_call, index) => {
+        // Unsubscribes while the request is in flight: fetch has been called, no answer yet.
+        if (point === 'request-in-flight' && index === nth) queueMicrotask(leave);
+      });
+      record.calls = spy.calls;
+      const client = new SmartFlowsClient({ ...clientOptions, fetch: spy.fetch });
+      const stream = useWatch ? client.watch(pick(pool), { cancelOnUnsubscribe: false }) : client.run(flow.id, '<Letter/>', { cancelOnUnsubscribe });
+      let events = 0;
+      const end = (error?: unknown) => {
+        if (error !== undefined) {
+          errorsScanned++;
+          secretLeaks.push(...scanForSecrets(error));
+        }
+        record.endedFirst = true;
+        leave();
+      };
+      const sub = stream.subscribe({
+        next: (event) => {
+          executionId = event.executionId;
+          if (point === 'on-event' && ++events === nth) leave();
+        },
+        error: end,
+        complete: () => end(),
+      });
+      handle.sub = sub;
+      if (record.unsubscribedAt !== Infinity) sub.unsubscribe(); // it ended or left during subscribe
+      else if (point === 'at-once') leave();
+      else if (point === 'after-delay') setTimeout(leave, delayMs);
+      else {
+        safety = setTimeout(() => {
+          record.fellBack = true;
+          leave();
+        }, 300);
+      }
+    });
+
+  const runCycles = async (count: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next++;
+          await cycle();
+        }
+      }),
+    );
+  };
+
+  const started = performance.now();
+  await runCycles(warmupCycles);
+  const heapBaselineBytes = await heapAfterGc();
+  tally.measuring = true;
+  // The heap after each slice of cycles: a leak shows as a steady climb, warm-up as a flattening one.
+  const heapCurveBytes: number[] = [];
+  for (let k = 0; k < slices; k++) {
+    await runCycles(Math.round((cycles * (k + 1)) / slices) - Math.round((cycles * k) / slices));
+    if (k < slices - 1) heapCurveBytes.push(await heapAfterGc());
+  }
+  const durationMs = performance.now() - started;
+  const heapAfterBytes = await heapAfterGc();
+  heapCurveBytes.push(heapAfterBytes);
+  const timersLeftBeforeClose = excess(before).Timeout ?? 0;
+
+  const requestsReceived = (await server.stats()).requests;
+
+  await server.close();
+  const handlesLeft = await settledExcess(before);
+  process.off('unhandledRejection', onUnhandled);
+  return {
+    cycles,
+    byPoint: tally.byPoint,
+    endedFirst: tally.endedFirst,
+    viaWatch: tally.viaWatch,
+    fellBack: tally.fellBack,
+    cancelsExpected: tally.cancelsExpected,
+    cancelsSent: tally.cancelsSent,
+    requestsSent: tally.requests,
+    requestsReceived,
+    requestsAfterUnsubscribe: tally.unexpected,
+    liveRequestsAtEnd: tally.live,
+    timersLeftBeforeClose,
+    handlesLeft,
+    unhandledRejections: unhandled,
+    heapBaselineBytes,
+    heapAfterBytes,
+    heapCurveBytes,
+    heapDeltaPercent: ((heapAfterBytes - heapBaselineBytes) / heapBaselineBytes) * 100,
+    errorsScanned,
+    secretLeaks,
+    durationMs,
+  };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { runUnsubscribeScenario } from './support/unsubscribeScenario';
+
+const CYCLES = 1_000;
+
+describe('no leaks: run/unsubscribe cycles (over the simulator HTTP server)', () => {
+  it(`${CYCLES} cycles unsubscribed at random points send no request afterwards, leave nothing open, and give the heap back`, async () => {
+    const report = await runUnsubscribeScenario({ cycles: CYCLES });
+    console.info('[reliability] unsubscribe', JSON.stringify({ ...report, unhandledRejections: report.unhandledRejections.length, requestsAfterUnsubscribe: report.requestsAfterUnsubscribe.slice(0, 5) }));
+
+    expect(report.requestsAfterUnsubscribe).toEqual([]);
+    expect(report.liveRequestsAtEnd).toBe(0);
+    expect(report.cancelsSent).toBe(report.cancelsExpected);
+    expect(report.timersLeftBeforeClose).toBe(0);
+    expect(report.handlesLeft).toEqual({});
+    expect(report.unhandledRejections).toEqual([]);
+    expect(report.secretLeaks).toEqual([]);
+    for (const count of Object.values(report.byPoint)) expect(count).toBeGreaterThan(CYCLES / 10);
+    expect(Math.abs(report.heapDeltaPercent)).toBeLessThan(10);
+  }, 60_000);
+});
