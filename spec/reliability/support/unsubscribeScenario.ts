@@ -4,7 +4,7 @@ import { countingFetch, type SeenCall } from './countingFetch';
 import { outcomeFlows, slowFlow } from './flows';
 import { heapAfterGc } from './gc';
 import { activeResources, excess, type ResourceCounts, settledExcess } from './handles';
-import { seededRandom } from './random';
+import { seededRandom } from 'smart-flows-rx/testing';
 import { startServerThread } from './serverThread';
 import { SECRET_API_KEY, scanForSecrets } from './secrets';
 
