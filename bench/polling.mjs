@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { mean, mulberry32, percentile, printTable, round, sleep, target } from './common.mjs';
-import { baselineStrategies, followWithFetchLoop } from './pollingBaselines.mjs';
+import { baselineStrategies, followWithFetchLoop, proposedStrategy } from './pollingBaselines.mjs';
 import { meanStalenessMs, pollingFlows, serverTimeline, stateChanges } from './pollingFlows.mjs';
 import { startSimulatorChild } from './simulatorChild.mjs';
 
@@ -64,18 +64,20 @@ export async function runPollingBenchmark({ count = 200, spreadMs = 45_000, extr
   // a burst of all of them would measure this machine's loopback, not the strategies.
   const offsets = flows.map(() => Math.round(random() * spreadMs));
 
+  const fetchLoop = (s) => ({
+    ...s,
+    follow: (flow) => followWithFetchLoop({ baseUrl: server.url, apiKey: server.apiKey, flowId: flow.id, delayBefore: s.delays(), query: s.query }),
+  });
   const clientStrategy = (key, label, polling) => {
     const counts = new Map();
     const client = new SmartFlowsClient({ baseUrl: server.url, apiKey: server.apiKey, fetch: countingFetch(counts), polling });
     return { key, label, polling, counts, follow: (flow) => followWithClient(client, flow.id) };
   };
   const strategies = [
-    ...baselineStrategies(SEED + 2).map((s) => ({
-      ...s,
-      follow: (flow) => followWithFetchLoop({ baseUrl: server.url, apiKey: server.apiKey, flowId: flow.id, delayBefore: s.delays(), query: s.query }),
-    })),
+    ...baselineStrategies(SEED + 2).map(fetchLoop),
     clientStrategy('d', '(d) smart-flows-rx default', undefined),
     clientStrategy('e', '(e) smart-flows-rx long poll, waitSeconds 30', { waitSeconds: 30 }),
+    fetchLoop(proposedStrategy()),
     ...extraPolling.map((polling, i) => clientStrategy(`d${i + 1}`, `(d${i + 1}) smart-flows-rx ${JSON.stringify(polling)}`, polling)),
   ];
 
@@ -164,6 +166,7 @@ export async function runPollingBenchmark({ count = 200, spreadMs = 45_000, extr
         'Lag = the client done (output event, or the final GET of the execution for baselines) minus the terminal moment computed from the script and the server-side createdAt.',
         'Staleness = time-average over [created, terminal) of how long the shown percentage has been out of date (0 while it is current).',
         'The client uses the global fetch, as the baselines do.',
+        '(p) is not a baseline: the delay rule proposed for the library (docs/performance.md), run as a fetch loop to measure it before adoption.',
       ],
     },
     wallMs,

@@ -19,6 +19,35 @@ export function awsWaiterDelays({ minDelayMs, maxDelayMs, random }) {
 }
 
 /**
+ * A prototype of the delay rule recommended for the library's `nextDelay` (see
+ * docs/performance.md), so its effect is measured here before the library adopts it: where the
+ * percentage has risen, the rate from the first answer to the latest rise predicts the end;
+ * wait a fifth of the time left until then, and once past it, 0.3× the time overdue; with no
+ * rise yet, grow by 1.3× per unchanged answer (back to the floor on a change); always within
+ * [floorMs, ceilingMs].
+ */
+export function proposedDelays({ floorMs = 900, ceilingMs = 3000 } = {}) {
+  let delay = floorMs;
+  let origin;
+  let rise;
+  return (attempt, progress, nowMs, changed) => {
+    if (attempt === 0) {
+      origin = { atMs: nowMs, percentage: progress.percentage };
+      return (delay = floorMs);
+    }
+    if (progress.percentage > origin.percentage && progress.percentage !== rise?.percentage) rise = { atMs: nowMs, percentage: progress.percentage };
+    let next;
+    if (rise && progress.percentage < 100 && rise.atMs > origin.atMs) {
+      const endMs = origin.atMs + ((100 - origin.percentage) * (rise.atMs - origin.atMs)) / (rise.percentage - origin.percentage);
+      next = endMs > nowMs ? 0.2 * (endMs - nowMs) : 0.3 * (nowMs - endMs);
+    } else {
+      next = changed ? floorMs : delay * 1.3;
+    }
+    return (delay = Math.round(Math.min(ceilingMs, Math.max(floorMs, next))));
+  };
+}
+
+/**
  * The baseline strategies: each gives a fresh `delayBefore(attempt)` per execution and the
  * query the vendor sample sends with each poll. All of them stop at a terminal status: the
  * Java sample's `while (percentage < 100)` would loop forever on a flow that fails below 100 %.
@@ -35,6 +64,11 @@ export function baselineStrategies(seed) {
       delays: () => awsWaiterDelays({ minDelayMs: 2000, maxDelayMs: 120_000, random }),
     },
   ];
+}
+
+/** The recommended rule as a fetch loop (not a baseline: evidence for the proposed change). */
+export function proposedStrategy() {
+  return { key: 'p', label: '(p) proposed nextDelay, fetch-loop prototype', query: '', delays: () => proposedDelays() };
 }
 
 /**
@@ -54,14 +88,16 @@ export async function followWithFetchLoop({ baseUrl, apiKey, flowId, delayBefore
   let progress = await started.json();
   const shown = [{ atMs: Date.now(), percentage: progress.percentage }];
   let requests = 0;
+  let changed = false;
   for (let attempt = 0; !isTerminal(progress.status); attempt++) {
-    const delay = delayBefore(attempt);
+    const delay = delayBefore(attempt, progress, Date.now(), changed);
     if (delay > 0) await sleep(delay);
     const res = await globalThis.fetch(`${api}/flows/executions/${progress.id}/progress${query}`, { headers });
     if (!res.ok) throw new Error(`progress answered ${res.status}`);
     const next = await res.json();
     requests++;
     if (next.percentage !== progress.percentage) shown.push({ atMs: Date.now(), percentage: next.percentage });
+    changed = next.percentage !== progress.percentage || next.status !== progress.status || next.message !== progress.message;
     progress = next;
   }
   const final = await globalThis.fetch(`${api}/flows/executions/${progress.id}`, { headers });
