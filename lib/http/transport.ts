@@ -11,6 +11,7 @@ import { authHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
+import { readLimited } from './readLimited';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -104,7 +105,11 @@ export function createTransport(options: NormalizedOptions): Transport {
             })
             .then(
               (response) => finish(() => { subscriber.next(response); subscriber.complete(); }),
-              (error: unknown) => finish(() => subscriber.error(toError(error, method, url))),
+              (error: unknown) => {
+                // An answer refused before its body was read (too large) still holds the connection.
+                controller.abort();
+                finish(() => subscriber.error(toError(error, method, url)));
+              },
             );
 
           return () => {
@@ -134,11 +139,8 @@ function redactor(values: readonly (string | undefined)[]): (text: string) => st
 }
 
 async function readText(res: Response): Promise<string> {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > MAX_JSON_BYTES) throw new SmartFlowsResponseError(`The answer is too large (${declared} bytes; limit ${MAX_JSON_BYTES})`);
-  const buffer = await res.arrayBuffer();
-  if (buffer.byteLength > MAX_JSON_BYTES) throw new SmartFlowsResponseError(`The answer is too large (${buffer.byteLength} bytes; limit ${MAX_JSON_BYTES})`);
-  return new TextDecoder().decode(buffer);
+  // Stops reading past the limit (a chunked 50 MB answer is not held in memory first).
+  return new TextDecoder().decode(await readLimited(res, MAX_JSON_BYTES));
 }
 
 async function readBody(res: Response, type: 'json' | 'bytes' | 'empty', method: string, url: string): Promise<unknown> {
