@@ -121,7 +121,8 @@ function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
   try {
     url = new URL(raw);
   } catch {
-    fail(`baseUrl must be an absolute URL, got "${raw}"`);
+    // Not quoted: an unparsable URL may hold a password or key (`https://user:p#ss@host`).
+    fail(`baseUrl must be an absolute URL such as https://flows.example.com (got ${raw.length} characters that do not parse)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`baseUrl must use https: or http:, got ${url.protocol}`);
   if (url.username || url.password) fail('baseUrl must not hold credentials; use apiKey or bearerToken');
