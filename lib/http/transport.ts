@@ -150,8 +150,10 @@ async function readBody(res: Response, type: 'json' | 'bytes' | 'empty', method:
   try {
     // Parsed whatever the Content-Type says: some servers label JSON text/plain.
     return JSON.parse(text);
-  } catch (cause) {
+  } catch (error) {
     const kind = res.headers.get('content-type') ?? 'no content type';
+    // JSON.parse quotes up to 10 characters of the text it refused, which may be an echoed key.
+    const cause = new SyntaxError(String((error as Error)?.message).replace(/"[\s\S]*$/, '(text not quoted)'));
     throw new SmartFlowsResponseError(
       `The answer to ${method} ${new URL(url).pathname} is not JSON (${kind}, ${text.length} characters)`,
       { cause, retryable: true },
