@@ -9,9 +9,20 @@ export const SECRET_API_KEY = 'sk-live-RELIABILITY-4f9c2e7a1b8d';
 /** A bearer token, likewise. */
 export const SECRET_BEARER_TOKEN = 'eyJhbGciOi.RELIABILITY-TOKEN.c2VjcmV0';
 
-const SECRETS = [SECRET_API_KEY, SECRET_BEARER_TOKEN];
-// A fragment is enough to count as a leak: a secret cut at a length limit still leaks its start.
-const NEEDLES = SECRETS.flatMap((s) => [s, encodeURIComponent(s), s.slice(0, 12), JSON.stringify(s).slice(1, -1)]);
+/** A password for login tests, scanned for like the two above. */
+export const SECRET_PASSWORD = 'pw-RELIABILITY-Zq8!x7#Kd2';
+
+const SECRETS = [SECRET_API_KEY, SECRET_BEARER_TOKEN, SECRET_PASSWORD];
+const WINDOW = 10;
+// A fragment is enough to count as a leak (a secret cut at a length limit, or the 10 characters
+// V8 quotes from a body JSON.parse refused): every 10-character window of each form is a needle.
+const NEEDLES = [
+  ...new Set(
+    SECRETS.flatMap((s) => [s, encodeURIComponent(s), JSON.stringify(s).slice(1, -1)]).flatMap((form) =>
+      Array.from({ length: form.length - WINDOW + 1 }, (_, i) => form.slice(i, i + WINDOW)),
+    ),
+  ),
+];
 
 function safeJson(value: unknown): string {
   const seen = new WeakSet<object>();
@@ -49,11 +60,14 @@ export function errorTexts(error: unknown, path = 'error', depth = 0, out: [stri
   return out;
 }
 
+/** True when `text` holds a secret or a 10-character piece of one. */
+export const holdsSecret = (text: string): boolean => NEEDLES.some((n) => text.includes(n));
+
 /** Where a secret appears in `error` (empty when nowhere). */
 export function secretLeaks(error: unknown): string[] {
   const found: string[] = [];
   for (const [where, text] of errorTexts(error)) {
-    if (NEEDLES.some((n) => text.includes(n))) found.push(where);
+    if (holdsSecret(text)) found.push(where);
   }
   return found;
 }
