@@ -4,7 +4,7 @@ import { type ExecutionEvent, FlowExecutionError, isGuid, SmartFlowsClient } fro
 import { type FlowOutcome, type SimulatorFaultCounts, type SimulatorStats, startSimulatorServer } from 'smart-flows-rx/testing';
 import { countingFetch } from './countingFetch';
 import { OUTCOMES, outcomeFlows } from './flows';
-import { activeResources, type ResourceCounts, settledExcess } from './handles';
+import { activeResources, excess, type ResourceCounts, settledExcess } from './handles';
 import { SECRET_API_KEY, scanForSecrets } from './secrets';
 
 /** Options of {@link runFaultScenario}. */
@@ -19,6 +19,11 @@ export interface FaultScenarioOptions {
   intervalMs?: number;
   /** Every n-th 503/429 carries a Retry-After beyond 2^31 ms. @default 20 */
   hugeRetryAfterEvery?: number;
+  /**
+   * After every stream ended, wait this long with the server still up, then count the sockets
+   * left (the pool's idle keep-alive sockets close after 5 s). @default 0 (not checked)
+   */
+  idleWaitMs?: number;
 }
 
 /** What one run of the scenario measured. */
@@ -42,6 +47,10 @@ export interface FaultScenarioReport {
   busyAgentSockets: number;
   /** Idle keep-alive sockets pooled by the global agent after every stream ended (reused, unref'd). */
   idleAgentSockets: number;
+  /** Of those, sockets that would keep the process alive (should be 0). */
+  referencedIdleSockets: number;
+  /** Sockets (client and server side) still open `idleWaitMs` after the end, server still up; -1 when not checked. */
+  socketsAfterIdleWait: number;
   unhandledRejections: unknown[];
   /** Resources in excess of the start after the server closed (should be empty). */
   handlesLeft: ResourceCounts;
@@ -58,7 +67,7 @@ const countSockets = (pool: NodeJS.ReadOnlyDict<unknown[]>): number =>
  * the issue's fault mix on progress and execution answers, and reports what happened.
  */
 export async function runFaultScenario(options: FaultScenarioOptions): Promise<FaultScenarioReport> {
-  const { executions, concurrency = 25, seed = 20240611, intervalMs = 10, hugeRetryAfterEvery = 20 } = options;
+  const { executions, concurrency = 25, seed = 20240611, intervalMs = 10, hugeRetryAfterEvery = 20, idleWaitMs = 0 } = options;
   const flows = outcomeFlows(intervalMs);
   const before = activeResources();
   const unhandled: unknown[] = [];
@@ -139,7 +148,15 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
   const agent = http.globalAgent as http.Agent;
   const busyAgentSockets = countSockets(agent.sockets);
   const idleAgentSockets = countSockets(agent.freeSockets);
+  const referencedIdleSockets = Object.values(agent.freeSockets)
+    .flat()
+    .filter((socket) => (socket as unknown as { _handle?: { hasRef?: () => boolean } })?._handle?.hasRef?.() === true).length;
   const inFlightAfterEnd = spy.live().length;
+  let socketsAfterIdleWait = -1;
+  if (idleWaitMs > 0) {
+    await new Promise((resolve) => setTimeout(resolve, idleWaitMs));
+    socketsAfterIdleWait = excess(before).TCPSocketWrap ?? 0;
+  }
 
   await server.close();
   const handlesLeft = await settledExcess(before);
@@ -157,6 +174,8 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     inFlightAfterEnd,
     busyAgentSockets,
     idleAgentSockets,
+    referencedIdleSockets,
+    socketsAfterIdleWait,
     unhandledRejections: unhandled,
     handlesLeft,
     errorsScanned: results.filter((r) => 'leaks' in r).length,

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { runFaultScenario } from '../reliability/support/faultScenario';
+import { OUTCOMES, outcomeFlows } from '../reliability/support/flows';
+
+const EXECUTIONS = 500;
+
+describe('soak: faults survived', () => {
+  it(`${EXECUTIONS} executions through the fault mix, then 5.5 s idle with the server up: every socket closed on its own`, async () => {
+    const report = await runFaultScenario({ executions: EXECUTIONS, concurrency: 25, seed: 99, idleWaitMs: 5_500 });
+    console.info('[soak] faults', JSON.stringify({ ...report, stats: { requests: report.stats.requests, byRoute: report.stats.byRoute, maxConcurrentExecutions: report.stats.maxConcurrentExecutions }, unhandledRejections: report.unhandledRejections.length }));
+
+    expect(report.mismatches).toEqual([]);
+    expect(report.stats.executionsStarted).toBe(EXECUTIONS);
+    expect(report.stats.byRoute.start).toBe(EXECUTIONS);
+    const flows = outcomeFlows();
+    for (const outcome of OUTCOMES) expect(report.stats.startsByFlow[flows[outcome].id]).toBe(EXECUTIONS / OUTCOMES.length);
+    expect(report.duplicates).toBe(0);
+    for (const kind of ['status503', 'status500', 'reset', 'malformedJson', 'status429', 'latency'] as const) expect(report.faults[kind]).toBeGreaterThan(0);
+    expect(report.hugeRetryAfters).toBeGreaterThan(0);
+    expect(report.unhandledRejections).toEqual([]);
+    expect(report.inFlightAfterEnd).toBe(0);
+    expect(report.busyAgentSockets).toBe(0);
+    expect(report.referencedIdleSockets).toBe(0);
+    expect(report.socketsAfterIdleWait).toBe(0);
+    expect(report.handlesLeft).toEqual({});
+    expect(report.secretLeaks).toEqual([]);
+  });
+});
