@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
+import { FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
+import { startSimulatorServer } from 'smart-flows-rx/testing';
 import { runFaultScenario } from './support/faultScenario';
 import { OUTCOMES, outcomeFlows } from './support/flows';
+import { SECRET_API_KEY } from './support/secrets';
 
 const EXECUTIONS = 200;
 
@@ -34,5 +38,51 @@ describe('faults survived (over the simulator HTTP server)', () => {
     expect(report.referencedIdleSockets).toBe(0);
     expect(report.handlesLeft).toEqual({});
     expect(report.secretLeaks).toEqual([]);
+  });
+});
+
+describe('faults on the start itself', () => {
+  it('starts answered 503/429 are retried (the server created nothing) and still give exactly one execution per job', async () => {
+    const flows = outcomeFlows(5);
+    const server = await startSimulatorServer({
+      seed: 5,
+      flows: Object.values(flows),
+      apiKeys: [SECRET_API_KEY],
+      // No resets or 500s here: after those a start may have created an execution, so the client
+      // does not send it again and errors with executionMayExist (see docs/reliability.md).
+      faults: { rate503: 0.2, rate429: 0.1, latencyMs: [0, 20], retryAfterSeconds: 1, routes: ['start'] },
+    });
+    try {
+      const client = new SmartFlowsClient({
+        baseUrl: server.url,
+        apiKey: SECRET_API_KEY,
+        polling: { intervalMs: 5, maxIntervalMs: 20 },
+        retry: { maxRetries: 10, delayMs: 5, maxDelayMs: 50 },
+      });
+      const jobs = Array.from({ length: 100 }, (_, i) => OUTCOMES[i % OUTCOMES.length]!);
+      const ended = await lastValueFrom(
+        from(jobs).pipe(
+          mergeMap(
+            (outcome) =>
+              client.run(flows[outcome].id, '<Letter/>').pipe(
+                last(),
+                map((e) => (e.type === 'output' ? e.execution.status : 'no output')),
+                catchError((e: unknown) => of(e instanceof FlowExecutionError ? e.status : String(e))),
+                map((status) => status === outcome),
+              ),
+            20,
+          ),
+          toArray(),
+        ),
+      );
+      const stats = server.simulator.stats;
+      console.info('[reliability] start faults', JSON.stringify({ jobs: jobs.length, startRequests: stats.byRoute.start, executionsStarted: stats.executionsStarted, faults: stats.faultsInjected }));
+      expect(ended.filter((ok) => !ok)).toEqual([]);
+      expect(stats.faultsInjected.status503 + stats.faultsInjected.status429).toBeGreaterThan(10);
+      expect(stats.byRoute.start).toBeGreaterThan(jobs.length);
+      expect(stats.executionsStarted).toBe(jobs.length);
+    } finally {
+      await server.close();
+    }
   });
 });
