@@ -14,7 +14,10 @@ export interface ServerThread {
   close(): Promise<void>;
 }
 
-const entry = fileURLToPath(new URL('../../../lib/testing/index.ts', import.meta.url));
+const lib = (path: string) => fileURLToPath(new URL(`../../../lib/${path}`, import.meta.url));
+const entry = lib('testing/index.ts');
+// The package's own entry names point at the sources, as in vitest.config.ts (no build needed).
+const alias = { 'smart-flows-rx/xml': lib('xml/index.ts'), 'smart-flows-rx/testing': entry, 'smart-flows-rx': lib('index.ts') };
 
 // Runs in the worker: starts the server, answers 'stats' and 'close'.
 const WORKER = `
@@ -43,7 +46,7 @@ import(workerData.bundle).then(async ({ startSimulatorServer }) => {
 export async function startServerThread(options: SimulatorServerOptions): Promise<ServerThread> {
   const dir = mkdtempSync(join(tmpdir(), 'sfrx-reliability-'));
   const bundle = join(dir, 'testing.mjs');
-  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent' });
+  buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent', alias });
   const worker = new Worker(WORKER, { eval: true, workerData: { bundle, options } });
   const next = <T>(key: string) =>
     new Promise<T>((resolve, reject) => {
