@@ -170,7 +170,7 @@ export async function runPollingBenchmark({ count = 200, spreadMs = 45_000, extr
       ],
     },
     wallMs,
-    eventLoopDelayP99Ms: loop.percentile(99) / 1e6,
+    eventLoopDelayP99Ms: round(loop.percentile(99) / 1e6),
     rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]))),
     targets,
   };

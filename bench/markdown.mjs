@@ -1,0 +1,61 @@
+// Prints bench/results.json as the Markdown tables of docs/performance.md:
+// `node bench/markdown.mjs` after `npm run bench`, then paste over the old tables.
+import { readFileSync } from 'node:fs';
+
+const fmt = (v) => (typeof v === 'number' ? Number(v.toPrecision(3)) : v ?? '');
+const results = JSON.parse(readFileSync(new URL('./results.json', import.meta.url), 'utf8'));
+
+function table(rows) {
+  const keys = Object.keys(rows[0]);
+  const cell = (v) => String(v ?? '').replace(/\|/g, '\\|');
+  return [`| ${keys.join(' | ')} |`, `|${keys.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${keys.map((k) => cell(r[k])).join(' | ')} |`)].join('\n');
+}
+
+const m = results.machine;
+console.log(`Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${m.cpuModel}, nproc ${m.nproc}, Node ${m.node}, ${m.platform}; the run took ${results.durationSeconds} s.\n`);
+
+const polling = results.parts.polling;
+if (polling) {
+  console.log(table(polling.rows.map((r) => ({
+    strategy: r.strategy,
+    'requests / execution': r.requestsPerExecution,
+    '× (a)': r.requestsVsA,
+    'lag p50 ms': r.lagP50Ms,
+    'lag p95 ms': r.lagP95Ms,
+    'mean staleness ms': r.stalenessMeanMs,
+    'state changes / execution': r.stateChangesPerExecution,
+  }))));
+  console.log(`\nClient event-loop delay p99 during part 1: ${fmt(polling.eventLoopDelayP99Ms)} ms.\n`);
+}
+
+const overhead = results.parts.overhead;
+if (overhead) {
+  console.log(table(overhead.rows.map((r) => ({
+    executions: r.executions,
+    'interval ms': r.intervalMs,
+    'requests/s': r.requestsPerSecond,
+    'bare fetch µs/request': r.fetchCpuMicrosPerRequest,
+    'client µs/request': r.clientCpuMicrosPerRequest,
+    'client ÷ fetch': r.cpuRatio,
+    'bare fetch heap B/execution': r.fetchHeapBytesPerExecution,
+    'client heap B/execution': r.clientHeapBytesPerExecution,
+    'event-loop p99 ms (fetch / client)': r.clientEventLoopDelayP99Ms == null ? '' : `${fmt(r.fetchEventLoopDelayP99Ms)} / ${fmt(r.clientEventLoopDelayP99Ms)}`,
+  }))));
+  console.log('');
+}
+
+const bundle = results.parts.bundle;
+if (bundle) {
+  console.log(table(bundle.entries.map((e) => ({
+    entry: e.entry,
+    platform: e.platform,
+    'minified KB': (e.minifiedBytes / 1024).toFixed(1),
+    'gzip KB': (e.gzipBytes / 1024).toFixed(1),
+    'shares (minified)': Object.entries(e.shares).map(([k, v]) => `${k} ${Math.round(v.share * 100)} %`).join(', '),
+    'lazy chunk gzip KB': e.lazyChunks ? (e.lazyChunks.gzip / 1024).toFixed(1) : '',
+  }))));
+  console.log('');
+}
+
+const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t, pass: t.pass ? 'yes' : '**no**' })));
+if (targets.length) console.log(table(targets));
