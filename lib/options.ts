@@ -13,9 +13,9 @@ export type TokenSource =
 
 /** How progress is polled. */
 export interface PollingOptions {
-  /** Shortest delay between two polls, used while progress moves; at least 1. @default 250 */
+  /** Shortest delay between two polls (also the first poll's delay); at least 1. @default 900 */
   intervalMs?: number;
-  /** Longest delay between two polls, reached while nothing changes. @default 2000 */
+  /** Longest delay between two polls, used while the predicted end is far. @default 3000 */
   maxIntervalMs?: number;
   /** Delay while the execution waits for a person or an event (UserInput, SelectFlow, Waiting). @default 5000 */
   idleIntervalMs?: number;
@@ -82,7 +82,7 @@ export interface NormalizedOptions {
 
 /** The defaults, in one place (the README's tables list them). */
 export const DEFAULTS = {
-  polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
+  polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
   retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
   requestTimeoutMs: 30_000,
 } as const;

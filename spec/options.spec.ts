@@ -33,7 +33,7 @@ describe('normalizeOptions', () => {
 
   it('documents the defaults in one place', () => {
     expect(DEFAULTS).toEqual({
-      polling: { intervalMs: 250, maxIntervalMs: 2000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
+      polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
       retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
       requestTimeoutMs: 30_000,
     });

@@ -8,17 +8,31 @@ export interface PollMemory {
   delayMs: number;
   /** When and at what percentage this loop first saw the execution, for the rate. */
   origin: { atMs: number; percentage: number };
+  /** When the percentage was last seen rising, and to what; absent until it rises. */
+  rise?: { atMs: number; percentage: number };
 }
 
-/** Growth of the delay per unchanged answer. */
-export const BACKOFF_FACTOR = 1.6;
+/** Growth of the delay per unchanged answer, while the percentage has not risen yet. */
+export const BACKOFF_FACTOR = 1.3;
+/** Share of the predicted time left that the next poll waits. */
+export const ETA_SHARE = 0.2;
+/** Once the predicted end has passed, share of the time overdue that the next poll waits. */
+export const OVERDUE_SHARE = 0.3;
+
+/** The memory after an answer: a higher percentage than any seen is a new rise. */
+export function remember(memory: PollMemory, progress: FlowProgress, nowMs: number): PollMemory {
+  const highest = memory.rise?.percentage ?? memory.origin.percentage;
+  return progress.percentage > highest ? { ...memory, rise: { atMs: nowMs, percentage: progress.percentage } } : memory;
+}
 
 /**
  * The delay before the next poll. Idle statuses poll at `idleIntervalMs`. A long poll that the
- * server really held (or that brought news) asks again at once. Otherwise the delay grows by
- * {@link BACKOFF_FACTOR} while nothing changes and halves when progress moves, within
- * `[intervalMs, maxIntervalMs]`; and when the percentage has been rising, the rate so far
- * predicts the end, and the next poll is placed no later than that moment.
+ * server really held (or that brought news) asks again at once. Otherwise, once the percentage
+ * has risen, the rate from the first answer to the latest rise predicts the end: the next poll
+ * waits {@link ETA_SHARE} of the time left, or {@link OVERDUE_SHARE} of the time past it, so
+ * polls are sparse mid-flow and dense where the end is likely. Before any rise the delay grows
+ * by {@link BACKOFF_FACTOR} per unchanged answer. Always within `[intervalMs, maxIntervalMs]`.
+ * `memory` is the one after this answer (see {@link remember}).
  */
 export function nextDelay(
   polling: NormalizedOptions['polling'],
@@ -31,14 +45,13 @@ export function nextDelay(
   if (isIdleStatus(progress.status)) return polling.idleIntervalMs;
   if (polling.waitSeconds > 0 && (changed || answeredAfterMs >= polling.waitSeconds * 800)) return 0;
   const { intervalMs, maxIntervalMs } = polling;
-  const grown = changed ? memory.delayMs / 2 : Math.max(memory.delayMs, intervalMs) * BACKOFF_FACTOR;
-  let delay = Math.min(maxIntervalMs, Math.max(intervalMs, grown));
-  const { origin } = memory;
-  const elapsed = nowMs - origin.atMs;
-  if (progress.percentage > origin.percentage && progress.percentage < 100 && elapsed > 0) {
-    const ratePerMs = (progress.percentage - origin.percentage) / elapsed;
-    const etaMs = (100 - progress.percentage) / ratePerMs;
-    delay = Math.min(delay, Math.max(intervalMs, etaMs));
+  const { origin, rise } = memory;
+  let delay: number;
+  if (rise && rise.atMs > origin.atMs && progress.percentage < 100) {
+    const endMs = origin.atMs + ((100 - origin.percentage) * (rise.atMs - origin.atMs)) / (rise.percentage - origin.percentage);
+    delay = endMs > nowMs ? ETA_SHARE * (endMs - nowMs) : OVERDUE_SHARE * (nowMs - endMs);
+  } else {
+    delay = changed ? intervalMs : Math.max(memory.delayMs, intervalMs) * BACKOFF_FACTOR;
   }
-  return Math.round(delay);
+  return Math.round(Math.min(maxIntervalMs, Math.max(intervalMs, delay)));
 }

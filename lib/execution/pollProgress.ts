@@ -2,7 +2,7 @@ import { defer, distinctUntilChanged, EMPTY, expand, filter, map, NEVER, type Ob
 import { isTerminalStatus, isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { nextDelay, type PollMemory } from './nextDelay';
+import { nextDelay, remember, type PollMemory } from './nextDelay';
 
 /** What the poll loop needs: one progress request, the timing options and the clock. */
 export interface PollDeps {
@@ -62,8 +62,9 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
             map((progress): Step => {
               const now = scheduler.now();
               const changed = progressChanged(step.progress, progress);
-              const delayMs = nextDelay(polling, step.memory, progress, changed, now, now - sentAt);
-              return { progress, changed, memory: { ...step.memory, delayMs } };
+              const memory = remember(step.memory, progress, now);
+              const delayMs = nextDelay(polling, memory, progress, changed, now, now - sentAt);
+              return { progress, changed, memory: { ...memory, delayMs } };
             }),
           );
         }),

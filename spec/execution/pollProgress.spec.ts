@@ -32,9 +32,10 @@ describe('pollProgress', () => {
       const { getProgress } = fakeServer(ts, answers);
       const deps: PollDeps = { getProgress, polling, scheduler: ts };
       const values = { b: answers[2]!, c: answers[3]! };
-      // polls at 10 and 27 (unchanged: delay 16, then 26), at 54 (answer 55: 50 %), then the delay
-      // halves to 13 (the predicted end, 69 ms away, is later) → success at 69.
-      expectObservable(pollProgress(deps, progress('Running', 10))).toBe('55ms b 13ms (c|)', values);
+      // polls at 10, 24 and 42 (unchanged: the delay grows ×1.3: 13, then 17); the answer at 43
+      // says 50 %: from 10 % at 0 that predicts the end at 97, so the next poll waits a fifth of
+      // the 54 ms left (11) → success at 55.
+      expectObservable(pollProgress(deps, progress('Running', 10))).toBe('43ms b 11ms (c|)', values);
     });
   });
 
@@ -44,8 +45,8 @@ describe('pollProgress', () => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 10), progress('Running', 10), progress('Success', 100)], 50);
       expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 10)));
       flush();
-      // first poll at 10, answer at 60, next delay 16 → 76, answer 126, next 25.6→26 → 152
-      expect(sentAt).toEqual([10, 76, 152]);
+      // first poll at 10, answer at 60, next delay 13 → 73, answer 123, next 17 → 140
+      expect(sentAt).toEqual([10, 73, 140]);
     });
   });
 
@@ -57,7 +58,7 @@ describe('pollProgress', () => {
       expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 0)));
       flush();
       const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
-      expect(gaps).toEqual([16, 26, 40, 40, 40, 40, 40, 40]);
+      expect(gaps).toEqual([13, 17, 22, 29, 38, 40, 40, 40]);
     });
   });
 
@@ -72,6 +73,32 @@ describe('pollProgress', () => {
       flush();
       // at 10 ms: 90 % → rate 9 %/ms → eta 1.1 ms, clamped to intervalMs 10 instead of halving.
       expect(sentAt).toEqual([10, 20]);
+    });
+  });
+
+  it('polls sparsely mid-flow and densely where the predicted end is, and again soon after it passes', () => {
+    const ts = scheduler();
+    ts.run(({ expectObservable, flush }) => {
+      // The server's truth: +10 % every 100 ms from 0; done at 1000 ms.
+      const sentAt: number[] = [];
+      const getProgress = () => {
+        sentAt.push(ts.now());
+        const p = Math.min(100, Math.floor(ts.now() / 100) * 10);
+        return ts.createColdObservable('(a|)', { a: progress(p === 100 ? 'Success' : 'Running', p) });
+      };
+      const wide = { ...polling, intervalMs: 10, maxIntervalMs: 1000 };
+      expectObservable(pollProgress({ getProgress, polling: wide, scheduler: ts }, progress('Running', 0)));
+      flush();
+      const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+      // Before any rise the delay grows ×1.3 (10, 13, 17, …); once 10 % shows, each wait is a
+      // fifth of the time left to the predicted end, so the gaps shrink towards it.
+      const afterFirstRise = gaps.slice(sentAt.findIndex((t) => t >= 100));
+      expect(afterFirstRise.length).toBeGreaterThan(2);
+      for (let i = 1; i < afterFirstRise.length - 1; i++) expect(afterFirstRise[i]!).toBeLessThanOrEqual(afterFirstRise[i - 1]! + 1);
+      // Far fewer polls than a fixed 10 ms loop (100), and the end is seen within 10 % of the flow.
+      expect(sentAt.length).toBeLessThan(30);
+      expect(sentAt.at(-1)!).toBeGreaterThanOrEqual(1000);
+      expect(sentAt.at(-1)!).toBeLessThanOrEqual(1100);
     });
   });
 
@@ -93,8 +120,9 @@ describe('pollProgress', () => {
       cold('-----a').subscribe(() => nudge.next('x'));
       expectObservable(pollProgress({ getProgress, polling, scheduler: ts, nudges: () => nudge }, progress('UserInput', 50)));
       flush();
-      // nudged at 5 instead of waiting 100; then 60 % after 5 ms predicts the end 20 ms later.
-      expect(sentAt).toEqual([5, 25]);
+      // nudged at 5 instead of waiting 100; then 50 → 60 % in 5 ms predicts the end at 25: a
+      // fifth of the 20 ms left is below intervalMs, so the next poll is 10 ms later.
+      expect(sentAt).toEqual([5, 15]);
     });
   });
 
@@ -115,7 +143,7 @@ describe('pollProgress', () => {
       expectObservable(pollProgress({ getProgress: ignored.getProgress, polling: lp, scheduler: ts2 }, progress('Running', 10)));
       flush();
       // a server that answers at once: no busy loop, the adaptive delay applies.
-      expect(ignored.sentAt).toEqual([0, 17, 44]);
+      expect(ignored.sentAt).toEqual([0, 14, 32]);
     });
   });
 
