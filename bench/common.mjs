@@ -2,17 +2,8 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-/** A seeded PRNG (mulberry32): the same seed gives the same flows and jitter on every run. */
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32, the simulator's own): the same seed gives the same flows and jitter on every run. */
+export { seededRandom as mulberry32 } from 'smart-flows-rx/testing';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

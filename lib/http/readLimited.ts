@@ -21,6 +21,11 @@ export async function readLimited(res: Response, limit: number): Promise<Uint8Ar
     void (body as ReadableStream | null)?.cancel?.().catch(() => undefined);
     throw tooLarge(declared, limit, true);
   }
+  if (declared >= 0 && res.headers.has('content-length')) {
+    // A declared length within the limit is enforced by fetch itself: read the body natively,
+    // which costs far less CPU per poll than a chunk loop in JavaScript.
+    return new Uint8Array(await res.arrayBuffer());
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   const add = (chunk: Uint8Array): boolean => {

@@ -72,8 +72,9 @@ export function createTransport(options: NormalizedOptions): Transport {
         if (request.contentType) headers['Content-Type'] = request.contentType;
         // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
         const timeoutMs = Math.min(request.timeoutMs ?? options.requestTimeoutMs, MAX_TIMER_MS);
-        // The secrets actually sent (a token function's token included), for redacting echoes.
-        const redact = redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])]);
+        // The secrets actually sent (a token function's token included), for redacting echoes;
+        // built only when an error body needs it, not on every poll.
+        const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
 
         return new Observable<HttpResponse>((subscriber) => {
           const controller = new AbortController();
@@ -138,9 +139,11 @@ function redactor(values: readonly (string | undefined)[]): (text: string) => st
   return (text) => ordered.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
+const UTF8 = new TextDecoder();
+
 async function readText(res: Response): Promise<string> {
   // Stops reading past the limit (a chunked 50 MB answer is not held in memory first).
-  return new TextDecoder().decode(await readLimited(res, MAX_JSON_BYTES));
+  return UTF8.decode(await readLimited(res, MAX_JSON_BYTES));
 }
 
 async function readBody(res: Response, type: 'json' | 'bytes' | 'empty', method: string, url: string): Promise<unknown> {
