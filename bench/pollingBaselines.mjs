@@ -66,9 +66,9 @@ export function baselineStrategies(seed) {
   ];
 }
 
-/** The recommended rule as a fetch loop (not a baseline: evidence for the proposed change). */
+/** The library's default delay rule as a bare fetch loop: (d) beside it shows what the library adds. */
 export function proposedStrategy() {
-  return { key: 'p', label: '(p) proposed nextDelay, fetch-loop prototype', query: '', delays: () => proposedDelays() };
+  return { key: 'p', label: '(p) the default rule as a bare fetch loop', query: '', delays: () => proposedDelays() };
 }
 
 /**
