@@ -16,7 +16,23 @@ const deps = [
 const external = (id) =>
   id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
 
-export default Object.entries(entries).flatMap(([name, input]) => [
+// The browser build of the core swaps cross-fetch (a 10 KB polyfill there) for the global fetch.
+const browserFetch = {
+  name: 'browser-fetch',
+  async resolveId(source, importer, options) {
+    if (!source.endsWith('/defaultFetch') || !importer) return null;
+    return this.resolve(`${source}.browser`, importer, { ...options, skipSelf: true });
+  },
+};
+
+const browserCore = {
+  input: entries.index,
+  external,
+  plugins: [browserFetch, esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+  output: { file: 'dist/index.browser.js', format: 'es', sourcemap: true },
+};
+
+export default [browserCore, ...Object.entries(entries).flatMap(([name, input]) => [
   {
     input,
     external,
@@ -36,4 +52,4 @@ export default Object.entries(entries).flatMap(([name, input]) => [
       { file: `dist/${name}.d.cts`, format: 'es' },
     ],
   },
-]);
+])];

@@ -34,6 +34,9 @@ async function measureEntry({ name, specifier, platform, external }) {
     metafile: true,
     logLevel: 'silent',
     legalComments: 'none',
+    // Resolve the package as an app would (its `exports` and dist/), not through this repo's
+    // tsconfig paths, which point at the sources.
+    tsconfigRaw: '{}',
   });
   const outputs = result.metafile.outputs;
   const entryOut = Object.keys(outputs).find((k) => outputs[k].entryPoint);

@@ -47,7 +47,7 @@ export interface SmartFlowsClientOptions {
   apiKey?: string;
   /** Sent as `Authorization: Bearer …`; a function is asked before each request. */
   bearerToken?: TokenSource;
-  /** Any WHATWG fetch. @default cross-fetch */
+  /** Any WHATWG fetch. @default cross-fetch (in the browser build: the browser's fetch, which cross-fetch would give) */
   fetch?: FetchLike;
   polling?: PollingOptions;
   retry?: RetryOptions;

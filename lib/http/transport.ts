@@ -1,4 +1,3 @@
-import crossFetch from 'cross-fetch';
 import { Observable, switchMap } from 'rxjs';
 import {
   SmartFlowsHttpError,
@@ -11,6 +10,7 @@ import { authHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
+import { defaultFetch } from './defaultFetch';
 import { readLimited } from './readLimited';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
@@ -61,7 +61,7 @@ export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['que
  * It knows nothing about flows or retries.
  */
 export function createTransport(options: NormalizedOptions): Transport {
-  const fetchFn: FetchLike = options.fetch ?? (crossFetch as FetchLike);
+  const fetchFn: FetchLike = options.fetch ?? defaultFetch;
 
   return (request) =>
     authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(
