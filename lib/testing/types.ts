@@ -2,20 +2,11 @@
  * Public types of the `smart-flows-rx/testing` entry: flow scripts, clocks, options and
  * the framework-free request/response pair. Faults and statistics: `statsTypes.ts`.
  */
+import type { FlowStatus } from '../api/types.js';
 import type { FaultOptions } from './statsTypes.js';
 
-/** The statuses the simulator can report, in their canonical (normalized) form. */
-export type SimulatorStatus =
-  | 'Queued'
-  | 'Running'
-  | 'Waiting'
-  | 'UserInput'
-  | 'SelectFlow'
-  | 'Success'
-  | 'Warning'
-  | 'Error'
-  | 'Canceled'
-  | 'Interrupted';
+/** The statuses the simulator can report, in their canonical (normalized) form: the client's, less `Unknown`. */
+export type SimulatorStatus = Exclude<FlowStatus, 'Unknown'>;
 
 /** How a scripted flow ends. */
 export type FlowOutcome = 'Success' | 'Warning' | 'Error' | 'Interrupted';
