@@ -1,4 +1,4 @@
-import { catchError, concat, defer, map, mergeMap, Observable, of, switchMap, takeUntil, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, map, mergeMap, Observable, of, Subscription, switchMap, takeUntil, tap, throwError, timer } from 'rxjs';
 import { attachExecutionId, type ExecutionApi } from '../api/createApi';
 import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
@@ -33,19 +33,36 @@ const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'prog
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
   const events$ = first$.pipe(
-    switchMap((first) => {
-      let last = first;
-      const progress$ = concat(of(first), pollProgress(deps, first)).pipe(
-        tap((p) => {
-          last = p;
-          if (options.onUserInput === 'error' && needsUserAction(p.status)) throw new FlowExecutionError(p);
-        }),
-        map(progressEvent),
-      );
-      return concat(progress$, defer(() => finish(deps, last, options))).pipe(
-        catchError((error: unknown) => throwError(() => attachExecutionId(error, first.id))),
-      );
-    }),
+    // One closure per execution rather than a chain of operators: thousands are followed at once.
+    switchMap((first) =>
+      new Observable<ExecutionEvent>((subscriber) => {
+        let last = first;
+        const fail = (error: unknown) => subscriber.error(attachExecutionId(error, first.id));
+        const onProgress = (progress: FlowProgress) => {
+          last = progress;
+          if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));
+          else subscriber.next(progressEvent(progress));
+        };
+        onProgress(first);
+        if (subscriber.closed) return undefined;
+        const tail = new Subscription();
+        tail.add(
+          pollProgress(deps, first).subscribe({
+            next: onProgress,
+            error: fail,
+            complete: () =>
+              tail.add(
+                defer(() => finish(deps, last, options)).subscribe({
+                  next: (event) => subscriber.next(event),
+                  error: fail,
+                  complete: () => subscriber.complete(),
+                }),
+              ),
+          }),
+        );
+        return tail;
+      }),
+    ),
   );
   return guardLifetime(deps, events$, options);
 }

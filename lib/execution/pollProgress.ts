@@ -1,4 +1,4 @@
-import { defer, distinctUntilChanged, EMPTY, expand, filter, map, NEVER, type Observable, of, race, type SchedulerLike, switchMap, take, timer } from 'rxjs';
+import { Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { isTerminalStatus, isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
@@ -10,7 +10,7 @@ export interface PollDeps {
   getProgress: (executionId: string, waitSeconds: number) => Observable<FlowProgress>;
   polling: NormalizedOptions['polling'];
   scheduler: SchedulerLike;
-  /** Emits when a poll should happen now (e.g. this client just answered a form). */
+  /** Emits when a poll should happen now (this client just answered a form); listened to only while the execution waits (UserInput, SelectFlow, Waiting). */
   nudges?: (executionId: string) => Observable<unknown>;
   /**
    * Whether polling may go on (see `pageActivity`): while it is `false` no timer runs and no
@@ -20,73 +20,105 @@ export interface PollDeps {
   mayPoll?: Observable<boolean>;
 }
 
-interface Step {
-  progress: FlowProgress;
-  changed: boolean;
-  memory: PollMemory;
-}
-
 /** True when status, percentage or message differ: the only changes worth an event. */
 export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
   a.status !== b.status || a.percentage !== b.percentage || a.message !== b.message;
 
 /**
  * Polls an execution from `first` until a terminal status, emitting each progress that
- * changed (not `first` itself) and completing after the terminal one. Each poll is
- * `timer(delay)` then one request; the next is scheduled only after the answer, so requests
- * never overlap and a slow answer is never cancelled by the next tick.
+ * changed (not `first` itself) and completing after the terminal one. Each poll is a timer
+ * then one request; the next is scheduled only after the answer, so requests never overlap
+ * and a slow answer is never cancelled by the next tick.
+ *
+ * Written as one small state machine (a wait, or a request in flight) rather than a chain of
+ * operators: thousands of executions are watched at once, and each keeps only this closure.
  */
 export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<FlowProgress> {
   const { polling, scheduler } = deps;
-  return defer(() => {
-    if (isTerminalStatus(first.status)) return EMPTY;
-    const initial: Step = {
-      progress: first,
-      changed: false,
-      memory: {
-        delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
-        origin: { atMs: scheduler.now(), percentage: first.percentage },
-      },
+  return new Observable<FlowProgress>((subscriber) => {
+    if (isTerminalStatus(first.status)) {
+      subscriber.complete();
+      return undefined;
+    }
+    let last = first;
+    let memory: PollMemory = {
+      delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
+      origin: { atMs: scheduler.now(), percentage: first.percentage },
     };
     const nudge$ = deps.nudges?.(first.id);
+    let wait: Subscription | undefined;
+    let request: Subscription | undefined;
 
-    const poll = (step: Step): Observable<Step> => {
-      const wait$ = gate(step.memory.delayMs > 0 ? timer(step.memory.delayMs, scheduler) : of(0), deps.mayPoll);
-      const trigger$ = nudge$ ? race(wait$, nudge$) : wait$;
-      return trigger$.pipe(
-        take(1),
-        switchMap(() => {
-          const sentAt = scheduler.now();
-          return deps.getProgress(first.id, polling.waitSeconds).pipe(
-            take(1),
-            map((progress): Step => {
-              const now = scheduler.now();
-              const changed = progressChanged(step.progress, progress);
-              const memory = remember(step.memory, progress, now);
-              const delayMs = nextDelay(polling, memory, progress, changed, now, now - sentAt);
-              return { progress, changed, memory: { ...memory, delayMs } };
-            }),
-          );
+    const answered = (progress: FlowProgress, sentAt: number) => {
+      const now = scheduler.now();
+      const changed = progressChanged(last, progress);
+      memory = remember(memory, progress, now);
+      memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, now - sentAt) };
+      last = progress;
+      if (changed) subscriber.next(progress);
+      // The subscriber may have left on that event (take, an error thrown downstream).
+      if (subscriber.closed) return;
+      if (isTerminalStatus(progress.status)) subscriber.complete();
+      else schedule();
+    };
+
+    const send = () => {
+      wait?.unsubscribe();
+      if (subscriber.closed) return;
+      const sentAt = scheduler.now();
+      const current = new Subscription();
+      request = current;
+      current.add(
+        deps.getProgress(first.id, polling.waitSeconds).subscribe({
+          next: (progress) => {
+            if (current.closed) return;
+            current.unsubscribe();
+            answered(progress, sentAt);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          // A request that ends without an answer ends the loop quietly.
+          complete: () => current.closed || subscriber.complete(),
         }),
       );
     };
 
-    return of(initial).pipe(
-      expand((step) => (isTerminalStatus(step.progress.status) ? EMPTY : poll(step))),
-      filter((step) => step.changed),
-      map((step) => step.progress),
-    );
-  });
-}
+    // The wait before the next poll: a timer on the scheduler, held while `mayPoll` says no
+    // (after a pause the poll is overdue: it fires at once), cut short by a nudge.
+    const schedule = () => {
+      const current = new Subscription();
+      wait = current;
+      let timer: Subscription | undefined;
+      const startTimer = () => {
+        timer = scheduler.schedule(send, memory.delayMs);
+        current.add(timer);
+      };
+      if (deps.mayPoll) {
+        let seen = 0;
+        let previous: boolean | undefined;
+        current.add(
+          deps.mayPoll.subscribe((may) => {
+            if (may === previous) return;
+            previous = may;
+            const resumed = seen++ > 0;
+            timer?.unsubscribe();
+            if (may) {
+              if (resumed) send();
+              else startTimer();
+            }
+          }),
+        );
+      } else {
+        startTimer();
+      }
+      // Only a waiting execution is nudged (this client answered its form): a running one
+      // does not hold a subscription on the client's nudge Subject between polls.
+      if (nudge$ && isIdleStatus(last.status) && !current.closed) current.add(nudge$.subscribe(() => send()));
+    };
 
-/**
- * Holds `wait$` while `mayPoll` says no. The first state decides: `true` runs the normal wait;
- * after a pause (any later `true`) the wait was overdue or cut short, so it fires at once.
- */
-function gate(wait$: Observable<unknown>, mayPoll: Observable<boolean> | undefined): Observable<unknown> {
-  if (!mayPoll) return wait$;
-  return mayPoll.pipe(
-    distinctUntilChanged(),
-    switchMap((may, index) => (!may ? NEVER : index === 0 ? wait$ : of(0))),
-  );
+    schedule();
+    return () => {
+      wait?.unsubscribe();
+      request?.unsubscribe();
+    };
+  });
 }
