@@ -1,28 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { BehaviorSubject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { pollProgress, type PollDeps } from '../../lib/execution/pollProgress';
 import { pageActivity, type PageEnvironment } from '../../lib/execution/pageVisibility';
-import type { FlowProgress } from '../../lib/api/types';
 import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
+import { fakeProgressServer, newTestScheduler } from '../helpers/marbles';
 
 const polling = { ...DEFAULTS.polling, intervalMs: 10, maxIntervalMs: 10, idleIntervalMs: 100 };
 
-function scheduler() {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
-
-/** A progress call answering `answers` in turn after `latency` frames; records send times. */
-function fakeServer(ts: TestScheduler, answers: FlowProgress[], latency = 1) {
-  const sentAt: number[] = [];
-  let i = 0;
-  const getProgress = (): Observable<FlowProgress> => {
-    sentAt.push(ts.now());
-    return ts.createColdObservable(`${'-'.repeat(latency)}(a|)`, { a: answers[Math.min(i++, answers.length - 1)]! });
-  };
-  return { getProgress, sentAt };
-}
+const scheduler = newTestScheduler;
+const fakeServer = fakeProgressServer;
 
 /** A "may poll" signal driven by a marble: h = hidden (false), v = visible (true). */
 function visibility(ts: TestScheduler, marble: string, initial = true) {

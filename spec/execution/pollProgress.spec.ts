@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Observable, Subject } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+import { Subject } from 'rxjs';
 import { pollProgress, type PollDeps } from '../../lib/execution/pollProgress';
-import type { FlowProgress } from '../../lib/api/types';
 import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
+import { fakeProgressServer, newTestScheduler } from '../helpers/marbles';
 
 const polling = { ...DEFAULTS.polling, intervalMs: 10, maxIntervalMs: 40, idleIntervalMs: 100 };
 
-function scheduler() {
-  return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
-}
-
-/** A fake progress call: answer i is `answers[i]` after `latency` frames; records send times. */
-function fakeServer(ts: TestScheduler, answers: FlowProgress[], latency = 1) {
-  const sentAt: number[] = [];
-  let i = 0;
-  const getProgress = (): Observable<FlowProgress> => {
-    sentAt.push(ts.now());
-    const answer = answers[Math.min(i++, answers.length - 1)]!;
-    return ts.createColdObservable(`${'-'.repeat(latency)}(a|)`, { a: answer });
-  };
-  return { getProgress, sentAt };
-}
+const scheduler = newTestScheduler;
+const fakeServer = fakeProgressServer;
 
 describe('pollProgress', () => {
   it('emits only changes and completes after the terminal status', () => {
