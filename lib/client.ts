@@ -1,4 +1,4 @@
-import { defer, filter, finalize, map, type Observable, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { defer, filter, map, Observable, Subject, type Subscriber, Subscription, switchMap, tap } from 'rxjs';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentMetadata } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
@@ -87,17 +87,62 @@ export class SmartFlowsClient {
       const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments} ${options.timeoutMs ?? ''}`;
       let shared = this.watches.get(key);
       if (!shared) {
-        const created: Observable<ExecutionEvent> = followExecution(this.followDeps(), this.api.progress(executionId, 0), options).pipe(
-          finalize(() => {
-            if (this.watches.get(key) === created) this.watches.delete(key);
-          }),
-          share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
-        );
-        shared = created;
+        shared = this.shareWatch(key, followExecution(this.followDeps(), this.api.progress(executionId, 0), options));
         this.watches.set(key, shared);
       }
       return shared;
     });
+  }
+
+  /**
+   * One loop for every subscriber of `source`: the first subscription starts it, a late one gets
+   * the latest event at once, the last to leave stops it, and after the end the next starts
+   * afresh. (What `share` with a `ReplaySubject` does, in one closure: thousands of executions
+   * may be watched at once.)
+   */
+  private shareWatch(key: string, source: Observable<ExecutionEvent>): Observable<ExecutionEvent> {
+    const subscribers = new Set<Subscriber<ExecutionEvent>>();
+    let latest: ExecutionEvent | undefined;
+    let connection: Subscription | undefined;
+    const reset = () => {
+      connection = undefined;
+      latest = undefined;
+      if (this.watches.get(key) === shared) this.watches.delete(key);
+    };
+    const each = (fn: (s: Subscriber<ExecutionEvent>) => void) => [...subscribers].forEach(fn);
+    const shared = new Observable<ExecutionEvent>((subscriber) => {
+      subscribers.add(subscriber);
+      if (latest) subscriber.next(latest);
+      if (!connection) {
+        const current = new Subscription();
+        connection = current;
+        current.add(
+          source.subscribe({
+            next: (event) => {
+              latest = event;
+              each((s) => s.next(event));
+            },
+            error: (error: unknown) => {
+              reset();
+              each((s) => s.error(error));
+            },
+            complete: () => {
+              reset();
+              each((s) => s.complete());
+            },
+          }),
+        );
+      }
+      return () => {
+        subscribers.delete(subscriber);
+        if (subscribers.size === 0 && connection) {
+          const current = connection;
+          reset();
+          current.unsubscribe();
+        }
+      };
+    });
+    return shared;
   }
 
   /**
@@ -210,9 +255,11 @@ export class SmartFlowsClient {
     return client;
   }
 
-  /** @internal What the execution layer needs from this client. */
+  private deps?: FollowDeps;
+
+  /** @internal What the execution layer needs from this client: built once, shared by every execution. */
   protected followDeps(): FollowDeps {
-    return {
+    return (this.deps ??= {
       getProgress: (id, waitSeconds) => this.api.progress(id, waitSeconds),
       polling: this.options.polling,
       scheduler: this.options.scheduler,
@@ -221,7 +268,7 @@ export class SmartFlowsClient {
       // Browser manners: no polling while the page is hidden or offline (undefined in Node).
       mayPoll: this.options.polling.pauseWhenHidden ? pageActivity() : undefined,
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
-    };
+    });
   }
 }
 

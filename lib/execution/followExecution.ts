@@ -1,4 +1,4 @@
-import { catchError, defer, map, mergeMap, Observable, of, Subscription, switchMap, takeUntil, tap, throwError, timer } from 'rxjs';
+import { catchError, defer, map, mergeMap, Observable, of, Subscription, throwError } from 'rxjs';
 import { attachExecutionId, type ExecutionApi } from '../api/createApi';
 import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
@@ -29,42 +29,80 @@ const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'prog
 /**
  * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
- * Interrupted). Every error after `first$` gave an id carries that `executionId`.
+ * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
+ * overall timeout (`timeoutMs`) and `cancelOnUnsubscribe`. Only the first value of `first$`
+ * is followed.
+ *
+ * One Observable per execution rather than a chain of operators: thousands are followed at
+ * once, and each keeps only this closure, the poll loop's, and a timer.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const events$ = first$.pipe(
-    // One closure per execution rather than a chain of operators: thousands are followed at once.
-    switchMap((first) =>
-      new Observable<ExecutionEvent>((subscriber) => {
-        let last = first;
-        const fail = (error: unknown) => subscriber.error(attachExecutionId(error, first.id));
-        const onProgress = (progress: FlowProgress) => {
-          last = progress;
-          if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));
-          else subscriber.next(progressEvent(progress));
-        };
-        onProgress(first);
-        if (subscriber.closed) return undefined;
-        const tail = new Subscription();
-        tail.add(
-          pollProgress(deps, first).subscribe({
-            next: onProgress,
-            error: fail,
-            complete: () =>
-              tail.add(
-                defer(() => finish(deps, last, options)).subscribe({
-                  next: (event) => subscriber.next(event),
-                  error: fail,
-                  complete: () => subscriber.complete(),
-                }),
-              ),
-          }),
-        );
-        return tail;
+  const limitMs = options.timeoutMs ?? deps.polling.timeoutMs;
+  return new Observable<ExecutionEvent>((subscriber) => {
+    let executionId: string | undefined;
+    let ended = false;
+    let started = false;
+    const work = new Subscription();
+    const end = (error?: { error: unknown }) => {
+      ended = true;
+      if (error) subscriber.error(error.error);
+      else subscriber.complete();
+    };
+    const emit = (event: ExecutionEvent) => {
+      executionId = event.executionId;
+      subscriber.next(event);
+    };
+    if (limitMs > 0) {
+      work.add(
+        deps.scheduler.schedule(() => {
+          const message = `Execution ${executionId ?? '(not started)'} did not end within ${limitMs} ms; it may still be running: watch it again with its executionId`;
+          end({ error: new SmartFlowsTimeoutError(message, limitMs, executionId ? { executionId } : {}) });
+        }, limitMs),
+      );
+    }
+
+    const follow = (first: FlowProgress) => {
+      let last = first;
+      const fail = (error: unknown) => end({ error: attachExecutionId(error, first.id) });
+      const onProgress = (progress: FlowProgress) => {
+        last = progress;
+        if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));
+        else emit(progressEvent(progress));
+      };
+      onProgress(first);
+      if (subscriber.closed) return;
+      work.add(
+        pollProgress(deps, first).subscribe({
+          next: onProgress,
+          error: fail,
+          complete: () =>
+            work.add(
+              defer(() => finish(deps, last, options)).subscribe({ next: emit, error: fail, complete: () => end() }),
+            ),
+        }),
+      );
+    };
+
+    work.add(
+      first$.subscribe({
+        next: (first) => {
+          if (started) return;
+          started = true;
+          follow(first);
+        },
+        error: (error: unknown) => end({ error }),
+        complete: () => started || end(),
       }),
-    ),
-  );
-  return guardLifetime(deps, events$, options);
+    );
+
+    return () => {
+      work.unsubscribe();
+      if (!ended && options.cancelOnUnsubscribe && executionId) {
+        // Best effort, after the subscriber left: a failure has nowhere to go, by design.
+        deps.api.cancel(executionId).subscribe({ error: () => undefined });
+      }
+    };
+  });
 }
 
 function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
@@ -85,50 +123,4 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): O
     );
   }
   return throwError(() => new FlowExecutionError(last));
-}
-
-/** Adds the overall timeout and the cancel-on-unsubscribe behaviour around a stream of events. */
-function guardLifetime(deps: FollowDeps, events$: Observable<ExecutionEvent>, options: FollowOptions): Observable<ExecutionEvent> {
-  const limitMs = options.timeoutMs ?? deps.polling.timeoutMs;
-  return new Observable<ExecutionEvent>((subscriber) => {
-    let executionId: string | undefined;
-    let ended = false;
-    const limited$ =
-      limitMs > 0
-        ? events$.pipe(
-            takeUntil(
-              timer(limitMs, deps.scheduler).pipe(
-                tap(() => {
-                  throw new SmartFlowsTimeoutError(
-                    `Execution ${executionId ?? '(not started)'} did not end within ${limitMs} ms; it may still be running: watch it again with its executionId`,
-                    limitMs,
-                    executionId ? { executionId } : {},
-                  );
-                }),
-              ),
-            ),
-          )
-        : events$;
-    const inner = limited$.subscribe({
-      next: (event) => {
-        executionId = event.executionId;
-        subscriber.next(event);
-      },
-      error: (error: unknown) => {
-        ended = true;
-        subscriber.error(error);
-      },
-      complete: () => {
-        ended = true;
-        subscriber.complete();
-      },
-    });
-    return () => {
-      inner.unsubscribe();
-      if (!ended && options.cancelOnUnsubscribe && executionId) {
-        // Best effort, after the subscriber left: a failure has nowhere to go, by design.
-        deps.api.cancel(executionId).subscribe({ error: () => undefined });
-      }
-    };
-  });
 }

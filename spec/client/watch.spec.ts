@@ -72,6 +72,33 @@ describe('watch', () => {
     expect(server.requests.length).toBe(count);
   });
 
+  it('starts afresh for a subscriber that comes after the end', async () => {
+    const server = steppingServer(2);
+    const client = newClient(server.fetch);
+    const first = await lastValueFrom(client.watch(EXEC_ID).pipe(toArray()));
+    expect(first.at(-1)).toMatchObject({ type: 'output' });
+    const before = server.requests.length;
+    // A finished execution: the new loop's first answer (still 100 %) ends it at once.
+    const again = await lastValueFrom(client.watch(EXEC_ID).pipe(toArray()));
+    expect(again.at(-1)).toMatchObject({ type: 'output' });
+    expect(server.requests.length).toBeGreaterThan(before);
+  });
+
+  it('gives an error to every subscriber, and the next subscription starts a new loop', async () => {
+    let failing = true;
+    const { fetch, requests } = fakeFetch((url) => {
+      const id = /executions\/([0-9a-f-]+)/.exec(url)![1]!;
+      if (failing) return new Response('nope', { status: 404 });
+      return url.endsWith('/progress') ? { id, percentage: 100, message: '', status: 'Success' } : { id, status: 'Success' };
+    });
+    const client = newClient(fetch);
+    const errors = await Promise.all([0, 1].map(() => lastValueFrom(client.watch(EXEC_ID)).catch((e: unknown) => e)));
+    expect(errors.map((e) => (e as { status?: number }).status)).toEqual([404, 404]);
+    expect(requests).toHaveLength(1);
+    failing = false;
+    await expect(lastValueFrom(client.watch(EXEC_ID))).resolves.toMatchObject({ type: 'output' });
+  });
+
   it('refuses an id that is not a GUID before any request', async () => {
     const server = steppingServer(1);
     await expect(firstValueFrom(newClient(server.fetch).watch('../../etc/passwd'))).rejects.toMatchObject({ name: 'SmartFlowsInputError' });
