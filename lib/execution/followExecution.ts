@@ -63,7 +63,8 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
 
     const follow = (first: FlowProgress) => {
       let last = first;
-      const fail = (error: unknown) => end({ error: attachExecutionId(error, first.id) });
+      const id = first.id;
+      const fail = (error: unknown) => end({ error: attachExecutionId(error, id) });
       const onProgress = (progress: FlowProgress) => {
         last = progress;
         if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));

@@ -45,7 +45,8 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
       origin: { atMs: scheduler.now(), percentage: first.percentage },
     };
-    const nudge$ = deps.nudges?.(first.id);
+    const id = first.id;
+    const nudge$ = deps.nudges?.(id);
     let wait: Subscription | undefined;
     let request: Subscription | undefined;
 
@@ -54,8 +55,11 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       const changed = progressChanged(last, progress);
       memory = remember(memory, progress, now);
       memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, now - sentAt) };
-      last = progress;
-      if (changed) subscriber.next(progress);
+      if (changed) {
+        last = progress;
+        subscriber.next(progress);
+      }
+      // (An unchanged answer is dropped: each execution keeps one progress object, not two.)
       // The subscriber may have left on that event (take, an error thrown downstream).
       if (subscriber.closed) return;
       if (isTerminalStatus(progress.status)) subscriber.complete();
@@ -69,10 +73,11 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       const current = new Subscription();
       request = current;
       current.add(
-        deps.getProgress(first.id, polling.waitSeconds).subscribe({
+        deps.getProgress(id, polling.waitSeconds).subscribe({
           next: (progress) => {
             if (current.closed) return;
             current.unsubscribe();
+            request = undefined;
             answered(progress, sentAt);
           },
           error: (error: unknown) => subscriber.error(error),
