@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { countingFetch, type SeenCall } from './countingFetch';
@@ -290,4 +291,15 @@ export async function runUnsubscribeScenario(options: UnsubscribeScenarioOptions
     secretLeaks,
     durationMs,
   };
+}
+
+/** What every unsubscribe run must show, whatever its size: nothing sent after, nothing left, no leak. */
+export function expectCleanUnsubscribes(report: UnsubscribeScenarioReport): void {
+    expect(report.requestsAfterUnsubscribe).toEqual([]);
+    expect(report.liveRequestsAtEnd).toBe(0);
+    expect(report.cancelsSent).toBe(report.cancelsExpected);
+    expect(report.timersLeftBeforeClose).toBe(0);
+    expect(report.handlesLeft).toEqual({});
+    expect(report.unhandledRejections).toEqual([]);
+    expect(report.secretLeaks).toEqual([]);
 }
