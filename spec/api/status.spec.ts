@@ -1,3 +1,4 @@
+import { DOCUMENTED_SPELLINGS } from '../helpers/progress';
 import { describe, expect, it } from 'vitest';
 import {
   isFailureStatus,
@@ -12,26 +13,13 @@ import type { FlowStatus } from '../../lib/api/types';
 describe('normalizeStatus', () => {
   // Every spelling API-FACTS lists, and the case/space/underscore variants it says to accept.
   it.each<[string, FlowStatus]>([
-    ['Queued', 'Queued'],
-    ['Running', 'Running'],
-    ['Waiting', 'Waiting'],
-    ['User input', 'UserInput'],
-    ['UserInput', 'UserInput'],
-    ['User Input', 'UserInput'],
-    ['USER_INPUT', 'UserInput'],
+    ...DOCUMENTED_SPELLINGS,
+    // and the variants it says to accept: case, spaces, underscores, hyphens
     ['user-input', 'UserInput'],
     ['  userinput  ', 'UserInput'],
-    ['SelectFlow', 'SelectFlow'],
     ['Select flow', 'SelectFlow'],
     ['SELECT_FLOW', 'SelectFlow'],
-    ['Success', 'Success'],
     ['SUCCESS', 'Success'],
-    ['Warning', 'Warning'],
-    ['Error', 'Error'],
-    ['error', 'Error'],
-    ['Canceled', 'Canceled'],
-    ['Cancelled', 'Canceled'],
-    ['Interrupted', 'Interrupted'],
     ['interrupted', 'Interrupted'],
   ])('reads %j as %s', (raw, status) => {
     expect(normalizeStatus(raw)).toBe(status);

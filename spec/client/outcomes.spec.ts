@@ -1,3 +1,4 @@
+import { DOCUMENTED_SPELLINGS } from '../helpers/progress';
 import { describe, expect, it } from 'vitest';
 import { http, HttpResponse } from 'msw';
 import { firstValueFrom } from 'rxjs';
@@ -33,22 +34,8 @@ const summary = (events: ExecutionEvent[]) =>
   events.map((e) => (e.type === 'output' ? `output ${e.execution.status}` : `${e.progress.status} ${e.progress.percentage}`));
 
 describe('status spellings on the wire', () => {
-  it.each([
-    ['Queued', 'Queued'],
-    ['Running', 'Running'],
-    ['Waiting', 'Waiting'],
-    ['User input', 'UserInput'],
-    ['UserInput', 'UserInput'],
-    ['User Input', 'UserInput'],
-    ['USER_INPUT', 'UserInput'],
-    ['SelectFlow', 'SelectFlow'],
-    ['Success', 'Success'],
-    ['Warning', 'Warning'],
-    ['Error', 'Error'],
-    ['error', 'Error'],
-    ['Canceled', 'Canceled'],
-    ['Cancelled', 'Canceled'],
-    ['Interrupted', 'Interrupted'],
+  it.each<[string, string]>([
+    ...DOCUMENTED_SPELLINGS,
     ['Paused for audit', 'Unknown'],
   ])('reads %j as %s and keeps the spelling in rawStatus', async (raw, status) => {
     server.use(http.get(PROGRESS_URL, () => HttpResponse.json(progressBody(raw))));
