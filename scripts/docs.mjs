@@ -47,10 +47,14 @@ for (const message of findings) {
     continue;
   }
   const [, name, kind] = match;
+  // The name starts with the entry's module name, which may itself contain dots.
+  const module = (project.children ?? []).map((m) => m.name).find((m) => name.startsWith(`${m}.`)) ?? '';
   const reflection = byName.get(`${name} (${kind})`);
   const source = reflection?.sources?.[0] ?? reflection?.parent?.sources?.[0];
   const where = source ? `${relative(root, source.fullFileName)}:${source.line}` : '?';
-  undocumented.push({ where, name: `${name.replace(/^[^.]+\./, '')} (${kind})`, module: name.split('.')[0] });
+  // `ExecutionEvent.__type.type` reads as `ExecutionEvent.type`: a member of an inline type.
+  const shown = name.slice(name.indexOf('.', module.length) + 1).replaceAll('.__type', '');
+  undocumented.push({ where, name: `${shown} (${kind})`, module });
 }
 undocumented.sort((a, b) => a.where.localeCompare(b.where, 'en', { numeric: true }));
 
