@@ -1,3 +1,11 @@
+/**
+ * `smart-flows-rx`: the client that runs Smart Flows executions as RxJS Observables
+ * ({@link SmartFlowsClient}), its options, data types, status helpers and errors.
+ * Browser- and Node-safe.
+ *
+ * @module smart-flows-rx
+ */
+
 // The client
 export { SmartFlowsClient } from './client';
 export type { RunOptions, WatchOptions, StartOptions } from './client';
