@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
 import { FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
 import { startSimulatorServer } from 'smart-flows-rx/testing';
-import { runFaultScenario } from './support/faultScenario';
+import { expectClientSawTheFaults, runFaultScenario } from './support/faultScenario';
 import { OUTCOMES, outcomeFlows } from './support/flows';
 import { SECRET_API_KEY } from './support/secrets';
 
@@ -29,6 +29,7 @@ describe('faults survived (over the simulator HTTP server)', () => {
     expect(report.faults.status429).toBeGreaterThan(0);
     expect(report.faults.latency).toBeGreaterThan(0);
     expect(report.hugeRetryAfters).toBeGreaterThan(0);
+    expectClientSawTheFaults(report);
     // Nothing left behind.
     expect(report.unhandledRejections).toEqual([]);
     expect(report.inFlightAfterEnd).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runFaultScenario } from '../reliability/support/faultScenario';
+import { expectClientSawTheFaults, runFaultScenario } from '../reliability/support/faultScenario';
 import { OUTCOMES, outcomeFlows } from '../reliability/support/flows';
 
 const EXECUTIONS = 500;
@@ -17,6 +17,7 @@ describe('soak: faults survived', () => {
     expect(report.duplicates).toBe(0);
     for (const kind of ['status503', 'status500', 'reset', 'malformedJson', 'status429', 'latency'] as const) expect(report.faults[kind]).toBeGreaterThan(0);
     expect(report.hugeRetryAfters).toBeGreaterThan(0);
+    expectClientSawTheFaults(report);
     expect(report.unhandledRejections).toEqual([]);
     expect(report.inFlightAfterEnd).toBe(0);
     expect(report.busyAgentSockets).toBe(0);
