@@ -5,7 +5,7 @@ import { expectCleanUnsubscribes, runUnsubscribeScenario } from './support/unsub
 const CYCLES = 500;
 
 describe('no leaks: run/unsubscribe cycles (over the simulator HTTP server)', () => {
-  it(`${CYCLES} cycles unsubscribed at random points send no request afterwards, leave nothing open, and give the heap back`, async () => {
+  it(`${CYCLES} cycles unsubscribed at random points abort every request in flight, send no request afterwards, leave nothing open, and give the heap back`, async () => {
     const report = await runUnsubscribeScenario({ cycles: CYCLES });
     console.info('[reliability] unsubscribe', JSON.stringify({ ...report, unhandledRejections: report.unhandledRejections.length, requestsAfterUnsubscribe: report.requestsAfterUnsubscribe.slice(0, 5) }));
 

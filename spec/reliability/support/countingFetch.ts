@@ -57,9 +57,9 @@ export function countingFetch(
     let sent = init;
     if (options.tagHeader) {
       call.tag = nextTag++;
-      const headers = new Headers(init.headers);
-      headers.set(options.tagHeader, String(call.tag));
-      sent = { ...init, headers };
+      // A plain record: a WHATWG Headers object is not one node-fetch (cross-fetch) recognizes.
+      const headers = Object.fromEntries(new Headers(init.headers).entries());
+      sent = { ...init, headers: { ...headers, [options.tagHeader]: String(call.tag) } };
     }
     calls.push(call);
     onCall?.(call, calls.length);
