@@ -302,3 +302,28 @@ export function expectClientSawTheFaults(report: FaultScenarioReport): void {
   // A request of a job that saw a failure is sent again: more requests than a fault-free run needs.
   expect(seen.requestsPerExecution.max).toBeGreaterThan(seen.requestsPerExecution.min);
 }
+
+/** The figures of a run kept in the results file (plain JSON, rounded). */
+export function faultFigures(report: FaultScenarioReport): Record<string, unknown> {
+  return {
+    executions: report.executions,
+    reached: report.reached,
+    mismatches: report.mismatches.length,
+    duplicates: report.duplicates,
+    startsCounted: report.stats.executionsStarted,
+    faults: report.faults,
+    hugeRetryAfters: report.hugeRetryAfters,
+    requestsSent: report.requestsSent,
+    seen: { ...report.seen, notRetried: report.seen.notRetried.length },
+    inFlightAfterEnd: report.inFlightAfterEnd,
+    busyAgentSockets: report.busyAgentSockets,
+    idleAgentSockets: report.idleAgentSockets,
+    referencedIdleSockets: report.referencedIdleSockets,
+    socketsAfterIdleWait: report.socketsAfterIdleWait,
+    unhandledRejections: report.unhandledRejections.length,
+    handlesLeft: report.handlesLeft,
+    errorsScanned: report.errorsScanned,
+    secretLeaks: report.secretLeaks.length,
+    durationMs: Math.round(report.durationMs),
+  };
+}

@@ -358,3 +358,35 @@ export function expectCleanUnsubscribes(report: UnsubscribeScenarioReport): void
     expect(report.unhandledRejections).toEqual([]);
     expect(report.secretLeaks).toEqual([]);
 }
+
+/** The figures of a run kept in the results file (plain JSON, rounded). */
+export function unsubscribeFigures(report: UnsubscribeScenarioReport): Record<string, unknown> {
+  const mb = (bytes: number) => Math.round(bytes / 10_000) / 100;
+  return {
+    cycles: report.cycles,
+    byPoint: report.byPoint,
+    viaWatch: report.viaWatch,
+    fellBack: report.fellBack,
+    requestsSent: report.requestsSent,
+    requestsReceived: report.requestsReceived,
+    requestsAfterUnsubscribe: report.requestsAfterUnsubscribe.length,
+    cancelsExpected: report.cancelsExpected,
+    cancelsSent: report.cancelsSent,
+    inFlightAtUnsubscribe: report.inFlightAtUnsubscribe,
+    inFlightNotAborted: report.inFlightNotAborted.length,
+    inFlightClosedOnServer: report.inFlightClosedOnServer,
+    inFlightAnsweredOnServer: report.inFlightAnsweredOnServer,
+    inFlightUnseenOnServer: report.inFlightUnseenOnServer,
+    inFlightOpenOnServer: report.inFlightOpenOnServer,
+    liveRequestsAtEnd: report.liveRequestsAtEnd,
+    timersLeftBeforeClose: report.timersLeftBeforeClose,
+    handlesLeft: report.handlesLeft,
+    unhandledRejections: report.unhandledRejections.length,
+    heapBaselineMB: mb(report.heapBaselineBytes),
+    heapCurveMB: report.heapCurveBytes.map(mb),
+    heapDeltaPercent: Math.round(report.heapDeltaPercent * 10) / 10,
+    errorsScanned: report.errorsScanned,
+    secretLeaks: report.secretLeaks.length,
+    durationMs: Math.round(report.durationMs),
+  };
+}
