@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { asyncScheduler, firstValueFrom, queueScheduler } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
-import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions } from '../lib/options';
+import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from '../lib/options';
 import { SmartFlowsInputError } from '../lib/errors';
 import { SmartFlowsClient } from '../lib/client';
 import { useVirtualSimulator } from './helpers/virtualSimulator';
@@ -201,5 +201,21 @@ describe('client.options', () => {
   it('keeps DEFAULTS frozen, so no client can change the defaults of the next', () => {
     expect(Object.isFrozen(DEFAULTS.polling)).toBe(true);
     expect(Object.isFrozen(DEFAULTS.retry)).toBe(true);
+  });
+});
+
+describe('splitOptions', () => {
+  it('gives each layer only what it needs, and the credentials to none but http', () => {
+    const token = () => 'tok';
+    const parts = splitOptions(normalizeOptions({ ...base, bearerToken: token, requestTimeoutMs: 99, endpointStyle: 'guide' }));
+    expect(parts.credentials).toEqual({ apiKey: 'key-123', bearerToken: token });
+    expect(Object.keys(parts.http).sort()).toEqual(['apiRoot', 'requestTimeoutMs', 'retry', 'scheduler']);
+    expect(parts.api).toEqual({ endpointStyle: 'guide' });
+    expect(Object.keys(parts.execution).sort()).toEqual(['polling', 'scheduler']);
+    for (const part of [parts.http, parts.api, parts.execution, parts.view]) {
+      expect(Object.isFrozen(part)).toBe(true);
+      expect(JSON.stringify(part)).not.toContain('key-123');
+      expect(Object.values(part)).not.toContain(token);
+    }
   });
 });
