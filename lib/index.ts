@@ -22,7 +22,7 @@ export type { PageEnvironment, EventSourceLike } from './execution/pageVisibilit
 
 // Options
 export { DEFAULTS } from './options';
-export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource } from './options';
+export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource, ClientOptionsView } from './options';
 
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';
@@ -41,6 +41,7 @@ export type { UserInputField } from './api/userInputFields';
 export {
   SmartFlowsError,
   SmartFlowsInputError,
+  SmartFlowsAuthError,
   SmartFlowsHttpError,
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
@@ -48,6 +49,7 @@ export {
   FlowExecutionError,
   isSmartFlowsError,
   isSmartFlowsInputError,
+  isSmartFlowsAuthError,
   isSmartFlowsHttpError,
   isSmartFlowsNetworkError,
   isSmartFlowsResponseError,
