@@ -26,6 +26,7 @@ describe('normalizeOptions', () => {
       polling: DEFAULTS.polling,
       retry: DEFAULTS.retry,
       requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+      maxDownloadBytes: DEFAULTS.maxDownloadBytes,
       scheduler: asyncScheduler,
       endpointStyle: 'sdk',
     });
@@ -36,6 +37,7 @@ describe('normalizeOptions', () => {
       polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
       retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
       requestTimeoutMs: 30_000,
+      maxDownloadBytes: 100 * 1024 * 1024,
     });
   });
 
@@ -138,6 +140,7 @@ describe('normalizeOptions', () => {
     ['a string pauseWhenHidden', { ...base, polling: { pauseWhenHidden: 'no' } }, /polling.pauseWhenHidden must be true or false/],
     ['a string jitter', { ...base, retry: { jitter: 'yes' } }, /retry.jitter must be true or false/],
     ['a zero requestTimeoutMs', { ...base, requestTimeoutMs: 0 }, /requestTimeoutMs must be at least 1/],
+    ['a fractional maxDownloadBytes', { ...base, maxDownloadBytes: 1.5 }, /maxDownloadBytes must be a whole number of bytes ≥ 1/],
     ['an unknown endpointStyle', { ...base, endpointStyle: 'v2' }, /endpointStyle must be 'sdk' or 'guide'/],
   ])('refuses %s with SmartFlowsInputError', (_, options, message) => {
     expect(refusal(options).message).toMatch(message);

@@ -3,14 +3,14 @@ import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsResponseError } from '.
 import { retryRequest, type RetryMode } from '../http/retry';
 import { createTransport, type HttpRequest, type HttpResponse, type Transport } from '../http/transport';
 import type { NormalizedOptions } from '../options';
-import { type DocumentMetadata, documentCalls } from './documents';
+import { type DocumentMetadata, documentCalls, type DownloadDocument } from './documents';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
 import { type LoginCredentials, loginCall, type LoginToken } from './login';
 import { parseExecution, parseProgress } from './schemas';
 import { withFallback } from './withFallback';
-import type { DownloadedDocument, FlowExecution, FlowProgress } from './types';
+import type { FlowExecution, FlowProgress } from './types';
 
 /** The calls the execution layer needs, each a cold Observable of one parsed answer. */
 export interface ExecutionApi {
@@ -24,8 +24,7 @@ export interface ExecutionApi {
 /** The calls beyond following an execution: documents, listings, login. */
 export interface ExtraApi {
   getDocument(documentId: string): Observable<DocumentMetadata>;
-  /** `knownName` is used when the answer names no file, before asking the metadata. */
-  downloadDocument(documentId: string, knownName?: string): Observable<DownloadedDocument>;
+  downloadDocument: DownloadDocument;
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
   /** Sent without the client's credentials. */
   login(credentials: LoginCredentials): Observable<LoginToken>;

@@ -75,10 +75,10 @@ export type ExecutionEvent =
       documents?: DownloadedDocument[];
     };
 
-/** A document's content, as `downloadDocument` resolves it. */
-export interface DownloadedDocument {
+/** A document's content, as `downloadDocument` resolves it: `data` is a `Uint8Array` unless asked `as: 'blob' | 'stream'`. */
+export interface DownloadedDocument<Data = Uint8Array> {
   documentId: string;
   fileName: string;
   contentType: string;
-  data: Uint8Array;
+  data: Data;
 }
