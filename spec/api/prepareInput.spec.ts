@@ -25,3 +25,10 @@ describe('prepareInput', () => {
     await expect(firstValueFrom(prepareInput({ A: 1 }, () => { throw boom; }))).rejects.toMatchObject({ name: 'SmartFlowsInputError', cause: boom });
   });
 });
+
+describe('loadXmlEntry', () => {
+  it("of the Node builds loads the xml entry's toXml by a relative import (one a bundler follows)", async () => {
+    const { loadXmlEntry } = await import('../../lib/api/loadXmlEntry.node');
+    expect((await loadXmlEntry()).toXml).toBe(toXml);
+  });
+});
