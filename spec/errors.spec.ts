@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import * as errors from '../lib/errors';
 import {
   FlowExecutionError,

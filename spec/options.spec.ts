@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { asyncScheduler, queueScheduler } from 'rxjs';
 import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions } from '../lib/options';
 import { SmartFlowsInputError } from '../lib/errors';

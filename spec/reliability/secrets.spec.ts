@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import { type FetchLike, SmartFlowsClient, type SmartFlowsClientOptions, SmartFlowsInputError } from 'smart-flows-rx';
 import { type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
@@ -50,9 +50,10 @@ async function errorOf(label: string, stream: Parameters<typeof lastValueFrom>[0
   } catch (e) {
     error = e;
   }
-  expect(error, label).toBeInstanceOf(Error);
+  // [label, …] pairs, so a failure names the case.
+  expect([label, error instanceof Error]).toEqual([label, true]);
   produced.push([label, error]);
-  expect(scanForSecrets(error), label).toEqual([]);
+  expect([label, scanForSecrets(error)]).toEqual([label, []]);
   return error as Error;
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { expectCleanUnsubscribes, runUnsubscribeScenario } from './support/unsubscribeScenario';
 
 // The soak (`npm run soak`) runs 2,000 after the same warm-up; 500 keep `npm test` quick.

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { runFaultScenario } from '../reliability/support/faultScenario';
 import { OUTCOMES, outcomeFlows } from '../reliability/support/flows';
 

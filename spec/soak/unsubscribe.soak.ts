@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { expectCleanUnsubscribes, runUnsubscribeScenario } from '../reliability/support/unsubscribeScenario';
 
 const CYCLES = 2_000;
