@@ -112,7 +112,7 @@ describe('guards', () => {
   });
 
   it.each([undefined, null, 'SmartFlowsError', 42, new Error('x'), new TypeError('x'), { name: 'SmartFlowsErrorish' }, { name: Symbol('x') }])(
-    'rejects %s',
+    'rejects %p',
     (value) => {
       expect(errors.isSmartFlowsError(value)).toBe(false);
       for (const guard of guards) expect((errors[guard] as (e: unknown) => boolean)(value)).toBe(false);
