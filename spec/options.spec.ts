@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { asyncScheduler, firstValueFrom, queueScheduler } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from '../lib/options';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import { prepareInput } from '../../lib/api/prepareInput';
 import { toXml } from '../../lib/xml/index';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import crossFetch from 'cross-fetch';
 import { DEFAULTS, type FetchLike, SmartFlowsClient, type SmartFlowsClientOptions, SmartFlowsResponseError, SmartFlowsTimeoutError } from 'smart-flows-rx';
