@@ -1,15 +1,17 @@
-import { catchError, defer, map, mergeMap, Observable, of, Subscription, throwError } from 'rxjs';
+import { catchError, concat, defer, map, mergeMap, type Observable, of, take, tap, throwError } from 'rxjs';
 import { attachExecutionId, type ExecutionApi } from '../api/createApi';
 import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';
+import { FlowExecutionError } from '../errors';
+import { cancelWhenLeft } from './cancelWhenLeft';
+import { deadline } from './deadline';
 import { pollProgress, type PollDeps } from './pollProgress';
 
 /** Options of `run` and `watch`. */
 export interface FollowOptions {
   /** What a `UserInput` or `SelectFlow` status does: keep the stream open, or end it with `FlowExecutionError`. @default 'wait' */
   onUserInput?: 'wait' | 'error';
-  /** Sends the cancel call when the subscriber leaves before the end (best effort). @default false */
+  /** Sends the cancel call when the subscriber leaves while the execution may still run (best effort, bounded in time). @default false */
   cancelOnUnsubscribe?: boolean;
   /** Downloads every document of a successful execution and attaches them to the output event. @default false */
   downloadDocuments?: boolean;
@@ -30,79 +32,33 @@ const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'prog
  * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
- * overall timeout (`timeoutMs`) and `cancelOnUnsubscribe`. Only the first value of `first$`
- * is followed.
- *
- * One Observable per execution rather than a chain of operators: thousands are followed at
- * once, and each keeps only this closure, the poll loop's, and a timer.
+ * overall timeout (`timeoutMs`, see {@link deadline}) and `cancelOnUnsubscribe` (see
+ * {@link cancelWhenLeft}). Only the first value of `first$` is followed.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const limitMs = options.timeoutMs ?? deps.polling.timeoutMs;
-  return new Observable<ExecutionEvent>((subscriber) => {
-    let executionId: string | undefined;
-    let ended = false;
-    let started = false;
-    const work = new Subscription();
-    const end = (error?: { error: unknown }) => {
-      ended = true;
-      if (error) subscriber.error(error.error);
-      else subscriber.complete();
-    };
-    const emit = (event: ExecutionEvent) => {
-      executionId = event.executionId;
-      subscriber.next(event);
-    };
-    if (limitMs > 0) {
-      work.add(
-        deps.scheduler.schedule(() => {
-          const message = `Execution ${executionId ?? '(not started)'} did not end within ${limitMs} ms; it may still be running: watch it again with its executionId`;
-          end({ error: new SmartFlowsTimeoutError(message, limitMs, executionId ? { executionId } : {}) });
-        }, limitMs),
-      );
-    }
+  const events$ = first$.pipe(
+    take(1),
+    mergeMap((first) => followFrom(deps, first, options)),
+    deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler),
+  );
+  // After the deadline: a stream that timed out has ended, and sends no cancel.
+  return options.cancelOnUnsubscribe ? events$.pipe(cancelWhenLeft(deps.api.cancel, deps.scheduler)) : events$;
+}
 
-    const follow = (first: FlowProgress) => {
-      let last = first;
-      const id = first.id;
-      const fail = (error: unknown) => end({ error: attachExecutionId(error, id) });
-      const onProgress = (progress: FlowProgress) => {
+/** The events of one execution from its first progress: that progress, each change, the end. */
+function followFrom(deps: FollowDeps, first: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
+  return defer(() => {
+    let last = first;
+    const progress$ = concat(of(first), pollProgress(deps, first)).pipe(
+      tap((progress) => {
         last = progress;
-        if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));
-        else emit(progressEvent(progress));
-      };
-      onProgress(first);
-      if (subscriber.closed) return;
-      work.add(
-        pollProgress(deps, first).subscribe({
-          next: onProgress,
-          error: fail,
-          complete: () =>
-            work.add(
-              defer(() => finish(deps, last, options)).subscribe({ next: emit, error: fail, complete: () => end() }),
-            ),
-        }),
-      );
-    };
-
-    work.add(
-      first$.subscribe({
-        next: (first) => {
-          if (started) return;
-          started = true;
-          follow(first);
-        },
-        error: (error: unknown) => end({ error }),
-        complete: () => started || end(),
+        if (options.onUserInput === 'error' && needsUserAction(progress.status)) throw new FlowExecutionError(progress);
       }),
+      map(progressEvent),
     );
-
-    return () => {
-      work.unsubscribe();
-      if (!ended && options.cancelOnUnsubscribe && executionId) {
-        // Best effort, after the subscriber left: a failure has nowhere to go, by design.
-        deps.api.cancel(executionId).subscribe({ error: () => undefined });
-      }
-    };
+    return concat(progress$, defer(() => finish(deps, last, options))).pipe(
+      catchError((error: unknown) => throwError(() => attachExecutionId(error, first.id))),
+    );
   });
 }
 

@@ -1,8 +1,13 @@
-import { Observable, type SchedulerLike, Subscription } from 'rxjs';
-import { isTerminalStatus, isIdleStatus } from '../api/status';
+import {
+  connect, defer, distinctUntilChanged, EMPTY, expand, merge, NEVER, type Observable, of, ReplaySubject, type SchedulerLike,
+  skip, switchMap, take, takeWhile, tap, timer,
+} from 'rxjs';
+import { isIdleStatus, isTerminalStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { nextDelay, remember, type PollMemory } from './nextDelay';
+import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
+
+export { progressChanged };
 
 /** What the poll loop needs: one progress request, the timing options and the clock. */
 export interface PollDeps {
@@ -14,116 +19,81 @@ export interface PollDeps {
   nudges?: (executionId: string) => Observable<unknown>;
   /**
    * Whether polling may go on (see `pageActivity`): while it is `false` no timer runs and no
-   * poll is sent; when it turns `true` again the loop polls at once. It must emit its current
-   * state on subscription. Absent: polling is never paused.
+   * poll is sent; when it turns `true` again the loop polls within `resumeSpreadMs`. It must
+   * emit its current state on subscription. Subscribed once per loop, for the loop's life.
+   * Absent: polling is never paused.
    */
   mayPoll?: Observable<boolean>;
+  /** A resumed poll waits a random share of this, so the executions of a page that shows again do not all poll in the same instant. @default 0 */
+  resumeSpreadMs?: number;
+  /** The random source of that spread, in [0, 1). @default Math.random */
+  random?: () => number;
 }
 
-/** True when status, percentage or message differ: the only changes worth an event. */
-export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
-  a.status !== b.status || a.percentage !== b.percentage || a.message !== b.message;
+const sameProgress = (a: FlowProgress, b: FlowProgress): boolean => !progressChanged(a, b);
 
 /**
  * Polls an execution from `first` until a terminal status, emitting each progress that
- * changed (not `first` itself) and completing after the terminal one. Each poll is a timer
- * then one request; the next is scheduled only after the answer, so requests never overlap
- * and a slow answer is never cancelled by the next tick.
- *
- * Written as one small state machine (a wait, or a request in flight) rather than a chain of
- * operators: thousands of executions are watched at once, and each keeps only this closure.
+ * changed (not `first` itself) and completing after the terminal one. Each poll is
+ * `timer(delay)` then one request through `switchMap`; `expand` schedules the next poll only
+ * from an answer, so requests never overlap and a slow answer is never cancelled by a tick.
+ * A request that ends without an answer ends the loop quietly.
  */
 export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<FlowProgress> {
+  if (isTerminalStatus(first.status)) return EMPTY;
+  const { mayPoll } = deps;
+  // The loop holds one subscription to `mayPoll` for its whole life (each wait reads the
+  // latest state from the ReplaySubject), instead of subscribing again at every wait.
+  return mayPoll
+    ? mayPoll.pipe(distinctUntilChanged(), connect((activity$) => pollLoop(deps, first, activity$), { connector: () => new ReplaySubject<boolean>(1) }))
+    : pollLoop(deps, first, undefined);
+}
+
+function pollLoop(deps: PollDeps, first: FlowProgress, activity$: Observable<boolean> | undefined): Observable<FlowProgress> {
   const { polling, scheduler } = deps;
-  return new Observable<FlowProgress>((subscriber) => {
-    if (isTerminalStatus(first.status)) {
-      subscriber.complete();
-      return undefined;
-    }
-    let last = first;
-    let memory: PollMemory = {
-      delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
-      origin: { atMs: scheduler.now(), percentage: first.percentage },
-    };
-    const id = first.id;
-    const nudge$ = deps.nudges?.(id);
-    let wait: Subscription | undefined;
-    let request: Subscription | undefined;
+  const id = first.id;
+  return defer(() => {
+    // The loop's only state: when and how to ask next (see nextDelay.ts, where the rule lives).
+    let memory: PollMemory = firstMemory(polling, first, scheduler.now());
 
-    const answered = (progress: FlowProgress, sentAt: number) => {
-      const now = scheduler.now();
-      const changed = progressChanged(last, progress);
-      memory = remember(memory, progress, now);
-      memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, now - sentAt) };
-      if (changed) {
-        last = progress;
-        subscriber.next(progress);
-      }
-      // (An unchanged answer is dropped: each execution keeps one progress object, not two.)
-      // The subscriber may have left on that event (take, an error thrown downstream).
-      if (subscriber.closed) return;
-      if (isTerminalStatus(progress.status)) subscriber.complete();
-      else schedule();
-    };
-
-    const send = () => {
-      wait?.unsubscribe();
-      if (subscriber.closed) return;
-      const sentAt = scheduler.now();
-      const current = new Subscription();
-      request = current;
-      current.add(
-        deps.getProgress(id, polling.waitSeconds).subscribe({
-          next: (progress) => {
-            if (current.closed) return;
-            current.unsubscribe();
-            request = undefined;
-            answered(progress, sentAt);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          // A request that ends without an answer ends the loop quietly.
-          complete: () => current.closed || subscriber.complete(),
+    const ask = (previous: FlowProgress): Observable<FlowProgress> =>
+      wait(deps, id, memory.delayMs, previous, activity$).pipe(
+        switchMap(() => {
+          const sentAt = scheduler.now();
+          return deps.getProgress(id, polling.waitSeconds).pipe(
+            take(1),
+            tap((progress) => (memory = afterAnswer(polling, memory, previous, progress, scheduler.now(), sentAt))),
+          );
         }),
       );
-    };
 
-    // The wait before the next poll: a timer on the scheduler, held while `mayPoll` says no
-    // (after a pause the poll is overdue: it fires at once), cut short by a nudge.
-    const schedule = () => {
-      const current = new Subscription();
-      wait = current;
-      let timer: Subscription | undefined;
-      const startTimer = () => {
-        timer = scheduler.schedule(send, memory.delayMs);
-        current.add(timer);
-      };
-      if (deps.mayPoll) {
-        let seen = 0;
-        let previous: boolean | undefined;
-        current.add(
-          deps.mayPoll.subscribe((may) => {
-            if (may === previous) return;
-            previous = may;
-            const resumed = seen++ > 0;
-            timer?.unsubscribe();
-            if (may) {
-              if (resumed) send();
-              else startTimer();
-            }
-          }),
-        );
-      } else {
-        startTimer();
-      }
-      // Only a waiting execution is nudged (this client answered its form): a running one
-      // does not hold a subscription on the client's nudge Subject between polls.
-      if (nudge$ && isIdleStatus(last.status) && !current.closed) current.add(nudge$.subscribe(() => send()));
-    };
-
-    schedule();
-    return () => {
-      wait?.unsubscribe();
-      request?.unsubscribe();
-    };
+    return of(first).pipe(
+      expand((previous) => (isTerminalStatus(previous.status) ? EMPTY : ask(previous))),
+      distinctUntilChanged(sameProgress),
+      skip(1),
+      takeWhile((progress) => !isTerminalStatus(progress.status), true),
+    );
   });
 }
+
+/**
+ * The wait before one poll: `timer(delayMs)`, held while `activity$` says no (a poll resumed
+ * after a pause is overdue: it waits only its share of `resumeSpreadMs`), cut short by a nudge
+ * while the execution waits for a person or an event. Emits once, then completes.
+ */
+function wait(deps: PollDeps, id: string, delayMs: number, previous: FlowProgress, activity$: Observable<boolean> | undefined): Observable<unknown> {
+  const { scheduler } = deps;
+  const tick$ = activity$
+    ? activity$.pipe(
+        switchMap((may, i) => (!may ? NEVER : timer(i === 0 ? delayMs : resumeDelay(deps), scheduler))),
+      )
+    : timer(delayMs, scheduler);
+  // Only a waiting execution is nudged (this client answered its form): a running one does
+  // not hold a subscription on the client's nudges between polls.
+  const nudge$ = deps.nudges && isIdleStatus(previous.status) ? deps.nudges(id) : undefined;
+  if (nudge$) return merge(tick$, nudge$).pipe(take(1));
+  return activity$ ? tick$.pipe(take(1)) : tick$;
+}
+
+const resumeDelay = ({ resumeSpreadMs = 0, random = Math.random }: PollDeps): number =>
+  resumeSpreadMs > 0 ? Math.floor(random() * resumeSpreadMs) : 0;
