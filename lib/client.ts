@@ -1,4 +1,4 @@
-import { defer, filter, map, type Observable, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { defer, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentMetadata } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
@@ -98,14 +98,16 @@ export class SmartFlowsClient {
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
   private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
     const deps = this.followDeps();
-    const forget = () => {
+    // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
+    // the subscribers hear of the end: the map keeps no finished loop, and the next
+    // subscription starts afresh. (A reset notifier that fires at once: no operator stays
+    // subscribed for this, which thousands of watched executions would each pay for.)
+    const resetAndForget = () => {
       if (this.watches.get(key) === shared) this.watches.delete(key);
+      return of(true);
     };
     const shared = followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
-      // Forgotten before `share` resets: the map keeps no finished loop, and the next
-      // subscription after the end (or after the last subscriber left) starts afresh.
-      tap({ error: forget, complete: forget, unsubscribe: forget }),
-      share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+      share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
     return shared;

@@ -1,11 +1,14 @@
-import { catchError, concat, defer, map, mergeMap, type Observable, of, take, tap, throwError } from 'rxjs';
+import {
+  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, throwError,
+} from 'rxjs';
 import { attachExecutionId, type ExecutionApi } from '../api/createApi';
-import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
+import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
 import { FlowExecutionError } from '../errors';
 import { cancelWhenLeft } from './cancelWhenLeft';
 import { deadline } from './deadline';
-import { pollProgress, type PollDeps } from './pollProgress';
+import { progressChanged } from './nextDelay';
+import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
 
 /** Options of `run` and `watch`. */
 export interface FollowOptions {
@@ -28,38 +31,56 @@ export interface FollowDeps extends PollDeps {
 
 const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'progress', executionId: progress.id, progress });
 
+/** Puts the execution's id on every error of a step, so the caller can watch it again. */
+const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
+  catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+
 /**
  * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
  * overall timeout (`timeoutMs`, see {@link deadline}) and `cancelOnUnsubscribe` (see
- * {@link cancelWhenLeft}). Only the first value of `first$` is followed.
+ * {@link cancelWhenLeft}). `first$` gives one progress (the start answer, or a first poll).
+ *
+ * A `repeat` of one step: step 0 subscribes `first$`, each later step sends one progress
+ * request, and `repeat({ delay })` waits `timer(nextDelay)` between steps, so requests never
+ * overlap. `switchMap` turns an answer into its events (none if nothing changed; at a
+ * terminal status the progress event then the output GET). Between polls only `repeat` and
+ * its timer stay subscribed: thousands of executions are followed at once, and each operator
+ * left subscribed would cost each of them about 600 bytes.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const events$ = first$.pipe(
-    take(1),
-    mergeMap((first) => followFrom(deps, first, options)),
-    deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler),
-  );
+  const events$ = withActivity(deps, (activity$) =>
+    defer(() => {
+      let last: FlowProgress | undefined;
+      let poll: Poller | undefined;
+      let answered = false;
+      // Each answer's events: the progress event if it changed, and after a terminal status the end.
+      const settle = (progress: FlowProgress): Observable<ExecutionEvent> => {
+        const changed = !last || progressChanged(last, progress);
+        last = progress;
+        answered = true;
+        if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
+        const event$ = changed ? of(progressEvent(progress)) : EMPTY;
+        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options)) : event$;
+      };
+      const step$ = defer(() => {
+        if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
+        answered = false;
+        poll ??= poller(deps, last, activity$);
+        return poll.ask(last).pipe(switchMap(settle), withExecutionId(last.id));
+      });
+      const next = (): Observable<unknown> => {
+        if (!last || isTerminalStatus(last.status)) return EMPTY;
+        // A poll that ended without an answer ends the stream with what is known.
+        if (!answered) return throwError(() => new FlowExecutionError(last!));
+        return (poll ??= poller(deps, last, activity$)).wait(last);
+      };
+      return step$.pipe(repeat({ delay: next }));
+    }),
+  ).pipe(deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler));
   // After the deadline: a stream that timed out has ended, and sends no cancel.
   return options.cancelOnUnsubscribe ? events$.pipe(cancelWhenLeft(deps.api.cancel, deps.scheduler)) : events$;
-}
-
-/** The events of one execution from its first progress: that progress, each change, the end. */
-function followFrom(deps: FollowDeps, first: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
-  return defer(() => {
-    let last = first;
-    const progress$ = concat(of(first), pollProgress(deps, first)).pipe(
-      tap((progress) => {
-        last = progress;
-        if (options.onUserInput === 'error' && needsUserAction(progress.status)) throw new FlowExecutionError(progress);
-      }),
-      map(progressEvent),
-    );
-    return concat(progress$, defer(() => finish(deps, last, options))).pipe(
-      catchError((error: unknown) => throwError(() => attachExecutionId(error, first.id))),
-    );
-  });
 }
 
 function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {

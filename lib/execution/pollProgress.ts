@@ -1,6 +1,6 @@
 import {
-  connect, defer, distinctUntilChanged, EMPTY, expand, merge, NEVER, type Observable, of, ReplaySubject, type SchedulerLike,
-  skip, switchMap, take, takeWhile, tap, timer,
+  connect, defer, distinctUntilChanged, EMPTY, merge, NEVER, type Observable, of, repeat, ReplaySubject, type SchedulerLike,
+  switchMap, take, tap, timer,
 } from 'rxjs';
 import { isIdleStatus, isTerminalStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
@@ -30,50 +30,74 @@ export interface PollDeps {
   random?: () => number;
 }
 
-const sameProgress = (a: FlowProgress, b: FlowProgress): boolean => !progressChanged(a, b);
-
 /**
  * Polls an execution from `first` until a terminal status, emitting each progress that
- * changed (not `first` itself) and completing after the terminal one. Each poll is
- * `timer(delay)` then one request through `switchMap`; `expand` schedules the next poll only
- * from an answer, so requests never overlap and a slow answer is never cancelled by a tick.
+ * changed (not `first` itself) and completing after the terminal one. Each poll is a
+ * `timer(delay)` (the delay of `repeat`) then one request; the next timer starts only after
+ * the answer, so requests never overlap and a slow answer is never cancelled by a tick.
  * A request that ends without an answer ends the loop quietly.
  */
 export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<FlowProgress> {
   if (isTerminalStatus(first.status)) return EMPTY;
-  const { mayPoll } = deps;
-  // The loop holds one subscription to `mayPoll` for its whole life (each wait reads the
-  // latest state from the ReplaySubject), instead of subscribing again at every wait.
-  return mayPoll
-    ? mayPoll.pipe(distinctUntilChanged(), connect((activity$) => pollLoop(deps, first, activity$), { connector: () => new ReplaySubject<boolean>(1) }))
-    : pollLoop(deps, first, undefined);
+  return withActivity(deps, (activity$) =>
+    defer(() => {
+      const poll = poller(deps, first, activity$);
+      let last = first;
+      let answered = true;
+      let started = false;
+      // Cycle 0 only waits (the first poll is a timer too); each later cycle is one request.
+      return defer(() => (started ? ((answered = false), poll.ask(last)) : ((started = true), EMPTY))).pipe(
+        switchMap((progress) => {
+          answered = true;
+          const changed = progressChanged(last, progress);
+          last = progress;
+          return changed ? of(progress) : EMPTY;
+        }),
+        repeat({ delay: () => (answered && !isTerminalStatus(last.status) ? poll.wait(last) : EMPTY) }),
+      );
+    }),
+  );
 }
 
-function pollLoop(deps: PollDeps, first: FlowProgress, activity$: Observable<boolean> | undefined): Observable<FlowProgress> {
+/**
+ * Runs `loop` with the loop's view of `deps.mayPoll`: subscribed once for the loop's whole
+ * life (the page's listeners are not added again at each wait), each wait reading the latest
+ * state from a `ReplaySubject(1)`. Without `mayPoll`, `loop(undefined)` as is.
+ */
+export function withActivity<T>(deps: PollDeps, loop: (activity$: Observable<boolean> | undefined) => Observable<T>): Observable<T> {
+  const { mayPoll } = deps;
+  if (!mayPoll) return loop(undefined);
+  return mayPoll.pipe(distinctUntilChanged(), connect((activity$) => loop(activity$), { connector: () => new ReplaySubject<boolean>(1) }));
+}
+
+/** One execution's polls: the wait before a poll, and the poll itself. */
+export interface Poller {
+  /** `timer(delay)` on the scheduler, held while the page is hidden, cut short by a nudge; emits once. */
+  wait(previous: FlowProgress): Observable<unknown>;
+  /** One progress request; its answer moves the timing state. */
+  ask(previous: FlowProgress): Observable<FlowProgress>;
+}
+
+/**
+ * The polls of one execution. The timing state lives here, moved only by
+ * `firstMemory`/`afterAnswer` (nextDelay.ts, where the delay rule is): `ask` updates it from
+ * each answer, `wait` reads the delay it chose.
+ * @param first - the progress the loop starts from (its time and percentage anchor the rate)
+ */
+export function poller(deps: PollDeps, first: FlowProgress, activity$: Observable<boolean> | undefined): Poller {
   const { polling, scheduler } = deps;
   const id = first.id;
-  return defer(() => {
-    // The loop's only state: when and how to ask next (see nextDelay.ts, where the rule lives).
-    let memory: PollMemory = firstMemory(polling, first, scheduler.now());
-
-    const ask = (previous: FlowProgress): Observable<FlowProgress> =>
-      wait(deps, id, memory.delayMs, previous, activity$).pipe(
-        switchMap(() => {
-          const sentAt = scheduler.now();
-          return deps.getProgress(id, polling.waitSeconds).pipe(
-            take(1),
-            tap((progress) => (memory = afterAnswer(polling, memory, previous, progress, scheduler.now(), sentAt))),
-          );
-        }),
+  let memory: PollMemory = firstMemory(polling, first, scheduler.now());
+  return {
+    wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
+    ask: (previous) => {
+      const sentAt = scheduler.now();
+      return deps.getProgress(id, polling.waitSeconds).pipe(
+        take(1),
+        tap((progress) => (memory = afterAnswer(polling, memory, previous, progress, scheduler.now(), sentAt))),
       );
-
-    return of(first).pipe(
-      expand((previous) => (isTerminalStatus(previous.status) ? EMPTY : ask(previous))),
-      distinctUntilChanged(sameProgress),
-      skip(1),
-      takeWhile((progress) => !isTerminalStatus(progress.status), true),
-    );
-  });
+    },
+  };
 }
 
 /**
@@ -84,9 +108,7 @@ function pollLoop(deps: PollDeps, first: FlowProgress, activity$: Observable<boo
 function wait(deps: PollDeps, id: string, delayMs: number, previous: FlowProgress, activity$: Observable<boolean> | undefined): Observable<unknown> {
   const { scheduler } = deps;
   const tick$ = activity$
-    ? activity$.pipe(
-        switchMap((may, i) => (!may ? NEVER : timer(i === 0 ? delayMs : resumeDelay(deps), scheduler))),
-      )
+    ? activity$.pipe(switchMap((may, i) => (!may ? NEVER : timer(i === 0 ? delayMs : resumeDelay(deps), scheduler))))
     : timer(delayMs, scheduler);
   // Only a waiting execution is nudged (this client answered its form): a running one does
   // not hold a subscription on the client's nudges between polls.
