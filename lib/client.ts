@@ -39,7 +39,8 @@ export interface StartOptions {
 
 /**
  * Runs Smart Flows executions as RxJS Observables. Every method returns a cold Observable:
- * nothing is sent until subscription, and each subscription sends its own requests.
+ * nothing is sent until subscription, and each subscription sends its own requests — except
+ * that concurrent subscribers of `watch` for the same id share one poll loop (see {@link watch}).
  *
  * @example
  * const client = new SmartFlowsClient({ baseUrl: 'https://flows.example.com', apiKey });
