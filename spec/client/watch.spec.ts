@@ -141,3 +141,34 @@ describe('watch timeouts', () => {
     });
   });
 });
+
+describe('watch bookkeeping', () => {
+  const liveWatches = (client: SmartFlowsClient) => (client as unknown as { watches: Map<string, unknown> }).watches.size;
+
+  it('forgets a loop when it ends, errors, or loses its last subscriber (no entry left behind)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      let answer = progress('Running', 10);
+      const { client } = marbleClient(ts, {
+        progress: () => (answer.status === 'Error' ? cold('-#', undefined, new Error('gone')) : cold('-(r|)', { r: answer })),
+        execution: () => cold('-(e|)', { e: { id: EXEC_ID, status: 'Success', rawStatus: 'Success' } }),
+      }, { intervalMs: 10, maxIntervalMs: 10 });
+      const left = client.watch(EXEC_ID).subscribe();
+      expect(liveWatches(client)).toBe(1);
+      ts.schedule(() => left.unsubscribe(), 30);
+      ts.schedule(() => {
+        expect(liveWatches(client)).toBe(0);
+        answer = progress('Success', 100);
+        client.watch(EXEC_ID).subscribe();
+      }, 40);
+      ts.schedule(() => {
+        expect(liveWatches(client)).toBe(0);
+        answer = progress('Error', 0);
+        client.watch(EXEC_ID).subscribe({ error: () => undefined });
+        expect(liveWatches(client)).toBe(1);
+      }, 100);
+      ts.flush();
+      expect(liveWatches(client)).toBe(0);
+    });
+  });
+});
