@@ -11,9 +11,10 @@ import {
   SmartFlowsTimeoutError,
   type SmartFlowsClientOptions,
 } from 'smart-flows-rx';
-import { httpClientFetch, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
+import { httpClientFetch, injectExecution, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { nextRequest } from '../testing/next-request';
+import { waitFor } from '../testing/wait-for';
 
 const BASE = 'https://flows.example.com';
 const KEY = 'sk-live-7f3a9c';
@@ -136,5 +137,40 @@ describe('httpClientFetch', () => {
     const request = await nextRequest(http);
     expect(await answer).toBeInstanceOf(SmartFlowsTimeoutError);
     expect(request.cancelled).toBe(true);
+  });
+});
+
+describe('injectExecution over withHttpClient', () => {
+  it('retry() after a request failure watches the same execution again instead of starting a second one', async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        provideSmartFlows({ ...options, polling: { intervalMs: 1, maxIntervalMs: 1 } }, withHttpClient()),
+      ],
+    });
+    const http = TestBed.inject(HttpTestingController);
+    const letter = TestBed.runInInjectionContext(() => injectExecution({ flowId: FLOW, input: '<Letter/>' }));
+    TestBed.tick();
+
+    const start = await nextRequest(http);
+    expect(start.request.method).toBe('POST');
+    start.flush(progress('Running', 10));
+    const poll = await nextRequest(http);
+    expect(poll.request.url).toBe(`${BASE}/api/v1/flows/executions/${ID}/progress`);
+    poll.flush({ error: 'gateway lost it' }, { status: 404, statusText: 'Not Found' });
+    await waitFor(() => expect(letter.error()).toBeInstanceOf(SmartFlowsHttpError));
+    expect(letter.error()).toMatchObject({ status: 404, executionId: ID });
+    expect(letter.isActive()).toBe(false);
+
+    letter.retry();
+    TestBed.tick();
+    const again = await nextRequest(http);
+    expect([again.request.method, again.request.url]).toEqual(['GET', `${BASE}/api/v1/flows/executions/${ID}/progress`]);
+    again.flush(progress('Running', 20));
+    await waitFor(() => expect(letter.percentage()).toBe(20));
+    expect(letter.error()).toBeUndefined();
+    expect(letter.isActive()).toBe(true);
   });
 });
