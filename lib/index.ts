@@ -34,6 +34,7 @@ export { isGuid } from './api/ids';
 export { findDocuments } from './documents/findDocuments';
 export type { DocumentReference } from './documents/findDocuments';
 export type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
+export type { BinaryType } from './http/transport';
 export { userInputFields } from './api/userInputFields';
 export type { UserInputField } from './api/userInputFields';
 
@@ -56,3 +57,4 @@ export {
   isSmartFlowsTimeoutError,
   isFlowExecutionError,
 } from './errors';
+export type { SmartFlowsErrorOptions } from './errors';
