@@ -34,7 +34,6 @@ export { isGuid } from './api/ids';
 export { findDocuments } from './documents/findDocuments';
 export type { DocumentReference } from './documents/findDocuments';
 export type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
-export type { BinaryType } from './http/transport';
 export { userInputFields } from './api/userInputFields';
 export type { UserInputField } from './api/userInputFields';
 

@@ -2,7 +2,7 @@ import { catchError, defer, finalize, map, type Observable, of, switchMap, tap }
 import * as z from 'zod/mini';
 import { fileNameFromDisposition } from '../documents/fileNameFromDisposition';
 import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
-import type { BinaryType, HttpResponse } from '../http/transport';
+import type { HttpResponse } from '../http/transport';
 import type { SendRaw } from '../http/send';
 import { checkMaxBytes } from '../options';
 import { withFallback } from './withFallback';
@@ -24,8 +24,8 @@ export interface DocumentMetadata {
   [key: string]: unknown;
 }
 
-/** How `downloadDocument` gives the content. */
-export type DownloadAs = BinaryType;
+/** How `downloadDocument` gives the content: bytes (`Uint8Array`), a `Blob`, or a `ReadableStream` once the headers are in. */
+export type DownloadAs = 'bytes' | 'blob' | 'stream';
 
 /** The type of `data` for each way of giving the content. */
 export interface DocumentDataTypes {

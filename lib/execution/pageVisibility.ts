@@ -9,11 +9,17 @@ export type EventSourceLike = Pick<EventTarget, 'addEventListener' | 'removeEven
  */
 export interface PageEnvironment {
   /** Read for `visibilityState`; `visibilitychange` is listened on. */
-  document?: EventSourceLike & { readonly visibilityState?: string };
+  document?: EventSourceLike & {
+    /** `'hidden'` pauses polling; anything else lets it go on. */
+    readonly visibilityState?: string;
+  };
   /** `online` and `offline` are listened on. */
   window?: EventSourceLike;
   /** Read for `onLine`. */
-  navigator?: { readonly onLine?: boolean };
+  navigator?: {
+    /** `false` pauses polling until the browser is online again. */
+    readonly onLine?: boolean;
+  };
 }
 
 const isEventSource = (value: unknown): value is EventSourceLike =>
