@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^smart-flows-rx\/xml$/, replacement: src('./lib/xml/index.ts') },
       { find: /^smart-flows-rx\/testing$/, replacement: src('./lib/testing/index.ts') },
+      { find: /^smart-flows-rx\/node$/, replacement: src('./lib/node/index.ts') },
       { find: /^smart-flows-rx$/, replacement: src('./lib/index.ts') },
     ],
   },

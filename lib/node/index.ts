@@ -1,0 +1,8 @@
+/**
+ * `smart-flows-rx/node`: what only Node can do — a batch journal in a file, so a batch
+ * survives the death of its process.
+ *
+ * @module smart-flows-rx/node
+ */
+
+export { fileJournal } from './fileJournal';
