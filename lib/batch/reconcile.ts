@@ -1,4 +1,4 @@
-import { catchError, concatMap, defer, EMPTY, expand, from, map, type Observable, of, reduce, takeWhile, toArray } from 'rxjs';
+import { catchError, concatMap, EMPTY, expand, from, map, type Observable, of, reduce, takeWhile, toArray } from 'rxjs';
 import type { ExecutionPage, ListExecutionsOptions } from '../api/listings';
 import type { FlowExecution } from '../api/types';
 

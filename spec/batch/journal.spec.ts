@@ -229,7 +229,7 @@ describe('runBatch with a journal', () => {
       deps.journaled!.follow = (first$) =>
         new Observable<ExecutionEvent>((s) =>
           first$.subscribe((p) =>
-            s.error(p.id === idOf(0) ? new FlowExecutionError(progress('Error', 40, 'bad', p.id)) : new SmartFlowsNetworkError('reset', { executionId: p.id })),
+            s.error(p.id === idOf(0) ? new FlowExecutionError(progress('Error', 40, 'bad', p.id)) : new SmartFlowsNetworkError({ method: 'GET', url: 'x', maybeReceived: false }, { executionId: p.id })),
           ),
         );
       const end = last(ts, runBatch(deps, jobsOf(2), { journal, snapshotIntervalMs: 0 }));
