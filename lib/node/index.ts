@@ -6,3 +6,5 @@
  */
 
 export { fileJournal } from './fileJournal';
+// The journal's types, so a file journal can be typed without the core entry.
+export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument } from '../batch/journalTypes';
