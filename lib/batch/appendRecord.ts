@@ -6,6 +6,15 @@ import type { BatchJournal, JournalContents, JournalRecord } from './journalType
 export class SmartFlowsJournalError extends SmartFlowsError {
   /** Always `'SmartFlowsJournalError'` (what the guard checks across realms). */
   override name = 'SmartFlowsJournalError';
+
+  /**
+   * Wraps a journal store's failure.
+   * @param message - what could not be done
+   * @param cause - the store's own error
+   */
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+  }
 }
 
 /** True for a {@link SmartFlowsJournalError}, also across realms and duplicated package copies. */
@@ -16,7 +25,7 @@ const isThenable = <T>(value: unknown): value is PromiseLike<T> => typeof (value
 
 const wrap = <T>(what: string) =>
   catchError<T, Observable<never>>((cause: unknown) =>
-    throwError(() => (isSmartFlowsJournalError(cause) ? cause : new SmartFlowsJournalError(`The batch journal could not be ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause }))),
+    throwError(() => (isSmartFlowsJournalError(cause) ? cause : new SmartFlowsJournalError(`The batch journal could not be ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, cause))),
   );
 
 /**

@@ -20,32 +20,95 @@ export interface BatchOutcome {
   /** The documents it produced (empty when none). */
   documents: JournalDocument[];
   /** Why it failed: the error's name and message (at most 500 characters), and the HTTP status of a refused start. */
-  error?: { name: string; message: string; httpStatus?: number };
+  error?: {
+    /** The error's class name, e.g. `FlowExecutionError`. */
+    name: string;
+    /** Its message (no secrets: messages are built without them). */
+    message: string;
+    /** The HTTP status, for a `SmartFlowsHttpError`. */
+    httpStatus?: number;
+  };
 }
 
 /** One job of a journaled batch, as the `planned` record lists it. */
 export interface JournalPlannedJob {
+  /** The job's key. */
   key: string;
+  /** The job's flow GUID. */
   flowId: string;
   /** A hash of the flow id and the XML sent, to notice a job list that changed. */
   inputHash: string;
+}
+
+/** Written once, before the first start: every job's key and input hash. */
+export interface JournalPlannedRecord {
+  /** The record's kind. */
+  type: 'planned';
+  /** The journal format's version. */
+  v: 1;
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** Every job of the batch, in job order. */
+  jobs: JournalPlannedJob[];
+}
+
+/** Written (and flushed) before a job's start request is sent. */
+export interface JournalStartingRecord {
+  /** The record's kind. */
+  type: 'starting';
+  /** When it was written (ISO 8601, the client's clock); reconciliation looks at executions since. */
+  at: string;
+  /** The job's key. */
+  key: string;
+}
+
+/** Written as soon as the start answered (or reconciliation found the execution: `adopted`). */
+export interface JournalStartedRecord {
+  /** The record's kind. */
+  type: 'started';
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** The job's key. */
+  key: string;
+  /** The execution the server created for the job. */
+  executionId: string;
+  /** True when reconciliation found it (the start's answer was lost). */
+  adopted?: true;
+}
+
+/** Written when a job's outcome is final: the flow ended, or the server refused the start. */
+export interface JournalEndedRecord {
+  /** The record's kind. */
+  type: 'ended';
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** The job's key. */
+  key: string;
+  /** The job's execution, when one was created. */
+  executionId?: string;
+  /** How the job ended. */
+  outcome: BatchOutcome;
+}
+
+/** Reconciliation could not tell whether a start reached the server; nothing was started. */
+export interface JournalUncertainRecord {
+  /** The record's kind. */
+  type: 'uncertain';
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** The job's key. */
+  key: string;
+  /** What went wrong. */
+  reason: string;
+  /** Executions that may be the job's. */
+  candidateIds: string[];
 }
 
 /**
  * One line of a batch journal. A job's life is `starting` → `started` → `ended`; a job that
  * has a `starting` without a `started` may or may not exist on the server.
  */
-export type JournalRecord =
-  /** Written once, before the first start: every job's key and input hash. */
-  | { type: 'planned'; v: 1; at: string; jobs: JournalPlannedJob[] }
-  /** Written (and flushed) before the start request is sent. */
-  | { type: 'starting'; at: string; key: string }
-  /** Written as soon as the start answered (or reconciliation found the execution: `adopted`). */
-  | { type: 'started'; at: string; key: string; executionId: string; adopted?: true }
-  /** Written when the outcome is final: the flow ended, or the server refused the start. */
-  | { type: 'ended'; at: string; key: string; executionId?: string; outcome: BatchOutcome }
-  /** Reconciliation could not tell whether the start reached the server; nothing was started. */
-  | { type: 'uncertain'; at: string; key: string; reason: string; candidateIds: string[] };
+export type JournalRecord = JournalPlannedRecord | JournalStartingRecord | JournalStartedRecord | JournalEndedRecord | JournalUncertainRecord;
 
 /** What {@link BatchJournal.read} gives back. */
 export interface JournalContents {

@@ -7,4 +7,4 @@
 
 export { fileJournal } from './fileJournal';
 // The journal's types, so a file journal can be typed without the core entry.
-export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument } from '../batch/journalTypes';
+export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord } from '../batch/journalTypes';
