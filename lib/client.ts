@@ -151,10 +151,23 @@ export class SmartFlowsClient {
   runBatch(jobs: readonly BatchJob[], options: BatchOptions = {}): Observable<BatchSnapshot> {
     return defer(() => {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
-      const { concurrency, failFast, snapshotIntervalMs, ...runOptions } = options;
+      const { concurrency, failFast, snapshotIntervalMs, journal, ...runOptions } = options;
       checkFollowOptions(runOptions, true);
-      const deps = { run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions), scheduler: this.#execution.scheduler };
-      return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs });
+      const { skipUserInput, ...followOptions } = runOptions;
+      const deps = {
+        run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
+        scheduler: this.#execution.scheduler,
+        // A journaled batch writes between the start and the following, and resumes with watch.
+        journaled: {
+          prepare: (job: BatchJob) => prepareInput(job.input, this.#toXml),
+          start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
+          follow: (first$: Observable<FlowProgress>) => followExecution(this.followDeps(), first$, followOptions),
+          watch: (executionId: string) => this.watch(executionId, followOptions),
+          listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
+          getExecution: (executionId: string) => this.getExecution(executionId),
+        },
+      };
+      return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal });
     });
   }
 

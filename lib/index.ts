@@ -16,7 +16,12 @@ export type { LoginCredentials } from './api/login';
 // Batches and browser manners
 export type { BatchOptions } from './client';
 export type { BatchJob, BatchItem, BatchItemState, BatchSnapshot, BatchControlOptions } from './execution/batchTypes';
+export type { BatchResumption, BatchJournalSummary } from './execution/batchTypes';
 export { SmartFlowsBatchError, isSmartFlowsBatchError } from './execution/SmartFlowsBatchError';
+export { memoryJournal } from './batch/memoryJournal';
+export type { MemoryJournal } from './batch/memoryJournal';
+export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord } from './batch/journalTypes';
+export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/appendRecord';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';
 

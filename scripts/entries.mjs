@@ -13,6 +13,7 @@ const SOURCES = {
   './xml': 'lib/xml/index.ts',
   './testing': 'lib/testing/index.ts',
   './angular': 'lib/angular/index.ts',
+  './node': 'lib/node/index.ts',
 };
 
 /** Each entry: its import name, source, built declarations (from `exports`) and report file. */

@@ -1,6 +1,7 @@
 import { isGuid } from '../api/ids';
 import { SmartFlowsInputError } from '../errors';
 import { MAX_TIMER_MS } from '../options';
+import type { BatchJournal } from '../batch/journalTypes';
 import { BATCH_DEFAULTS, type BatchControlOptions, type BatchJob } from './batchTypes';
 
 /** A batch's arguments after checking: the keys in job order and every option filled in. */
@@ -9,6 +10,7 @@ export interface CheckedBatch {
   concurrency: number;
   failFast: boolean;
   snapshotIntervalMs: number;
+  journal?: BatchJournal;
 }
 
 const fail = (message: string): never => {
@@ -39,6 +41,14 @@ export function checkBatch(jobs: unknown, options: unknown): CheckedBatch {
   });
 
   if (!isObject(options)) fail('options must be an object');
+  const { journal } = options as BatchControlOptions;
+  if (journal !== undefined) {
+    const j = journal as unknown as Record<string, unknown>;
+    if (typeof j !== 'object' || j === null || typeof j.read !== 'function' || typeof j.append !== 'function') fail('journal must have read() and append(record)');
+    // A key is how a resumed run finds a job in the journal: an index would follow the job list's order.
+    const unnamed = list.findIndex((job) => (job as Partial<BatchJob>).key === undefined);
+    if (unnamed >= 0) fail(`jobs[${unnamed}] needs a key: with a journal every job needs a stable key`);
+  }
   const { concurrency = BATCH_DEFAULTS.concurrency, failFast = BATCH_DEFAULTS.failFast, snapshotIntervalMs = BATCH_DEFAULTS.snapshotIntervalMs } =
     options as BatchControlOptions;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) fail('concurrency must be a whole number ≥ 1');
@@ -46,5 +56,5 @@ export function checkBatch(jobs: unknown, options: unknown): CheckedBatch {
   if (typeof snapshotIntervalMs !== 'number' || !Number.isFinite(snapshotIntervalMs) || snapshotIntervalMs < 0) {
     fail('snapshotIntervalMs must be a number ≥ 0');
   }
-  return { keys, concurrency, failFast, snapshotIntervalMs: Math.min(snapshotIntervalMs, MAX_TIMER_MS) };
+  return { keys, concurrency, failFast, snapshotIntervalMs: Math.min(snapshotIntervalMs, MAX_TIMER_MS), ...(journal ? { journal } : {}) };
 }

@@ -1,8 +1,13 @@
-import { catchError, defer, EMPTY, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, EMPTY, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
 import type { ExecutionEvent } from '../api/types';
+import { isSmartFlowsJournalError } from '../batch/appendRecord';
+import { journaledJob, type JournalDeps } from '../batch/journaledJob';
+import type { BatchJournal } from '../batch/journalTypes';
+import { type OpenedJournal, openJournal } from '../batch/openJournal';
+import { SmartFlowsInputError } from '../errors';
 import { BatchTally } from './BatchTally';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './batchTypes';
-import { checkBatch } from './checkBatch';
+import { type CheckedBatch, checkBatch } from './checkBatch';
 import { SmartFlowsBatchError } from './SmartFlowsBatchError';
 
 /** What a batch needs: a way to run one job (the client's `run`) and the clock. */
@@ -10,6 +15,8 @@ export interface BatchDeps {
   /** Runs one job as `run` does: progress events, one output event, or an error. */
   run: (job: BatchJob, index: number) => Observable<ExecutionEvent>;
   scheduler: SchedulerLike;
+  /** The start, follow, watch and listing calls a journaled batch needs (required with `journal`). */
+  journaled?: JournalDeps;
 }
 
 /**
@@ -19,74 +26,122 @@ export interface BatchDeps {
  * A failed job is recorded and the others go on, unless `failFast`: then the stream errors
  * with {@link SmartFlowsBatchError}, which unsubscribes the running jobs and starts no more.
  * Arguments are checked at subscription, before any request.
+ *
+ * With a `journal`, the journal is read first (a new one gets the plan; a resumed one is
+ * checked against the jobs and its unsettled starts reconciled), and each job's life is
+ * written as it goes; a journal that cannot be written errors the stream with
+ * `SmartFlowsJournalError`.
  */
 export function runBatch(deps: BatchDeps, jobs: readonly BatchJob[], options: BatchControlOptions = {}): Observable<BatchSnapshot> {
   return defer(() => {
-    const { keys, concurrency, failFast, snapshotIntervalMs } = checkBatch(jobs, options);
-    const { scheduler } = deps;
-    // Hand-written: one tally, the snapshot-coalescing timer and failFast share this subscriber's state across all jobs.
-    return new Observable<BatchSnapshot>((subscriber) => {
-      const tally = new BatchTally(keys);
-      let lastEmitAt = Number.NEGATIVE_INFINITY;
-      let pending: Subscription | undefined;
-      let scheduled = false;
-      const emit = () => {
-        scheduled = false;
-        lastEmitAt = scheduler.now();
-        subscriber.next(tally.snapshot(false));
-      };
-      // Leading and trailing: a change after a quiet interval shows at once (in the next
-      // scheduler turn, so a synchronous burst is one snapshot); later ones wait out the interval.
-      const changed = () => {
-        if (scheduled) return;
-        scheduled = true;
-        pending = scheduler.schedule(emit, Math.max(0, lastEmitAt + snapshotIntervalMs - scheduler.now()));
-      };
-      const runJob = (index: number): Observable<never> =>
-        defer(() => {
-          tally.start(index);
-          changed();
-          return deps.run(jobs[index]!, index);
-        }).pipe(
-          tap({
-            next: (event) => {
-              tally.record(index, event);
-              changed();
-            },
-            complete: () => {
-              tally.complete(index);
-              changed();
-            },
-          }),
-          ignoreElements(),
-          catchError((error: unknown) => {
-            tally.fail(index, error);
-            if (failFast) {
-              const { key, executionId } = tally.item(index);
-              return throwError(() => new SmartFlowsBatchError({ key, index, ...(executionId ? { executionId } : {}) }, error));
-            }
-            changed();
-            return EMPTY;
-          }),
-        );
-
-      const work = range(0, keys.length)
-        .pipe(mergeMap(runJob, concurrency))
-        .subscribe({
-          error: (error: unknown) => {
-            pending?.unsubscribe();
-            subscriber.error(error);
-          },
-          complete: () => {
-            pending?.unsubscribe();
-            subscriber.next(tally.snapshot(true));
-            subscriber.complete();
-          },
-        });
-      return () => {
-        work.unsubscribe();
-        pending?.unsubscribe();
-      };
-    });
+    const checked = checkBatch(jobs, options);
+    const { journal } = checked;
+    if (!journal) return drive(deps, jobs, checked);
+    const journaled = deps.journaled;
+    if (!journaled) throw new SmartFlowsInputError('This batch runner cannot keep a journal');
+    return openJournal(journaled, journal, deps.scheduler, jobs, checked.keys).pipe(
+      concatMap((opened) => drive(deps, jobs, checked, { journal, deps: journaled, opened })),
+    );
   });
 }
+
+interface Journaled {
+  journal: BatchJournal;
+  deps: JournalDeps;
+  opened: OpenedJournal;
+}
+
+function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch, journaled?: Journaled): Observable<BatchSnapshot> {
+  const { keys, concurrency, failFast, snapshotIntervalMs } = checked;
+  const { scheduler } = deps;
+  // A hand-made Observable: the snapshot rate limiter shares the tally with every job's stream.
+  return new Observable<BatchSnapshot>((subscriber) => {
+    const tally = new BatchTally(keys);
+    if (journaled) tally.journal = journaled.opened.summary;
+    let lastEmitAt = Number.NEGATIVE_INFINITY;
+    let pending: Subscription | undefined;
+    let scheduled = false;
+    const emit = () => {
+      scheduled = false;
+      lastEmitAt = scheduler.now();
+      subscriber.next(tally.snapshot(false));
+    };
+    // Leading and trailing: a change after a quiet interval shows at once (in the next
+    // scheduler turn, so a synchronous burst is one snapshot); later ones wait out the interval.
+    const changed = () => {
+      if (scheduled) return;
+      scheduled = true;
+      pending = scheduler.schedule(emit, Math.max(0, lastEmitAt + snapshotIntervalMs - scheduler.now()));
+    };
+    const eventsOf = (index: number): Observable<ExecutionEvent> => {
+      if (!journaled) {
+        tally.start(index);
+        return deps.run(jobs[index]!, index);
+      }
+      const plan = journaled.opened.plans[index]!;
+      const job = { key: keys[index]!, job: jobs[index]!, xml: journaled.opened.xmls[index] };
+      switch (plan.kind) {
+        case 'ended':
+          tally.ended(index, plan.outcome, plan.executionId);
+          return EMPTY;
+        case 'uncertain':
+          tally.uncertain(index, plan.reason, plan.candidateIds);
+          return EMPTY;
+        case 'watch':
+          tally.start(index, plan.adopted ? 'adopted' : 'watched');
+          return journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, executionId: plan.executionId });
+        case 'start':
+          tally.start(index, plan.restarted ? 'restarted' : undefined);
+          return journaledJob(journaled.deps, journaled.journal, scheduler, job);
+      }
+    };
+    const runJob = (index: number): Observable<never> =>
+      defer(() => {
+        const events$ = eventsOf(index);
+        changed();
+        return events$;
+      }).pipe(
+        tap({
+          next: (event) => {
+            tally.record(index, event);
+            changed();
+          },
+          complete: () => {
+            tally.complete(index);
+            changed();
+          },
+        }),
+        ignoreElements(),
+        catchError((error: unknown) => {
+          // The journal is what makes a resume safe: without it the batch must not go on.
+          if (isSmartFlowsJournalError(error)) return throwError(() => error);
+          tally.fail(index, error);
+          if (failFast) {
+            const { key, executionId } = tally.item(index);
+            return throwError(() => new SmartFlowsBatchError({ key, index, ...(executionId ? { executionId } : {}) }, error));
+          }
+          changed();
+          return EMPTY;
+        }),
+      );
+
+    const work = range(0, keys.length)
+      .pipe(mergeMap(runJob, concurrency))
+      .subscribe({
+        error: (error: unknown) => {
+          pending?.unsubscribe();
+          subscriber.error(error);
+        },
+        complete: () => {
+          pending?.unsubscribe();
+          subscriber.next(tally.snapshot(true));
+          subscriber.complete();
+        },
+      });
+    return () => {
+      work.unsubscribe();
+      pending?.unsubscribe();
+    };
+  });
+}
+

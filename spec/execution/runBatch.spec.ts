@@ -217,7 +217,7 @@ describe('runBatch', () => {
     ts.run(({ expectObservable, cold }) => {
       const { deps } = fakeDeps(ts, () => cold('|'));
       expectObservable(runBatch(deps, [])).toBe('(s|)', {
-        s: { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, percentage: 100, items: [], done: true },
+        s: { total: 0, queued: 0, running: 0, succeeded: 0, failed: 0, uncertain: 0, percentage: 100, items: [], done: true },
       });
     });
   });

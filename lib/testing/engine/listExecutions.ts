@@ -101,7 +101,9 @@ export function listExecutions<T>(
       });
     });
   const selected = [...records].filter(matches);
-  // Array.prototype.sort is stable, so ties keep creation order.
+  // Array.prototype.sort is stable, so ties keep creation order — reversed for a descending
+  // sort, so executions created in the same millisecond still come newest first.
+  if (sort.descending) selected.reverse();
   selected.sort((a, b) => {
     const ka = valueOf(a, sort.field);
     const kb = valueOf(b, sort.field);

@@ -29,6 +29,15 @@ describe('GET /flows/executions', () => {
     expect(item).not.toHaveProperty('state');
   });
 
+  it('lists executions created in the same millisecond newest first too (by creation order), and oldest first ascending', async () => {
+    const a = await startFlow(sim, builtInFlows.short.id);
+    const b = await startFlow(sim, builtInFlows.short.id);
+    const desc = await call(sim, 'GET', `/flows/${builtInFlows.short.id}/executions?size=3&sort=createdAt,desc`);
+    expect(desc.json.content.map((e: { id: string }) => e.id)).toEqual([b, a, ids[24]]);
+    const asc = await call(sim, 'GET', `/flows/${builtInFlows.short.id}/executions?size=100&sort=createdAt,asc`);
+    expect(asc.json.content.map((e: { id: string }) => e.id).slice(-2)).toEqual([a, b]);
+  });
+
   it('takes 0-based page and size', async () => {
     const res = await call(sim, 'GET', '/flows/executions?page=2&size=7&sort=createdAt,asc');
     expect(res.json).toMatchObject({ page: 2, size: 7, totalElements: 30, totalPages: 5 });

@@ -1,0 +1,113 @@
+import { catchError, concatMap, EMPTY, expand, from, map, type Observable, of, reduce, takeWhile, toArray } from 'rxjs';
+import type { ExecutionPage, ListExecutionsOptions } from '../api/listings';
+import type { FlowExecution } from '../api/types';
+
+/** What reconciliation needs from the client. */
+export interface ReconcileDeps {
+  listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  getExecution(executionId: string): Observable<FlowExecution>;
+}
+
+/** What reconciliation found for a job left `starting`. */
+export type Reconciled =
+  /** The server has an execution of this flow with this input that no other job owns. */
+  | { kind: 'adopt'; executionId: string }
+  /** The server certainly has none: every execution since the start was read and ruled out. */
+  | { kind: 'none' }
+  /** Could not tell (listing failed, an input could not be read or compared); nothing is started. */
+  | { kind: 'uncertain'; reason: string; candidateIds: string[] };
+
+/**
+ * How far before the journal's `starting` time executions are looked at: the server's clock
+ * may differ from this machine's. Executions in the window that the journal knows are skipped
+ * without a request, so a wide window costs only the listing pages.
+ */
+export const RECONCILE_SKEW_MS = 5 * 60_000;
+/** Listing page size used by reconciliation. */
+const PAGE_SIZE = 100;
+/** Most listing pages read for one job; past it, the job is uncertain. */
+const MAX_PAGES = 50;
+
+const createdMs = (e: FlowExecution): number => (e.createdAt === undefined ? Number.NaN : Date.parse(e.createdAt));
+
+/**
+ * Finds whether a start whose answer was lost created an execution: lists the flow's
+ * executions newest first back to `sinceMs` (less {@link RECONCILE_SKEW_MS}), fetches each
+ * one the journal does not know, and compares its `state.inputData` with `xml`.
+ * @param known - lower-cased execution ids owned by jobs already (the journal's, and adopted ones)
+ */
+export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: string | undefined; sinceMs: number }, known: ReadonlySet<string>): Observable<Reconciled> {
+  const cutoffMs = job.sinceMs - RECONCILE_SKEW_MS;
+  const list = (page: number) => deps.listExecutions({ flowId: job.flowId, page, size: PAGE_SIZE, sort: 'createdAt,desc' });
+  // Pages until one reaches past the cutoff (a server that ignores `sort` is read to the end).
+  const pages$ = list(0).pipe(
+    map((p) => ({ page: p, n: 0 })),
+    expand(({ page, n }) => (needsMore(page, cutoffMs) && n + 1 < MAX_PAGES ? list(page.page + 1).pipe(map((p) => ({ page: p, n: n + 1 }))) : EMPTY)),
+    reduce((acc, { page }) => ({ items: acc.items.concat(page.items), complete: !needsMore(page, cutoffMs) }), {
+      items: [] as FlowExecution[],
+      complete: true,
+    }),
+  );
+  return pages$.pipe(
+    concatMap(({ items, complete }) => {
+      if (!complete) return of<Reconciled>({ kind: 'uncertain', reason: `more than ${MAX_PAGES * PAGE_SIZE} executions of the flow to look through`, candidateIds: [] });
+      const candidates = items.filter((e) => !known.has(e.id.toLowerCase()) && !(createdMs(e) < cutoffMs));
+      return from(candidates).pipe(
+        // One at a time, newest first; the first match is adopted and the rest are not fetched.
+        concatMap((c) =>
+          deps.getExecution(c.id).pipe(
+            map((full) => ({ id: c.id, same: sameInput(full.state?.inputData, job.xml) })),
+            catchError(() => of({ id: c.id, same: undefined })),
+          ),
+        ),
+        takeWhile((r) => r.same !== true, true),
+        toArray(),
+        map((results): Reconciled => {
+          const match = results.find((r) => r.same === true);
+          if (match) return { kind: 'adopt', executionId: match.id };
+          const unread = results.filter((r) => r.same === undefined).map((r) => r.id);
+          return unread.length === 0
+            ? { kind: 'none' }
+            : { kind: 'uncertain', reason: `the input of ${unread.length} execution(s) could not be read or compared`, candidateIds: unread };
+        }),
+      );
+    }),
+    catchError((error: unknown) =>
+      of<Reconciled>({ kind: 'uncertain', reason: `the flow's executions could not be listed: ${error instanceof Error ? error.message : String(error)}`, candidateIds: [] }),
+    ),
+  );
+}
+
+/** True when the listing may hold executions in the window beyond this page. */
+function needsMore(page: ExecutionPage, cutoffMs: number): boolean {
+  if (page.items.length < page.size) return false;
+  if (page.totalPages !== undefined && page.page + 1 >= page.totalPages) return false;
+  const times = page.items.map(createdMs);
+  const sorted = times.every((t, i) => i === 0 || !(t > times[i - 1]!));
+  const oldest = times.at(-1)!;
+  // Newest first as asked: stop once this page reaches before the cutoff.
+  return !(sorted && oldest < cutoffMs);
+}
+
+/** XML compared without its declaration, outer spaces and the spaces between tags. */
+const squash = (xml: string) =>
+  xml
+    .replace(/^\uFEFF?\s*<\?xml[^?]*\?>/, '')
+    .replace(/>\s+</g, '><')
+    .trim();
+
+/**
+ * Whether an execution's `state.inputData` is the XML a job sends: `true`, `false`, or
+ * `undefined` when it cannot tell (no input data, or a shape it does not know). Accepts the
+ * XML as a string, or an object holding it as a string property (the simulator's `{ xml }`).
+ */
+export function sameInput(inputData: unknown, xml: string | undefined): boolean | undefined {
+  const empty = inputData === undefined || inputData === null || inputData === '' || (typeof inputData === 'object' && Object.keys(inputData).length === 0);
+  if (xml === undefined || xml.trim() === '') return empty ? true : typeof inputData === 'string' ? false : undefined;
+  if (empty) return undefined;
+  if (typeof inputData === 'string') return squash(inputData) === squash(xml);
+  if (typeof inputData !== 'object') return undefined;
+  const texts = Object.values(inputData as Record<string, unknown>).filter((v): v is string => typeof v === 'string' && v.trimStart().startsWith('<'));
+  if (texts.length === 0) return undefined;
+  return texts.some((t) => squash(t) === squash(xml));
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileJournal } from '../../lib/node/fileJournal';
+import type { JournalRecord } from '../../lib/batch/journalTypes';
+
+const fresh = () => join(mkdtempSync(join(tmpdir(), 'sfrx-journal-')), 'batch.jsonl');
+const starting = (key: string): JournalRecord => ({ type: 'starting', at: '2026-12-01T00:00:00.000Z', key });
+
+describe('fileJournal', () => {
+  it('reads nothing from a file that does not exist yet', async () => {
+    expect(await fileJournal(fresh()).read()).toEqual({ records: [] });
+  });
+
+  it('appends one JSON line per record, in call order, and reads them back (also from a new journal on the same file)', async () => {
+    const path = fresh();
+    const journal = fileJournal(path);
+    await Promise.all(['a', 'b', 'c'].map((k) => journal.append(starting(k))));
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual([...['a', 'b', 'c'].map((k) => JSON.stringify(starting(k))), '']);
+    expect((await fileJournal(path).read()).records).toEqual(['a', 'b', 'c'].map(starting));
+  });
+
+  it('tolerates a torn last line: reports it, cuts it off, and the next append starts a clean line', async () => {
+    const path = fresh();
+    writeFileSync(path, `${JSON.stringify(starting('a'))}\n{"type":"started","at":"2026-12-01T00:0`);
+    const journal = fileJournal(path);
+    expect(await journal.read()).toEqual({ records: [starting('a')], tornLine: '{"type":"started","at":"2026-12-01T00:0' });
+    await journal.append(starting('b'));
+    expect(await fileJournal(path).read()).toEqual({ records: [starting('a'), starting('b')] });
+  });
+
+  it('keeps a whole last record that only lacks its newline', async () => {
+    const path = fresh();
+    writeFileSync(path, JSON.stringify(starting('a')));
+    const journal = fileJournal(path);
+    expect(await journal.read()).toEqual({ records: [starting('a')] });
+    await journal.append(starting('b'));
+    expect((await journal.read()).records).toEqual([starting('a'), starting('b')]);
+  });
+
+  it('fails the read on a broken line that is not the last (the file was damaged, not torn)', async () => {
+    const path = fresh();
+    writeFileSync(path, `${JSON.stringify(starting('a'))}\nnot json\n${JSON.stringify(starting('b'))}\n`);
+    await expect(fileJournal(path).read()).rejects.toThrow(/line 2 is not a journal record/);
+  });
+});
