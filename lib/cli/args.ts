@@ -31,7 +31,8 @@ export function parse(args: readonly string[], options: OptionsConfig): Parsed {
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
     const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
-    const name = quoted.split(' ')[0] ?? quoted;
+    // Node quotes '-i, --input <value>' or '--fast': name the long form.
+    const name = /--[\w-]+/.exec(quoted)?.[0] ?? quoted.split(' ')[0] ?? quoted;
     switch (code) {
       case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
         throw new UsageError(`unknown option '${name}'`);
