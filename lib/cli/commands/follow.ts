@@ -1,5 +1,5 @@
 import { concatMap, firstValueFrom, from, map, type Observable, of } from 'rxjs';
-import { type ExecutionEvent, type FlowProgress, isSmartFlowsTimeoutError } from '../../index';
+import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsTimeoutError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
@@ -76,7 +76,7 @@ export function follow(context: CommandContext, connection: Connection, events$:
           );
         }
         term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
-        if (code === EXIT.failed && id) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
+        if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
         else term.note(`smart-flows: ${describe(error)}`);
         finish(code);
       },
