@@ -1,3 +1,8 @@
+/** How long the drain waits for new requests to show up before it calls the client quiet. */
+const QUIET_MS = 20;
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** A fetch that knows its requests in flight, so the command can let them finish before exiting. */
 export interface TrackedFetch {
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
@@ -23,11 +28,18 @@ export function trackedFetch(base: typeof globalThis.fetch = globalThis.fetch): 
       void settled.then(() => inFlight.delete(settled));
       return answer;
     },
-    drain(limitMs) {
-      if (inFlight.size === 0) return Promise.resolve();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-      return Promise.race([Promise.all([...inFlight]).then(() => undefined), limit]).finally(() => clearTimeout(timer));
+    async drain(limitMs) {
+      const deadline = Date.now() + limitMs;
+      // Unsubscribing fires the cancel calls a moment later (after the teardown, through the
+      // credentials step): give them a turn, then wait for whatever is in flight, until quiet.
+      for (;;) {
+        await pause(QUIET_MS);
+        const left = deadline - Date.now();
+        if (inFlight.size === 0 || left <= 0) return;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+        await Promise.race([Promise.all([...inFlight]), limit]).finally(() => clearTimeout(timer));
+      }
     },
   };
 }
