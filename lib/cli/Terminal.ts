@@ -56,7 +56,8 @@ export class Terminal {
   /** Draws (or redraws) the live line; nothing when not live. */
   status(text: string): void {
     if (!this.live) return;
-    const width = Math.max(20, (this.err.columns ?? 80) - 1);
+    // A pseudo-terminal without a size reports 0 columns: assume 80 then.
+    const width = Math.max(20, (this.err.columns || 80) - 1);
     const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
     if (line === this.shown) return;
     this.err.write(`\r\x1b[2K${line}`);

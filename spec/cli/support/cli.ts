@@ -44,6 +44,8 @@ export interface CliResult {
 
 export interface CliRun {
   child: ChildProcess;
+  /** What it wrote so far. */
+  output(): { stdout: string; stderr: string };
   /** Resolves when stdout or stderr so far matches. */
   waitFor(pattern: RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
   done: Promise<CliResult>;
@@ -89,6 +91,7 @@ export function startCli(cli: BuiltCli, args: readonly string[], options: CliOpt
   return {
     child,
     done,
+    output: () => ({ ...out }),
     waitFor: (pattern, stream = 'stderr') =>
       new Promise<void>((resolvePromise, reject) => {
         waiters.push({ pattern, stream, resolve: resolvePromise });
