@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- the point of this file is the terminal escape sequences */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

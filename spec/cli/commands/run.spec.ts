@@ -28,7 +28,7 @@ describe('smart-flows run', () => {
     const result = await runCli(cli, ['run', builtInFlows.multiDocument.id, '--input', join(dir, 'letter.xml'), '--out', out], { env: serverEnv(server) });
     expect(result.code).toBe(0);
     const [outcome, ...files] = result.stdout.trimEnd().split('\n');
-    expect(outcome).toMatch(/^Success  [0-9a-f-]{36}  Contract pack \(three documents\)/);
+    expect(outcome).toMatch(/^Success {2}[0-9a-f-]{36} {2}Contract pack \(three documents\)/);
     expect(files).toEqual([
       expect.stringMatching(/^ {2}wrote .*Contract\.pdf \(\d+ bytes, application\/pdf\)$/),
       expect.stringMatching(/^ {2}wrote .*Terms\.docx/),
