@@ -212,7 +212,8 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
       const fate = settings.cancelOnExit ? 'canceled' : 'going on on the server (follow one with: smart-flows watch <executionId>)';
       term.note(`Interrupted: ${running.length} running job${running.length === 1 ? '' : 's'} ${fate}`);
       for (const { key, executionId } of running) term.note(`  ${key}  ${executionId}`);
-      finish(EXIT.interrupted);
+      // No summary: its counts were taken before the stop and would call canceled jobs running.
+      resolve(EXIT.interrupted);
     });
   });
 }

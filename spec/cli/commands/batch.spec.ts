@@ -81,7 +81,7 @@ describe('smart-flows batch', () => {
     batch.child.kill('SIGINT');
     const result = await batch.done;
     expect(result.code).toBe(130);
-    const interrupted = jsonLines(result.stdout).at(-2)!;
+    const interrupted = jsonLines(result.stdout).at(-1)!;
     expect(interrupted).toMatchObject({ type: 'interrupted', canceled: true });
     expect(interrupted.running).toHaveLength(2);
     expect(server.simulator.stats.executionsStarted - started).toBe(2);
