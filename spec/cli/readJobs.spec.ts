@@ -21,7 +21,13 @@ describe('parseCsv', () => {
     ['a,b\n1,x"y\n', 2, 'a quote inside an unquoted field'],
     ['a,b\n\n1,"x"y\n', 3, 'text after a closing quote'],
   ])('names the line of a malformed record: %j', (text, line, message) => {
-    expect(() => parseCsv(text)).toThrow(expect.objectContaining({ line, message: expect.stringContaining(message) }));
+    let thrown: unknown;
+    try {
+      parseCsv(text);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: 'CsvSyntaxError', line, message: expect.stringContaining(message) });
   });
 });
 

@@ -1,6 +1,6 @@
 /* eslint-disable no-control-regex -- the point of this file is the terminal escape sequences */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,9 +32,8 @@ afterAll(async () => {
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs the CLI under a pseudo-terminal; gives everything the terminal showed. */
-async function underPty(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; screen: string }> {
+function underPty(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, cli.file, ...args].map(quote).join(' ');
-  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qec', command, '/dev/null'], { env: cleanEnv({ ...serverEnv(server), TERM: 'xterm', COLUMNS: '100', ...env }), stdio: ['ignore', 'pipe', 'pipe'] });
     let screen = '';

@@ -76,7 +76,7 @@ describe('smart-flows usage', () => {
     ];
     for (const [args, message] of cases) {
       const result = await runCli(cli, args, { env });
-      expect(result.code, args.join(' ')).toBe(2);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toMatch(/\nUsage: smart-flows /);
     }
