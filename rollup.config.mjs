@@ -3,6 +3,7 @@ import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts', angular: 'lib/angular/index.ts', node: 'lib/node/index.ts' };
@@ -53,7 +54,29 @@ const browserCore = {
   output: { file: 'dist/index.browser.js', format: 'es' },
 };
 
-export default [browserCore, ...Object.entries(entries).flatMap(([name, input]) => [
+// The `smart-flows` command (package.json `bin`): ESM only, no declarations. It imports the core
+// and the xml entry by the package's own name (Node resolves a package's self-reference through
+// `exports`), so their code ships once; the simulator it starts is bundled in, because the
+// testing entry also holds the msw handlers and msw is an optional peer the command never needs.
+const selfEntries = { [resolve('lib/index.ts')]: pkg.name, [resolve('lib/xml/index.ts')]: `${pkg.name}/xml` };
+const selfReference = {
+  name: 'self-reference',
+  resolveId(source, importer) {
+    if (!importer || !source.startsWith('.')) return null;
+    const target = selfEntries[resolve(dirname(importer), source.replace(/(\.js)?$/, '.ts'))];
+    return target ? { id: target, external: true } : null;
+  },
+};
+const cli = {
+  input: 'lib/cli/cli.ts',
+  external,
+  // A bare `import 'msw'` left by the unused msw handlers would make msw required.
+  treeshake: { moduleSideEffects: 'no-external' },
+  plugins: [selfReference, esbuild({ target: 'node20', tsconfig: 'tsconfig.json', define: { __SMART_FLOWS_VERSION__: JSON.stringify(pkg.version) } })],
+  output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node' },
+};
+
+export default [browserCore, cli, ...Object.entries(entries).flatMap(([name, input]) => [
   {
     input,
     external,

@@ -1,0 +1,102 @@
+/** A stream the terminal writes to (process.stdout/stderr, or a test double). */
+export interface OutStream {
+  write(chunk: string, callback?: (error?: Error | null) => void): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface TerminalOptions {
+  /** `--json`: stdout carries one JSON object a line and nothing else. */
+  json: boolean;
+  /** The environment, for `NO_COLOR` and `TERM`. */
+  env: Record<string, string | undefined>;
+}
+
+type Colour = 'green' | 'yellow' | 'red' | 'dim' | 'bold';
+const SGR: Record<Colour, [number, number]> = { green: [32, 39], yellow: [33, 39], red: [31, 39], dim: [2, 22], bold: [1, 22] };
+
+/**
+ * Where a command's output goes, by the conventions of git and gh: results on stdout (as
+ * text, or as JSON lines with `--json`), messages and the live status line on stderr.
+ * Colour and the live line only on a terminal, and never with `NO_COLOR` or `TERM=dumb`.
+ * The live line is one line redrawn in place; any other output first wipes it, then it is
+ * drawn again below, so bars and results never garble each other.
+ */
+export class Terminal {
+  readonly json: boolean;
+  /** Whether the live status line (bars) is drawn on stderr. */
+  readonly live: boolean;
+  private readonly colourOut: boolean;
+  private readonly colourErr: boolean;
+  private shown = '';
+
+  constructor(private readonly out: OutStream, private readonly err: OutStream, options: TerminalOptions) {
+    const plain = !!options.env.NO_COLOR || options.env.TERM === 'dumb';
+    this.json = options.json;
+    this.live = !plain && err.isTTY === true;
+    this.colourErr = this.live;
+    this.colourOut = !plain && out.isTTY === true && !options.json;
+  }
+
+  /** A result line on stdout (text mode only; `--json` gets {@link event}). */
+  result(line: string): void {
+    if (!this.json) this.around(() => this.out.write(`${line}\n`));
+  }
+
+  /** One JSON object on its own stdout line (`--json` only). */
+  event(value: object): void {
+    if (this.json) this.around(() => this.out.write(`${JSON.stringify(value)}\n`));
+  }
+
+  /** A message for the person on stderr. */
+  note(line: string): void {
+    this.around(() => this.err.write(`${line}\n`));
+  }
+
+  /** Draws (or redraws) the live line; nothing when not live. */
+  status(text: string): void {
+    if (!this.live) return;
+    // A pseudo-terminal without a size reports 0 columns: assume 80 then.
+    const width = Math.max(20, (this.err.columns || 80) - 1);
+    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    if (line === this.shown) return;
+    this.err.write(`\r\x1b[2K${line}`);
+    this.shown = line;
+  }
+
+  /** Wipes the live line for good (before the command's last words). */
+  clearStatus(): void {
+    if (this.shown) this.err.write('\r\x1b[2K');
+    this.shown = '';
+  }
+
+  /** `text` in a colour, for stdout (`out`) or stderr, when that stream shows colour. */
+  paint(text: string, colour: Colour, stream: 'out' | 'err' = 'out'): string {
+    const on = stream === 'out' ? this.colourOut : this.colourErr;
+    if (!on) return text;
+    const [open, close] = SGR[colour];
+    return `\x1b[${open}m${text}\x1b[${close}m`;
+  }
+
+  /** Resolves when both streams have handed over what was written (before `process.exit`). */
+  flush(): Promise<void> {
+    const drained = (stream: OutStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+    return Promise.all([drained(this.out), drained(this.err)]).then(() => undefined);
+  }
+
+  private around(write: () => void): void {
+    const shown = this.shown;
+    if (shown) this.clearStatus();
+    write();
+    if (shown) {
+      this.err.write(shown);
+      this.shown = shown;
+    }
+  }
+}
+
+/** A bar of `width` cells for a percentage: `██████░░░░`. */
+export function bar(percentage: number, width = 24): string {
+  const cells = Math.round((Math.min(100, Math.max(0, percentage)) / 100) * width);
+  return `${'█'.repeat(cells)}${'░'.repeat(width - cells)}`;
+}

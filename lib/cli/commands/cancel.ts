@@ -1,0 +1,45 @@
+import { firstValueFrom } from 'rxjs';
+import { isGuid } from '../../index';
+import { type Command, CONNECTION_HELP } from '../Command';
+import { connect } from '../connect';
+import { EXIT } from '../exitCodes';
+import { describe, errorJson, exitCodeOf } from '../failures';
+import { UsageError } from '../UsageError';
+
+/** `smart-flows cancel <executionId>…`: asks the server to cancel executions. */
+export const cancel: Command = {
+  name: 'cancel',
+  summary: 'cancel executions',
+  usage: 'smart-flows cancel <executionId>...',
+  positionals: { min: 1, max: 1000, names: '<executionId>...' },
+  options: {},
+  help: `Asks the server to cancel each execution (they end in Canceled). Exits 1 if the server
+refused any of them (e.g. 404 for an id it does not know).
+${CONNECTION_HELP}
+
+Example:
+  smart-flows list --status Running --json | jq -r .id | xargs smart-flows cancel`,
+
+  async run({ args, env, term, interrupts }) {
+    const bad = args.positionals.find((id) => !isGuid(id));
+    if (bad !== undefined) throw new UsageError(`executionId '${bad}' is not a GUID`);
+    const { client } = connect(args.values, env);
+    interrupts.onInterrupt(async () => undefined); // a second Ctrl-C exits; the first lets the calls end
+    let worst: number = EXIT.ok;
+    for (const id of args.positionals) {
+      if (interrupts.interrupted) return EXIT.interrupted;
+      try {
+        await firstValueFrom(client.cancelExecution(id), { defaultValue: undefined });
+        term.result(`Canceled ${id}`);
+        term.event({ type: 'canceled', executionId: id });
+      } catch (error) {
+        const code = exitCodeOf(error);
+        term.event({ type: 'error', ...errorJson(error), executionId: id });
+        term.note(`smart-flows: cannot cancel ${id}: ${describe(error)}`);
+        if (code === EXIT.unreachable) return code;
+        worst = Math.max(worst, code);
+      }
+    }
+    return interrupts.interrupted ? EXIT.interrupted : worst;
+  },
+};

@@ -1,0 +1,105 @@
+import { concatMap, firstValueFrom, from, map, type Observable, of } from 'rxjs';
+import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsTimeoutError } from '../../index';
+import type { CommandContext } from '../Command';
+import type { Connection } from '../connect';
+import { EXIT } from '../exitCodes';
+import { describe, errorJson, exitCodeOf, failureStatus } from '../failures';
+import { bar } from '../Terminal';
+import { writeDocuments, type WrittenDocument } from '../writeDocuments';
+
+/** How long a stopping command waits for its last requests (cancel calls) before it exits. */
+export const DRAIN_MS = 5_000;
+
+export interface FollowSettings {
+  /** Where documents go (`--out`). */
+  out: string | undefined;
+  /** With `--cancel-on-exit`: the client cancels the execution when the command stops early. */
+  cancelOnExit: boolean;
+}
+
+type Shown = ExecutionEvent & { written?: WrittenDocument[] };
+
+/**
+ * Follows one execution (`run` or `watch`) to its end: a live bar on stderr, the outcome on
+ * stdout (documents written to `--out`), `--json` events; resolves to the exit code.
+ */
+export function follow(context: CommandContext, connection: Connection, events$: Observable<ExecutionEvent>, settings: FollowSettings): Promise<number> {
+  const { term, interrupts } = context;
+  const startedAt = Date.now();
+  let executionId: string | undefined;
+  let lastStatus: string | undefined;
+
+  const shown$: Observable<Shown> = events$.pipe(
+    concatMap((event) =>
+      event.type === 'output' && settings.out && event.documents
+        ? from(writeDocuments(settings.out, event.documents)).pipe(map((written) => ({ ...event, written })))
+        : of(event),
+    ),
+  );
+
+  const onProgress = (progress: FlowProgress) => {
+    if (!executionId) term.note(`Execution ${progress.id} started`);
+    executionId = progress.id;
+    term.event({ type: 'progress', executionId: progress.id, status: progress.status, percentage: progress.percentage, message: progress.message });
+    term.status(`${bar(progress.percentage)} ${String(progress.percentage).padStart(3)}% ${progress.status.padEnd(9)} ${progress.message ?? ''}`);
+    // Without a live line, a log of the status changes (what a CI log wants).
+    if (!term.live && !term.json && progress.status !== lastStatus) term.note(`  ${progress.status} ${progress.percentage}% ${progress.message ?? ''}`.trimEnd());
+    lastStatus = progress.status;
+  };
+
+  return new Promise<number>((resolve) => {
+    const finish = (code: number) => {
+      term.clearStatus();
+      resolve(code);
+    };
+    const subscription = shown$.subscribe({
+      next: (event) => {
+        if (event.type === 'progress') return onProgress(event.progress);
+        executionId = event.executionId;
+        const { progress, execution, written = [] } = event;
+        term.clearStatus();
+        const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+        const colour = progress.status === 'Warning' ? 'yellow' : 'green';
+        term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
+        for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes, ${doc.contentType})`);
+        term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
+      },
+      error: async (error: unknown) => {
+        term.clearStatus();
+        const id = (error as { executionId?: string }).executionId ?? executionId;
+        const code = exitCodeOf(error);
+        // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
+        if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
+          await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
+            () => term.note(`Execution ${id} was canceled`),
+            (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
+          );
+        }
+        term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
+        if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
+        else term.note(`smart-flows: ${describe(error)}`);
+        finish(code);
+      },
+      complete: () => finish(EXIT.ok),
+    });
+
+    interrupts.onInterrupt(async () => {
+      subscription.unsubscribe();
+      // The client sent the cancel call on unsubscribing (with --cancel-on-exit): let it arrive.
+      await connection.requests.drain(DRAIN_MS);
+      term.clearStatus();
+      if (executionId) {
+        term.event({ type: 'interrupted', executionId, canceled: settings.cancelOnExit });
+        term.note(
+          settings.cancelOnExit
+            ? `Interrupted: execution ${executionId} was canceled`
+            : `Interrupted: execution ${executionId} goes on on the server; follow it with: smart-flows watch ${executionId}`,
+        );
+      } else {
+        term.event({ type: 'interrupted' });
+        term.note('Interrupted');
+      }
+      finish(EXIT.interrupted);
+    });
+  });
+}

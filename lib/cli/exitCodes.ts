@@ -1,0 +1,13 @@
+/** The exit codes of `smart-flows`, documented in the README and in `smart-flows --help`. */
+export const EXIT = {
+  /** Every flow ended in Success or Warning (or the command did what it was asked). */
+  ok: 0,
+  /** At least one flow failed (Error, Canceled, Interrupted, timed out) or the server refused a request. */
+  failed: 1,
+  /** Bad usage or bad input: nothing was sent. */
+  usage: 2,
+  /** The server could not be reached, or refused the credentials. */
+  unreachable: 3,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM. */
+  interrupted: 130,
+} as const;

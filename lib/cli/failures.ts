@@ -1,0 +1,72 @@
+import {
+  isFlowExecutionError,
+  isSmartFlowsAuthError,
+  isSmartFlowsBatchError,
+  isSmartFlowsHttpError,
+  isSmartFlowsInputError,
+  isSmartFlowsNetworkError,
+  isSmartFlowsTimeoutError,
+} from '../index';
+import { EXIT } from './exitCodes';
+
+/**
+ * The exit code an error stands for: 3 when the server could not be reached or refused the
+ * credentials, 2 for input the client refused before sending, 1 for everything the server or
+ * the flow did (a failed flow, an execution that outlived `--timeout`, a 404, a 500).
+ */
+export function exitCodeOf(error: unknown): number {
+  const cause = isSmartFlowsBatchError(error) ? (error as { cause?: unknown }).cause : error;
+  if (isSmartFlowsInputError(cause)) return EXIT.usage;
+  if (isSmartFlowsNetworkError(cause) || isSmartFlowsAuthError(cause)) return EXIT.unreachable;
+  if (isSmartFlowsHttpError(cause) && (cause.status === 401 || cause.status === 403)) return EXIT.unreachable;
+  // A request that timed out before any execution existed: the server did not answer.
+  if (isSmartFlowsTimeoutError(cause) && !cause.executionId) return EXIT.unreachable;
+  return EXIT.failed;
+}
+
+/** The status a failed run ended in (`Error`, `Canceled`…), or a word for what went wrong. */
+export function failureStatus(error: unknown): string {
+  if (isFlowExecutionError(error)) return error.status;
+  if (isSmartFlowsTimeoutError(error)) return 'TimedOut';
+  if (isSmartFlowsHttpError(error)) return `HTTP ${error.status}`;
+  return (error as { name?: string })?.name ?? 'Failed';
+}
+
+/** One line for a person: the error's message, which never holds a credential. */
+export function describe(error: unknown): string {
+  if (isFlowExecutionError(error)) return error.progress.message || `ended with status ${error.status}`;
+  if (isSmartFlowsHttpError(error) && (error.status === 401 || error.status === 403)) {
+    return `the server refused the credentials (${error.status}): check SMART_FLOWS_API_KEY / SMART_FLOWS_TOKEN`;
+  }
+  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${error.message}`;
+  if (isSmartFlowsHttpError(error)) {
+    const said = serverMessage(error.body);
+    return said ? `${error.message}: ${said}` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What the server said in an error answer: its JSON `message` (or `error`), else the text, on one line. */
+function serverMessage(body: unknown): string {
+  if (typeof body !== 'string' || body.trim() === '') return '';
+  let text = body;
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown; error?: unknown };
+    text = String(parsed.message ?? parsed.error ?? body);
+  } catch {
+    // not JSON: the text itself
+  }
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/** The error as one JSON-friendly object (`--json`), without stack or credentials. */
+export function errorJson(error: unknown): Record<string, unknown> {
+  const e = error as { name?: string; executionId?: string; status?: unknown };
+  return {
+    error: e?.name ?? 'Error',
+    message: describe(error),
+    ...(e?.executionId ? { executionId: e.executionId } : {}),
+    ...(isFlowExecutionError(error) || isSmartFlowsHttpError(error) ? { status: e.status } : {}),
+  };
+}

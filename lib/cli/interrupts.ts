@@ -1,0 +1,45 @@
+/** What a command does on Ctrl-C: stop its work, tidy up, and give the exit code. */
+export type InterruptHandler = () => Promise<void>;
+
+/**
+ * Ctrl-C (and SIGTERM) for the whole process: the first signal runs the command's handler
+ * (which stops cleanly, e.g. cancels what it started, then exits 130); a second one, or a
+ * signal while no handler is set, exits 130 at once.
+ */
+export class Interrupts {
+  private handler: InterruptHandler | undefined;
+  private stopping = false;
+
+  constructor(private readonly exit: (code: number) => void) {}
+
+  /** Listens to SIGINT and SIGTERM; returns the function that stops listening. */
+  install(target: Pick<NodeJS.Process, 'on' | 'off'>): () => void {
+    const onSignal = () => this.signal();
+    target.on('SIGINT', onSignal);
+    target.on('SIGTERM', onSignal);
+    return () => {
+      target.off('SIGINT', onSignal);
+      target.off('SIGTERM', onSignal);
+    };
+  }
+
+  /** Sets what the next Ctrl-C does (replacing the previous handler). */
+  onInterrupt(handler: InterruptHandler): void {
+    this.handler = handler;
+  }
+
+  /** True once a signal arrived. */
+  get interrupted(): boolean {
+    return this.stopping;
+  }
+
+  signal(): void {
+    const handler = this.handler;
+    if (this.stopping || !handler) {
+      this.exit(130);
+      return;
+    }
+    this.stopping = true;
+    handler().catch(() => this.exit(130));
+  }
+}

@@ -1,0 +1,95 @@
+import { COMMON_OPTIONS, CONNECTION_OPTIONS, parse } from './args';
+import type { Command } from './Command';
+import { commands } from './commands/index';
+import { EXIT } from './exitCodes';
+import { describe, exitCodeOf } from './failures';
+import { Interrupts } from './interrupts';
+import type { Stdin } from './readSource';
+import { Terminal, type OutStream } from './Terminal';
+import { UsageError } from './UsageError';
+
+declare const __SMART_FLOWS_VERSION__: string | undefined;
+const VERSION = typeof __SMART_FLOWS_VERSION__ === 'string' ? __SMART_FLOWS_VERSION__ : 'dev';
+
+/** The process around the command line (the real one in `cli.ts`, a fake one in tests). */
+export interface CliProcess {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: Stdin;
+  interrupts: Interrupts;
+}
+
+const GLOBAL_HELP = `smart-flows ${VERSION}: run Smart Flows document-generation flows from a terminal or a CI job
+
+Usage: smart-flows <command> [arguments] [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n')}
+
+Run 'smart-flows <command> --help' for a command's arguments and options.
+
+Environment:
+  SMART_FLOWS_URL         the server, e.g. https://flows.example.com:8443 (or --url)
+  SMART_FLOWS_API_KEY     the API key, sent as X-API-Key (or --api-key-file <file>)
+  SMART_FLOWS_TOKEN       a bearer token, when there is no API key
+  NO_COLOR                no colour and no progress bars (neither are drawn when stderr
+                          is not a terminal)
+
+Output: results on stdout (with --json: one JSON object a line, nothing else); messages
+and progress bars on stderr. Ctrl-C stops cleanly (--cancel-on-exit also cancels what the
+command started); a second Ctrl-C exits at once.
+
+Exit codes: 0 all succeeded, 1 a flow failed (or the server refused a request), 2 usage
+error (nothing was sent), 3 server unreachable or credentials refused, 130 interrupted.
+
+Try it without a server:
+  smart-flows simulator            # in one terminal; prints the two exports below
+  export SMART_FLOWS_URL=http://127.0.0.1:<port> SMART_FLOWS_API_KEY=sim-api-key
+  smart-flows run 5f1a0000-0000-4000-8000-000000000001 --out letters/`;
+
+function commandHelp(command: Command): string {
+  return `Usage: ${command.usage}\n\n${command.help}`;
+}
+
+/** Runs the command line; resolves to the exit code. Never calls `process.exit` itself. */
+export async function main(proc: CliProcess): Promise<number> {
+  const [name, ...rest] = proc.argv;
+  const json = rest.includes('--json');
+  const term = new Terminal(proc.stdout, proc.stderr, { json, env: proc.env });
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    (name === undefined ? proc.stderr : proc.stdout).write(`${topic ? commandHelp(topic) : GLOBAL_HELP}\n`);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    proc.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    proc.stderr.write(`smart-flows: unknown command '${name}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
+    return EXIT.usage;
+  }
+  try {
+    const options = { ...COMMON_OPTIONS, ...(command.name === 'simulator' ? {} : CONNECTION_OPTIONS), ...command.options };
+    const args = parse(rest, options);
+    if (args.values.help) {
+      proc.stdout.write(`${commandHelp(command)}\n`);
+      return EXIT.ok;
+    }
+    const { min, max, names } = command.positionals;
+    if (args.positionals.length < min) throw new UsageError(`missing ${names}`);
+    if (args.positionals.length > max) throw new UsageError(`unexpected argument '${args.positionals[max]}'`);
+    return await command.run({ args, env: proc.env, term, stdin: proc.stdin, interrupts: proc.interrupts });
+  } catch (error) {
+    term.clearStatus();
+    if (error instanceof UsageError) {
+      proc.stderr.write(`smart-flows ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    term.note(`smart-flows ${command.name}: ${describe(error)}`);
+    return exitCodeOf(error);
+  }
+}
