@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseCsv } from '../../lib/cli/parseCsv';
 import { jobsFormat, readJobs } from '../../lib/cli/readJobs';
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import type { SimulatorServer } from 'smart-flows-rx/testing';
 import { buildCli, jsonLines, runCli, type BuiltCli } from '../support/cli';

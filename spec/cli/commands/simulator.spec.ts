@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { buildCli, jsonLines, runCli, startCli, type BuiltCli } from '../support/cli';
 

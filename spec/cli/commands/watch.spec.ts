@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import type { SimulatorServer } from 'smart-flows-rx/testing';
