@@ -92,10 +92,9 @@ describe('smart-flows batch', () => {
 
   it('on Ctrl-C without --cancel-on-exit leaves the executions running and names them; a second Ctrl-C exits at once', async () => {
     const jobs = file('slow2.csv', 'key,To\nt1,Ann\nt2,Bob\n');
-    const batch = startCli(cli, ['batch', jobs, '--flow', slowFlow.id], { env: serverEnv(server) });
-    await batch.waitFor(/▶|Running 2 jobs/);
-    // Wait until both have started on the server, then interrupt.
-    for (let i = 0; i < 100 && (await executions(server)).filter((e) => e.status === 'Running').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    const batch = startCli(cli, ['batch', jobs, '--flow', slowFlow.id, '--json'], { env: serverEnv(server) });
+    // Interrupt once the command itself reports both started (its snapshots come at most every 100 ms).
+    await batch.waitFor(/"state":"running"[^\n]*\n[^\n]*"state":"running"/, 'stdout');
     batch.child.kill('SIGINT');
     const result = await batch.done;
     expect(result.code).toBe(130);
