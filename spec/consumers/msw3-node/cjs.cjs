@@ -25,7 +25,7 @@ const invoiceFlow = {
 async function main() {
   const simulator = createSimulator({ flows: [invoiceFlow] });
   const server = setupServer(...createSimulatorHandlers(simulator, { baseUrl: 'https://flows.test' }));
-  server.listen({ onUnhandledRequest: 'error' });
+  server.listen({ onUnhandledFrame: 'error' });
   try {
     const client = new SmartFlowsClient({ baseUrl: 'https://flows.test', apiKey: SIMULATOR_API_KEY, polling: { intervalMs: 5 } });
     const events = await lastValueFrom(client.run(invoiceFlow.id, { Invoice: { Customer: 'ACME' } }, { downloadDocuments: true }).pipe(toArray()));

@@ -16,6 +16,8 @@ const invoiceFlow: FlowScript = {
 const simulator: Simulator = createSimulator({ flows: [invoiceFlow] });
 const handlers: HttpHandler[] = createSimulatorHandlers(simulator, { baseUrl: 'https://flows.test' });
 const server = setupServer(...handlers);
+// msw 3's spelling of msw 2's `onUnhandledRequest` (which msw 3's types refuse).
+server.listen({ onUnhandledFrame: 'error' });
 // The handlers mix with the user's own msw 3 handlers in one server.use call.
 server.use(http.get('https://flows.test/health', () => HttpResponse.json({ ok: true })), ...handlers);
 
