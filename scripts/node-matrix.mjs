@@ -5,7 +5,7 @@
 //
 //   node 22.23.5: unit tests: 812 passed, 0 failed, 74 s
 //
-//   node scripts/node-matrix.mjs [--versions=22,24] [--what="unit tests"] [--json=FILE] -- command args…
+//   node scripts/node-matrix.mjs [--versions=22,24] [--what="unit tests"] [--json=FILE] [--summary=FILE] -- command args…
 //
 // --versions  majors to run (default 22,24); the major of the Node running this script uses
 //             that Node itself, nothing is installed for it.
@@ -13,11 +13,12 @@
 // --json      a Jest/Vitest JSON report the command writes (numPassedTests, numFailedTests);
 //             without it, the counts are the output's lines ending in ": passed" / ": FAILED"
 //             (the consumer runners' convention), else 1 passed or 1 failed by the exit code.
+// --summary also appends the summary lines to that file (CI prints them together at the end).
 // `{node}` in --json and in the command is replaced by the major (one report file per version).
 // Cache: $NODE_MATRIX_CACHE, default <repo>/.cache/node/<major> (gitignored).
 // Exit code 1 if the command failed under any version.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -112,5 +113,6 @@ for (const major of majors) {
   console.log(`\n${line.text}`);
   summaries.push(line);
 }
+if (options.summary) appendFileSync(options.summary, summaries.map((s) => `${s.text}\n`).join(''));
 if (summaries.length > 1) console.log(`\n${summaries.map((s) => s.text).join('\n')}`);
 process.exit(summaries.every((s) => s.ok) ? 0 : 1);

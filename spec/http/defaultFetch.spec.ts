@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { restoreGlobals, stubGlobal } from '../helpers/globals';
 import crossFetch from 'cross-fetch';
 import { defaultFetch, RUNTIME_FETCH_FROM_NODE_MAJOR, selectDefaultFetch } from '../../lib/http/defaultFetch';
 import { defaultFetch as browserDefaultFetch } from '../../lib/http/defaultFetch.browser';
 
 describe('the default fetch', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => restoreGlobals());
 
   it.each(['20.20.2', '22.23.5'])('is cross-fetch in the Node build on Node %s', (version) => {
     expect(selectDefaultFetch(version, true)).toBe(crossFetch);
@@ -15,7 +16,7 @@ describe('the default fetch', () => {
     expect(selected).not.toBe(crossFetch);
     const calls: unknown[][] = [];
     const answer = new Response('{}');
-    vi.stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
+    stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
     const init = { method: 'GET' };
     await expect(selected('https://flows.test/x', init)).resolves.toBe(answer);
     expect(calls).toEqual([['https://flows.test/x', init]]);
@@ -35,7 +36,7 @@ describe('the default fetch', () => {
   it("is the browser's own fetch in the browser build, looked up at each call", async () => {
     const calls: unknown[][] = [];
     const answer = new Response('{}');
-    vi.stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
+    stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
     const init = { method: 'GET' };
     await expect(browserDefaultFetch('https://flows.test/x', init)).resolves.toBe(answer);
     expect(calls).toEqual([['https://flows.test/x', init]]);
