@@ -2,6 +2,10 @@ import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
 
+/** True when status, percentage or message differ: the only changes worth an event. */
+export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
+  a.status !== b.status || a.percentage !== b.percentage || a.message !== b.message;
+
 /** What the poll loop remembers between two answers. */
 export interface PollMemory {
   /** Delay used before the answer just read. */
@@ -54,4 +58,34 @@ export function nextDelay(
     delay = changed ? intervalMs : Math.max(memory.delayMs, intervalMs) * BACKOFF_FACTOR;
   }
   return Math.round(Math.min(maxIntervalMs, Math.max(intervalMs, delay)));
+}
+
+/**
+ * The memory before the first poll: idle statuses wait `idleIntervalMs`, a long poll asks at
+ * once, anything else waits `intervalMs`.
+ */
+export function firstMemory(polling: NormalizedOptions['polling'], first: FlowProgress, nowMs: number): PollMemory {
+  return {
+    delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
+    origin: { atMs: nowMs, percentage: first.percentage },
+  };
+}
+
+/**
+ * The memory after one answer, with the delay before the next poll: the poll loop's whole
+ * timing state moves through this function ({@link remember}, then {@link nextDelay}).
+ * @param previous - the answer before this one (or the first progress)
+ * @param sentAtMs - when this answer's request was sent
+ */
+export function afterAnswer(
+  polling: NormalizedOptions['polling'],
+  memory: PollMemory,
+  previous: FlowProgress,
+  progress: FlowProgress,
+  nowMs: number,
+  sentAtMs: number,
+): PollMemory {
+  const changed = progressChanged(previous, progress);
+  const next = remember(memory, progress, nowMs);
+  return { ...next, delayMs: nextDelay(polling, next, progress, changed, nowMs, nowMs - sentAtMs) };
 }
