@@ -59,3 +59,19 @@ if (bundle) {
 
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t, pass: t.pass ? 'yes' : '**no**' })));
 if (targets.length) console.log(table(targets));
+
+// Part 4, per Node version (bench/fetch.mjs under scripts/node-matrix.mjs): ratios are undici ÷ node-fetch.
+const fetchByNode = Object.values(results.fetchByNode ?? {});
+if (fetchByNode.length) {
+  console.log('');
+  console.log(table(fetchByNode.flatMap((f) => f.rows.map((r) => ({
+    node: f.node,
+    load: r.load,
+    'node-fetch req/s': r.nodeFetchRequestsPerSecond,
+    'undici req/s': r.undiciRequestsPerSecond,
+    'req/s ratio': r.requestsPerSecondRatio,
+    'node-fetch µs/request': r.nodeFetchCpuMicrosPerRequest,
+    'undici µs/request': r.undiciCpuMicrosPerRequest,
+    'CPU ratio': r.cpuRatio,
+  })))));
+}

@@ -2,10 +2,14 @@
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
 // --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
-import { writeFileSync } from 'node:fs';
+// Part 4 (which fetch, bench/fetch.mjs) runs only when asked (--part=4), once per Node version
+// (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
+// run of part 4 alone keeps the other parts' figures in the file.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, printTable } from './common.mjs';
 import { runBundleBenchmark } from './bundle.mjs';
+import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
 import { runPollingBenchmark } from './polling.mjs';
 
@@ -36,6 +40,7 @@ if (parts.has(1)) {
 }
 if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
+const fetchPart = parts.has(4) ? await runFetchBenchmark({ quick }) : undefined;
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t })));
@@ -43,7 +48,18 @@ printTable(`All targets (run took ${results.durationSeconds} s)`, targets.map((t
 
 if (args['no-write'] !== true) {
   const file = fileURLToPath(new URL('./results.json', import.meta.url));
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  let previous = {};
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // No results yet.
+  }
+  const fetchByNode = { ...previous.fetchByNode };
+  if (fetchPart) {
+    fetchByNode[`node${process.versions.node.split('.')[0]}`] = { startedAt: results.startedAt, machine: results.machine, quick, durationSeconds: results.durationSeconds, ...fetchPart };
+  }
+  const written = Object.keys(results.parts).length === 0 ? { ...previous, fetchByNode } : { ...results, fetchByNode };
+  writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
   console.log(`\nWrote ${file}`);
 }
 // A bundle that carries xmlbuilder2 in the core is a defect, not a slow figure: fail the run.

@@ -14,7 +14,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
-const PROJECTS = ['jest-cjs', 'jest-esm', 'node'];
+const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-cjs'];
+/** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
+const nodeFits = (name) => {
+  const range = JSON.parse(readFileSync(join(here, name, 'package.json'), 'utf8')).engines?.node ?? '>=0';
+  const [major = 0, minor = 0] = (/^>=(\d+)(?:\.(\d+))?/.exec(range) ?? []).slice(1).map((v) => Number(v ?? 0));
+  const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
+  return nodeMajor > major || (nodeMajor === major && nodeMinor >= minor);
+};
 const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
 const checkOnly = args.includes('--check-only');
@@ -81,7 +88,9 @@ const tarball = join(scratch, readFileSync(packLog, 'utf8').trim().split('\n').f
 
 // 3. Each project: a scratch copy, its own lockfile (npm ci), the tarball, then its npm test.
 //    Installs run side by side; the tests one after another.
-const chosen = projects.length > 0 ? projects : PROJECTS;
+// By default the projects whose engines this Node meets (msw 3 needs Node 22.12, Jest's require(esm) 24.9).
+const chosen = projects.length > 0 ? projects : PROJECTS.filter(nodeFits);
+if (projects.length === 0) for (const name of PROJECTS.filter((p) => !chosen.includes(p))) console.log(`consumer ${name}: skipped on Node ${process.versions.node} (its engines say otherwise)`);
 const installs = chosen.map(async (name) => {
   const dir = join(scratch, name);
   const log = join(scratch, `${name}.log`);
