@@ -1,3 +1,8 @@
+/**
+ * `smart-flows-rx/angular`: one provider call (`provideSmartFlows`), the app's `HttpClient` as
+ * transport (`withHttpClient`), and signal helpers (`injectExecution`, `injectBatch`).
+ * @module smart-flows-rx/angular
+ */
 // The provider and its features
 export { provideSmartFlows } from './provideSmartFlows';
 export type { SmartFlowsFeature, SmartFlowsFeatureKind } from './provideSmartFlows';

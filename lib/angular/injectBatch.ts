@@ -58,7 +58,7 @@ interface State {
  * export class InvoicesComponent {
  *   readonly batch = injectBatch(customers.map((c) => ({ key: c.id, flowId: INVOICE_FLOW, input: { Invoice: c } })), { concurrency: 4 });
  * }
- * // template: {{ batch.percentage() }} % — @for (item of batch.items(); track item.key) { … }
+ * // template: {{ batch.percentage() }} % — \@for (item of batch.items(); track item.key) { … }
  */
 export function injectBatch(
   jobs: readonly BatchJob[] | null | undefined | (() => readonly BatchJob[] | null | undefined),

@@ -18,15 +18,19 @@ import { injectorFor } from './injectionContext';
 
 /** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
 export interface RunRequest extends RunOptions {
+  /** The flow's GUID. */
   flowId: string;
   /** An XML string, or a plain object turned into XML. */
   input?: FlowInput;
+  /** Not with `flowId`: a request either runs a flow or watches an execution. */
   executionId?: undefined;
 }
 
 /** Follows an execution that already exists (`client.watch`), e.g. from the URL after a reload. */
 export interface WatchRequest extends WatchOptions {
+  /** The id of the execution to follow. */
   executionId: string;
+  /** Not with `executionId`: a request either runs a flow or watches an execution. */
   flowId?: undefined;
 }
 

@@ -13,7 +13,9 @@ export type SmartFlowsFeatureKind = 'HttpClient';
 
 /** A feature for {@link provideSmartFlows}, made by a `withX()` function such as `withHttpClient()`. */
 export interface SmartFlowsFeature<K extends SmartFlowsFeatureKind = SmartFlowsFeatureKind> {
+  /** Which feature this is. */
   readonly kind: K;
+  /** The providers the feature adds to the app's environment. */
   readonly providers: Provider[];
 }
 
