@@ -7,6 +7,8 @@ export { builtInFlows } from './engine/builtInFlows.js';
 // The simulator's seeded PRNG, for tests and benchmarks that draw reproducible scenarios.
 export { mulberry32 as seededRandom } from './engine/random.js';
 export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
+// Reads a progress hold from text (`default:30,zero=default`), for command lines.
+export { parseProgressHold } from './routing/progressHold.js';
 
 // Adapters
 export { createSimulatorHandlers } from './adapters/createSimulatorHandlers.js';
@@ -21,6 +23,8 @@ export type {
   FlowOutcome,
   FlowScript,
   FlowStage,
+  HoldMeaning,
+  ProgressHoldOptions,
   SimulatorClock,
   SimulatorOptions,
   SimulatorRequest,
