@@ -8,6 +8,7 @@ import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
 import { type LoginCredentials, loginCall, type LoginToken } from './login';
+import { progressRequestTimeoutMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { withFallback } from './withFallback';
 import type { DownloadedDocument, FlowExecution, FlowProgress } from './types';
@@ -93,7 +94,9 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
       send(() => ({
         method: 'GET',
         path: endpoints.progress(executionId),
-        ...(waitSeconds > 0 ? { query: { timeout: waitSeconds }, timeoutMs: options.requestTimeoutMs + waitSeconds * 1000 } : {}),
+        // Always an explicit timeout, and a limit that covers it (see progressTimeout.ts).
+        query: { timeout: progressTimeoutParam(waitSeconds) },
+        timeoutMs: progressRequestTimeoutMs(waitSeconds, options.requestTimeoutMs),
       })).pipe(
         map((body) => {
           const progress = parseProgress(body, executionId);

@@ -45,7 +45,7 @@ function setup(pauseWhenHidden?: boolean) {
     }
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { client, server, advance, progressCalls: () => server.requests.filter((r) => r.url.endsWith('/progress')).length };
+  return { client, server, advance, progressCalls: () => server.requests.filter((r) => new URL(r.url).pathname.endsWith('/progress')).length };
 }
 
 afterEach(() => {

@@ -75,7 +75,7 @@ function serve(routes: { start?: Route; progress?: Route; execution?: Route }) {
       counts.start++;
       return (routes.start ?? ((_q, r) => json(r, progressBody('Running', 0))))(req, res, counts.start);
     }
-    if (path.endsWith('/progress')) {
+    if (path.split('?')[0]!.endsWith('/progress')) {
       counts.progress++;
       return (routes.progress ?? ((_q, r) => json(r, progressBody('Success', 100))))(req, res, ++polls);
     }
@@ -266,10 +266,11 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
 
   it('a server that never answers ends each request at requestTimeoutMs: SmartFlowsTimeoutError', async () => {
     serve({ progress: () => undefined });
-    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }));
+    // A progress call's limit is requestTimeoutMs plus the hold it asks (timeout=1: 1 s).
+    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
-    expect(error).toMatchObject({ executionId: EXEC, timeoutMs: 100 });
-    outcomes.push(['no answer at all', `${describeError(error)} after ${Math.round(ms)} ms (3 tries of 100 ms)`]);
+    expect(error).toMatchObject({ executionId: EXEC, timeoutMs: 1_100 });
+    outcomes.push(['no answer at all', `${describeError(error)} after ${Math.round(ms)} ms (3 tries of 100 ms + the 1 s hold each asks)`]);
   });
 
   it('a body that stalls halfway ends at requestTimeoutMs: SmartFlowsTimeoutError', async () => {
@@ -279,8 +280,9 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
         r.write('{"id":"6de9206a-de42-4182-8f86-a9a8d29fbd56",');
       },
     });
-    const { error } = await runOnce(client({ requestTimeoutMs: 100 }));
+    const { error } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 1_100 });
     outcomes.push(['body stalls halfway', describeError(error)]);
   });
 
