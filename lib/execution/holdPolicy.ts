@@ -76,7 +76,7 @@ export function judgeHold(verdict: HoldVerdict, seen: HoldObservation): HoldVerd
  * the verdict, so the adaptive delay applies with no extra request.
  * @param setting - the `polling.waitSeconds` option
  */
-export function afterAnswer(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation): HoldStep {
+export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation): HoldStep {
   const next = judgeHold(verdict, seen);
   const waitSeconds = holdToAsk(setting, next);
   return { verdict: next, waitSeconds, atOnce: waitSeconds > 0 && showsHold(seen) };

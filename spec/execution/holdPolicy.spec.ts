@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  afterAnswer, AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, showsHold,
+  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, nextHold, showsHold,
 } from '../../lib/execution/holdPolicy';
 
 const seen = (askedSeconds: number, answeredAfterMs: number, changed: boolean): HoldObservation => ({ askedSeconds, answeredAfterMs, changed });
@@ -53,28 +53,28 @@ describe('showsHold and judgeHold: what one answer tells about the server', () =
   });
 });
 
-describe('afterAnswer: the step after each answer', () => {
+describe('nextHold: the step after each answer', () => {
   it('auto against a server that holds: keeps asking 30 s and asks again at once', () => {
-    expect(afterAnswer('auto', 'unknown', seen(30, 1_200, true))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
-    expect(afterAnswer('auto', 'holds', seen(30, 30_001, false))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+    expect(nextHold('auto', 'unknown', seen(30, 1_200, true))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+    expect(nextHold('auto', 'holds', seen(30, 30_001, false))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
   });
 
   it('auto against a server that answers at once: stops asking, and nothing goes at once (no extra request)', () => {
-    expect(afterAnswer('auto', 'unknown', seen(30, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', 'unknown', seen(30, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
     // after the verdict, a change no longer makes the next poll go at once
-    expect(afterAnswer('auto', 'answersAtOnce', seen(0, 3, true))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', 'answersAtOnce', seen(0, 3, true))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
   });
 
   it('auto, early answer with a change from a server that in fact answers at once: one more request at once shows it', () => {
-    const first = afterAnswer('auto', 'unknown', seen(30, 2, true));
+    const first = nextHold('auto', 'unknown', seen(30, 2, true));
     expect(first).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
-    expect(afterAnswer('auto', first.verdict, seen(30, 2, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', first.verdict, seen(30, 2, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
   });
 
   it('a number setting keeps asking it whatever the verdict, at once only after a hold or news', () => {
-    expect(afterAnswer(5, 'unknown', seen(5, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: false });
-    expect(afterAnswer(5, 'answersAtOnce', seen(5, 5_000, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: true });
-    expect(afterAnswer(0, 'unknown', seen(0, 3, true))).toEqual({ verdict: 'unknown', waitSeconds: 0, atOnce: false });
+    expect(nextHold(5, 'unknown', seen(5, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: false });
+    expect(nextHold(5, 'answersAtOnce', seen(5, 5_000, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: true });
+    expect(nextHold(0, 'unknown', seen(0, 3, true))).toEqual({ verdict: 'unknown', waitSeconds: 0, atOnce: false });
   });
 });
 
