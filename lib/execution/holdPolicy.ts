@@ -84,9 +84,11 @@ export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldO
 
 /**
  * The delay before an execution's first poll: the idle cadence for an execution that waits;
- * at once when long polling against a server known to hold (or always asked to, by a number
- * setting); otherwise `intervalMs` — also while `'auto'` does not know yet, so the first
- * poll, which asks for a hold, costs nothing extra against a server that answers at once.
+ * at once whenever that poll asks for a hold (a number setting, or `'auto'` until the server
+ * is seen answering at once); otherwise `intervalMs`. A held poll must start from what the
+ * client knows: a server holds until the progress changes from what it was when the request
+ * arrived, so a change that lands before the request is seen only at the next change or at
+ * the end of the hold. Asked at once, that window is one round trip.
  */
 export function firstDelayMs(
   polling: { intervalMs: number; idleIntervalMs: number; waitSeconds: WaitSetting },
@@ -94,8 +96,7 @@ export function firstDelayMs(
   status: FlowStatus,
 ): number {
   if (isIdleStatus(status)) return polling.idleIntervalMs;
-  const longPolls = polling.waitSeconds === 'auto' ? verdict === 'holds' : polling.waitSeconds > 0;
-  return longPolls ? 0 : polling.intervalMs;
+  return holdToAsk(polling.waitSeconds, verdict) > 0 ? 0 : polling.intervalMs;
 }
 
 /** A client's memory of its server's holds: created once per client, read and written by every poll loop. */

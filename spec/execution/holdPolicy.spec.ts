@@ -81,7 +81,7 @@ describe('nextHold: the step after each answer', () => {
 describe('firstDelayMs: the delay before an execution’s first poll', () => {
   const polling = (waitSeconds: number | 'auto') => ({ intervalMs: 900, idleIntervalMs: 5_000, waitSeconds });
   it.each<[number | 'auto', HoldVerdict, string, number]>([
-    ['auto', 'unknown', 'Running', 900],
+    ['auto', 'unknown', 'Running', 0],
     ['auto', 'holds', 'Running', 0],
     ['auto', 'holds', 'Queued', 0],
     ['auto', 'answersAtOnce', 'Running', 900],
