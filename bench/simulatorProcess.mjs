@@ -5,8 +5,8 @@ import { startSimulatorServer } from 'smart-flows-rx/testing';
 let server;
 
 const handlers = {
-  async start({ flows, seed }) {
-    server = await startSimulatorServer({ port: 0, flows, seed });
+  async start({ flows, seed, progressHold }) {
+    server = await startSimulatorServer({ port: 0, flows, seed, progressHold });
     return { url: server.url, apiKey: server.apiKey };
   },
 
