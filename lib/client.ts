@@ -4,7 +4,7 @@ import type { DocumentMetadata } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
 import { checkCredentials, type LoginCredentials, loginTokenSource } from './api/login';
 import { guidSegment } from './api/ids';
-import { type FlowInput, prepareInput } from './api/prepareInput';
+import { type FlowInput, prepareInput, type XmlConverter } from './api/prepareInput';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
 import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
@@ -12,8 +12,8 @@ import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/b
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
 import { pageActivity } from './execution/pageVisibility';
 import { runBatch } from './execution/runBatch';
-import { createTransport } from './http/transport';
-import { type NormalizedOptions, normalizeOptions, type SmartFlowsClientOptions } from './options';
+import { createSender } from './http/send';
+import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
 export interface RunOptions extends FollowOptions {
@@ -48,8 +48,11 @@ export interface StartOptions {
  * });
  */
 export class SmartFlowsClient {
-  /** The options after defaults were merged (read-only view). */
-  readonly options: Readonly<NormalizedOptions>;
+  // Private fields: neither `console.log(client)` nor `JSON.stringify(client)` reaches them.
+  // No field holds a credential: only the http layer's closures do.
+  readonly #options: ClientOptionsView;
+  readonly #execution: ExecutionSettings;
+  readonly #toXml: XmlConverter | undefined;
   /** @internal */
   protected readonly api: SmartFlowsApi;
   private readonly nudges = new Subject<string>();
@@ -57,8 +60,30 @@ export class SmartFlowsClient {
 
   /** @throws SmartFlowsInputError when an option is missing or wrong. */
   constructor(options: SmartFlowsClientOptions) {
-    this.options = normalizeOptions(options);
-    this.api = createApi(createTransport(this.options), this.options);
+    const { http, credentials, api, execution, view } = splitOptions(normalizeOptions(options));
+    this.#options = view;
+    this.#execution = execution;
+    this.#toXml = view.toXml;
+    this.api = createApi(createSender(http, credentials), api);
+  }
+
+  /**
+   * The options after defaults were merged and values checked: frozen all the way down, and
+   * without the credentials. Only for reading: the client runs on its own copies.
+   */
+  get options(): ClientOptionsView {
+    return this.#options;
+  }
+
+  /** What `JSON.stringify(client)` writes: where it sends and how it times, never a credential. */
+  toJSON(): Record<string, unknown> {
+    const { apiRoot, endpointStyle, requestTimeoutMs, polling, retry } = this.#options;
+    return { apiRoot, endpointStyle, requestTimeoutMs, polling, retry };
+  }
+
+  /** What `console.log(client)` and `util.inspect(client)` show (Node's hook, by its registered symbol: no `node:util` here). */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect?: (value: unknown, options: object) => string): unknown {
+    return typeof inspect === 'function' ? `SmartFlowsClient ${inspect(this.toJSON(), options)}` : this.toJSON();
   }
 
   /**
@@ -159,7 +184,7 @@ export class SmartFlowsClient {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
       const { concurrency, failFast, snapshotIntervalMs, ...runOptions } = options;
       checkFollowOptions(runOptions, true);
-      const deps = { run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions), scheduler: this.options.scheduler };
+      const deps = { run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions), scheduler: this.#execution.scheduler };
       return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs });
     });
   }
@@ -169,7 +194,7 @@ export class SmartFlowsClient {
     return defer(() => {
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
       guidSegment(flowId, 'flowId');
-      return prepareInput(input, this.options.toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
+      return prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
     });
   }
 
@@ -250,7 +275,7 @@ export class SmartFlowsClient {
       throw new SmartFlowsInputError('withLogin gets its bearer token by logging in: leave bearerToken out');
     }
     // The token function runs only once a request is made, after `client` exists.
-    const token = loginTokenSource(() => client.api.login(credentials), { now: () => client.options.scheduler.now() });
+    const token = loginTokenSource(() => client.api.login(credentials), { now: () => client.#execution.scheduler.now() });
     const client: SmartFlowsClient = new this({ ...options, bearerToken: token });
     return client;
   }
@@ -261,12 +286,12 @@ export class SmartFlowsClient {
   protected followDeps(): FollowDeps {
     return (this.deps ??= {
       getProgress: (id, waitSeconds) => this.api.progress(id, waitSeconds),
-      polling: this.options.polling,
-      scheduler: this.options.scheduler,
+      polling: this.#execution.polling,
+      scheduler: this.#execution.scheduler,
       nudges: (id) => this.nudges.pipe(filter((n) => n === id.toLowerCase())),
       api: this.api,
       // Browser manners: no polling while the page is hidden or offline (undefined in Node).
-      mayPoll: this.options.polling.pauseWhenHidden ? pageActivity() : undefined,
+      mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     });
   }

@@ -6,6 +6,42 @@ export interface SmartFlowsErrorOptions {
   cause?: unknown;
   /** The execution this error belongs to, once the server created one. */
   executionId?: string;
+  /** A start request failed in a way that does not prove the server started nothing (see {@link SmartFlowsError.executionMayExist}). */
+  executionMayExist?: boolean;
+}
+
+/** Appended to the message of an error with `executionMayExist`. */
+const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+
+/**
+ * How to build each error again with more context (an executionId, executionMayExist): errors
+ * are never changed after creation, since one may already be in a subscriber's hands. Kept
+ * outside the objects, so it shows in no log.
+ */
+const remakers = new WeakMap<object, { ctor: abstract new (...args: never[]) => SmartFlowsError; make: (options: SmartFlowsErrorOptions) => SmartFlowsError }>();
+
+function remember<T extends SmartFlowsError>(error: T, ctor: abstract new (...args: never[]) => T, make: (options: SmartFlowsErrorOptions) => T): void {
+  remakers.set(error, { ctor, make });
+}
+
+/**
+ * The same error with more context: `error` itself when it already carries it, else a new
+ * error of the same class with the same fields and `cause`, built with the context at
+ * construction (so its message and stack agree). An error of a class this module does not
+ * know how to build again (a subclass from elsewhere) is given back unchanged.
+ * @internal Used by the API and execution layers; not exported from the package.
+ */
+export function withErrorContext<T extends SmartFlowsError>(error: T, context: { executionId?: string; executionMayExist?: boolean }): T {
+  const executionId = error.executionId ?? context.executionId;
+  const executionMayExist = error.executionMayExist === true || context.executionMayExist === true;
+  if (executionId === error.executionId && executionMayExist === (error.executionMayExist === true)) return error;
+  const remaker = remakers.get(error);
+  if (!remaker || remaker.ctor !== error.constructor) return error;
+  return remaker.make({
+    ...(Object.hasOwn(error, 'cause') ? { cause: error.cause } : {}),
+    ...(executionId !== undefined ? { executionId } : {}),
+    ...(executionMayExist ? { executionMayExist } : {}),
+  }) as T;
 }
 
 /**
@@ -16,16 +52,18 @@ export interface SmartFlowsErrorOptions {
 export class SmartFlowsError extends Error {
   override name = 'SmartFlowsError';
   /** The execution this error belongs to, when one was created. */
-  executionId?: string;
+  readonly executionId?: string;
   /**
    * True when a start request failed in a way that does not prove the server started
    * nothing (a timeout, a reset after sending): look for the execution before starting again.
    */
-  executionMayExist?: boolean;
+  readonly executionMayExist?: boolean;
 
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(options.executionMayExist ? message + MAY_EXIST_NOTE : message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.executionId !== undefined) this.executionId = options.executionId;
+    if (options.executionMayExist) this.executionMayExist = true;
+    remember(this, SmartFlowsError, (o) => new SmartFlowsError(message, o));
   }
 
   /** A plain form for logs: never holds a secret (messages and URLs are built without them). */
@@ -46,6 +84,20 @@ export class SmartFlowsInputError extends SmartFlowsError {
   constructor(message: string, options: SmartFlowsErrorOptions & { issues?: readonly unknown[] } = {}) {
     super(message, options);
     if (options.issues) this.issues = options.issues;
+    remember(this, SmartFlowsInputError, (o) => new SmartFlowsInputError(message, { ...o, ...(options.issues ? { issues: options.issues } : {}) }));
+  }
+}
+
+/**
+ * The `bearerToken` function failed at run time: it threw or rejected (an auth server down),
+ * completed without a token, or gave something that is not a token. The request was not sent.
+ * The function's own failure is the `cause`. Not retried: the function decides its own retries.
+ */
+export class SmartFlowsAuthError extends SmartFlowsError {
+  override name = 'SmartFlowsAuthError';
+  constructor(message: string, options: SmartFlowsErrorOptions = {}) {
+    super(message, options);
+    remember(this, SmartFlowsAuthError, (o) => new SmartFlowsAuthError(message, o));
   }
 }
 
@@ -70,6 +122,7 @@ export class SmartFlowsHttpError extends SmartFlowsError {
     this.url = init.url;
     this.body = init.body;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    remember(this, SmartFlowsHttpError, (o) => new SmartFlowsHttpError(init, o));
   }
 }
 
@@ -94,6 +147,7 @@ export class SmartFlowsNetworkError extends SmartFlowsError {
     this.method = init.method;
     this.url = init.url;
     this.maybeReceived = init.maybeReceived;
+    remember(this, SmartFlowsNetworkError, (o) => new SmartFlowsNetworkError(init, o));
   }
 }
 
@@ -111,6 +165,8 @@ export class SmartFlowsResponseError extends SmartFlowsError {
     super(message, options);
     if (options.issues) this.issues = options.issues;
     this.retryable = options.retryable ?? false;
+    const { issues, retryable } = options;
+    remember(this, SmartFlowsResponseError, (o) => new SmartFlowsResponseError(message, { ...o, ...(issues ? { issues } : {}), ...(retryable !== undefined ? { retryable } : {}) }));
   }
 }
 
@@ -122,13 +178,14 @@ export class SmartFlowsTimeoutError extends SmartFlowsError {
   constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions = {}) {
     super(message, options);
     this.timeoutMs = timeoutMs;
+    remember(this, SmartFlowsTimeoutError, (o) => new SmartFlowsTimeoutError(message, timeoutMs, o));
   }
 }
 
 /** The flow itself ended in Error, Canceled or Interrupted (or asked for input headless). */
 export class FlowExecutionError extends SmartFlowsError {
   override name = 'FlowExecutionError';
-  declare executionId: string;
+  declare readonly executionId: string;
   readonly status: FlowStatus;
   readonly progress: FlowProgress;
   readonly execution?: FlowExecution;
@@ -141,6 +198,8 @@ export class FlowExecutionError extends SmartFlowsError {
     this.status = progress.status;
     this.progress = progress;
     if (execution) this.execution = execution;
+    // Its executionId comes from the progress: there is nothing to add to it later.
+    remember(this, FlowExecutionError, () => new FlowExecutionError(progress, execution));
   }
 }
 
@@ -160,6 +219,7 @@ export const isSmartFlowsError = (error: unknown): error is SmartFlowsError =>
   error instanceof SmartFlowsError ||
   (typeof error === 'object' && error !== null && OUR_NAMES.test(String((error as { name?: unknown }).name)));
 export const isSmartFlowsInputError = guard(SmartFlowsInputError, 'SmartFlowsInputError');
+export const isSmartFlowsAuthError = guard(SmartFlowsAuthError, 'SmartFlowsAuthError');
 export const isSmartFlowsHttpError = guard(SmartFlowsHttpError, 'SmartFlowsHttpError');
 export const isSmartFlowsNetworkError = guard(SmartFlowsNetworkError, 'SmartFlowsNetworkError');
 export const isSmartFlowsResponseError = guard(SmartFlowsResponseError, 'SmartFlowsResponseError');

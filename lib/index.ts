@@ -1,3 +1,11 @@
+/**
+ * `smart-flows-rx`: the client that runs Smart Flows executions as RxJS Observables
+ * ({@link SmartFlowsClient}), its options, data types, status helpers and errors.
+ * Browser- and Node-safe.
+ *
+ * @module smart-flows-rx
+ */
+
 // The client
 export { SmartFlowsClient } from './client';
 export type { RunOptions, WatchOptions, StartOptions } from './client';
@@ -14,7 +22,7 @@ export type { PageEnvironment, EventSourceLike } from './execution/pageVisibilit
 
 // Options
 export { DEFAULTS } from './options';
-export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource } from './options';
+export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource, ClientOptionsView } from './options';
 
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';
@@ -33,6 +41,7 @@ export type { UserInputField } from './api/userInputFields';
 export {
   SmartFlowsError,
   SmartFlowsInputError,
+  SmartFlowsAuthError,
   SmartFlowsHttpError,
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
@@ -40,6 +49,7 @@ export {
   FlowExecutionError,
   isSmartFlowsError,
   isSmartFlowsInputError,
+  isSmartFlowsAuthError,
   isSmartFlowsHttpError,
   isSmartFlowsNetworkError,
   isSmartFlowsResponseError,

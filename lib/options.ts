@@ -80,12 +80,85 @@ export interface NormalizedOptions {
   endpointStyle: 'sdk' | 'guide';
 }
 
-/** The defaults, in one place (the README's tables list them). */
-export const DEFAULTS = {
-  polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
-  retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
+/**
+ * The credentials: given to the http layer only (its auth headers), and kept in closures there,
+ * never in a property of the client or of any object it gives.
+ */
+export interface Credentials {
+  apiKey?: string;
+  bearerToken?: TokenSource;
+}
+
+/** What the http layer gets: where to send, per-request time limit, retry policy, the scheduler for both. */
+export interface HttpSettings {
+  apiRoot: string;
+  fetch?: FetchLike;
+  requestTimeoutMs: number;
+  retry: Readonly<Required<RetryOptions>>;
+  scheduler: SchedulerLike;
+}
+
+/** What the API layer gets: which spelling of the paths that differ to try first. It schedules no timer. */
+export interface ApiSettings {
+  endpointStyle: 'sdk' | 'guide';
+}
+
+/** What the execution layer gets: the polling cadence and bounds, and the scheduler that times them. */
+export interface ExecutionSettings {
+  polling: Readonly<Required<PollingOptions>>;
+  scheduler: SchedulerLike;
+}
+
+/**
+ * `client.options`: the options after defaults were merged and values checked, frozen all the
+ * way down (a change would be refused, and the client never reads this object back: each layer
+ * got its own settings at construction). Holds no credentials.
+ */
+export interface ClientOptionsView {
+  readonly apiRoot: string;
+  readonly fetch?: FetchLike;
+  readonly toXml?: XmlConverter;
+  readonly polling: Readonly<Required<PollingOptions>>;
+  readonly retry: Readonly<Required<RetryOptions>>;
+  readonly requestTimeoutMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly endpointStyle: 'sdk' | 'guide';
+}
+
+/**
+ * Splits validated options into what each layer needs. The timing rule: the http layer owns
+ * request time (`requestTimeoutMs`, a long poll's hold added to it) and retry backoff (`retry`);
+ * the execution layer owns polling time (`polling`, a run's `timeoutMs`); the API layer owns
+ * no time. All of them time on the one `scheduler`. Only `http` gets the credentials.
+ */
+export function splitOptions(options: NormalizedOptions): {
+  http: HttpSettings;
+  credentials: Credentials;
+  api: ApiSettings;
+  execution: ExecutionSettings;
+  view: ClientOptionsView;
+} {
+  const polling = Object.freeze({ ...options.polling });
+  const retry = Object.freeze({ ...options.retry });
+  const { apiRoot, fetch, toXml, requestTimeoutMs, scheduler, endpointStyle } = options;
+  return {
+    http: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), requestTimeoutMs, retry, scheduler }),
+    credentials: Object.freeze({
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+      ...(options.bearerToken !== undefined ? { bearerToken: options.bearerToken } : {}),
+    }),
+    api: Object.freeze({ endpointStyle }),
+    execution: Object.freeze({ polling, scheduler }),
+    view: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), ...(toXml ? { toXml } : {}), polling, retry, requestTimeoutMs, scheduler, endpointStyle }),
+  };
+}
+
+/** The defaults, in one place (the README's tables list them); frozen, so no caller can change the next client's. */
+export const DEFAULTS = Object.freeze({
+  polling: Object.freeze({ intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true } as const),
+  retry: Object.freeze({ maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true } as const),
   requestTimeoutMs: 30_000,
-} as const;
+} as const);
 
 /** Largest delay a JS timer keeps: above it Node fires at once (1 ms). */
 export const MAX_TIMER_MS = 2_147_483_647;

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import * as errors from '../lib/errors';
 import {
   FlowExecutionError,
+  SmartFlowsAuthError,
   SmartFlowsError,
   SmartFlowsHttpError,
   SmartFlowsInputError,
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
+  withErrorContext,
 } from '../lib/errors';
+import { attachExecutionId } from '../lib/internal/attachExecutionId';
 import { EXEC_ID, progress } from './helpers/progress';
 
 const URL = `https://flows.test/api/v1/flows/executions/${EXEC_ID}/progress?timeout=5`;
@@ -17,6 +20,7 @@ const cause = new TypeError('socket hang up');
 const samples: [string, () => SmartFlowsError, keyof typeof errors][] = [
   ['SmartFlowsError', () => new SmartFlowsError('base', { cause }), 'isSmartFlowsError'],
   ['SmartFlowsInputError', () => new SmartFlowsInputError('bad', { cause, issues: [{ path: ['x'] }] }), 'isSmartFlowsInputError'],
+  ['SmartFlowsAuthError', () => new SmartFlowsAuthError('bearerToken function failed to give a token', { cause }), 'isSmartFlowsAuthError'],
   ['SmartFlowsHttpError', () => new SmartFlowsHttpError({ status: 503, method: 'GET', url: URL, body: 'busy' }, { cause }), 'isSmartFlowsHttpError'],
   ['SmartFlowsNetworkError', () => new SmartFlowsNetworkError({ method: 'GET', url: URL, maybeReceived: true, detail: 'ECONNRESET' }, { cause }), 'isSmartFlowsNetworkError'],
   ['SmartFlowsResponseError', () => new SmartFlowsResponseError('not JSON', { cause, retryable: true }), 'isSmartFlowsResponseError'],
@@ -85,6 +89,70 @@ describe('error classes', () => {
     const issues = [{ code: 'invalid_type', path: ['status'], message: 'expected string' }];
     expect(new SmartFlowsResponseError('x', { issues }).issues).toBe(issues);
     expect(new SmartFlowsInputError('x', { issues }).issues).toBe(issues);
+  });
+});
+
+describe('errors with more context (an executionId, executionMayExist) are new errors', () => {
+  const OTHER = '11111111-2222-4333-8444-555555555555';
+  const fields = (e: object) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== 'executionId' && k !== 'executionMayExist'));
+
+  it.each(samples.filter(([name]) => name !== 'FlowExecutionError'))('%s: same class, name, guard, fields and cause; the original unchanged', (_, make, guard) => {
+    const original = make();
+    const before = { ...original, message: original.message, stack: original.stack };
+    const withId = attachExecutionId(original, EXEC_ID);
+    expect(withId).not.toBe(original);
+    expect(withId.constructor).toBe(original.constructor);
+    expect((errors[guard] as (e: unknown) => boolean)(withId)).toBe(true);
+    expect(withId).toMatchObject({ name: original.name, message: original.message, executionId: EXEC_ID });
+    expect(fields(withId)).toEqual(fields(original));
+    expect(withId.cause).toBe(cause);
+    expect({ ...original, message: original.message, stack: original.stack }).toEqual(before);
+    expect(original.executionId).toBeUndefined();
+    expect(String(withId.stack).split('\n')[0]).toBe(`${original.name}: ${original.message}`);
+  });
+
+  it('keeps an executionId already there (the error is given back as it is)', () => {
+    const error = new SmartFlowsResponseError('x', { executionId: OTHER });
+    expect(attachExecutionId(error, EXEC_ID)).toBe(error);
+    const flow = new FlowExecutionError(progress('Error', 1, 'x'));
+    expect(attachExecutionId(flow, OTHER)).toBe(flow);
+  });
+
+  it('builds executionMayExist and its note into the message at construction, once', () => {
+    const original = new SmartFlowsTimeoutError('Request timed out after 10 ms: POST /api/v1/flows/executions', 10, { cause });
+    const marked = withErrorContext(original, { executionMayExist: true });
+    expect(marked).toBeInstanceOf(SmartFlowsTimeoutError);
+    expect(marked).toMatchObject({ executionMayExist: true, timeoutMs: 10 });
+    expect(marked.message).toBe(`${original.message} (the request may have reached the server: an execution may exist; see listExecutions)`);
+    expect(String(marked.stack).split('\n')[0]).toBe(`SmartFlowsTimeoutError: ${marked.message}`);
+    expect(original.executionMayExist).toBeUndefined();
+    const both = withErrorContext(marked, { executionId: EXEC_ID });
+    expect(both.message).toBe(marked.message);
+    expect(both).toMatchObject({ executionMayExist: true, executionId: EXEC_ID });
+  });
+
+  it('wraps a foreign error as the cause of a SmartFlowsError with the id', () => {
+    const foreign = new RangeError('boom');
+    const error = attachExecutionId(foreign, EXEC_ID);
+    expect(error).toMatchObject({ name: 'SmartFlowsError', executionId: EXEC_ID, message: 'Unexpected failure: boom' });
+    expect(error.cause).toBe(foreign);
+  });
+
+  it('gives back a subclass it cannot build again unchanged, rather than change its class', () => {
+    class ElsewhereError extends SmartFlowsError {
+      override name = 'SmartFlowsElsewhereError';
+    }
+    const error = new ElsewhereError('x');
+    expect(attachExecutionId(error, EXEC_ID)).toBe(error);
+  });
+
+  it('declares executionId and executionMayExist read-only to TypeScript', () => {
+    const error = new SmartFlowsError('x');
+    // @ts-expect-error -- errors are never changed after creation
+    error.executionId = EXEC_ID;
+    // @ts-expect-error -- likewise
+    error.executionMayExist = true;
+    expect(error).toBeInstanceOf(SmartFlowsError);
   });
 });
 

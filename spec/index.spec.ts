@@ -8,6 +8,7 @@ describe('the smart-flows-rx entry', () => {
     expect(Object.keys(core).sort()).toEqual([
       'DEFAULTS',
       'FlowExecutionError',
+      'SmartFlowsAuthError',
       'SmartFlowsBatchError',
       'SmartFlowsClient',
       'SmartFlowsError',
@@ -21,6 +22,7 @@ describe('the smart-flows-rx entry', () => {
       'isFlowExecutionError',
       'isGuid',
       'isIdleStatus',
+      'isSmartFlowsAuthError',
       'isSmartFlowsBatchError',
       'isSmartFlowsError',
       'isSmartFlowsHttpError',

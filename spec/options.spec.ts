@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, queueScheduler } from 'rxjs';
-import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions } from '../lib/options';
+import { asyncScheduler, firstValueFrom, queueScheduler } from 'rxjs';
+import { builtInFlows } from 'smart-flows-rx/testing';
+import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from '../lib/options';
 import { SmartFlowsInputError } from '../lib/errors';
+import { SmartFlowsClient } from '../lib/client';
+import { useVirtualSimulator } from './helpers/virtualSimulator';
 
 const base: SmartFlowsClientOptions = { baseUrl: 'https://flows.example.com', apiKey: 'key-123' };
 const withOptions = (extra: Record<string, unknown>) => ({ ...base, ...extra }) as SmartFlowsClientOptions;
@@ -152,6 +155,67 @@ describe('normalizeOptions', () => {
     ]) {
       const error = refusal(options);
       expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain(key);
+    }
+  });
+});
+
+describe('client.options', () => {
+  const start = useVirtualSimulator();
+
+  it('cannot be changed after validation: a poll loop keeps the validated cadence', async () => {
+    const sim = start();
+    const client = sim.client({ polling: { intervalMs: 200, maxIntervalMs: 200, idleIntervalMs: 200 } });
+    const mutable = client.options as unknown as { polling: Record<string, number> };
+    try {
+      // What a careless caller does (validation refuses 0); a frozen view throws a TypeError in strict mode.
+      Object.assign(mutable.polling, { intervalMs: 0, maxIntervalMs: 0, idleIntervalMs: 0 });
+    } catch {
+      // refused
+    }
+    const id = (await firstValueFrom(client.startExecution(builtInFlows.long.id, '<Letter><To>Ann</To></Letter>'))).id;
+    const watching = client.watch(id).subscribe({ error: () => undefined });
+    await sim.advance(2_000);
+    watching.unsubscribe();
+    // One poll per 200 ms of virtual time, give or take the first.
+    expect(sim.progressCalls(id)).toBeLessThanOrEqual(11);
+    expect(sim.progressCalls(id)).toBeGreaterThanOrEqual(5);
+  });
+
+  it('is frozen all the way down and holds no credentials', () => {
+    const client = new SmartFlowsClient({ ...base, bearerToken: 'tok' });
+    expect(Object.isFrozen(client.options)).toBe(true);
+    expect(Object.isFrozen(client.options.polling)).toBe(true);
+    expect(Object.isFrozen(client.options.retry)).toBe(true);
+    expect(Object.keys(client.options)).not.toContain('apiKey');
+    expect(Object.keys(client.options)).not.toContain('bearerToken');
+    expect(client.options).toMatchObject({ apiRoot: 'https://flows.example.com/api/v1', polling: DEFAULTS.polling, retry: DEFAULTS.retry });
+  });
+
+  it('is a copy: changing the options object given to the constructor changes nothing', () => {
+    const given = { ...base, polling: { intervalMs: 100 } };
+    const client = new SmartFlowsClient(given);
+    given.polling.intervalMs = 1;
+    expect(client.options.polling.intervalMs).toBe(100);
+  });
+
+  it('keeps DEFAULTS frozen, so no client can change the defaults of the next', () => {
+    expect(Object.isFrozen(DEFAULTS.polling)).toBe(true);
+    expect(Object.isFrozen(DEFAULTS.retry)).toBe(true);
+  });
+});
+
+describe('splitOptions', () => {
+  it('gives each layer only what it needs, and the credentials to none but http', () => {
+    const token = () => 'tok';
+    const parts = splitOptions(normalizeOptions({ ...base, bearerToken: token, requestTimeoutMs: 99, endpointStyle: 'guide' }));
+    expect(parts.credentials).toEqual({ apiKey: 'key-123', bearerToken: token });
+    expect(Object.keys(parts.http).sort()).toEqual(['apiRoot', 'requestTimeoutMs', 'retry', 'scheduler']);
+    expect(parts.api).toEqual({ endpointStyle: 'guide' });
+    expect(Object.keys(parts.execution).sort()).toEqual(['polling', 'scheduler']);
+    for (const part of [parts.http, parts.api, parts.execution, parts.view]) {
+      expect(Object.isFrozen(part)).toBe(true);
+      expect(JSON.stringify(part)).not.toContain('key-123');
+      expect(Object.values(part)).not.toContain(token);
     }
   });
 });

@@ -1,26 +1,20 @@
-import { catchError, defer, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
-import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsResponseError } from '../errors';
-import { retryRequest, type RetryMode } from '../http/retry';
-import { createTransport, type HttpRequest, type HttpResponse, type Transport } from '../http/transport';
-import type { NormalizedOptions } from '../options';
+import { catchError, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
+import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import type { Send, Sender } from '../http/send';
+import { attachExecutionId } from '../internal/attachExecutionId';
+import type { ApiSettings } from '../options';
 import { type DocumentMetadata, documentCalls } from './documents';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
 import { type LoginCredentials, loginCall, type LoginToken } from './login';
-import { progressRequestTimeoutMs, progressTimeoutParam } from './progressTimeout';
+import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { withFallback } from './withFallback';
-import type { DownloadedDocument, FlowExecution, FlowProgress } from './types';
+import type { ExecutionApi } from './ExecutionApi';
+import type { DownloadedDocument } from './types';
 
-/** The calls the execution layer needs, each a cold Observable of one parsed answer. */
-export interface ExecutionApi {
-  start(flowId: string, xml: string | undefined, skipUserInput: boolean): Observable<FlowProgress>;
-  progress(executionId: string, waitSeconds: number): Observable<FlowProgress>;
-  execution(executionId: string): Observable<FlowExecution>;
-  cancel(executionId: string): Observable<void>;
-  submitUserInput(executionId: string, values: Record<string, unknown>): Observable<FlowProgress>;
-}
+export type { ExecutionApi };
 
 /** The calls beyond following an execution: documents, listings, login. */
 export interface ExtraApi {
@@ -36,32 +30,12 @@ export interface ExtraApi {
 export type SmartFlowsApi = ExecutionApi & ExtraApi & { send: Send };
 
 /**
- * Endpoints, schemas and retry policy over one transport: the client's API layer.
- * @param anonymous - transport without credentials, for login (default: one built from `options`)
+ * Endpoints and schemas over the http layer (which owns transport, retries and request time):
+ * the client's API layer. It schedules no timer and never sees the credentials.
  */
-export function createApi(transport: Transport, options: NormalizedOptions, anonymous?: Transport): SmartFlowsApi {
-  const { retry, scheduler } = options;
-  const refreshable = typeof options.bearerToken === 'function';
-  const sendOnce = (via: Transport, build: () => HttpRequest, mode: RetryMode, refreshToken: boolean): Observable<HttpResponse> =>
-    // Ids are checked inside `defer`, so a bad one errors the stream before any request.
-    defer(() => via(refreshToken ? { ...build(), refreshToken: true } : build())).pipe(retryRequest(retry, scheduler, mode));
-  const rawVia = (via: Transport): SendRaw => (build, mode = 'idempotent') =>
-    sendOnce(via, build, mode, false).pipe(
-      // A token function may hold an expired token: ask it once for a fresh one, send once more.
-      catchError((error: unknown) =>
-        refreshable && via === transport && isRefusedToken(error)
-          ? sendOnce(via, build, mode, true)
-          : throwError(() => error),
-      ),
-    );
-  const sendRaw = rawVia(transport);
-  const send: Send = (build, mode) => sendRaw(build, mode).pipe(map((r) => r.body));
-  let anonymousTransport = anonymous;
-  const sendAnonymous: Send = (build, mode) => {
-    anonymousTransport ??= createTransport({ ...options, apiKey: undefined, bearerToken: undefined });
-    return rawVia(anonymousTransport)(build, mode).pipe(map((r) => r.body));
-  };
-  const documents = documentCalls(sendRaw, options.endpointStyle);
+export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi {
+  const { send, sendRaw, sendAnonymous } = sender;
+  const documents = documentCalls(sendRaw, settings.endpointStyle);
 
   const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
     catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
@@ -94,9 +68,10 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
       send(() => ({
         method: 'GET',
         path: endpoints.progress(executionId),
-        // Always an explicit timeout, and a limit that covers it (see progressTimeout.ts).
+        // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
+        // (see progressTimeout.ts).
         query: { timeout: progressTimeoutParam(waitSeconds) },
-        timeoutMs: progressRequestTimeoutMs(waitSeconds, options.requestTimeoutMs),
+        holdMs: progressHoldMs(waitSeconds),
       })).pipe(
         map((body) => {
           const progress = parseProgress(body, executionId);
@@ -113,7 +88,7 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
         withId(executionId),
       ),
     cancel: (executionId) =>
-      withFallback(options.endpointStyle, (style) =>
+      withFallback(settings.endpointStyle, (style) =>
         send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),
       ).pipe(map(() => undefined), withId(executionId)),
     submitUserInput: (executionId, values) =>
@@ -128,22 +103,8 @@ export function createApi(transport: Transport, options: NormalizedOptions, anon
 }
 
 export { withFallback };
-
-/** Sends the request `build` describes, retried per `mode`, and gives the answer's body. */
-export type Send = (build: () => HttpRequest, mode?: RetryMode) => Observable<unknown>;
-
-/** Like {@link Send}, but gives the whole answer (status, headers, body). */
-export type SendRaw = (build: () => HttpRequest, mode?: RetryMode) => Observable<HttpResponse>;
-
-/** A 401 to the request itself (not to a login a token function made: logging in again would not help). */
-function isRefusedToken(error: unknown): boolean {
-  if (!(error instanceof SmartFlowsHttpError) || error.status !== 401) return false;
-  try {
-    return !new URL(error.url).pathname.endsWith(endpoints.login());
-  } catch {
-    return true;
-  }
-}
+// Where they used to live; new code imports them from the http layer.
+export type { Send, SendRaw } from '../http/send';
 
 function checkFlowId(flowId: string): string {
   // endpoints.executions checks and encodes a GUID; the query string wants it raw.
@@ -151,24 +112,24 @@ function checkFlowId(flowId: string): string {
   return flowId;
 }
 
-/** Puts the execution id on an error (wrapping a foreign one) so the caller can watch again. */
-export function attachExecutionId(error: unknown, executionId: string): SmartFlowsError {
-  const e = error instanceof SmartFlowsError ? error : new SmartFlowsError(`Unexpected failure: ${String((error as Error)?.message ?? error)}`, { cause: error });
-  e.executionId ??= executionId;
-  return e;
-}
-
+/** The start's error, as a new error with `executionMayExist` when the POST may have started something. */
 function markMayExist(error: unknown): unknown {
-  if (error instanceof SmartFlowsError && mayHaveStarted(error)) {
-    error.executionMayExist = true;
-    error.message += ' (the request may have reached the server: an execution may exist; see listExecutions)';
-  }
-  return error;
+  return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
 }
 
 function mayHaveStarted(error: SmartFlowsError): boolean {
+  // A failure of the login a token function made: the start itself was never sent.
+  if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;
   if (error.name === 'SmartFlowsTimeoutError') return true;
-  if (error.name === 'SmartFlowsNetworkError') return (error as { maybeReceived?: boolean }).maybeReceived === true;
+  if (error instanceof SmartFlowsNetworkError) return error.maybeReceived;
   if (error instanceof SmartFlowsHttpError) return error.status >= 500 && error.status !== 503;
   return false;
+}
+
+function isLogin(url: string): boolean {
+  try {
+    return new URL(url).pathname.endsWith(endpoints.login());
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { fileNameFromDisposition } from '../documents/fileNameFromDisposition';
 import { SmartFlowsResponseError } from '../errors';
 import type { HttpResponse } from '../http/transport';
-import type { SendRaw } from './createApi';
+import type { SendRaw } from '../http/send';
 import { withFallback } from './withFallback';
 import { endpoints, type EndpointStyle } from './endpoints';
 import type { DownloadedDocument } from './types';

@@ -1,7 +1,7 @@
 import { defer, map, type Observable } from 'rxjs';
 import * as z from 'zod/mini';
 import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
-import type { Send } from './createApi';
+import type { Send } from '../http/send';
 import { endpoints } from './endpoints';
 import { parseExecution } from './schemas';
 import type { FlowExecution } from './types';

@@ -1,7 +1,7 @@
 import { defer, finalize, map, type Observable, of, type SchedulerLike, share } from 'rxjs';
 import * as z from 'zod/mini';
 import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
-import type { Send } from './createApi';
+import type { Send } from '../http/send';
 import { endpoints } from './endpoints';
 
 /** What `login` sends to `POST /authenticate/login`. */

@@ -13,10 +13,10 @@ export function progressTimeoutParam(waitSeconds: number): number {
 }
 
 /**
- * The limit of one progress request: the hold it asks for, plus `requestTimeoutMs` for the
- * answer itself, so a request the server legitimately holds is never cut at the moment the
- * server would answer.
+ * How long the server may hold a progress call that wants a hold of `waitSeconds`: what it
+ * asks. The http layer adds it to `requestTimeoutMs` for that request's limit, so a request
+ * the server legitimately holds is never cut at the moment the server would answer.
  */
-export function progressRequestTimeoutMs(waitSeconds: number, requestTimeoutMs: number): number {
-  return requestTimeoutMs + progressTimeoutParam(waitSeconds) * 1000;
+export function progressHoldMs(waitSeconds: number): number {
+  return progressTimeoutParam(waitSeconds) * 1000;
 }

@@ -14,8 +14,11 @@ export type FlowStatus =
 
 /** A `{ id, displayName, type }` reference, as the server writes them in `model` and elsewhere. */
 export interface ItemReference {
+  /** The item's id (a GUID for flows, documents and executions). */
   id: string;
+  /** A name fit to show a person. */
   displayName?: string;
+  /** What the item is, e.g. `'document'` or `'flow'`. */
   type?: string;
   [key: string]: unknown;
 }
@@ -38,6 +41,7 @@ export interface FlowProgress {
   model?: unknown;
   /** Layout of that form (xd-schema-form). */
   form?: unknown;
+  /** The data item the execution works on now, when the server says. */
   currentData?: ItemReference;
   /** Fields the server sent beyond these are kept. */
   [key: string]: unknown;
@@ -45,18 +49,31 @@ export interface FlowProgress {
 
 /** The full execution (`GET …/executions/{id}`). */
 export interface FlowExecution {
+  /** The execution id. */
   id: string;
+  /** The status, normalized (see {@link normalizeStatus}). */
   status: FlowStatus;
+  /** The status as the server spelled it. */
   rawStatus: string;
+  /** When the execution was created (ISO 8601, as the server wrote it). */
   createdAt?: string;
+  /** Who started it (`{ id, displayName }` on most servers). */
   createdBy?: unknown;
+  /** When the execution last changed (ISO 8601). */
   modifiedAt?: string;
+  /** Who changed it last. */
   modifiedBy?: unknown;
+  /** The flow that ran. */
   flow?: ItemReference;
+  /** What the execution holds: its input, output, stages and report. */
   state?: {
+    /** The input the execution started with (the XML it was given). */
     inputData?: unknown;
+    /** What the flow produced; document references sit inside. */
     output?: unknown;
+    /** The stages run so far. */
     stages?: unknown[];
+    /** The server's report of the run (warnings, errors). */
     report?: unknown;
     [key: string]: unknown;
   };
@@ -65,11 +82,22 @@ export interface FlowExecution {
 
 /** What `run` and `watch` emit. */
 export type ExecutionEvent =
-  | { type: 'progress'; executionId: string; progress: FlowProgress }
   | {
-      type: 'output';
+      /** A change of status, percentage or message (and the start answer). */
+      type: 'progress';
+      /** The execution this event is about. */
       executionId: string;
+      /** The progress as the server answered it. */
       progress: FlowProgress;
+    }
+  | {
+      /** The end: Success or Warning; the stream completes after it. */
+      type: 'output';
+      /** The execution this event is about. */
+      executionId: string;
+      /** The last progress (its status is Success or Warning). */
+      progress: FlowProgress;
+      /** The full execution, fetched once at the end. */
       execution: FlowExecution;
       /** The downloaded documents, with `{ downloadDocuments: true }`. */
       documents?: DownloadedDocument[];
@@ -77,8 +105,12 @@ export type ExecutionEvent =
 
 /** A document's content, as `downloadDocument` resolves it. */
 export interface DownloadedDocument {
+  /** The document's id. */
   documentId: string;
+  /** From Content-Disposition, else the metadata's displayName. */
   fileName: string;
+  /** The answer's Content-Type (e.g. `application/pdf`). */
   contentType: string;
+  /** The content's bytes. */
   data: Uint8Array;
 }

@@ -6,6 +6,7 @@ export interface DocumentReference extends ItemReference {
   id: string;
   /** The document's name as the server gave it ('' when it gave none). */
   displayName: string;
+  /** Always `'document'`: the marker the server puts on document references. */
   type: 'document';
 }
 

@@ -5,12 +5,17 @@ import { SmartFlowsError } from '../errors';
  * and (when the server had created it) `executionId`; the job's own error is the `cause`.
  */
 export class SmartFlowsBatchError extends SmartFlowsError {
+  /** Always `'SmartFlowsBatchError'` (what the guard checks across realms). */
   override name = 'SmartFlowsBatchError';
   /** The failed job's key. */
   readonly key: string;
   /** The failed job's position in `jobs`. */
   readonly index: number;
 
+  /**
+   * @param init - the failed job's key, index and execution id (if created)
+   * @param cause - the job's own error
+   */
   constructor(init: { key: string; index: number; executionId?: string }, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super(`Batch job "${init.key}" failed: ${reason}`, { cause, ...(init.executionId ? { executionId: init.executionId } : {}) });

@@ -21,6 +21,7 @@ export type BatchItemState = 'queued' | 'running' | 'succeeded' | 'failed';
 export interface BatchItem {
   /** The job's key (its index as a string unless the job named one). */
   readonly key: string;
+  /** Where the job is: queued, running, succeeded or failed. */
   readonly state: BatchItemState;
   /** Set once the server created the execution (also on most failures after that). */
   readonly executionId?: string;
@@ -40,7 +41,9 @@ export interface BatchSnapshot {
   readonly queued: number;
   /** Jobs started and not ended (never more than `concurrency`). */
   readonly running: number;
+  /** Jobs ended in Success or Warning. */
   readonly succeeded: number;
+  /** Jobs that failed (the flow's failure, a refused start, a network that gave up). */
   readonly failed: number;
   /** Mean over all jobs of their percentage (queued count as 0, ended as 100); 0–100. */
   readonly percentage: number;

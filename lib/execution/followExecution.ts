@@ -1,5 +1,6 @@
 import { catchError, defer, map, mergeMap, Observable, of, Subscription, throwError } from 'rxjs';
-import { attachExecutionId, type ExecutionApi } from '../api/createApi';
+import type { ExecutionApi } from '../api/ExecutionApi';
+import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
 import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';

@@ -1,10 +1,15 @@
 import { catchError, from, isObservable, map, Observable, of, take, throwError, throwIfEmpty } from 'rxjs';
-import { SmartFlowsError, SmartFlowsInputError } from '../errors';
+import { SmartFlowsAuthError, SmartFlowsError } from '../errors';
 import type { TokenSource } from '../options';
 
 const TOKEN = /^[\x21-\x7e]+$/;
 
-/** Resolves the auth headers for one request; a token function is asked each time. */
+/**
+ * Resolves the auth headers for one request; a token function is asked each time. A token
+ * function that fails (throws, rejects, completes empty, gives no token string) is a
+ * `SmartFlowsAuthError` with the failure as `cause` (the request is not sent); a Smart Flows
+ * error it raises itself (a refused login of `withLogin`) is passed on as it is.
+ */
 export function authHeaders(
   apiKey: string | undefined,
   bearerToken: TokenSource | undefined,
@@ -22,17 +27,17 @@ export function authHeaders(
           return source.pipe(take(1)).subscribe(subscriber);
         }).pipe(
           // An Observable that completes without a token would end the request silently.
-          throwIfEmpty(() => new SmartFlowsInputError('bearerToken function gave no token (its Observable completed empty)')),
+          throwIfEmpty(() => new SmartFlowsAuthError('bearerToken function gave no token (its Observable completed empty)')),
           catchError((cause: unknown) =>
             throwError(() =>
-              cause instanceof SmartFlowsError ? cause : new SmartFlowsInputError('bearerToken function failed to give a token', { cause }),
+              cause instanceof SmartFlowsError ? cause : new SmartFlowsAuthError('bearerToken function failed to give a token', { cause }),
             ),
           ),
         );
   return token$.pipe(
     map((token) => {
       if (typeof token !== 'string' || !TOKEN.test(token)) {
-        throw new SmartFlowsInputError('bearerToken function must give a non-empty token string');
+        throw new SmartFlowsAuthError('bearerToken function must give a non-empty token string of printable characters');
       }
       return { ...headers, Authorization: `Bearer ${token}` };
     }),

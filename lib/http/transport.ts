@@ -5,7 +5,7 @@ import {
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
 } from '../errors';
-import { type FetchLike, MAX_TIMER_MS, type NormalizedOptions } from '../options';
+import { type Credentials, type HttpSettings, MAX_TIMER_MS } from '../options';
 import { authHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
@@ -23,8 +23,10 @@ export interface HttpRequest {
   contentType?: string;
   /** How the answer is read. @default 'json' */
   responseType?: 'json' | 'bytes' | 'empty';
-  /** Overrides the client's `requestTimeoutMs` (a long poll adds its wait). */
+  /** Overrides the client's `requestTimeoutMs`. */
   timeoutMs?: number;
+  /** How long the server may hold this request before answering (a long poll): added to the time limit. */
+  holdMs?: number;
   /** Asks a token function for a fresh token (after a 401). */
   refreshToken?: boolean;
   /** More values to redact from an error body, beyond the key and token (e.g. a login password). */
@@ -60,8 +62,8 @@ export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['que
  * per-request timeout (on the client's scheduler), and maps failures to the error classes.
  * It knows nothing about flows or retries.
  */
-export function createTransport(options: NormalizedOptions): Transport {
-  const fetchFn: FetchLike = options.fetch ?? defaultFetch;
+export function createTransport(options: HttpSettings & Credentials): Transport {
+  const fetchFn = options.fetch ?? defaultFetch;
 
   return (request) =>
     authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(
@@ -71,7 +73,7 @@ export function createTransport(options: NormalizedOptions): Transport {
         const headers: Record<string, string> = { Accept: request.responseType === 'bytes' ? '*/*' : 'application/json', ...auth };
         if (request.contentType) headers['Content-Type'] = request.contentType;
         // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
-        const timeoutMs = Math.min(request.timeoutMs ?? options.requestTimeoutMs, MAX_TIMER_MS);
+        const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
         // The secrets actually sent (a token function's token included), for redacting echoes;
         // built only when an error body needs it, not on every poll.
         const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);

@@ -1,4 +1,17 @@
-// The `smart-flows-rx/testing` entry: a Smart Flows simulator for tests, demos and benchmarks.
+/**
+ * `smart-flows-rx/testing`: an in-memory Smart Flows simulator for tests, demos and
+ * benchmarks, with msw handlers and a real HTTP server in front of it (Node only).
+ *
+ * @example
+ * import { createSimulator, createSimulatorHandlers, SIMULATOR_API_KEY } from 'smart-flows-rx/testing';
+ * import { setupServer } from 'msw/node';
+ *
+ * const simulator = createSimulator();
+ * const server = setupServer(...createSimulatorHandlers(simulator, { baseUrl: 'https://flows.test' }));
+ * // then: new SmartFlowsClient({ baseUrl: 'https://flows.test', apiKey: SIMULATOR_API_KEY })
+ *
+ * @module smart-flows-rx/testing
+ */
 
 // Simulator
 export { createSimulator } from './Simulator.js';
@@ -6,6 +19,7 @@ export { createVirtualClock } from './engine/clock.js';
 export { builtInFlows } from './engine/builtInFlows.js';
 // The simulator's seeded PRNG, for tests and benchmarks that draw reproducible scenarios.
 export { mulberry32 as seededRandom } from './engine/random.js';
+export type { Random } from './engine/random.js';
 export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
 // Reads a progress hold from text (`default:30,zero=default`), for command lines.
 export { parseProgressHold } from './routing/progressHold.js';

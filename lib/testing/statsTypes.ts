@@ -36,9 +36,11 @@ export interface FaultOptions {
 
 /** One line of the request log. */
 export interface SimulatorRequestLogEntry {
+  /** The HTTP method, e.g. `GET`. */
   method: string;
   /** Path and query below the host, e.g. `/api/v1/flows/executions/…/progress`. */
   path: string;
+  /** The route that answered; `'other'` for a request no route recognised. */
   route: SimulatorRouteName | 'other';
   /** The status sent; 0 for a dropped connection or an aborted request. */
   status: number;
@@ -50,12 +52,19 @@ export interface SimulatorRequestLogEntry {
 
 /** How many faults of each kind were injected. */
 export interface SimulatorFaultCounts {
+  /** Requests delayed by `latencyMs`. */
   latency: number;
+  /** Requests answered `503` by `rate503`. */
   status503: number;
+  /** Requests answered `429` by `rate429`. */
   status429: number;
+  /** Requests answered `500` by `rate500`. */
   status500: number;
+  /** Connections dropped by `rateReset`. */
   reset: number;
+  /** Requests answered with a truncated JSON body by `rateMalformedJson`. */
   malformedJson: number;
+  /** Answers whose body was sent in two halves by `slowBodyMs`. */
   slowBody: number;
 }
 
@@ -63,9 +72,11 @@ export interface SimulatorFaultCounts {
 export interface SimulatorStats {
   /** All requests, recognised or not. */
   requests: number;
+  /** Requests per route; `other` counts those no route recognised. */
   byRoute: Record<SimulatorRouteName | 'other', number>;
   /** Executions created (a faulted start creates none). */
   executionsStarted: number;
+  /** Executions created, per flow id. */
   startsByFlow: Record<string, number>;
   /** Executions started and not yet in a terminal status, now. */
   concurrentExecutions: number;
@@ -75,5 +86,6 @@ export interface SimulatorStats {
   openLongPolls: number;
   /** Requests whose client went away before the answer. */
   abortedRequests: number;
+  /** Faults injected, per kind. */
   faultsInjected: SimulatorFaultCounts;
 }

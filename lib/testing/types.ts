@@ -59,16 +59,21 @@ export interface DocumentScript {
 export interface FlowScript {
   /** The flow GUID clients pass as `flowId`. */
   id: string;
+  /** The flow's name, as listings and executions show it. */
   displayName: string;
   /** When set, the XML input's root element must have this name, else 400. */
   requiredRoot?: string;
   /** How long the execution stays `Queued` before its first stage, in milliseconds. */
   queueMs?: number;
+  /** The steps the execution runs through after the queue, in order. */
   stages: FlowStage[];
+  /** The status the execution ends in after its last stage. */
   outcome: FlowOutcome;
   /** The progress message once the flow has ended. @default a message per outcome */
   outcomeMessage?: string;
+  /** A pause for a form (status `UserInput`) after one of the stages. @default none */
   userInput?: UserInputScript;
+  /** The documents an execution produces when it ends in Success or Warning. @default none */
   documents?: DocumentScript[];
 }
 
@@ -76,7 +81,9 @@ export interface FlowScript {
 export interface SimulatorClock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /** Calls `fn` once after `ms` clock milliseconds; returns a handle for `clearTimeout`. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer set with `setTimeout` (a fired or unknown handle is ignored). */
   clearTimeout(handle: unknown): void;
 }
 
@@ -101,7 +108,9 @@ export type StatusSpelling = StatusSpellingName | Partial<Record<SimulatorStatus
 
 /** A user who may log in for a bearer token. */
 export interface SimulatorUser {
+  /** The name sent to `POST /login`. */
   username: string;
+  /** The password sent to `POST /login`. */
   password: string;
   /** @default the username */
   displayName?: string;
@@ -173,10 +182,13 @@ export interface SimulatorOptions {
 
 /** A request as the simulator sees it, independent of msw or node:http. */
 export interface SimulatorRequest {
+  /** The HTTP method, e.g. `GET` (any case). */
   method: string;
   /** Absolute URL, or path and query; everything up to `/api/v1` is ignored. */
   url: string;
+  /** The request headers, as a `Headers` object or a plain record (node:http's form). @default none */
   headers?: Headers | Record<string, string | string[] | undefined>;
+  /** The request body, if any. */
   body?: string | Uint8Array;
   /** Aborted when the client goes away; a held long poll then stops at once. */
   signal?: AbortSignal;
@@ -184,8 +196,11 @@ export interface SimulatorRequest {
 
 /** The simulator's answer; adapters turn it into an HTTP response. */
 export interface SimulatorResponse {
+  /** The HTTP status code. */
   status: number;
+  /** The response headers, names in lower case. */
   headers: Record<string, string>;
+  /** The response body, if any. */
   body?: string | Uint8Array;
   /** Drop the connection instead of answering (a socket reset / network error). */
   reset?: boolean;

@@ -34,6 +34,7 @@ export type XmlInputErrorCode =
  * }
  */
 export class XmlInputError extends Error {
+  /** Always `'XmlInputError'`; {@link isXmlInputError} checks it. */
   override name = 'XmlInputError' as const;
   /** The kind of problem. */
   readonly code: XmlInputErrorCode;
@@ -41,6 +42,8 @@ export class XmlInputError extends Error {
   readonly path: string;
 
   /**
+   * Creates the error; the library throws it from {@link toXml}, user code seldom needs to.
+   *
    * @param message - what is wrong (the path is appended when not empty)
    * @param details - the `code`, the `path` and an optional `cause`
    */

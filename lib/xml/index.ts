@@ -1,4 +1,9 @@
-// The `smart-flows-rx/xml` entry: turning data into XML, and checking XML. Re-exports only.
+/**
+ * `smart-flows-rx/xml`: turning data into XML input for a flow ({@link toXml}) and checking
+ * XML ({@link checkXml}). The core loads it lazily when a run's input is a plain object.
+ *
+ * @module smart-flows-rx/xml
+ */
 
 // Building documents
 export { toXml } from './toXml.js';

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { delay, http, HttpResponse } from 'msw';
-import { type Observable } from 'rxjs';
+import { lastValueFrom, type Observable, toArray } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { isSmartFlowsError } from '../../lib/errors';
 import type { SmartFlowsClientOptions } from '../../lib/options';
-import { errorOf, EXEC_ID, FLOW_ID, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
+import { errorOf, EXEC_ID, EXECUTION_URL, executionBody, FLOW_ID, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
 const { server } = useMswServer();
 
-const KEY = 'sk-live-S3cr3t-K3y-0123456789';
-const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl';
+// `+`, `/`, `"` and `\` change under encodeURIComponent and JSON escaping, so an echo in either
+// form is a different string from the secret: each redaction branch has something to catch.
+const KEY = 'sk-live+S3cr3t/K3y"01\\23456789';
+const TOKEN = 'eyJhbGciOi+JIUzI1NiJ9/eyJzdWIi"OiJhbm4ifQ\\c2lnbmF0dXJl';
 
 /** Every form an error is seen in: logs, toasts, bug reports, error trackers. */
 function everyForm(error: any): string {
@@ -21,8 +23,17 @@ function everyForm(error: any): string {
     JSON.stringify(error),
     error.url,
     error.body,
-    inspect(error, { depth: 10, showHidden: true }),
+    inspect(error, { depth: Infinity, showHidden: true }),
   ].join('\n');
+}
+
+/** The secret as written, URL-encoded and JSON-escaped: the forms a server echoes it in. */
+const formsOf = (secret: string) => [secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)];
+
+/** Every 10-character piece of every form of `secret` found in `text` (a secret cut at a limit is still a leak). */
+function piecesIn(text: string, secret: string): string[] {
+  const pieces = formsOf(secret).flatMap((form) => Array.from({ length: form.length - 9 }, (_, i) => form.slice(i, i + 10)));
+  return [...new Set(pieces)].filter((piece) => text.includes(piece));
 }
 
 /** Servers that echo what they were sent into their error bodies, in the ways real ones do. */
@@ -30,6 +41,7 @@ const echoes: [string, (key: string) => Response][] = [
   ['the header as is', (key) => new HttpResponse(`Invalid API key: ${key}`, { status: 401 })],
   ['a JSON error', (key) => HttpResponse.json({ error: 'forbidden', received: { 'X-API-Key': key, Authorization: `Bearer ${key}` } }, { status: 403 })],
   ['a URL-encoded form', (key) => new HttpResponse(`key=${encodeURIComponent(key)}`, { status: 400 })],
+  ['a JSON-escaped string in a text body', (key) => new HttpResponse(`{"detail":${JSON.stringify(`no such key ${key}`)}}`, { status: 401 })],
   ['the key at the 1,000-character cut', (key) => new HttpResponse(`${'x'.repeat(990)}${key}`, { status: 404 })],
   ['a 500 after retries', (key) => new HttpResponse(`NullPointerException while checking ${key}`, { status: 500 })],
 ];
@@ -58,9 +70,8 @@ describe('secrets never appear in an error', () => {
         const error = await errorOf(call(testClient({ ...auth(secret), retry: { maxRetries: 1 } })));
         expect(isSmartFlowsError(error)).toBe(true);
         expect(error.status).toBeGreaterThanOrEqual(400);
-        expect(everyForm(error)).not.toContain(secret);
-        // Not even the start of it, cut at the body limit.
-        expect(everyForm(error)).not.toContain(secret.slice(0, 12));
+        // Not the secret, nor a piece of it in any encoding (cut at the body limit, escaped, encoded).
+        expect(piecesIn(everyForm(error), secret)).toEqual([]);
         expect(error.body).toContain('[redacted]');
       }
     });
@@ -74,7 +85,7 @@ describe('secrets never appear in an error', () => {
       arrange();
       const error = await errorOf(testClient({ ...auth(secret), retry: { maxRetries: 1 }, ...extra }).getProgress(EXEC_ID));
       expect(isSmartFlowsError(error)).toBe(true);
-      expect(everyForm(error)).not.toContain(secret);
+      expect(piecesIn(everyForm(error), secret)).toEqual([]);
     });
 
     it('on bad input', async () => {
@@ -105,5 +116,45 @@ describe('secrets never appear in an error', () => {
     }
     expect(isSmartFlowsError(caught)).toBe(true);
     expect(everyForm(caught)).not.toContain(KEY);
+  });
+});
+
+/** What a logger, `console.log` or an error tracker would write of `value`. */
+const printed = (value: unknown): string =>
+  [inspect(value, { depth: Infinity, showHidden: true }), JSON.stringify(value) ?? '', String(value)].join('\n');
+
+const OTHER_FLOW = '0f0e0d0c-0b0a-4900-8800-000000000002';
+
+describe('secrets never appear in the client or what it gives', () => {
+  describe.each(credentials)('with %s', (_, auth) => {
+    const secret = auth === credentials[0]![1] ? KEY : TOKEN;
+
+    it('prints and serializes the client and its options without the secret', () => {
+      const client = testClient(auth(secret));
+      expect(piecesIn(printed(client), secret)).toEqual([]);
+      expect(piecesIn(printed(client.options), secret)).toEqual([]);
+      // Still says what it is, for a log line.
+      expect(inspect(client)).toContain('SmartFlowsClient');
+      expect(inspect(client)).toContain('https://flows.test/api/v1');
+    });
+
+    it('prints and serializes events, batch snapshots and their errors without the secret', async () => {
+      server.use(
+        // The second job's start is refused with the secret echoed: its snapshot item holds the error.
+        http.post(START_URL, ({ request }) =>
+          new URL(request.url).searchParams.get('flowId') === OTHER_FLOW
+            ? HttpResponse.json({ error: 'refused', key: secret }, { status: 400 })
+            : HttpResponse.json(progressBody('Running', 10))),
+        http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Success', 100))),
+        http.get(EXECUTION_URL, () => HttpResponse.json(executionBody('Success'))),
+      );
+      const client = testClient(auth(secret));
+      const events = await lastValueFrom(client.run(FLOW_ID, '<a/>').pipe(toArray()));
+      const snapshots = await lastValueFrom(client.runBatch([{ flowId: FLOW_ID, input: '<a/>' }, { flowId: OTHER_FLOW, input: '<a/>' }]).pipe(toArray()));
+      expect(events.at(-1)?.type).toBe('output');
+      expect(snapshots.at(-1)).toMatchObject({ done: true, succeeded: 1, failed: 1 });
+      expect(piecesIn(printed(events), secret)).toEqual([]);
+      expect(piecesIn(printed(snapshots), secret)).toEqual([]);
+    });
   });
 });

@@ -117,8 +117,10 @@ describe('followExecution', () => {
       let error: SmartFlowsHttpError | undefined;
       followExecution(deps, cold('(a|)', { a: progress('Running') })).subscribe({ error: (e) => (error = e) });
       ts.flush();
-      expect(error).toBe(http);
-      expect(error!.executionId).toBe(EXEC_ID);
+      // A new error of the same class with the id: the one the poll raised is never changed.
+      expect(error).toBeInstanceOf(SmartFlowsHttpError);
+      expect(error).toMatchObject({ status: 500, url: http.url, executionId: EXEC_ID });
+      expect(http.executionId).toBeUndefined();
     });
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY, firstValueFrom, of, throwError } from 'rxjs';
 import { authHeaders } from '../../lib/http/auth';
-import { SmartFlowsInputError } from '../../lib/errors';
+import { isSmartFlowsAuthError, isSmartFlowsInputError, SmartFlowsAuthError, SmartFlowsHttpError } from '../../lib/errors';
 import { errorOf } from '../helpers/msw';
 
 describe('authHeaders', () => {
@@ -33,17 +33,26 @@ describe('authHeaders', () => {
     ['a token with a space', () => 'a b'],
     ['a number', () => 42 as unknown as string],
     ['an Observable that completes empty', () => EMPTY],
-  ])('refuses %s from a token function with SmartFlowsInputError', async (_, token) => {
-    expect(await errorOf(authHeaders(undefined, token))).toBeInstanceOf(SmartFlowsInputError);
+  ])('refuses %s from a token function with SmartFlowsAuthError (a failure at run time, not a bad argument)', async (_, token) => {
+    const error = await errorOf(authHeaders(undefined, token));
+    expect(error).toBeInstanceOf(SmartFlowsAuthError);
+    expect(isSmartFlowsAuthError(error)).toBe(true);
+    expect(isSmartFlowsInputError(error)).toBe(false);
   });
 
   it.each([
     ['throws', () => { throw new Error('login refused'); }],
     ['rejects', () => Promise.reject(new Error('login refused'))],
     ['errors', () => throwError(() => new Error('login refused'))],
-  ])('wraps a token function that %s in SmartFlowsInputError, keeping the cause', async (_, token) => {
+  ])('wraps a token function that %s (an auth server down) in SmartFlowsAuthError, keeping the cause', async (_, token) => {
     const error = await errorOf(authHeaders(undefined, token));
-    expect(error).toBeInstanceOf(SmartFlowsInputError);
+    expect(error).toBeInstanceOf(SmartFlowsAuthError);
+    expect(error.name).toBe('SmartFlowsAuthError');
     expect(error.cause).toEqual(new Error('login refused'));
+  });
+
+  it('passes on a Smart Flows error the token function raised itself (a refused login), as it is', async () => {
+    const refused = new SmartFlowsHttpError({ status: 401, method: 'POST', url: 'https://h/api/v1/authenticate/login', body: '' });
+    expect(await errorOf(authHeaders(undefined, () => throwError(() => refused)))).toBe(refused);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { type FetchLike, SmartFlowsClient, SmartFlowsInputError } from 'smart-flows-rx';
 import { scanForSecrets, SECRET_API_KEY, SECRET_BEARER_TOKEN } from './support/secrets';
+import { recordResults } from './support/results';
 
 // Every case below must be refused with SmartFlowsInputError before any request: the
 // transport spy (the client's `fetch`) counts calls across the whole file and must stay at 0.
@@ -134,7 +135,7 @@ const badCalls: [string, () => Observable<unknown>][] = [
 const refused: string[] = [];
 
 afterAll(() => {
-  console.info(`[reliability] bad input: ${refused.length} cases refused with SmartFlowsInputError, ${sent.length} requests sent`);
+  recordResults('test', 'badInput', { cases: badOptions.length + 1 + badCalls.length, refused: refused.length, requestsSent: sent.length });
 });
 
 describe('bad input refused before any request', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
 import { FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
 import { startSimulatorServer } from 'smart-flows-rx/testing';
-import { runFaultScenario } from './support/faultScenario';
+import { expectClientSawTheFaults, faultFigures, runFaultScenario } from './support/faultScenario';
+import { recordResults } from './support/results';
 import { OUTCOMES, outcomeFlows } from './support/flows';
 import { SECRET_API_KEY } from './support/secrets';
 
@@ -11,7 +12,6 @@ const EXECUTIONS = 200;
 describe('faults survived (over the simulator HTTP server)', () => {
   it(`${EXECUTIONS} executions under 503/500/reset/malformed/429/latency faults all reach their scripted outcome, started once each, leaving nothing open`, async () => {
     const report = await runFaultScenario({ executions: EXECUTIONS });
-    console.info('[reliability] faults', JSON.stringify({ ...report, stats: undefined, unhandledRejections: report.unhandledRejections.length }));
 
     expect(report.mismatches).toEqual([]);
     expect(Object.values(report.reached).reduce((a, b) => a + b, 0)).toBe(EXECUTIONS);
@@ -29,6 +29,7 @@ describe('faults survived (over the simulator HTTP server)', () => {
     expect(report.faults.status429).toBeGreaterThan(0);
     expect(report.faults.latency).toBeGreaterThan(0);
     expect(report.hugeRetryAfters).toBeGreaterThan(0);
+    expectClientSawTheFaults(report);
     // Nothing left behind.
     expect(report.unhandledRejections).toEqual([]);
     expect(report.inFlightAfterEnd).toBe(0);
@@ -38,6 +39,8 @@ describe('faults survived (over the simulator HTTP server)', () => {
     expect(report.referencedIdleSockets).toBe(0);
     expect(report.handlesLeft).toEqual({});
     expect(report.secretLeaks).toEqual([]);
+    // Kept for the README's Reliability table (npm run reliability:report), once the run passed.
+    recordResults('test', 'faults', faultFigures(report));
   });
 });
 
@@ -76,11 +79,11 @@ describe('faults on the start itself', () => {
         ),
       );
       const stats = server.simulator.stats;
-      console.info('[reliability] start faults', JSON.stringify({ jobs: jobs.length, startRequests: stats.byRoute.start, executionsStarted: stats.executionsStarted, faults: stats.faultsInjected }));
       expect(ended.filter((ok) => !ok)).toEqual([]);
       expect(stats.faultsInjected.status503 + stats.faultsInjected.status429).toBeGreaterThan(10);
       expect(stats.byRoute.start).toBeGreaterThan(jobs.length);
       expect(stats.executionsStarted).toBe(jobs.length);
+      recordResults('test', 'startFaults', { jobs: jobs.length, startRequests: stats.byRoute.start, executionsStarted: stats.executionsStarted, faults: stats.faultsInjected });
     } finally {
       await server.close();
     }

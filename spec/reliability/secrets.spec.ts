@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { type FetchLike, SmartFlowsClient, type SmartFlowsClientOptions, SmartFlowsInputError } from 'smart-flows-rx';
 import { type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { countingFetch } from './support/countingFetch';
@@ -14,6 +14,8 @@ import { holdsSecret, SECRET_API_KEY, SECRET_BEARER_TOKEN, SECRET_PASSWORD, scan
 const flows = outcomeFlows(5);
 const EXEC = '6de9206a-de42-4182-8f86-a9a8d29fbd56';
 let simulator: SimulatorServer;
+/** A simulator that accepts the secret key and password: the runs succeed while the secrets are in use. */
+let accepting: SimulatorServer;
 let hostile: HostileServer;
 const spy = countingFetch();
 const produced: [string, unknown][] = [];
@@ -26,10 +28,12 @@ beforeAll(async () => {
     apiKeys: ['the-server-key'],
     users: [{ username: 'ada', password: 'the-real-password' }],
   });
+  accepting = await startSimulatorServer({ seed: 4, flows: Object.values(flows), apiKeys: [SECRET_API_KEY], users: [{ username: 'ada', password: SECRET_PASSWORD }] });
   hostile = await startHostileServer();
 });
 afterAll(async () => {
   await simulator.close();
+  await accepting.close();
   await hostile.close();
   console.info(`[reliability] secrets: ${produced.length} errors scanned (${[...new Set(produced.map(([, e]) => (e as Error).name))].join(', ')}), ${spy.calls.length} request URLs checked, 0 leaks expected`);
 });
@@ -159,10 +163,15 @@ describe('secrets kept: no error shows the API key, bearer token or password', (
     expect(own.calls.map((c) => new URL(c.url).pathname)).toContain('/login');
   });
 
-  it('a bearerToken function that gives no token, or a bad one (SmartFlowsInputError)', async () => {
+  it('a bearerToken function that gives no token, a bad one, or fails (SmartFlowsAuthError)', async () => {
     const bad: FetchLike = spy.fetch;
-    await errorOf('token fn empty', new SmartFlowsClient({ baseUrl: simulator.url, bearerToken: () => '', fetch: bad, ...fast }).getProgress(EXEC));
-    await errorOf('token fn with newline', new SmartFlowsClient({ baseUrl: simulator.url, bearerToken: () => `${SECRET_BEARER_TOKEN}\n`, fetch: bad, ...fast }).getProgress(EXEC));
+    const errors = [
+      await errorOf('token fn empty', new SmartFlowsClient({ baseUrl: simulator.url, bearerToken: () => '', fetch: bad, ...fast }).getProgress(EXEC)),
+      await errorOf('token fn with newline', new SmartFlowsClient({ baseUrl: simulator.url, bearerToken: () => `${SECRET_BEARER_TOKEN}\n`, fetch: bad, ...fast }).getProgress(EXEC)),
+      // An auth server that is down.
+      await errorOf('token fn rejects', new SmartFlowsClient({ baseUrl: simulator.url, bearerToken: () => Promise.reject(new Error('auth server down')), fetch: bad, ...fast }).getProgress(EXEC)),
+    ];
+    expect(errors.map((e) => e.name)).toEqual(['SmartFlowsAuthError', 'SmartFlowsAuthError', 'SmartFlowsAuthError']);
   });
 
   it('errors of bad options never quote the secrets', () => {
@@ -182,6 +191,35 @@ describe('secrets kept: no error shows the API key, bearer token or password', (
       expect(error).toBeInstanceOf(SmartFlowsInputError);
       produced.push(['options', error]);
       expect(scanForSecrets(error)).toEqual([]);
+    }
+  });
+
+  it('a login answer echoing the password (plain, JSON-escaped, URL-encoded)', async () => {
+    hostile.use((_req, res) =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end(`{"received":${JSON.stringify({ username: 'ada', password: SECRET_PASSWORD })},"form":"password=${encodeURIComponent(SECRET_PASSWORD)}","raw":"${SECRET_PASSWORD}"}`),
+    );
+    const e = await errorOf('login echo', withKey(hostile.url).login({ username: 'ada', password: SECRET_PASSWORD }));
+    expect(e).toMatchObject({ status: 401 });
+    expect((e as unknown as { body: string }).body).toContain('[redacted]');
+  });
+
+  it('the client, its options, events, batch snapshots and their errors print and serialize without a secret', async () => {
+    const clients = {
+      'api key': withKey(accepting.url),
+      'api key and bearer token': withBoth(accepting.url),
+      'bearer token function': new SmartFlowsClient({ baseUrl: accepting.url, apiKey: SECRET_API_KEY, bearerToken: async () => SECRET_BEARER_TOKEN, fetch: spy.fetch, ...fast }),
+      withLogin: SmartFlowsClient.withLogin({ baseUrl: accepting.url, fetch: spy.fetch, ...fast }, { username: 'ada', password: SECRET_PASSWORD }),
+    };
+    for (const [label, client] of Object.entries(clients)) {
+      const events = await lastValueFrom(client.run(flows.Success.id, '<Letter/>').pipe(toArray()));
+      expect(events.at(-1)?.type, label).toBe('output');
+      const snapshots = await lastValueFrom(
+        client.runBatch([{ flowId: flows.Success.id, input: '<Letter/>' }, { flowId: flows.Error.id, input: '<Letter/>' }]).pipe(toArray()),
+      );
+      expect(snapshots.at(-1), label).toMatchObject({ done: true, succeeded: 1, failed: 1 });
+      for (const [what, value] of [['client', client], ['client.options', client.options], ['events', events], ['snapshots', snapshots], ['batch error', snapshots.at(-1)!.items[1]!.error]] as const) {
+        expect(scanForSecrets(value), `${label}: ${what}`).toEqual([]);
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { checkXml, isWellFormedXml } from '../../lib/xml/checkXml.js';
+import { caseMismatches, caseDistinctNames } from './caseSensitiveNames.js';
 
 const malformed: [string, string, RegExp][] = [
   ['a mismatched end tag', '<a></b>', /End tag <\/b> does not match start tag <a>/],
@@ -93,9 +94,19 @@ describe('checkXml', () => {
     expect(isWellFormedXml(xml)).toBe(true);
   });
 
-  it('refuses more than 25 malformed cases and accepts more than 10 well-formed ones', () => {
-    expect(malformed.length).toBeGreaterThanOrEqual(25);
-    expect(wellFormed.length).toBeGreaterThanOrEqual(10);
+  describe('names are case-sensitive (XML 1.0 §2.3: an end tag repeats the start tag\'s name exactly)', () => {
+    it.each(caseMismatches)('refuses %s', (_what, xml, _exact, message, offset) => {
+      expect(checkXml(xml)).toMatchObject({ message, offset });
+      expect(isWellFormedXml(xml)).toBe(false);
+    });
+
+    it.each(caseMismatches)('accepts %s once the end tag repeats the name exactly', (_what, _xml, exact) => {
+      expect(checkXml(exact)).toBeUndefined();
+    });
+
+    it.each(caseDistinctNames)('treats %s as different names', (_what, xml) => {
+      expect(checkXml(xml)).toBeUndefined();
+    });
   });
 
   it('reports the 1-based line and column of the problem', () => {

@@ -1,8 +1,6 @@
 import '@angular/compiler';
-import { TestBed } from '@angular/core/testing';
-import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
-import { afterEach } from 'vitest';
+import { setupZonelessTestEnv } from 'jest-preset-angular/setup-env/zoneless';
 
-TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting(), { teardown: { destroyAfterEach: true } });
-// Angular resets TestBed by itself under Jasmine/Jest globals; vitest runs without globals.
-afterEach(() => TestBed.resetTestingModule());
+// Zoneless TestBed (the app runs without zone.js); Angular resets the testing module after each
+// test by itself under Jest's global `afterEach`.
+setupZonelessTestEnv({ teardown: { destroyAfterEach: true } });

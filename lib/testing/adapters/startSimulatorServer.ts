@@ -19,6 +19,7 @@ export interface SimulatorServer {
   url: string;
   /** An API key the server accepts. */
   apiKey: string;
+  /** The simulator behind the server: its flows, clock, request log and statistics. */
   simulator: Simulator;
   /** Stops listening, drops every open connection and ends held requests; leaves no handle. */
   close(): Promise<void>;

@@ -1,8 +1,9 @@
+import { expect } from 'vitest';
 import http from 'node:http';
 import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
 import { type ExecutionEvent, FlowExecutionError, isGuid, SmartFlowsClient } from 'smart-flows-rx';
 import { type FlowOutcome, type SimulatorFaultCounts, type SimulatorStats, startSimulatorServer } from 'smart-flows-rx/testing';
-import { countingFetch } from './countingFetch';
+import { countingFetch, type SeenCall } from './countingFetch';
 import { OUTCOMES, outcomeFlows } from './flows';
 import { activeResources, excess, type ResourceCounts, settledExcess } from './handles';
 import { SECRET_API_KEY, scanForSecrets } from './secrets';
@@ -41,6 +42,8 @@ export interface FaultScenarioReport {
   hugeRetryAfters: number;
   /** Requests the client sent (the fetch spy). */
   requestsSent: number;
+  /** What the client saw come back (the fetch spy), to compare with what the simulator counted. */
+  seen: ClientView;
   /** Requests still in flight after every stream ended (should be 0). */
   inFlightAfterEnd: number;
   /** Sockets the global agent still had busy after every stream ended (should be 0). */
@@ -57,6 +60,89 @@ export interface FaultScenarioReport {
   errorsScanned: number;
   secretLeaks: string[];
   durationMs: number;
+}
+
+/** The answers the client received, counted at its fetch, not at the server. */
+export interface ClientView {
+  /** Answers by status: 503, 500, 429 (faults) and 200 (normal). */
+  status503: number;
+  status500: number;
+  status429: number;
+  ok: number;
+  /** Requests whose fetch failed without an abort from the client (the server dropped the connection). */
+  reset: number;
+  /** 200 JSON answers whose body did not parse. */
+  malformedJson: number;
+  /** Failed requests of an execution (any of the above but a good 200) followed by another request to the same URL. */
+  retried: number;
+  /** Failed requests after which the client sent nothing more to that URL (should be 0: every failure recovered). */
+  notRetried: string[];
+  /** Executions in which the client saw at least one failure, and still reached their outcome (see `mismatches`). */
+  executionsWithFailures: number;
+  /** Requests per execution to the faulted routes (progress and execution). */
+  requestsPerExecution: { min: number; max: number; mean: number };
+  /**
+   * Median time from fetch to answer on the faulted routes (0–3 intervals of latency) and on the
+   * start (no latency), in ms. Reported, not asserted: on a loaded machine the queueing of 25
+   * concurrent executions in one process is of the same order as the latency.
+   */
+  medianFaultedMs: number;
+  medianStartMs: number;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+};
+
+/** Counts, from the fetch spy's calls alone, what the client received and how it went on. */
+function clientView(calls: readonly SeenCall[]): ClientView {
+  const view: ClientView = {
+    status503: 0, status500: 0, status429: 0, ok: 0, reset: 0, malformedJson: 0, retried: 0, notRetried: [],
+    executionsWithFailures: 0, requestsPerExecution: { min: 0, max: 0, mean: 0 }, medianFaultedMs: NaN, medianStartMs: NaN,
+  };
+  const byExecution = new Map<string, SeenCall[]>();
+  const faultedMs: number[] = [];
+  const startMs: number[] = [];
+  for (const call of calls) {
+    const failed = call.outcome === 'failed' && !call.abortedFirst;
+    if (failed) view.reset++;
+    else if (call.status === 503) view.status503++;
+    else if (call.status === 500) view.status500++;
+    else if (call.status === 429) view.status429++;
+    else if (call.status === 200 && call.malformedJson) view.malformedJson++;
+    else if (call.status === 200) view.ok++;
+    const { pathname } = new URL(call.url);
+    const id = /\/executions\/([^/]+)/.exec(pathname)?.[1];
+    const ms = call.outcome === 'answered' && call.settledAt !== undefined ? call.settledAt - call.at : undefined;
+    if (id === undefined) {
+      if (call.method === 'POST' && ms !== undefined) startMs.push(ms);
+      continue;
+    }
+    if (ms !== undefined) faultedMs.push(ms);
+    byExecution.set(id, [...(byExecution.get(id) ?? []), call]);
+  }
+  const counts: number[] = [];
+  for (const list of byExecution.values()) {
+    counts.push(list.length);
+    let sawFailure = false;
+    list.forEach((call, k) => {
+      const bad = call.outcome === 'failed' || (call.status !== undefined && call.status !== 200) || call.malformedJson === true;
+      if (!bad) return;
+      sawFailure = true;
+      if (list.slice(k + 1).some((later) => later.method === call.method && later.url === call.url)) view.retried++;
+      else view.notRetried.push(`${call.method} ${new URL(call.url).pathname} (${call.status ?? call.outcome})`);
+    });
+    if (sawFailure) view.executionsWithFailures++;
+  }
+  view.requestsPerExecution = {
+    min: Math.min(...counts),
+    max: Math.max(...counts),
+    mean: Math.round((counts.reduce((a, b) => a + b, 0) / Math.max(1, counts.length)) * 10) / 10,
+  };
+  view.medianFaultedMs = Math.round(median(faultedMs) * 10) / 10;
+  view.medianStartMs = Math.round(median(startMs) * 10) / 10;
+  return view;
 }
 
 const countSockets = (pool: NodeJS.ReadOnlyDict<unknown[]>): number =>
@@ -93,7 +179,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
       routes: ['progress', 'execution'],
     },
   });
-  const spy = countingFetch();
+  const spy = countingFetch(undefined, undefined, { checkJson: true });
   const client = new SmartFlowsClient({
     baseUrl: server.url,
     apiKey: SECRET_API_KEY,
@@ -171,6 +257,7 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     faults: stats.faultsInjected,
     hugeRetryAfters: huge,
     requestsSent: spy.calls.length,
+    seen: clientView(spy.calls),
     inFlightAfterEnd,
     busyAgentSockets,
     idleAgentSockets,
@@ -181,5 +268,62 @@ export async function runFaultScenario(options: FaultScenarioOptions): Promise<F
     errorsScanned: results.filter((r) => 'leaks' in r).length,
     secretLeaks,
     durationMs,
+  };
+}
+
+/**
+ * The faults reached the client, not only the simulator's counters: every fault the server
+ * counted came back to the client's fetch as that fault, every failure was followed by
+ * another request for the same URL (a retry), and the executions still reached their outcome
+ * (`mismatches`).
+ */
+export function expectClientSawTheFaults(report: FaultScenarioReport): void {
+  const { seen, faults, stats } = report;
+  expect(report.requestsSent).toBe(stats.requests);
+  expect({
+    status503: seen.status503,
+    status500: seen.status500,
+    status429: seen.status429,
+    reset: seen.reset,
+    malformedJson: seen.malformedJson,
+  }).toEqual({
+    status503: faults.status503,
+    status500: faults.status500,
+    status429: faults.status429,
+    reset: faults.reset,
+    malformedJson: faults.malformedJson,
+  });
+  const failures = seen.status503 + seen.status500 + seen.status429 + seen.reset + seen.malformedJson;
+  expect(failures).toBeGreaterThan(report.executions / 4);
+  expect(seen.notRetried).toEqual([]);
+  expect(seen.retried).toBe(failures);
+  expect(seen.executionsWithFailures).toBeGreaterThan(report.executions / 4);
+  expect(report.mismatches).toEqual([]);
+  // A request of a job that saw a failure is sent again: more requests than a fault-free run needs.
+  expect(seen.requestsPerExecution.max).toBeGreaterThan(seen.requestsPerExecution.min);
+}
+
+/** The figures of a run kept in the results file (plain JSON, rounded). */
+export function faultFigures(report: FaultScenarioReport): Record<string, unknown> {
+  return {
+    executions: report.executions,
+    reached: report.reached,
+    mismatches: report.mismatches.length,
+    duplicates: report.duplicates,
+    startsCounted: report.stats.executionsStarted,
+    faults: report.faults,
+    hugeRetryAfters: report.hugeRetryAfters,
+    requestsSent: report.requestsSent,
+    seen: { ...report.seen, notRetried: report.seen.notRetried.length },
+    inFlightAfterEnd: report.inFlightAfterEnd,
+    busyAgentSockets: report.busyAgentSockets,
+    idleAgentSockets: report.idleAgentSockets,
+    referencedIdleSockets: report.referencedIdleSockets,
+    socketsAfterIdleWait: report.socketsAfterIdleWait,
+    unhandledRejections: report.unhandledRejections.length,
+    handlesLeft: report.handlesLeft,
+    errorsScanned: report.errorsScanned,
+    secretLeaks: report.secretLeaks.length,
+    durationMs: Math.round(report.durationMs),
   };
 }

@@ -1,16 +1,21 @@
 /**
  * Secrets the reliability suites use, and a scanner that looks for them everywhere an
- * error could show them: message, stack, String(e), JSON.stringify(e), every own property
- * (url, body, issues…), and the whole `cause` chain.
+ * error (or any object the client gives: the client itself, its options, events, snapshots)
+ * could show them: message, stack, String(e), JSON.stringify(e), util.inspect with hidden
+ * properties at any depth, every own property (url, body, issues…), and the whole `cause` chain.
  */
+import { inspect } from 'node:util';
 
+// Each secret holds `+`, `/`, `"` and `\` (the password also é and 日本): its URL-encoded and
+// JSON-escaped forms differ from it, so a redaction that misses either form leaks something
+// the scanner recognises. Headers take printable ASCII only, hence non-ASCII in the password.
 /** An API key distinctive enough that any echo of it, or of its encodings, is found. */
-export const SECRET_API_KEY = 'sk-live-RELIABILITY-4f9c2e7a1b8d';
+export const SECRET_API_KEY = 'sk-live+RELIABILITY/4f9c"2e7a\\1b8d';
 /** A bearer token, likewise. */
-export const SECRET_BEARER_TOKEN = 'eyJhbGciOi.RELIABILITY-TOKEN.c2VjcmV0';
+export const SECRET_BEARER_TOKEN = 'eyJhbGciOi+RELIABILITY/TOKEN"c2Vj\\cmV0';
 
 /** A password for login tests, scanned for like the two above. */
-export const SECRET_PASSWORD = 'pw-RELIABILITY-Zq8!x7#Kd2';
+export const SECRET_PASSWORD = 'pw-RELIABILITY-Zq8!x7#Kd2+é/日本"\\';
 
 const SECRETS = [SECRET_API_KEY, SECRET_BEARER_TOKEN, SECRET_PASSWORD];
 const WINDOW = 10;
@@ -39,7 +44,15 @@ function safeJson(value: unknown): string {
   }
 }
 
-/** Every text an error exposes, labelled by where it came from. */
+function safeInspect(value: unknown): string {
+  try {
+    return inspect(value, { depth: Infinity, showHidden: true });
+  } catch (e) {
+    return `[uninspectable: ${String(e)}]`;
+  }
+}
+
+/** Every text an error (or any object) exposes, labelled by where it came from. */
 export function errorTexts(error: unknown, path = 'error', depth = 0, out: [string, string][] = []): [string, string][] {
   if (depth > 8) return out;
   if (typeof error !== 'object' || error === null) {
@@ -51,6 +64,7 @@ export function errorTexts(error: unknown, path = 'error', depth = 0, out: [stri
   out.push([`${path}.stack`, String(e.stack)]);
   out.push([`String(${path})`, (() => { try { return String(e); } catch { return ''; } })()]);
   out.push([`JSON.stringify(${path})`, safeJson(e)]);
+  out.push([`inspect(${path})`, safeInspect(e)]);
   for (const key of Object.getOwnPropertyNames(e)) {
     if (key === 'cause' || key === 'stack' || key === 'message') continue;
     const value = e[key];

@@ -6,10 +6,26 @@ import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { SimulatorServerOptions, SimulatorStats } from 'smart-flows-rx/testing';
 
+/** How the server saw one tagged request end (see {@link CALL_TAG_HEADER}). */
+export type ServerCallState =
+  /** The server wrote its whole answer. */
+  | 'answered'
+  /** The connection closed before the answer was written: the client went away (an abort). */
+  | 'closed'
+  /** Received, not ended yet. */
+  | 'open'
+  /** Never received (a request aborted before its connection was made). */
+  | 'unseen';
+
+/** Requests carrying this header (a number) are followed by the server: see {@link ServerThread.callStates}. */
+export const CALL_TAG_HEADER = 'x-reliability-call';
+
 /** A simulator server running in a worker thread. */
 export interface ServerThread {
   url: string;
   stats(): Promise<SimulatorStats>;
+  /** How each tagged request ended on the server side, in the order of `tags`. */
+  callStates(tags: readonly number[]): Promise<ServerCallState[]>;
   /** Closes the server and ends the thread. */
   close(): Promise<void>;
 }
@@ -19,13 +35,26 @@ const entry = lib('testing/index.ts');
 // The package's own entry names point at the sources, as in vitest.config.ts (no build needed).
 const alias = { 'smart-flows-rx/xml': lib('xml/index.ts'), 'smart-flows-rx/testing': entry, 'smart-flows-rx': lib('index.ts') };
 
-// Runs in the worker: starts the server, answers 'stats' and 'close'.
+// Runs in the worker: starts the server, answers 'stats', { callStates } and 'close'. Node's
+// http diagnostics channel shows every request the server receives, so how each tagged one ended
+// ('finish': answer written; 'close' first: the connection went away) is recorded without
+// touching the simulator.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+const diagnostics = require('node:diagnostics_channel');
+const ended = new Map();
+diagnostics.subscribe('http.server.request.start', ({ request, response }) => {
+  const tag = request.headers[workerData.tagHeader];
+  if (tag === undefined) return;
+  ended.set(Number(tag), 'open');
+  response.once('finish', () => ended.set(Number(tag), 'answered'));
+  response.once('close', () => { if (ended.get(Number(tag)) === 'open') ended.set(Number(tag), 'closed'); });
+});
 import(workerData.bundle).then(async ({ startSimulatorServer }) => {
   const server = await startSimulatorServer(workerData.options);
   parentPort.on('message', async (message) => {
     if (message === 'stats') parentPort.postMessage({ stats: server.simulator.stats });
+    if (message && Array.isArray(message.callStates)) parentPort.postMessage({ callStates: message.callStates.map((tag) => ended.get(tag) ?? 'unseen') });
     if (message === 'close') {
       await server.close();
       parentPort.postMessage({ closed: true });
@@ -47,7 +76,7 @@ export async function startServerThread(options: SimulatorServerOptions): Promis
   const dir = mkdtempSync(join(tmpdir(), 'sfrx-reliability-'));
   const bundle = join(dir, 'testing.mjs');
   buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'silent', alias });
-  const worker = new Worker(WORKER, { eval: true, workerData: { bundle, options } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { bundle, options, tagHeader: CALL_TAG_HEADER } });
   const next = <T>(key: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (message: Record<string, unknown>) => {
@@ -66,6 +95,11 @@ export async function startServerThread(options: SimulatorServerOptions): Promis
     stats: () => {
       const answer = next<SimulatorStats>('stats');
       worker.postMessage('stats');
+      return answer;
+    },
+    callStates: (tags) => {
+      const answer = next<ServerCallState[]>('callStates');
+      worker.postMessage({ callStates: tags });
       return answer;
     },
     close: async () => {

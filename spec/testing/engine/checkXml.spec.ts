@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { checkXml } from '../../../lib/testing/engine/checkXml.js';
+import { caseDistinctNames, caseMismatches } from '../../xml/caseSensitiveNames.js';
 
 describe('checkXml', () => {
   it.each([
@@ -33,5 +34,21 @@ describe('checkXml', () => {
     const result = checkXml(xml);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain(reason);
+  });
+});
+
+describe('checkXml (simulator) treats names as case-sensitive, as the package checker does', () => {
+  it.each(caseMismatches)('refuses %s at the end tag', (_what, xml, _exact, _message, offset) => {
+    const result = checkXml(xml);
+    expect(result).toMatchObject({ ok: false, offset });
+    if (!result.ok) expect(result.reason).toMatch(/^end tag <\/.+> does not match <.+>$/);
+  });
+
+  it.each(caseMismatches)('accepts %s once the end tag repeats the name exactly', (_what, xml, exact) => {
+    expect(checkXml(exact)).toEqual({ ok: true, root: /^<([^\s>/]+)/.exec(xml)?.[1] });
+  });
+
+  it.each(caseDistinctNames)('treats %s as different names', (_what, xml) => {
+    expect(checkXml(xml).ok).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { type BatchItem, type BatchSnapshot, FlowExecutionError, type FlowProgress, SmartFlowsHttpError } from 'smart-flows-rx';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { toBatchView } from './batch-view';
 
 const progress = (status: FlowProgress['status'], percentage: number, message = '', extra: Partial<FlowProgress> = {}): FlowProgress => ({

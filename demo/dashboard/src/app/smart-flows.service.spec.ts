@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { firstValueFrom, last, lastValueFrom, take, tap, toArray } from 'rxjs';
 import { type ExecutionEvent, FlowExecutionError, findDocuments } from 'smart-flows-rx';
 import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { provideSmartFlows, SMART_FLOWS_OPTIONS, SmartFlowsService } from './smart-flows.service';
 import { UserInputFormComponent } from './user-input-form.component';
 
@@ -15,6 +15,19 @@ import { UserInputFormComponent } from './user-input-form.component';
 })
 class ProgressHostComponent {
   readonly run$ = inject(SmartFlowsService).run(builtInFlows.long.id, '<Report/>');
+}
+
+/** Runs `check` until it stops throwing, every 50 ms for up to 5 s, then rethrows its last failure. */
+async function waitFor(check: () => void, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (failure) {
+      if (Date.now() >= deadline) throw failure;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 describe('SmartFlowsService', () => {
@@ -121,7 +134,7 @@ describe('SmartFlowsService', () => {
 
   it('drives a component: the async pipe shows progress, and destroying the component stops polling', async () => {
     const fixture = TestBed.createComponent(ProgressHostComponent);
-    await vi.waitFor(() => {
+    await waitFor(() => {
       fixture.detectChanges();
       expect(fixture.nativeElement.textContent).toContain('Running');
     });

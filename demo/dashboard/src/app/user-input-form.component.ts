@@ -52,7 +52,7 @@ export class UserInputFormComponent implements OnChanges {
   private readonly destroyRef = inject(DestroyRef);
 
   // Decorator inputs rather than signal inputs: TestBed in JIT mode (no Angular compiler
-  // plugin in vitest) sees only these.
+  // plugin under Jest) sees only these.
   @Input({ required: true }) executionId!: string;
   /** The UserInput progress; read when the execution changes, so later polls don't reset what was typed. */
   @Input({ required: true }) progress!: FlowProgress;

@@ -1,0 +1,35 @@
+// TypeDoc: the API reference of every entry, from the TSDoc in lib/. Run it with `npm run docs`
+// (scripts/docs.mjs), which lists undocumented exports with file:line before failing.
+import { entries } from './scripts/entries.mjs';
+
+/** @type {Partial<import('typedoc').TypeDocOptions>} */
+export default {
+  entryPoints: entries.map((e) => e.source),
+  // lib/ only (not specs, demo, bench); `npm run typecheck` checks types, so TypeDoc need not.
+  tsconfig: 'scripts/tsconfig.docs.json',
+  skipErrorChecking: true,
+  out: 'docs/api',
+  name: 'smart-flows-rx',
+  readme: 'none',
+  includeVersion: true,
+  excludePrivate: true,
+  excludeProtected: true,
+  excludeInternal: true,
+  excludeExternals: true,
+  sort: ['source-order'],
+  basePath: '.',
+  displayBasePath: '.',
+  // "Defined in lib/…:line" links to the file in this checkout (the package names no
+  // repository host); every reflection page sits one folder below docs/api/.
+  disableGit: true,
+  sourceLinkTemplate: '../../../{path}#L{line}',
+  githubPages: false,
+  // A broken {@link}, an undocumented export or member, or a public type that points at an
+  // unexported one fails the build.
+  treatWarningsAsErrors: true,
+  validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  requiredToBeDocumented: [
+    'Module', 'Namespace', 'Enum', 'EnumMember', 'Variable', 'Function', 'Class', 'Interface',
+    'Constructor', 'Property', 'Method', 'Accessor', 'TypeAlias',
+  ],
+};
