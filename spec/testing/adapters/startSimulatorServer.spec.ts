@@ -160,7 +160,7 @@ describe('startSimulatorServer keepAliveTimeoutMs', () => {
         new Promise<string | undefined>((resolve, reject) => {
           request(`${s.url}/api/v1/flows/executions`, { agent, headers: { 'X-API-Key': s.apiKey } }, (res) => {
             res.resume();
-            res.on('end', () => resolve(res.headers['keep-alive']));
+            res.on('end', () => resolve(String(res.headers['keep-alive'])));
           }).on('error', reject).end();
         });
       expect(await get()).toBe('timeout=65');
