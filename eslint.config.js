@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'demo/dashboard/**', 'coverage/**', 'bench/results.json'] },
+  { ignores: ['dist/**', 'node_modules/**', 'demo/dashboard/**', 'spec/consumers/*/**', 'coverage/**', 'bench/results.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,6 +2,7 @@
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts' };
@@ -27,6 +28,22 @@ const browserFetch = {
 
 // No source maps: dist/ is unminified esbuild output, as readable as the source, and the maps
 // (with the sources inlined) were 2/3 of the tarball.
+
+// The Node builds load the xml entry by a relative import bundlers follow (`./xml.js` or
+// `./xml.cjs` next to the core): `loadXmlEntry` becomes `loadXmlEntry.node`, whose import of
+// `../xml/index` stays external. The browser build keeps the loader bundlers do not follow.
+const XML_SOURCE = fileURLToPath(new URL('./lib/xml/index.ts', import.meta.url));
+const nodeXmlEntry = {
+  name: 'node-xml-entry',
+  async resolveId(source, importer, options) {
+    if (!importer) return null;
+    if (source === './loadXmlEntry') return this.resolve('./loadXmlEntry.node', importer, { ...options, skipSelf: true });
+    if (source === '../xml/index' && /loadXmlEntry\.node\.ts$/.test(importer)) return { id: XML_SOURCE, external: true };
+    return null;
+  },
+};
+const xmlPath = (file) => (id) => (id === XML_SOURCE ? file : id);
+
 const browserCore = {
   input: entries.index,
   external,
@@ -38,11 +55,11 @@ export default [browserCore, ...Object.entries(entries).flatMap(([name, input]) 
   {
     input,
     external,
-    plugins: [esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
+    plugins: [nodeXmlEntry, esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
     output: [
-      { file: `dist/${name}.js`, format: 'es' },
+      { file: `dist/${name}.js`, format: 'es', paths: xmlPath('./xml.js') },
       // require() for the lazily loaded xml entry, so CJS users (Jest without ESM) can load it.
-      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', dynamicImportInCjs: false },
+      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', dynamicImportInCjs: false, paths: xmlPath('./xml.cjs') },
     ],
   },
   {

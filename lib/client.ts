@@ -1,6 +1,6 @@
 import { defer, filter, map, Observable, Subject, type Subscriber, Subscription, switchMap, tap } from 'rxjs';
 import { createApi, type SmartFlowsApi } from './api/createApi';
-import type { DocumentMetadata } from './api/documents';
+import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
 import { checkCredentials, type LoginCredentials, loginTokenSource } from './api/login';
 import { guidSegment } from './api/ids';
@@ -233,14 +233,18 @@ export class SmartFlowsClient {
   }
 
   /**
-   * Downloads a document's content as bytes, with its file name (from Content-Disposition,
-   * else the metadata's displayName) and content type. Works with any WHATWG fetch.
+   * Downloads a document's content, with its file name (from Content-Disposition, else the
+   * metadata's displayName) and content type. Works with any WHATWG fetch. `requestTimeoutMs`
+   * bounds the wait for the headers and each stall of the body, not a body that keeps arriving;
+   * content past `maxBytes` (default: the client's `maxDownloadBytes`, 100 MB) is refused.
    * @param documentId - an id from {@link findDocuments}
+   * @param options - `maxBytes`, and `as`: `'bytes'` (default, a `Uint8Array`), `'blob'` or `'stream'`
    * @example
    * client.downloadDocument(ref.id).subscribe((doc) => writeFileSync(doc.fileName, doc.data));
+   * client.downloadDocument(ref.id, { as: 'stream' }).subscribe((doc) => Readable.fromWeb(doc.data).pipe(createWriteStream(doc.fileName)));
    */
-  downloadDocument(documentId: string): Observable<DownloadedDocument> {
-    return this.api.downloadDocument(documentId);
+  downloadDocument<As extends DownloadAs = 'bytes'>(documentId: string, options?: DownloadOptions<As>): Observable<DownloadedDocument<DocumentDataTypes[As]>> {
+    return this.api.downloadDocument(documentId, undefined, options);
   }
 
   /**

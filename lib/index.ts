@@ -33,7 +33,7 @@ export { isGuid } from './api/ids';
 // Documents and forms
 export { findDocuments } from './documents/findDocuments';
 export type { DocumentReference } from './documents/findDocuments';
-export type { DocumentMetadata } from './api/documents';
+export type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
 export { userInputFields } from './api/userInputFields';
 export type { UserInputField } from './api/userInputFields';
 

@@ -51,8 +51,13 @@ export interface SmartFlowsClientOptions {
   fetch?: FetchLike;
   polling?: PollingOptions;
   retry?: RetryOptions;
-  /** Limit of one request (a long poll adds its `waitSeconds`). @default 30000 */
+  /**
+   * Limit of one request (a long poll adds its `waitSeconds`): the wait for the answer's headers,
+   * and for a download, the longest stall between two chunks of its body. @default 30000
+   */
   requestTimeoutMs?: number;
+  /** Largest document content `downloadDocument` reads (per download; its `maxBytes` overrides). @default 104857600 (100 MB) */
+  maxDownloadBytes?: number;
   /** Scheduler for every timer (a `TestScheduler` in tests). @default asyncScheduler */
   scheduler?: SchedulerLike;
   /** Allows `http://` to hosts other than loopback (the key would travel in clear). @default false */
@@ -76,6 +81,7 @@ export interface NormalizedOptions {
   polling: Required<PollingOptions>;
   retry: Required<RetryOptions>;
   requestTimeoutMs: number;
+  maxDownloadBytes: number;
   scheduler: SchedulerLike;
   endpointStyle: 'sdk' | 'guide';
 }
@@ -94,6 +100,8 @@ export interface HttpSettings {
   apiRoot: string;
   fetch?: FetchLike;
   requestTimeoutMs: number;
+  /** Largest document content one download reads (`maxDownloadBytes`). */
+  maxDownloadBytes: number;
   retry: Readonly<Required<RetryOptions>>;
   scheduler: SchedulerLike;
 }
@@ -121,6 +129,7 @@ export interface ClientOptionsView {
   readonly polling: Readonly<Required<PollingOptions>>;
   readonly retry: Readonly<Required<RetryOptions>>;
   readonly requestTimeoutMs: number;
+  readonly maxDownloadBytes: number;
   readonly scheduler: SchedulerLike;
   readonly endpointStyle: 'sdk' | 'guide';
 }
@@ -140,16 +149,16 @@ export function splitOptions(options: NormalizedOptions): {
 } {
   const polling = Object.freeze({ ...options.polling });
   const retry = Object.freeze({ ...options.retry });
-  const { apiRoot, fetch, toXml, requestTimeoutMs, scheduler, endpointStyle } = options;
+  const { apiRoot, fetch, toXml, requestTimeoutMs, maxDownloadBytes, scheduler, endpointStyle } = options;
   return {
-    http: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), requestTimeoutMs, retry, scheduler }),
+    http: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), requestTimeoutMs, maxDownloadBytes, retry, scheduler }),
     credentials: Object.freeze({
       ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
       ...(options.bearerToken !== undefined ? { bearerToken: options.bearerToken } : {}),
     }),
     api: Object.freeze({ endpointStyle }),
     execution: Object.freeze({ polling, scheduler }),
-    view: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), ...(toXml ? { toXml } : {}), polling, retry, requestTimeoutMs, scheduler, endpointStyle }),
+    view: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), ...(toXml ? { toXml } : {}), polling, retry, requestTimeoutMs, maxDownloadBytes, scheduler, endpointStyle }),
   };
 }
 
@@ -158,6 +167,7 @@ export const DEFAULTS = Object.freeze({
   polling: Object.freeze({ intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true } as const),
   retry: Object.freeze({ maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true } as const),
   requestTimeoutMs: 30_000,
+  maxDownloadBytes: 100 * 1024 * 1024,
 } as const);
 
 /** Largest delay a JS timer keeps: above it Node fires at once (1 ms). */
@@ -207,6 +217,13 @@ function checkBaseUrl(raw: unknown, allowInsecureHttp: boolean): string {
   // Accept a baseUrl that already ends with /api/v1 rather than doubling it.
   const root = path.endsWith('/api/v1') ? path : `${path}/api/v1`;
   return `${url.origin}${root}`;
+}
+
+/** A byte limit: a whole number ≥ 1 (not clamped like a delay). */
+export function checkMaxBytes(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(`${name} must be a whole number of bytes ≥ 1`);
+  return value;
 }
 
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
@@ -265,6 +282,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
       jitter: r.jitter === undefined ? DEFAULTS.retry.jitter : bool(r.jitter, 'retry.jitter'),
     },
     requestTimeoutMs: num(options.requestTimeoutMs, 'requestTimeoutMs', DEFAULTS.requestTimeoutMs, { min: 1 }),
+    maxDownloadBytes: checkMaxBytes(options.maxDownloadBytes, 'maxDownloadBytes') ?? DEFAULTS.maxDownloadBytes,
     scheduler: options.scheduler ?? asyncScheduler,
     endpointStyle: options.endpointStyle ?? 'sdk',
   };

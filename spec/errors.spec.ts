@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import * as errors from '../lib/errors';
 import {
   FlowExecutionError,
@@ -180,7 +180,7 @@ describe('guards', () => {
   });
 
   it.each([undefined, null, 'SmartFlowsError', 42, new Error('x'), new TypeError('x'), { name: 'SmartFlowsErrorish' }, { name: Symbol('x') }])(
-    'rejects %s',
+    'rejects %p',
     (value) => {
       expect(errors.isSmartFlowsError(value)).toBe(false);
       for (const guard of guards) expect((errors[guard] as (e: unknown) => boolean)(value)).toBe(false);

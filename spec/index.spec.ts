@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import * as core from '../lib/index';
 
@@ -48,7 +48,7 @@ describe('the smart-flows-rx entry', () => {
 
   it('bundles for a browser without the xml entry, xmlbuilder2 or any Node built-in', async () => {
     const result = await build({
-      entryPoints: [fileURLToPath(new URL('../lib/index.ts', import.meta.url))],
+      entryPoints: [resolve(process.cwd(), 'lib/index.ts')],
       bundle: true,
       write: false,
       platform: 'browser',

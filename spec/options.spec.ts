@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { asyncScheduler, firstValueFrom, queueScheduler } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { DEFAULTS, MAX_TIMER_MS, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from '../lib/options';
@@ -29,6 +29,7 @@ describe('normalizeOptions', () => {
       polling: DEFAULTS.polling,
       retry: DEFAULTS.retry,
       requestTimeoutMs: DEFAULTS.requestTimeoutMs,
+      maxDownloadBytes: DEFAULTS.maxDownloadBytes,
       scheduler: asyncScheduler,
       endpointStyle: 'sdk',
     });
@@ -39,6 +40,7 @@ describe('normalizeOptions', () => {
       polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
       retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
       requestTimeoutMs: 30_000,
+      maxDownloadBytes: 100 * 1024 * 1024,
     });
   });
 
@@ -141,6 +143,7 @@ describe('normalizeOptions', () => {
     ['a string pauseWhenHidden', { ...base, polling: { pauseWhenHidden: 'no' } }, /polling.pauseWhenHidden must be true or false/],
     ['a string jitter', { ...base, retry: { jitter: 'yes' } }, /retry.jitter must be true or false/],
     ['a zero requestTimeoutMs', { ...base, requestTimeoutMs: 0 }, /requestTimeoutMs must be at least 1/],
+    ['a fractional maxDownloadBytes', { ...base, maxDownloadBytes: 1.5 }, /maxDownloadBytes must be a whole number of bytes ≥ 1/],
     ['an unknown endpointStyle', { ...base, endpointStyle: 'v2' }, /endpointStyle must be 'sdk' or 'guide'/],
   ])('refuses %s with SmartFlowsInputError', (_, options, message) => {
     expect(refusal(options).message).toMatch(message);
@@ -209,7 +212,7 @@ describe('splitOptions', () => {
     const token = () => 'tok';
     const parts = splitOptions(normalizeOptions({ ...base, bearerToken: token, requestTimeoutMs: 99, endpointStyle: 'guide' }));
     expect(parts.credentials).toEqual({ apiKey: 'key-123', bearerToken: token });
-    expect(Object.keys(parts.http).sort()).toEqual(['apiRoot', 'requestTimeoutMs', 'retry', 'scheduler']);
+    expect(Object.keys(parts.http).sort()).toEqual(['apiRoot', 'maxDownloadBytes', 'requestTimeoutMs', 'retry', 'scheduler']);
     expect(parts.api).toEqual({ endpointStyle: 'guide' });
     expect(Object.keys(parts.execution).sort()).toEqual(['polling', 'scheduler']);
     for (const part of [parts.http, parts.api, parts.execution, parts.view]) {

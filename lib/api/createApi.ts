@@ -3,7 +3,7 @@ import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlow
 import type { Send, Sender } from '../http/send';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import type { ApiSettings } from '../options';
-import { type DocumentMetadata, documentCalls } from './documents';
+import { type DocumentMetadata, documentCalls, type DownloadDocument } from './documents';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
@@ -12,15 +12,13 @@ import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { withFallback } from './withFallback';
 import type { ExecutionApi } from './ExecutionApi';
-import type { DownloadedDocument } from './types';
 
 export type { ExecutionApi };
 
 /** The calls beyond following an execution: documents, listings, login. */
 export interface ExtraApi {
   getDocument(documentId: string): Observable<DocumentMetadata>;
-  /** `knownName` is used when the answer names no file, before asking the metadata. */
-  downloadDocument(documentId: string, knownName?: string): Observable<DownloadedDocument>;
+  downloadDocument: DownloadDocument;
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
   /** Sent without the client's credentials. */
   login(credentials: LoginCredentials): Observable<LoginToken>;

@@ -1,9 +1,10 @@
-import { catchError, map, type Observable, of, switchMap } from 'rxjs';
+import { catchError, defer, finalize, map, type Observable, of, switchMap, tap } from 'rxjs';
 import * as z from 'zod/mini';
 import { fileNameFromDisposition } from '../documents/fileNameFromDisposition';
-import { SmartFlowsResponseError } from '../errors';
-import type { HttpResponse } from '../http/transport';
+import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
+import type { BinaryType, HttpResponse } from '../http/transport';
 import type { SendRaw } from '../http/send';
+import { checkMaxBytes } from '../options';
 import { withFallback } from './withFallback';
 import { endpoints, type EndpointStyle } from './endpoints';
 import type { DownloadedDocument } from './types';
@@ -19,6 +20,38 @@ export interface DocumentMetadata {
   expiration?: string;
   [key: string]: unknown;
 }
+
+/** How `downloadDocument` gives the content. */
+export type DownloadAs = BinaryType;
+
+/** The type of `data` for each way of giving the content. */
+export interface DocumentDataTypes {
+  bytes: Uint8Array;
+  blob: Blob;
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** Options of `downloadDocument(documentId, options)`. */
+export interface DownloadOptions<As extends DownloadAs = DownloadAs> {
+  /**
+   * Largest content read; past it the download fails with `SmartFlowsResponseError` (a declared
+   * Content-Length past it is refused before its body is read). @default the client's `maxDownloadBytes` (100 MB)
+   */
+  maxBytes?: number;
+  /**
+   * How `data` is given: `'bytes'` a `Uint8Array`; `'blob'` a `Blob` (typed with the content type);
+   * `'stream'` a `ReadableStream<Uint8Array>` given as soon as the headers are in, read at your
+   * pace — read it to the end or `cancel()` it, which lets the connection go. @default 'bytes'
+   */
+  as?: As;
+}
+
+/** `downloadDocument` of the API layer; `knownName` is used when the answer names no file, before asking the metadata. */
+export type DownloadDocument = <As extends DownloadAs = 'bytes'>(
+  documentId: string,
+  knownName?: string,
+  options?: DownloadOptions<As>,
+) => Observable<DownloadedDocument<DocumentDataTypes[As]>>;
 
 const metadataSchema = z.looseObject({
   id: z.string().check(z.minLength(1)),
@@ -36,20 +69,33 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
    * the metadata's `displayName` (one more request: browsers hide the header without CORS
    * `Access-Control-Expose-Headers`), else the id.
    */
-  const downloadDocument = (documentId: string, knownName?: string): Observable<DownloadedDocument> =>
-    withFallback(style, (s) =>
-      sendRaw(() => ({ method: 'GET', path: endpoints.documentContent(documentId, s), responseType: 'bytes' })),
-    ).pipe(
+  const downloadDocument = <As extends DownloadAs = 'bytes'>(
+    documentId: string,
+    knownName?: string,
+    options: DownloadOptions<As> = {},
+  ): Observable<DownloadedDocument<DocumentDataTypes[As]>> =>
+    defer(() => {
+      const { as = 'bytes', maxBytes } = checkDownloadOptions(options);
+      return withFallback(style, (s) =>
+        sendRaw(() => ({ method: 'GET', path: endpoints.documentContent(documentId, s), responseType: as, ...(maxBytes ? { maxBytes } : {}) })),
+      );
+    }).pipe(
       switchMap((response) => {
         const fileName = fileNameFromDisposition(response.headers.get('content-disposition')) ?? (knownName || undefined);
         const contentType = mediaType(response);
-        if (fileName && contentType) return of(toDocument(documentId, fileName, contentType, response));
+        if (fileName && contentType) return of(toDocument<DocumentDataTypes[As]>(documentId, fileName, contentType, response));
+        let given = false;
         return getDocument(documentId).pipe(
           // The content is here; missing metadata only costs the nicer name.
           catchError(() => of(undefined)),
           map((meta) =>
-            toDocument(documentId, fileName ?? (meta?.displayName || documentId), contentType ?? (meta?.contentType || 'application/octet-stream'), response),
+            toDocument<DocumentDataTypes[As]>(documentId, fileName ?? (meta?.displayName || documentId), contentType ?? (meta?.contentType || 'application/octet-stream'), response),
           ),
+          tap(() => (given = true)),
+          // A stream nobody will get (unsubscribed while the metadata was asked) lets its connection go.
+          finalize(() => {
+            if (!given && typeof ReadableStream !== 'undefined' && response.body instanceof ReadableStream) void response.body.cancel().catch(() => undefined);
+          }),
         );
       }),
     );
@@ -63,9 +109,20 @@ function mediaType(response: HttpResponse): string | undefined {
   return type && !/^application\/octet-stream\b/i.test(type) ? type : undefined;
 }
 
-function toDocument(documentId: string, fileName: string, contentType: string, response: HttpResponse): DownloadedDocument {
-  const data = response.body instanceof Uint8Array ? response.body : new Uint8Array(0);
-  return { documentId, fileName, contentType, data };
+// The transport gave what `as` asked for; only a Blob's type is set here, once the type is known.
+function toDocument<Data>(documentId: string, fileName: string, contentType: string, response: HttpResponse): DownloadedDocument<Data> {
+  const body = response.body;
+  const data = typeof Blob !== 'undefined' && body instanceof Blob && body.type !== contentType ? body.slice(0, body.size, contentType) : body;
+  return { documentId, fileName, contentType, data: data as Data };
+}
+
+function checkDownloadOptions(options: DownloadOptions): DownloadOptions {
+  if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('downloadDocument options must be an object');
+  const { as, maxBytes } = options;
+  if (as !== undefined && as !== 'bytes' && as !== 'blob' && as !== 'stream') throw new SmartFlowsInputError(`as must be 'bytes', 'blob' or 'stream'`);
+  if (as === 'blob' && typeof Blob === 'undefined') throw new SmartFlowsInputError(`as: 'blob' needs a platform with Blob`);
+  if (as === 'stream' && typeof ReadableStream === 'undefined') throw new SmartFlowsInputError(`as: 'stream' needs a platform with ReadableStream`);
+  return { ...(as ? { as } : {}), ...(maxBytes !== undefined ? { maxBytes: checkMaxBytes(maxBytes, 'maxBytes') } : {}) };
 }
 
 function parseMetadata(body: unknown): DocumentMetadata {

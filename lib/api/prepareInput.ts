@@ -1,6 +1,8 @@
 import { defer, from, map, type Observable, of } from 'rxjs';
 import { SmartFlowsInputError } from '../errors';
 import { checkXml } from '../xml/checkXml';
+// Swapped for `./loadXmlEntry.node` in the Node builds (rollup.config.mjs): bundlers follow that one.
+import { loadXmlEntry } from './loadXmlEntry';
 
 /** What `run` and `startExecution` accept as input. */
 export type FlowInput = string | Record<string, unknown>;
@@ -13,13 +15,6 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 
 /** Turns a plain object into XML: `toXml` of `smart-flows-rx/xml`, or one of your own. */
 export type XmlConverter = (data: Record<string, unknown>, options: { maxLength: number }) => string;
-
-// A specifier bundlers cannot follow: the core's browser bundle must not pull in the xml
-// entry (xmlbuilder2 needs Node's `events` and `url`). Node and test runners resolve it at
-// run time; in a browser, pass the `toXml` client option instead.
-const XML_ENTRY = ['smart-flows-rx', 'xml'].join('/');
-const loadXmlEntry = (): Promise<{ toXml: XmlConverter }> =>
-  import(/* @vite-ignore */ /* webpackIgnore: true */ XML_ENTRY) as Promise<{ toXml: XmlConverter }>;
 
 /**
  * Turns an input into the XML body to send, refusing bad input before any request:

@@ -103,14 +103,14 @@ export type ExecutionEvent =
       documents?: DownloadedDocument[];
     };
 
-/** A document's content, as `downloadDocument` resolves it. */
-export interface DownloadedDocument {
+/** A document's content, as `downloadDocument` resolves it: `data` is a `Uint8Array` unless asked `as: 'blob' | 'stream'`. */
+export interface DownloadedDocument<Data = Uint8Array> {
   /** The document's id. */
   documentId: string;
   /** From Content-Disposition, else the metadata's displayName. */
   fileName: string;
   /** The answer's Content-Type (e.g. `application/pdf`). */
   contentType: string;
-  /** The content's bytes. */
-  data: Uint8Array;
+  /** The content: bytes, or a `Blob` or `ReadableStream` when asked. */
+  data: Data;
 }

@@ -1,61 +1,105 @@
 import { SmartFlowsResponseError } from '../errors';
 
-const tooLarge = (bytes: number, limit: number, exact: boolean) =>
-  new SmartFlowsResponseError(`The answer is too large (${exact ? '' : 'over '}${bytes} bytes; limit ${limit})`);
+/** Describes the answer in a too-large error, e.g. `GET /api/v1/documents/…/content`. */
+export type TooLarge = (detail: string) => SmartFlowsResponseError;
+
+const tooLargeAnswer: TooLarge = (detail) => new SmartFlowsResponseError(`The answer is too large (${detail})`);
+
+/** A body read chunk by chunk, whatever the fetch gives. */
+export interface BodyReader {
+  /** The next chunk, or `undefined` at the end. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Stops reading; the caller aborts the request too, so the connection is let go. */
+  cancel(): void;
+}
+
+/**
+ * Opens a body for reading chunk by chunk: a WHATWG stream (browsers, undici), a Node stream
+ * (node-fetch, under cross-fetch) or, failing both, `arrayBuffer()` as one chunk.
+ */
+export function openBody(res: Response): BodyReader {
+  const body = res.body as unknown;
+  if (body && typeof (body as ReadableStream).getReader === 'function') {
+    const reader = (body as ReadableStream<Uint8Array>).getReader();
+    return {
+      read: async () => (await reader.read()).value,
+      cancel: () => void reader.cancel().catch(() => undefined),
+    };
+  }
+  if (body && typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
+    // node-fetch emits an abort as an 'error' on its body: with nobody listening, it would throw.
+    (body as { on?: (event: string, fn: () => void) => void }).on?.('error', () => undefined);
+    const chunks = (body as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+    return {
+      read: async () => {
+        const { done, value } = await chunks.next();
+        if (done) return undefined;
+        return typeof value === 'string' ? new TextEncoder().encode(value) : value;
+      },
+      // Ends the iteration, which destroys the Node stream: reading stops here.
+      cancel: () => void chunks.return?.().catch(() => undefined),
+    };
+  }
+  let done = false;
+  return {
+    read: async () => (done ? undefined : ((done = true), new Uint8Array(await res.arrayBuffer()))),
+    cancel: () => undefined,
+  };
+}
+
+/**
+ * Refuses an answer whose declared Content-Length is past `limit`, before reading it (the body
+ * is cancelled; the caller should abort the request so the connection is let go).
+ * @throws SmartFlowsResponseError when the declared length is larger than `limit`
+ */
+export function refuseDeclaredOver(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer): void {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > limit) {
+    openBody(res).cancel();
+    throw tooLarge(`Content-Length ${declared}; limit ${limit}`);
+  }
+}
 
 /**
  * Reads a body of at most `limit` bytes, chunk by chunk, and stops reading as soon as it is
  * past the limit (a declared Content-Length past it is refused unread): a huge answer is
- * refused rather than held in memory. Reads a WHATWG stream (browsers, undici), a Node
- * stream (node-fetch, under cross-fetch) or, failing both, `arrayBuffer()`.
- * When it refuses, the caller should abort the request so the connection is let go.
+ * refused rather than held in memory. When it refuses, the caller should abort the request
+ * so the connection is let go.
+ * @param onChunk - told of each chunk as it arrives (an idle timeout restarts on it)
  * @throws SmartFlowsResponseError when the body is larger than `limit`
  */
-export async function readLimited(res: Response, limit: number): Promise<Uint8Array> {
-  const body = res.body as unknown;
-  // node-fetch emits an abort as an 'error' on its body: with nobody listening, it would throw.
-  const quiet = () => (body as { on?: (event: string, fn: () => void) => void } | null)?.on?.('error', () => undefined);
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > limit) {
-    quiet();
-    void (body as ReadableStream | null)?.cancel?.().catch(() => undefined);
-    throw tooLarge(declared, limit, true);
-  }
-  if (declared >= 0 && res.headers.has('content-length')) {
+export async function readLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array> {
+  return concat(await readChunksLimited(res, limit, tooLarge, onChunk));
+}
+
+/** Like {@link readLimited}, but gives the chunks as they came (for a `Blob`, which needs no copy). */
+export async function readChunksLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array[]> {
+  refuseDeclaredOver(res, limit, tooLarge);
+  if (!onChunk && res.headers.has('content-length')) {
     // A declared length within the limit is enforced by fetch itself: read the body natively,
     // which costs far less CPU per poll than a chunk loop in JavaScript.
-    return new Uint8Array(await res.arrayBuffer());
+    return [new Uint8Array(await res.arrayBuffer())];
   }
+  const reader = openBody(res);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  const add = (chunk: Uint8Array): boolean => {
+  for (let chunk = await reader.read(); chunk; chunk = await reader.read()) {
+    onChunk?.();
     total += chunk.byteLength;
+    if (total > limit) {
+      reader.cancel();
+      throw tooLarge(`over ${limit} bytes read; limit ${limit}`);
+    }
     chunks.push(chunk);
-    return total <= limit;
-  };
-  if (body && typeof (body as ReadableStream).getReader === 'function') {
-    const reader = (body as ReadableStream<Uint8Array>).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!add(value)) {
-        void reader.cancel().catch(() => undefined);
-        throw tooLarge(limit, limit, false);
-      }
-    }
-  } else if (body && typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') {
-    quiet();
-    for await (const chunk of body as AsyncIterable<Uint8Array>) {
-      // Leaving the loop destroys the Node stream: reading stops here.
-      if (!add(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk)) throw tooLarge(limit, limit, false);
-    }
-  } else {
-    const buffer = new Uint8Array(await res.arrayBuffer());
-    if (buffer.byteLength > limit) throw tooLarge(buffer.byteLength, limit, true);
-    return buffer;
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
+  return chunks;
+}
+
+/** Joins chunks into one plain `Uint8Array` (a Node `Buffer` chunk is copied out of its pool). */
+export function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const only = chunks.length === 1 ? chunks[0] : undefined;
+  if (only && only.constructor === Uint8Array) return only;
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
   for (const chunk of chunks) {
     out.set(chunk, at);

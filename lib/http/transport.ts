@@ -1,4 +1,4 @@
-import { Observable, switchMap } from 'rxjs';
+import { Observable, type SchedulerAction, switchMap } from 'rxjs';
 import {
   SmartFlowsHttpError,
   SmartFlowsNetworkError,
@@ -11,7 +11,8 @@ import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
-import { readLimited } from './readLimited';
+import { bodyStream } from './bodyStream';
+import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -21,9 +22,18 @@ export interface HttpRequest {
   query?: Record<string, string | number | undefined>;
   body?: string;
   contentType?: string;
-  /** How the answer is read. @default 'json' */
-  responseType?: 'json' | 'bytes' | 'empty';
-  /** Overrides the client's `requestTimeoutMs`. */
+  /**
+   * How the answer is read: parsed JSON, text ('empty'), or binary content as a `Uint8Array`,
+   * a `Blob`, or a `ReadableStream` given once the headers are in. @default 'json'
+   */
+  responseType?: 'json' | 'empty' | BinaryType;
+  /** Largest binary answer read; a larger one is refused. @default the client's `maxDownloadBytes` */
+  maxBytes?: number;
+  /**
+   * Overrides the client's `requestTimeoutMs` (a long poll adds its wait). It bounds the wait
+   * for the headers; a binary body then may take as long as it keeps arriving, with at most
+   * this long between two chunks (an idle timeout). A JSON answer is bounded as a whole.
+   */
   timeoutMs?: number;
   /** How long the server may hold this request before answering (a long poll): added to the time limit. */
   holdMs?: number;
@@ -32,6 +42,11 @@ export interface HttpRequest {
   /** More values to redact from an error body, beyond the key and token (e.g. a login password). */
   secrets?: readonly string[];
 }
+
+/** The ways binary content is given: bytes, a `Blob`, or a `ReadableStream` read at the caller's pace. */
+export type BinaryType = 'bytes' | 'blob' | 'stream';
+
+const isBinary = (type: HttpRequest['responseType']): type is BinaryType => type === 'bytes' || type === 'blob' || type === 'stream';
 
 /** A 2xx answer, read. */
 export interface HttpResponse<T = unknown> {
@@ -70,7 +85,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
       switchMap((auth) => {
         const url = buildUrl(options.apiRoot, request.path, request.query);
         const method = request.method;
-        const headers: Record<string, string> = { Accept: request.responseType === 'bytes' ? '*/*' : 'application/json', ...auth };
+        const headers: Record<string, string> = { Accept: isBinary(request.responseType) ? '*/*' : 'application/json', ...auth };
         if (request.contentType) headers['Content-Type'] = request.contentType;
         // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
         const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
@@ -78,13 +93,25 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
         // built only when an error body needs it, not on every poll.
         const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
 
+        const { scheduler } = options;
+        const where = `${method} ${new URL(url).pathname}`;
+        const stalled = () => new SmartFlowsTimeoutError(`Download stalled: no data for ${timeoutMs} ms: ${where}`, timeoutMs);
+        const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where} is too large for maxBytes ${maxBytes} (${detail})`);
+        const maxBytes = request.maxBytes ?? options.maxDownloadBytes;
+
         return new Observable<HttpResponse>((subscriber) => {
           const controller = new AbortController();
           let settled = false;
-          const timer = options.scheduler.schedule(() => {
+          // Set once a binary body is being read: from then on the limit is on the time
+          // between two chunks (restarted by `touch`), not on a body that keeps arriving.
+          let lastDataAt: number | undefined;
+          const touch = () => void (lastDataAt = scheduler.now());
+          const timer = scheduler.schedule(function (this: SchedulerAction<undefined>) {
+            const quietMs = lastDataAt === undefined ? timeoutMs : scheduler.now() - lastDataAt;
+            if (quietMs < timeoutMs) return void this.schedule(undefined, timeoutMs - quietMs);
             settled = true;
             controller.abort();
-            subscriber.error(new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${method} ${new URL(url).pathname}`, timeoutMs));
+            subscriber.error(lastDataAt === undefined ? new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${where}`, timeoutMs) : stalled());
           }, timeoutMs);
           const finish = (fn: () => void) => {
             if (settled) return;
@@ -103,7 +130,11 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
                 const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
                 throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
               }
-              const body = await readBody(res, request.responseType ?? 'json', method, url);
+              const type = request.responseType ?? 'json';
+              const body = isBinary(type)
+                ? await readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
+                    failed: (cause) => toError(cause, method, url), release: () => controller.abort() })
+                : await readBody(res, type, method, url);
               return { status: res.status, headers: res.headers, body, url };
             })
             .then(
@@ -148,8 +179,25 @@ async function readText(res: Response): Promise<string> {
   return UTF8.decode(await readLimited(res, MAX_JSON_BYTES));
 }
 
-async function readBody(res: Response, type: 'json' | 'bytes' | 'empty', method: string, url: string): Promise<unknown> {
-  if (type === 'bytes') return new Uint8Array(await res.arrayBuffer());
+/**
+ * Reads binary content within `limit` bytes: whole as bytes or a Blob (restarting the idle
+ * timeout on each chunk), or as a stream the caller reads (its own idle timeout per read).
+ */
+async function readBinary(
+  res: Response,
+  type: BinaryType,
+  options: Omit<Parameters<typeof bodyStream>[1], 'tooLarge'> & { tooLarge: TooLarge; touch: () => void },
+): Promise<Uint8Array | Blob | ReadableStream<Uint8Array>> {
+  if (type === 'stream') {
+    refuseDeclaredOver(res, options.limit, options.tooLarge);
+    return bodyStream(res, options);
+  }
+  options.touch();
+  const chunks = await readChunksLimited(res, options.limit, options.tooLarge, options.touch);
+  return type === 'blob' ? new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? '' }) : concat(chunks);
+}
+
+async function readBody(res: Response, type: 'json' | 'empty', method: string, url: string): Promise<unknown> {
   const text = await readText(res);
   if (type === 'empty') return text;
   try {

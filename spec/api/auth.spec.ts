@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { asyncScheduler, firstValueFrom, forkJoin, of, type SchedulerLike } from 'rxjs';
 import { SmartFlowsClient, SmartFlowsHttpError, SmartFlowsInputError, SmartFlowsResponseError } from '../../lib/index';

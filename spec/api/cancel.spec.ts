@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { filter, firstValueFrom, lastValueFrom, take } from 'rxjs';
 import { FlowExecutionError, SmartFlowsHttpError, SmartFlowsInputError } from '../../lib/index';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { endpoints, otherStyle } from '../../lib/api/endpoints';
 import { guidSegment, isGuid } from '../../lib/api/ids';
 import { SmartFlowsInputError } from '../../lib/errors';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
 import type { Observable } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/index';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { firstValueFrom } from 'rxjs';
 import { SmartFlowsInputError, SmartFlowsResponseError, type ListExecutionsOptions } from '../../lib/index';

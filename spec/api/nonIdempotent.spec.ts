@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { API, errorOf, EXEC_ID, FLOW_ID, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer, valuesOf } from '../helpers/msw';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom } from 'rxjs';
 import { prepareInput } from '../../lib/api/prepareInput';
 import { toXml } from '../../lib/xml/index';
@@ -23,5 +23,12 @@ describe('prepareInput', () => {
   it('turns a converter that throws into SmartFlowsInputError with the cause kept', async () => {
     const boom = new Error('nope');
     await expect(firstValueFrom(prepareInput({ A: 1 }, () => { throw boom; }))).rejects.toMatchObject({ name: 'SmartFlowsInputError', cause: boom });
+  });
+});
+
+describe('loadXmlEntry', () => {
+  it("of the Node builds loads the xml entry's toXml by a relative import (one a bundler follows)", async () => {
+    const { loadXmlEntry } = await import('../../lib/api/loadXmlEntry.node');
+    expect((await loadXmlEntry()).toXml).toBe(toXml);
   });
 });

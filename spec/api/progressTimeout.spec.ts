@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, of } from 'rxjs';
 import { createApi } from '../../lib/api/createApi';
 import { NO_HOLD_SECONDS, progressHoldMs, progressTimeoutParam } from '../../lib/api/progressTimeout';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseExecution, parseProgress } from '../../lib/api/schemas';
 import { SmartFlowsResponseError } from '../../lib/errors';
 import { EXEC_ID, FLOW_ID } from '../helpers/progress';

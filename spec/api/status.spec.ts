@@ -1,5 +1,5 @@
 import { DOCUMENTED_SPELLINGS } from '../helpers/progress';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   isFailureStatus,
   isIdleStatus,

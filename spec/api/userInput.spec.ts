@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
 import { filter, firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
 import { FlowExecutionError, SmartFlowsInputError } from '../../lib/index';

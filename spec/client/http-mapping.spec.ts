@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
 import { firstValueFrom, type Observable, of } from 'rxjs';
 import {

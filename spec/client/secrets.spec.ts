@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { inspect } from 'node:util';
 import { delay, http, HttpResponse } from 'msw';
 import { lastValueFrom, type Observable, toArray } from 'rxjs';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom, take, toArray, VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { EXEC_ID } from '../helpers/progress';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { fileNameFromDisposition } from '../../lib/documents/fileNameFromDisposition';
 
 describe('fileNameFromDisposition', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { findDocuments } from '../../lib/index';
 
 const A = '0b4c3d2e-1f00-4a00-8000-00000000d0c1';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { ColdObservable } from 'rxjs/internal/testing/ColdObservable';

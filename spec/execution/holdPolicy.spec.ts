@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import {
   AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, nextHold, showsHold,
 } from '../../lib/execution/holdPolicy';

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { restoreGlobals, stubGlobal } from '../helpers/globals';
 import { VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { SmartFlowsInputError } from '../../lib/errors';
@@ -10,9 +11,9 @@ function stubPage(hidden: boolean) {
   const document = Object.assign(new EventTarget(), { visibilityState: hidden ? 'hidden' : 'visible' });
   const window = new EventTarget();
   const navigator = { onLine: true };
-  vi.stubGlobal('document', document);
-  vi.stubGlobal('window', window);
-  vi.stubGlobal('navigator', navigator);
+  stubGlobal('document', document);
+  stubGlobal('window', window);
+  stubGlobal('navigator', navigator);
   return {
     show(visible: boolean) {
       document.visibilityState = visible ? 'visible' : 'hidden';
@@ -49,7 +50,7 @@ function setup(pauseWhenHidden?: boolean) {
 }
 
 afterEach(() => {
-  vi.unstubAllGlobals();
+  restoreGlobals();
 });
 
 describe('polling in a browser page', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
 import { pollProgress, type PollDeps } from '../../lib/execution/pollProgress';
 import { DEFAULTS } from '../../lib/options';

@@ -1,9 +1,9 @@
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import type { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { FlowProgress } from '../../lib/api/types';
 
-/** A TestScheduler whose assertions are vitest's deep equality. */
+/** A TestScheduler whose assertions are Jest's deep equality. */
 export function newTestScheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 }

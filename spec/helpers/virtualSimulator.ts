@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { setupServer } from 'msw/node';
 import { VirtualTimeScheduler } from 'rxjs';
 import { createSimulator, createSimulatorHandlers, createVirtualClock, type Simulator, type SimulatorOptions } from 'smart-flows-rx/testing';

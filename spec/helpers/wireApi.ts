@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll } from '@jest/globals';
 import { builtInFlows, startSimulatorServer, type FlowScript, type SimulatorServer, type SimulatorServerOptions } from 'smart-flows-rx/testing';
 import { SmartFlowsClient, type SmartFlowsClientOptions } from 'smart-flows-rx';
 

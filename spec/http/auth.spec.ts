@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { EMPTY, firstValueFrom, of, throwError } from 'rxjs';
 import { authHeaders } from '../../lib/http/auth';
 import { isSmartFlowsAuthError, isSmartFlowsInputError, SmartFlowsAuthError, SmartFlowsHttpError } from '../../lib/errors';

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { restoreGlobals, stubGlobal } from '../helpers/globals';
 import crossFetch from 'cross-fetch';
 import { defaultFetch } from '../../lib/http/defaultFetch';
 import { defaultFetch as browserDefaultFetch } from '../../lib/http/defaultFetch.browser';
 
 describe('the default fetch', () => {
-  afterEach(() => vi.unstubAllGlobals());
+  afterEach(() => restoreGlobals());
 
   it('is cross-fetch in the Node build', () => {
     expect(defaultFetch).toBe(crossFetch);
@@ -13,7 +14,7 @@ describe('the default fetch', () => {
   it("is the browser's own fetch in the browser build, looked up at each call", async () => {
     const calls: unknown[][] = [];
     const answer = new Response('{}');
-    vi.stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
+    stubGlobal('fetch', (...args: unknown[]) => (calls.push(args), Promise.resolve(answer)));
     const init = { method: 'GET' };
     await expect(browserDefaultFetch('https://flows.test/x', init)).resolves.toBe(answer);
     expect(calls).toEqual([['https://flows.test/x', init]]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { backoffDelay, isRetryable, retryRequest, type RetryMode } from '../../lib/http/retry';
@@ -47,15 +47,15 @@ describe('isRetryable', () => {
     expect(isRetryable(http(status), 'start')).toBe(start);
   });
 
-  it.each<[string, () => unknown, boolean, boolean]>([
-    ['a refused connection', () => network(false), true, true],
-    ['a reset after sending', () => network(true), true, false],
-    ['a request timeout', timeout, true, false],
-    ['a body that is not JSON', garbled, true, false],
-    ['a body that fails the schema', invalid, false, false],
-    ['bad input', () => new SmartFlowsInputError('bad'), false, false],
-    ['a foreign error', () => new TypeError('boom'), false, false],
-  ])('%s: retried on a GET %s, on the start POST %s', (_, make, idempotent, start) => {
+  it.each<[string, boolean, boolean, () => unknown]>([
+    ['a refused connection', true, true, () => network(false)],
+    ['a reset after sending', true, false, () => network(true)],
+    ['a request timeout', true, false, timeout],
+    ['a body that is not JSON', true, false, garbled],
+    ['a body that fails the schema', false, false, invalid],
+    ['bad input', false, false, () => new SmartFlowsInputError('bad')],
+    ['a foreign error', false, false, () => new TypeError('boom')],
+  ])('%s: retried on a GET %s, on the start POST %s', (_, idempotent, start, make) => {
     expect(isRetryable(make(), 'idempotent')).toBe(idempotent);
     expect(isRetryable(make(), 'start')).toBe(start);
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseRetryAfter } from '../../lib/http/retryAfter';
 import { MAX_TIMER_MS } from '../../lib/options';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
 import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
 import { createTransport, type HttpRequest } from '../../lib/http/transport';
@@ -151,5 +151,56 @@ describe('createTransport', () => {
     expect(signal?.aborted).toBe(true);
     scheduler.flush();
     expect(errors).toEqual([]);
+  });
+
+  describe('timeouts of a binary answer (virtual time)', () => {
+    const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+    /** A download whose headers come at once and whose chunks the test pushes at virtual times. */
+    function download(scheduler: VirtualTimeScheduler) {
+      let body!: ReadableStreamDefaultController<Uint8Array>;
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => void (body = c) });
+      const fetch = async () => new Response(stream, { headers: { 'content-type': 'application/pdf' } });
+      const seen: { value?: unknown; error?: any } = {};
+      transport({ fetch, requestTimeoutMs: 100, scheduler })({ method: 'GET', path: `/documents/${EXEC_ID}/content`, responseType: 'bytes' }).subscribe({
+        next: (r) => (seen.value = r.body),
+        error: (e) => (seen.error = e),
+      });
+      /** Moves the clock to `ms` (running the timers due by then) and sends a chunk, or ends the body. */
+      const at = async (ms: number, chunk?: number[]) => {
+        scheduler.maxFrames = ms;
+        scheduler.flush();
+        scheduler.frame = ms;
+        if (chunk) body.enqueue(new Uint8Array(chunk));
+        else body.close();
+        await tick();
+        await tick();
+      };
+      return { seen, at };
+    }
+
+    it('lets a body that keeps arriving take longer than requestTimeoutMs in all', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const { seen, at } = download(scheduler);
+      await tick();
+      await at(90, [1]);
+      await at(180, [2]);
+      await at(270, [3]);
+      await at(360);
+      expect(seen.error).toBeUndefined();
+      expect(seen.value).toEqual(new Uint8Array([1, 2, 3]));
+    });
+
+    it('errors with SmartFlowsTimeoutError when the body stalls for requestTimeoutMs between chunks', async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const { seen, at } = download(scheduler);
+      await tick();
+      await at(90, [1]);
+      scheduler.maxFrames = Infinity;
+      scheduler.flush();
+      expect(seen.error).toBeInstanceOf(SmartFlowsTimeoutError);
+      expect(seen.error.message).toBe(`Download stalled: no data for 100 ms: GET /api/v1/documents/${EXEC_ID}/content`);
+      // The stall is counted from the last chunk (90), not from the request (0).
+      expect(scheduler.now()).toBe(190);
+    });
   });
 });

@@ -1,6 +1,6 @@
 // The README's "Test your code against the simulator" example, as written there: if this
 // breaks, the README is wrong.
-import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { setupServer } from 'msw/node';
 import { lastValueFrom, toArray } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { type FetchLike, SmartFlowsClient, SmartFlowsInputError } from 'smart-flows-rx';
 import { scanForSecrets, SECRET_API_KEY, SECRET_BEARER_TOKEN } from './support/secrets';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
 import { FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
 import { startSimulatorServer } from 'smart-flows-rx/testing';

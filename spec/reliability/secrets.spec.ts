@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom, toArray } from 'rxjs';
 import { type FetchLike, SmartFlowsClient, type SmartFlowsClientOptions, SmartFlowsInputError } from 'smart-flows-rx';
 import { type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
@@ -54,9 +54,10 @@ async function errorOf(label: string, stream: Parameters<typeof lastValueFrom>[0
   } catch (e) {
     error = e;
   }
-  expect(error, label).toBeInstanceOf(Error);
+  // [label, …] pairs, so a failure names the case.
+  expect([label, error instanceof Error]).toEqual([label, true]);
   produced.push([label, error]);
-  expect(scanForSecrets(error), label).toEqual([]);
+  expect([label, scanForSecrets(error)]).toEqual([label, []]);
   return error as Error;
 }
 
@@ -212,13 +213,13 @@ describe('secrets kept: no error shows the API key, bearer token or password', (
     };
     for (const [label, client] of Object.entries(clients)) {
       const events = await lastValueFrom(client.run(flows.Success.id, '<Letter/>').pipe(toArray()));
-      expect(events.at(-1)?.type, label).toBe('output');
+      expect([label, events.at(-1)?.type]).toEqual([label, 'output']);
       const snapshots = await lastValueFrom(
         client.runBatch([{ flowId: flows.Success.id, input: '<Letter/>' }, { flowId: flows.Error.id, input: '<Letter/>' }]).pipe(toArray()),
       );
-      expect(snapshots.at(-1), label).toMatchObject({ done: true, succeeded: 1, failed: 1 });
+      expect([label, snapshots.at(-1)]).toMatchObject([label, { done: true, succeeded: 1, failed: 1 }]);
       for (const [what, value] of [['client', client], ['client.options', client.options], ['events', events], ['snapshots', snapshots], ['batch error', snapshots.at(-1)!.items[1]!.error]] as const) {
-        expect(scanForSecrets(value), `${label}: ${what}`).toEqual([]);
+        expect([`${label}: ${what}`, scanForSecrets(value)]).toEqual([`${label}: ${what}`, []]);
       }
     }
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { expectClientSawTheFaults, faultFigures, runFaultScenario } from '../reliability/support/faultScenario';
 import { recordResults } from '../reliability/support/results';
 import { OUTCOMES, outcomeFlows } from '../reliability/support/flows';

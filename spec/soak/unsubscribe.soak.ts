@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { recordResults } from '../reliability/support/results';
 import { expectCleanUnsubscribes, runUnsubscribeScenario, unsubscribeFigures } from '../reliability/support/unsubscribeScenario';
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import * as testing from 'smart-flows-rx/testing';
 
 describe('smart-flows-rx/testing exports', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { createVirtualClock, SIMULATOR_USER } from 'smart-flows-rx/testing';

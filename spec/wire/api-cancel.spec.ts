@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { filter, firstValueFrom, lastValueFrom, take, tap } from 'rxjs';
 import { FlowExecutionError } from 'smart-flows-rx';
 import { fast, fastFlows, useSimulatorServer, wireClient } from '../helpers/wireApi';

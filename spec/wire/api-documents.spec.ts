@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import crossFetch from 'cross-fetch';
 import { findDocuments, SmartFlowsHttpError, type FetchLike } from 'smart-flows-rx';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, forkJoin, lastValueFrom } from 'rxjs';
 import { SmartFlowsInputError } from 'smart-flows-rx';
 import { fastFlows, useSimulatorServer, wireClient } from '../helpers/wireApi';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { filter, firstValueFrom, lastValueFrom, mergeMap, tap, toArray } from 'rxjs';
 import { FlowExecutionError, userInputFields, type ExecutionEvent } from 'smart-flows-rx';
 import { fastFlows, useSimulatorServer, wireClient } from '../helpers/wireApi';

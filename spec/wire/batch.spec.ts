@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import type { SmartFlowsClient } from '../../lib/client';
 import type { BatchJob, BatchSnapshot } from '../../lib/execution/batchTypes';

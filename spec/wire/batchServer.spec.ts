@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows as f, startSimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../lib/client';

@@ -1,6 +1,6 @@
 // What only a real socket shows: a long poll held by the server, and an unsubscribe that
 // closes the connection of the request in flight.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { builtInFlows, type FlowScript } from 'smart-flows-rx/testing';
 import { useSimulatorServer, wireClient } from '../helpers/wireApi';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import type { ExecutionEvent } from '../../lib/api/types';

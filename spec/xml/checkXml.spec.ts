@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { checkXml, isWellFormedXml } from '../../lib/xml/checkXml.js';
 import { caseMismatches, caseDistinctNames } from './caseSensitiveNames.js';
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import * as xmlEntry from '../../lib/xml/index.js';
 
 describe('the smart-flows-rx/xml entry', () => {

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { toXml } from '../../lib/xml/toXml.js';
 import { checkXml } from '../../lib/xml/checkXml.js';
 import { seededRandom as prng } from '../../lib/testing/index.js';
@@ -37,7 +37,8 @@ describe('toXml over random objects', () => {
       for (const pretty of [false, true]) {
         const xml = toXml(data, { pretty });
         const issue = checkXml(xml);
-        if (issue) expect.fail(`${issue.message} in\n${xml}\nfrom ${JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+        // On failure the received value names the issue, the document and the object.
+        expect(issue && `${issue.message} in\n${xml}\nfrom ${JSON.stringify(data, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`).toBeFalsy();
       }
     }
   });

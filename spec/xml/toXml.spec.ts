@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { parseSimple } from './parseSimple.js';
 import { toXml } from '../../lib/xml/toXml.js';
 import { checkXml } from '../../lib/xml/checkXml.js';

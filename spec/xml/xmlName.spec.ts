@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { isXmlName } from '../../lib/xml/xmlName.js';
 
 describe('isXmlName', () => {

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import http from 'node:http';
 import { catchError, from, last, lastValueFrom, map, mergeMap, of, toArray } from 'rxjs';
 import { type ExecutionEvent, FlowExecutionError, isGuid, SmartFlowsClient } from 'smart-flows-rx';

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import type { SimulatorServerOptions, SimulatorStats } from 'smart-flows-rx/testing';
@@ -30,9 +29,9 @@ export interface ServerThread {
   close(): Promise<void>;
 }
 
-const lib = (path: string) => fileURLToPath(new URL(`../../../lib/${path}`, import.meta.url));
+const lib = (path: string) => resolve(process.cwd(), 'lib', path);
 const entry = lib('testing/index.ts');
-// The package's own entry names point at the sources, as in vitest.config.ts (no build needed).
+// The package's own entry names point at the sources, as in jest.config.js (no build needed).
 const alias = { 'smart-flows-rx/xml': lib('xml/index.ts'), 'smart-flows-rx/testing': entry, 'smart-flows-rx': lib('index.ts') };
 
 // Runs in the worker: starts the server, answers 'stats', { callStates } and 'close'. Node's
@@ -69,7 +68,7 @@ import(workerData.bundle).then(async ({ startSimulatorServer }) => {
  * Starts the simulator's HTTP server in a worker thread (its own V8 heap and event loop), so a
  * heap or handle measurement of this thread sees only the client: the executions the simulator
  * keeps, and its server-side sockets, are not counted. The testing entry is bundled from the
- * sources with esbuild first (workers do not get vitest's transform).
+ * sources with esbuild first (workers do not get Jest's transform).
  * @param options - structured-cloneable simulator server options (no functions)
  */
 export async function startServerThread(options: SimulatorServerOptions): Promise<ServerThread> {

@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect } from '@jest/globals';
 import { firstValueFrom, type Subscription } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { countingFetch, type SeenCall } from './countingFetch';

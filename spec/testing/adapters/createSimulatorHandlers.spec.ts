@@ -1,4 +1,5 @@
-import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
+import { until } from '../../helpers/until';
 import { setupServer } from 'msw/node';
 import {
   SIMULATOR_API_KEY, builtInFlows, createSimulator, createSimulatorHandlers, createVirtualClock,
@@ -59,7 +60,7 @@ describe('createSimulatorHandlers (msw)', () => {
   it('holds a long poll on the virtual clock', async () => {
     const id = await start(builtInFlows.long.id);
     const pending = fetch(`${BASE}/api/v1/flows/executions/${id}/progress?timeout=30`, { headers });
-    await vi.waitFor(() => expect(simulator.stats.openLongPolls).toBe(1));
+    await until(() => expect(simulator.stats.openLongPolls).toBe(1));
     clock.advance(1_000);
     expect(await (await pending).json()).toMatchObject({ message: 'Collect figures' });
   });
@@ -69,10 +70,10 @@ describe('createSimulatorHandlers (msw)', () => {
     const before = simulator.stats.abortedRequests;
     const controller = new AbortController();
     const pending = fetch(`${BASE}/api/v1/flows/executions/${id}/progress?timeout=30`, { headers, signal: controller.signal });
-    await vi.waitFor(() => expect(simulator.stats.openLongPolls).toBe(1));
+    await until(() => expect(simulator.stats.openLongPolls).toBe(1));
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await vi.waitFor(() => expect(simulator.stats.openLongPolls).toBe(0));
+    await until(() => expect(simulator.stats.openLongPolls).toBe(0));
     expect(simulator.stats.abortedRequests).toBe(before + 1);
     expect(clock.pendingTimers).toBe(0);
   });

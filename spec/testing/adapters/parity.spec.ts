@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { setupServer } from 'msw/node';
 import {
   SIMULATOR_API_KEY, builtInFlows, createSimulator, createSimulatorHandlers, createVirtualClock,

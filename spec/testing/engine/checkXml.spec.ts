@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { checkXml } from '../../../lib/testing/engine/checkXml.js';
 import { caseDistinctNames, caseMismatches } from '../../xml/caseSensitiveNames.js';
 

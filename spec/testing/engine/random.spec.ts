@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { isGuid, mulberry32, randomGuid } from '../../../lib/testing/engine/random.js';
 
 describe('mulberry32', () => {

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import type { FlowScript } from 'smart-flows-rx/testing';
 import type { ExecutionRecord } from '../../../lib/testing/engine/ExecutionRecord.js';
 import { phaseAt, phasesOf, terminalAtMs } from '../../../lib/testing/engine/timeline.js';

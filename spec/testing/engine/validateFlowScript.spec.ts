@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect } from '@jest/globals';
 import { builtInFlows, createSimulator, type FlowScript } from 'smart-flows-rx/testing';
 
 const base = builtInFlows.short;

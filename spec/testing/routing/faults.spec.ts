@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach } from 'vitest';
+import { describe, it, expect, beforeEach } from '@jest/globals';
 import { builtInFlows, createSimulator, createVirtualClock, type FaultOptions, type VirtualClock } from 'smart-flows-rx/testing';
 import { XML, call, callRaw, progressOf, startFlow } from '../support.js';
 

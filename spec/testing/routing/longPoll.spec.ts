@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeEach } from 'vitest';
+import { describe, it, expect, beforeEach } from '@jest/globals';
 import { builtInFlows, createSimulator, createVirtualClock, type ProgressHoldOptions, type Simulator, type VirtualClock } from 'smart-flows-rx/testing';
 import { call, callRaw, parse, startFlow } from '../support.js';
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it } from '@jest/globals';
 import { parseProgressHold } from 'smart-flows-rx/testing';
 import { holdSeconds, normalizeProgressHold } from '../../../lib/testing/routing/progressHold';
 

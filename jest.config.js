@@ -1,0 +1,32 @@
+// Jest runs the specs as CommonJS, compiled by SWC (types are checked by `npm run typecheck`).
+// The package's own entry names point at the sources, so no build is needed to test.
+
+// msw 2 and these dependencies of it ship ES modules (some only `.mjs`): compile them too.
+const ESM_ONLY = ['msw', '@mswjs', '@bundled-es-modules', '@open-draft', 'rettime', 'until-async', 'outvariant', 'strict-event-emitter', 'headers-polyfill'];
+
+const swc = (syntax) => ['@swc/jest', {
+  jsc: { target: 'es2022', parser: syntax === 'typescript' ? { syntax } : { syntax: 'ecmascript' } },
+  module: { type: 'commonjs' },
+}];
+
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/spec'],
+  testMatch: ['<rootDir>/spec/**/*.spec.ts'],
+  // The consumer projects run on the packed tarball, through spec/consumers/run.mjs.
+  modulePathIgnorePatterns: ['<rootDir>/spec/consumers/'],
+  moduleNameMapper: {
+    '^smart-flows-rx/xml$': '<rootDir>/lib/xml/index.ts',
+    '^smart-flows-rx/testing$': '<rootDir>/lib/testing/index.ts',
+    '^smart-flows-rx$': '<rootDir>/lib/index.ts',
+    // Relative imports written with the `.js` of the compiled file name.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  transform: {
+    '^.+\\.ts$': swc('typescript'),
+    '^.+\\.(js|mjs)$': swc('ecmascript'),
+  },
+  transformIgnorePatterns: [`node_modules/(?!(${ESM_ONLY.join('|')})/)`],
+  testTimeout: 20_000,
+};

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The README's advice, run as a user would: builds the package, packs it, installs the tarball
+// into a scratch copy of each consumer project (its own package.json and lockfile) and runs
+// the project's `npm test`. First checks that what the README prints is what the projects use.
+// One result line per check and project; exits 1 if any fails.
+//
+//   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
+//   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
+import { spawn } from 'node:child_process';
+import { cpSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const here = join(root, 'spec/consumers');
+const PROJECTS = ['jest-cjs', 'jest-esm', 'node'];
+const args = process.argv.slice(2);
+const build = !args.includes('--no-build');
+const checkOnly = args.includes('--check-only');
+const projects = args.filter((a) => !a.startsWith('--'));
+for (const p of projects) if (!PROJECTS.includes(p)) throw new Error(`unknown project ${p}; known: ${PROJECTS.join(', ')}`);
+const scratch = process.env.CONSUMERS_DIR ?? join(tmpdir(), 'smart-flows-rx-consumers');
+
+let failed = 0;
+const report = (name, ok, detail) => {
+  if (!ok) failed++;
+  console.log(`${name}: ${ok ? 'passed' : 'FAILED'}${detail ? ` (${detail})` : ''}`);
+};
+
+/** Runs a command; its output goes to `log` (a file), or to this process's stderr. Resolves to the exit code. */
+function run(command, commandArgs, cwd, log) {
+  return new Promise((done) => {
+    const out = log ? createWriteStream(log, { flags: 'a' }) : process.stderr;
+    const child = spawn(command, commandArgs, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on('close', (code) => {
+      if (log) out.end();
+      done(code ?? 1);
+    });
+  });
+}
+const seconds = (since) => `${Math.round((Date.now() - since) / 1000)} s`;
+
+// 1. The README prints exactly the files the projects use. A block preceded by
+//    <!-- consumer: a/file b/file --> must equal each named file of spec/consumers.
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const marked = [...readme.matchAll(/<!-- consumer: ([^>]+?) -->\n```[a-z]*\n([\s\S]*?)```\n/g)];
+const checked = new Set();
+for (const [, files, block] of marked) {
+  for (const file of files.split(/\s+/)) {
+    checked.add(file);
+    const same = readFileSync(join(here, file), 'utf8') === block;
+    report(`README block = spec/consumers/${file}`, same, same ? '' : 'the README block differs from the file; make them the same');
+  }
+}
+for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts']) {
+  if (!checked.has(file)) report(`README block = spec/consumers/${file}`, false, 'no <!-- consumer: … --> block in README.md names it');
+}
+// The same example runs in the repository's own suite.
+const example = marked.find(([, files]) => files.includes('invoice.test.ts'))?.[2] ?? '';
+const inSuite = readFileSync(join(root, 'spec/readme/testing-entry.spec.ts'), 'utf8').endsWith(example) && example !== '';
+report('README example = spec/readme/testing-entry.spec.ts', inSuite, inSuite ? '' : 'the spec no longer ends with the README example');
+
+if (checkOnly) process.exit(failed > 0 ? 1 : 0);
+
+// 2. Build and pack, as `npm publish` would.
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync(scratch, { recursive: true });
+if (build && (await run('npm', ['run', 'build'], root, join(scratch, 'build.log'))) !== 0) {
+  report('build', false, `see ${join(scratch, 'build.log')}`);
+  process.exit(1);
+}
+const packLog = join(scratch, 'pack.log');
+if ((await run('npm', ['pack', '--pack-destination', scratch], root, packLog)) !== 0) {
+  report('npm pack', false, `see ${packLog}`);
+  process.exit(1);
+}
+const tarball = join(scratch, readFileSync(packLog, 'utf8').trim().split('\n').filter((l) => l.endsWith('.tgz')).pop() ?? '');
+
+// 3. Each project: a scratch copy, its own lockfile (npm ci), the tarball, then its npm test.
+//    Installs run side by side; the tests one after another.
+const chosen = projects.length > 0 ? projects : PROJECTS;
+const installs = chosen.map(async (name) => {
+  const dir = join(scratch, name);
+  const log = join(scratch, `${name}.log`);
+  cpSync(join(here, name), dir, { recursive: true, filter: (src) => basename(src) !== 'node_modules' });
+  const started = Date.now();
+  const ok =
+    (await run('npm', ['ci', '--no-audit', '--no-fund'], dir, log)) === 0 &&
+    (await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', tarball], dir, log)) === 0;
+  return { name, dir, log, ok, installTime: seconds(started) };
+});
+for (const install of installs) {
+  const { name, dir, log, ok, installTime } = await install;
+  if (!ok) {
+    report(`consumer ${name}`, false, `install failed, see ${log}`);
+    continue;
+  }
+  const started = Date.now();
+  const code = await run('npm', ['test'], dir, log);
+  report(`consumer ${name}`, code === 0, `install ${installTime}, test ${seconds(started)}${code === 0 ? '' : `, exit ${code}, see ${log}`}`);
+  if (code !== 0) process.stderr.write(readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'));
+}
+process.exit(failed > 0 ? 1 : 0);
