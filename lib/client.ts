@@ -10,6 +10,7 @@ import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
+import { createHoldMemory } from './execution/holdPolicy';
 import { pageActivity } from './execution/pageVisibility';
 import { runBatch } from './execution/runBatch';
 import { createSender } from './http/send';
@@ -296,6 +297,8 @@ export class SmartFlowsClient {
       api: this.api,
       // Browser manners: no polling while the page is hidden or offline (undefined in Node).
       mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
+      // One server, one behaviour: what a loop learns of its long polls, every loop uses.
+      hold: createHoldMemory(),
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     });
   }

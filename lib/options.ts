@@ -21,8 +21,13 @@ export interface PollingOptions {
   idleIntervalMs?: number;
   /** Bound on the whole execution, from subscription to the end; 0 = none. @default 0 */
   timeoutMs?: number;
-  /** Long poll: asks the server to hold each progress call up to this many seconds (sent as `timeout`); 0 = off. @default 0 */
-  waitSeconds?: number;
+  /**
+   * Long poll: asks the server to hold each progress call up to this many seconds (sent as
+   * `timeout`); 0 = off (each call asks `timeout=1`). `'auto'` asks 30 s and keeps long polling
+   * if the server holds, else falls back to the adaptive delay, decided once per client.
+   * @default 'auto' in Node; 0 in a browser (HTTP/1.1 allows six connections per host)
+   */
+  waitSeconds?: number | 'auto';
   /** In a browser, pauses polling while the page is hidden or the browser offline, and polls at once when it is back. No effect in Node. @default true */
   pauseWhenHidden?: boolean;
 }
@@ -164,11 +169,27 @@ export function splitOptions(options: NormalizedOptions): {
 
 /** The defaults, in one place (the README's tables list them); frozen, so no caller can change the next client's. */
 export const DEFAULTS = Object.freeze({
-  polling: Object.freeze({ intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true } as const),
+  polling: Object.freeze({ intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 'auto', pauseWhenHidden: true } as const),
   retry: Object.freeze({ maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true } as const),
   requestTimeoutMs: 30_000,
   maxDownloadBytes: 100 * 1024 * 1024,
 } as const);
+
+/**
+ * Whether this runs in a browser page or worker. There HTTP/1.1 allows six connections per
+ * host, and held polls would starve the page's other requests, so long polling is off unless
+ * asked for.
+ */
+export function inBrowser(env: { document?: unknown; WorkerGlobalScope?: unknown } = globalThis as never): boolean {
+  return typeof env.document !== 'undefined' || typeof env.WorkerGlobalScope !== 'undefined';
+}
+
+function waitSeconds(value: unknown): number | 'auto' {
+  if (value === undefined) return inBrowser() ? 0 : DEFAULTS.polling.waitSeconds;
+  if (value === 'auto') return value;
+  if (typeof value === 'string') fail(`polling.waitSeconds must be a whole number of seconds or 'auto', got '${value}'`);
+  return num(value, 'polling.waitSeconds', 0, { int: true });
+}
 
 /** Largest delay a JS timer keeps: above it Node fires at once (1 ms). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -272,7 +293,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
       maxIntervalMs,
       idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs), { min: 1 }),
       timeoutMs: num(p.timeoutMs, 'polling.timeoutMs', d.timeoutMs),
-      waitSeconds: num(p.waitSeconds, 'polling.waitSeconds', d.waitSeconds, { int: true }),
+      waitSeconds: waitSeconds(p.waitSeconds),
       pauseWhenHidden: p.pauseWhenHidden === undefined ? d.pauseWhenHidden : bool(p.pauseWhenHidden, 'polling.pauseWhenHidden'),
     },
     retry: {

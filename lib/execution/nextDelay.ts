@@ -27,7 +27,7 @@ export function remember(memory: PollMemory, progress: FlowProgress, nowMs: numb
 
 /**
  * The delay before the next poll. Idle statuses poll at `idleIntervalMs`. A long poll that the
- * server really held (or that brought news) asks again at once. Otherwise, once the percentage
+ * server really held (or that brought news) asks again at once (`atOnce`, see holdPolicy.ts). Otherwise, once the percentage
  * has risen, the rate from the first answer to the latest rise predicts the end: the next poll
  * waits {@link ETA_SHARE} of the time left, or {@link OVERDUE_SHARE} of the time past it, so
  * polls are sparse mid-flow and dense where the end is likely. Before any rise the delay grows
@@ -40,10 +40,10 @@ export function nextDelay(
   progress: FlowProgress,
   changed: boolean,
   nowMs: number,
-  answeredAfterMs: number,
+  atOnce: boolean,
 ): number {
   if (isIdleStatus(progress.status)) return polling.idleIntervalMs;
-  if (polling.waitSeconds > 0 && (changed || answeredAfterMs >= polling.waitSeconds * 800)) return 0;
+  if (atOnce) return 0;
   const { intervalMs, maxIntervalMs } = polling;
   const { origin, rise } = memory;
   let delay: number;

@@ -2,6 +2,7 @@ import { Observable, type SchedulerLike, Subscription } from 'rxjs';
 import { isTerminalStatus, isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
+import { createHoldMemory, firstDelayMs, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
 import { nextDelay, remember, type PollMemory } from './nextDelay';
 
 /** What the poll loop needs: one progress request, the timing options and the clock. */
@@ -18,6 +19,11 @@ export interface PollDeps {
    * state on subscription. Absent: polling is never paused.
    */
   mayPoll?: Observable<boolean>;
+  /**
+   * What the client learned of its server's long polls (`waitSeconds: 'auto'`), shared by
+   * every loop of one client: one server, one behaviour. Absent: each loop learns alone.
+   */
+  hold?: HoldMemory;
 }
 
 /** True when status, percentage or message differ: the only changes worth an event. */
@@ -41,8 +47,10 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       return undefined;
     }
     let last = first;
+    // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
+    const hold = deps.hold ?? createHoldMemory();
     let memory: PollMemory = {
-      delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
+      delayMs: firstDelayMs(polling, hold.verdict, first.status),
       origin: { atMs: scheduler.now(), percentage: first.percentage },
     };
     const id = first.id;
@@ -50,11 +58,13 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
     let wait: Subscription | undefined;
     let request: Subscription | undefined;
 
-    const answered = (progress: FlowProgress, sentAt: number) => {
+    const answered = (progress: FlowProgress, sentAt: number, askedSeconds: number) => {
       const now = scheduler.now();
       const changed = progressChanged(last, progress);
+      const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed });
+      hold.verdict = step.verdict;
       memory = remember(memory, progress, now);
-      memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, now - sentAt) };
+      memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, step.atOnce) };
       if (changed) {
         last = progress;
         subscriber.next(progress);
@@ -70,15 +80,16 @@ export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<Fl
       wait?.unsubscribe();
       if (subscriber.closed) return;
       const sentAt = scheduler.now();
+      const askedSeconds = holdToAsk(polling.waitSeconds, hold.verdict);
       const current = new Subscription();
       request = current;
       current.add(
-        deps.getProgress(id, polling.waitSeconds).subscribe({
+        deps.getProgress(id, askedSeconds).subscribe({
           next: (progress) => {
             if (current.closed) return;
             current.unsubscribe();
             request = undefined;
-            answered(progress, sentAt);
+            answered(progress, sentAt, askedSeconds);
           },
           error: (error: unknown) => subscriber.error(error),
           // A request that ends without an answer ends the loop quietly.

@@ -51,7 +51,8 @@ function client(options: Partial<SmartFlowsClientOptions> = {}) {
   return new SmartFlowsClient({
     baseUrl: server.url,
     apiKey: SECRET_API_KEY,
-    polling: { intervalMs: 5, maxIntervalMs: 20 },
+    // No long poll: each progress call's limit stays requestTimeoutMs + 1 s (it asks timeout=1).
+    polling: { intervalMs: 5, maxIntervalMs: 20, waitSeconds: 0 },
     retry: { maxRetries: 2, delayMs: 5, maxDelayMs: 20 },
     requestTimeoutMs: 500,
     ...options,
