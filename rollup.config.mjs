@@ -5,13 +5,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts' };
+const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts', angular: 'lib/angular/index.ts' };
 const deps = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
   'msw',
   pkg.name,
 ];
+// The angular entry imports the core as `smart-flows-rx` (one client class, one token) and
+// Angular's packages (`@angular/core`, `@angular/common/http`…), which stay external.
 // Packages stay external (users' bundlers resolve them); so do node: built-ins and the
 // library's own entries when one imports another (the core loads `./xml` lazily).
 const external = (id) =>

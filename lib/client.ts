@@ -1,4 +1,4 @@
-import { defer, filter, map, Observable, Subject, type Subscriber, Subscription, switchMap, tap } from 'rxjs';
+import { defer, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
@@ -11,7 +11,8 @@ import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
 import { createHoldMemory } from './execution/holdPolicy';
-import { pageActivity } from './execution/pageVisibility';
+import { deadline } from './execution/deadline';
+import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
 import { runBatch } from './execution/runBatch';
 import { createSender } from './http/send';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
@@ -39,7 +40,8 @@ export interface StartOptions {
 
 /**
  * Runs Smart Flows executions as RxJS Observables. Every method returns a cold Observable:
- * nothing is sent until subscription, and each subscription sends its own requests.
+ * nothing is sent until subscription, and each subscription sends its own requests — except
+ * that concurrent subscribers of `watch` for the same id share one poll loop (see {@link watch}).
  *
  * @example
  * const client = new SmartFlowsClient({ baseUrl: 'https://flows.example.com', apiKey });
@@ -103,71 +105,38 @@ export class SmartFlowsClient {
 
   /**
    * Follows an execution that already exists (after a reload, from another process).
-   * Within one client, concurrent subscribers of the same id (and options) share one poll
-   * loop; a late subscriber gets the latest event at once; the loop stops when the last leaves.
+   * Within one client, concurrent subscribers of the same id (and the same `onUserInput`,
+   * `cancelOnUnsubscribe` and `downloadDocuments`) share one poll loop: the first subscription
+   * starts it, a late subscriber gets the latest event at once, the loop stops when the last
+   * leaves, and a subscription after the end starts afresh. `timeoutMs` counts from each
+   * subscription: a subscriber's timeout ends only its own stream.
    */
   watch(executionId: string, options: WatchOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
-      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments} ${options.timeoutMs ?? ''}`;
-      let shared = this.watches.get(key);
-      if (!shared) {
-        shared = this.shareWatch(key, followExecution(this.followDeps(), this.api.progress(executionId, 0), options));
-        this.watches.set(key, shared);
-      }
-      return shared;
+      const { timeoutMs, ...sharedOptions } = options;
+      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments}`;
+      const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
+      return shared.pipe(deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
     });
   }
 
-  /**
-   * One loop for every subscriber of `source`: the first subscription starts it, a late one gets
-   * the latest event at once, the last to leave stops it, and after the end the next starts
-   * afresh. (What `share` with a `ReplaySubject` does, in one closure: thousands of executions
-   * may be watched at once.)
-   */
-  private shareWatch(key: string, source: Observable<ExecutionEvent>): Observable<ExecutionEvent> {
-    const subscribers = new Set<Subscriber<ExecutionEvent>>();
-    let latest: ExecutionEvent | undefined;
-    let connection: Subscription | undefined;
-    const reset = () => {
-      connection = undefined;
-      latest = undefined;
+  /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
+  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
+    const deps = this.followDeps();
+    // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
+    // the subscribers hear of the end: the map keeps no finished loop, and the next
+    // subscription starts afresh. (A reset notifier that fires at once: no operator stays
+    // subscribed for this, which thousands of watched executions would each pay for.)
+    const resetAndForget = () => {
       if (this.watches.get(key) === shared) this.watches.delete(key);
+      return of(true);
     };
-    const each = (fn: (s: Subscriber<ExecutionEvent>) => void) => [...subscribers].forEach(fn);
-    const shared = new Observable<ExecutionEvent>((subscriber) => {
-      subscribers.add(subscriber);
-      if (latest) subscriber.next(latest);
-      if (!connection) {
-        const current = new Subscription();
-        connection = current;
-        current.add(
-          source.subscribe({
-            next: (event) => {
-              latest = event;
-              each((s) => s.next(event));
-            },
-            error: (error: unknown) => {
-              reset();
-              each((s) => s.error(error));
-            },
-            complete: () => {
-              reset();
-              each((s) => s.complete());
-            },
-          }),
-        );
-      }
-      return () => {
-        subscribers.delete(subscriber);
-        if (subscribers.size === 0 && connection) {
-          const current = connection;
-          reset();
-          current.unsubscribe();
-        }
-      };
-    });
+    const shared = followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
+      share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
+    );
+    this.watches.set(key, shared);
     return shared;
   }
 
@@ -295,10 +264,12 @@ export class SmartFlowsClient {
       scheduler: this.#execution.scheduler,
       nudges: (id) => this.nudges.pipe(filter((n) => n === id.toLowerCase())),
       api: this.api,
-      // Browser manners: no polling while the page is hidden or offline (undefined in Node).
+      // Browser manners: no polling while the page is hidden or offline (undefined in Node);
+      // one activity stream for every execution of this client, and resumed polls spread out.
       mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
       // One server, one behaviour: what a loop learns of its long polls, every loop uses.
       hold: createHoldMemory(),
+      resumeSpreadMs: RESUME_SPREAD_MS,
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     });
   }

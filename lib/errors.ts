@@ -50,6 +50,7 @@ export function withErrorContext<T extends SmartFlowsError>(error: T, context: {
  * `watch(executionId)` again: nothing the server did is lost.
  */
 export class SmartFlowsError extends Error {
+  /** Always `'SmartFlowsError'` for this base class; each subclass sets its own (what the guards check across realms). */
   override name = 'SmartFlowsError';
   /** The execution this error belongs to, when one was created. */
   readonly executionId?: string;
@@ -59,6 +60,11 @@ export class SmartFlowsError extends Error {
    */
   readonly executionMayExist?: boolean;
 
+  /**
+   * Builds the error; with `executionMayExist` its message says the execution may exist.
+   * @param message - what went wrong; with `executionMayExist` a note to look for the execution is appended
+   * @param options - the `cause`, `executionId` and `executionMayExist` to carry
+   */
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
     super(options.executionMayExist ? message + MAY_EXIST_NOTE : message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.executionId !== undefined) this.executionId = options.executionId;
@@ -78,9 +84,15 @@ export class SmartFlowsError extends Error {
 
 /** Bad arguments or options, caught before any request was sent. */
 export class SmartFlowsInputError extends SmartFlowsError {
+  /** Always `'SmartFlowsInputError'` (what {@link isSmartFlowsInputError} checks across realms). */
   override name = 'SmartFlowsInputError';
   /** Validation issues (zod's `issues` or XML check details), when there are any. */
   readonly issues?: readonly unknown[];
+  /**
+   * Builds the error for a bad argument or option, before any request.
+   * @param message - which argument or option is wrong, and why
+   * @param options - the common error options, plus the validation `issues` when there are any
+   */
   constructor(message: string, options: SmartFlowsErrorOptions & { issues?: readonly unknown[] } = {}) {
     super(message, options);
     if (options.issues) this.issues = options.issues;
@@ -94,7 +106,13 @@ export class SmartFlowsInputError extends SmartFlowsError {
  * The function's own failure is the `cause`. Not retried: the function decides its own retries.
  */
 export class SmartFlowsAuthError extends SmartFlowsError {
+  /** Always `'SmartFlowsAuthError'` (what {@link isSmartFlowsAuthError} checks across realms). */
   override name = 'SmartFlowsAuthError';
+  /**
+   * Builds the error for a failed `bearerToken` function.
+   * @param message - how the `bearerToken` function failed
+   * @param options - the common error options; `cause` is the function's own failure
+   */
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
     super(message, options);
     remember(this, SmartFlowsAuthError, (o) => new SmartFlowsAuthError(message, o));
@@ -103,8 +121,11 @@ export class SmartFlowsAuthError extends SmartFlowsError {
 
 /** A non-2xx answer, after retries. */
 export class SmartFlowsHttpError extends SmartFlowsError {
+  /** Always `'SmartFlowsHttpError'` (what {@link isSmartFlowsHttpError} checks across realms). */
   override name = 'SmartFlowsHttpError';
+  /** The HTTP status of the last answer (e.g. 404, 503). */
   readonly status: number;
+  /** The request's HTTP method (`GET`, `POST` or `DELETE`). */
   readonly method: string;
   /** The request URL, without query secrets (none are ever put there). */
   readonly url: string;
@@ -112,6 +133,11 @@ export class SmartFlowsHttpError extends SmartFlowsError {
   readonly body: string;
   /** The server's Retry-After, in ms (already clamped), when it sent one. */
   readonly retryAfterMs?: number;
+  /**
+   * Builds the error from the answer; its message reads `Request failed with status 503: GET /api/v1/…`.
+   * @param init - the answer's status, the request's method and URL, the (trimmed) answer body and the clamped Retry-After
+   * @param options - the common error options
+   */
   constructor(
     init: { status: number; method: string; url: string; body: string; retryAfterMs?: number },
     options: SmartFlowsErrorOptions = {},
@@ -128,14 +154,22 @@ export class SmartFlowsHttpError extends SmartFlowsError {
 
 /** No answer at all (refused, reset, DNS), after retries. */
 export class SmartFlowsNetworkError extends SmartFlowsError {
+  /** Always `'SmartFlowsNetworkError'` (what {@link isSmartFlowsNetworkError} checks across realms). */
   override name = 'SmartFlowsNetworkError';
+  /** The request's HTTP method (`GET`, `POST` or `DELETE`). */
   readonly method: string;
+  /** The request URL, without query secrets (none are ever put there). */
   readonly url: string;
   /**
    * False when the request certainly never reached the server (connection refused, DNS
    * failure); true when it may have been received (reset, aborted mid-way).
    */
   readonly maybeReceived: boolean;
+  /**
+   * Builds the error from the failed request; its message reads `Network error (ECONNRESET): GET /api/v1/…`.
+   * @param init - the request's method and URL, whether it may have reached the server, and a short `detail` (an error code) for the message
+   * @param options - the common error options; `cause` is the fetch failure
+   */
   constructor(
     init: { method: string; url: string; maybeReceived: boolean; detail?: string },
     options: SmartFlowsErrorOptions = {},
@@ -153,11 +187,17 @@ export class SmartFlowsNetworkError extends SmartFlowsError {
 
 /** An answer that is not the JSON expected. */
 export class SmartFlowsResponseError extends SmartFlowsError {
+  /** Always `'SmartFlowsResponseError'` (what {@link isSmartFlowsResponseError} checks across realms). */
   override name = 'SmartFlowsResponseError';
   /** zod's issues, when a schema did not match. */
   readonly issues?: readonly unknown[];
   /** True when the body was not JSON at all (garbled or cut): a GET is worth sending again. */
   readonly retryable: boolean;
+  /**
+   * Builds the error for an answer that could not be read or did not match its schema.
+   * @param message - what is wrong with the answer
+   * @param options - the common error options, plus zod's `issues` and whether the request is worth sending again (`retryable`, default false)
+   */
   constructor(
     message: string,
     options: SmartFlowsErrorOptions & { issues?: readonly unknown[]; retryable?: boolean } = {},
@@ -172,9 +212,16 @@ export class SmartFlowsResponseError extends SmartFlowsError {
 
 /** A request, or the whole execution, took longer than its limit. */
 export class SmartFlowsTimeoutError extends SmartFlowsError {
+  /** Always `'SmartFlowsTimeoutError'` (what {@link isSmartFlowsTimeoutError} checks across realms). */
   override name = 'SmartFlowsTimeoutError';
   /** The limit that was passed, in ms. */
   readonly timeoutMs: number;
+  /**
+   * Builds the error for a passed time limit.
+   * @param message - what took too long
+   * @param timeoutMs - the limit that was passed, in ms
+   * @param options - the common error options
+   */
   constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions = {}) {
     super(message, options);
     this.timeoutMs = timeoutMs;
@@ -184,11 +231,21 @@ export class SmartFlowsTimeoutError extends SmartFlowsError {
 
 /** The flow itself ended in Error, Canceled or Interrupted (or asked for input headless). */
 export class FlowExecutionError extends SmartFlowsError {
+  /** Always `'FlowExecutionError'` (what {@link isFlowExecutionError} checks across realms). */
   override name = 'FlowExecutionError';
+  /** The execution that ended; always set, taken from the progress. */
   declare readonly executionId: string;
+  /** The status the execution ended with (`Error`, `Canceled`, `Interrupted`), or the status asking for input under `onUserInput: 'error'`. */
   readonly status: FlowStatus;
+  /** The last progress the server gave, with its `message` when it sent one. */
   readonly progress: FlowProgress;
+  /** The execution (with its `state`), when it could be fetched after the failure; absent when the flow stopped to ask for input. */
   readonly execution?: FlowExecution;
+  /**
+   * Builds the error from the execution's last progress; its `executionId` is the progress's id.
+   * @param progress - the last progress; its id, status and message make the error's message
+   * @param execution - the execution, when it could be fetched
+   */
   constructor(progress: FlowProgress, execution?: FlowExecution) {
     super(
       `Flow execution ${progress.id} ended with status ${progress.status}` +
@@ -218,12 +275,19 @@ const OUR_NAMES = /^(SmartFlows\w*Error|FlowExecutionError)$/;
 export const isSmartFlowsError = (error: unknown): error is SmartFlowsError =>
   error instanceof SmartFlowsError ||
   (typeof error === 'object' && error !== null && OUR_NAMES.test(String((error as { name?: unknown }).name)));
+/** True for a {@link SmartFlowsInputError} (bad arguments or options), also across realms and duplicated package copies. */
 export const isSmartFlowsInputError = guard(SmartFlowsInputError, 'SmartFlowsInputError');
+/** True for a {@link SmartFlowsAuthError} (the `bearerToken` function failed), also across realms and duplicated package copies. */
 export const isSmartFlowsAuthError = guard(SmartFlowsAuthError, 'SmartFlowsAuthError');
+/** True for a {@link SmartFlowsHttpError} (a non-2xx answer), also across realms and duplicated package copies. */
 export const isSmartFlowsHttpError = guard(SmartFlowsHttpError, 'SmartFlowsHttpError');
+/** True for a {@link SmartFlowsNetworkError} (no answer at all), also across realms and duplicated package copies. */
 export const isSmartFlowsNetworkError = guard(SmartFlowsNetworkError, 'SmartFlowsNetworkError');
+/** True for a {@link SmartFlowsResponseError} (an answer that is not the JSON expected), also across realms and duplicated package copies. */
 export const isSmartFlowsResponseError = guard(SmartFlowsResponseError, 'SmartFlowsResponseError');
+/** True for a {@link SmartFlowsTimeoutError} (a request or execution past its limit), also across realms and duplicated package copies. */
 export const isSmartFlowsTimeoutError = guard(SmartFlowsTimeoutError, 'SmartFlowsTimeoutError');
+/** True for a {@link FlowExecutionError} (the flow ended in failure or asked for input headless), also across realms and duplicated package copies. */
 export const isFlowExecutionError = guard(FlowExecutionError, 'FlowExecutionError');
 
 function pathOf(url: string): string {

@@ -56,3 +56,4 @@ export {
   isSmartFlowsTimeoutError,
   isFlowExecutionError,
 } from './errors';
+export type { SmartFlowsErrorOptions } from './errors';

@@ -54,10 +54,12 @@ export interface SmartFlowsClientOptions {
   bearerToken?: TokenSource;
   /** Any WHATWG fetch. @default cross-fetch (in the browser build: the browser's fetch, which cross-fetch would give) */
   fetch?: FetchLike;
+  /** How progress is polled: cadence, long poll, overall bound, pausing in hidden pages. @default see {@link DEFAULTS}.polling */
   polling?: PollingOptions;
+  /** How failed requests are retried: count, backoff delays, jitter. @default see {@link DEFAULTS}.retry */
   retry?: RetryOptions;
   /**
-   * Limit of one request (a long poll adds its `waitSeconds`): the wait for the answer's headers,
+   * Limit of one request (a progress call adds the hold it asks: `waitSeconds`, or 1 s): the wait for the answer's headers,
    * and for a download, the longest stall between two chunks of its body. @default 30000
    */
   requestTimeoutMs?: number;
@@ -128,14 +130,23 @@ export interface ExecutionSettings {
  * got its own settings at construction). Holds no credentials.
  */
 export interface ClientOptionsView {
+  /** The checked `baseUrl` with `/api/v1` appended: the root every request path is put below. */
   readonly apiRoot: string;
+  /** The `fetch` given in the options; absent when the default (cross-fetch or the browser's) is used. */
   readonly fetch?: FetchLike;
+  /** The `toXml` given in the options; absent when the xml entry is loaded lazily as needed. */
   readonly toXml?: XmlConverter;
+  /** The polling options, every field filled in from {@link DEFAULTS} where not given. */
   readonly polling: Readonly<Required<PollingOptions>>;
+  /** The retry options, every field filled in from {@link DEFAULTS} where not given. */
   readonly retry: Readonly<Required<RetryOptions>>;
+  /** The limit of one request, in ms (see {@link SmartFlowsClientOptions.requestTimeoutMs}). */
   readonly requestTimeoutMs: number;
+  /** The largest document content one download reads, in bytes. */
   readonly maxDownloadBytes: number;
+  /** The scheduler every timer of the client runs on. */
   readonly scheduler: SchedulerLike;
+  /** Which spelling of the paths that differ is tried first (`'sdk'` unless given). */
   readonly endpointStyle: 'sdk' | 'guide';
 }
 
@@ -169,9 +180,35 @@ export function splitOptions(options: NormalizedOptions): {
 
 /** The defaults, in one place (the README's tables list them); frozen, so no caller can change the next client's. */
 export const DEFAULTS = Object.freeze({
-  polling: Object.freeze({ intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 'auto', pauseWhenHidden: true } as const),
-  retry: Object.freeze({ maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true } as const),
+  /** Defaults of {@link PollingOptions}. */
+  polling: Object.freeze({
+    /** Shortest delay between two polls (and the first poll's delay), in ms. */
+    intervalMs: 900,
+    /** Longest delay between two polls, used while the predicted end is far, in ms. */
+    maxIntervalMs: 3000,
+    /** Delay while the execution waits for a person or an event, in ms. */
+    idleIntervalMs: 5000,
+    /** Bound on the whole execution, in ms; 0 = none. */
+    timeoutMs: 0,
+    /** Long poll: the hold each progress call asks, in seconds, or 'auto' (Node; a browser gets 0). */
+    waitSeconds: 'auto',
+    /** Whether polling pauses in a browser while the page is hidden or offline. */
+    pauseWhenHidden: true,
+  } as const),
+  /** Defaults of {@link RetryOptions}. */
+  retry: Object.freeze({
+    /** Consecutive failures retried before giving up. */
+    maxRetries: 4,
+    /** First backoff delay, in ms; doubles on each retry. */
+    delayMs: 500,
+    /** Ceiling of one backoff delay and of a server's Retry-After, in ms. */
+    maxDelayMs: 30_000,
+    /** Whether each backoff is random between 0 and its ceiling ("full jitter"). */
+    jitter: true,
+  } as const),
+  /** Limit of one request (headers; a download's longest stall between chunks), in ms. */
   requestTimeoutMs: 30_000,
+  /** Largest document content one download reads: 100 MB. */
   maxDownloadBytes: 100 * 1024 * 1024,
 } as const);
 

@@ -12,6 +12,7 @@ const SOURCES = {
   '.': 'lib/index.ts',
   './xml': 'lib/xml/index.ts',
   './testing': 'lib/testing/index.ts',
+  './angular': 'lib/angular/index.ts',
 };
 
 /** Each entry: its import name, source, built declarations (from `exports`) and report file. */

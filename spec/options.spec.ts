@@ -138,6 +138,8 @@ describe('normalizeOptions', () => {
     ['a fractional waitSeconds', { ...base, polling: { waitSeconds: 1.5 } }, /polling.waitSeconds must be a whole number/],
     ['a waitSeconds word other than auto', { ...base, polling: { waitSeconds: 'always' } }, /polling.waitSeconds must be a whole number of seconds or 'auto', got 'always'/],
     ['a negative waitSeconds', { ...base, polling: { waitSeconds: -1 } }, /polling.waitSeconds must be at least 0/],
+    ['a waitSeconds word other than auto', { ...base, polling: { waitSeconds: 'always' } }, /polling.waitSeconds must be a whole number of seconds or 'auto', got 'always'/],
+    ['a negative waitSeconds', { ...base, polling: { waitSeconds: -1 } }, /polling.waitSeconds must be at least 0/],
     ['a negative maxRetries', { ...base, retry: { maxRetries: -1 } }, /retry.maxRetries must be at least 0/],
     ['a fractional maxRetries', { ...base, retry: { maxRetries: 2.5 } }, /retry.maxRetries must be a whole number/],
     ['an infinite maxRetries', { ...base, retry: { maxRetries: Infinity } }, /retry.maxRetries must be/],

@@ -2,7 +2,7 @@ import { catchError, defer, finalize, map, type Observable, of, switchMap, tap }
 import * as z from 'zod/mini';
 import { fileNameFromDisposition } from '../documents/fileNameFromDisposition';
 import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
-import type { BinaryType, HttpResponse } from '../http/transport';
+import type { HttpResponse } from '../http/transport';
 import type { SendRaw } from '../http/send';
 import { checkMaxBytes } from '../options';
 import { withFallback } from './withFallback';
@@ -11,8 +11,11 @@ import type { DownloadedDocument } from './types';
 
 /** A document's metadata (`GET /documents/{id}`); fields the server adds are kept. */
 export interface DocumentMetadata {
+  /** The document's id (a GUID), as in the references a flow gives. */
   id: string;
+  /** The document's name for people, usually a file name; absent when the server gave none. */
   displayName?: string;
+  /** The content's media type (e.g. `application/pdf`); absent when the server gave none. */
   contentType?: string;
   /** Whether the document is complete. */
   finished?: boolean;
@@ -21,13 +24,16 @@ export interface DocumentMetadata {
   [key: string]: unknown;
 }
 
-/** How `downloadDocument` gives the content. */
-export type DownloadAs = BinaryType;
+/** How `downloadDocument` gives the content: bytes (`Uint8Array`), a `Blob`, or a `ReadableStream` once the headers are in. */
+export type DownloadAs = 'bytes' | 'blob' | 'stream';
 
 /** The type of `data` for each way of giving the content. */
 export interface DocumentDataTypes {
+  /** `as: 'bytes'` (the default): the whole content in memory. */
   bytes: Uint8Array;
+  /** `as: 'blob'`: the whole content as a `Blob` typed with the document's content type. */
   blob: Blob;
+  /** `as: 'stream'`: the content as it arrives, given once the headers are in; read it to the end or `cancel()` it. */
   stream: ReadableStream<Uint8Array>;
 }
 

@@ -22,6 +22,7 @@ export interface ListExecutionsOptions {
 
 /** One page of executions (items usually without their `state`). */
 export interface ExecutionPage {
+  /** The executions of this page, in the server's order, statuses normalized (usually without `state`). */
   items: FlowExecution[];
   /** The 0-based page number. */
   page: number;

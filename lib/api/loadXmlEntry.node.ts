@@ -1,4 +1,4 @@
-import type { XmlConverter } from './prepareInput';
+import type { XmlConverter } from './XmlConverter';
 
 // The Node builds: a plain relative import that rollup keeps as `import('./xml.js')` (ESM) or
 // `require('./xml.cjs')` (CJS) next to the core, so a Node app's bundler (esbuild, webpack,

@@ -1,4 +1,4 @@
-import type { XmlConverter } from './prepareInput';
+import type { XmlConverter } from './XmlConverter';
 
 // The sources and the browser build: a specifier bundlers cannot follow, so a browser bundle
 // never pulls in the xml entry (xmlbuilder2 needs Node's `events` and `url`). Node and test

@@ -6,7 +6,9 @@ import { endpoints } from './endpoints';
 
 /** What `login` sends to `POST /authenticate/login`. */
 export interface LoginCredentials {
+  /** The user's name; must not be empty. */
   username: string;
+  /** The user's password; must not be empty. Redacted from any error body. */
   password: string;
   /** The server's login context (tenant, realm…), when it needs one. */
   loginContext?: string;

@@ -3,6 +3,9 @@ import { SmartFlowsInputError } from '../errors';
 import { checkXml } from '../xml/checkXml';
 // Swapped for `./loadXmlEntry.node` in the Node builds (rollup.config.mjs): bundlers follow that one.
 import { loadXmlEntry } from './loadXmlEntry';
+import type { XmlConverter } from './XmlConverter';
+
+export type { XmlConverter };
 
 /** What `run` and `startExecution` accept as input. */
 export type FlowInput = string | Record<string, unknown>;
@@ -13,8 +16,6 @@ export const MAX_INPUT_LENGTH = 10 * 1024 * 1024;
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 
-/** Turns a plain object into XML: `toXml` of `smart-flows-rx/xml`, or one of your own. */
-export type XmlConverter = (data: Record<string, unknown>, options: { maxLength: number }) => string;
 
 /**
  * Turns an input into the XML body to send, refusing bad input before any request:

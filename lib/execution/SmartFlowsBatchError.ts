@@ -13,6 +13,7 @@ export class SmartFlowsBatchError extends SmartFlowsError {
   readonly index: number;
 
   /**
+   * Builds the error for the failed job; its message names the job's key and repeats the job's error message.
    * @param init - the failed job's key, index and execution id (if created)
    * @param cause - the job's own error
    */

@@ -1,16 +1,21 @@
-import { catchError, defer, map, mergeMap, Observable, of, Subscription, throwError } from 'rxjs';
+import {
+  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, throwError,
+} from 'rxjs';
 import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
-import { isFailureStatus, isSuccessStatus, needsUserAction } from '../api/status';
+import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';
-import { pollProgress, type PollDeps } from './pollProgress';
+import { FlowExecutionError } from '../errors';
+import { cancelWhenLeft } from './cancelWhenLeft';
+import { deadline } from './deadline';
+import { progressChanged } from './nextDelay';
+import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
 
 /** Options of `run` and `watch`. */
 export interface FollowOptions {
   /** What a `UserInput` or `SelectFlow` status does: keep the stream open, or end it with `FlowExecutionError`. @default 'wait' */
   onUserInput?: 'wait' | 'error';
-  /** Sends the cancel call when the subscriber leaves before the end (best effort). @default false */
+  /** Sends the cancel call when the subscriber leaves while the execution may still run (best effort, bounded in time). @default false */
   cancelOnUnsubscribe?: boolean;
   /** Downloads every document of a successful execution and attaches them to the output event. @default false */
   downloadDocuments?: boolean;
@@ -27,84 +32,56 @@ export interface FollowDeps extends PollDeps {
 
 const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'progress', executionId: progress.id, progress });
 
+/** Puts the execution's id on every error of a step, so the caller can watch it again. */
+const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
+  catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+
 /**
  * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
- * overall timeout (`timeoutMs`) and `cancelOnUnsubscribe`. Only the first value of `first$`
- * is followed.
+ * overall timeout (`timeoutMs`, see {@link deadline}) and `cancelOnUnsubscribe` (see
+ * {@link cancelWhenLeft}). `first$` gives one progress (the start answer, or a first poll).
  *
- * One Observable per execution rather than a chain of operators: thousands are followed at
- * once, and each keeps only this closure, the poll loop's, and a timer.
+ * A `repeat` of one step: step 0 subscribes `first$`, each later step sends one progress
+ * request, and `repeat({ delay })` waits `timer(nextDelay)` between steps, so requests never
+ * overlap. `switchMap` turns an answer into its events (none if nothing changed; at a
+ * terminal status the progress event then the output GET). Between polls only `repeat` and
+ * its timer stay subscribed: thousands of executions are followed at once, and each operator
+ * left subscribed would cost each of them about 600 bytes.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const limitMs = options.timeoutMs ?? deps.polling.timeoutMs;
-  return new Observable<ExecutionEvent>((subscriber) => {
-    let executionId: string | undefined;
-    let ended = false;
-    let started = false;
-    const work = new Subscription();
-    const end = (error?: { error: unknown }) => {
-      ended = true;
-      if (error) subscriber.error(error.error);
-      else subscriber.complete();
-    };
-    const emit = (event: ExecutionEvent) => {
-      executionId = event.executionId;
-      subscriber.next(event);
-    };
-    if (limitMs > 0) {
-      work.add(
-        deps.scheduler.schedule(() => {
-          const message = `Execution ${executionId ?? '(not started)'} did not end within ${limitMs} ms; it may still be running: watch it again with its executionId`;
-          end({ error: new SmartFlowsTimeoutError(message, limitMs, executionId ? { executionId } : {}) });
-        }, limitMs),
-      );
-    }
-
-    const follow = (first: FlowProgress) => {
-      let last = first;
-      const id = first.id;
-      const fail = (error: unknown) => end({ error: attachExecutionId(error, id) });
-      const onProgress = (progress: FlowProgress) => {
+  const events$ = withActivity(deps, (activity$) =>
+    defer(() => {
+      let last: FlowProgress | undefined;
+      let poll: Poller | undefined;
+      let answered = false;
+      // Each answer's events: the progress event if it changed, and after a terminal status the end.
+      const settle = (progress: FlowProgress): Observable<ExecutionEvent> => {
+        const changed = !last || progressChanged(last, progress);
         last = progress;
-        if (options.onUserInput === 'error' && needsUserAction(progress.status)) fail(new FlowExecutionError(progress));
-        else emit(progressEvent(progress));
+        answered = true;
+        if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
+        const event$ = changed ? of(progressEvent(progress)) : EMPTY;
+        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options)) : event$;
       };
-      onProgress(first);
-      if (subscriber.closed) return;
-      work.add(
-        pollProgress(deps, first).subscribe({
-          next: onProgress,
-          error: fail,
-          complete: () =>
-            work.add(
-              defer(() => finish(deps, last, options)).subscribe({ next: emit, error: fail, complete: () => end() }),
-            ),
-        }),
-      );
-    };
-
-    work.add(
-      first$.subscribe({
-        next: (first) => {
-          if (started) return;
-          started = true;
-          follow(first);
-        },
-        error: (error: unknown) => end({ error }),
-        complete: () => started || end(),
-      }),
-    );
-
-    return () => {
-      work.unsubscribe();
-      if (!ended && options.cancelOnUnsubscribe && executionId) {
-        // Best effort, after the subscriber left: a failure has nowhere to go, by design.
-        deps.api.cancel(executionId).subscribe({ error: () => undefined });
-      }
-    };
-  });
+      const step$ = defer(() => {
+        if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
+        answered = false;
+        poll ??= poller(deps, last, activity$);
+        return poll.ask(last).pipe(switchMap(settle), withExecutionId(last.id));
+      });
+      const next = (): Observable<unknown> => {
+        if (!last || isTerminalStatus(last.status)) return EMPTY;
+        // A poll that ended without an answer ends the stream with what is known.
+        if (!answered) return throwError(() => new FlowExecutionError(last!));
+        return (poll ??= poller(deps, last, activity$)).wait(last);
+      };
+      return step$.pipe(repeat({ delay: next }));
+    }),
+  ).pipe(deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler));
+  // After the deadline: a stream that timed out has ended, and sends no cancel.
+  return options.cancelOnUnsubscribe ? events$.pipe(cancelWhenLeft(deps.api.cancel, deps.scheduler)) : events$;
 }
 
 function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {

@@ -1,6 +1,11 @@
 import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
+import { firstDelayMs, type HoldVerdict } from './holdPolicy';
+
+/** True when status, percentage or message differ: the only changes worth an event. */
+export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
+  a.status !== b.status || a.percentage !== b.percentage || a.message !== b.message;
 
 /** What the poll loop remembers between two answers. */
 export interface PollMemory {
@@ -54,4 +59,34 @@ export function nextDelay(
     delay = changed ? intervalMs : Math.max(memory.delayMs, intervalMs) * BACKOFF_FACTOR;
   }
   return Math.round(Math.min(maxIntervalMs, Math.max(intervalMs, delay)));
+}
+
+/**
+ * The memory before the first poll: idle statuses wait `idleIntervalMs`, a poll that asks for a
+ * hold goes at once (see holdPolicy.ts), anything else waits `intervalMs`.
+ */
+export function firstMemory(polling: NormalizedOptions['polling'], first: FlowProgress, nowMs: number, verdict: HoldVerdict = 'unknown'): PollMemory {
+  return {
+    delayMs: firstDelayMs(polling, verdict, first.status),
+    origin: { atMs: nowMs, percentage: first.percentage },
+  };
+}
+
+/**
+ * The memory after one answer, with the delay before the next poll: the poll loop's whole
+ * timing state moves through this function ({@link remember}, then {@link nextDelay}).
+ * @param previous - the answer before this one (or the first progress)
+ * @param atOnce - the next poll goes at once: a long poll that was held or brought news (see holdPolicy.ts)
+ */
+export function afterAnswer(
+  polling: NormalizedOptions['polling'],
+  memory: PollMemory,
+  previous: FlowProgress,
+  progress: FlowProgress,
+  nowMs: number,
+  atOnce: boolean,
+): PollMemory {
+  const changed = progressChanged(previous, progress);
+  const next = remember(memory, progress, nowMs);
+  return { ...next, delayMs: nextDelay(polling, next, progress, changed, nowMs, atOnce) };
 }

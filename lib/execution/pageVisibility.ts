@@ -1,4 +1,4 @@
-import { defer, distinctUntilChanged, fromEvent, map, merge, type Observable, startWith } from 'rxjs';
+import { defer, distinctUntilChanged, fromEvent, map, merge, type Observable, ReplaySubject, share, startWith } from 'rxjs';
 
 /** An object events can be listened on (a DOM `EventTarget`, or a test double). */
 export type EventSourceLike = Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
@@ -9,11 +9,17 @@ export type EventSourceLike = Pick<EventTarget, 'addEventListener' | 'removeEven
  */
 export interface PageEnvironment {
   /** Read for `visibilityState`; `visibilitychange` is listened on. */
-  document?: EventSourceLike & { readonly visibilityState?: string };
+  document?: EventSourceLike & {
+    /** `'hidden'` pauses polling; anything else lets it go on. */
+    readonly visibilityState?: string;
+  };
   /** `online` and `offline` are listened on. */
   window?: EventSourceLike;
   /** Read for `onLine`. */
-  navigator?: { readonly onLine?: boolean };
+  navigator?: {
+    /** `false` pauses polling until the browser is online again. */
+    readonly onLine?: boolean;
+  };
 }
 
 const isEventSource = (value: unknown): value is EventSourceLike =>
@@ -24,7 +30,9 @@ const isEventSource = (value: unknown): value is EventSourceLike =>
  * Whether polling may go on in this page: `true` while the page is visible and the browser
  * online, `false` while the page is hidden (`document.visibilityState === 'hidden'`) or the
  * browser offline (`navigator.onLine === false`). It emits the current state at once on each
- * subscription, then each change.
+ * subscription, then each change. Its subscribers share one set of listeners (three at most),
+ * added with the first subscription and removed when the last leaves: a client calls it once
+ * and every execution it polls subscribes to that one stream.
  *
  * @param env - where to read and listen; by default the global `document`, `window` and `navigator`
  * @returns the Observable, or `undefined` where there is nothing to watch (Node, workers
@@ -49,5 +57,8 @@ export function pageActivity(env: PageEnvironment = globalThis as PageEnvironmen
       map(read),
       distinctUntilChanged(),
     ),
-  );
+  ).pipe(share({ connector: () => new ReplaySubject<boolean>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }));
 }
+
+/** Polls resumed when the page shows again or the browser is back online are spread at random over this many ms, so a page with many executions does not send them all in one instant. */
+export const RESUME_SPREAD_MS = 1_000;

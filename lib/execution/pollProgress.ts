@@ -1,9 +1,14 @@
-import { Observable, type SchedulerLike, Subscription } from 'rxjs';
-import { isTerminalStatus, isIdleStatus } from '../api/status';
+import {
+  connect, defer, distinctUntilChanged, EMPTY, merge, NEVER, type Observable, of, repeat, ReplaySubject, type SchedulerLike,
+  switchMap, take, tap, timer,
+} from 'rxjs';
+import { isIdleStatus, isTerminalStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { createHoldMemory, firstDelayMs, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
-import { nextDelay, remember, type PollMemory } from './nextDelay';
+import { createHoldMemory, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
+import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
+
+export { progressChanged };
 
 /** What the poll loop needs: one progress request, the timing options and the clock. */
 export interface PollDeps {
@@ -15,10 +20,15 @@ export interface PollDeps {
   nudges?: (executionId: string) => Observable<unknown>;
   /**
    * Whether polling may go on (see `pageActivity`): while it is `false` no timer runs and no
-   * poll is sent; when it turns `true` again the loop polls at once. It must emit its current
-   * state on subscription. Absent: polling is never paused.
+   * poll is sent; when it turns `true` again the loop polls within `resumeSpreadMs`. It must
+   * emit its current state on subscription. Subscribed once per loop, for the loop's life.
+   * Absent: polling is never paused.
    */
   mayPoll?: Observable<boolean>;
+  /** A resumed poll waits a random share of this, so the executions of a page that shows again do not all poll in the same instant. @default 0 */
+  resumeSpreadMs?: number;
+  /** The random source of that spread, in [0, 1). @default Math.random */
+  random?: () => number;
   /**
    * What the client learned of its server's long polls (`waitSeconds: 'auto'`), shared by
    * every loop of one client: one server, one behaviour. Absent: each loop learns alone.
@@ -26,115 +36,100 @@ export interface PollDeps {
   hold?: HoldMemory;
 }
 
-/** True when status, percentage or message differ: the only changes worth an event. */
-export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
-  a.status !== b.status || a.percentage !== b.percentage || a.message !== b.message;
-
 /**
  * Polls an execution from `first` until a terminal status, emitting each progress that
- * changed (not `first` itself) and completing after the terminal one. Each poll is a timer
- * then one request; the next is scheduled only after the answer, so requests never overlap
- * and a slow answer is never cancelled by the next tick.
- *
- * Written as one small state machine (a wait, or a request in flight) rather than a chain of
- * operators: thousands of executions are watched at once, and each keeps only this closure.
+ * changed (not `first` itself) and completing after the terminal one. Each poll is a
+ * `timer(delay)` (the delay of `repeat`) then one request; the next timer starts only after
+ * the answer, so requests never overlap and a slow answer is never cancelled by a tick.
+ * A request that ends without an answer ends the loop quietly.
  */
 export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<FlowProgress> {
+  if (isTerminalStatus(first.status)) return EMPTY;
+  return withActivity(deps, (activity$) =>
+    defer(() => {
+      const poll = poller(deps, first, activity$);
+      let last = first;
+      let answered = true;
+      let started = false;
+      // Cycle 0 only waits (the first poll is a timer too); each later cycle is one request.
+      return defer(() => (started ? ((answered = false), poll.ask(last)) : ((started = true), EMPTY))).pipe(
+        switchMap((progress) => {
+          answered = true;
+          const changed = progressChanged(last, progress);
+          last = progress;
+          return changed ? of(progress) : EMPTY;
+        }),
+        repeat({ delay: () => (answered && !isTerminalStatus(last.status) ? poll.wait(last) : EMPTY) }),
+      );
+    }),
+  );
+}
+
+/**
+ * Runs `loop` with the loop's view of `deps.mayPoll`: subscribed once for the loop's whole
+ * life (the page's listeners are not added again at each wait), each wait reading the latest
+ * state from a `ReplaySubject(1)`. Without `mayPoll`, `loop(undefined)` as is.
+ */
+export function withActivity<T>(deps: PollDeps, loop: (activity$: Observable<boolean> | undefined) => Observable<T>): Observable<T> {
+  const { mayPoll } = deps;
+  if (!mayPoll) return loop(undefined);
+  return mayPoll.pipe(distinctUntilChanged(), connect((activity$) => loop(activity$), { connector: () => new ReplaySubject<boolean>(1) }));
+}
+
+/** One execution's polls: the wait before a poll, and the poll itself. */
+export interface Poller {
+  /** `timer(delay)` on the scheduler, held while the page is hidden, cut short by a nudge; emits once. */
+  wait(previous: FlowProgress): Observable<unknown>;
+  /** One progress request; its answer moves the timing state. */
+  ask(previous: FlowProgress): Observable<FlowProgress>;
+}
+
+/**
+ * The polls of one execution. The timing state lives here, moved only by
+ * `firstMemory`/`afterAnswer` (nextDelay.ts, where the delay rule is): `ask` updates it from
+ * each answer, `wait` reads the delay it chose.
+ * @param first - the progress the loop starts from (its time and percentage anchor the rate)
+ */
+export function poller(deps: PollDeps, first: FlowProgress, activity$: Observable<boolean> | undefined): Poller {
   const { polling, scheduler } = deps;
-  return new Observable<FlowProgress>((subscriber) => {
-    if (isTerminalStatus(first.status)) {
-      subscriber.complete();
-      return undefined;
-    }
-    let last = first;
-    // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
-    const hold = deps.hold ?? createHoldMemory();
-    let memory: PollMemory = {
-      delayMs: firstDelayMs(polling, hold.verdict, first.status),
-      origin: { atMs: scheduler.now(), percentage: first.percentage },
-    };
-    const id = first.id;
-    const nudge$ = deps.nudges?.(id);
-    let wait: Subscription | undefined;
-    let request: Subscription | undefined;
-
-    const answered = (progress: FlowProgress, sentAt: number, askedSeconds: number) => {
-      const now = scheduler.now();
-      const changed = progressChanged(last, progress);
-      const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed });
-      hold.verdict = step.verdict;
-      memory = remember(memory, progress, now);
-      memory = { ...memory, delayMs: nextDelay(polling, memory, progress, changed, now, step.atOnce) };
-      if (changed) {
-        last = progress;
-        subscriber.next(progress);
-      }
-      // (An unchanged answer is dropped: each execution keeps one progress object, not two.)
-      // The subscriber may have left on that event (take, an error thrown downstream).
-      if (subscriber.closed) return;
-      if (isTerminalStatus(progress.status)) subscriber.complete();
-      else schedule();
-    };
-
-    const send = () => {
-      wait?.unsubscribe();
-      if (subscriber.closed) return;
+  const id = first.id;
+  // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
+  const hold = deps.hold ?? createHoldMemory();
+  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), hold.verdict);
+  return {
+    wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
+    ask: (previous) => {
       const sentAt = scheduler.now();
       const askedSeconds = holdToAsk(polling.waitSeconds, hold.verdict);
-      const current = new Subscription();
-      request = current;
-      current.add(
-        deps.getProgress(id, askedSeconds).subscribe({
-          next: (progress) => {
-            if (current.closed) return;
-            current.unsubscribe();
-            request = undefined;
-            answered(progress, sentAt, askedSeconds);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          // A request that ends without an answer ends the loop quietly.
-          complete: () => current.closed || subscriber.complete(),
+      return deps.getProgress(id, askedSeconds).pipe(
+        take(1),
+        tap((progress) => {
+          const now = scheduler.now();
+          const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) });
+          hold.verdict = step.verdict;
+          memory = afterAnswer(polling, memory, previous, progress, now, step.atOnce);
         }),
       );
-    };
-
-    // The wait before the next poll: a timer on the scheduler, held while `mayPoll` says no
-    // (after a pause the poll is overdue: it fires at once), cut short by a nudge.
-    const schedule = () => {
-      const current = new Subscription();
-      wait = current;
-      let timer: Subscription | undefined;
-      const startTimer = () => {
-        timer = scheduler.schedule(send, memory.delayMs);
-        current.add(timer);
-      };
-      if (deps.mayPoll) {
-        let seen = 0;
-        let previous: boolean | undefined;
-        current.add(
-          deps.mayPoll.subscribe((may) => {
-            if (may === previous) return;
-            previous = may;
-            const resumed = seen++ > 0;
-            timer?.unsubscribe();
-            if (may) {
-              if (resumed) send();
-              else startTimer();
-            }
-          }),
-        );
-      } else {
-        startTimer();
-      }
-      // Only a waiting execution is nudged (this client answered its form): a running one
-      // does not hold a subscription on the client's nudge Subject between polls.
-      if (nudge$ && isIdleStatus(last.status) && !current.closed) current.add(nudge$.subscribe(() => send()));
-    };
-
-    schedule();
-    return () => {
-      wait?.unsubscribe();
-      request?.unsubscribe();
-    };
-  });
+    },
+  };
 }
+
+/**
+ * The wait before one poll: `timer(delayMs)`, held while `activity$` says no (a poll resumed
+ * after a pause is overdue: it waits only its share of `resumeSpreadMs`), cut short by a nudge
+ * while the execution waits for a person or an event. Emits once, then completes.
+ */
+function wait(deps: PollDeps, id: string, delayMs: number, previous: FlowProgress, activity$: Observable<boolean> | undefined): Observable<unknown> {
+  const { scheduler } = deps;
+  const tick$ = activity$
+    ? activity$.pipe(switchMap((may, i) => (!may ? NEVER : timer(i === 0 ? delayMs : resumeDelay(deps), scheduler))))
+    : timer(delayMs, scheduler);
+  // Only a waiting execution is nudged (this client answered its form): a running one does
+  // not hold a subscription on the client's nudges between polls.
+  const nudge$ = deps.nudges && isIdleStatus(previous.status) ? deps.nudges(id) : undefined;
+  if (nudge$) return merge(tick$, nudge$).pipe(take(1));
+  return activity$ ? tick$.pipe(take(1)) : tick$;
+}
+
+const resumeDelay = ({ resumeSpreadMs = 0, random = Math.random }: PollDeps): number =>
+  resumeSpreadMs > 0 ? Math.floor(random() * resumeSpreadMs) : 0;

@@ -24,6 +24,7 @@ export function runBatch(deps: BatchDeps, jobs: readonly BatchJob[], options: Ba
   return defer(() => {
     const { keys, concurrency, failFast, snapshotIntervalMs } = checkBatch(jobs, options);
     const { scheduler } = deps;
+    // Hand-written: one tally, the snapshot-coalescing timer and failFast share this subscriber's state across all jobs.
     return new Observable<BatchSnapshot>((subscriber) => {
       const tally = new BatchTally(keys);
       let lastEmitAt = Number.NEGATIVE_INFINITY;

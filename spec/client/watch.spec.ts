@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom, take, toArray, VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
-import { EXEC_ID } from '../helpers/progress';
+import { SmartFlowsTimeoutError } from '../../lib/errors';
+import { EXEC_ID, progress } from '../helpers/progress';
+import { marbleClient, newTestScheduler } from '../helpers/marbles';
 import { fakeFetch } from '../helpers/fakeFetch';
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
@@ -105,5 +107,70 @@ describe('watch', () => {
     const server = steppingServer(1);
     await expect(firstValueFrom(newClient(server.fetch).watch('../../etc/passwd'))).rejects.toMatchObject({ name: 'SmartFlowsInputError' });
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('watch timeouts', () => {
+  it('count timeoutMs from each subscription, not from the shared loop’s first subscriber', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { client, calls } = marbleClient(ts, { progress: () => cold('-(r|)', { r: progress('Running', 10) }) }, { intervalMs: 100, maxIntervalMs: 100 });
+      const erroredAt: Record<string, number> = {};
+      const subscribe = (name: string) => () =>
+        client.watch(EXEC_ID, { timeoutMs: 2500 }).subscribe({ error: (e: unknown) => (erroredAt[name] = ts.now(), expect(e).toBeInstanceOf(SmartFlowsTimeoutError)) });
+      subscribe('first')();
+      ts.schedule(subscribe('second'), 1500);
+      ts.flush();
+      // Before the fix: second at 2500 (1.0 s after it subscribed).
+      expect(erroredAt).toEqual({ first: 2500, second: 4000 });
+      // One shared loop: a single first progress request, polls every 100 ms, none after the last left.
+      expect(calls.filter((c) => c === 'progress@0')).toHaveLength(1);
+      // (The flush ends: no timer is left once both have gone.)
+      expect(Number(calls.at(-1)!.split('@')[1])).toBeLessThan(4000);
+    });
+  });
+
+  it('share one loop between subscribers with different timeouts, each ending at its own limit', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const { client, calls } = marbleClient(ts, { progress: () => cold('-(r|)', { r: progress('Running', 10) }) }, { intervalMs: 100, maxIntervalMs: 100 });
+      const event = { type: 'progress', executionId: EXEC_ID, progress: progress('Running', 10) };
+      const error = expect.any(SmartFlowsTimeoutError) as unknown as Error;
+      expectObservable(client.watch(EXEC_ID, { timeoutMs: 300 })).toBe('-a 298ms #', { a: event }, error);
+      expectObservable(client.watch(EXEC_ID), '^ 500ms !').toBe('-a', { a: event });
+      ts.flush();
+      expect(calls.filter((c) => c === 'progress@0')).toHaveLength(1);
+    });
+  });
+});
+
+describe('watch bookkeeping', () => {
+  const liveWatches = (client: SmartFlowsClient) => (client as unknown as { watches: Map<string, unknown> }).watches.size;
+
+  it('forgets a loop when it ends, errors, or loses its last subscriber (no entry left behind)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      let answer = progress('Running', 10);
+      const { client } = marbleClient(ts, {
+        progress: () => (answer.status === 'Error' ? cold('-#', undefined, new Error('gone')) : cold('-(r|)', { r: answer })),
+        execution: () => cold('-(e|)', { e: { id: EXEC_ID, status: 'Success', rawStatus: 'Success' } }),
+      }, { intervalMs: 10, maxIntervalMs: 10 });
+      const left = client.watch(EXEC_ID).subscribe();
+      expect(liveWatches(client)).toBe(1);
+      ts.schedule(() => left.unsubscribe(), 30);
+      ts.schedule(() => {
+        expect(liveWatches(client)).toBe(0);
+        answer = progress('Success', 100);
+        client.watch(EXEC_ID).subscribe();
+      }, 40);
+      ts.schedule(() => {
+        expect(liveWatches(client)).toBe(0);
+        answer = progress('Error', 0);
+        client.watch(EXEC_ID).subscribe({ error: () => undefined });
+        expect(liveWatches(client)).toBe(1);
+      }, 100);
+      ts.flush();
+      expect(liveWatches(client)).toBe(0);
+    });
   });
 });

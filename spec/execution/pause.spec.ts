@@ -75,6 +75,26 @@ describe('pollProgress paused by a "may poll" signal', () => {
     });
   });
 
+  it('spreads the polls of many loops resumed at once over resumeSpreadMs, drawn from the injected random source', () => {
+    const ts = scheduler();
+    ts.run(({ flush }) => {
+      const mayPoll = visibility(ts, '25ms h 200ms v');
+      const draws = [0, 0.25, 0.5, 0.999];
+      const queue = [...draws];
+      const random = () => queue.shift()!;
+      const servers = draws.map(() => fakeServer(ts, [progress('Running', 0)], 0));
+      const subs = servers.map(({ getProgress }) =>
+        pollProgress({ getProgress, polling, scheduler: ts, mayPoll, resumeSpreadMs: 100, random }, progress('Running', 0)).subscribe(),
+      );
+      ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 400);
+      flush();
+      // Hidden at 25, visible at 226: each loop's first poll after it waits floor(r × 100) ms.
+      // Before the spread: all four at 226.
+      expect(servers.map((s) => s.sentAt.find((t) => t > 25))).toEqual([226, 251, 276, 325]);
+      expect(servers.map((s) => s.sentAt.slice(0, 2))).toEqual(draws.map(() => [10, 20]));
+    });
+  });
+
   it('keeps the usual timings when the signal always says yes', () => {
     const ts = scheduler();
     ts.run(({ flush }) => {

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { restoreGlobals, stubGlobal } from '../helpers/globals';
 import { VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { SmartFlowsInputError } from '../../lib/errors';
+import { RESUME_SPREAD_MS } from '../../lib/execution/pageVisibility';
 import { EXEC_ID } from '../helpers/progress';
 import { fakeFetch } from '../helpers/fakeFetch';
 
@@ -28,12 +29,13 @@ function stubPage(hidden: boolean) {
 
 /** A client on virtual time whose server always answers Running; `advance` moves time by 10 ms steps. */
 function setup(pauseWhenHidden?: boolean) {
-  const server = fakeFetch(() => ({ id: EXEC_ID, percentage: 10, message: 'working', status: 'Running' }));
+  const server = fakeFetch((url) => ({ id: /executions\/([0-9a-f-]+)/.exec(url)?.[1] ?? EXEC_ID, percentage: 10, message: 'working', status: 'Running' }));
   const scheduler = new VirtualTimeScheduler();
+  const sent: { url: string; virtualMs: number }[] = [];
   const client = new SmartFlowsClient({
     baseUrl: 'http://127.0.0.1:9',
     apiKey: 'k',
-    fetch: server.fetch,
+    fetch: (url, init) => (sent.push({ url, virtualMs: scheduler.now() }), server.fetch(url, init)),
     scheduler,
     polling: { intervalMs: 100, maxIntervalMs: 100, ...(pauseWhenHidden === undefined ? {} : { pauseWhenHidden }) },
   });
@@ -43,10 +45,13 @@ function setup(pauseWhenHidden?: boolean) {
       await new Promise((resolve) => setImmediate(resolve));
       scheduler.maxFrames = virtualMs += 10;
       scheduler.flush();
+      // The scheduler's clock stops at its last action: timers set from outside a flush (a
+      // visibility event) must count from the step's end.
+      scheduler.frame = virtualMs;
     }
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { client, server, advance, progressCalls: () => server.requests.filter((r) => new URL(r.url).pathname.endsWith('/progress')).length };
+  return { client, server, sent, advance, progressCalls: () => server.requests.filter((r) => new URL(r.url).pathname.endsWith('/progress')).length };
 }
 
 afterEach(() => {
@@ -54,7 +59,7 @@ afterEach(() => {
 });
 
 describe('polling in a browser page', () => {
-  it('pauses while the page is hidden and polls at once when it shows again', async () => {
+  it('pauses while the page is hidden and polls within RESUME_SPREAD_MS (its random share) when it shows again', async () => {
     const page = stubPage(false);
     const { client, advance, progressCalls } = setup();
     const sub = client.watch(EXEC_ID).subscribe();
@@ -66,13 +71,18 @@ describe('polling in a browser page', () => {
     // At most the poll already due when the page hid.
     expect(progressCalls() - visibleCalls).toBeLessThanOrEqual(1);
     const hiddenCalls = progressCalls();
+    // The resumed poll waits its random share of RESUME_SPREAD_MS: here half of it.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.5);
     page.show(true);
-    await advance(0);
+    await advance(RESUME_SPREAD_MS / 2 - 10);
+    expect(progressCalls()).toBe(hiddenCalls);
+    await advance(10);
     expect(progressCalls()).toBe(hiddenCalls + 1);
+    random.mockRestore();
     sub.unsubscribe();
   });
 
-  it('pauses while the browser is offline and polls at once when it is back online', async () => {
+  it('pauses while the browser is offline and polls again when it is back online', async () => {
     const page = stubPage(false);
     const { client, advance, progressCalls } = setup();
     const sub = client.watch(EXEC_ID).subscribe();
@@ -82,9 +92,11 @@ describe('polling in a browser page', () => {
     const offlineCalls = progressCalls();
     await advance(5000);
     expect(progressCalls()).toBe(offlineCalls);
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
     page.connect(true);
-    await advance(0);
+    await advance(10);
     expect(progressCalls()).toBe(offlineCalls + 1);
+    random.mockRestore();
     sub.unsubscribe();
   });
 
@@ -103,13 +115,70 @@ describe('polling in a browser page', () => {
     const sub = client.watch(EXEC_ID).subscribe();
     await advance(3000);
     expect(progressCalls()).toBe(1);
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.25);
     page.show(true);
-    await advance(0);
+    await advance(RESUME_SPREAD_MS / 4 - 10);
+    expect(progressCalls()).toBe(1);
+    await advance(10);
     expect(progressCalls()).toBe(2);
+    random.mockRestore();
     sub.unsubscribe();
   });
 
   it('refuses a pauseWhenHidden that is not boolean', () => {
     expect(() => new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', polling: { pauseWhenHidden: 'no' as never } })).toThrow(SmartFlowsInputError);
+  });
+});
+
+const OTHER_IDS = Array.from({ length: 20 }, (_, i) => `6de9206a-de42-4182-8f86-${String(i).padStart(12, '0')}`);
+
+/** Counts listeners added and removed on an EventTarget double. */
+function countListeners(target: EventTarget) {
+  const count = { added: 0, removed: 0 };
+  const add = target.addEventListener.bind(target);
+  const remove = target.removeEventListener.bind(target);
+  target.addEventListener = (...args: Parameters<EventTarget['addEventListener']>) => (count.added++, add(...args));
+  target.removeEventListener = (...args: Parameters<EventTarget['removeEventListener']>) => (count.removed++, remove(...args));
+  return count;
+}
+
+describe('page activity shared by every execution of a client', () => {
+  it('listens with 3 listeners in all for 20 executions, and removes them when nothing polls', async () => {
+    stubPage(false);
+    const doc = countListeners(globalThis.document as unknown as EventTarget);
+    const win = countListeners(globalThis.window as unknown as EventTarget);
+    const { client, advance, progressCalls } = setup();
+    const subs = OTHER_IDS.map((id) => client.watch(id).subscribe());
+    await advance(1000);
+    expect(progressCalls()).toBeGreaterThanOrEqual(20 * 8);
+    // Before the fix: 1,680 listeners added in this second (3 per wait of each execution).
+    expect(doc.added + win.added).toBe(3);
+    subs.forEach((s) => s.unsubscribe());
+    expect(doc.removed + win.removed).toBe(3);
+  });
+
+  it('spreads the polls resumed when the page shows again over up to RESUME_SPREAD_MS', async () => {
+    const page = stubPage(false);
+    const { client, sent, advance } = setup();
+    const subs = OTHER_IDS.map((id) => client.watch(id).subscribe());
+    await advance(500);
+    page.show(false);
+    await advance(2000);
+    const shownAt = sent.length;
+    page.show(true);
+    await advance(RESUME_SPREAD_MS);
+    subs.forEach((s) => s.unsubscribe());
+    // The first poll of each execution after the page showed, in virtual ms after showing.
+    const firstAfter = new Map<string, number>();
+    for (const r of sent.slice(shownAt)) {
+      const id = /executions\/([0-9a-f-]+)/.exec(r.url)![1]!;
+      if (!firstAfter.has(id)) firstAfter.set(id, r.virtualMs - 2500);
+    }
+    expect(firstAfter.size).toBe(20);
+    const times = [...firstAfter.values()];
+    // Before the fix: all 20 at 0 ms (one distinct time).
+    expect(new Set(times).size).toBeGreaterThan(5);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...times)).toBeLessThan(RESUME_SPREAD_MS);
   });
 });

@@ -1,7 +1,10 @@
 import { expect } from '@jest/globals';
 import type { Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { FlowProgress } from '../../lib/api/types';
+import type { FlowExecution, FlowProgress } from '../../lib/api/types';
+import { SmartFlowsClient } from '../../lib/client';
+import type { SmartFlowsClientOptions } from '../../lib/options';
+import { EXEC_ID } from './progress';
 
 /** A TestScheduler whose assertions are Jest's deep equality. */
 export function newTestScheduler(): TestScheduler {
@@ -18,4 +21,35 @@ export function fakeProgressServer(ts: TestScheduler, answers: FlowProgress[], l
     return ts.createColdObservable(`${'-'.repeat(latency)}(a|)`, { a: answer });
   };
   return { getProgress, sentAt };
+}
+
+/** What a {@link marbleClient}'s fake API answers: each call a cold Observable of the TestScheduler. */
+export interface MarbleScript {
+  progress: () => Observable<FlowProgress>;
+  execution?: () => Observable<FlowExecution>;
+  cancel?: () => Observable<void>;
+}
+
+/**
+ * A real `SmartFlowsClient` on a `TestScheduler` whose execution calls are scripted marbles,
+ * so `run`/`watch` (sharing, timeouts, cancel) are tested in virtual time. Records each call
+ * as `name@frame`.
+ */
+export function marbleClient(ts: TestScheduler, script: MarbleScript, polling: SmartFlowsClientOptions['polling'] = {}) {
+  const calls: string[] = [];
+  const record = <T>(name: string, make: () => Observable<T>) => () => {
+    calls.push(`${name}@${ts.now()}`);
+    return make();
+  };
+  const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', scheduler: ts, polling: { pauseWhenHidden: false, waitSeconds: 0, ...polling } });
+  const fake = {
+    progress: record('progress', script.progress),
+    execution: record('execution', script.execution ?? (() => ts.createColdObservable<FlowExecution>('-#', undefined, new Error('no execution')))),
+    cancel: record('cancel', script.cancel ?? (() => ts.createColdObservable<void>('-(v|)', { v: undefined }))),
+    start: record('start', () => ts.createColdObservable<FlowProgress>('-(a|)', { a: { id: EXEC_ID, percentage: 0, message: '', status: 'Running', rawStatus: 'Running' } })),
+  };
+  // The client reads its API layer only through `api`: replacing it keeps everything above real.
+  const api = (client as unknown as { api: Record<string, unknown> }).api;
+  Object.assign(api, fake);
+  return { client, calls };
 }

@@ -16,6 +16,8 @@ const STAGE_MS = Number(process.env.E2E_STAGE_MS ?? 500);
 /** The whole run must end within this, whatever hangs. */
 const OVERALL_MS = Number(process.env.E2E_TIMEOUT_MS ?? 240_000);
 const STEP_MS = 60_000;
+/** How long the test watches for requests after leaving a run's page: longer than the longest poll delay (3 s). */
+const LEAVE_WAIT_MS = 4_000;
 
 const results = [];
 const started = Date.now();
@@ -38,6 +40,15 @@ class Stop extends Error {}
 
 function assert(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+/** Waits until `test()` holds, checking every 100 ms, for up to `timeoutMs`. */
+async function until(test, timeoutMs, message) {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(message);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 let server;
@@ -156,6 +167,38 @@ try {
   await check('the approved quote produced its document', async () => {
     const name = await row('quote-approval').locator('[data-testid="document"]').first().textContent();
     assert(name?.includes('Quote.pdf'), `got ${name}`);
+  });
+
+  await check('leaving a single run\'s page stops its polling (the server sees no more requests for it)', async () => {
+    await row('nightly-archive').locator('[data-testid="run-alone"]').click();
+    const single = page.locator('[data-testid="single-run"][data-key="nightly-archive"]');
+    await single.and(page.locator('[data-status="Running"]')).waitFor();
+    const id = await single.getAttribute('data-execution-id');
+    assert(id, 'the single run shows no execution id');
+    const forRun = () => server.apiRequests.filter((r) => r.path.includes(id));
+    const polls = () => forRun().filter((r) => r.path.endsWith('/progress')).length;
+    await until(() => polls() >= 2, 20_000, 'the single run was not polled twice');
+    const whileOpen = forRun().length;
+    await page.locator('[data-testid="back"]').click();
+    await page.locator('[data-testid="aggregate"][data-done="true"]').waitFor();
+    assert((await page.locator('li.row').count()) === 12, 'the batch did not keep its rows while away');
+    const left = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, LEAVE_WAIT_MS));
+    const after = forRun().filter((r) => r.at >= left);
+    assert(after.length === 0, `${after.length} requests for ${id} after leaving: ${after.map((r) => r.path).join(', ')}`);
+    assert(server.simulator.stats.concurrentExecutions >= 1, 'the execution should still run on the server');
+    return `${whileOpen} requests while open, 0 in the ${LEAVE_WAIT_MS / 1000} s after leaving; it still runs on the server`;
+  });
+
+  await check('the app\'s interceptor added its header to every request, which the server logged', async () => {
+    const requests = server.apiRequests;
+    const { requests: received, byRoute } = server.simulator.stats;
+    assert(requests.length === received, `the proxy logged ${requests.length} API requests, the simulator received ${received}`);
+    const without = requests.filter((r) => !r.requestId?.startsWith('dashboard-'));
+    assert(without.length === 0, `${without.length} requests without X-Dashboard-Request, e.g. ${without[0]?.method} ${without[0]?.path}`);
+    assert(new Set(requests.map((r) => r.requestId)).size === requests.length, 'two requests carried the same X-Dashboard-Request');
+    for (const route of ['start', 'progress', 'execution', 'cancel', 'userInput', 'documentContent']) assert(byRoute[route] > 0, `no ${route} request was made`);
+    return `${requests.length} requests (${Object.entries(byRoute).filter(([, n]) => n).map(([k, n]) => `${n} ${k}`).join(', ')})`;
   });
 
   await check('the page logged no errors', async () => {

@@ -22,9 +22,18 @@ const TYPES = {
 };
 
 /**
+ * One API request as it reached the server, oldest first: the simulator's own log has no headers,
+ * so the proxy notes the one the app's interceptor adds (`X-Dashboard-Request`).
+ * @typedef {{ method: string, path: string, at: number, requestId: string | undefined }} ApiRequest
+ */
+
+/** The API requests kept (the e2e run sends a few hundred). */
+const API_LOG_LIMIT = 20_000;
+
+/**
  * Starts the simulator (on a private loopback port) and the dashboard's server in front of it.
  * @param {{ port?: number, host?: string, stageMs?: number, concurrency?: number, appDir?: string }} [options]
- * @returns {Promise<{ url: string, simulator: import('smart-flows-rx/testing').Simulator, jobs: typeof demoJobs, close(): Promise<void> }>}
+ * @returns {Promise<{ url: string, simulator: import('smart-flows-rx/testing').Simulator, jobs: typeof demoJobs, apiRequests: readonly ApiRequest[], close(): Promise<void> }>}
  */
 export async function startDashboardServer(options = {}) {
   const { port = 0, host = '127.0.0.1', stageMs = 1000, concurrency = 4, appDir = APP_DIR } = options;
@@ -32,9 +41,16 @@ export async function startDashboardServer(options = {}) {
   const upstream = new URL(backend.url);
   const config = JSON.stringify({ apiKey: backend.apiKey, concurrency, jobs: demoJobs.map(({ key, label, flowId, input }) => ({ key, label, flowId, input })) });
 
+  /** @type {ApiRequest[]} */
+  const apiRequests = [];
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path.startsWith('/api/')) return proxy(req, res, upstream);
+    if (path.startsWith('/api/')) {
+      const requestId = req.headers['x-dashboard-request'];
+      apiRequests.push({ method: req.method ?? 'GET', path, at: Date.now(), requestId: Array.isArray(requestId) ? requestId[0] : requestId });
+      if (apiRequests.length > API_LOG_LIMIT) apiRequests.shift();
+      return proxy(req, res, upstream);
+    }
     if (path === '/dashboard-config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
       return res.end(config);
@@ -52,6 +68,9 @@ export async function startDashboardServer(options = {}) {
     url: `http://${host}:${address.port}`,
     simulator: backend.simulator,
     jobs: demoJobs,
+    get apiRequests() {
+      return [...apiRequests];
+    },
     close() {
       closing ??= (async () => {
         await new Promise((done) => {

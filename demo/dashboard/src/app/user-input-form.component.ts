@@ -1,8 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, Input, type OnChanges, type SimpleChanges, inject, signal } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, FormGroup, ReactiveFormsModule } from '@angular/forms';
-import { type FlowProgress, type UserInputField, userInputFields } from 'smart-flows-rx';
-import { SmartFlowsService } from './smart-flows.service';
+import { type FlowProgress, SmartFlowsClient, type UserInputField, userInputFields } from 'smart-flows-rx';
 
 /**
  * The form an execution waits for (status `UserInput`), rendered from its progress
@@ -48,7 +47,7 @@ import { SmartFlowsService } from './smart-flows.service';
   `,
 })
 export class UserInputFormComponent implements OnChanges {
-  private readonly flows = inject(SmartFlowsService);
+  private readonly client = inject(SmartFlowsClient);
   private readonly destroyRef = inject(DestroyRef);
 
   // Decorator inputs rather than signal inputs: TestBed in JIT mode (no Angular compiler
@@ -86,7 +85,7 @@ export class UserInputFormComponent implements OnChanges {
   protected submit(): void {
     this.sending.set(true);
     this.failure.set(undefined);
-    this.flows
+    this.client
       .submitUserInput(this.executionId, this.group.getRawValue())
       .pipe(takeUntilDestroyed(this.destroyRef))
       .subscribe({

@@ -1,0 +1,80 @@
+import { provideHttpClient, withFetch } from '@angular/common/http';
+import { createEnvironmentInjector, EnvironmentInjector, provideZonelessChangeDetection } from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { injectBatch, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
+import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { waitFor } from '../testing/wait-for';
+
+const flows = builtInFlows;
+let server: SimulatorServer;
+
+const jobs = [
+  { key: 'letter', flowId: flows.short.id, input: '<Letter/>' },
+  { key: 'quote', flowId: flows.userInput.id, input: '<Quote/>' },
+  { key: 'report', flowId: flows.long.id, input: '<Report/>' },
+  { key: 'broken', flowId: flows.error.id, input: '<Letter/>' },
+];
+
+describe('injectBatch', () => {
+  beforeAll(async () => {
+    server = await startSimulatorServer({ seed: 5 });
+  });
+  afterAll(() => server.close());
+
+  beforeEach(() => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideZonelessChangeDetection(),
+        provideHttpClient(withFetch()),
+        provideSmartFlows({ baseUrl: server.url, apiKey: server.apiKey, polling: { intervalMs: 20, maxIntervalMs: 100, idleIntervalMs: 100 } }, withHttpClient()),
+      ],
+    });
+  });
+
+  it('runs a batch as signals: a form answered and a job cancelled by key, to done; retry() runs it again', async () => {
+    const batch = TestBed.runInInjectionContext(() => injectBatch(jobs, { concurrency: 4 }));
+    const item = (key: string) => batch.items().find((i) => i.key === key);
+    await waitFor(() => {
+      expect(item('quote')?.progress?.status).toBe('UserInput');
+      expect(item('report')?.progress?.status).toBe('Running');
+    });
+    expect(batch.isActive()).toBe(true);
+    await batch.submitUserInput('quote', { approved: true, comment: 'ok' });
+    await batch.cancel('report');
+
+    await waitFor(() => expect(batch.done()).toBe(true));
+    await waitFor(() => expect(batch.isActive()).toBe(false));
+    expect(batch.items().map((i) => [i.key, i.state])).toEqual([['letter', 'succeeded'], ['quote', 'succeeded'], ['report', 'failed'], ['broken', 'failed']]);
+    expect(item('report')?.error).toMatchObject({ status: 'Canceled' });
+    expect(batch.percentage()).toBe(100);
+    expect(batch.error()).toBeUndefined();
+    await expect(batch.cancel('nobody')).rejects.toThrow(/No execution for job "nobody"/);
+
+    const started = server.simulator.stats.executionsStarted;
+    batch.retry();
+    await waitFor(() => expect(server.simulator.stats.executionsStarted).toBeGreaterThan(started));
+    expect(batch.isActive()).toBe(true);
+  });
+
+  it('puts a batch that cannot start (bad jobs) in error()', async () => {
+    const batch = TestBed.runInInjectionContext(() => injectBatch([{ key: 'x', flowId: 'not-a-guid' }, { key: 'x', flowId: flows.short.id }]));
+    await waitFor(() => expect(batch.error()).toBeDefined());
+    expect(batch.error()).toMatchObject({ name: 'SmartFlowsInputError' });
+    expect(batch.isActive()).toBe(false);
+  });
+
+  it('stops every poll when its injector is destroyed', async () => {
+    const scope = createEnvironmentInjector([], TestBed.inject(EnvironmentInjector));
+    const batch = injectBatch([jobs[2]!], { injector: scope });
+    await waitFor(() => expect(batch.items()[0]?.progress?.status).toBe('Running'));
+    const id = batch.items()[0]!.executionId!;
+    const requests = () => server.simulator.requests.filter((r) => r.path.includes(id)).length;
+    await waitFor(() => expect(requests()).toBeGreaterThan(1));
+
+    scope.destroy();
+    const before = requests();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(requests()).toBe(before);
+  });
+});

@@ -1,0 +1,205 @@
+import { computed, type Injector, type Signal, signal, untracked } from '@angular/core';
+import { lastValueFrom } from 'rxjs';
+import {
+  type DocumentReference,
+  type FlowExecution,
+  type FlowInput,
+  type FlowProgress,
+  type FlowStatus,
+  findDocuments,
+  isFlowExecutionError,
+  type RunOptions,
+  SmartFlowsClient,
+  SmartFlowsInputError,
+  type WatchOptions,
+} from 'smart-flows-rx';
+import { followRequest, shallowEqual } from './followRequest';
+import { injectorFor } from './injectionContext';
+
+/** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
+export interface RunRequest extends RunOptions {
+  flowId: string;
+  /** An XML string, or a plain object turned into XML. */
+  input?: FlowInput;
+  executionId?: undefined;
+}
+
+/** Follows an execution that already exists (`client.watch`), e.g. from the URL after a reload. */
+export interface WatchRequest extends WatchOptions {
+  executionId: string;
+  flowId?: undefined;
+}
+
+/** What {@link injectExecution} follows; `null`/`undefined` follows nothing (e.g. no id yet). */
+export type ExecutionRequest = RunRequest | WatchRequest;
+
+/** Options of {@link injectExecution}. */
+export interface InjectExecutionOptions {
+  /** The injector to use outside an injection context; polling stops when it is destroyed. @default the current injection context's */
+  injector?: Injector;
+}
+
+/** One execution as read-only signals, and what can be done with it. */
+export interface ExecutionRef {
+  /** The execution's id, once the start answered (or the id watched). */
+  readonly executionId: Signal<string | undefined>;
+  /** The normalized status; `undefined` before the first progress. */
+  readonly status: Signal<FlowStatus | undefined>;
+  /** 0–100. @default 0 */
+  readonly percentage: Signal<number>;
+  /** What the execution is doing now. @default '' */
+  readonly message: Signal<string>;
+  /** The latest progress (its `schema`/`form`/`model` hold a UserInput form). */
+  readonly progress: Signal<FlowProgress | undefined>;
+  /** The full execution, once it ended in Success or Warning. */
+  readonly output: Signal<FlowExecution | undefined>;
+  /** The documents found in the progress model and the output (ids for `downloadDocument`). */
+  readonly documents: Signal<DocumentReference[]>;
+  /** Why it stopped: `FlowExecutionError` (Error, Canceled, Interrupted) or a request failure. */
+  readonly error: Signal<unknown>;
+  /** True from the start until the end (output or error). */
+  readonly isActive: Signal<boolean>;
+  /**
+   * Asks the server to cancel the execution; the signals then reach `Canceled`.
+   * @returns settles when the server answered; rejects (with `SmartFlowsInputError` before the start answered)
+   */
+  cancel(): Promise<void>;
+  /**
+   * Answers the form of an execution in `UserInput`; polling resumes at once.
+   * @returns the progress the server answered with
+   */
+  submitUserInput(values: Record<string, unknown>): Promise<FlowProgress>;
+  /**
+   * Starts again after the end (does nothing while active): an execution that may still be
+   * running (the error names it and is not a `FlowExecutionError`) is watched again, so it is
+   * never started twice; otherwise the flow is started anew (or the id watched again).
+   */
+  retry(): void;
+}
+
+interface State {
+  active: boolean;
+  executionId?: string;
+  progress?: FlowProgress;
+  output?: FlowExecution;
+  error?: unknown;
+}
+
+const IDLE: State = { active: false };
+
+/**
+ * Runs a flow (`{ flowId, input }`) or follows an execution (`{ executionId }`) as signals, for a
+ * component or service. Pass a function to read signals (inputs, route params): when what it
+ * returns changes, the previous run is left and a new one starts, like a new subscription.
+ * Polling stops when the injector (the component) is destroyed; the execution on the server goes
+ * on unless `cancelOnUnsubscribe: true`. Uses the client of `provideSmartFlows`.
+ *
+ * @param request - the run or watch, or a function (a signal) giving it, or `null` for none yet
+ * @param options - `injector`, to call it outside an injection context
+ * @returns read-only signals and `cancel()`, `submitUserInput(values)`, `retry()`
+ * @example
+ * export class LetterComponent {
+ *   readonly customer = input.required<string>();
+ *   readonly letter = injectExecution(() => ({ flowId: LETTER_FLOW, input: { Letter: { To: this.customer() } } }));
+ * }
+ * // template: <progress [value]="letter.percentage()" max="100"></progress> {{ letter.message() }}
+ */
+export function injectExecution(
+  request: ExecutionRequest | null | undefined | (() => ExecutionRequest | null | undefined),
+  options: InjectExecutionOptions = {},
+): ExecutionRef {
+  const injector = injectorFor(injectExecution, options.injector);
+  const client = injector.get(SmartFlowsClient);
+  const state = signal<State>(IDLE);
+  const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
+  const restarts = signal(0);
+  let resume: { request: ExecutionRequest; executionId: string } | undefined;
+
+  followRequest(injector, current, restarts, (req) => {
+    const watchId = resume && resume.request === req ? resume.executionId : undefined;
+    resume = undefined;
+    if (!req) {
+      state.set(IDLE);
+      return undefined;
+    }
+    state.set(watchId ? { active: true, executionId: watchId } : { active: true });
+    const events = watchId
+      ? client.watch(watchId, followOptions(req))
+      : req.executionId !== undefined
+        ? client.watch(req.executionId, followOptions(req))
+        : client.run(req.flowId, req.input, runOptions(req));
+    return events.subscribe({
+      next: (event) =>
+        state.update((s) => ({
+          ...s,
+          executionId: event.executionId,
+          progress: event.progress,
+          ...(event.type === 'output' ? { output: event.execution } : {}),
+        })),
+      error: (error: unknown) =>
+        state.update((s) => ({
+          ...s,
+          active: false,
+          error,
+          ...(isFlowExecutionError(error) ? { progress: error.progress } : {}),
+          executionId: s.executionId ?? executionIdOf(error),
+        })),
+      complete: () => state.update((s) => ({ ...s, active: false })),
+    });
+  });
+
+  const executionId = computed(() => state().executionId);
+  const progress = computed(() => state().progress);
+  const output = computed(() => state().output);
+  const needId = (what: string): string => {
+    const id = untracked(executionId);
+    if (!id) throw new SmartFlowsInputError(`No execution to ${what} yet: the start has not answered`);
+    return id;
+  };
+
+  return {
+    executionId,
+    status: computed(() => progress()?.status),
+    percentage: computed(() => progress()?.percentage ?? 0),
+    message: computed(() => progress()?.message ?? ''),
+    progress,
+    output,
+    documents: computed(() => findDocuments([progress()?.model, output()?.state]), { equal: sameDocuments }),
+    error: computed(() => state().error),
+    isActive: computed(() => state().active),
+    cancel: () => new Promise<string>((resolve) => resolve(needId('cancel'))).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
+    submitUserInput: (values) =>
+      new Promise<string>((resolve) => resolve(needId('answer'))).then((id) => lastValueFrom(client.submitUserInput(id, values))),
+    retry: () => {
+      const s = untracked(state);
+      const req = untracked(current);
+      if (s.active || !req) return;
+      const id = s.error !== undefined && !isFlowExecutionError(s.error) ? executionIdOf(s.error) : undefined;
+      resume = id && req.executionId === undefined ? { request: req, executionId: id } : undefined;
+      restarts.update((n) => n + 1);
+    },
+  };
+}
+
+function executionIdOf(error: unknown): string | undefined {
+  const id = (error as { executionId?: unknown } | null)?.executionId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The options of `watch` in a request (a resumed run keeps its own). */
+function followOptions(req: ExecutionRequest): WatchOptions {
+  const { onUserInput, cancelOnUnsubscribe, downloadDocuments, timeoutMs } = req;
+  return defined({ onUserInput, cancelOnUnsubscribe, downloadDocuments, timeoutMs });
+}
+
+function runOptions(req: RunRequest): RunOptions {
+  return defined({ ...followOptions(req), skipUserInput: req.skipUserInput });
+}
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function sameDocuments(a: DocumentReference[], b: DocumentReference[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.id === b[i]?.id && d.displayName === b[i]?.displayName);
+}
