@@ -18,6 +18,7 @@ const polling = results.parts.polling;
 if (polling) {
   console.log(table(polling.rows.map((r) => ({
     strategy: r.strategy,
+    ...(r.server ? { server: r.server } : {}),
     'requests / execution': r.requestsPerExecution,
     '× (a)': r.requestsVsA,
     'lag p50 ms': r.lagP50Ms,

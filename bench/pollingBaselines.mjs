@@ -72,6 +72,21 @@ export function proposedStrategy() {
 }
 
 /**
+ * A request, sent once more when the connection it was put on turns out closed
+ * (`UND_ERR_SOCKET`, `ECONNRESET`): a keep-alive socket the server closed while idle races its reuse (often
+ * on a busy machine, where idle timers fire late). The server closed it idle, so it read
+ * nothing from it; sending again (up to three tries: the pool may hold several) is what any client does.
+ */
+async function send(url, init, tries = 3) {
+  try {
+    return await globalThis.fetch(url, init);
+  } catch (error) {
+    if (tries <= 1 || (error?.cause?.code !== 'UND_ERR_SOCKET' && error?.cause?.code !== 'ECONNRESET')) throw error;
+    return send(url, init, tries - 1);
+  }
+}
+
+/**
  * Runs one execution of `flowId` and polls it with `delayBefore(attempt)` until a terminal status.
  * @returns the execution id, progress requests sent, the percentages shown (with when) and
  *   when the client was done (after the final GET of the execution).
@@ -79,7 +94,7 @@ export function proposedStrategy() {
 export async function followWithFetchLoop({ baseUrl, apiKey, flowId, delayBefore, query }) {
   const api = `${baseUrl}/api/v1`;
   const headers = { 'X-API-Key': apiKey, Accept: 'application/json' };
-  const started = await globalThis.fetch(`${api}/flows/executions?flowId=${flowId}`, {
+  const started = await send(`${api}/flows/executions?flowId=${flowId}`, {
     method: 'POST',
     headers: { ...headers, 'Content-Type': 'application/xml; charset="utf-8"' },
     body: '<Input/>',
@@ -92,7 +107,7 @@ export async function followWithFetchLoop({ baseUrl, apiKey, flowId, delayBefore
   for (let attempt = 0; !isTerminal(progress.status); attempt++) {
     const delay = delayBefore(attempt, progress, Date.now(), changed);
     if (delay > 0) await sleep(delay);
-    const res = await globalThis.fetch(`${api}/flows/executions/${progress.id}/progress${query}`, { headers });
+    const res = await send(`${api}/flows/executions/${progress.id}/progress${query}`, { headers });
     if (!res.ok) throw new Error(`progress answered ${res.status}`);
     const next = await res.json();
     requests++;
@@ -100,7 +115,7 @@ export async function followWithFetchLoop({ baseUrl, apiKey, flowId, delayBefore
     changed = next.percentage !== progress.percentage || next.status !== progress.status || next.message !== progress.message;
     progress = next;
   }
-  const final = await globalThis.fetch(`${api}/flows/executions/${progress.id}`, { headers });
+  const final = await send(`${api}/flows/executions/${progress.id}`, { headers });
   await final.json();
   return { id: progress.id, requests, shown, doneAtMs: Date.now() };
 }

@@ -8,7 +8,7 @@ const script = fileURLToPath(new URL('./simulatorProcess.mjs', import.meta.url))
  * A simulator server in a separate Node process.
  * @returns {Promise<{ url: string, apiKey: string, call: (type: string, args?: object) => Promise<any>, close: () => Promise<void> }>}
  */
-export async function startSimulatorChild({ flows, seed }) {
+export async function startSimulatorChild({ flows, seed, progressHold }) {
   const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   const pending = new Map();
   let next = 0;
@@ -28,7 +28,7 @@ export async function startSimulatorChild({ flows, seed }) {
       pending.set(id, { resolve, reject });
       child.send({ id, type, args });
     });
-  const { url, apiKey } = await call('start', { flows, seed });
+  const { url, apiKey } = await call('start', { flows, seed, progressHold });
   return {
     url,
     apiKey,

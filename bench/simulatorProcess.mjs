@@ -5,8 +5,10 @@ import { startSimulatorServer } from 'smart-flows-rx/testing';
 let server;
 
 const handlers = {
-  async start({ flows, seed }) {
-    server = await startSimulatorServer({ port: 0, flows, seed });
+  async start({ flows, seed, progressHold }) {
+    // Idle connections outlive the client's (undici closes its own after 4 s): on a busy machine
+    // a request would otherwise often race the server closing its socket (UND_ERR_SOCKET).
+    server = await startSimulatorServer({ port: 0, flows, seed, progressHold, keepAliveTimeoutMs: 65_000 });
     return { url: server.url, apiKey: server.apiKey };
   },
 

@@ -10,6 +10,7 @@ import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
+import { createHoldMemory } from './execution/holdPolicy';
 import { deadline } from './execution/deadline';
 import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
 import { runBatch } from './execution/runBatch';
@@ -279,6 +280,8 @@ export class SmartFlowsClient {
       // Browser manners: no polling while the page is hidden or offline (undefined in Node);
       // one activity stream for every execution of this client, and resumed polls spread out.
       mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
+      // One server, one behaviour: what a loop learns of its long polls, every loop uses.
+      hold: createHoldMemory(),
       resumeSpreadMs: RESUME_SPREAD_MS,
       downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
     });

@@ -21,8 +21,13 @@ export interface PollingOptions {
   idleIntervalMs?: number;
   /** Bound on the whole execution, from subscription to the end; 0 = none. @default 0 */
   timeoutMs?: number;
-  /** Long poll: asks the server to hold each progress call up to this many seconds (sent as `timeout`); 0 = off. @default 0 */
-  waitSeconds?: number;
+  /**
+   * Long poll: asks the server to hold each progress call up to this many seconds (sent as
+   * `timeout`); 0 = off (each call asks `timeout=1`). `'auto'` asks 30 s and keeps long polling
+   * if the server holds, else falls back to the adaptive delay, decided once per client.
+   * @default 'auto' in Node; 0 in a browser (HTTP/1.1 allows six connections per host)
+   */
+  waitSeconds?: number | 'auto';
   /** In a browser, pauses polling while the page is hidden or the browser offline, and polls at once when it is back. No effect in Node. @default true */
   pauseWhenHidden?: boolean;
 }
@@ -54,7 +59,7 @@ export interface SmartFlowsClientOptions {
   /** How failed requests are retried: count, backoff delays, jitter. @default see {@link DEFAULTS}.retry */
   retry?: RetryOptions;
   /**
-   * Limit of one request (a long poll adds its `waitSeconds`): the wait for the answer's headers,
+   * Limit of one request (a progress call adds the hold it asks: `waitSeconds`, or 1 s): the wait for the answer's headers,
    * and for a download, the longest stall between two chunks of its body. @default 30000
    */
   requestTimeoutMs?: number;
@@ -185,8 +190,8 @@ export const DEFAULTS = Object.freeze({
     idleIntervalMs: 5000,
     /** Bound on the whole execution, in ms; 0 = none. */
     timeoutMs: 0,
-    /** Long poll: how long the server may hold each progress call, in seconds; 0 = off. */
-    waitSeconds: 0,
+    /** Long poll: the hold each progress call asks, in seconds, or 'auto' (Node; a browser gets 0). */
+    waitSeconds: 'auto',
     /** Whether polling pauses in a browser while the page is hidden or offline. */
     pauseWhenHidden: true,
   } as const),
@@ -206,6 +211,22 @@ export const DEFAULTS = Object.freeze({
   /** Largest document content one download reads: 100 MB. */
   maxDownloadBytes: 100 * 1024 * 1024,
 } as const);
+
+/**
+ * Whether this runs in a browser page or worker. There HTTP/1.1 allows six connections per
+ * host, and held polls would starve the page's other requests, so long polling is off unless
+ * asked for.
+ */
+export function inBrowser(env: { document?: unknown; WorkerGlobalScope?: unknown } = globalThis as never): boolean {
+  return typeof env.document !== 'undefined' || typeof env.WorkerGlobalScope !== 'undefined';
+}
+
+function waitSeconds(value: unknown): number | 'auto' {
+  if (value === undefined) return inBrowser() ? 0 : DEFAULTS.polling.waitSeconds;
+  if (value === 'auto') return value;
+  if (typeof value === 'string') fail(`polling.waitSeconds must be a whole number of seconds or 'auto', got '${value}'`);
+  return num(value, 'polling.waitSeconds', 0, { int: true });
+}
 
 /** Largest delay a JS timer keeps: above it Node fires at once (1 ms). */
 export const MAX_TIMER_MS = 2_147_483_647;
@@ -309,7 +330,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
       maxIntervalMs,
       idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs), { min: 1 }),
       timeoutMs: num(p.timeoutMs, 'polling.timeoutMs', d.timeoutMs),
-      waitSeconds: num(p.waitSeconds, 'polling.waitSeconds', d.waitSeconds, { int: true }),
+      waitSeconds: waitSeconds(p.waitSeconds),
       pauseWhenHidden: p.pauseWhenHidden === undefined ? d.pauseWhenHidden : bool(p.pauseWhenHidden, 'polling.pauseWhenHidden'),
     },
     retry: {

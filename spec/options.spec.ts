@@ -37,7 +37,7 @@ describe('normalizeOptions', () => {
 
   it('documents the defaults in one place', () => {
     expect(DEFAULTS).toEqual({
-      polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 0, pauseWhenHidden: true },
+      polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 'auto', pauseWhenHidden: true },
       retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
       requestTimeoutMs: 30_000,
       maxDownloadBytes: 100 * 1024 * 1024,
@@ -136,6 +136,10 @@ describe('normalizeOptions', () => {
     ['a negative idleIntervalMs', { ...base, polling: { idleIntervalMs: -1 } }, /polling.idleIntervalMs must be at least/],
     ['a negative timeoutMs', { ...base, polling: { timeoutMs: -1 } }, /polling.timeoutMs must be at least 0/],
     ['a fractional waitSeconds', { ...base, polling: { waitSeconds: 1.5 } }, /polling.waitSeconds must be a whole number/],
+    ['a waitSeconds word other than auto', { ...base, polling: { waitSeconds: 'always' } }, /polling.waitSeconds must be a whole number of seconds or 'auto', got 'always'/],
+    ['a negative waitSeconds', { ...base, polling: { waitSeconds: -1 } }, /polling.waitSeconds must be at least 0/],
+    ['a waitSeconds word other than auto', { ...base, polling: { waitSeconds: 'always' } }, /polling.waitSeconds must be a whole number of seconds or 'auto', got 'always'/],
+    ['a negative waitSeconds', { ...base, polling: { waitSeconds: -1 } }, /polling.waitSeconds must be at least 0/],
     ['a negative maxRetries', { ...base, retry: { maxRetries: -1 } }, /retry.maxRetries must be at least 0/],
     ['a fractional maxRetries', { ...base, retry: { maxRetries: 2.5 } }, /retry.maxRetries must be a whole number/],
     ['an infinite maxRetries', { ...base, retry: { maxRetries: Infinity } }, /retry.maxRetries must be/],
@@ -166,8 +170,9 @@ describe('client.options', () => {
   const start = useVirtualSimulator();
 
   it('cannot be changed after validation: a poll loop keeps the validated cadence', async () => {
-    const sim = start();
-    const client = sim.client({ polling: { intervalMs: 200, maxIntervalMs: 200, idleIntervalMs: 200 } });
+    // A server that never holds: the cadence alone sets the count (timeout=1 may be held 1 s).
+    const sim = start({ progressHold: { mode: 'ignore', defaultSeconds: 0 } });
+    const client = sim.client({ polling: { intervalMs: 200, maxIntervalMs: 200, idleIntervalMs: 200, waitSeconds: 0 } });
     const mutable = client.options as unknown as { polling: Record<string, number> };
     try {
       // What a careless caller does (validation refuses 0); a frozen view throws a TypeError in strict mode.

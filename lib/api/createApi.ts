@@ -8,6 +8,7 @@ import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
 import { type LoginCredentials, loginCall, type LoginToken } from './login';
+import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { withFallback } from './withFallback';
 import type { ExecutionApi } from './ExecutionApi';
@@ -65,8 +66,10 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
       send(() => ({
         method: 'GET',
         path: endpoints.progress(executionId),
-        // The server may hold a long poll that long: the http layer adds it to the request's limit.
-        ...(waitSeconds > 0 ? { query: { timeout: waitSeconds }, holdMs: waitSeconds * 1000 } : {}),
+        // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
+        // (see progressTimeout.ts).
+        query: { timeout: progressTimeoutParam(waitSeconds) },
+        holdMs: progressHoldMs(waitSeconds),
       })).pipe(
         map((body) => {
           const progress = parseProgress(body, executionId);

@@ -1,6 +1,7 @@
 import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
+import { firstDelayMs, type HoldVerdict } from './holdPolicy';
 
 /** True when status, percentage or message differ: the only changes worth an event. */
 export const progressChanged = (a: FlowProgress, b: FlowProgress): boolean =>
@@ -31,7 +32,7 @@ export function remember(memory: PollMemory, progress: FlowProgress, nowMs: numb
 
 /**
  * The delay before the next poll. Idle statuses poll at `idleIntervalMs`. A long poll that the
- * server really held (or that brought news) asks again at once. Otherwise, once the percentage
+ * server really held (or that brought news) asks again at once (`atOnce`, see holdPolicy.ts). Otherwise, once the percentage
  * has risen, the rate from the first answer to the latest rise predicts the end: the next poll
  * waits {@link ETA_SHARE} of the time left, or {@link OVERDUE_SHARE} of the time past it, so
  * polls are sparse mid-flow and dense where the end is likely. Before any rise the delay grows
@@ -44,10 +45,10 @@ export function nextDelay(
   progress: FlowProgress,
   changed: boolean,
   nowMs: number,
-  answeredAfterMs: number,
+  atOnce: boolean,
 ): number {
   if (isIdleStatus(progress.status)) return polling.idleIntervalMs;
-  if (polling.waitSeconds > 0 && (changed || answeredAfterMs >= polling.waitSeconds * 800)) return 0;
+  if (atOnce) return 0;
   const { intervalMs, maxIntervalMs } = polling;
   const { origin, rise } = memory;
   let delay: number;
@@ -61,12 +62,12 @@ export function nextDelay(
 }
 
 /**
- * The memory before the first poll: idle statuses wait `idleIntervalMs`, a long poll asks at
- * once, anything else waits `intervalMs`.
+ * The memory before the first poll: idle statuses wait `idleIntervalMs`, a poll that asks for a
+ * hold goes at once (see holdPolicy.ts), anything else waits `intervalMs`.
  */
-export function firstMemory(polling: NormalizedOptions['polling'], first: FlowProgress, nowMs: number): PollMemory {
+export function firstMemory(polling: NormalizedOptions['polling'], first: FlowProgress, nowMs: number, verdict: HoldVerdict = 'unknown'): PollMemory {
   return {
-    delayMs: isIdleStatus(first.status) ? polling.idleIntervalMs : polling.waitSeconds > 0 ? 0 : polling.intervalMs,
+    delayMs: firstDelayMs(polling, verdict, first.status),
     origin: { atMs: nowMs, percentage: first.percentage },
   };
 }
@@ -75,7 +76,7 @@ export function firstMemory(polling: NormalizedOptions['polling'], first: FlowPr
  * The memory after one answer, with the delay before the next poll: the poll loop's whole
  * timing state moves through this function ({@link remember}, then {@link nextDelay}).
  * @param previous - the answer before this one (or the first progress)
- * @param sentAtMs - when this answer's request was sent
+ * @param atOnce - the next poll goes at once: a long poll that was held or brought news (see holdPolicy.ts)
  */
 export function afterAnswer(
   polling: NormalizedOptions['polling'],
@@ -83,9 +84,9 @@ export function afterAnswer(
   previous: FlowProgress,
   progress: FlowProgress,
   nowMs: number,
-  sentAtMs: number,
+  atOnce: boolean,
 ): PollMemory {
   const changed = progressChanged(previous, progress);
   const next = remember(memory, progress, nowMs);
-  return { ...next, delayMs: nextDelay(polling, next, progress, changed, nowMs, nowMs - sentAtMs) };
+  return { ...next, delayMs: nextDelay(polling, next, progress, changed, nowMs, atOnce) };
 }

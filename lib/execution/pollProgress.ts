@@ -5,6 +5,7 @@ import {
 import { isIdleStatus, isTerminalStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
+import { createHoldMemory, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
 import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
 
 export { progressChanged };
@@ -28,6 +29,11 @@ export interface PollDeps {
   resumeSpreadMs?: number;
   /** The random source of that spread, in [0, 1). @default Math.random */
   random?: () => number;
+  /**
+   * What the client learned of its server's long polls (`waitSeconds: 'auto'`), shared by
+   * every loop of one client: one server, one behaviour. Absent: each loop learns alone.
+   */
+  hold?: HoldMemory;
 }
 
 /**
@@ -87,14 +93,22 @@ export interface Poller {
 export function poller(deps: PollDeps, first: FlowProgress, activity$: Observable<boolean> | undefined): Poller {
   const { polling, scheduler } = deps;
   const id = first.id;
-  let memory: PollMemory = firstMemory(polling, first, scheduler.now());
+  // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
+  const hold = deps.hold ?? createHoldMemory();
+  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), hold.verdict);
   return {
     wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
     ask: (previous) => {
       const sentAt = scheduler.now();
-      return deps.getProgress(id, polling.waitSeconds).pipe(
+      const askedSeconds = holdToAsk(polling.waitSeconds, hold.verdict);
+      return deps.getProgress(id, askedSeconds).pipe(
         take(1),
-        tap((progress) => (memory = afterAnswer(polling, memory, previous, progress, scheduler.now(), sentAt))),
+        tap((progress) => {
+          const now = scheduler.now();
+          const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) });
+          hold.verdict = step.verdict;
+          memory = afterAnswer(polling, memory, previous, progress, now, step.atOnce);
+        }),
       );
     },
   };

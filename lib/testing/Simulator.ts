@@ -81,6 +81,7 @@ class SmartFlowsSimulator implements Simulator {
       log: new RequestLog(o.requestLogLimit),
       documentTtlMs: o.documentTtlMs,
       maxLongPollSeconds: o.maxLongPollSeconds,
+      progressHold: o.progressHold,
       endpointStyle: o.endpointStyle,
       longPolls: { open: 0 },
     };

@@ -21,6 +21,8 @@ export { builtInFlows } from './engine/builtInFlows.js';
 export { mulberry32 as seededRandom } from './engine/random.js';
 export type { Random } from './engine/random.js';
 export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
+// Reads a progress hold from text (`default:30,zero=default`), for command lines.
+export { parseProgressHold } from './routing/progressHold.js';
 
 // Adapters
 export { createSimulatorHandlers } from './adapters/createSimulatorHandlers.js';
@@ -35,6 +37,8 @@ export type {
   FlowOutcome,
   FlowScript,
   FlowStage,
+  HoldMeaning,
+  ProgressHoldOptions,
   SimulatorClock,
   SimulatorOptions,
   SimulatorRequest,

@@ -1,10 +1,11 @@
 import { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
 import { builtInFlows } from './engine/builtInFlows.js';
 import { realClock } from './engine/clock.js';
+import { normalizeProgressHold, type ProgressHold } from './routing/progressHold.js';
 import type { SimulatorOptions } from './types.js';
 
 /** Simulator options with every default filled in. */
-export type NormalizedSimulatorOptions = Required<Omit<SimulatorOptions, 'faults'>> & Pick<SimulatorOptions, 'faults'>;
+export type NormalizedSimulatorOptions = Required<Omit<SimulatorOptions, 'faults' | 'progressHold'>> & Pick<SimulatorOptions, 'faults'> & { progressHold: ProgressHold };
 
 /** The one place the simulator's defaults live. */
 export function normalizeSimulatorOptions(options: SimulatorOptions = {}): NormalizedSimulatorOptions {
@@ -19,6 +20,7 @@ export function normalizeSimulatorOptions(options: SimulatorOptions = {}): Norma
     documentTtlMs: options.documentTtlMs ?? 86_400_000,
     statusSpelling: options.statusSpelling ?? 'seed',
     maxLongPollSeconds: options.maxLongPollSeconds ?? 120,
+    progressHold: normalizeProgressHold(options.progressHold),
     endpointStyle: options.endpointStyle ?? 'both',
     faults: options.faults,
     requestLogLimit: options.requestLogLimit ?? 1000,

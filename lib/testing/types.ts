@@ -116,6 +116,36 @@ export interface SimulatorUser {
   displayName?: string;
 }
 
+/**
+ * What a `timeout` of `-1` or `0` on the progress call means to a server with a default hold:
+ * answer at once, hold up to its default, or hold until the progress changes (capped by
+ * `maxLongPollSeconds`). The sources do not say; the vendor's Java sample sends `-1`.
+ */
+export type HoldMeaning = 'none' | 'default' | 'forever';
+
+/**
+ * How the server treats the progress call's `timeout` parameter (seconds), which the sources
+ * leave open: the SDK documents it as "the timeout in seconds, defaults to 30". Every hold
+ * ends early when the progress changes, and never lasts past `maxLongPollSeconds`.
+ */
+export interface ProgressHoldOptions {
+  /**
+   * `'asked'`: holds only for a positive `timeout`; absent, `-1` or `0` answer at once.
+   * `'default'`: a positive `timeout` holds up to that; an absent one holds up to
+   * `defaultSeconds`; `-1` and `0` as `minusOne` and `zero` say.
+   * `'ignore'`: holds every progress call up to `defaultSeconds` whatever `timeout` says
+   * (`defaultSeconds: 0`: a server that never holds).
+   * @default 'asked'
+   */
+  mode?: 'asked' | 'default' | 'ignore';
+  /** The server's own hold, in seconds, for `'default'` and `'ignore'`. @default 30 */
+  defaultSeconds?: number;
+  /** In `'default'` mode, what `timeout=-1` (any negative value) means. @default 'none' */
+  minusOne?: HoldMeaning;
+  /** In `'default'` mode, what `timeout=0` means. @default 'none' */
+  zero?: HoldMeaning;
+}
+
 /** Options of {@link createSimulator}; every field is optional. */
 export interface SimulatorOptions {
   /** The flows the simulator knows. @default every flow of `builtInFlows` */
@@ -136,6 +166,8 @@ export interface SimulatorOptions {
   statusSpelling?: StatusSpelling;
   /** Longest long poll honoured, in seconds; longer `timeout`s are cut to it. @default 120 */
   maxLongPollSeconds?: number;
+  /** How the progress call's `timeout` is honoured: see {@link ProgressHoldOptions}. @default { mode: 'asked' } */
+  progressHold?: ProgressHoldOptions;
   /**
    * Which spellings of cancel and document content to serve: `'sdk'` (`DELETE …/progress`,
    * `/documents/{id}/content`), `'guide'` (`DELETE /executions/{id}`,

@@ -98,11 +98,11 @@ describe('requests on the wire', () => {
   ])('with baseUrl %s calls below %s', async (baseUrl, root) => {
     server.use(http.get(`${root}/flows/executions/:id/progress`, () => HttpResponse.json(progressBody('Running'))));
     await firstValueFrom(testClient({ baseUrl }).getProgress(EXEC_ID));
-    expect(requests[0]!.url).toBe(`${root}/flows/executions/${EXEC_ID}/progress`);
+    expect(requests[0]!.url).toBe(`${root}/flows/executions/${EXEC_ID}/progress?timeout=1`);
   });
 
   it.each<[string, string, string, (id: string) => Observable<unknown>]>([
-    ['getProgress', 'GET', PROGRESS_URL, (id) => testClient().getProgress(id)],
+    ['getProgress', 'GET', `${PROGRESS_URL}?timeout=1`, (id) => testClient().getProgress(id)],
     ['getExecution', 'GET', EXECUTION_URL, (id) => testClient().getExecution(id)],
   ])('%s sends %s %s', async (_, method, url, call) => {
     server.use(
@@ -136,7 +136,7 @@ describe('status codes', () => {
     server.use(http.get(PROGRESS_URL, () => HttpResponse.json({ error: 'no' }, { status })));
     const error = await errorOf(testClient().getProgress(EXEC_ID));
     expect(error).toBeInstanceOf(SmartFlowsHttpError);
-    expect(error).toMatchObject({ status, method: 'GET', url: PROGRESS_URL, body: '{"error":"no"}', executionId: EXEC_ID });
+    expect(error).toMatchObject({ status, method: 'GET', url: `${PROGRESS_URL}?timeout=1`, body: '{"error":"no"}', executionId: EXEC_ID });
     expect(requests).toHaveLength(1);
   });
 
@@ -181,13 +181,14 @@ describe('status codes', () => {
   it('fails with SmartFlowsTimeoutError when an answer takes longer than requestTimeoutMs, after retries', async () => {
     server.use(
       http.get(PROGRESS_URL, async () => {
-        await delay(60);
+        await delay(1_100);
         return HttpResponse.json(progressBody('Running'));
       }),
     );
     const error = await errorOf(testClient({ requestTimeoutMs: 15, retry: { maxRetries: 1 } }).getProgress(EXEC_ID));
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
-    expect(error).toMatchObject({ timeoutMs: 15, executionId: EXEC_ID });
+    // A progress call's limit is requestTimeoutMs plus the hold it asks (timeout=1: 1 s).
+    expect(error).toMatchObject({ timeoutMs: 1_015, executionId: EXEC_ID });
     expect(requests).toHaveLength(2);
   });
 });

@@ -67,7 +67,7 @@ describe('cancelOnUnsubscribe', () => {
   it('sends no DELETE over HTTP for run(…).pipe(first(output))', async () => {
     const server = fakeFetch((url, init) => {
       if (init.method === 'POST') return { id: EXEC_ID, percentage: 0, message: '', status: 'Running' };
-      if (url.endsWith('/progress')) return { id: EXEC_ID, percentage: 100, message: 'done', status: 'Success' };
+      if (new URL(url).pathname.endsWith('/progress')) return { id: EXEC_ID, percentage: 100, message: 'done', status: 'Success' };
       return { id: EXEC_ID, status: 'Success' };
     });
     const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch: server.fetch, polling: { intervalMs: 1 } });

@@ -8,7 +8,7 @@ import { FlowExecutionError, SmartFlowsHttpError, SmartFlowsTimeoutError } from 
 import { DEFAULTS } from '../../lib/options';
 import { EXEC_ID, progress } from '../helpers/progress';
 
-const polling = { ...DEFAULTS.polling, intervalMs: 10, maxIntervalMs: 10, idleIntervalMs: 100 };
+const polling = { ...DEFAULTS.polling, waitSeconds: 0, intervalMs: 10, maxIntervalMs: 10, idleIntervalMs: 100 };
 const execution = (status: FlowExecution['status']): FlowExecution => ({ id: EXEC_ID, status, rawStatus: status });
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

@@ -7,7 +7,7 @@ import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
 import { fakeProgressServer, newTestScheduler } from '../helpers/marbles';
 
-const polling = { ...DEFAULTS.polling, intervalMs: 10, maxIntervalMs: 10, idleIntervalMs: 100 };
+const polling = { ...DEFAULTS.polling, waitSeconds: 0, intervalMs: 10, maxIntervalMs: 10, idleIntervalMs: 100 };
 
 const scheduler = newTestScheduler;
 const fakeServer = fakeProgressServer;

@@ -51,7 +51,7 @@ function setup(pauseWhenHidden?: boolean) {
     }
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { client, server, sent, advance, progressCalls: () => server.requests.filter((r) => r.url.endsWith('/progress')).length };
+  return { client, server, sent, advance, progressCalls: () => server.requests.filter((r) => new URL(r.url).pathname.endsWith('/progress')).length };
 }
 
 afterEach(() => {

@@ -41,7 +41,7 @@ export function marbleClient(ts: TestScheduler, script: MarbleScript, polling: S
     calls.push(`${name}@${ts.now()}`);
     return make();
   };
-  const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', scheduler: ts, polling: { pauseWhenHidden: false, ...polling } });
+  const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', scheduler: ts, polling: { pauseWhenHidden: false, waitSeconds: 0, ...polling } });
   const fake = {
     progress: record('progress', script.progress),
     execution: record('execution', script.execution ?? (() => ts.createColdObservable<FlowExecution>('-#', undefined, new Error('no execution')))),

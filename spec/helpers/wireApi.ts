@@ -27,7 +27,9 @@ export function wireClient(server: SimulatorServer, options: Partial<SmartFlowsC
   return new SmartFlowsClient({
     baseUrl: server.url,
     apiKey: server.apiKey,
-    polling: { intervalMs: 1, maxIntervalMs: 5, idleIntervalMs: 5 },
+    // No long poll: these flows change every few ms, and a held poll waits for the change after
+    // its arrival, so one landing just before it would be seen late (spec/wire/serverHold covers 'auto').
+    polling: { intervalMs: 1, maxIntervalMs: 5, idleIntervalMs: 5, waitSeconds: 0 },
     retry: { delayMs: 1, jitter: false },
     ...options,
   });

@@ -51,7 +51,8 @@ function client(options: Partial<SmartFlowsClientOptions> = {}) {
   return new SmartFlowsClient({
     baseUrl: server.url,
     apiKey: SECRET_API_KEY,
-    polling: { intervalMs: 5, maxIntervalMs: 20 },
+    // No long poll: each progress call's limit stays requestTimeoutMs + 1 s (it asks timeout=1).
+    polling: { intervalMs: 5, maxIntervalMs: 20, waitSeconds: 0 },
     retry: { maxRetries: 2, delayMs: 5, maxDelayMs: 20 },
     requestTimeoutMs: 500,
     ...options,
@@ -75,7 +76,7 @@ function serve(routes: { start?: Route; progress?: Route; execution?: Route }) {
       counts.start++;
       return (routes.start ?? ((_q, r) => json(r, progressBody('Running', 0))))(req, res, counts.start);
     }
-    if (path.endsWith('/progress')) {
+    if (path.split('?')[0]!.endsWith('/progress')) {
       counts.progress++;
       return (routes.progress ?? ((_q, r) => json(r, progressBody('Success', 100))))(req, res, ++polls);
     }
@@ -266,10 +267,11 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
 
   it('a server that never answers ends each request at requestTimeoutMs: SmartFlowsTimeoutError', async () => {
     serve({ progress: () => undefined });
-    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }));
+    // A progress call's limit is requestTimeoutMs plus the hold it asks (timeout=1: 1 s).
+    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
-    expect(error).toMatchObject({ executionId: EXEC, timeoutMs: 100 });
-    outcomes.push(['no answer at all', `${describeError(error)} after ${Math.round(ms)} ms (3 tries of 100 ms)`]);
+    expect(error).toMatchObject({ executionId: EXEC, timeoutMs: 1_100 });
+    outcomes.push(['no answer at all', `${describeError(error)} after ${Math.round(ms)} ms (3 tries of 100 ms + the 1 s hold each asks)`]);
   });
 
   it('a body that stalls halfway ends at requestTimeoutMs: SmartFlowsTimeoutError', async () => {
@@ -279,8 +281,9 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
         r.write('{"id":"6de9206a-de42-4182-8f86-a9a8d29fbd56",');
       },
     });
-    const { error } = await runOnce(client({ requestTimeoutMs: 100 }));
+    const { error } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 1_100 });
     outcomes.push(['body stalls halfway', describeError(error)]);
   });
 

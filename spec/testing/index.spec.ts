@@ -10,6 +10,7 @@ describe('smart-flows-rx/testing exports', () => {
       'createSimulator',
       'createSimulatorHandlers',
       'createVirtualClock',
+      'parseProgressHold',
       'seededRandom',
       'startSimulatorServer',
     ]);

@@ -77,7 +77,8 @@ describe('watch sharing, counted by the simulator', () => {
 
     const again: ExecutionEvent[] = [];
     const c = client.watch(id).subscribe((e) => again.push(e));
-    await sim.advance(100);
+    // Its first read asks timeout=1 (no hold): a server that honours it may take up to 1 s.
+    await sim.advance(1_100);
     expect(sim.progressCalls(id)).toBeGreaterThan(afterLastLeft);
     expect(again[0]).toMatchObject({ type: 'progress', executionId: id });
     c.unsubscribe();

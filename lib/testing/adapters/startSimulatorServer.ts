@@ -11,6 +11,11 @@ export interface SimulatorServerOptions extends SimulatorOptions {
   host?: string;
   /** Serve this simulator instead of creating one (the simulator options are then ignored). */
   simulator?: Simulator;
+  /**
+   * How long an idle keep-alive connection stays open. Longer than the client's own idle limit
+   * (undici: 4 s) means the client always closes first, so no request races a closing socket. @default 5000 (Node's)
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** A running simulator server. */
@@ -37,10 +42,11 @@ export interface SimulatorServer {
  * await server.close();
  */
 export async function startSimulatorServer(options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
-  const { port = 0, host = '127.0.0.1', simulator: given, ...simulatorOptions } = options;
+  const { port = 0, host = '127.0.0.1', simulator: given, keepAliveTimeoutMs, ...simulatorOptions } = options;
   const simulator = given ?? createSimulator(simulatorOptions);
   const inFlight = new Set<AbortController>();
   const server = createServer((req, res) => void serve(simulator, inFlight, req, res));
+  if (keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

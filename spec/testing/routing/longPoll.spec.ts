@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach } from '@jest/globals';
-import { builtInFlows, createSimulator, createVirtualClock, type Simulator, type VirtualClock } from 'smart-flows-rx/testing';
+import { builtInFlows, createSimulator, createVirtualClock, type ProgressHoldOptions, type Simulator, type VirtualClock } from 'smart-flows-rx/testing';
 import { call, callRaw, parse, startFlow } from '../support.js';
 
 let clock: VirtualClock;
@@ -95,5 +95,70 @@ describe('long poll: GET …/progress?timeout=seconds', () => {
     sim.dispose();
     for (const res of await Promise.all(pending)) expect(res.status).toBe(200);
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('long poll: the progressHold modes (how a server may treat timeout)', () => {
+  /** Starts a userInput execution (it waits for a person, so nothing changes by itself) on a simulator with `progressHold`. */
+  async function waitingExecution(progressHold: ProgressHoldOptions) {
+    const s = createSimulator({ clock, seed: 5, progressHold });
+    const id = await startFlow(s, builtInFlows.userInput.id);
+    clock.advance(400);
+    return { s, id };
+  }
+
+  /** How long (virtual ms) the progress call with `query` is held: advances in 1 s steps up to 200 s. */
+  async function heldMs(s: Simulator, id: string, query: string): Promise<number> {
+    const pending = callRaw(s, 'GET', `/flows/executions/${id}/progress${query}`);
+    for (let ms = 0; ms <= 200_000; ms += 1_000) {
+      if (await isSettled(pending)) {
+        expect(parse(await pending).status).toBe(200);
+        return ms;
+      }
+      clock.advance(1_000);
+    }
+    throw new Error('still held after 200 s');
+  }
+
+  it.each<[string, ProgressHoldOptions, string, number]>([
+    ["'default' 30 s", { mode: 'default' }, '', 30_000],
+    ["'default' 30 s", { mode: 'default' }, '?timeout=-1', 0],
+    ["'default' 30 s", { mode: 'default' }, '?timeout=0', 0],
+    ["'default' 30 s", { mode: 'default' }, '?timeout=1', 1_000],
+    ["'default' 30 s", { mode: 'default' }, '?timeout=10', 10_000],
+    ["'default' 30 s, -1 = the default", { mode: 'default', minusOne: 'default' }, '?timeout=-1', 30_000],
+    ["'default' 30 s, 0 = the default", { mode: 'default', zero: 'default' }, '?timeout=0', 30_000],
+    ["'default' 20 s, 0 = until a change (capped at maxLongPollSeconds 120)", { mode: 'default', defaultSeconds: 20, zero: 'forever' }, '?timeout=0', 120_000],
+    ["'ignore' 30 s", { mode: 'ignore' }, '?timeout=1', 30_000],
+    ["'ignore' 30 s", { mode: 'ignore' }, '?timeout=-1', 30_000],
+    ["'ignore' 30 s", { mode: 'ignore' }, '?timeout=60', 30_000],
+    ["'ignore' 0 s (never holds)", { mode: 'ignore', defaultSeconds: 0 }, '?timeout=30', 0],
+    ["'asked' (the default)", { mode: 'asked' }, '', 0],
+    ["'asked' (the default)", { mode: 'asked' }, '?timeout=5', 5_000],
+  ])('%s holds %j for the expected time', async (_name, hold, query, ms) => {
+    const { s, id } = await waitingExecution(hold);
+    expect(await heldMs(s, id, query)).toBe(ms);
+    expect(s.stats.openLongPolls).toBe(0);
+  });
+
+  it('a default hold still ends early when the progress changes', async () => {
+    const s = createSimulator({ clock, seed: 5, progressHold: { mode: 'default' } });
+    const id = await startFlow(s, builtInFlows.long.id);
+    const pending = callRaw(s, 'GET', `/flows/executions/${id}/progress`);
+    clock.advance(999);
+    expect(await isSettled(pending)).toBe(false);
+    clock.advance(1);
+    expect(parse(await pending).json).toMatchObject({ percentage: 10, message: 'Collect figures' });
+  });
+
+  it("an 'ignore' server does not refuse a timeout that is not a number; the others answer 400", async () => {
+    const ignoring = await waitingExecution({ mode: 'ignore', defaultSeconds: 0 });
+    expect((await call(ignoring.s, 'GET', `/flows/executions/${ignoring.id}/progress?timeout=soon`)).status).toBe(200);
+    const byDefault = await waitingExecution({ mode: 'default' });
+    expect((await call(byDefault.s, 'GET', `/flows/executions/${byDefault.id}/progress?timeout=soon`)).status).toBe(400);
+  });
+
+  it('refuses an unknown mode when the simulator is created', () => {
+    expect(() => createSimulator({ progressHold: { mode: 'often' as never } })).toThrow(/progressHold.mode/);
   });
 });

@@ -7,6 +7,7 @@ import type { Speller } from '../../engine/views.js';
 import type { EndpointStyle, RouteMatch } from '../matchRoute.js';
 import type { RequestLog } from '../RequestLog.js';
 import type { Waits } from '../Waits.js';
+import type { ProgressHold } from '../progressHold.js';
 import { errorResponse } from '../responses.js';
 
 /** What every route handler may use: the engine and the simulator's services. */
@@ -19,6 +20,8 @@ export interface RouteContext {
   log: RequestLog;
   documentTtlMs: number;
   maxLongPollSeconds: number;
+  /** How the progress call's `timeout` is honoured. */
+  progressHold: ProgressHold;
   endpointStyle: EndpointStyle;
   /** Long polls being held now; the progress route keeps it up to date. */
   longPolls: { open: number };

@@ -3,6 +3,7 @@ import { checkXml } from '../../engine/checkXml.js';
 import { isGuid } from '../../engine/random.js';
 import { isTerminalStatus } from '../../engine/timeline.js';
 import { toExecution, toProgress } from '../../engine/views.js';
+import { holdSeconds } from '../progressHold.js';
 import { json } from '../responses.js';
 import {
   bodyJson, bodyText, fail, findExecution, isResponse, mediaType,
@@ -48,16 +49,17 @@ export const start: RouteHandler = (ctx, req) => {
 };
 
 /**
- * `GET /flows/executions/{id}/progress[?timeout=seconds]`. With a positive timeout the
- * answer is held until the progress changes (next stage, cancel, input posted) or the
- * time is up; `-1`, `0` or no timeout answers at once, as does a finished execution.
+ * `GET /flows/executions/{id}/progress[?timeout=seconds]`. The answer is held until the
+ * progress changes (next stage, cancel, input posted) or the hold is up; how long the hold
+ * is comes from `timeout` and the `progressHold` option (by default only a positive timeout
+ * holds). A finished execution answers at once.
  */
 export const progress: RouteHandler = async (ctx, req) => {
   const record = findExecution(ctx, req);
   if (isResponse(record)) return record;
   const timeout = req.query.get('timeout');
-  const seconds = timeout === null || timeout.trim() === '' ? -1 : Number(timeout);
-  if (!Number.isFinite(seconds)) return fail(ctx, req, 400, `Invalid timeout '${timeout ?? ''}': not a number`);
+  const seconds = holdSeconds(ctx.progressHold, timeout);
+  if (seconds === 'invalid') return fail(ctx, req, 400, `Invalid timeout '${timeout ?? ''}': not a number`);
   if (seconds > 0) await holdUntilChange(ctx, record, Math.min(seconds, ctx.maxLongPollSeconds) * 1000, req.signal);
   return progressOf(ctx, record);
 };

@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Observable } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import type { FlowProgress } from '../../lib/api/types';
+import { createHoldMemory } from '../../lib/execution/holdPolicy';
+import { pollProgress } from '../../lib/execution/pollProgress';
+import { DEFAULTS } from '../../lib/options';
+import { newTestScheduler } from '../helpers/marbles';
+import { progress } from '../helpers/progress';
+
+const polling = { ...DEFAULTS.polling, waitSeconds: 'auto' as const, intervalMs: 10, maxIntervalMs: 40, idleIntervalMs: 100 };
+
+/**
+ * A fake server on the TestScheduler. `holds`: a request asking a hold is answered at the next
+ * change (the scripted `changesAt` frames) or when the hold is up; otherwise after 1 frame.
+ * The progress is the number of changes passed; records each request as [sent at, asked s].
+ */
+function fakeServer(ts: TestScheduler, holds: boolean, changesAt: number[]) {
+  const sent: [number, number][] = [];
+  const at = (t: number) => changesAt.filter((c) => c <= t).length;
+  const progressAt = (n: number): FlowProgress => (n >= changesAt.length ? progress('Success', 100) : progress('Running', n * 10, `step ${n}`));
+  const getProgress = (_id: string, waitSeconds: number): Observable<FlowProgress> => {
+    const now = ts.now();
+    sent.push([now, waitSeconds]);
+    const seen = at(now);
+    let answerAt = now + 1;
+    if (holds && waitSeconds > 0 && seen < changesAt.length) {
+      const next = changesAt.find((c) => c > now)!;
+      answerAt = Math.min(next, now + waitSeconds * 1000);
+    }
+    return ts.createColdObservable(`${'-'.repeat(answerAt - now)}(a|)`, { a: progressAt(at(answerAt)) });
+  };
+  return { getProgress, sent };
+}
+
+describe("pollProgress with waitSeconds 'auto'", () => {
+  it('long polls a server that holds: asks 30 s at once, then again at once after each answer', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const server = fakeServer(ts, true, [500, 40_000, 40_100]);
+      const hold = createHoldMemory();
+      pollProgress({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      // at 0 (asked at once), held to the change at 500, then 30 s with no change, then to the
+      // change at 40 000, which ends at 40 100: one request per change, plus one per 30 s quiet.
+      expect(server.sent).toEqual([[0, 30], [500, 30], [30_500, 30], [40_000, 30]]);
+      expect(hold.verdict).toBe('holds');
+    });
+  });
+
+  it('falls back where the server answers at once: no hold asked after the first answer, the adaptive delay, and the next execution does not ask', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const server = fakeServer(ts, false, [1_000]);
+      const hold = createHoldMemory();
+      pollProgress({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      expect(hold.verdict).toBe('answersAtOnce');
+      expect(server.sent[0]).toEqual([0, 30]);
+      // every later request asks no hold, on the growing delay (10 → ×1.3 … capped at 40)
+      expect(server.sent.slice(1).every(([, asked]) => asked === 0)).toBe(true);
+      expect(server.sent.slice(1, 4).map(([t]) => t)).toEqual([14, 32, 55]);
+
+      // A second execution of the same client starts on intervalMs and never asks.
+      const second = fakeServer(ts, false, [ts.now() + 100]);
+      pollProgress({ getProgress: second.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      const start = ts.now();
+      flush();
+      expect(second.sent[0]).toEqual([start + 10, 0]);
+      expect(second.sent.every(([, asked]) => asked === 0)).toBe(true);
+    });
+  });
+
+  it('a number keeps asking it, whatever the server does (no verdict is used)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const server = fakeServer(ts, false, [100]);
+      pollProgress({ getProgress: server.getProgress, polling: { ...polling, waitSeconds: 5 }, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      expect(server.sent.every(([, asked]) => asked === 5)).toBe(true);
+    });
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, nextHold, showsHold,
+} from '../../lib/execution/holdPolicy';
+
+const seen = (askedSeconds: number, answeredAfterMs: number, changed: boolean): HoldObservation => ({ askedSeconds, answeredAfterMs, changed });
+
+describe('holdToAsk: the hold the next progress request asks for', () => {
+  it.each<[number | 'auto', HoldVerdict, number]>([
+    ['auto', 'unknown', AUTO_WAIT_SECONDS],
+    ['auto', 'holds', AUTO_WAIT_SECONDS],
+    ['auto', 'answersAtOnce', 0],
+    [0, 'unknown', 0],
+    [0, 'holds', 0],
+    [10, 'answersAtOnce', 10],
+    [10, 'unknown', 10],
+  ])('waitSeconds %j with verdict %s asks %d s', (setting, verdict, seconds) => {
+    expect(holdToAsk(setting, verdict)).toBe(seconds);
+  });
+
+  it('asks 30 s in auto mode, the documented default', () => {
+    expect(AUTO_WAIT_SECONDS).toBe(30);
+  });
+});
+
+describe('showsHold and judgeHold: what one answer tells about the server', () => {
+  it.each<[string, HoldObservation, boolean]>([
+    ['held most of the asked time, no change', seen(30, 29_990, false), true],
+    ['held half the asked time, no change (a server capping holds)', seen(30, 15_000, false), true],
+    ['answered at once, no change', seen(30, 4, false), false],
+    ['answered after 14.9 s of 30, no change', seen(30, 14_900, false), false],
+    ['answered early with a change (the hold ended at it)', seen(30, 700, true), true],
+    ['asked for no hold, answered late', seen(0, 30_000, false), false],
+    ['asked for no hold, with a change', seen(0, 3, true), false],
+  ])('%s: shows a hold = %s', (_name, observation, held) => {
+    expect(showsHold(observation)).toBe(held);
+  });
+
+  it.each<[HoldVerdict, HoldObservation, HoldVerdict]>([
+    ['unknown', seen(30, 30_000, false), 'holds'],
+    ['unknown', seen(30, 800, true), 'holds'],
+    ['unknown', seen(30, 5, false), 'answersAtOnce'],
+    ['holds', seen(30, 5, false), 'answersAtOnce'],
+    ['holds', seen(30, 2_000, true), 'holds'],
+    // final: a late answer to a request sent before the verdict must not flip it back
+    ['answersAtOnce', seen(30, 30_000, false), 'answersAtOnce'],
+    ['answersAtOnce', seen(30, 300, true), 'answersAtOnce'],
+    // a request that asked for no hold tells nothing
+    ['unknown', seen(0, 1, false), 'unknown'],
+    ['holds', seen(0, 1, false), 'holds'],
+  ])('%s, then %o → %s', (verdict, observation, next) => {
+    expect(judgeHold(verdict, observation)).toBe(next);
+  });
+});
+
+describe('nextHold: the step after each answer', () => {
+  it('auto against a server that holds: keeps asking 30 s and asks again at once', () => {
+    expect(nextHold('auto', 'unknown', seen(30, 1_200, true))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+    expect(nextHold('auto', 'holds', seen(30, 30_001, false))).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+  });
+
+  it('auto against a server that answers at once: stops asking, and nothing goes at once (no extra request)', () => {
+    expect(nextHold('auto', 'unknown', seen(30, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    // after the verdict, a change no longer makes the next poll go at once
+    expect(nextHold('auto', 'answersAtOnce', seen(0, 3, true))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+  });
+
+  it('auto, early answer with a change from a server that in fact answers at once: one more request at once shows it', () => {
+    const first = nextHold('auto', 'unknown', seen(30, 2, true));
+    expect(first).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+    expect(nextHold('auto', first.verdict, seen(30, 2, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+  });
+
+  it('a number setting keeps asking it whatever the verdict, at once only after a hold or news', () => {
+    expect(nextHold(5, 'unknown', seen(5, 3, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: false });
+    expect(nextHold(5, 'answersAtOnce', seen(5, 5_000, false))).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: true });
+    expect(nextHold(0, 'unknown', seen(0, 3, true))).toEqual({ verdict: 'unknown', waitSeconds: 0, atOnce: false });
+  });
+});
+
+describe('firstDelayMs: the delay before an execution’s first poll', () => {
+  const polling = (waitSeconds: number | 'auto') => ({ intervalMs: 900, idleIntervalMs: 5_000, waitSeconds });
+  it.each<[number | 'auto', HoldVerdict, string, number]>([
+    ['auto', 'unknown', 'Running', 0],
+    ['auto', 'holds', 'Running', 0],
+    ['auto', 'holds', 'Queued', 0],
+    ['auto', 'answersAtOnce', 'Running', 900],
+    ['auto', 'holds', 'UserInput', 5_000],
+    [0, 'holds', 'Running', 900],
+    [30, 'unknown', 'Running', 0],
+    [30, 'answersAtOnce', 'Waiting', 5_000],
+  ])('waitSeconds %j, verdict %s, status %s: %d ms', (setting, verdict, status, ms) => {
+    expect(firstDelayMs(polling(setting), verdict, status as never)).toBe(ms);
+  });
+});
+
+it('createHoldMemory starts knowing nothing, one fresh memory per call', () => {
+  const a = createHoldMemory();
+  expect(a).toEqual({ verdict: 'unknown' });
+  expect(createHoldMemory()).not.toBe(a);
+});
