@@ -23,6 +23,7 @@ export type { Random } from './engine/random.js';
 export { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
 // Reads a progress hold from text (`default:30,zero=default`), for command lines.
 export { parseProgressHold } from './routing/progressHold.js';
+export type { ProgressHold } from './routing/progressHold.js';
 
 // Adapters
 export { createSimulatorHandlers } from './adapters/createSimulatorHandlers.js';
