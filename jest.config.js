@@ -29,4 +29,7 @@ export default {
   },
   transformIgnorePatterns: [`node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   testTimeout: 20_000,
+  // Jest's default is one worker per core less one: a single worker on a 2-core machine. The
+  // specs mostly wait on sockets and child processes, so two workers halve the wall time.
+  maxWorkers: 2,
 };

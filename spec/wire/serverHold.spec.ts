@@ -47,7 +47,7 @@ async function runAgainst(progressHold: ProgressHoldOptions, polling: Record<str
     () => (done = true),
     (e: unknown) => ((error = e), (done = true)),
   );
-  for (let waited = 0; !done && waited <= FLOW_MS + 120_000; waited += 1_000) await sim.advance(1_000, 250);
+  for (let waited = 0; !done && waited <= FLOW_MS + 120_000; waited += 1_000) await sim.advance(1_000, 500);
   const progress = sim.simulator.requests.filter((r) => r.route === 'progress');
   return { sim, events, error, done, progress };
 }
