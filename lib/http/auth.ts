@@ -1,4 +1,4 @@
-import { catchError, from, isObservable, map, Observable, of, take, throwError, throwIfEmpty } from 'rxjs';
+import { catchError, defer, from, isObservable, map, type Observable, of, take, throwError, throwIfEmpty } from 'rxjs';
 import { SmartFlowsAuthError, SmartFlowsError } from '../errors';
 import type { TokenSource } from '../options';
 
@@ -21,10 +21,10 @@ export function authHeaders(
   const token$ =
     typeof bearerToken === 'string'
       ? of(bearerToken)
-      : new Observable<string>((subscriber) => {
+      : // Asked again on each subscription (each request); a throw becomes the stream's error.
+        defer(() => {
           const value = (bearerToken as (ctx: { forceRefresh: boolean }) => ReturnType<Exclude<TokenSource, string>>)({ forceRefresh });
-          const source = isObservable(value) ? value : from(Promise.resolve(value));
-          return source.pipe(take(1)).subscribe(subscriber);
+          return (isObservable(value) ? value : from(Promise.resolve(value))).pipe(take(1));
         }).pipe(
           // An Observable that completes without a token would end the request silently.
           throwIfEmpty(() => new SmartFlowsAuthError('bearerToken function gave no token (its Observable completed empty)')),

@@ -99,6 +99,8 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
         const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where} is too large for maxBytes ${maxBytes} (${detail})`);
         const maxBytes = request.maxBytes ?? options.maxDownloadBytes;
 
+        // Hand-written: one AbortController must span the fetch, the limited body read and the
+        // timers of this one request, and unsubscribing must abort them all (fromFetch reads no body).
         return new Observable<HttpResponse>((subscriber) => {
           const controller = new AbortController();
           let settled = false;
