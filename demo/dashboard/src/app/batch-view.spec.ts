@@ -17,6 +17,7 @@ const snapshot = (items: BatchItem[]): BatchSnapshot => ({
   running: items.filter((i) => i.state === 'running').length,
   succeeded: items.filter((i) => i.state === 'succeeded').length,
   failed: items.filter((i) => i.state === 'failed').length,
+  uncertain: items.filter((i) => i.state === 'uncertain').length,
   percentage: 42.4,
   items,
   done: false,
