@@ -91,7 +91,9 @@ describe('provideSmartFlows', () => {
 
   it('bootstraps an app whose client works from the start', async () => {
     const app = await createApplication({ providers: [provideZonelessChangeDetection(), provideSmartFlows({ baseUrl: BASE, apiKey: 'key-1' })] });
-    expect(app.injector.get(SmartFlowsClient).options.apiKey).toBe('key-1');
+    const client = app.injector.get(SmartFlowsClient);
+    expect(client.options.apiRoot).toBe(`${BASE}/api/v1`);
+    expect(app.injector.get(SmartFlowsClient)).toBe(client);
     app.destroy();
   });
 });
