@@ -55,7 +55,7 @@ describe('withHttpClient', () => {
     const answer = firstValueFrom(client.getProgress(ID));
     const request = await nextRequest(http);
     expect(request.request.method).toBe('GET');
-    expect(request.request.url).toBe(`${BASE}/api/v1/flows/executions/${ID}/progress`);
+    expect(request.request.url).toBe(`${BASE}/api/v1/flows/executions/${ID}/progress?timeout=1`); // the browser default asks no hold: an explicit 1 s
     expect(request.request.headers.get('X-API-Key')).toBe(KEY);
     expect(request.request.headers.get('X-Trace-Id')).toBe('trace-42');
     expect(seen).toEqual([`GET /api/v1/flows/executions/${ID}/progress`]);
@@ -158,7 +158,7 @@ describe('injectExecution over withHttpClient', () => {
     expect(start.request.method).toBe('POST');
     start.flush(progress('Running', 10));
     const poll = await nextRequest(http);
-    expect(poll.request.url).toBe(`${BASE}/api/v1/flows/executions/${ID}/progress`);
+    expect(poll.request.url).toBe(`${BASE}/api/v1/flows/executions/${ID}/progress?timeout=1`);
     poll.flush({ error: 'gateway lost it' }, { status: 404, statusText: 'Not Found' });
     await waitFor(() => expect(letter.error()).toBeInstanceOf(SmartFlowsHttpError));
     expect(letter.error()).toMatchObject({ status: 404, executionId: ID });
@@ -167,7 +167,7 @@ describe('injectExecution over withHttpClient', () => {
     letter.retry();
     TestBed.tick();
     const again = await nextRequest(http);
-    expect([again.request.method, again.request.url]).toEqual(['GET', `${BASE}/api/v1/flows/executions/${ID}/progress`]);
+    expect([again.request.method, again.request.url]).toEqual(['GET', `${BASE}/api/v1/flows/executions/${ID}/progress?timeout=1`]);
     again.flush(progress('Running', 20));
     await waitFor(() => expect(letter.percentage()).toBe(20));
     expect(letter.error()).toBeUndefined();
