@@ -84,7 +84,7 @@ export class SmartFlowsClient {
     return { apiRoot, endpointStyle, requestTimeoutMs, polling, retry };
   }
 
-  /** What `console.log(client)` and `util.inspect(client)` show (Node's hook, by its registered symbol: no `node:util` here). */
+  /** What logging the client or `util.inspect(client)` shows (Node's hook, by its registered symbol: no `node:util` here). */
   [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect?: (value: unknown, options: object) => string): unknown {
     return typeof inspect === 'function' ? `SmartFlowsClient ${inspect(this.toJSON(), options)}` : this.toJSON();
   }
