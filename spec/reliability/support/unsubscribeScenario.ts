@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { firstValueFrom, type Subscription } from 'rxjs';
-import { SmartFlowsClient } from 'smart-flows-rx';
+import { isTerminalStatus, SmartFlowsClient } from 'smart-flows-rx';
 import { countingFetch, type SeenCall } from './countingFetch';
 import { outcomeFlows, slowFlow } from './flows';
 import { heapAfterGc } from './gc';
@@ -249,7 +249,9 @@ export async function runUnsubscribeScenario(options: UnsubscribeScenarioOptions
       };
       const sub = stream.subscribe({
         next: (event) => {
-          executionId = event.executionId;
+          // A cancel is owed only while the execution may still run: after a terminal progress
+          // (e.g. Success, with the output GET still in flight) the client rightly sends none.
+          executionId = isTerminalStatus(event.progress.status) ? undefined : event.executionId;
           if (point === 'on-event' && ++events === nth) leave();
         },
         error: end,
