@@ -50,6 +50,9 @@ export interface StartOptions {
  *   else console.log('done', event.execution.status);
  * });
  */
+/** The connector of a shared `watch`: late subscribers get the latest event. */
+const replayLatest = () => new ReplaySubject<ExecutionEvent>(1);
+
 export class SmartFlowsClient {
   // Private fields: neither `console.log(client)` nor `JSON.stringify(client)` reaches them.
   // No field holds a credential: only the http layer's closures do.
@@ -99,7 +102,9 @@ export class SmartFlowsClient {
   run(flowId: string, input?: FlowInput, options: RunOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       checkFollowOptions(options, true);
-      return followExecution(this.followDeps(), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+      // Deferred: the loop keeps its start for its whole life, and a built start call (operators,
+      // closures) would weigh on each of thousands of live executions; a `defer` is one closure.
+      return followExecution(this.followDeps(), defer(() => this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true })), options);
     });
   }
 
@@ -116,7 +121,9 @@ export class SmartFlowsClient {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
       const { timeoutMs, ...sharedOptions } = options;
-      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments}`;
+      // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
+      // long as the loop is in the map.
+      const key = [executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments].join(' ');
       const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
       return shared.pipe(deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
     });
@@ -133,8 +140,9 @@ export class SmartFlowsClient {
       if (this.watches.get(key) === shared) this.watches.delete(key);
       return of(true);
     };
-    const shared = followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
-      share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
+    // Deferred, like `run`'s start: the loop holds one closure, not a built request, while it lives.
+    const shared = followExecution(deps, defer(() => deps.getProgress(executionId, 0)), { ...options, timeoutMs: 0 }).pipe(
+      share({ connector: replayLatest, resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
     return shared;
