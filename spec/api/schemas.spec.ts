@@ -46,6 +46,18 @@ describe('parseProgress', () => {
     expect(parseProgress({ id: EXEC_ID, status: 'Running', percentage }).percentage).toBe(expected);
   });
 
+  it("a JSON field named __proto__ never becomes the object's prototype", () => {
+    const p = parseProgress(JSON.parse(`{"id":"${EXEC_ID}","status":"Running","percentage":5,"__proto__":{"polluted":true}}`));
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect((p as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
+  it('gives every progress the same shape whatever its values (one hidden class, not one per object)', () => {
+    const keys = (n: number) => Object.keys(parseProgress({ id: `${EXEC_ID.slice(0, -1)}${n}`, status: n % 2 ? 'Running' : 'Queued', percentage: n, message: `m${n}` }));
+    expect(keys(1)).toEqual(['id', 'percentage', 'message', 'status', 'rawStatus']);
+    expect(keys(2)).toEqual(keys(1));
+  });
+
   it('reads a null or missing message as an empty one', () => {
     expect(parseProgress({ id: EXEC_ID, status: 'Running', message: null }).message).toBe('');
     expect(parseProgress({ id: EXEC_ID, status: 'Running' }).message).toBe('');
