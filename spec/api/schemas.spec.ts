@@ -52,7 +52,7 @@ describe('parseProgress', () => {
     expect((p as unknown as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('gives every progress the same shape whatever its values (one hidden class, not one per object)', () => {
+  it('gives every progress the same fields in the same order, whatever its values', () => {
     const keys = (n: number) => Object.keys(parseProgress({ id: `${EXEC_ID.slice(0, -1)}${n}`, status: n % 2 ? 'Running' : 'Queued', percentage: n, message: `m${n}` }));
     expect(keys(1)).toEqual(['id', 'percentage', 'message', 'status', 'rawStatus']);
     expect(keys(2)).toEqual(keys(1));
