@@ -14,6 +14,7 @@ export class SmartFlowsUncertainError extends SmartFlowsError {
   readonly candidateIds: readonly string[];
 
   /**
+   * Builds the error from what reconciliation found.
    * @param job - the job's key or id, for the message
    * @param found - what reconciliation found
    */

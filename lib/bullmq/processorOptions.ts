@@ -20,7 +20,16 @@ export interface FlowProcessorOptions {
 }
 
 /** The processor's defaults, in one place. */
-export const PROCESSOR_DEFAULTS = { progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'wait', cancelOnAbort: false } as const;
+export const PROCESSOR_DEFAULTS = {
+  /** One `job.updateProgress` per second at most. */
+  progressIntervalMs: 1000,
+  /** Starts with the plain start call. */
+  skipUserInput: false,
+  /** A flow waiting for user input keeps its job running. */
+  onUserInput: 'wait',
+  /** BullMQ's cancel leaves the execution running. */
+  cancelOnAbort: false,
+} as const;
 
 /** Options with the defaults filled in. */
 export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'timeoutMs' | 'toXml'>> & Pick<FlowProcessorOptions, 'timeoutMs' | 'toXml'>;

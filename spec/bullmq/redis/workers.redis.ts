@@ -77,7 +77,7 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     const simulator = createSimulator({ flows: FLOWS, seed: 12, requestLogLimit: 10 });
     // The victim's server: once armed, the next start it receives is created, then the victim is
     // killed before the answer goes out (the start's answer is lost; the execution exists).
-    let victim: ChildProcess | undefined;
+    let victim: ChildProcess | undefined = undefined; // the first worker, once spawned
     let armed = false;
     let killsBetweenStartAndAnswer = 0;
     const wrapped: Simulator = Object.create(simulator) as Simulator;
