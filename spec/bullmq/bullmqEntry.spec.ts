@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { Processor } from 'bullmq';
 import * as bullmq from '../../lib/bullmq/index';
+import type { FlowJobData, FlowJobResult } from '../../lib/bullmq/index';
+import { SmartFlowsClient } from '../../lib/client';
 
 const LIB = path.resolve(process.cwd(), 'lib');
 const filesUnder = (dir: string): string[] =>
@@ -17,6 +20,13 @@ describe('the smart-flows-rx/bullmq entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
     expect(Object.keys(bullmq).sort()).toEqual(['PROCESSOR_DEFAULTS', 'SmartFlowsUncertainError', 'flowProcessor', 'isSmartFlowsUncertainError']);
     expect(bullmq.PROCESSOR_DEFAULTS).toEqual({ progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'wait', cancelOnAbort: false });
+  });
+
+  it("gives what a BullMQ 5 Worker takes as its processor (typed against bullmq's own Processor and Job)", () => {
+    const client = new SmartFlowsClient({ baseUrl: 'https://flows.example.test', apiKey: 'k' });
+    const typed: Processor<FlowJobData, FlowJobResult> = bullmq.flowProcessor(client);
+    const untyped: Processor = bullmq.flowProcessor(client);
+    expect([typeof typed, typeof untyped]).toEqual(['function', 'function']);
   });
 
   it('is the only part of lib/ that names bullmq: the core and the other entries never load it', () => {
