@@ -14,6 +14,7 @@ const SOURCES = {
   './testing': 'lib/testing/index.ts',
   './angular': 'lib/angular/index.ts',
   './node': 'lib/node/index.ts',
+  './bullmq': 'lib/bullmq/index.ts',
 };
 
 /** Each entry: its import name, source, built declarations (from `exports`) and report file. */

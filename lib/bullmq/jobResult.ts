@@ -1,0 +1,17 @@
+import { type ExecutionEvent, findDocuments } from 'smart-flows-rx';
+import type { FlowJobDocument, FlowJobProgress, FlowJobResult } from './flowJobTypes';
+
+/** The job's result from its output event: status, execution and document references, as plain JSON. */
+export function jobResult(event: Extract<ExecutionEvent, { type: 'output' }>, resumedAs: FlowJobResult['resumedAs']): FlowJobResult {
+  const documents = new Map<string, FlowJobDocument>();
+  for (const d of [...findDocuments(event.progress), ...findDocuments(event.execution)]) {
+    if (!documents.has(d.id)) documents.set(d.id, d.displayName ? { id: d.id, displayName: d.displayName } : { id: d.id });
+  }
+  return { executionId: event.executionId, status: event.progress.status, documents: [...documents.values()], ...(resumedAs ? { resumedAs } : {}) };
+}
+
+/** What `job.updateProgress` gets from a progress event. */
+export function jobProgress(event: ExecutionEvent): FlowJobProgress {
+  const { percentage, status, message } = event.progress;
+  return { executionId: event.executionId, percentage, status, ...(message ? { message } : {}) };
+}

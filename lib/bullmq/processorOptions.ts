@@ -1,0 +1,60 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { SmartFlowsInputError, type XmlConverter } from 'smart-flows-rx';
+
+/** Options of {@link flowProcessor}; every field optional. */
+export interface FlowProcessorOptions {
+  /** Least time between two `job.updateProgress` calls (each is a Redis write); the final progress is always sent. @default 1000 */
+  progressIntervalMs?: number;
+  /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
+  skipUserInput?: boolean;
+  /** What a `UserInput` or `SelectFlow` status does: keep the job running, or fail it with `FlowExecutionError`. @default 'wait' */
+  onUserInput?: 'wait' | 'error';
+  /** Bound on following one execution, per attempt; 0 = none. @default the client's `polling.timeoutMs` */
+  timeoutMs?: number;
+  /** Sends the cancel call when BullMQ cancels the job (its AbortSignal) while the execution may still run. @default false */
+  cancelOnAbort?: boolean;
+  /** Turns an object input into XML (the XML sent is the XML reconciliation compares). @default `toXml` of `smart-flows-rx/xml` */
+  toXml?: XmlConverter;
+  /** The scheduler of the progress throttle and of the `startingAt` clock (tests pass a virtual one). @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+/** The processor's defaults, in one place. */
+export const PROCESSOR_DEFAULTS = {
+  /** One `job.updateProgress` per second at most. */
+  progressIntervalMs: 1000,
+  /** Starts with the plain start call. */
+  skipUserInput: false,
+  /** A flow waiting for user input keeps its job running. */
+  onUserInput: 'wait',
+  /** BullMQ's cancel leaves the execution running. */
+  cancelOnAbort: false,
+} as const;
+
+/** Options with the defaults filled in. */
+export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'timeoutMs' | 'toXml'>> & Pick<FlowProcessorOptions, 'timeoutMs' | 'toXml'>;
+
+/**
+ * Checks the options and fills in the defaults.
+ * @throws SmartFlowsInputError for a wrong option
+ */
+export function normalizeProcessorOptions(options: FlowProcessorOptions): ProcessorSettings {
+  if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
+  const { progressIntervalMs = PROCESSOR_DEFAULTS.progressIntervalMs, onUserInput = PROCESSOR_DEFAULTS.onUserInput, timeoutMs, toXml } = options;
+  if (typeof progressIntervalMs !== 'number' || !(progressIntervalMs >= 0) || !Number.isFinite(progressIntervalMs)) throw new SmartFlowsInputError('progressIntervalMs must be a number ≥ 0');
+  if (onUserInput !== 'wait' && onUserInput !== 'error') throw new SmartFlowsInputError(`onUserInput must be 'wait' or 'error'`);
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) throw new SmartFlowsInputError('timeoutMs must be a number ≥ 0');
+  if (toXml !== undefined && typeof toXml !== 'function') throw new SmartFlowsInputError('toXml must be a function');
+  for (const key of ['skipUserInput', 'cancelOnAbort'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
+  }
+  return {
+    progressIntervalMs,
+    skipUserInput: options.skipUserInput ?? PROCESSOR_DEFAULTS.skipUserInput,
+    onUserInput,
+    cancelOnAbort: options.cancelOnAbort ?? PROCESSOR_DEFAULTS.cancelOnAbort,
+    scheduler: options.scheduler ?? asyncScheduler,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(toXml ? { toXml } : {}),
+  };
+}

@@ -1,0 +1,14 @@
+// worker.mjs: one worker process. Start as many as you like, on as many machines as you like.
+import { Worker } from 'bullmq';
+import { SmartFlowsClient } from 'smart-flows-rx';
+import { flowProcessor } from 'smart-flows-rx/bullmq';
+
+const connection = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };
+const client = new SmartFlowsClient({ baseUrl: process.env.SMART_FLOWS_URL, apiKey: process.env.SMART_FLOWS_API_KEY });
+// How long the jobs of a worker that died wait before BullMQ hands them to another (BullMQ: 30 s).
+const lockDuration = Number(process.env.LOCK_MS ?? 30_000);
+
+const worker = new Worker('documents', flowProcessor(client), { connection, concurrency: 8, lockDuration, stalledInterval: lockDuration });
+worker.on('failed', (job, error) => console.error(`${job?.data.key}: ${error.message}`));
+// On a deploy: finish the running jobs, take no new ones, then exit.
+process.on('SIGTERM', () => worker.close());
