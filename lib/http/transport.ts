@@ -94,9 +94,10 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
         const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
 
         const { scheduler } = options;
-        const where = `${method} ${new URL(url).pathname}`;
-        const stalled = () => new SmartFlowsTimeoutError(`Download stalled: no data for ${timeoutMs} ms: ${where}`, timeoutMs);
-        const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where} is too large for maxBytes ${maxBytes} (${detail})`);
+        // For error messages only: a URL parse per poll is not paid on the way that succeeds.
+        const where = () => `${method} ${new URL(url).pathname}`;
+        const stalled = () => new SmartFlowsTimeoutError(`Download stalled: no data for ${timeoutMs} ms: ${where()}`, timeoutMs);
+        const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where()} is too large for maxBytes ${maxBytes} (${detail})`);
         const maxBytes = request.maxBytes ?? options.maxDownloadBytes;
 
         // Hand-written: one AbortController must span the fetch, the limited body read and the
@@ -113,7 +114,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
             if (quietMs < timeoutMs) return void this.schedule(undefined, timeoutMs - quietMs);
             settled = true;
             controller.abort();
-            subscriber.error(lastDataAt === undefined ? new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${where}`, timeoutMs) : stalled());
+            subscriber.error(lastDataAt === undefined ? new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${where()}`, timeoutMs) : stalled());
           }, timeoutMs);
           const finish = (fn: () => void) => {
             if (settled) return;
