@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
-const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-cjs'];
+const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
 /** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
 const nodeFits = (name) => {
   const range = JSON.parse(readFileSync(join(here, name, 'package.json'), 'utf8')).engines?.node ?? '>=0';
@@ -88,7 +88,8 @@ const tarball = join(scratch, readFileSync(packLog, 'utf8').trim().split('\n').f
 
 // 3. Each project: a scratch copy, its own lockfile (npm ci), the tarball, then its npm test.
 //    Installs run side by side; the tests one after another.
-// By default the projects whose engines this Node meets (msw 3 needs Node 22.12, Jest's require(esm) 24.9).
+// By default the projects whose engines this Node meets (msw 3 needs Node 22.12, and under Jest ESM mode
+// until Node 24.9, where Jest's CommonJS mode gets its require(esm)).
 const chosen = projects.length > 0 ? projects : PROJECTS.filter(nodeFits);
 if (projects.length === 0) for (const name of PROJECTS.filter((p) => !chosen.includes(p))) console.log(`consumer ${name}: skipped on Node ${process.versions.node} (its engines say otherwise)`);
 const installs = chosen.map(async (name) => {

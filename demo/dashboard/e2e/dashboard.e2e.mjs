@@ -2,7 +2,7 @@
 // playwright-core): the built app, served beside the simulator, runs its batch of 12 flows;
 // the test answers the approval form, cancels the archive, waits for every scripted status,
 // downloads a document and saves screenshots. Run after `npm run build`: `npm run e2e`.
-import { access, mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,8 @@ async function finish(code) {
   const exitCode = code || (failed ? 1 : 0);
   console.log(`\nScreenshots: ${ARTIFACTS}`);
   console.log(`dashboard-e2e: ${results.length - failed} passed, ${failed} failed (${elapsed()})`);
+  // For CI's summary line (scripts/node-matrix.mjs --json): the counts in Jest's report fields.
+  if (process.env.E2E_JSON) await writeFile(process.env.E2E_JSON, JSON.stringify({ numPassedTests: results.length - failed, numFailedTests: failed })).catch(() => undefined);
   process.exit(exitCode);
 }
 

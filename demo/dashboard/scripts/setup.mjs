@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import './check-node.mjs';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
 const built = fileURLToPath(new URL('../../../dist/testing.js', import.meta.url));

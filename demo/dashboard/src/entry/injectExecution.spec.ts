@@ -119,7 +119,11 @@ describe('injectExecution', () => {
     const first = broken.executionId();
     const started = server.simulator.stats.executionsStarted;
     broken.retry();
-    await waitFor(() => expect(broken.executionId()).not.toBe(first));
+    // retry() clears executionId at once (undefined is "not first" too): wait for the new start's id.
+    await waitFor(() => {
+      expect(broken.executionId()).toBeDefined();
+      expect(broken.executionId()).not.toBe(first);
+    });
     expect(broken.error()).toBeUndefined();
     expect(server.simulator.stats.executionsStarted).toBe(started + 1);
   });
