@@ -1,20 +1,20 @@
 import { defer, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { checkCredentials, type LoginCredentials } from './api/checkCredentials';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
-import { checkCredentials, type LoginCredentials, loginTokenSource } from './api/login';
+import type { LoginTokenSource } from './api/login';
 import { guidSegment } from './api/ids';
-import { type FlowInput, prepareInput, type XmlConverter } from './api/prepareInput';
+import type { FlowInput, XmlConverter } from './api/prepareInput';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
-import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
-import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
-import { createHoldMemory } from './execution/holdPolicy';
-import { deadline } from './execution/deadline';
-import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
-import { runBatch } from './execution/runBatch';
+import type { FollowDeps, FollowOptions } from './execution/followExecution';
 import { createSender } from './http/send';
+// The engine (calls, schemas, poll loop, batches) and the rarely used parts are loaded at the
+// first subscription that needs them: a browser app's initial bundle holds this facade only.
+import { type Engine, withEngine } from './internal/loadEngine';
+import { withDocuments, withLoginPart } from './internal/loadParts';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -99,7 +99,8 @@ export class SmartFlowsClient {
   run(flowId: string, input?: FlowInput, options: RunOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       checkFollowOptions(options, true);
-      return followExecution(this.followDeps(), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+      guidSegment(flowId, 'flowId');
+      return withEngine((e) => e.followExecution(this.followDeps(e), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options));
     });
   }
 
@@ -117,14 +118,16 @@ export class SmartFlowsClient {
       checkFollowOptions(options, false);
       const { timeoutMs, ...sharedOptions } = options;
       const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments}`;
-      const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
-      return shared.pipe(deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
+      return withEngine((e) => {
+        const shared = this.watches.get(key) ?? this.shareWatch(e, key, executionId, sharedOptions);
+        return shared.pipe(e.deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
+      });
     });
   }
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
-  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
-    const deps = this.followDeps();
+  private shareWatch(e: Engine, key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
+    const deps = this.followDeps(e);
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next
     // subscription starts afresh. (A reset notifier that fires at once: no operator stays
@@ -133,7 +136,7 @@ export class SmartFlowsClient {
       if (this.watches.get(key) === shared) this.watches.delete(key);
       return of(true);
     };
-    const shared = followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
+    const shared = e.followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
       share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
@@ -155,20 +158,22 @@ export class SmartFlowsClient {
       const { concurrency, failFast, snapshotIntervalMs, journal, ...runOptions } = options;
       checkFollowOptions(runOptions, true);
       const { skipUserInput, ...followOptions } = runOptions;
-      const deps = {
-        run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
-        scheduler: this.#execution.scheduler,
-        // A journaled batch writes between the start and the following, and resumes with watch.
-        journaled: {
-          prepare: (job: BatchJob) => prepareInput(job.input, this.#toXml),
-          start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
-          follow: (first$: Observable<FlowProgress>) => followExecution(this.followDeps(), first$, followOptions),
-          watch: (executionId: string) => this.watch(executionId, followOptions),
-          listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
-          getExecution: (executionId: string) => this.getExecution(executionId),
-        },
-      };
-      return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal });
+      return withEngine((e) => {
+        const deps = {
+          run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
+          scheduler: this.#execution.scheduler,
+          // A journaled batch writes between the start and the following, and resumes with watch.
+          journaled: {
+            prepare: (job: BatchJob) => e.prepareInput(job.input, this.#toXml),
+            start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
+            follow: (first$: Observable<FlowProgress>) => e.followExecution(this.followDeps(e), first$, followOptions),
+            watch: (executionId: string) => this.watch(executionId, followOptions),
+            listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
+            getExecution: (executionId: string) => this.getExecution(executionId),
+          },
+        };
+        return e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal });
+      });
     });
   }
 
@@ -177,7 +182,7 @@ export class SmartFlowsClient {
     return defer(() => {
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
       guidSegment(flowId, 'flowId');
-      return prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
+      return withEngine((e) => e.prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true))));
     });
   }
 
@@ -261,16 +266,19 @@ export class SmartFlowsClient {
     if (typeof options === 'object' && options !== null && 'bearerToken' in options) {
       throw new SmartFlowsInputError('withLogin gets its bearer token by logging in: leave bearerToken out');
     }
-    // The token function runs only once a request is made, after `client` exists.
-    const token = loginTokenSource(() => client.api.login(credentials), { now: () => client.#execution.scheduler.now() });
+    // The token function runs only once a request is made, after `client` exists; the login
+    // part (its token keeping) is loaded then.
+    let source: LoginTokenSource | undefined;
+    const token: LoginTokenSource = (context) =>
+      withLoginPart((l) => (source ??= l.loginTokenSource(() => client.api.login(credentials), { now: () => client.#execution.scheduler.now() }))(context));
     const client: SmartFlowsClient = new this({ ...options, bearerToken: token });
     return client;
   }
 
   private deps?: FollowDeps;
 
-  /** @internal What the execution layer needs from this client: built once, shared by every execution. */
-  protected followDeps(): FollowDeps {
+  /** @internal What the execution layer needs from this client: built once (the engine loaded), shared by every execution. */
+  protected followDeps(e: Engine): FollowDeps {
     return (this.deps ??= {
       getProgress: (id, waitSeconds) => this.api.progress(id, waitSeconds),
       polling: this.#execution.polling,
@@ -279,11 +287,11 @@ export class SmartFlowsClient {
       api: this.api,
       // Browser manners: no polling while the page is hidden or offline (undefined in Node);
       // one activity stream for every execution of this client, and resumed polls spread out.
-      mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
+      mayPoll: this.#execution.polling.pauseWhenHidden ? e.pageActivity() : undefined,
       // One server, one behaviour: what a loop learns of its long polls, every loop uses.
-      hold: createHoldMemory(),
-      resumeSpreadMs: RESUME_SPREAD_MS,
-      downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
+      hold: e.createHoldMemory(),
+      resumeSpreadMs: e.RESUME_SPREAD_MS,
+      downloadAll: (progress, execution) => withDocuments((d) => d.downloadAll(this.api.downloadDocument, progress, execution)),
     });
   }
 }
