@@ -10,6 +10,8 @@ import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } 
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import type { FollowDeps, FollowOptions } from './execution/followExecution';
+import { createHoldMemory } from './execution/holdPolicy';
+import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
 import { createSender } from './http/send';
 // The engine (calls, schemas, poll loop, batches) and the rarely used parts are loaded at the
 // first subscription that needs them: a browser app's initial bundle holds this facade only.
@@ -100,7 +102,7 @@ export class SmartFlowsClient {
     return defer(() => {
       checkFollowOptions(options, true);
       guidSegment(flowId, 'flowId');
-      return withEngine((e) => e.followExecution(this.followDeps(e), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options));
+      return withEngine((e) => e.followExecution(this.followDeps(), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options));
     });
   }
 
@@ -127,7 +129,7 @@ export class SmartFlowsClient {
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
   private shareWatch(e: Engine, key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
-    const deps = this.followDeps(e);
+    const deps = this.followDeps();
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next
     // subscription starts afresh. (A reset notifier that fires at once: no operator stays
@@ -158,22 +160,20 @@ export class SmartFlowsClient {
       const { concurrency, failFast, snapshotIntervalMs, journal, ...runOptions } = options;
       checkFollowOptions(runOptions, true);
       const { skipUserInput, ...followOptions } = runOptions;
-      return withEngine((e) => {
-        const deps = {
-          run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
-          scheduler: this.#execution.scheduler,
-          // A journaled batch writes between the start and the following, and resumes with watch.
-          journaled: {
-            prepare: (job: BatchJob) => e.prepareInput(job.input, this.#toXml),
-            start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
-            follow: (first$: Observable<FlowProgress>) => e.followExecution(this.followDeps(e), first$, followOptions),
-            watch: (executionId: string) => this.watch(executionId, followOptions),
-            listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
-            getExecution: (executionId: string) => this.getExecution(executionId),
-          },
-        };
-        return e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal });
-      });
+      const deps = {
+        run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
+        scheduler: this.#execution.scheduler,
+        // A journaled batch writes between the start and the following, and resumes with watch.
+        journaled: {
+          prepare: (job: BatchJob) => withEngine((e) => e.prepareInput(job.input, this.#toXml)),
+          start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
+          follow: (first$: Observable<FlowProgress>) => withEngine((e) => e.followExecution(this.followDeps(), first$, followOptions)),
+          watch: (executionId: string) => this.watch(executionId, followOptions),
+          listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
+          getExecution: (executionId: string) => this.getExecution(executionId),
+        },
+      };
+      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }));
     });
   }
 
@@ -277,8 +277,8 @@ export class SmartFlowsClient {
 
   private deps?: FollowDeps;
 
-  /** @internal What the execution layer needs from this client: built once (the engine loaded), shared by every execution. */
-  protected followDeps(e: Engine): FollowDeps {
+  /** @internal What the execution layer needs from this client: built once, shared by every execution. */
+  protected followDeps(): FollowDeps {
     return (this.deps ??= {
       getProgress: (id, waitSeconds) => this.api.progress(id, waitSeconds),
       polling: this.#execution.polling,
@@ -287,10 +287,10 @@ export class SmartFlowsClient {
       api: this.api,
       // Browser manners: no polling while the page is hidden or offline (undefined in Node);
       // one activity stream for every execution of this client, and resumed polls spread out.
-      mayPoll: this.#execution.polling.pauseWhenHidden ? e.pageActivity() : undefined,
+      mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
       // One server, one behaviour: what a loop learns of its long polls, every loop uses.
-      hold: e.createHoldMemory(),
-      resumeSpreadMs: e.RESUME_SPREAD_MS,
+      hold: createHoldMemory(),
+      resumeSpreadMs: RESUME_SPREAD_MS,
       downloadAll: (progress, execution) => withDocuments((d) => d.downloadAll(this.api.downloadDocument, progress, execution)),
     });
   }

@@ -6,6 +6,4 @@ export { executionCalls } from '../api/executionCalls';
 export { prepareInput } from '../api/prepareInput';
 export { deadline } from '../execution/deadline';
 export { followExecution } from '../execution/followExecution';
-export { createHoldMemory } from '../execution/holdPolicy';
-export { pageActivity, RESUME_SPREAD_MS } from '../execution/pageVisibility';
 export { runBatch } from '../execution/runBatch';
