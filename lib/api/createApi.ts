@@ -7,7 +7,6 @@ import type { DocumentMetadata, DownloadDocument } from './documents';
 import type { ExecutionApi } from './ExecutionApi';
 import type { ExecutionPage, ListExecutionsOptions } from './listings';
 import type { LoginCredentials, LoginToken } from './login';
-import { withFallback } from './withFallback';
 
 export type { ExecutionApi };
 
@@ -55,6 +54,5 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
   };
 }
 
-export { withFallback };
 // Where they used to live; new code imports them from the http layer.
 export type { Send, SendRaw } from '../http/send';
