@@ -47,11 +47,24 @@ const nodeXmlEntry = {
 };
 const xmlPath = (file) => (id) => (id === XML_SOURCE ? file : id);
 
+// The browser build of the core keeps the lazily loaded parts (the engine a flow needs, documents,
+// listings, login, journal: see lib/internal/lazyModule.ts) as chunks in dist/browser/, so an
+// app's bundler makes them lazy chunks too and its initial bundle holds only the client's facade.
+// The Node builds inline them (one file each; `import()` of them becomes a resolved promise).
 const browserCore = {
-  input: entries.index,
+  input: { 'index.browser': entries.index },
   external,
   plugins: [browserFetch, esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
-  output: { file: 'dist/index.browser.js', format: 'es' },
+  output: {
+    dir: 'dist',
+    format: 'es',
+    entryFileNames: '[name].js',
+    // The code the entry shares with the lazy parts is its own chunk (the entry's exports stay
+    // exactly the public ones): `browser/core.js`, the rest named after their part.
+    // Small chunks of code two parts share (schemas, endpoints) stay apart: merging one into a
+    // part would make the other part load that whole part.
+    chunkFileNames: (chunk) => `browser/${chunk.name === 'index' ? 'core' : chunk.name}.js`,
+  },
 };
 
 // The `smart-flows` command (package.json `bin`): ESM only, no declarations. It imports the core
@@ -73,7 +86,7 @@ const cli = {
   // A bare `import 'msw'` left by the unused msw handlers would make msw required.
   treeshake: { moduleSideEffects: 'no-external' },
   plugins: [selfReference, esbuild({ target: 'node20', tsconfig: 'tsconfig.json', define: { __SMART_FLOWS_VERSION__: JSON.stringify(pkg.version) } })],
-  output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node' },
+  output: { file: 'dist/cli.js', format: 'es', banner: '#!/usr/bin/env node', inlineDynamicImports: true },
 };
 
 export default [browserCore, cli, ...Object.entries(entries).flatMap(([name, input]) => [
@@ -82,9 +95,9 @@ export default [browserCore, cli, ...Object.entries(entries).flatMap(([name, inp
     external,
     plugins: [nodeXmlEntry, esbuild({ target: 'es2022', tsconfig: 'tsconfig.json' })],
     output: [
-      { file: `dist/${name}.js`, format: 'es', paths: xmlPath('./xml.js') },
+      { file: `dist/${name}.js`, format: 'es', paths: xmlPath('./xml.js'), inlineDynamicImports: true },
       // require() for the lazily loaded xml entry, so CJS users (Jest without ESM) can load it.
-      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', dynamicImportInCjs: false, paths: xmlPath('./xml.cjs') },
+      { file: `dist/${name}.cjs`, format: 'cjs', exports: 'named', dynamicImportInCjs: false, paths: xmlPath('./xml.cjs'), inlineDynamicImports: true },
     ],
   },
   {

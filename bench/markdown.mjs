@@ -47,14 +47,30 @@ if (overhead) {
 
 const bundle = results.parts.bundle;
 if (bundle) {
+  const kb = (bytes) => (bytes / 1024).toFixed(1);
   console.log(table(bundle.entries.map((e) => ({
-    entry: e.entry,
+    bundle: e.name === 'core' ? 'smart-flows-rx (export *)' : e.entry,
     platform: e.platform,
-    'minified KB': (e.minifiedBytes / 1024).toFixed(1),
-    'gzip KB': (e.gzipBytes / 1024).toFixed(1),
+    'up front, minified KB': kb(e.minifiedBytes),
+    'up front, gzip KB': kb(e.gzipBytes),
     'shares (minified)': Object.entries(e.shares).map(([k, v]) => `${k} ${Math.round(v.share * 100)} %`).join(', '),
-    'lazy chunk gzip KB': e.lazyChunks ? (e.lazyChunks.gzip / 1024).toFixed(1) : '',
+    'lazy chunks': e.lazyChunks?.length ?? (e.lazyChunks ? 1 : 0),
   }))));
+  const app = bundle.entries[0];
+  if (app?.lazyChunks?.length) {
+    console.log('');
+    console.log(table(app.lazyChunks.map((c) => ({ 'loaded at the first': c.loads, chunks: c.chunks, 'minified KB': kb(c.minifiedBytes), 'gzip KB': kb(c.gzipBytes), 'gzip KB once the engine is loaded': c.afterEngineGzipBytes === undefined ? '' : kb(c.afterEngineGzipBytes) }))));
+  }
+  const d = bundle.dashboard;
+  if (d?.library?.initial) {
+    console.log('');
+    const row = (part, m) => ({ part, 'initial gzip KB': kb(m.initial.gzipBytes), 'lazy gzip KB': kb(m.lazy.gzipBytes), 'initial minified KB': kb(m.initial.minifiedBytes), 'lazy minified KB': kb(m.lazy.minifiedBytes) });
+    console.log(table([
+      ...Object.entries(d.parts).map(([part, m]) => row(part, m)),
+      row('smart-flows-rx (core + angular entry)', d.library),
+      row(`the whole app (${d.appScripts.files} scripts)`, d.appScripts),
+    ]));
+  }
   console.log('');
 }
 

@@ -1,20 +1,22 @@
 import { defer, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { checkCredentials, type LoginCredentials } from './api/checkCredentials';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
 import type { ExecutionPage, ListExecutionsOptions } from './api/listings';
-import { checkCredentials, type LoginCredentials, loginTokenSource } from './api/login';
+import type { LoginTokenSource } from './api/login';
 import { guidSegment } from './api/ids';
-import { type FlowInput, prepareInput, type XmlConverter } from './api/prepareInput';
+import type { FlowInput, XmlConverter } from './api/prepareInput';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from './api/types';
-import { downloadAll } from './documents/downloadAll';
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
-import { followExecution, type FollowDeps, type FollowOptions } from './execution/followExecution';
+import type { FollowDeps, FollowOptions } from './execution/followExecution';
 import { createHoldMemory } from './execution/holdPolicy';
-import { deadline } from './execution/deadline';
 import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
-import { runBatch } from './execution/runBatch';
 import { createSender } from './http/send';
+// The engine (calls, schemas, poll loop, batches) and the rarely used parts are loaded at the
+// first subscription that needs them: a browser app's initial bundle holds this facade only.
+import { type Engine, withEngine } from './internal/loadEngine';
+import { withDocuments, withLoginPart } from './internal/loadParts';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -102,9 +104,12 @@ export class SmartFlowsClient {
   run(flowId: string, input?: FlowInput, options: RunOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       checkFollowOptions(options, true);
+      guidSegment(flowId, 'flowId');
       // Deferred: the loop keeps its start for its whole life, and a built start call (operators,
       // closures) would weigh on each of thousands of live executions; a `defer` is one closure.
-      return followExecution(this.followDeps(), defer(() => this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true })), options);
+      return withEngine((e) =>
+        e.followExecution(this.followDeps(), defer(() => this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true })), options),
+      );
     });
   }
 
@@ -124,13 +129,15 @@ export class SmartFlowsClient {
       // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
       // long as the loop is in the map.
       const key = [executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments].join(' ');
-      const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
-      return shared.pipe(deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
+      return withEngine((e) => {
+        const shared = this.watches.get(key) ?? this.shareWatch(e, key, executionId, sharedOptions);
+        return shared.pipe(e.deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
+      });
     });
   }
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
-  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
+  private shareWatch(e: Engine, key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
     const deps = this.followDeps();
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next
@@ -141,7 +148,7 @@ export class SmartFlowsClient {
       return of(true);
     };
     // Deferred, like `run`'s start: the loop holds one closure, not a built request, while it lives.
-    const shared = followExecution(deps, defer(() => deps.getProgress(executionId, 0)), { ...options, timeoutMs: 0 }).pipe(
+    const shared = e.followExecution(deps, defer(() => deps.getProgress(executionId, 0)), { ...options, timeoutMs: 0 }).pipe(
       share({ connector: replayLatest, resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
@@ -168,15 +175,15 @@ export class SmartFlowsClient {
         scheduler: this.#execution.scheduler,
         // A journaled batch writes between the start and the following, and resumes with watch.
         journaled: {
-          prepare: (job: BatchJob) => prepareInput(job.input, this.#toXml),
+          prepare: (job: BatchJob) => withEngine((e) => e.prepareInput(job.input, this.#toXml)),
           start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
-          follow: (first$: Observable<FlowProgress>) => followExecution(this.followDeps(), first$, followOptions),
+          follow: (first$: Observable<FlowProgress>) => withEngine((e) => e.followExecution(this.followDeps(), first$, followOptions)),
           watch: (executionId: string) => this.watch(executionId, followOptions),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
         },
       };
-      return runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal });
+      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }));
     });
   }
 
@@ -185,7 +192,7 @@ export class SmartFlowsClient {
     return defer(() => {
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
       guidSegment(flowId, 'flowId');
-      return prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true)));
+      return withEngine((e) => e.prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true))));
     });
   }
 
@@ -269,8 +276,11 @@ export class SmartFlowsClient {
     if (typeof options === 'object' && options !== null && 'bearerToken' in options) {
       throw new SmartFlowsInputError('withLogin gets its bearer token by logging in: leave bearerToken out');
     }
-    // The token function runs only once a request is made, after `client` exists.
-    const token = loginTokenSource(() => client.api.login(credentials), { now: () => client.#execution.scheduler.now() });
+    // The token function runs only once a request is made, after `client` exists; the login
+    // part (its token keeping) is loaded then.
+    let source: LoginTokenSource | undefined;
+    const token: LoginTokenSource = (context) =>
+      withLoginPart((l) => (source ??= l.loginTokenSource(() => client.api.login(credentials), { now: () => client.#execution.scheduler.now() }))(context));
     const client: SmartFlowsClient = new this({ ...options, bearerToken: token });
     return client;
   }
@@ -291,7 +301,7 @@ export class SmartFlowsClient {
       // One server, one behaviour: what a loop learns of its long polls, every loop uses.
       hold: createHoldMemory(),
       resumeSpreadMs: RESUME_SPREAD_MS,
-      downloadAll: (progress, execution) => downloadAll(this.api.downloadDocument, progress, execution),
+      downloadAll: (progress, execution) => withDocuments((d) => d.downloadAll(this.api.downloadDocument, progress, execution)),
     });
   }
 }

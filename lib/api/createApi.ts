@@ -1,17 +1,12 @@
-import { catchError, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
-import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import type { Observable } from 'rxjs';
 import type { Send, Sender } from '../http/send';
-import { attachExecutionId } from '../internal/attachExecutionId';
+import { withEngine } from '../internal/loadEngine';
+import { withDocuments, withListings, withLoginPart } from '../internal/loadParts';
 import type { ApiSettings } from '../options';
-import { type DocumentMetadata, documentCalls, type DownloadDocument } from './documents';
-import { endpoints } from './endpoints';
-import { isGuid } from './ids';
-import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
-import { type LoginCredentials, loginCall, type LoginToken } from './login';
-import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
-import { parseExecution, parseProgress } from './schemas';
-import { withFallback } from './withFallback';
+import type { DocumentMetadata, DownloadDocument } from './documents';
 import type { ExecutionApi } from './ExecutionApi';
+import type { ExecutionPage, ListExecutionsOptions } from './listings';
+import type { LoginCredentials, LoginToken } from './login';
 
 export type { ExecutionApi };
 
@@ -30,104 +25,34 @@ export type SmartFlowsApi = ExecutionApi & ExtraApi & { send: Send };
 /**
  * Endpoints and schemas over the http layer (which owns transport, retries and request time):
  * the client's API layer. It schedules no timer and never sees the credentials.
+ *
+ * A facade: each call is a cold Observable that loads the part holding it at subscription
+ * (the engine for the execution calls, a chunk each for documents, listings and login; see
+ * `internal/lazyModule.ts`), so the zod schemas and the calls' code are not in a browser app's
+ * initial bundle. Once loaded, a call behaves exactly as a statically imported one.
  */
 export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi {
   const { send, sendRaw, sendAnonymous } = sender;
-  const documents = documentCalls(sendRaw, settings.endpointStyle);
-
-  const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
-    catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+  // Built once per client, from the loaded module.
+  let calls: ExecutionApi | undefined;
+  let documents: ReturnType<typeof import('./documents').documentCalls> | undefined;
+  const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) => withEngine((e) => use((calls ??= e.executionCalls(send, settings))));
+  const withDocumentCalls = <T>(use: (api: NonNullable<typeof documents>) => Observable<T>) =>
+    withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle))));
 
   return {
     send,
-    ...documents,
-    listExecutions: (listOptions) => listExecutionsCall(send, listOptions),
-    login: (credentials) => loginCall(sendAnonymous, credentials),
-    start: (flowId, xml, skipUserInput) =>
-      send(
-        () => ({
-          method: 'POST',
-          path: skipUserInput ? endpoints.startSkippingInput() : endpoints.start(),
-          query: { flowId: checkFlowId(flowId) },
-          // The XML start always says what it sends, even with no input (a Spring endpoint
-          // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
-          ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
-        }),
-        'start',
-      ).pipe(
-        map((body) => {
-          const progress = parseProgress(body);
-          if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
-          return progress;
-        }),
-        catchError((error: unknown) => throwError(() => markMayExist(error))),
-      ),
-    progress: (executionId, waitSeconds) =>
-      send(() => ({
-        method: 'GET',
-        path: endpoints.progress(executionId),
-        // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
-        // (see progressTimeout.ts).
-        query: { timeout: progressTimeoutParam(waitSeconds) },
-        holdMs: progressHoldMs(waitSeconds),
-      })).pipe(
-        map((body) => {
-          const progress = parseProgress(body, executionId);
-          if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
-            throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
-          }
-          return progress;
-        }),
-        withId(executionId),
-      ),
-    execution: (executionId) =>
-      send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
-        map((body) => parseExecution(body, executionId)),
-        withId(executionId),
-      ),
-    cancel: (executionId) =>
-      withFallback(settings.endpointStyle, (style) =>
-        send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),
-      ).pipe(map(() => undefined), withId(executionId)),
-    submitUserInput: (executionId, values) =>
-      send(() => ({
-        method: 'POST',
-        path: endpoints.progress(executionId),
-        body: JSON.stringify(values),
-        contentType: 'application/json',
-        // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
-      }), 'start').pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
+    start: (flowId, xml, skipUserInput) => withCalls((api) => api.start(flowId, xml, skipUserInput)),
+    progress: (executionId, waitSeconds) => withCalls((api) => api.progress(executionId, waitSeconds)),
+    execution: (executionId) => withCalls((api) => api.execution(executionId)),
+    cancel: (executionId) => withCalls((api) => api.cancel(executionId)),
+    submitUserInput: (executionId, values) => withCalls((api) => api.submitUserInput(executionId, values)),
+    getDocument: (documentId) => withDocumentCalls((api) => api.getDocument(documentId)),
+    downloadDocument: (documentId, knownName, options) => withDocumentCalls((api) => api.downloadDocument(documentId, knownName, options)),
+    listExecutions: (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions)),
+    login: (credentials) => withLoginPart((l) => l.loginCall(sendAnonymous, credentials)),
   };
 }
 
-export { withFallback };
 // Where they used to live; new code imports them from the http layer.
 export type { Send, SendRaw } from '../http/send';
-
-function checkFlowId(flowId: string): string {
-  // endpoints.executions checks and encodes a GUID; the query string wants it raw.
-  endpoints.executions(flowId);
-  return flowId;
-}
-
-/** The start's error, as a new error with `executionMayExist` when the POST may have started something. */
-function markMayExist(error: unknown): unknown {
-  return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
-}
-
-function mayHaveStarted(error: SmartFlowsError): boolean {
-  // A failure of the login a token function made: the start itself was never sent.
-  if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;
-  if (error.name === 'SmartFlowsTimeoutError') return true;
-  if (error instanceof SmartFlowsNetworkError) return error.maybeReceived;
-  if (error instanceof SmartFlowsHttpError) return error.status >= 500 && error.status !== 503;
-  return false;
-}
-
-function isLogin(url: string): boolean {
-  try {
-    return new URL(url).pathname.endsWith(endpoints.login());
-  } catch {
-    return false;
-  }
-}

@@ -1,18 +1,11 @@
 import { defer, finalize, map, type Observable, of, type SchedulerLike, share } from 'rxjs';
 import * as z from 'zod/mini';
-import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
+import { SmartFlowsResponseError } from '../errors';
+import { checkCredentials, type LoginCredentials } from './checkCredentials';
 import type { Send } from '../http/send';
 import { endpoints } from './endpoints';
 
-/** What `login` sends to `POST /authenticate/login`. */
-export interface LoginCredentials {
-  /** The user's name; must not be empty. */
-  username: string;
-  /** The user's password; must not be empty. Redacted from any error body. */
-  password: string;
-  /** The server's login context (tenant, realm…), when it needs one. */
-  loginContext?: string;
-}
+export type { LoginCredentials };
 
 /** A token from a login, with its expiry when the server gave one. */
 export interface LoginToken {
@@ -27,15 +20,6 @@ export type LoginTokenSource = (context?: { forceRefresh?: boolean }) => Observa
 const answerSchema = z.looseObject({
   tokens: z.array(z.looseObject({ token: z.string().check(z.minLength(1)), expiresAt: z.optional(z.nullable(z.union([z.string(), z.number()]))) })).check(z.minLength(1)),
 });
-
-/** Checks credentials before any request. @throws SmartFlowsInputError */
-export function checkCredentials(credentials: LoginCredentials): void {
-  if (typeof credentials !== 'object' || credentials === null) throw new SmartFlowsInputError('login needs { username, password }');
-  const { username, password, loginContext } = credentials;
-  if (typeof username !== 'string' || username === '') throw new SmartFlowsInputError('username must be a non-empty string');
-  if (typeof password !== 'string' || password === '') throw new SmartFlowsInputError('password must be a non-empty string');
-  if (loginContext !== undefined && typeof loginContext !== 'string') throw new SmartFlowsInputError('loginContext must be a string');
-}
 
 /** `POST /authenticate/login`, sent without credentials headers; gives `tokens[0]`. */
 export function loginCall(send: Send, credentials: LoginCredentials): Observable<LoginToken> {

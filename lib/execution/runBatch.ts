@@ -1,10 +1,11 @@
 import { catchError, concatMap, defer, EMPTY, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
 import type { ExecutionEvent } from '../api/types';
 import { isSmartFlowsJournalError } from '../batch/appendRecord';
-import { journaledJob, type JournalDeps } from '../batch/journaledJob';
+import type { JournalDeps } from '../batch/journaledJob';
 import type { BatchJournal } from '../batch/journalTypes';
-import { type OpenedJournal, openJournal } from '../batch/openJournal';
+import type { OpenedJournal } from '../batch/openJournal';
 import { SmartFlowsInputError } from '../errors';
+import { withJournal } from '../internal/loadParts';
 import { BatchTally } from './BatchTally';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './batchTypes';
 import { type CheckedBatch, checkBatch } from './checkBatch';
@@ -39,8 +40,11 @@ export function runBatch(deps: BatchDeps, jobs: readonly BatchJob[], options: Ba
     if (!journal) return drive(deps, jobs, checked);
     const journaled = deps.journaled;
     if (!journaled) throw new SmartFlowsInputError('This batch runner cannot keep a journal');
-    return openJournal(journaled, journal, deps.scheduler, jobs, checked.keys).pipe(
-      concatMap((opened) => drive(deps, jobs, checked, { journal, deps: journaled, opened })),
+    // The journal's code is loaded only for a batch that keeps one.
+    return withJournal(({ openJournal, journaledJob }) =>
+      openJournal(journaled, journal, deps.scheduler, jobs, checked.keys).pipe(
+        concatMap((opened) => drive(deps, jobs, checked, { journal, deps: journaled, opened, journaledJob })),
+      ),
     );
   });
 }
@@ -49,6 +53,7 @@ interface Journaled {
   journal: BatchJournal;
   deps: JournalDeps;
   opened: OpenedJournal;
+  journaledJob: typeof import('../batch/journaledJob').journaledJob;
 }
 
 function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch, journaled?: Journaled): Observable<BatchSnapshot> {
@@ -89,10 +94,10 @@ function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch
           return EMPTY;
         case 'watch':
           tally.start(index, plan.adopted ? 'adopted' : 'watched');
-          return journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, executionId: plan.executionId });
+          return journaled.journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, executionId: plan.executionId });
         case 'start':
           tally.start(index, plan.restarted ? 'restarted' : undefined);
-          return journaledJob(journaled.deps, journaled.journal, scheduler, job);
+          return journaled.journaledJob(journaled.deps, journaled.journal, scheduler, job);
       }
     };
     const runJob = (index: number): Observable<never> =>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { defer, EMPTY, finalize, Observable, of, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { runBatch, type BatchDeps } from '../../lib/execution/runBatch';
@@ -11,6 +11,7 @@ import type { JournalDeps } from '../../lib/batch/journaledJob';
 import { FlowExecutionError, SmartFlowsHttpError, SmartFlowsInputError, SmartFlowsNetworkError } from '../../lib/errors';
 import { SmartFlowsJournalError } from '../../lib/batch/appendRecord';
 import { inputHash } from '../../lib/batch/inputHash';
+import { loadJournalPart } from '../helpers/marbles';
 import { FLOW_ID, progress } from '../helpers/progress';
 
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -100,6 +101,9 @@ function last(ts: TestScheduler, source: Observable<BatchSnapshot>) {
 }
 
 const lifeOf = (records: readonly JournalRecord[], key: string) => records.filter((r) => 'key' in r && r.key === key).map((r) => r.type);
+
+// The journal's code loads at the first journaled batch, outside virtual time: load it before the marbles.
+beforeAll(loadJournalPart);
 
 describe('runBatch with a journal', () => {
   it('writes the plan, then each job: starting before its start request, started with the id, ended with the outcome', () => {

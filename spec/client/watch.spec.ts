@@ -1,9 +1,9 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { firstValueFrom, lastValueFrom, take, toArray, VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { SmartFlowsTimeoutError } from '../../lib/errors';
 import { EXEC_ID, progress } from '../helpers/progress';
-import { marbleClient, newTestScheduler } from '../helpers/marbles';
+import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
 import { fakeFetch } from '../helpers/fakeFetch';
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
@@ -25,6 +25,9 @@ function steppingServer(steps: number) {
 
 const newClient = (fetch: ConstructorParameters<typeof SmartFlowsClient>[0]['fetch']) =>
   new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch, polling: { intervalMs: 1, maxIntervalMs: 2 } });
+
+// The engine loads at the first subscription, outside virtual time: load it before the marbles.
+beforeAll(loadEngine);
 
 describe('watch', () => {
   it('shares one poll loop between concurrent subscribers of the same id', async () => {

@@ -1,14 +1,17 @@
-import { describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { first, lastValueFrom, take } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import type { FlowExecution } from '../../lib/api/types';
 import { CANCEL_LIMIT_MS } from '../../lib/execution/cancelWhenLeft';
 import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
 import { fakeFetch } from '../helpers/fakeFetch';
-import { marbleClient, newTestScheduler } from '../helpers/marbles';
+import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
 
 const execution = (status: FlowExecution['status']): FlowExecution => ({ id: EXEC_ID, status, rawStatus: status });
 const polling = { intervalMs: 10, maxIntervalMs: 10 };
+
+// The engine loads at the first subscription, outside virtual time: load it before the marbles.
+beforeAll(loadEngine);
 
 describe('cancelOnUnsubscribe', () => {
   it('sends no cancel when the subscriber leaves on the output event (the execution has ended)', () => {

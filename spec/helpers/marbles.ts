@@ -1,10 +1,23 @@
 import { expect } from '@jest/globals';
-import type { Observable } from 'rxjs';
+import { firstValueFrom, type Observable, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { FlowExecution, FlowProgress } from '../../lib/api/types';
 import { SmartFlowsClient } from '../../lib/client';
 import type { SmartFlowsClientOptions } from '../../lib/options';
+import { withEngine } from '../../lib/internal/loadEngine';
+import { withJournal } from '../../lib/internal/loadParts';
 import { EXEC_ID } from './progress';
+
+/**
+ * Loads the client's lazily loaded parts (at the first subscription otherwise, see
+ * lib/internal/lazyModule.ts), for `beforeAll`: a marble test's `run` (or journaled batch) then
+ * subscribes in virtual time, as it does once an app's first call has loaded them; the first
+ * call's load is outside virtual time.
+ */
+export const loadEngine = (): Promise<unknown> => firstValueFrom(withEngine(() => of(true)));
+
+/** Loads the journal part (a journaled `runBatch`), as {@link loadEngine} does the engine. */
+export const loadJournalPart = (): Promise<unknown> => firstValueFrom(withJournal(() => of(true)));
 
 /** A TestScheduler whose assertions are Jest's deep equality. */
 export function newTestScheduler(): TestScheduler {

@@ -1,0 +1,106 @@
+import { catchError, map, type MonoTypeOperatorFunction, throwError } from 'rxjs';
+import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import type { Send } from '../http/send';
+import { attachExecutionId } from '../internal/attachExecutionId';
+import type { ApiSettings } from '../options';
+import type { ExecutionApi } from './ExecutionApi';
+import { endpoints } from './endpoints';
+import { isGuid } from './ids';
+import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
+import { parseExecution, parseProgress } from './schemas';
+import { withFallback } from './withFallback';
+
+/**
+ * The calls of one execution (start, progress, full execution, cancel, form answer), each
+ * answer checked by its zod schema. Part of the engine chunk (see `internal/loadEngine.ts`):
+ * `createApi` reaches them through it.
+ */
+export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi {
+  const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
+    catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+
+  return {
+    start: (flowId, xml, skipUserInput) =>
+      send(
+        () => ({
+          method: 'POST',
+          path: skipUserInput ? endpoints.startSkippingInput() : endpoints.start(),
+          query: { flowId: checkFlowId(flowId) },
+          // The XML start always says what it sends, even with no input (a Spring endpoint
+          // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
+          ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
+        }),
+        'start',
+      ).pipe(
+        map((body) => {
+          const progress = parseProgress(body);
+          if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
+          return progress;
+        }),
+        catchError((error: unknown) => throwError(() => markMayExist(error))),
+      ),
+    progress: (executionId, waitSeconds) =>
+      send(() => ({
+        method: 'GET',
+        path: endpoints.progress(executionId),
+        // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
+        // (see progressTimeout.ts).
+        query: { timeout: progressTimeoutParam(waitSeconds) },
+        holdMs: progressHoldMs(waitSeconds),
+      })).pipe(
+        map((body) => {
+          const progress = parseProgress(body, executionId);
+          if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
+            throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
+          }
+          return progress;
+        }),
+        withId(executionId),
+      ),
+    execution: (executionId) =>
+      send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
+        map((body) => parseExecution(body, executionId)),
+        withId(executionId),
+      ),
+    cancel: (executionId) =>
+      withFallback(settings.endpointStyle, (style) =>
+        send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),
+      ).pipe(map(() => undefined), withId(executionId)),
+    submitUserInput: (executionId, values) =>
+      send(() => ({
+        method: 'POST',
+        path: endpoints.progress(executionId),
+        body: JSON.stringify(values),
+        contentType: 'application/json',
+        // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
+      }), 'start').pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
+  };
+}
+
+function checkFlowId(flowId: string): string {
+  // endpoints.executions checks and encodes a GUID; the query string wants it raw.
+  endpoints.executions(flowId);
+  return flowId;
+}
+
+/** The start's error, as a new error with `executionMayExist` when the POST may have started something. */
+function markMayExist(error: unknown): unknown {
+  return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
+}
+
+function mayHaveStarted(error: SmartFlowsError): boolean {
+  // A failure of the login a token function made: the start itself was never sent.
+  if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;
+  if (error.name === 'SmartFlowsTimeoutError') return true;
+  if (error instanceof SmartFlowsNetworkError) return error.maybeReceived;
+  if (error instanceof SmartFlowsHttpError) return error.status >= 500 && error.status !== 503;
+  return false;
+}
+
+function isLogin(url: string): boolean {
+  try {
+    return new URL(url).pathname.endsWith(endpoints.login());
+  } catch {
+    return false;
+  }
+}

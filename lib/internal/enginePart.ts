@@ -1,0 +1,9 @@
+// The engine: what `run`, `watch`, `runBatch` and the single calls need once they send
+// (the calls and their zod schemas, the input check, the poll loop, batches). Loaded as one
+// chunk at the first subscription (see `loadEngine.ts`), so a browser app's initial bundle
+// holds only the client's facade: options, argument checks, errors.
+export { executionCalls } from '../api/executionCalls';
+export { prepareInput } from '../api/prepareInput';
+export { deadline } from '../execution/deadline';
+export { followExecution } from '../execution/followExecution';
+export { runBatch } from '../execution/runBatch';

@@ -1,0 +1,16 @@
+import { lazyModule } from './lazyModule';
+
+// The rarely used parts, each its own chunk, loaded at the first subscription of a call that
+// needs it (see `lazyModule`). The engine a flow needs is `loadEngine.ts`.
+
+/** Document metadata and downloads (`getDocument`, `downloadDocument`, `downloadDocuments`). */
+export const withDocuments = lazyModule('documents', () => import('./documentsPart'));
+
+/** Listings (`listExecutions`, and a journaled batch's reconciliation). */
+export const withListings = lazyModule('listings', () => import('../api/listings'));
+
+/** Logging in (`login`, and the token function of `withLogin`). */
+export const withLoginPart = lazyModule('login', () => import('../api/login'));
+
+/** A batch's journal (`runBatch` with `journal`). */
+export const withJournal = lazyModule('journal', () => import('./journalPart'));
