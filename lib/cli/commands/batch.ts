@@ -1,16 +1,18 @@
+import { stat } from 'node:fs/promises';
 import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
-import { type BatchItem, type BatchSnapshot, findDocuments, isGuid, isSmartFlowsBatchError } from '../../index';
+import { type BatchItem, type BatchSnapshot, findDocuments, isGuid, isSmartFlowsBatchError, isSmartFlowsInputError, isSmartFlowsJournalError } from '../../index';
 import { duration, wholeNumber } from '../args';
 import { type Command, type CommandContext, CONNECTION_HELP } from '../Command';
 import { connect, type Connection } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, errorJson, exitCodeOf, failureStatus } from '../failures';
-import { openJournal } from '../openJournal';
+import { type CliJournal, openJournal, UnreadableJournal } from '../openJournal';
 import { readJobs, jobsFormat } from '../readJobs';
 import { readSource } from '../readSource';
 import { bar } from '../Terminal';
 import { UsageError } from '../UsageError';
 import { checkOutDir, safeFileName, writeDocuments, type WrittenDocument } from '../writeDocuments';
+import { journalJson, journalSummary, reportJournal, uncertainAdvice } from './batchJournal';
 import { DRAIN_MS } from './follow';
 
 /** Documents downloaded side by side in a batch (each job's files one after the other). */
@@ -50,7 +52,9 @@ Options:
   -c, --concurrency <n>   executions at once, 1–1000 (default 4)
   -o, --out <dir>         download each job's documents into <dir>/<key>/
   --fail-fast             stop at the first failed job (the rest are not started)
-  --journal <file>        resume from a journal after a crash (not supported yet: exit 2)
+  --journal <file>        keep a journal of the batch in <file>; running the same command
+                          again resumes it: ended jobs are reported from the journal,
+                          started ones followed, none started twice (see Journal below)
   --format csv|jsonl      the format of stdin (default: from the extension, else sniffed)
   --root <name>           root element of inputs made from CSV columns (default Input)
   --skip-user-input       start with the server's defaults for every form
@@ -58,8 +62,14 @@ Options:
   --cancel-on-exit        cancel the running executions when stopped early
 ${CONNECTION_HELP}
 
+Journal: with --journal, a batch stopped by Ctrl-C, a crash or a lost connection is resumed by
+running the same command again (same jobs file, same journal). A job whose start was sent but
+whose answer was lost is looked up on the server: adopted if found, restarted if certainly
+absent, else reported 'uncertain' and not started (exit 1; run again to check once more).
+A journal written for another job list is refused (exit 2).
+
 Example:
-  smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/`,
+  smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/ --journal letters.journal`,
 
   async run(context) {
     const { args, env, stdin } = context;
@@ -69,7 +79,7 @@ Example:
     if (flowId !== undefined && !isGuid(flowId)) throw new UsageError(`--flow '${flowId}' is not a GUID`);
     const concurrency = wholeNumber('concurrency', values.concurrency, 1, 1000);
     const timeoutMs = duration('timeout', values.timeout);
-    const journal = openJournal(values.journal);
+    const journal = await openJournal(values.journal);
     const out = values.out as string | undefined;
     await checkOutDir(out);
     const text = await readSource(source, stdin);
@@ -87,11 +97,11 @@ Example:
         onUserInput: 'error',
         cancelOnUnsubscribe: cancelOnExit,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(journal !== undefined ? { journal } : {}),
+        ...(journal !== undefined ? { journal: journal.journal } : {}),
       },
     );
     if (!context.term.json) context.term.note(`Running ${jobs.length} job${jobs.length === 1 ? '' : 's'} (${name}), ${concurrency ?? 4} at a time…`);
-    return runJobs(context, connection, snapshots$, { out, cancelOnExit });
+    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name });
   },
 };
 
@@ -100,8 +110,20 @@ interface Ended {
   written: WrittenDocument[];
 }
 
-function runJobs(context: CommandContext, connection: Connection, snapshots$: Observable<BatchSnapshot>, settings: { out: string | undefined; cancelOnExit: boolean }): Promise<number> {
+interface RunSettings {
+  out: string | undefined;
+  cancelOnExit: boolean;
+  journal: CliJournal | undefined;
+  /** The jobs file's name, for messages. */
+  source: string;
+}
+
+/** A job that ended in an earlier run of a journaled batch (so no error and no progress, its outcome instead). */
+const fromJournal = (item: BatchItem) => item.resumedAs === 'journal';
+
+function runJobs(context: CommandContext, connection: Connection, snapshots$: Observable<BatchSnapshot>, settings: RunSettings): Promise<number> {
   const { term, interrupts } = context;
+  const { journal } = settings;
   const startedAt = Date.now();
   let last: BatchSnapshot | undefined;
   let previous: readonly BatchItem[] = [];
@@ -110,30 +132,48 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
   const download = (item: BatchItem): Observable<Ended> => {
     if (!settings.out || item.state !== 'succeeded') return of({ item, written: [] });
     const dir = `${settings.out}/${safeFileName(item.key, 'job')}`;
-    const refs = findDocuments([item.progress?.model, item.execution?.state]);
-    return from(refs).pipe(
+    // A job ended before: its documents were written then, unless that run died first.
+    const refs$ = fromJournal(item) ? from(stat(dir).then(() => [], () => item.outcome?.documents ?? [])) : of(findDocuments([item.progress?.model, item.execution?.state]));
+    return refs$.pipe(
+      mergeMap((refs) => from(refs)),
       mergeMap((ref) => connection.client.downloadDocument(ref.id), 1),
       toArray(),
-      mergeMap((documents) => writeDocuments(dir, documents)),
+      mergeMap((documents) => (documents.length === 0 && fromJournal(item) ? of([]) : writeDocuments(dir, documents))),
       map((written) => ({ item, written })),
     );
   };
 
+  const reportUncertain = (item: BatchItem) => {
+    const { reason = '', candidateIds = [] } = item.uncertainty ?? {};
+    term.result(`${term.paint('Uncertain'.padEnd(11), 'yellow')} ${item.key}  -  ${reason}`);
+    if (candidateIds.length > 0) term.result(`  may be one of: ${candidateIds.join(', ')}`);
+    term.event({ type: 'job', key: item.key, state: 'uncertain', reason, candidateIds });
+  };
+
   const report = ({ item, written }: Ended) => {
+    if (item.state === 'uncertain') {
+      reportUncertain(item);
+      drawBar();
+      return;
+    }
     const ok = item.state === 'succeeded';
-    const status = ok ? (item.progress?.status ?? 'Success') : failureStatus(item.error);
-    if (!ok) failures.push(item.error);
-    const detail = ok ? (item.progress?.message ?? '') : describe(item.error);
+    const old = fromJournal(item);
+    const status = old ? (item.outcome?.status ?? (ok ? 'Success' : (item.outcome?.error?.name ?? 'Failed'))) : ok ? (item.progress?.status ?? 'Success') : failureStatus(item.error);
+    if (!ok) failures.push(old ? item.outcome?.error : item.error);
+    const why = old ? (item.outcome?.error?.message ?? '') : describe(item.error);
+    const detail = old ? `${ok ? 'ended before' : why} (from the journal)` : ok ? (item.progress?.message ?? '') : why;
     const colour = !ok ? 'red' : status === 'Warning' ? 'yellow' : 'green';
     term.result(`${term.paint(status.padEnd(11), colour)} ${item.key}  ${item.executionId ?? '-'}  ${detail}`.trimEnd());
     for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes)`);
+    const failure = old ? { error: item.outcome?.error?.name ?? 'Error', message: why } : errorJson(item.error);
     term.event({
       type: 'job',
       key: item.key,
       state: item.state,
       status,
       ...(item.executionId ? { executionId: item.executionId } : {}),
-      ...(ok ? { message: item.progress?.message, documents: written } : errorJson(item.error)),
+      ...(item.resumedAs ? { resumed: item.resumedAs } : {}),
+      ...(ok ? { message: item.progress?.message, documents: written } : failure),
     });
     drawBar();
   };
@@ -146,11 +186,14 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
 
   // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
   const changes = (snapshot: BatchSnapshot): BatchItem[] => {
+    if (!last && journal && snapshot.journal) reportJournal(term, journal, snapshot.journal);
     const ended: BatchItem[] = [];
     snapshot.items.forEach((item, i) => {
       const before = previous[i];
-      if (item.executionId && !before?.executionId) term.event({ type: 'job', key: item.key, state: 'running', executionId: item.executionId });
-      if ((item.state === 'succeeded' || item.state === 'failed') && before?.state !== item.state) ended.push(item);
+      if (item.executionId && !before?.executionId && item.state === 'running') {
+        term.event({ type: 'job', key: item.key, state: 'running', executionId: item.executionId, ...(item.resumedAs ? { resumed: item.resumedAs } : {}) });
+      }
+      if (item.state !== 'queued' && item.state !== 'running' && before?.state !== item.state) ended.push(item);
     });
     previous = snapshot.items;
     last = snapshot;
@@ -161,11 +204,25 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
   const summary = (code: number): number => {
     term.clearStatus();
     if (!last) return code;
-    const { total, succeeded, failed } = last;
+    const { total, succeeded, failed, uncertain } = last;
     const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-    term.event({ type: 'summary', total, succeeded, failed, running: last.running, queued: last.queued });
-    if (!term.json) term.note(`${total} job${total === 1 ? '' : 's'} in ${seconds} s: ${succeeded} succeeded, ${failed} failed${last.running + last.queued ? `, ${last.running} running, ${last.queued} not started` : ''}`);
+    term.event({ type: 'summary', total, succeeded, failed, running: last.running, queued: last.queued, ...(journal ? { uncertain, ...journalJson(journal, last) } : {}) });
+    if (!term.json) {
+      const left = last.running + last.queued ? `, ${last.running} running, ${last.queued} not started` : '';
+      term.note(`${total} job${total === 1 ? '' : 's'} in ${seconds} s: ${succeeded} succeeded, ${failed} failed${uncertain ? `, ${uncertain} uncertain` : ''}${left}${journal ? journalSummary(last.items) : ''}`);
+    }
+    if (journal && uncertain > 0) uncertainAdvice(term, journal, uncertain);
     return code;
+  };
+
+  /** Why the batch could not run at all, when the journal is the reason (exit 2), else undefined. */
+  const journalRefusal = (error: unknown): string | undefined => {
+    if (!journal) return undefined;
+    const cause = isSmartFlowsJournalError(error) ? (error as { cause?: unknown }).cause : undefined;
+    if (cause instanceof UnreadableJournal) return cause.message;
+    // The journal was read and no snapshot came: the jobs did not match the journal's plan.
+    if (journal.read && !last && isSmartFlowsInputError(error)) return `${journal.path} is the journal of another batch than ${settings.source}: ${error.message} (a new batch needs a new journal file)`;
+    return undefined;
   };
 
   return new Promise<number>((resolve) => {
@@ -181,6 +238,7 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
           // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed
           // (and, with --cancel-on-exit, canceled: let those calls arrive).
           await connection.requests.drain(DRAIN_MS);
+          await journal?.flushed();
           term.clearStatus();
           if (isSmartFlowsBatchError(error)) {
             const cause = (error as { cause?: unknown }).cause;
@@ -191,30 +249,33 @@ function runJobs(context: CommandContext, connection: Connection, snapshots$: Ob
             finish(exitCodeOf(cause));
             return;
           }
-          term.event({ type: 'error', ...errorJson(error) });
-          term.note(`smart-flows: ${describe(error)}`);
-          finish(exitCodeOf(error));
+          const refusal = journalRefusal(error);
+          term.event({ type: 'error', ...errorJson(error), ...(refusal ? { message: refusal } : {}) });
+          term.note(`smart-flows batch: ${refusal ?? describe(error)}`);
+          finish(refusal ? EXIT.usage : exitCodeOf(error));
         },
         complete: () => {
           const failed = last?.failed ?? 0;
           // Every failure a refused connection, nothing succeeded: the server was out of reach.
           const unreachable = failed > 0 && last?.succeeded === 0 && failures.every((e) => exitCodeOf(e) === EXIT.unreachable);
-          finish(failed === 0 ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed);
+          finish(failed === 0 && !last?.uncertain ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed);
         },
       });
 
     interrupts.onInterrupt(async () => {
       subscription.unsubscribe();
       await connection.requests.drain(DRAIN_MS);
+      // A record being written when Ctrl-C came is finished, so the journal ends on a whole line.
+      await journal?.flushed();
       term.clearStatus();
       const running = (last?.items ?? []).filter((item) => item.state === 'running' && item.executionId);
-      term.event({ type: 'interrupted', canceled: settings.cancelOnExit, running: running.map(({ key, executionId }) => ({ key, executionId })) });
+      term.event({ type: 'interrupted', canceled: settings.cancelOnExit, running: running.map(({ key, executionId }) => ({ key, executionId })), ...(journal ? { journal: journal.path } : {}) });
       const fate = settings.cancelOnExit ? 'canceled' : 'going on on the server (follow one with: smart-flows watch <executionId>)';
       term.note(`Interrupted: ${running.length} running job${running.length === 1 ? '' : 's'} ${fate}`);
       for (const { key, executionId } of running) term.note(`  ${key}  ${executionId}`);
+      if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
       // No summary: its counts were taken before the stop and would call canceled jobs running.
       resolve(EXIT.interrupted);
     });
   });
 }
-
