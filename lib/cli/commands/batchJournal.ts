@@ -44,7 +44,7 @@ export function reportJournal(term: Terminal, journal: CliJournal, summary: Batc
   term.note(
     fresh
       ? `Journal ${journal.path}: if the batch stops, run the same command again to resume it`
-      : `Resuming from ${journal.path}: ${resumed} from the journal, ${adopted} adopted, ${restarted} restarted, ${uncertain} uncertain`,
+      : `Resuming from ${journal.path}: ${resumed} resumed from the journal, ${adopted} adopted, ${restarted} restarted, ${uncertain} uncertain`,
   );
 }
 

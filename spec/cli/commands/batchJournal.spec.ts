@@ -121,7 +121,7 @@ describe('smart-flows batch --journal', () => {
     const again = cli.start(batch.args());
     const resumed = await again.done;
     expect(resumed.code).toBe(0);
-    expect(resumed.stderr).toContain(`Resuming from ${batch.journal}: 0 from the journal, 3 adopted, 0 restarted, 0 uncertain`);
+    expect(resumed.stderr).toContain(`Resuming from ${batch.journal}: 0 resumed from the journal, 3 adopted, 0 restarted, 0 uncertain`);
     expect(resumed.stderr).toMatch(/3 jobs in [\d.]+ s: 3 succeeded, 0 failed; resumed: 0 ended before, 0 followed again, 3 adopted, 0 restarted, 0 uncertain\n/);
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(3);
     expect(records(batch.journal).filter((r) => r.type === 'started').every((r) => r.type === 'started' && r.adopted)).toBe(true);
@@ -173,7 +173,7 @@ describe('smart-flows batch --journal', () => {
 
     const settled = await cli.run(batch.args());
     expect(settled.code).toBe(0);
-    expect(settled.stderr).toContain('0 from the journal, 1 adopted, 0 restarted, 0 uncertain');
+    expect(settled.stderr).toContain('0 resumed from the journal, 1 adopted, 0 restarted, 0 uncertain');
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(1);
   });
 
