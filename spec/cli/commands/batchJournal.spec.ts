@@ -17,7 +17,7 @@ let flows = 0;
  */
 function newBatch(name: string, keys: readonly string[]) {
   const flowId = `5f1a0000-0000-4000-8000-0000000001${String(++flows).padStart(2, '0')}`;
-  cli.server.simulator.addFlow({ ...builtInFlows.short, id: flowId, displayName: `Letter (${name})` });
+  cli.server.simulator.addFlow({ ...builtInFlows.short, id: flowId, displayName: `Letter (${name})`, stages: builtInFlows.short.stages.map((s) => ({ ...s, durationMs: 100 })) });
   const jobs = cli.file(`${name}.csv`, `key,To\n${keys.map((k) => `${k},${name}-${k}`).join('\n')}\n`);
   const journal = join(cli.dir, `${name}.journal`);
   const args = (...more: string[]) => ['batch', jobs, '--flow', flowId, '--journal', journal, ...more];
@@ -57,6 +57,8 @@ async function expectEachJobOnce(batch: ReturnType<typeof newBatch>, name: strin
 }
 
 const KEYS = ['J1', 'J2', 'J3', 'J4', 'J5'];
+/** Each test runs the CLI two or three times: on a loaded machine that outlasts Jest's 20 s (they wait on events, not on time). */
+const SLOW = 60_000;
 
 describe('smart-flows batch --journal', () => {
   it('resumes a batch stopped with Ctrl-C: the journal is whole, ended jobs come from it, none runs twice (exit 130, then 0)', async () => {
@@ -84,7 +86,7 @@ describe('smart-flows batch --journal', () => {
     const summary = lines.at(-1)!;
     expect(summary).toMatchObject({ type: 'summary', total: 5, succeeded: 5, failed: 0, uncertain: 0, journal: { fromJournal: endedBefore } });
     await expectEachJobOnce(batch, 'ctrlc', KEYS, again);
-  });
+  }, SLOW);
 
   it('resumes a batch killed mid-run (SIGKILL), and tolerates and reports a last journal line cut short', async () => {
     const batch = newBatch('kill', KEYS);
@@ -101,7 +103,7 @@ describe('smart-flows batch --journal', () => {
     expect(jsonLines(resumed.stdout).find((l) => l.type === 'journal')).toMatchObject({ tornLine: '{"type":"starting","at":"2026-12-0' });
     expect(resumed.stderr).toMatch(/kill\.journal: its last line was cut short \(the process died while writing it\) and was dropped/);
     await expectEachJobOnce(batch, 'kill', KEYS, again);
-  });
+  }, SLOW);
 
   it('after a SIGKILL while starts were in flight, adopts the executions the server made instead of starting them again', async () => {
     const keys = ['S1', 'S2', 'S3'];
@@ -125,7 +127,7 @@ describe('smart-flows batch --journal', () => {
     expect(resumed.stderr).toMatch(/3 jobs in [\d.]+ s: 3 succeeded, 0 failed; resumed: 0 ended before, 0 followed again, 3 adopted, 0 restarted, 0 uncertain\n/);
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(3);
     expect(records(batch.journal).filter((r) => r.type === 'started').every((r) => r.type === 'started' && r.adopted)).toBe(true);
-  });
+  }, SLOW);
 
   it('starts again the jobs whose start never reached the server (killed while the server held the request)', async () => {
     const keys = ['R1', 'R2'];
@@ -143,7 +145,7 @@ describe('smart-flows batch --journal', () => {
     expect(resumed.code).toBe(0);
     expect(jsonLines(resumed.stdout).find((l) => l.type === 'journal')).toMatchObject({ resumed: 0, adopted: 0, restarted: 2, uncertain: 0 });
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(2);
-  });
+  }, SLOW);
 
   it('reports uncertain jobs when the server cannot rule out an earlier start (exit 1, what to do), and settles them on the next run', async () => {
     const keys = ['U1'];
@@ -175,7 +177,7 @@ describe('smart-flows batch --journal', () => {
     expect(settled.code).toBe(0);
     expect(settled.stderr).toContain('0 resumed from the journal, 1 adopted, 0 restarted, 0 uncertain');
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(1);
-  });
+  }, SLOW);
 
   it('refuses a journal written for another job list in one line, exit 2, nothing started', async () => {
     const batch = newBatch('other', ['O1', 'O2']);
@@ -188,7 +190,7 @@ describe('smart-flows batch --journal', () => {
     expect(result.stderr.split('\n').filter((l) => l.startsWith('smart-flows'))).toEqual([`smart-flows batch: ${message}`]);
     expect(jsonLines(result.stdout).at(-1)).toMatchObject({ type: 'error', error: 'SmartFlowsInputError', message });
     expect(cli.server.simulator.stats.startsByFlow[batch.flowId]).toBe(before);
-  });
+  }, SLOW);
 
   it('refuses a file that is not a journal, and a journal in a folder that does not exist, exit 2', async () => {
     const notJournal = cli.file('notes.txt', 'shopping list\nmilk\n');
@@ -201,5 +203,5 @@ describe('smart-flows batch --journal', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.split('\n')[0]).toMatch(/^smart-flows batch: --journal .*b\.journal: the folder .*nowhere does not exist$/);
     expect(cli.server.simulator.stats.byRoute.start).toBe(requests);
-  });
+  }, SLOW);
 });

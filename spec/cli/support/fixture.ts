@@ -8,7 +8,7 @@ import { serverEnv, serverEvents, startServer, type ServerEvents } from './serve
 
 /** What a CLI spec file shares: one build, one simulator server, one temp folder. */
 export interface CliFixture {
-  /** The CLI built from the sources for this file. */
+  /** The CLI built from the sources (once for all the spec files). */
   readonly cli: BuiltCli;
   /** The simulator's HTTP server (with the built-in flows and `slowFlow`). */
   readonly server: SimulatorServer;
@@ -27,9 +27,9 @@ export interface CliFixture {
 }
 
 /**
- * Registers `beforeAll`/`afterAll` that build the CLI once, start one simulator server and make
- * one temp folder for the spec file, and remove all three afterwards. Call it at the top of the
- * file; read the fields inside tests (they exist once `beforeAll` ran).
+ * Registers `beforeAll`/`afterAll` that build the CLI (or find it built), start one simulator
+ * server and make one temp folder for the spec file, and close and remove them afterwards.
+ * Call it at the top of the file; read the fields inside tests (they exist once `beforeAll` ran).
  * @param options.server - false for a file that needs no server (the simulator command's own)
  */
 export function useCliFixture(options: { server?: boolean } = {}): CliFixture {
@@ -49,7 +49,6 @@ export function useCliFixture(options: { server?: boolean } = {}): CliFixture {
     events = serverEvents(server);
   });
   afterAll(async () => {
-    cli?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await server?.close();
   });
