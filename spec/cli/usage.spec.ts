@@ -43,7 +43,6 @@ describe('smart-flows usage', () => {
   });
 
   it('refuses a missing argument, a bad GUID, a bad number and a bad duration, exit 2', async () => {
-    const env = cli.env;
     const cases: [string[], RegExp][] = [
       [['run'], /missing <flowId>/],
       [['run', 'not-a-guid'], /flowId 'not-a-guid' is not a GUID/],
@@ -52,8 +51,10 @@ describe('smart-flows usage', () => {
       [['list', '--status', 'Sleeping'], /--status 'Sleeping' is not one of/],
       [['run', SHORT, '--input'], /option '--input' needs a value/],
     ];
-    for (const [args, message] of cases) {
-      const result = await cli.run(args, { env });
+    // Side by side: each is a process of its own that sends nothing.
+    const results = await Promise.all(cases.map(([args]) => cli.run(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i]!;
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toMatch(/\nUsage: smart-flows /);

@@ -1,12 +1,14 @@
 import { buildSync } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Where the specs build the CLI: under node_modules so the bundle's bare imports (rxjs…) resolve. */
 const CACHE = resolve(process.cwd(), 'node_modules/.cache/smart-flows-cli-spec');
 const LIB = resolve(process.cwd(), 'lib');
+/** Age after which a build of other sources is removed. */
+const STALE_MS = 60 * 60_000;
 
 /** The CLI built from the sources. */
 export interface BuiltCli {
@@ -31,8 +33,8 @@ function sourcesHash(): string {
  * Bundles lib/cli/cli.ts (and the library sources it imports) into one ESM file, so the specs
  * run the command as a user would (`node cli.js …` in a child process) on a clean clone,
  * without `npm run build` and whatever the state of dist/. Built once per state of lib/: the
- * spec files (and Jest's workers) share `cli-<hash of lib/>.mjs`; a build for other sources is
- * removed when a new one is made.
+ * spec files (and Jest's workers) share `cli-<hash of lib/>.mjs`; builds of other sources are
+ * removed an hour later.
  */
 export function buildCli(): BuiltCli {
   const name = `cli-${sourcesHash()}.mjs`;
@@ -53,7 +55,12 @@ export function buildCli(): BuiltCli {
     define: { __SMART_FLOWS_VERSION__: JSON.stringify('0.0.0-spec') },
   });
   renameSync(partial, file);
-  for (const old of readdirSync(CACHE)) if (old !== name && /^(cli-[0-9a-f]+\.mjs|build-)/.test(old) && !old.endsWith('.partial')) rmSync(join(CACHE, old), { recursive: true, force: true });
+  // Builds of other sources, once a run that may still use them (edits during a run) is surely over.
+  const stale = Date.now() - STALE_MS;
+  for (const old of readdirSync(CACHE)) {
+    const path = join(CACHE, old);
+    if (old !== name && (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? stale) < stale) rmSync(path, { recursive: true, force: true });
+  }
   return { file };
 }
 
