@@ -2,7 +2,7 @@
 export const EXIT = {
   /** Every flow ended in Success or Warning (or the command did what it was asked). */
   ok: 0,
-  /** At least one flow failed (Error, Canceled, Interrupted, timed out) or the server refused a request. */
+  /** At least one flow failed (Error, Canceled, Interrupted, timed out), the server refused a request, or a journaled batch left a job `uncertain`. */
   failed: 1,
   /** Bad usage or bad input: nothing was sent. */
   usage: 2,

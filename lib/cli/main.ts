@@ -41,8 +41,9 @@ Output: results on stdout (with --json: one JSON object a line, nothing else); m
 and progress bars on stderr. Ctrl-C stops cleanly (--cancel-on-exit also cancels what the
 command started); a second Ctrl-C exits at once.
 
-Exit codes: 0 all succeeded, 1 a flow failed (or the server refused a request), 2 usage
-error (nothing was sent), 3 server unreachable or credentials refused, 130 interrupted.
+Exit codes: 0 all succeeded, 1 a flow failed (or the server refused a request, or a
+journaled batch left a job uncertain), 2 usage error (nothing was sent), 3 server
+unreachable or credentials refused, 130 interrupted.
 
 Try it without a server:
   smart-flows simulator            # in one terminal; prints the two exports below

@@ -1,13 +1,68 @@
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { BatchJournal } from '../index';
+import { fileJournal } from '../node/fileJournal';
 import { UsageError } from './UsageError';
 
+/** The journal of `batch --journal <file>`, as the command uses it. */
+export interface CliJournal {
+  /** The file, as given. */
+  path: string;
+  /** The journal `runBatch` writes (the library's `fileJournal`, watched by the command). */
+  journal: BatchJournal;
+  /** True once the journal was read: an input error after that is the journal not matching the jobs. */
+  readonly read: boolean;
+  /** Resolves once every record appended so far is on disk (before the command exits on Ctrl-C). */
+  flushed(): Promise<void>;
+}
+
+/** The file could not be read as a journal (not JSON lines, a record in the middle cut short…): bad input, exit 2. */
+export class UnreadableJournal extends Error {
+  override name = 'UnreadableJournal';
+}
+
 /**
- * The journal of `batch --journal <file>`. The batch journal (`runBatch(jobs, { journal })`
- * with `fileJournal(path)` from `smart-flows-rx/node`) is not in the library yet, so the
- * flag is parsed and checked but refused with exit 2 rather than pretending to resume.
- * When it lands: `return fileJournal(path)` and pass it to `runBatch`.
+ * Opens `--journal <file>`: a new file is created by the batch's first record, an existing one
+ * is resumed. Its folder must exist (checked here, before anything is sent).
  */
-export function openJournal(path: string | boolean | undefined): undefined {
+export async function openJournal(path: string | boolean | undefined): Promise<CliJournal | undefined> {
   if (path === undefined) return undefined;
   if (typeof path !== 'string' || path === '') throw new UsageError('--journal needs a file name');
-  throw new UsageError('--journal is not supported yet (resumable batches need the batch journal, which this version of smart-flows-rx does not have); run without it');
+  const found = await stat(path).catch(() => undefined);
+  if (found && !found.isFile()) throw new UsageError(`--journal ${path} is not a file`);
+  const folder = await stat(dirname(path)).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new UsageError(`--journal ${path}: the folder ${dirname(path)} does not exist`);
+
+  const file = fileJournal(path);
+  const pending = new Set<Promise<void>>();
+  let read = false;
+  const journal: BatchJournal = {
+    read: async () => {
+      try {
+        return await file.read();
+      } catch (error) {
+        throw new UnreadableJournal(`${path} is not a batch journal: ${(error as Error).message}`, { cause: error });
+      } finally {
+        read = true;
+      }
+    },
+    append: (record) => {
+      const written = Promise.resolve(file.append(record));
+      // Kept until durable, whether or not the batch still waits for it (it does not after Ctrl-C).
+      const settled = written.catch(() => undefined);
+      pending.add(settled);
+      void settled.then(() => pending.delete(settled));
+      return written;
+    },
+  };
+  return {
+    path,
+    journal,
+    get read() {
+      return read;
+    },
+    flushed: async () => {
+      await Promise.all([...pending]);
+    },
+  };
 }

@@ -1,36 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
-import type { SimulatorServer } from 'smart-flows-rx/testing';
-import { buildCli, runCli, type BuiltCli } from './support/cli';
-import { serverEnv, startServer } from './support/server';
+import { useCliFixture } from './support/fixture';
 
 const SHORT = builtInFlows.short.id;
-let cli: BuiltCli;
-let server: SimulatorServer;
-let dir: string;
 
-beforeAll(async () => {
-  cli = buildCli();
-  server = await startServer();
-  dir = mkdtempSync(join(tmpdir(), 'smart-flows-cli-'));
-});
-afterAll(async () => {
-  cli.remove();
-  await server.close();
-});
-
-const file = (name: string, text: string) => {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-};
+const cli = useCliFixture();
 
 describe('smart-flows usage', () => {
   it('prints the commands, environment and exit codes with --help, on stdout, exit 0', async () => {
-    const result = await runCli(cli, ['--help']);
+    const result = await cli.run(['--help']);
     expect(result.code).toBe(0);
     for (const name of ['run', 'watch', 'batch', 'cancel', 'list', 'simulator']) expect(result.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(result.stdout).toContain('SMART_FLOWS_API_KEY');
@@ -38,25 +16,25 @@ describe('smart-flows usage', () => {
   });
 
   it.each(['run', 'watch', 'batch', 'cancel', 'list', 'simulator'])('answers %s --help with its usage, exit 0, nothing sent', async (name) => {
-    const before = server.simulator.requests.length;
-    const result = await runCli(cli, [name, '--help'], { env: serverEnv(server) });
+    const before = cli.server.simulator.requests.length;
+    const result = await cli.run([name, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: smart-flows ${name}`));
     expect(result.stderr).toBe('');
-    expect(server.simulator.requests.length).toBe(before);
+    expect(cli.server.simulator.requests.length).toBe(before);
   });
 
   it('exits 2 with the help on stderr when no command is given', async () => {
-    const result = await runCli(cli, []);
+    const result = await cli.run([]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
     expect(result.stderr).toContain('Usage: smart-flows <command>');
   });
 
   it('names an unknown command and an unknown flag in one line, with the usage, exit 2', async () => {
-    const command = await runCli(cli, ['launch']);
+    const command = await cli.run(['launch']);
     expect(command.code).toBe(2);
     expect(command.stderr.split('\n')[0]).toBe("smart-flows: unknown command 'launch'");
-    const flag = await runCli(cli, ['run', SHORT, '--fast'], { env: serverEnv(server) });
+    const flag = await cli.run(['run', SHORT, '--fast']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toBe(
       "smart-flows run: unknown option '--fast'\nUsage: smart-flows run <flowId> [--input file.xml|-] [--out dir] [--skip-user-input] [--timeout 10m]\n",
@@ -65,7 +43,6 @@ describe('smart-flows usage', () => {
   });
 
   it('refuses a missing argument, a bad GUID, a bad number and a bad duration, exit 2', async () => {
-    const env = serverEnv(server);
     const cases: [string[], RegExp][] = [
       [['run'], /missing <flowId>/],
       [['run', 'not-a-guid'], /flowId 'not-a-guid' is not a GUID/],
@@ -74,8 +51,10 @@ describe('smart-flows usage', () => {
       [['list', '--status', 'Sleeping'], /--status 'Sleeping' is not one of/],
       [['run', SHORT, '--input'], /option '--input' needs a value/],
     ];
-    for (const [args, message] of cases) {
-      const result = await runCli(cli, args, { env });
+    // Side by side: each is a process of its own that sends nothing.
+    const results = await Promise.all(cases.map(([args]) => cli.run(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const result = results[i]!;
       expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(message);
       expect(result.stderr).toMatch(/\nUsage: smart-flows /);
@@ -83,55 +62,46 @@ describe('smart-flows usage', () => {
   });
 
   it('exits 2 without a server URL or credentials, and names the variables', async () => {
-    const noUrl = await runCli(cli, ['list'], { env: { SMART_FLOWS_API_KEY: 'k' } });
+    const noUrl = await cli.run(['list'], { env: { SMART_FLOWS_API_KEY: 'k' } });
     expect(noUrl.code).toBe(2);
     expect(noUrl.stderr).toContain('set SMART_FLOWS_URL or pass --url');
-    const noKey = await runCli(cli, ['list'], { env: { SMART_FLOWS_URL: server.url } });
+    const noKey = await cli.run(['list'], { env: { SMART_FLOWS_URL: cli.server.url } });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('set SMART_FLOWS_API_KEY (or SMART_FLOWS_TOKEN), or pass --api-key-file');
   });
 
   it('refuses an input file that is not well-formed XML with its line and column, exit 2, nothing sent', async () => {
-    const input = file('broken.xml', '<Letter>\n  <To>Ann</Letter>\n');
-    const before = server.simulator.requests.length;
-    const result = await runCli(cli, ['run', SHORT, '--input', input], { env: serverEnv(server) });
+    const input = cli.file('broken.xml', '<Letter>\n  <To>Ann</Letter>\n');
+    const before = cli.server.simulator.requests.length;
+    const result = await cli.run(['run', SHORT, '--input', input]);
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toMatch(/^smart-flows run: .*broken\.xml is not well-formed XML: .*\(line 2, column \d+\)$/);
-    expect(server.simulator.requests.length).toBe(before);
+    expect(cli.server.simulator.requests.length).toBe(before);
   });
 
   it('refuses a malformed CSV naming the line, exit 2, nothing sent', async () => {
-    const jobs = file('jobs.csv', 'key,Customer\nA1,ACME\nA2,"Smith\nA3,Zed\n');
-    const wide = file('wide.csv', 'key,Customer\nA1,ACME\nA2,Smith,4\n');
-    const before = server.simulator.requests.length;
-    const open = await runCli(cli, ['batch', jobs, '--flow', SHORT], { env: serverEnv(server) });
+    const jobs = cli.file('jobs.csv', 'key,Customer\nA1,ACME\nA2,"Smith\nA3,Zed\n');
+    const wide = cli.file('wide.csv', 'key,Customer\nA1,ACME\nA2,Smith,4\n');
+    const before = cli.server.simulator.requests.length;
+    const open = await cli.run(['batch', jobs, '--flow', SHORT]);
     expect(open.code).toBe(2);
     expect(open.stderr.split('\n')[0]).toMatch(/jobs\.csv line 3: malformed CSV: a quoted field is not closed$/);
-    const fields = await runCli(cli, ['batch', wide, '--flow', SHORT], { env: serverEnv(server) });
+    const fields = await cli.run(['batch', wide, '--flow', SHORT]);
     expect(fields.code).toBe(2);
     expect(fields.stderr.split('\n')[0]).toMatch(/wide\.csv line 3: malformed CSV: 3 fields, the header has 2$/);
-    expect(server.simulator.requests.length).toBe(before);
-  });
-
-  it('refuses --journal for now with exit 2 (the batch journal is not in the library yet), nothing sent', async () => {
-    const jobs = file('ok.csv', 'key,Customer\nA1,ACME\n');
-    const before = server.simulator.requests.length;
-    const result = await runCli(cli, ['batch', jobs, '--flow', SHORT, '--journal', join(dir, 'batch.jsonl')], { env: serverEnv(server) });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--journal is not supported yet/);
-    expect(server.simulator.requests.length).toBe(before);
+    expect(cli.server.simulator.requests.length).toBe(before);
   });
 
   it('exits 3 when the server refuses the key, and never prints the key', async () => {
-    const keyFile = file('key.txt', 'wrong-key-4711\n');
-    const result = await runCli(cli, ['list', '--api-key-file', keyFile], { env: { SMART_FLOWS_URL: server.url } });
+    const keyFile = cli.file('key.txt', 'wrong-key-4711\n');
+    const result = await cli.run(['list', '--api-key-file', keyFile], { env: { SMART_FLOWS_URL: cli.server.url } });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('refused the credentials (401)');
     expect(result.stdout + result.stderr).not.toContain('wrong-key-4711');
   });
 
   it('exits 3 when nothing listens at the URL', async () => {
-    const result = await runCli(cli, ['cancel', '0b6f3c1e-8f5d-4a51-9a57-2d2c1c9e6a10'], { env: { SMART_FLOWS_URL: 'http://127.0.0.1:9', SMART_FLOWS_API_KEY: 'k' } });
+    const result = await cli.run(['cancel', '0b6f3c1e-8f5d-4a51-9a57-2d2c1c9e6a10'], { env: { SMART_FLOWS_URL: 'http://127.0.0.1:9', SMART_FLOWS_API_KEY: 'k' } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/cannot reach the server/);
   }, 30_000);

@@ -1,20 +1,13 @@
-import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
-import { type BatchItem, type BatchSnapshot, findDocuments, isGuid, isSmartFlowsBatchError } from '../../index';
+import { isGuid } from '../../index';
 import { duration, wholeNumber } from '../args';
-import { type Command, type CommandContext, CONNECTION_HELP } from '../Command';
-import { connect, type Connection } from '../connect';
-import { EXIT } from '../exitCodes';
-import { describe, errorJson, exitCodeOf, failureStatus } from '../failures';
+import { type Command, CONNECTION_HELP } from '../Command';
+import { connect } from '../connect';
 import { openJournal } from '../openJournal';
 import { readJobs, jobsFormat } from '../readJobs';
 import { readSource } from '../readSource';
-import { bar } from '../Terminal';
 import { UsageError } from '../UsageError';
-import { checkOutDir, safeFileName, writeDocuments, type WrittenDocument } from '../writeDocuments';
-import { DRAIN_MS } from './follow';
-
-/** Documents downloaded side by side in a batch (each job's files one after the other). */
-const DOWNLOADS_AT_ONCE = 4;
+import { checkOutDir } from '../writeDocuments';
+import { runJobs } from './runJobs';
 
 /** `smart-flows batch <jobs>`: runs one flow execution per line of a CSV or JSON-lines file. */
 export const batch: Command = {
@@ -50,7 +43,9 @@ Options:
   -c, --concurrency <n>   executions at once, 1–1000 (default 4)
   -o, --out <dir>         download each job's documents into <dir>/<key>/
   --fail-fast             stop at the first failed job (the rest are not started)
-  --journal <file>        resume from a journal after a crash (not supported yet: exit 2)
+  --journal <file>        keep a journal of the batch in <file>; running the same command
+                          again resumes it: ended jobs are reported from the journal,
+                          started ones followed, none started twice (see Journal below)
   --format csv|jsonl      the format of stdin (default: from the extension, else sniffed)
   --root <name>           root element of inputs made from CSV columns (default Input)
   --skip-user-input       start with the server's defaults for every form
@@ -58,8 +53,14 @@ Options:
   --cancel-on-exit        cancel the running executions when stopped early
 ${CONNECTION_HELP}
 
+Journal: with --journal, a batch stopped by Ctrl-C, a crash or a lost connection is resumed by
+running the same command again (same jobs file, same journal). A job whose start was sent but
+whose answer was lost is looked up on the server: adopted if found, restarted if certainly
+absent, else reported 'uncertain' and not started (exit 1; run again to check once more).
+A journal written for another job list is refused (exit 2).
+
 Example:
-  smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/`,
+  smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/ --journal letters.journal`,
 
   async run(context) {
     const { args, env, stdin } = context;
@@ -69,7 +70,7 @@ Example:
     if (flowId !== undefined && !isGuid(flowId)) throw new UsageError(`--flow '${flowId}' is not a GUID`);
     const concurrency = wholeNumber('concurrency', values.concurrency, 1, 1000);
     const timeoutMs = duration('timeout', values.timeout);
-    const journal = openJournal(values.journal);
+    const journal = await openJournal(values.journal);
     const out = values.out as string | undefined;
     await checkOutDir(out);
     const text = await readSource(source, stdin);
@@ -87,134 +88,10 @@ Example:
         onUserInput: 'error',
         cancelOnUnsubscribe: cancelOnExit,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(journal !== undefined ? { journal } : {}),
+        ...(journal !== undefined ? { journal: journal.journal } : {}),
       },
     );
     if (!context.term.json) context.term.note(`Running ${jobs.length} job${jobs.length === 1 ? '' : 's'} (${name}), ${concurrency ?? 4} at a time…`);
-    return runJobs(context, connection, snapshots$, { out, cancelOnExit });
+    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name });
   },
 };
-
-interface Ended {
-  item: BatchItem;
-  written: WrittenDocument[];
-}
-
-function runJobs(context: CommandContext, connection: Connection, snapshots$: Observable<BatchSnapshot>, settings: { out: string | undefined; cancelOnExit: boolean }): Promise<number> {
-  const { term, interrupts } = context;
-  const startedAt = Date.now();
-  let last: BatchSnapshot | undefined;
-  let previous: readonly BatchItem[] = [];
-  const failures: unknown[] = [];
-
-  const download = (item: BatchItem): Observable<Ended> => {
-    if (!settings.out || item.state !== 'succeeded') return of({ item, written: [] });
-    const dir = `${settings.out}/${safeFileName(item.key, 'job')}`;
-    const refs = findDocuments([item.progress?.model, item.execution?.state]);
-    return from(refs).pipe(
-      mergeMap((ref) => connection.client.downloadDocument(ref.id), 1),
-      toArray(),
-      mergeMap((documents) => writeDocuments(dir, documents)),
-      map((written) => ({ item, written })),
-    );
-  };
-
-  const report = ({ item, written }: Ended) => {
-    const ok = item.state === 'succeeded';
-    const status = ok ? (item.progress?.status ?? 'Success') : failureStatus(item.error);
-    if (!ok) failures.push(item.error);
-    const detail = ok ? (item.progress?.message ?? '') : describe(item.error);
-    const colour = !ok ? 'red' : status === 'Warning' ? 'yellow' : 'green';
-    term.result(`${term.paint(status.padEnd(11), colour)} ${item.key}  ${item.executionId ?? '-'}  ${detail}`.trimEnd());
-    for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes)`);
-    term.event({
-      type: 'job',
-      key: item.key,
-      state: item.state,
-      status,
-      ...(item.executionId ? { executionId: item.executionId } : {}),
-      ...(ok ? { message: item.progress?.message, documents: written } : errorJson(item.error)),
-    });
-    drawBar();
-  };
-
-  const drawBar = () => {
-    if (!last) return;
-    const { total, succeeded, failed, running, percentage } = last;
-    term.status(`${bar(percentage)} ${String(percentage).padStart(3)}% ${succeeded + failed}/${total}  ${term.paint(`✔ ${succeeded}`, 'green', 'err')}  ${term.paint(`✘ ${failed}`, failed ? 'red' : 'dim', 'err')}  ▶ ${running} running`);
-  };
-
-  // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
-  const changes = (snapshot: BatchSnapshot): BatchItem[] => {
-    const ended: BatchItem[] = [];
-    snapshot.items.forEach((item, i) => {
-      const before = previous[i];
-      if (item.executionId && !before?.executionId) term.event({ type: 'job', key: item.key, state: 'running', executionId: item.executionId });
-      if ((item.state === 'succeeded' || item.state === 'failed') && before?.state !== item.state) ended.push(item);
-    });
-    previous = snapshot.items;
-    last = snapshot;
-    drawBar();
-    return ended;
-  };
-
-  const summary = (code: number): number => {
-    term.clearStatus();
-    if (!last) return code;
-    const { total, succeeded, failed } = last;
-    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-    term.event({ type: 'summary', total, succeeded, failed, running: last.running, queued: last.queued });
-    if (!term.json) term.note(`${total} job${total === 1 ? '' : 's'} in ${seconds} s: ${succeeded} succeeded, ${failed} failed${last.running + last.queued ? `, ${last.running} running, ${last.queued} not started` : ''}`);
-    return code;
-  };
-
-  return new Promise<number>((resolve) => {
-    const finish = (code: number) => resolve(summary(code));
-    const subscription = snapshots$
-      .pipe(
-        mergeMap((snapshot) => from(changes(snapshot))),
-        mergeMap(download, DOWNLOADS_AT_ONCE),
-      )
-      .subscribe({
-        next: report,
-        error: async (error: unknown) => {
-          // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed
-          // (and, with --cancel-on-exit, canceled: let those calls arrive).
-          await connection.requests.drain(DRAIN_MS);
-          term.clearStatus();
-          if (isSmartFlowsBatchError(error)) {
-            const cause = (error as { cause?: unknown }).cause;
-            const item: BatchItem = { key: error.key, state: 'failed', error: cause, ...(error.executionId ? { executionId: error.executionId } : {}) };
-            if (!previous.some((p) => p.key === error.key && p.state === 'failed')) report({ item, written: [] });
-            if (last) last = { ...last, failed: last.failed + 1, running: Math.max(0, last.running - 1) };
-            term.note(`Stopped at the first failure (--fail-fast): job ${error.key}`);
-            finish(exitCodeOf(cause));
-            return;
-          }
-          term.event({ type: 'error', ...errorJson(error) });
-          term.note(`smart-flows: ${describe(error)}`);
-          finish(exitCodeOf(error));
-        },
-        complete: () => {
-          const failed = last?.failed ?? 0;
-          // Every failure a refused connection, nothing succeeded: the server was out of reach.
-          const unreachable = failed > 0 && last?.succeeded === 0 && failures.every((e) => exitCodeOf(e) === EXIT.unreachable);
-          finish(failed === 0 ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed);
-        },
-      });
-
-    interrupts.onInterrupt(async () => {
-      subscription.unsubscribe();
-      await connection.requests.drain(DRAIN_MS);
-      term.clearStatus();
-      const running = (last?.items ?? []).filter((item) => item.state === 'running' && item.executionId);
-      term.event({ type: 'interrupted', canceled: settings.cancelOnExit, running: running.map(({ key, executionId }) => ({ key, executionId })) });
-      const fate = settings.cancelOnExit ? 'canceled' : 'going on on the server (follow one with: smart-flows watch <executionId>)';
-      term.note(`Interrupted: ${running.length} running job${running.length === 1 ? '' : 's'} ${fate}`);
-      for (const { key, executionId } of running) term.note(`  ${key}  ${executionId}`);
-      // No summary: its counts were taken before the stop and would call canceled jobs running.
-      resolve(EXIT.interrupted);
-    });
-  });
-}
-

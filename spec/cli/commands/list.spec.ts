@@ -1,28 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
-import type { SimulatorServer } from 'smart-flows-rx/testing';
-import { buildCli, jsonLines, runCli, type BuiltCli } from '../support/cli';
-import { LETTER, serverEnv, slowFlow, startServer, testClient } from '../support/server';
+import { jsonLines } from '../support/cli';
+import { LETTER, slowFlow, testClient } from '../support/server';
+import { useCliFixture } from '../support/fixture';
 
-let cli: BuiltCli;
-let server: SimulatorServer;
 const ids: string[] = [];
 
+const cli = useCliFixture();
 beforeAll(async () => {
-  cli = buildCli();
-  server = await startServer();
-  const client = testClient(server);
+  const client = testClient(cli.server);
   for (const flow of [builtInFlows.short, slowFlow, slowFlow]) ids.push((await lastValueFrom(client.startExecution(flow.id, LETTER))).id);
-});
-afterAll(async () => {
-  cli.remove();
-  await server.close();
 });
 
 describe('smart-flows list', () => {
   it('prints a table of executions, newest first, exit 0', async () => {
-    const result = await runCli(cli, ['list'], { env: serverEnv(server) });
+    const result = await cli.run(['list']);
     expect(result.code).toBe(0);
     const [header, ...rows] = result.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^EXECUTION +STATUS +CREATED +FLOW$/);
@@ -31,12 +24,12 @@ describe('smart-flows list', () => {
   });
 
   it('filters by flow and status, one JSON execution a line with --json, --size bounds the page', async () => {
-    const result = await runCli(cli, ['list', '--flow', slowFlow.id, '--status', 'running', '--json'], { env: serverEnv(server) });
+    const result = await cli.run(['list', '--flow', slowFlow.id, '--status', 'running', '--json']);
     expect(result.code).toBe(0);
     const lines = jsonLines(result.stdout);
     expect(lines.map((e) => e.id).sort()).toEqual([ids[1], ids[2]].sort());
     expect(lines.every((e) => e.status === 'Running' && (e.flow as { id: string }).id === slowFlow.id)).toBe(true);
-    const one = await runCli(cli, ['list', '--size', '1', '--json'], { env: serverEnv(server) });
+    const one = await cli.run(['list', '--size', '1', '--json']);
     expect(jsonLines(one.stdout)).toHaveLength(1);
   });
 });

@@ -1,31 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
-import type { SimulatorServer } from 'smart-flows-rx/testing';
-import { buildCli, jsonLines, runCli, type BuiltCli } from '../support/cli';
-import { executions, LETTER, serverEnv, slowFlow, startServer } from '../support/server';
+import { jsonLines } from '../support/cli';
+import { executions, LETTER, slowFlow } from '../support/server';
+import { useCliFixture } from '../support/fixture';
 
-let cli: BuiltCli;
-let server: SimulatorServer;
-let dir: string;
-
-beforeAll(async () => {
-  cli = buildCli();
-  server = await startServer();
-  dir = mkdtempSync(join(tmpdir(), 'smart-flows-run-'));
-  writeFileSync(join(dir, 'letter.xml'), LETTER);
-});
-afterAll(async () => {
-  cli.remove();
-  await server.close();
+const cli = useCliFixture();
+beforeAll(() => {
+  cli.file('letter.xml', LETTER);
 });
 
 describe('smart-flows run', () => {
   it('runs a flow to Success, writes its documents to --out and prints the outcome on stdout, exit 0', async () => {
-    const out = join(dir, 'pack');
-    const result = await runCli(cli, ['run', builtInFlows.multiDocument.id, '--input', join(dir, 'letter.xml'), '--out', out], { env: serverEnv(server) });
+    const out = join(cli.dir, 'pack');
+    const result = await cli.run(['run', builtInFlows.multiDocument.id, '--input', join(cli.dir, 'letter.xml'), '--out', out]);
     expect(result.code).toBe(0);
     const [outcome, ...files] = result.stdout.trimEnd().split('\n');
     expect(outcome).toMatch(/^Success {2}[0-9a-f-]{36} {2}Contract pack \(three documents\)/);
@@ -42,7 +31,7 @@ describe('smart-flows run', () => {
   });
 
   it('prints one JSON object a line with --json: progress events, then the output', async () => {
-    const result = await runCli(cli, ['run', builtInFlows.warning.id, '--input', '-', '--json'], { env: serverEnv(server), stdin: LETTER });
+    const result = await cli.run(['run', builtInFlows.warning.id, '--input', '-', '--json'], { stdin: LETTER });
     expect(result.code).toBe(0);
     const events = jsonLines(result.stdout);
     const last = events.at(-1)!;
@@ -53,27 +42,27 @@ describe('smart-flows run', () => {
   });
 
   it('exits 1 when the flow ends in Error, with the status and message on stdout', async () => {
-    const result = await runCli(cli, ['run', builtInFlows.error.id, '-i', join(dir, 'letter.xml')], { env: serverEnv(server) });
+    const result = await cli.run(['run', builtInFlows.error.id, '-i', join(cli.dir, 'letter.xml')]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^Error {2}[0-9a-f-]{36} {2}Template field "customer\.name" not found\n$/);
   });
 
   it('exits 1 naming the execution when the flow asks for input, and runs through with --skip-user-input', async () => {
-    const asks = await runCli(cli, ['run', builtInFlows.userInput.id, '-i', join(dir, 'letter.xml'), '--json'], { env: serverEnv(server) });
+    const asks = await cli.run(['run', builtInFlows.userInput.id, '-i', join(cli.dir, 'letter.xml'), '--json']);
     expect(asks.code).toBe(1);
     expect(jsonLines(asks.stdout).at(-1)).toMatchObject({ type: 'error', error: 'FlowExecutionError', status: 'UserInput' });
-    const skips = await runCli(cli, ['run', builtInFlows.userInput.id, '--skip-user-input'], { env: serverEnv(server) });
+    const skips = await cli.run(['run', builtInFlows.userInput.id, '--skip-user-input']);
     expect(skips.code).toBe(0);
     expect(skips.stdout).toMatch(/^Success /);
   });
 
   it('gives up after --timeout (exit 1) and with --cancel-on-exit cancels the execution', async () => {
-    const result = await runCli(cli, ['run', slowFlow.id, '-i', join(dir, 'letter.xml'), '--timeout', '1.5s', '--cancel-on-exit', '--json'], { env: serverEnv(server) });
+    const result = await cli.run(['run', slowFlow.id, '-i', join(cli.dir, 'letter.xml'), '--timeout', '1.5s', '--cancel-on-exit', '--json']);
     expect(result.code).toBe(1);
     const error = jsonLines(result.stdout).at(-1)!;
     expect(error).toMatchObject({ type: 'error', error: 'SmartFlowsTimeoutError' });
     expect(result.stderr).toContain(`Execution ${String(error.executionId)} was canceled`);
-    const found = (await executions(server)).find((e) => e.id === error.executionId);
+    const found = (await executions(cli.server)).find((e) => e.id === error.executionId);
     expect(found?.status).toBe('Canceled');
   });
 });

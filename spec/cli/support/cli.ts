@@ -1,29 +1,51 @@
 import { buildSync } from 'esbuild';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Where the specs build the CLI: under node_modules so the bundle's bare imports (rxjs…) resolve. */
 const CACHE = resolve(process.cwd(), 'node_modules/.cache/smart-flows-cli-spec');
+const LIB = resolve(process.cwd(), 'lib');
+/** Age after which a build of other sources is removed. */
+const STALE_MS = 60 * 60_000;
 
-/** A CLI built from the sources for one spec file, and a way to remove it. */
+/** The CLI built from the sources. */
 export interface BuiltCli {
   file: string;
-  remove(): void;
+}
+
+/** A hash of every file under lib/ (names and contents): the build's inputs are among them. */
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(LIB);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
  * Bundles lib/cli/cli.ts (and the library sources it imports) into one ESM file, so the specs
  * run the command as a user would (`node cli.js …` in a child process) on a clean clone,
- * without `npm run build` and whatever the state of dist/.
+ * without `npm run build` and whatever the state of dist/. Built once per state of lib/: the
+ * spec files (and Jest's workers) share `cli-<hash of lib/>.mjs`; builds of other sources are
+ * removed an hour later.
  */
 export function buildCli(): BuiltCli {
+  const name = `cli-${sourcesHash()}.mjs`;
+  const file = join(CACHE, name);
+  if (existsSync(file)) return { file };
   mkdirSync(CACHE, { recursive: true });
-  const dir = mkdtempSync(join(CACHE, 'build-'));
-  const file = join(dir, 'cli.mjs');
+  // Written aside and renamed, so a worker never runs another worker's half-written file.
+  const partial = `${file}.${process.pid}.partial`;
   buildSync({
-    entryPoints: [resolve(process.cwd(), 'lib/cli/cli.ts')],
-    outfile: file,
+    entryPoints: [resolve(LIB, 'cli/cli.ts')],
+    outfile: partial,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -32,7 +54,14 @@ export function buildCli(): BuiltCli {
     logLevel: 'error',
     define: { __SMART_FLOWS_VERSION__: JSON.stringify('0.0.0-spec') },
   });
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  renameSync(partial, file);
+  // Builds of other sources, once a run that may still use them (edits during a run) is surely over.
+  const stale = Date.now() - STALE_MS;
+  for (const old of readdirSync(CACHE)) {
+    const path = join(CACHE, old);
+    if (old !== name && (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? stale) < stale) rmSync(path, { recursive: true, force: true });
+  }
+  return { file };
 }
 
 export interface CliResult {

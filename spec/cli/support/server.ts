@@ -1,6 +1,6 @@
 import { lastValueFrom } from 'rxjs';
 import { SmartFlowsClient, type FlowExecution } from 'smart-flows-rx';
-import { builtInFlows, startSimulatorServer, type FlowScript, type SimulatorServer } from 'smart-flows-rx/testing';
+import { builtInFlows, startSimulatorServer, type FlowScript, type Simulator, type SimulatorRequest, type SimulatorRouteName, type SimulatorServer } from 'smart-flows-rx/testing';
 
 /** A flow that runs for a minute: long enough to interrupt, cancel or watch. */
 export const slowFlow: FlowScript = {
@@ -28,4 +28,46 @@ export const testClient = (server: SimulatorServer) => new SmartFlowsClient({ ba
 /** Every execution the server holds, newest first. */
 export async function executions(server: SimulatorServer): Promise<FlowExecution[]> {
   return (await lastValueFrom(testClient(server).listExecutions({ size: 1000 }))).items;
+}
+
+/** The server's requests as events: wait for a state of the simulator, or answer a route yourself. */
+export interface ServerEvents {
+  /** Resolves once `ready(simulator)` holds, checked whenever a request arrives or is answered (no polling). */
+  until(ready: (simulator: Simulator) => boolean): Promise<void>;
+  /** Answers every request on `route` with `status` instead of the simulator (undefined: the simulator again). */
+  refuse(route: SimulatorRouteName | undefined, status?: number): void;
+}
+
+/** Wraps `server.simulator.handle` (the HTTP server calls it for every request). Call once per server. */
+export function serverEvents(server: SimulatorServer): ServerEvents {
+  const { simulator } = server;
+  const handle = simulator.handle.bind(simulator);
+  const waiters = new Set<() => void>();
+  const check = () => waiters.forEach((w) => w());
+  let refused: { route: SimulatorRouteName; status: number } | undefined;
+  simulator.handle = (request: SimulatorRequest) => {
+    const answer = handle(request);
+    const route = simulator.requests.at(-1)?.route;
+    check();
+    if (refused && route === refused.route) {
+      const status = refused.status;
+      return answer.then(() => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `refused by the spec (${status})` }) }));
+    }
+    return answer.finally(check);
+  };
+  return {
+    until: (ready) =>
+      new Promise<void>((resolve) => {
+        const waiter = () => {
+          if (!ready(simulator)) return;
+          waiters.delete(waiter);
+          resolve();
+        };
+        waiters.add(waiter);
+        waiter();
+      }),
+    refuse: (route, status = 403) => {
+      refused = route === undefined ? undefined : { route, status };
+    },
+  };
 }
