@@ -14,6 +14,9 @@ import { createHoldMemory } from './execution/holdPolicy';
 import { deadline } from './execution/deadline';
 import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
 import { runBatch } from './execution/runBatch';
+import { ListingTracker } from './tracker/ListingTracker';
+import { trackExecution } from './tracker/trackExecution';
+import { type NormalizedTrackerOptions, normalizeTrackerOptions } from './tracker/trackerOptions';
 import { createSender } from './http/send';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
@@ -56,6 +59,8 @@ export class SmartFlowsClient {
   readonly #options: ClientOptionsView;
   readonly #execution: ExecutionSettings;
   readonly #toXml: XmlConverter | undefined;
+  readonly #trackerOptions: NormalizedTrackerOptions;
+  #tracker?: ListingTracker;
   /** @internal */
   protected readonly api: SmartFlowsApi;
   private readonly nudges = new Subject<string>();
@@ -67,6 +72,7 @@ export class SmartFlowsClient {
     this.#options = view;
     this.#execution = execution;
     this.#toXml = view.toXml;
+    this.#trackerOptions = normalizeTrackerOptions(options.tracker);
     this.api = createApi(createSender(http, credentials), api);
   }
 
@@ -99,7 +105,7 @@ export class SmartFlowsClient {
   run(flowId: string, input?: FlowInput, options: RunOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       checkFollowOptions(options, true);
-      return followExecution(this.followDeps(), this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+      return this.follow(this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
     });
   }
 
@@ -116,7 +122,7 @@ export class SmartFlowsClient {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
       const { timeoutMs, ...sharedOptions } = options;
-      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments}`;
+      const key = `${executionId.toLowerCase()} ${options.onUserInput ?? 'wait'} ${!!options.cancelOnUnsubscribe} ${!!options.downloadDocuments} ${options.tracking ?? 'polling'}`;
       const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
       return shared.pipe(deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
     });
@@ -133,7 +139,7 @@ export class SmartFlowsClient {
       if (this.watches.get(key) === shared) this.watches.delete(key);
       return of(true);
     };
-    const shared = followExecution(deps, deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
+    const shared = this.follow(deps.getProgress(executionId, 0), { ...options, timeoutMs: 0 }).pipe(
       share({ connector: () => new ReplaySubject<ExecutionEvent>(1), resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
@@ -162,7 +168,7 @@ export class SmartFlowsClient {
         journaled: {
           prepare: (job: BatchJob) => prepareInput(job.input, this.#toXml),
           start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
-          follow: (first$: Observable<FlowProgress>) => followExecution(this.followDeps(), first$, followOptions),
+          follow: (first$: Observable<FlowProgress>) => this.follow(first$, followOptions),
           watch: (executionId: string) => this.watch(executionId, followOptions),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
@@ -267,6 +273,14 @@ export class SmartFlowsClient {
     return client;
   }
 
+  /** Follows an execution from its first progress: its own polling, or the listing tracker (`tracking: 'listing'`). */
+  private follow(first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
+    if (options.tracking !== 'listing') return followExecution(this.followDeps(), first$, options);
+    // One tracker per client, made on first use: every execution it follows shares its cycles.
+    const tracker = (this.#tracker ??= new ListingTracker({ api: this.api, scheduler: this.#execution.scheduler }, this.#trackerOptions));
+    return trackExecution(tracker, this.followDeps(), first$, options);
+  }
+
   private deps?: FollowDeps;
 
   /** @internal What the execution layer needs from this client: built once, shared by every execution. */
@@ -292,6 +306,7 @@ function checkFollowOptions(options: RunOptions, isRun: boolean): void {
   if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
   const { onUserInput, timeoutMs } = options;
   if (onUserInput !== undefined && onUserInput !== 'wait' && onUserInput !== 'error') throw new SmartFlowsInputError(`onUserInput must be 'wait' or 'error'`);
+  if (options.tracking !== undefined && options.tracking !== 'polling' && options.tracking !== 'listing') throw new SmartFlowsInputError(`tracking must be 'polling' or 'listing'`);
   for (const key of ['cancelOnUnsubscribe', 'downloadDocuments', ...(isRun ? ['skipUserInput'] : [])] as const) {
     const v = options[key as keyof RunOptions];
     if (v !== undefined && typeof v !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);

@@ -6,7 +6,7 @@ import type { ApiSettings } from '../options';
 import { type DocumentMetadata, documentCalls, type DownloadDocument } from './documents';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
-import { type ExecutionPage, type ListExecutionsOptions, listExecutionsCall } from './listings';
+import { type ExecutionFilter, type ExecutionPage, filterExecutionsCall, type ListExecutionsOptions, listExecutionsCall } from './listings';
 import { type LoginCredentials, loginCall, type LoginToken } from './login';
 import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
@@ -20,6 +20,8 @@ export interface ExtraApi {
   getDocument(documentId: string): Observable<DocumentMetadata>;
   downloadDocument: DownloadDocument;
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** `POST /flows/executions/filter`. */
+  filterExecutions(filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>): Observable<ExecutionPage>;
   /** Sent without the client's credentials. */
   login(credentials: LoginCredentials): Observable<LoginToken>;
 }
@@ -42,6 +44,7 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
     send,
     ...documents,
     listExecutions: (listOptions) => listExecutionsCall(send, listOptions),
+    filterExecutions: (filter, listOptions) => filterExecutionsCall(send, filter, listOptions),
     login: (credentials) => loginCall(sendAnonymous, credentials),
     start: (flowId, xml, skipUserInput) =>
       send(
