@@ -36,3 +36,47 @@ describe("run with tracking: 'listing' (msw, virtual time)", () => {
     expect(debug.filter((e) => e.type === 'fallback')).toEqual([]);
   });
 });
+
+describe("tracking: 'listing' checks what the listing says", () => {
+  /** A fetch that makes every listing item say `status` (a listing ahead of, or at odds with, the execution). */
+  const listingSays = (status: string): typeof fetch => async (input, init) => {
+    const response = await fetch(input, init);
+    const url = String(input);
+    const listing = /\/flows\/executions\/filter\?/.test(url) || (/\/flows\/executions\?/.test(url) && (init?.method ?? 'GET') === 'GET');
+    if (!listing) return response;
+    const body = (await response.json()) as { content: { status: string }[] };
+    for (const item of body.content) item.status = status;
+    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+  };
+
+  it("polls an execution on its own when its GET contradicts the listing's terminal status", async () => {
+    const { simulator, client, until } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug), fetch: listingSays('Success') });
+    const runs = [record(c.run(builtInFlows.error.id, '<A/>', { tracking: 'listing' })), record(c.run(builtInFlows.long.id, '<A/>', { tracking: 'listing' }))];
+    await until(() => runs.every((r) => r.done), 120_000);
+    // The error flow still ends in Error, the long one in Success after its own polls: never the listing's word.
+    expect(runs[0]!.error).toMatchObject({ name: 'FlowExecutionError', status: 'Error' });
+    expect(runs[1]!.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    expect(debug.filter((e) => e.type === 'fallback').map((e) => e.type === 'fallback' && `${e.scope} ${e.reason}`)).toEqual(['execution contradiction', 'execution contradiction']);
+    expect(simulator.requests.filter((r) => r.route === 'progress').length).toBeGreaterThan(0);
+  });
+
+  it('reads a form with one progress request when the listing shows UserInput', async () => {
+    const { simulator, client, until } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug) });
+    const run = record(c.run(builtInFlows.userInput.id, '<A/>', { tracking: 'listing', onUserInput: 'error' }));
+    await until(() => run.done, 60_000);
+    expect(run.error).toMatchObject({ name: 'FlowExecutionError', status: 'UserInput' });
+    expect((run.error as { progress: { form?: unknown } }).progress.form).toBeDefined();
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(1);
+  });
+
+  it('refuses a tracking value it does not know, before any request', async () => {
+    const { simulator, client } = start();
+    const seen = record(client().run(builtInFlows.short.id, '<A/>', { tracking: 'sometimes' as 'listing' }));
+    expect(seen.error).toMatchObject({ name: 'SmartFlowsInputError' });
+    expect(simulator.requests).toHaveLength(0);
+  });
+});
