@@ -77,6 +77,15 @@ export class ListingTracker {
     if (this.entries.size === 0) this.stopCycles();
   }
 
+  /**
+   * The execution's status was just read with its own request: listing items stamped before the
+   * newest change the listing has shown so far are older than it, and must not undo it.
+   */
+  readDirectly(entry: TrackedEntry, status: FlowStatus): void {
+    entry.status = status;
+    if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
+  }
+
   /** Switches one execution to its own polling, and says why. */
   fallBack(entry: TrackedEntry, reason: TrackerFallbackReason, detail: string): void {
     if (entry.polling) return;
@@ -133,11 +142,13 @@ export class ListingTracker {
       const entry = this.entries.get(id);
       if (!entry) continue;
       entry.lastSeenAtMs = now;
-      const older = entry.modifiedAtMs !== undefined && modifiedAtMs < entry.modifiedAtMs;
-      if (older || execution.status === entry.status || isTerminalStatus(entry.status)) {
-        if (!older) entry.modifiedAtMs = modifiedAtMs;
+      if (isTerminalStatus(entry.status)) continue;
+      if (execution.status === entry.status) {
+        entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, modifiedAtMs);
         continue;
       }
+      // Not newer than what is known (a lagging listing, or a status read with the execution's own request).
+      if (entry.modifiedAtMs !== undefined && modifiedAtMs <= entry.modifiedAtMs) continue;
       entry.status = execution.status;
       entry.modifiedAtMs = modifiedAtMs;
       entry.pending = execution;

@@ -65,20 +65,20 @@ export function trackerPoller(tracker: ListingTracker, entry: TrackedEntry, deps
           entry.audit = false;
           return check(tracker, entry, deps, previous, item);
         }
-        if (!item) return ownRequest(entry, deps, previous);
+        if (!item) return ownRequest(tracker, entry, deps, previous);
         if (isTerminalStatus(item.status)) return confirm(tracker, entry, deps, previous, item, polling);
-        if (needsUserAction(item.status)) return ownRequest(entry, deps, previous);
+        if (needsUserAction(item.status)) return ownRequest(tracker, entry, deps, previous);
         return of({ ...previous, status: item.status, rawStatus: item.rawStatus });
       }),
   };
 }
 
 /** One progress request outside the listing (a form, a nudge): its status becomes the known one. */
-function ownRequest(entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress): Observable<FlowProgress> {
+function ownRequest(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress): Observable<FlowProgress> {
   return deps.getProgress(previous.id, 0).pipe(
     take(1),
     map((progress) => {
-      entry.status = progress.status;
+      tracker.readDirectly(entry, progress.status);
       return progress;
     }),
   );
@@ -90,7 +90,8 @@ function check(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, p
   return deps.getProgress(previous.id, 0).pipe(
     take(1),
     map((progress) => {
-      if (progress.status !== known) {
+      if (progress.status === known) tracker.readDirectly(entry, progress.status);
+      else {
         tracker.fallBack(entry, 'missing', `Execution ${previous.id} is ${progress.status}, but the listing has shown ${known} for ${tracker.options.missingAfterMs} ms`);
       }
       return progress;

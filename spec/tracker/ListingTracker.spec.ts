@@ -141,4 +141,22 @@ describe('ListingTracker (marbles)', () => {
       expect(auditAt).toEqual([33]);
     });
   });
+
+  it("does not undo a status read with the execution's own request when the listing shows the older one again", () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const { api } = fakeFeed(ts, () => [item(1, 'UserInput', 50)]);
+      const { tracker, debug } = newTracker(ts, api);
+      const entry = tracker.add(progress(1, 'Running'));
+      // After the first cycle the form was answered and read back with a progress request: Running.
+      ts.schedule(() => {
+        entry.pending = undefined;
+        tracker.readDirectly(entry, 'Running');
+      }, 15);
+      ts.schedule(() => tracker.remove(entry), 40);
+      flush();
+      expect(debug.filter((e) => e.type === 'cycle').map((e) => e.type === 'cycle' && e.changes)).toEqual([1, 0, 0]);
+      expect(entry.status).toBe('Running');
+    });
+  });
 });

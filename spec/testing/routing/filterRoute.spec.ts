@@ -19,7 +19,9 @@ const cond = (key: string, operator: string, values: unknown[]) => ({ condition:
 const ids = (res: { json: { content: { id: string }[] } }) => res.json.content.map((e) => e.id);
 
 describe('modifiedAt in listings', () => {
-  beforeEach(() => simulator());
+  beforeEach(() => {
+    simulator();
+  });
 
   it('moves on every percentage change and status change, and sorts newest first', async () => {
     const a = await startFlow(sim, builtInFlows.long.id); // ten 1 s stages
