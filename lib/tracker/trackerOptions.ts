@@ -32,16 +32,21 @@ export type TrackerDebugEvent =
   | {
       /** The filter endpoint is missing or refused its body: cycles use `GET /flows/executions` from now on. */
       type: 'feed';
+      /** The feed from now on. */
       feed: 'list';
+      /** What the server answered. */
       detail: string;
     }
   | {
       /** Per-execution polling from now on: for every execution (`scope: 'tracker'`) or one. */
       type: 'fallback';
+      /** `'tracker'`: every execution of the client; `'execution'`: the one named. */
       scope: 'tracker' | 'execution';
+      /** Why (see {@link TrackerFallbackReason}). */
       reason: TrackerFallbackReason;
       /** The execution, for `scope: 'execution'`. */
       executionId?: string;
+      /** What was seen, in words (no credential ever). */
       detail: string;
     };
 
