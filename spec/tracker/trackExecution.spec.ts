@@ -80,3 +80,36 @@ describe("tracking: 'listing' checks what the listing says", () => {
     expect(simulator.requests).toHaveLength(0);
   });
 });
+
+describe("runBatch and watch with tracking: 'listing'", () => {
+  it('runs a batch through the tracker: every job ends as with polling, no progress request', async () => {
+    const { simulator, client, until } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug) });
+    const jobs = [builtInFlows.short, builtInFlows.error, builtInFlows.warning, builtInFlows.long].map((f, i) => ({ flowId: f.id, input: '<Invoice/>', key: `job-${i}` }));
+    let last: { done: boolean; succeeded: number; failed: number; items: { state: string }[] } | undefined;
+    c.runBatch(jobs, { concurrency: 4, tracking: 'listing', snapshotIntervalMs: 0 }).subscribe((s) => (last = s));
+    await until(() => last?.done === true, 60_000);
+    expect(last!.items.map((i) => i.state)).toEqual(['succeeded', 'failed', 'succeeded', 'succeeded']);
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(0);
+    expect(debug.some((e) => e.type === 'cycle')).toBe(true);
+  });
+
+  it('shares one tracked loop between two watchers of the same execution', async () => {
+    const { simulator, client, until } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug) });
+    const first = record(c.run(builtInFlows.long.id, '<A/>'));
+    await until(() => first.events.length > 0);
+    const id = first.events[0]!.executionId;
+    const a = record(c.watch(id, { tracking: 'listing' }));
+    const b = record(c.watch(id, { tracking: 'listing' }));
+    await until(() => a.done && b.done && first.done, 60_000);
+    expect(a.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    expect(b.events.at(-1)).toEqual(a.events.at(-1));
+    // The watch's first GET, then nothing but listings for the watchers; one GET of the execution for both.
+    const executionGets = simulator.requests.filter((r) => r.route === 'execution').length;
+    expect(executionGets).toBe(2); // the run's own output GET, and the shared watch's
+    expect(debug.filter((e) => e.type === 'cycle').every((e) => e.type === 'cycle' && e.tracked <= 1)).toBe(true);
+  });
+});
