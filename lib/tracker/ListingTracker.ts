@@ -66,8 +66,10 @@ export class ListingTracker {
       polling: this.polling,
       news: new Subject<void>(),
     };
+    // After the tracker fell back, a new execution polls on its own from the start.
+    if (this.polling) return entry;
     this.entries.set(entry.id, entry);
-    if (!this.polling && !this.cycles) this.cycles = this.cycle$().subscribe();
+    this.cycles ??= this.cycle$().subscribe();
     return entry;
   }
 

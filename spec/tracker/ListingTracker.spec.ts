@@ -103,9 +103,13 @@ describe('ListingTracker (marbles)', () => {
       const { api, calls } = fakeFeed(ts, () => [item(1, 'Running', 40), item(2, 'Running', 50)]);
       const { tracker, debug } = newTracker(ts, api);
       const entry = tracker.add(progress(1, 'Running'));
+      let later: ReturnType<typeof tracker.add> | undefined;
+      // An execution tracked after the fallback polls on its own from the start: no cycle starts again.
+      ts.schedule(() => (later = tracker.add(progress(2, 'Running'))), 50);
       ts.schedule(() => tracker.remove(entry), 100);
       flush();
       expect(calls).toHaveLength(1);
+      expect(later?.polling).toBe(true);
       expect(entry.polling).toBe(true);
       expect(tracker.polling).toBe(true);
       expect(debug).toEqual([expect.objectContaining({ type: 'fallback', scope: 'tracker', reason: 'unsorted' })]);

@@ -87,7 +87,7 @@ describe("runBatch and watch with tracking: 'listing'", () => {
     const debug: TrackerDebugEvent[] = [];
     const c = client({ tracker: tracker(debug) });
     const jobs = [builtInFlows.short, builtInFlows.error, builtInFlows.warning, builtInFlows.long].map((f, i) => ({ flowId: f.id, input: '<Invoice/>', key: `job-${i}` }));
-    let last: { done: boolean; succeeded: number; failed: number; items: { state: string }[] } | undefined;
+    let last: { done: boolean; items: readonly { state: string }[] } | undefined;
     c.runBatch(jobs, { concurrency: 4, tracking: 'listing', snapshotIntervalMs: 0 }).subscribe((s) => (last = s));
     await until(() => last?.done === true, 60_000);
     expect(last!.items.map((i) => i.state)).toEqual(['succeeded', 'failed', 'succeeded', 'succeeded']);
