@@ -60,6 +60,7 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
       catchError((error: unknown) => throwError(() => unusable(error, useFilter))),
     );
   let previousMs = Infinity;
+  const seen = new Set<string>();
   return page$(0).pipe(
     expand(({ page, items, full }) => {
       const last = items[items.length - 1];
@@ -68,6 +69,11 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
     }),
     map(({ items }) => {
       for (const item of items) {
+        // Executions changed between two pages push the ones above down: a later page repeats
+        // them, newer than the previous page's last item. Only unseen items must keep the order.
+        const id = item.execution.id.toLowerCase();
+        if (seen.has(id)) continue;
+        seen.add(id);
         if (item.modifiedAtMs > previousMs) throw new FeedUnusableError('unsorted', `The listing was asked for ${SORT} but answered ${new Date(item.modifiedAtMs).toISOString()} after ${new Date(previousMs).toISOString()}`);
         previousMs = item.modifiedAtMs;
       }

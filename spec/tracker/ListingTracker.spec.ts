@@ -163,4 +163,34 @@ describe('ListingTracker (marbles)', () => {
       expect(entry.status).toBe('Running');
     });
   });
+
+  it('sends no listing request while the page is hidden, and goes on when it shows again', () => {
+    const ts = newTestScheduler();
+    ts.run(({ hot, flush }) => {
+      const { api, calls } = fakeFeed(ts, () => []);
+      const mayPoll = hot<boolean>('t 4ms f 29ms t', { t: true, f: false });
+      const tracker = new ListingTracker({ api, scheduler: ts, mayPoll }, normalizeTrackerOptions({ intervalMs: 10 }));
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 60);
+      flush();
+      // Hidden from 5 to 35: the cycle due at 10 never runs; shown again at 35, cycles at 45 and 56.
+      expect(calls.map((c) => c.atFrame)).toEqual([45, 56]);
+    });
+  });
+
+  it('does not call a later page unsorted for repeating items that changes pushed down from the page before', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const page0 = Array.from({ length: 50 }, (_, k) => item(100 + k, 'Running', 100 - k * 0.01));
+      // Two executions changed between the reads: the last two of page 0 come again, first on page 1.
+      const page1 = [item(148, 'Running', 99.52), item(149, 'Running', 99.51), item(200, 'Running', 97)];
+      const { api, calls } = fakeFeed(ts, (c, i) => (i === 0 ? [item(1, 'Running', 100.5)] : c.page === 0 ? page0 : page1));
+      const { tracker, debug } = newTracker(ts, api, { feed: 'list' });
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 25);
+      flush();
+      expect(calls.map((c) => `${c.atFrame}:${c.page}`)).toEqual(['10:0', '21:0', '22:1']);
+      expect(debug.filter((e) => e.type === 'fallback')).toEqual([]);
+    });
+  });
 });

@@ -76,12 +76,13 @@ export const list: RouteHandler = (ctx, req) => {
     records = records.filter((r) => r.script.id === script.id);
   }
   // A lagging listing shows each execution as it was its lag ago, and not at all before it existed.
-  const lagged = ctx.listing.lagMs > 0;
-  if (lagged) records = records.filter((r) => r.createdAtMs <= nowMs - lagOf(ctx, r));
+  if (ctx.listing.lagMs > 0) records = records.filter((r) => r.createdAtMs <= nowMs - lagOf(ctx, r));
+  // One instant for the whole answer (the real clock moves while thousands are sorted): the order
+  // and the items' modifiedAt must agree.
   const result = listExecutions(
     records,
     { page, size, sort, filter, where },
-    (r) => (lagged ? phaseAt(r, nowMs - lagOf(ctx, r)) : ctx.engine.phase(r)),
+    (r) => phaseAt(r, nowMs - lagOf(ctx, r)),
     (r) => toExecution(r, nowMs - lagOf(ctx, r), ctx.spell, false),
   );
   return json(200, result);
