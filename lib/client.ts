@@ -277,8 +277,9 @@ export class SmartFlowsClient {
   private follow(first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
     if (options.tracking !== 'listing') return followExecution(this.followDeps(), first$, options);
     // One tracker per client, made on first use: every execution it follows shares its cycles.
-    const tracker = (this.#tracker ??= new ListingTracker({ api: this.api, scheduler: this.#execution.scheduler }, this.#trackerOptions));
-    return trackExecution(tracker, this.followDeps(), first$, options);
+    const deps = this.followDeps();
+    const tracker = (this.#tracker ??= new ListingTracker({ api: this.api, scheduler: deps.scheduler, mayPoll: deps.mayPoll }, this.#trackerOptions));
+    return trackExecution(tracker, deps, first$, options);
   }
 
   private deps?: FollowDeps;

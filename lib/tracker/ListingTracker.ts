@@ -1,4 +1,4 @@
-import { catchError, concatMap, defer, EMPTY, type Observable, repeat, type SchedulerLike, Subject, type Subscription, takeWhile, tap, timer } from 'rxjs';
+import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
 import { type FeedApi, type FeedItem, FeedUnusableError, readFeed } from './readFeed';
@@ -29,6 +29,8 @@ export interface TrackedEntry {
 export interface TrackerDeps {
   api: FeedApi;
   scheduler: SchedulerLike;
+  /** Whether cycles may run (a browser page shown and online, see `pageActivity`); absent: always. */
+  mayPoll?: Observable<boolean>;
 }
 
 /** Consecutive failed cycles (after the client's own retries) before the tracker gives up on the listing. */
@@ -99,14 +101,15 @@ export class ListingTracker {
     entry.news.next();
   }
 
-  /** The cycles: a timer, one read, its changes handed out; again until stopped. */
+  /** The cycles: a timer, one read, its changes handed out; again until stopped; none while the page is hidden. */
   private cycle$(): Observable<unknown> {
-    const { scheduler } = this.deps;
-    return timer(this.options.intervalMs, scheduler).pipe(
+    const { scheduler, mayPoll } = this.deps;
+    const cycles$ = timer(this.options.intervalMs, scheduler).pipe(
       concatMap(() => this.readOnce()),
       repeat(),
       takeWhile(() => !this.polling),
     );
+    return mayPoll ? mayPoll.pipe(distinctUntilChanged(), switchMap((may) => (may ? cycles$ : NEVER)), takeWhile(() => !this.polling)) : cycles$;
   }
 
   private readOnce(): Observable<unknown> {
