@@ -1,4 +1,4 @@
-// Part 4 (optional, `--part=4`), which fetch: the client on cross-fetch's Node build
+// Part 5 (optional, `--part=5`), which fetch: the client on cross-fetch's Node build
 // (node-fetch 2 over node:http, the library's default in Node) against the runtime's own
 // fetch (undici), side by side in this process against the simulator's HTTP server in a
 // child process over loopback. Two loads, each run A B B A:
@@ -134,7 +134,7 @@ export async function runFetchBenchmark({ quick = false } = {}) {
     cpuRatio: avg(load, 'undici', 'cpuMicrosPerRequest') / avg(load, 'node-fetch', 'cpuMicrosPerRequest'),
     serverCpuMicrosPerRequest: mean(runs.filter((r) => r.load === load).map((r) => r.serverCpuMicrosPerRequest)),
   }));
-  printTable(`Part 4: the client on node-fetch (cross-fetch) vs the runtime's fetch (undici), Node ${process.version}; ratios are undici ÷ node-fetch`, rows.map((r) => ({
+  printTable(`Part 5: the client on node-fetch (cross-fetch) vs the runtime's fetch (undici), Node ${process.version}; ratios are undici ÷ node-fetch`, rows.map((r) => ({
     load: r.load,
     'node-fetch req/s': r.nodeFetchRequestsPerSecond,
     'undici req/s': r.undiciRequestsPerSecond,

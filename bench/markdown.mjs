@@ -74,10 +74,26 @@ if (bundle) {
   console.log('');
 }
 
+const tracking = results.parts.tracking;
+if (tracking) {
+  console.log(table(tracking.rows.map((r) => ({
+    executions: r.executions,
+    strategy: r.strategy,
+    listing: r.listing,
+    'status req/exec': r.statusRequestsPerExecution,
+    'all req/exec': r.allRequestsPerExecution,
+    'list req/cycle': r.listRequestsPerCycle ?? '',
+    'lag p50 ms': r.lagP50Ms,
+    'lag p95 ms': r.lagP95Ms,
+    fallbacks: r.fallbacks,
+  }))));
+  console.log('');
+}
+
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t, pass: t.pass ? 'yes' : '**no**' })));
 if (targets.length) console.log(table(targets));
 
-// Part 4, per Node version (bench/fetch.mjs under scripts/node-matrix.mjs): ratios are undici ÷ node-fetch.
+// Part 5, per Node version (bench/fetch.mjs under scripts/node-matrix.mjs): ratios are undici ÷ node-fetch.
 const fetchByNode = Object.values(results.fetchByNode ?? {});
 if (fetchByNode.length) {
   console.log('');

@@ -2,9 +2,11 @@
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
 // --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
-// Part 4 (which fetch, bench/fetch.mjs) runs only when asked (--part=4), once per Node version
+// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3.
+// Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
 // (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
-// run of part 4 alone keeps the other parts' figures in the file.
+// run of part 5 alone keeps the other parts' figures in the file. A run of some parts keeps the
+// figures of the parts it did not run.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, printTable } from './common.mjs';
@@ -12,6 +14,7 @@ import { runBundleBenchmark } from './bundle.mjs';
 import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
 import { runPollingBenchmark } from './polling.mjs';
+import { runTrackingBenchmark } from './tracking.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -19,7 +22,7 @@ const args = Object.fromEntries(
     return [k, v.length ? v.join('=') : true];
   }),
 );
-const parts = new Set(String(args.part ?? '1,2,3').split(',').map(Number));
+const parts = new Set(String(args.part ?? '1,2,3,4').split(',').map(Number));
 const quick = args.quick === true;
 
 if (typeof global.gc !== 'function') {
@@ -40,7 +43,8 @@ if (parts.has(1)) {
 }
 if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
-const fetchPart = parts.has(4) ? await runFetchBenchmark({ quick }) : undefined;
+if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
+const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t })));
@@ -58,7 +62,14 @@ if (args['no-write'] !== true) {
   if (fetchPart) {
     fetchByNode[`node${process.versions.node.split('.')[0]}`] = { startedAt: results.startedAt, machine: results.machine, quick, durationSeconds: results.durationSeconds, ...fetchPart };
   }
-  const written = Object.keys(results.parts).length === 0 ? { ...previous, fetchByNode } : { ...results, fetchByNode };
+  // Parts not run this time keep their previous figures (a run of part 4 alone keeps parts 1–3,
+  // and the file's own startedAt/machine, which describe the last full run); each part written
+  // now says when and where it was measured.
+  for (const part of Object.values(results.parts)) Object.assign(part, { measuredAt: results.startedAt, machine: results.machine, durationSeconds: results.durationSeconds });
+  const full = [1, 2, 3, 4].every((p) => parts.has(p));
+  const written = Object.keys(results.parts).length === 0 ? { ...previous, fetchByNode }
+    : full ? { ...results, fetchByNode }
+    : { ...previous, parts: { ...previous.parts, ...results.parts }, fetchByNode };
   writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
   console.log(`\nWrote ${file}`);
 }

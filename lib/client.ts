@@ -12,11 +12,13 @@ import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/b
 import type { FollowDeps, FollowOptions } from './execution/followExecution';
 import { createHoldMemory } from './execution/holdPolicy';
 import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
+import type { ListingTracker } from './tracker/ListingTracker';
+import { type NormalizedTrackerOptions, normalizeTrackerOptions } from './tracker/trackerOptions';
 import { createSender } from './http/send';
 // The engine (calls, schemas, poll loop, batches) and the rarely used parts are loaded at the
 // first subscription that needs them: a browser app's initial bundle holds this facade only.
-import { type Engine, withEngine } from './internal/loadEngine';
-import { withDocuments, withLoginPart } from './internal/loadParts';
+import { withEngine } from './internal/loadEngine';
+import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -61,6 +63,8 @@ export class SmartFlowsClient {
   readonly #options: ClientOptionsView;
   readonly #execution: ExecutionSettings;
   readonly #toXml: XmlConverter | undefined;
+  readonly #trackerOptions: NormalizedTrackerOptions;
+  #tracker?: ListingTracker;
   /** @internal */
   protected readonly api: SmartFlowsApi;
   private readonly nudges = new Subject<string>();
@@ -72,6 +76,7 @@ export class SmartFlowsClient {
     this.#options = view;
     this.#execution = execution;
     this.#toXml = view.toXml;
+    this.#trackerOptions = normalizeTrackerOptions(options.tracker);
     this.api = createApi(createSender(http, credentials), api);
   }
 
@@ -107,9 +112,7 @@ export class SmartFlowsClient {
       guidSegment(flowId, 'flowId');
       // Deferred: the loop keeps its start for its whole life, and a built start call (operators,
       // closures) would weigh on each of thousands of live executions; a `defer` is one closure.
-      return withEngine((e) =>
-        e.followExecution(this.followDeps(), defer(() => this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true })), options),
-      );
+      return this.follow(defer(() => this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true })), options);
     });
   }
 
@@ -128,16 +131,18 @@ export class SmartFlowsClient {
       const { timeoutMs, ...sharedOptions } = options;
       // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
       // long as the loop is in the map.
-      const key = [executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments].join(' ');
+      const key = [
+        executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments, options.tracking ?? 'polling',
+      ].join(' ');
       return withEngine((e) => {
-        const shared = this.watches.get(key) ?? this.shareWatch(e, key, executionId, sharedOptions);
+        const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
         return shared.pipe(e.deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
       });
     });
   }
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
-  private shareWatch(e: Engine, key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
+  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
     const deps = this.followDeps();
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next
@@ -148,7 +153,7 @@ export class SmartFlowsClient {
       return of(true);
     };
     // Deferred, like `run`'s start: the loop holds one closure, not a built request, while it lives.
-    const shared = e.followExecution(deps, defer(() => deps.getProgress(executionId, 0)), { ...options, timeoutMs: 0 }).pipe(
+    const shared = this.follow(defer(() => deps.getProgress(executionId, 0)), { ...options, timeoutMs: 0 }).pipe(
       share({ connector: replayLatest, resetOnError: resetAndForget, resetOnComplete: resetAndForget, resetOnRefCountZero: resetAndForget }),
     );
     this.watches.set(key, shared);
@@ -177,7 +182,7 @@ export class SmartFlowsClient {
         journaled: {
           prepare: (job: BatchJob) => withEngine((e) => e.prepareInput(job.input, this.#toXml)),
           start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
-          follow: (first$: Observable<FlowProgress>) => withEngine((e) => e.followExecution(this.followDeps(), first$, followOptions)),
+          follow: (first$: Observable<FlowProgress>) => this.follow(first$, followOptions),
           watch: (executionId: string) => this.watch(executionId, followOptions),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
@@ -285,6 +290,18 @@ export class SmartFlowsClient {
     return client;
   }
 
+  /** Follows an execution from its first progress: its own polling, or the listing tracker (`tracking: 'listing'`). */
+  private follow(first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
+    if (options.tracking !== 'listing') return withEngine((e) => e.followExecution(this.followDeps(), first$, options));
+    // The tracker is its own chunk (few apps use it). One per client, made on first use: every
+    // execution it follows shares its cycles.
+    return withTracker((t) => {
+      const deps = this.followDeps();
+      const tracker = (this.#tracker ??= new t.ListingTracker({ api: this.api, scheduler: deps.scheduler, mayPoll: deps.mayPoll }, this.#trackerOptions));
+      return t.trackExecution(tracker, deps, first$, options);
+    });
+  }
+
   private deps?: FollowDeps;
 
   /** @internal What the execution layer needs from this client: built once, shared by every execution. */
@@ -310,6 +327,7 @@ function checkFollowOptions(options: RunOptions, isRun: boolean): void {
   if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
   const { onUserInput, timeoutMs } = options;
   if (onUserInput !== undefined && onUserInput !== 'wait' && onUserInput !== 'error') throw new SmartFlowsInputError(`onUserInput must be 'wait' or 'error'`);
+  if (options.tracking !== undefined && options.tracking !== 'polling' && options.tracking !== 'listing') throw new SmartFlowsInputError(`tracking must be 'polling' or 'listing'`);
   for (const key of ['cancelOnUnsubscribe', 'downloadDocuments', ...(isRun ? ['skipUserInput'] : [])] as const) {
     const v = options[key as keyof RunOptions];
     if (v !== undefined && typeof v !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);

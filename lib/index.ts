@@ -28,6 +28,7 @@ export type { PageEnvironment, EventSourceLike } from './execution/pageVisibilit
 // Options
 export { DEFAULTS } from './options';
 export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource, ClientOptionsView } from './options';
+export type { TrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './tracker/trackerOptions';
 
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';

@@ -1,3 +1,4 @@
+import type { TrackerOptions } from './tracker/trackerOptions';
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { XmlConverter } from './api/prepareInput';
 import { SmartFlowsInputError } from './errors';
@@ -76,6 +77,8 @@ export interface SmartFlowsClientOptions {
   toXml?: XmlConverter;
   /** Where the server and the SDK disagree on a path; a 404/405 on one falls back once to the other. @default 'sdk' */
   endpointStyle?: 'sdk' | 'guide';
+  /** The listing tracker of `tracking: 'listing'`: cycle, safety margin, debug events (see `TrackerOptions`). */
+  tracker?: TrackerOptions;
 }
 
 /** Options after defaults were merged and values checked. */

@@ -5,7 +5,7 @@ import { withDocuments, withListings, withLoginPart } from '../internal/loadPart
 import type { ApiSettings } from '../options';
 import type { DocumentMetadata, DownloadDocument } from './documents';
 import type { ExecutionApi } from './ExecutionApi';
-import type { ExecutionPage, ListExecutionsOptions } from './listings';
+import type { ExecutionFilter, ExecutionPage, ListExecutionsOptions } from './listings';
 import type { LoginCredentials, LoginToken } from './login';
 
 export type { ExecutionApi };
@@ -15,6 +15,8 @@ export interface ExtraApi {
   getDocument(documentId: string): Observable<DocumentMetadata>;
   downloadDocument: DownloadDocument;
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** `POST /flows/executions/filter`: one page of the executions a filter matches (the listing tracker's feed). */
+  filterExecutions(filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>): Observable<ExecutionPage>;
   /** Sent without the client's credentials. */
   login(credentials: LoginCredentials): Observable<LoginToken>;
 }
@@ -50,6 +52,7 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
     getDocument: (documentId) => withDocumentCalls((api) => api.getDocument(documentId)),
     downloadDocument: (documentId, knownName, options) => withDocumentCalls((api) => api.downloadDocument(documentId, knownName, options)),
     listExecutions: (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions)),
+    filterExecutions: (filter, listOptions) => withListings((l) => l.filterExecutionsCall(send, filter, listOptions)),
     login: (credentials) => withLoginPart((l) => l.loginCall(sendAnonymous, credentials)),
   };
 }

@@ -18,6 +18,7 @@ export const endpoints = {
       : `/documents/content/${guidSegment(id, 'documentId')}`,
   executions: (flowId?: string) =>
     flowId === undefined ? '/flows/executions' : `/flows/${guidSegment(flowId, 'flowId')}/executions`,
+  filterExecutions: () => '/flows/executions/filter',
   login: () => '/authenticate/login',
 };
 

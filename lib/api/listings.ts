@@ -76,6 +76,32 @@ export function listExecutionsCall(send: Send, options: ListExecutionsOptions): 
   });
 }
 
+/** A condition of a {@link ExecutionFilter}: `key operator values`, e.g. `modifiedAt greaterThanOrEqualTo ['2026-…Z']`. */
+export interface ExecutionFilterCondition {
+  key: string;
+  operator: 'equals' | 'in' | 'lessThanOrEqualTo' | 'greaterThanOrEqualTo' | (string & {});
+  values: string[];
+}
+
+/** The body of `POST /flows/executions/filter` (the SDK's FilterGroupNode): nested groups of conditions. */
+export interface ExecutionFilter {
+  group: { type: 'and' | 'or'; nodes: ({ condition: ExecutionFilterCondition } | ExecutionFilter)[] };
+}
+
+/** `POST /flows/executions/filter` with a filter body, paged and sorted like a listing. */
+export function filterExecutionsCall(send: Send, filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>): Observable<ExecutionPage> {
+  return defer(() => {
+    const { page, size, sort } = checkListOptions(options);
+    return send(() => ({
+      method: 'POST',
+      path: endpoints.filterExecutions(),
+      query: { page, size, sort: sort || undefined },
+      body: JSON.stringify(filter),
+      contentType: 'application/json',
+    })).pipe(map((body) => parsePage(body, { page, size })));
+  });
+}
+
 /**
  * Reads a listing answer in any of the shapes servers use: Spring's `{ content, number|page,
  * size, totalElements, totalPages }`, `{ items, totalItems }`, or a bare array.

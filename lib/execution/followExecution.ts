@@ -21,11 +21,20 @@ export interface FollowOptions {
   downloadDocuments?: boolean;
   /** Bound on this stream, from subscription to the end; overrides `polling.timeoutMs`; 0 = none. */
   timeoutMs?: number;
+  /**
+   * How the execution is followed: `'polling'`, its own progress requests; `'listing'`, the
+   * client's listing tracker (one listing request per cycle for all its executions, see the
+   * client's `tracker` option), falling back to its own polling where the listing cannot be trusted.
+   * @default 'polling'
+   */
+  tracking?: 'polling' | 'listing';
 }
 
 /** What following an execution needs besides polling. */
 export interface FollowDeps extends PollDeps {
   api: Pick<ExecutionApi, 'execution' | 'cancel'>;
+  /** Makes the loop's poller (default: `poller`, one progress request per poll); the listing tracker brings its own. */
+  poller?: typeof poller;
   /** Downloads the documents an execution produced (only with `downloadDocuments`). */
   downloadAll?: (progress: FlowProgress, execution: FlowExecution) => Observable<DownloadedDocument[]>;
 }
@@ -68,14 +77,14 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       const step$ = defer(() => {
         if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
         answered = false;
-        poll ??= poller(deps, last, activity$);
+        poll ??= (deps.poller ?? poller)(deps, last, activity$);
         return poll.ask(last).pipe(switchMap(settle), withExecutionId(last.id));
       });
       const next = (): Observable<unknown> => {
         if (!last || isTerminalStatus(last.status)) return EMPTY;
         // A poll that ended without an answer ends the stream with what is known.
         if (!answered) return throwError(() => new FlowExecutionError(last!));
-        return (poll ??= poller(deps, last, activity$)).wait(last);
+        return (poll ??= (deps.poller ?? poller)(deps, last, activity$)).wait(last);
       };
       return step$.pipe(repeat({ delay: next }));
     }),

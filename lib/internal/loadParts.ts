@@ -14,3 +14,6 @@ export const withLoginPart = lazyModule('login', () => import('../api/login'));
 
 /** A batch's journal (`runBatch` with `journal`). */
 export const withJournal = lazyModule('journal', () => import('./journalPart'));
+
+/** The listing tracker (`tracking: 'listing'` on `run`, `watch`, `runBatch`). */
+export const withTracker = lazyModule('tracker', () => import('./trackerPart'));

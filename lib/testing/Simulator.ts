@@ -84,6 +84,7 @@ class SmartFlowsSimulator implements Simulator {
       progressHold: o.progressHold,
       endpointStyle: o.endpointStyle,
       longPolls: { open: 0 },
+      listing: o.listing,
     };
     this.statsSinceMs = o.clock.now();
   }

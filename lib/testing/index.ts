@@ -42,6 +42,8 @@ export type {
   ProgressHoldOptions,
   SimulatorClock,
   SimulatorOptions,
+  SimulatorListingOptions,
+  SimulatorSortField,
   SimulatorRequest,
   SimulatorResponse,
   SimulatorStatus,

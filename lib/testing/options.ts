@@ -2,10 +2,13 @@ import { SIMULATOR_API_KEY, SIMULATOR_USER } from './constants.js';
 import { builtInFlows } from './engine/builtInFlows.js';
 import { realClock } from './engine/clock.js';
 import { normalizeProgressHold, type ProgressHold } from './routing/progressHold.js';
-import type { SimulatorOptions } from './types.js';
+import type { SimulatorListingOptions, SimulatorOptions } from './types.js';
 
 /** Simulator options with every default filled in. */
-export type NormalizedSimulatorOptions = Required<Omit<SimulatorOptions, 'faults' | 'progressHold'>> & Pick<SimulatorOptions, 'faults'> & { progressHold: ProgressHold };
+export type NormalizedSimulatorOptions = Required<Omit<SimulatorOptions, 'faults' | 'progressHold' | 'listing'>> & Pick<SimulatorOptions, 'faults'> & {
+  progressHold: ProgressHold;
+  listing: Required<SimulatorListingOptions>;
+};
 
 /** The one place the simulator's defaults live. */
 export function normalizeSimulatorOptions(options: SimulatorOptions = {}): NormalizedSimulatorOptions {
@@ -24,5 +27,14 @@ export function normalizeSimulatorOptions(options: SimulatorOptions = {}): Norma
     endpointStyle: options.endpointStyle ?? 'both',
     faults: options.faults,
     requestLogLimit: options.requestLogLimit ?? 1000,
+    listing: normalizeListing(options.listing),
   };
+}
+
+function normalizeListing(listing: SimulatorListingOptions = {}): Required<SimulatorListingOptions> {
+  const { filterEndpoint = 'served', unsupportedSort = {}, lagMs = 0, otherUsersPerStart = 0 } = listing;
+  if (filterEndpoint !== 'served' && filterEndpoint !== 404 && filterEndpoint !== 405) throw new TypeError(`listing.filterEndpoint must be 'served', 404 or 405`);
+  if (!(lagMs >= 0) || !Number.isFinite(lagMs)) throw new TypeError('listing.lagMs must be a number ≥ 0');
+  if (!Number.isInteger(otherUsersPerStart) || otherUsersPerStart < 0) throw new TypeError('listing.otherUsersPerStart must be a whole number ≥ 0');
+  return { filterEndpoint, unsupportedSort: { ...unsupportedSort }, lagMs, otherUsersPerStart };
 }

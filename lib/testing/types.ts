@@ -146,6 +146,40 @@ export interface ProgressHoldOptions {
   zero?: HoldMeaning;
 }
 
+/** Sort fields a listing may be asked for. */
+export type SimulatorSortField = 'createdAt' | 'modifiedAt' | 'status' | 'id' | 'displayName' | 'flowId' | 'createdBy';
+
+/**
+ * How the listing calls behave where the public sources leave it open (what a client that
+ * tracks executions through listings must check): by default every sort is honoured, the
+ * filter endpoint is served, listings are as fresh as the progress call and hold only the
+ * executions clients started.
+ */
+export interface SimulatorListingOptions {
+  /**
+   * `POST /flows/executions/filter`: served, or answered 404 (a server without it) or 405 (a
+   * server that has the path for GET only). @default 'served'
+   */
+  filterEndpoint?: 'served' | 404 | 405;
+  /**
+   * Sort fields this server does not honour: `'ignored'` lists in the default order (newest
+   * `createdAt` first) as if no sort was asked, `'refused'` answers 400. @default none
+   */
+  unsupportedSort?: Partial<Record<SimulatorSortField, 'ignored' | 'refused'>>;
+  /**
+   * Listings lag the progress call: each execution shows in listings as it was up to this many
+   * milliseconds ago (a fixed share of it per execution, from its id); an execution younger than
+   * its lag is not listed yet. @default 0
+   */
+  lagMs?: number;
+  /**
+   * Other users' executions in the same listings: each start also starts this many executions of
+   * the same flow for another user (created up to 1 s earlier), which clients never follow.
+   * @default 0
+   */
+  otherUsersPerStart?: number;
+}
+
 /** Options of {@link createSimulator}; every field is optional. */
 export interface SimulatorOptions {
   /** The flows the simulator knows. @default every flow of `builtInFlows` */
@@ -176,6 +210,8 @@ export interface SimulatorOptions {
   endpointStyle?: 'both' | 'sdk' | 'guide';
   /** Injected failures. @default none */
   faults?: FaultOptions;
+  /** How listings behave (filter endpoint, sorts, lag, other users): see {@link SimulatorListingOptions}. @default all honoured */
+  listing?: SimulatorListingOptions;
   /** How many entries `simulator.requests` keeps (oldest dropped first). @default 1000 */
   requestLogLimit?: number;
 }

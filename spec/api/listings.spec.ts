@@ -83,3 +83,21 @@ describe('listExecutions', () => {
     expect(urls.map((u) => u.searchParams.get('size'))).toEqual(['1', '1000']);
   });
 });
+
+describe('filterExecutions (the API layer call the listing tracker uses)', () => {
+  it('POSTs the FilterGroupNode as JSON to /flows/executions/filter with page, size and sort in the query', async () => {
+    const seen: { url: URL; type: string | null; body: unknown }[] = [];
+    server.use(http.post(`${API}/flows/executions/filter`, async ({ request }) => {
+      seen.push({ url: new URL(request.url), type: request.headers.get('content-type'), body: await request.json() });
+      return HttpResponse.json({ content: [{ ...item, status: 'User input', modifiedAt: '2024-05-01T10:00:01Z' }], number: 0, size: 50, totalElements: 1 });
+    }));
+    const filter = { group: { type: 'and' as const, nodes: [{ condition: { key: 'modifiedAt', operator: 'greaterThanOrEqualTo', values: ['2024-05-01T10:00:00.000Z'] } }] } };
+    const api = (testClient() as unknown as { api: import('../../lib/api/createApi').SmartFlowsApi }).api;
+    const page = await firstValueFrom(api.filterExecutions(filter, { page: 0, size: 50, sort: 'modifiedAt,desc' }));
+    expect(seen).toHaveLength(1);
+    expect(Object.fromEntries(seen[0]!.url.searchParams)).toEqual({ page: '0', size: '50', sort: 'modifiedAt,desc' });
+    expect(seen[0]!.type).toMatch(/^application\/json/);
+    expect(seen[0]!.body).toEqual(filter);
+    expect(page.items).toEqual([expect.objectContaining({ id: EXEC_ID, status: 'UserInput', rawStatus: 'User input' })]);
+  });
+});

@@ -73,6 +73,16 @@ export class FlowEngine {
     return record;
   }
 
+  /**
+   * Starts an execution no client asked for (another user's), created up to `spreadMs`
+   * earlier than now; it is not counted as a start of the client's.
+   */
+  startForOtherUser(script: FlowScript, input: StartInput, spreadMs: number): ExecutionRecord {
+    const record = this.start(script, input);
+    record.createdAtMs -= Math.floor(this.random() * spreadMs);
+    return record;
+  }
+
   phase(record: ExecutionRecord): Phase {
     return phaseAt(record, this.clock.now());
   }

@@ -1,4 +1,5 @@
 import type { ExecutionRecord } from './ExecutionRecord.js';
+import type { FilterPredicate } from './filterBody.js';
 import type { Phase } from './timeline.js';
 
 /** Paging and selection of a listing, as parsed from the query string. */
@@ -14,6 +15,8 @@ export interface ListQuery {
    * searched in flow name, flow id, execution id and status.
    */
   filter?: string;
+  /** The parsed body of `POST /flows/executions/filter`, applied with `filter`. */
+  where?: FilterPredicate;
 }
 
 /**
@@ -80,38 +83,49 @@ export function listExecutions<T>(
 ): ListPage<T> {
   const sort = parseSort(query.sort) ?? { field: 'createdAt', descending: true };
   const conditions = parseFilter(query.filter) ?? [];
-  const valueOf = (r: ExecutionRecord, field: Field): string | number => {
+  // Each record's phase is computed once per listing: a sort of thousands reads it often.
+  const rows = [...records].map((r) => ({ r, phase: phaseOf(r) }));
+  type Row = (typeof rows)[number];
+  const valueOf = ({ r, phase }: Row, field: Field): string | number => {
     switch (field) {
       case 'createdAt': return r.createdAtMs;
-      case 'modifiedAt': return phaseOf(r).startMs;
-      case 'status': return phaseOf(r).status;
+      case 'modifiedAt': return Math.max(r.createdAtMs, phase.startMs);
+      case 'status': return phase.status;
       case 'id': return r.id;
       case 'displayName': return r.script.displayName;
       case 'flowId': return r.script.id;
       case 'createdBy': return r.createdBy.displayName;
     }
   };
-  const matches = (r: ExecutionRecord) =>
+  const matches = (row: Row) =>
     conditions.every(({ field, value }) => {
       const wanted = squash(value);
       const fields: Field[] = field ? [field] : ['displayName', 'flowId', 'id', 'status'];
       return fields.some((f) => {
-        const v = valueOf(r, f);
+        const v = valueOf(row, f);
         return typeof v === 'string' && squash(v).includes(wanted);
       });
-    });
-  const selected = [...records].filter(matches);
+    }) &&
+    (!query.where || query.where({
+      status: row.phase.status,
+      createdAtMs: row.r.createdAtMs,
+      modifiedAtMs: valueOf(row, 'modifiedAt') as number,
+      flowId: row.r.script.id,
+      id: row.r.id,
+    }));
+  const selected = rows.filter(matches);
   // Array.prototype.sort is stable, so ties keep creation order — reversed for a descending
   // sort, so executions created in the same millisecond still come newest first.
   if (sort.descending) selected.reverse();
+  const keys = new Map(selected.map((row) => [row, valueOf(row, sort.field)]));
   selected.sort((a, b) => {
-    const ka = valueOf(a, sort.field);
-    const kb = valueOf(b, sort.field);
+    const ka = keys.get(a) as string | number;
+    const kb = keys.get(b) as string | number;
     const order = ka < kb ? -1 : ka > kb ? 1 : 0;
     return sort.descending ? -order : order;
   });
   const startIndex = query.page * query.size;
-  const content = selected.slice(startIndex, startIndex + query.size).map(view);
+  const content = selected.slice(startIndex, startIndex + query.size).map((row) => view(row.r));
   const totalPages = Math.ceil(selected.length / query.size);
   return {
     content,

@@ -4,7 +4,7 @@ import type { SimulatorRouteName } from '../statsTypes.js';
 export interface RouteMatch {
   route: SimulatorRouteName;
   /** Which variant of the route (e.g. `skip` for `/start`), for the handlers. */
-  variant?: 'skip' | 'byFlow';
+  variant?: 'skip' | 'byFlow' | 'filter';
   params: { id?: string; flowId?: string };
 }
 
@@ -18,6 +18,7 @@ const PATTERNS: Pattern[] = [
   ['POST', /^\/flows\/executions$/, () => ({ route: 'start', params: {} })],
   ['POST', /^\/flows\/executions\/start$/, () => ({ route: 'start', variant: 'skip', params: {} })],
   ['GET', /^\/flows\/executions$/, () => ({ route: 'list', params: {} })],
+  ['POST', /^\/flows\/executions\/filter$/, () => ({ route: 'list', variant: 'filter', params: {} })],
   ['GET', new RegExp(`^/flows/${SEGMENT}/executions$`), (m) => ({ route: 'list', variant: 'byFlow', params: { flowId: m[1] } })],
   ['GET', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'progress', params: { id: m[1] } })],
   ['POST', new RegExp(`^/flows/executions/${SEGMENT}/progress$`), (m) => ({ route: 'userInput', params: { id: m[1] } })],

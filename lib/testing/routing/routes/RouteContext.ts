@@ -1,4 +1,4 @@
-import type { SimulatorClock, SimulatorResponse } from '../../types.js';
+import type { SimulatorClock, SimulatorListingOptions, SimulatorResponse } from '../../types.js';
 import type { Auth } from '../../engine/Auth.js';
 import type { ExecutionRecord, SimulatorPrincipal } from '../../engine/ExecutionRecord.js';
 import type { FlowEngine } from '../../engine/FlowEngine.js';
@@ -25,6 +25,8 @@ export interface RouteContext {
   endpointStyle: EndpointStyle;
   /** Long polls being held now; the progress route keeps it up to date. */
   longPolls: { open: number };
+  /** How listings behave (filter endpoint, sorts, lag, other users). */
+  listing: Required<SimulatorListingOptions>;
 }
 
 /** One request, parsed, as the route handlers see it. */

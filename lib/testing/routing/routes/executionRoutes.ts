@@ -11,6 +11,8 @@ import {
 } from './RouteContext.js';
 
 const XML_TYPES = new Set(['application/xml', 'text/xml']);
+/** Who starts the executions of other users that `listing.otherUsersPerStart` adds. */
+const OTHER_USER = Object.freeze({ id: '0be70000-0000-4000-8000-000000000001', displayName: 'Another user' });
 
 const progressOf = (ctx: RouteContext, record: ExecutionRecord) =>
   json(200, toProgress(record, ctx.clock.now(), ctx.spell));
@@ -42,6 +44,9 @@ export const start: RouteHandler = (ctx, req) => {
     if (script.requiredRoot !== undefined && root !== script.requiredRoot) {
       return fail(ctx, req, 400, `The input's root element is <${root}>; flow '${script.displayName}' expects <${script.requiredRoot}>`);
     }
+  }
+  for (let i = 0; i < ctx.listing.otherUsersPerStart; i++) {
+    ctx.engine.startForOtherUser(script, { xml, root, skipUserInput: skip, principal: OTHER_USER }, 1000);
   }
   const record = ctx.engine.start(script, { xml, root, skipUserInput: skip, principal: req.principal ?? ctx.auth.apiKeyUser });
   ctx.log.started(script.id);

@@ -1,0 +1,164 @@
+// Part 4, tracking many executions: the same N live executions (0.5–60 s each, all started at
+// once) followed by per-execution default polling and by the listing tracker
+// (`tracking: 'listing'`), in-process on virtual time: the simulator's clock and the client's
+// scheduler move together, requests go to `simulator.handle()` without a socket, so 5,000
+// executions take seconds, not minutes, and the figures do not depend on this machine's speed.
+// The server never holds a progress call (the default polling's request count where it does not
+// long-poll; part 1 measures the long-poll case).
+import { VirtualTimeScheduler } from 'rxjs';
+import { SmartFlowsClient } from 'smart-flows-rx';
+import { createSimulator, createVirtualClock } from 'smart-flows-rx/testing';
+import { mean, percentile, printTable, round, target } from './common.mjs';
+import { pollingFlows, serverTimeline } from './pollingFlows.mjs';
+
+const SEED = 20261202;
+const STEP_MS = 50;
+const BASE = 'https://flows.bench.invalid';
+const ROUTE = /\/api\/v1\/flows\/(executions\/filter|executions\/[0-9a-f-]{36}\/progress|executions\/[0-9a-f-]{36}|executions|[0-9a-f-]{36}\/executions)(\?|$)/i;
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A fetch that answers from `simulator.handle()` in this process and counts requests by kind. */
+function inProcessFetch(simulator, counts, startedAt) {
+  return async (url, init = {}) => {
+    const method = (init.method ?? 'GET').toUpperCase();
+    const match = ROUTE.exec(url);
+    const path = match?.[1] ?? '';
+    const kind = method === 'POST' && /^executions\/filter/i.test(path) ? 'list'
+      : method === 'POST' && /^executions$/i.test(path) ? 'start'
+      : /progress$/i.test(path) ? 'progress'
+      : /^executions\/[0-9a-f-]{36}$/i.test(path) ? 'execution'
+      : /executions$/i.test(path) ? 'list' : 'other';
+    counts[kind] = (counts[kind] ?? 0) + 1;
+    const headers = {};
+    new Headers(init.headers).forEach((v, k) => (headers[k] = v));
+    const answer = await simulator.handle({ method, url, headers, body: init.body, signal: init.signal ?? undefined });
+    if (answer.reset) throw new TypeError('fetch failed');
+    const response = new Response(answer.status === 204 ? null : answer.body ?? null, { status: answer.status, headers: answer.headers });
+    if (kind === 'start' && answer.status === 200) startedAt.set(JSON.parse(answer.body).id, simulator.clock.now());
+    return response;
+  };
+}
+
+/** Follows `count` executions with one strategy; every figure from virtual time. */
+async function runScenario({ count, tracking, listing = {}, flows }) {
+  const clock = createVirtualClock();
+  const simulator = createSimulator({ clock, seed: SEED, flows, progressHold: { mode: 'ignore', defaultSeconds: 0 }, listing, requestLogLimit: 1 });
+  const scheduler = new VirtualTimeScheduler();
+  const counts = {};
+  const startedAt = new Map();
+  const cycles = [];
+  const client = new SmartFlowsClient({
+    baseUrl: BASE,
+    apiKey: simulator.apiKey,
+    scheduler,
+    fetch: inProcessFetch(simulator, counts, startedAt),
+    ...(tracking === 'listing' ? { tracker: { onDebug: (e) => (e.type === 'cycle' ? cycles.push(e) : e.type === 'fallback' ? cycles.push(e) : undefined) } } : {}),
+  });
+  const t0 = clock.now();
+  let virtualMs = 0;
+  const done = [];
+  for (const flow of flows) {
+    client.run(flow.id, '<Input/>', { tracking }).subscribe({
+      next: (e) => (done[flows.indexOf(flow)] ??= { id: e.executionId }),
+      error: (error) => (done[flows.indexOf(flow)] = { id: error.executionId, atMs: clock.now(), failed: error.name !== 'FlowExecutionError' ? String(error) : undefined }),
+      complete: () => (done[flows.indexOf(flow)].atMs = clock.now()),
+    });
+  }
+  const wallStart = Date.now();
+  while (done.filter((d) => d?.atMs !== undefined).length < count) {
+    await settle();
+    virtualMs += STEP_MS;
+    scheduler.maxFrames = virtualMs;
+    scheduler.flush();
+    scheduler.frame = virtualMs;
+    await clock.advanceAsync(STEP_MS);
+    if (virtualMs > 10 * 60_000) throw new Error(`part 4: not done after 10 min of virtual time (${tracking}, ${count})`);
+  }
+  const lags = flows.map((flow, i) => done[i].atMs - serverTimeline(flow, startedAt.get(done[i].id)).terminalAtMs);
+  const tracked = (counts.progress ?? 0) + (counts.list ?? 0);
+  const cycleRows = cycles.filter((e) => e.type === 'cycle');
+  return {
+    executions: count,
+    strategy: tracking === 'listing' ? 'listing tracker' : 'per-execution polling (default)',
+    listing: Object.keys(listing).length ? JSON.stringify(listing) : '',
+    statusRequestsPerExecution: tracked / count,
+    allRequestsPerExecution: Object.values(counts).reduce((s, n) => s + n, 0) / count,
+    progressRequests: counts.progress ?? 0,
+    listRequests: counts.list ?? 0,
+    cycles: cycleRows.length,
+    listRequestsPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.requests)) : undefined,
+    maxListRequestsPerCycle: cycleRows.length ? Math.max(...cycleRows.map((c) => c.requests)) : undefined,
+    p50ListRequestsPerCycle: cycleRows.length ? percentile(cycleRows.map((c) => c.requests), 50) : undefined,
+    itemsPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.items)) : undefined,
+    maxItemsPerCycle: cycleRows.length ? Math.max(...cycleRows.map((c) => c.items)) : undefined,
+    fallbacks: cycles.filter((e) => e.type === 'fallback').length,
+    fallbackReasons: [...new Set(cycles.filter((e) => e.type === 'fallback').map((e) => `${e.scope}: ${e.reason}`))].join(', '),
+    lagP50Ms: percentile(lags, 50),
+    lagP95Ms: percentile(lags, 95),
+    lagMaxMs: Math.max(...lags),
+    unexpectedErrors: done.filter((d) => d.failed).length,
+    virtualSeconds: round(virtualMs / 1000, 1),
+    wallMs: Date.now() - wallStart,
+    elapsedVirtualMs: clock.now() - t0,
+  };
+}
+
+export async function runTrackingBenchmark({ quick = false } = {}) {
+  const sizes = quick ? [100, 500] : [100, 1000, 5000];
+  const mid = quick ? 500 : 1000;
+  const rows = [];
+  for (const count of sizes) {
+    const flows = pollingFlows({ count, seed: SEED, minMs: 500, maxMs: 60_000 });
+    rows.push(await runScenario({ count, tracking: 'polling', flows }));
+    rows.push(await runScenario({ count, tracking: 'listing', flows }));
+  }
+  const flows = pollingFlows({ count: mid, seed: SEED, minMs: 500, maxMs: 60_000 });
+  rows.push(await runScenario({ count: mid, tracking: 'listing', flows, listing: { otherUsersPerStart: 1 } }));
+  rows.push(await runScenario({ count: mid, tracking: 'listing', flows, listing: { lagMs: 2000 } }));
+
+  const find = (count, strategy, listing = '') => rows.find((r) => r.executions === count && r.strategy.startsWith(strategy) && r.listing === listing);
+  const poll = find(mid, 'per-execution');
+  const track = find(mid, 'listing');
+  const perCycle = sizes.map((n) => find(n, 'listing').listRequestsPerCycle);
+  const ratio = track.statusRequestsPerExecution / poll.statusRequestsPerExecution;
+  const targets = [
+    target(`tracker ÷ polling, status requests per execution at ${mid}`, ratio, '≤ 0.05', ratio <= 0.05),
+    target(`tracker p95 lag ÷ polling p95 lag at ${mid}`, track.lagP95Ms / poll.lagP95Ms, '≤ 1', track.lagP95Ms <= poll.lagP95Ms),
+    target(`listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} (mean)`, perCycle.at(-1) / perCycle[0], '≤ 1.1 (flat)', perCycle.at(-1) / perCycle[0] <= 1.1),
+    target('unexpected errors, every run', rows.reduce((s, r) => s + r.unexpectedErrors, 0), '0', rows.every((r) => r.unexpectedErrors === 0)),
+  ];
+  printTable('Part 4: tracking many executions (0.5–60 s each, all started at once; virtual time, in process; a server that never holds)', rows.map((r) => ({
+    executions: r.executions,
+    strategy: r.strategy,
+    listing: r.listing,
+    'status req/exec': r.statusRequestsPerExecution,
+    'all req/exec': r.allRequestsPerExecution,
+    'list req/cycle': r.listRequestsPerCycle ?? '',
+    'p50/cycle': r.p50ListRequestsPerCycle ?? '',
+    'max/cycle': r.maxListRequestsPerCycle ?? '',
+    'items/cycle': r.itemsPerCycle ?? '',
+    'lag p50 ms': r.lagP50Ms,
+    'lag p95 ms': r.lagP95Ms,
+    fallbacks: r.fallbacks ? `${r.fallbacks} (${r.fallbackReasons})` : 0,
+    errors: r.unexpectedErrors,
+    'wall ms': r.wallMs,
+  })));
+  printTable('Part 4 targets', targets);
+  return {
+    setup: {
+      seed: SEED,
+      stepMs: STEP_MS,
+      notes: [
+        'Every execution starts at t = 0 (virtual); durations log-uniform in 0.5–60 s, 2–8 stages, 3 in 10 queued first (bench/pollingFlows.mjs).',
+        'Virtual time: the simulator clock and the client scheduler advance together in 50 ms steps; requests go to simulator.handle() in process (no socket), so lag has a 50 ms grain and no network time.',
+        "Status requests = progress GETs + listing requests (GET /flows/executions and POST /flows/executions/filter): the requests that differ between the strategies. All requests add each execution's start POST and its one GET at the end (both strategies send them).",
+        'The server never holds a progress call (progressHold ignore, 0 s): the default polling then sends plain polls; where a server long-polls, part 1 shows the default polling needs few requests.',
+        'Lag = the stream ended (output event or FlowExecutionError) minus the terminal moment from the script and the server-side createdAt.',
+        "The tracker runs with its defaults (cycle 1 s, safety margin 3 s, feed 'filter').",
+      ],
+    },
+    rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
+    targets,
+  };
+}

@@ -1,0 +1,104 @@
+import { catchError, expand, EMPTY, map, type Observable, reduce, throwError } from 'rxjs';
+import type { ExecutionFilter, ExecutionPage, ListExecutionsOptions } from '../api/listings';
+import type { FlowExecution } from '../api/types';
+import { SmartFlowsHttpError } from '../errors';
+import type { TrackerFallbackReason } from './trackerOptions';
+
+/** The two listing calls a cycle may use. */
+export interface FeedApi {
+  listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  filterExecutions(filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>): Observable<ExecutionPage>;
+}
+
+/** What one cycle asks. */
+export interface FeedRequest {
+  feed: 'filter' | 'list';
+  /** Server time (ms) the cycle reads back to; absent on the first cycle, which reads one page. */
+  horizonMs?: number;
+  size: number;
+  maxPages: number;
+}
+
+/** An item of the feed: the execution and its `modifiedAt` in ms. */
+export interface FeedItem {
+  execution: FlowExecution;
+  modifiedAtMs: number;
+}
+
+/** What one cycle read: items newest first, and the requests it took. */
+export interface FeedRead {
+  items: FeedItem[];
+  requests: number;
+}
+
+/** A listing the tracker cannot use (internal: the tracker falls back, no caller sees it); `filterOnly` when only the filter call failed so. */
+export class FeedUnusableError extends Error {
+  override name = 'FeedUnusableError';
+  constructor(readonly reason: TrackerFallbackReason, message: string, readonly filterOnly = false) {
+    super(message);
+  }
+}
+
+export const SORT = 'modifiedAt,desc';
+
+/**
+ * One cycle's reading: pages of executions by `modifiedAt`, newest first, until a page is not
+ * full, or its last item is older than the horizon, or `maxPages` were read (the first cycle,
+ * without a horizon, reads one page). With the filter feed the server drops what is older than
+ * the horizon itself. Checks the order asked for: items out of order, or without a `modifiedAt`,
+ * error with {@link FeedUnusableError}; so do 404/405 (no such endpoint) and 400 (refused).
+ */
+export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRead> {
+  const { feed, horizonMs, size, maxPages } = request;
+  const useFilter = feed === 'filter' && horizonMs !== undefined;
+  const page$ = (page: number) =>
+    (useFilter
+      ? api.filterExecutions(sinceFilter(horizonMs as number), { page, size, sort: SORT })
+      : api.listExecutions({ page, size, sort: SORT })
+    ).pipe(
+      map((answer) => ({ page, items: answer.items.map(toItem), full: answer.items.length >= size })),
+      catchError((error: unknown) => throwError(() => unusable(error, useFilter))),
+    );
+  let previousMs = Infinity;
+  const seen = new Set<string>();
+  return page$(0).pipe(
+    expand(({ page, items, full }) => {
+      const last = items[items.length - 1];
+      const reachedHorizon = horizonMs === undefined || !last || last.modifiedAtMs < horizonMs;
+      return full && !reachedHorizon && page + 1 < maxPages ? page$(page + 1) : EMPTY;
+    }),
+    map(({ items }) => {
+      for (const item of items) {
+        // Executions changed between two pages push the ones above down: a later page repeats
+        // them, newer than the previous page's last item. Only unseen items must keep the order.
+        const id = item.execution.id.toLowerCase();
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (item.modifiedAtMs > previousMs) throw new FeedUnusableError('unsorted', `The listing was asked for ${SORT} but answered ${new Date(item.modifiedAtMs).toISOString()} after ${new Date(previousMs).toISOString()}`);
+        previousMs = item.modifiedAtMs;
+      }
+      return items;
+    }),
+    reduce((read: FeedRead, items) => ({ items: read.items.concat(items), requests: read.requests + 1 }), { items: [], requests: 0 }),
+  );
+}
+
+/** `modifiedAt ≥ horizon`, as the SDK's FilterGroupNode. */
+export function sinceFilter(horizonMs: number): ExecutionFilter {
+  return { group: { type: 'and', nodes: [{ condition: { key: 'modifiedAt', operator: 'greaterThanOrEqualTo', values: [new Date(horizonMs).toISOString()] } }] } };
+}
+
+function toItem(execution: FlowExecution): FeedItem {
+  const modifiedAtMs = typeof execution.modifiedAt === 'string' ? Date.parse(execution.modifiedAt) : NaN;
+  if (!Number.isFinite(modifiedAtMs)) throw new FeedUnusableError('unsupported', `The listing's items carry no modifiedAt (execution ${execution.id})`);
+  return { execution, modifiedAtMs };
+}
+
+/** 404/405: no such endpoint; 400: the sort or the body refused; anything else passes as is (a passing failure). */
+function unusable(error: unknown, viaFilter: boolean): unknown {
+  if (!(error instanceof SmartFlowsHttpError)) return error;
+  const call = viaFilter ? 'POST /flows/executions/filter' : 'GET /flows/executions';
+  if (error.status === 404 || error.status === 405) return new FeedUnusableError('unsupported', `${call} answered ${error.status}`, viaFilter);
+  if (error.status === 400) return new FeedUnusableError(viaFilter ? 'unsupported' : 'sortRefused', `${call} answered 400 to sort=${SORT}${viaFilter ? ' and a modifiedAt filter' : ''}`, viaFilter);
+  return error;
+}

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { lastValueFrom, merge, toArray } from 'rxjs';
+import type { ExecutionEvent, SmartFlowsClient } from 'smart-flows-rx';
+import { type FlowScript, type SimulatorServer, type SimulatorServerOptions, startSimulatorServer } from 'smart-flows-rx/testing';
+import type { TrackerDebugEvent, TrackerOptions } from '../../lib/tracker/trackerOptions';
+import { fast, fastFlows, wireClient } from '../helpers/wireApi';
+
+// Fallbacks of the listing tracker against the simulator's real HTTP server, one server per test
+// (each models a server that lists differently). Every run must still end as polling would.
+let server: SimulatorServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const slow = (script: FlowScript, stageMs: number) => fast(script, stageMs);
+
+async function serve(options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
+  server = await startSimulatorServer({ seed: 11, flows: Object.values(fastFlows).map((f) => slow(f, 40)), ...options });
+  return server;
+}
+
+function trackingClient(s: SimulatorServer, debug: TrackerDebugEvent[], tracker: TrackerOptions = {}): SmartFlowsClient {
+  return wireClient(s, { tracker: { intervalMs: 20, safetyMarginMs: 200, onDebug: (e) => debug.push(e), ...tracker } });
+}
+
+/** Runs the flows side by side with tracking: 'listing'; each run's end status. */
+async function runAll(client: SmartFlowsClient, flows: FlowScript[]): Promise<string[]> {
+  const runs = flows.map((f) =>
+    lastValueFrom(client.run(f.id, '<Invoice/>', { tracking: 'listing' }).pipe(toArray())).then(
+      (events: ExecutionEvent[]) => (events.at(-1) as Extract<ExecutionEvent, { type: 'output' }>).execution.status,
+      (error: { name: string; status?: string }) => `${error.name} ${error.status ?? ''}`.trim(),
+    ),
+  );
+  return Promise.all(runs);
+}
+
+const flows = [fastFlows.short, fastFlows.warning, fastFlows.error, fastFlows.short];
+const expected = ['Success', 'Warning', 'FlowExecutionError Error', 'Success'];
+const fallbacks = (debug: TrackerDebugEvent[]) => debug.filter((e) => e.type === 'fallback').map((e) => e.type === 'fallback' && `${e.scope} ${e.reason}`);
+const routes = (s: SimulatorServer, route: string) => s.simulator.requests.filter((r) => r.route === route).length;
+
+describe("tracking: 'listing' over the wire", () => {
+  it('follows the executions through the filter endpoint, without a progress request', async () => {
+    const s = await serve();
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug), flows)).toEqual(expected);
+    expect(fallbacks(debug)).toEqual([]);
+    expect(routes(s, 'progress')).toBe(0);
+    expect(s.simulator.requests.some((r) => r.method === 'POST' && r.path.startsWith('/api/v1/flows/executions/filter'))).toBe(true);
+  });
+
+  it.each([404, 405] as const)('reads GET /flows/executions when the filter endpoint answers %s, and says so', async (status) => {
+    const s = await serve({ listing: { filterEndpoint: status } });
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug), flows)).toEqual(expected);
+    expect(debug.filter((e) => e.type === 'feed')).toEqual([expect.objectContaining({ type: 'feed', feed: 'list' })]);
+    expect(fallbacks(debug)).toEqual([]);
+    expect(routes(s, 'progress')).toBe(0);
+  });
+
+  it('falls back to polling when the server refuses sort=modifiedAt (400)', async () => {
+    const s = await serve({ listing: { unsupportedSort: { modifiedAt: 'refused' } } });
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug, { feed: 'list' }), flows)).toEqual(expected);
+    expect(fallbacks(debug)).toEqual(['tracker sortRefused']);
+    expect(routes(s, 'progress')).toBeGreaterThan(0);
+  });
+
+  it('falls back to polling when the server ignores the sort (answers out of modifiedAt order)', async () => {
+    const s = await serve({ listing: { unsupportedSort: { modifiedAt: 'ignored' } } });
+    const debug: TrackerDebugEvent[] = [];
+    const client = trackingClient(s, debug, { feed: 'list' });
+    // The oldest execution keeps changing while a younger one stands still: created-at order is not modified-at order.
+    const busy = slow(fastFlows.long, 60);
+    const quiet = slow(fastFlows.short, 400);
+    s.simulator.addFlow(busy);
+    s.simulator.addFlow(quiet);
+    const first = runAll(client, [busy]);
+    await new Promise((r) => setTimeout(r, 30));
+    const ends = await Promise.all([first, runAll(client, [quiet])]);
+    expect(ends.flat()).toEqual(['Success', 'Success']);
+    expect(fallbacks(debug)).toEqual(['tracker unsorted']);
+  });
+
+  it('falls back to polling after three failed listing cycles', async () => {
+    const s = await serve({ faults: { rate500: 1, routes: ['list'] } });
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug), flows)).toEqual(expected);
+    expect(fallbacks(debug)).toEqual(['tracker listingFailed']);
+  });
+
+  it('checks an execution the listing never shows, and polls it when it changed unseen', async () => {
+    // Listings lag by far more than the runs last: no tracked execution is ever listed.
+    const s = await serve({ listing: { lagMs: 1e9 } });
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug, { missingAfterMs: 100 }), flows)).toEqual(expected);
+    expect(fallbacks(debug)).toEqual(flows.map(() => 'execution missing'));
+  });
+
+  it("ignores other users' executions in the listing", async () => {
+    const s = await serve({ listing: { otherUsersPerStart: 2 } });
+    const debug: TrackerDebugEvent[] = [];
+    expect(await runAll(trackingClient(s, debug), flows)).toEqual(expected);
+    expect(fallbacks(debug)).toEqual([]);
+    expect(s.simulator.stats.byRoute.start).toBe(flows.length);
+    expect(routes(s, 'execution')).toBe(flows.length);
+  });
+
+  it('stops every timer and request when the last tracked stream is unsubscribed', async () => {
+    const s = await serve();
+    const debug: TrackerDebugEvent[] = [];
+    const client = trackingClient(s, debug);
+    const long = slow(fastFlows.long, 200);
+    s.simulator.addFlow(long);
+    const sub = merge(client.run(long.id, '<A/>', { tracking: 'listing' })).subscribe();
+    await new Promise((r) => setTimeout(r, 150));
+    sub.unsubscribe();
+    const after = s.simulator.requests.length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(s.simulator.requests.length).toBe(after);
+    expect(debug.filter((e) => e.type === 'cycle').length).toBeGreaterThan(0);
+  });
+});
