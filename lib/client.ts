@@ -42,6 +42,9 @@ export interface StartOptions {
   skipUserInput?: boolean;
 }
 
+/** The connector of a shared `watch`: late subscribers get the latest event. */
+const replayLatest = () => new ReplaySubject<ExecutionEvent>(1);
+
 /**
  * Runs Smart Flows executions as RxJS Observables. Every method returns a cold Observable:
  * nothing is sent until subscription, and each subscription sends its own requests — except
@@ -54,9 +57,6 @@ export interface StartOptions {
  *   else console.log('done', event.execution.status);
  * });
  */
-/** The connector of a shared `watch`: late subscribers get the latest event. */
-const replayLatest = () => new ReplaySubject<ExecutionEvent>(1);
-
 export class SmartFlowsClient {
   // Private fields: neither `console.log(client)` nor `JSON.stringify(client)` reaches them.
   // No field holds a credential: only the http layer's closures do.
