@@ -69,8 +69,15 @@ export async function writeLarge(res: ServerResponse, totalBytes: number, writte
     const ok = res.write(n === chunk.length ? chunk : chunk.subarray(0, n));
     written.bytes += n;
     if (!ok) await new Promise<void>((resolve) => {
-      res.once('drain', resolve);
-      res.once('close', resolve);
+      // Whichever comes first removes the other: a listener left per wait piled up on the
+      // response (Node's MaxListenersExceededWarning on a 50 MB body).
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.once('drain', done);
+      res.once('close', done);
     });
   }
   if (!res.destroyed) res.end();
