@@ -59,7 +59,11 @@ interface Journaled {
 function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch, journaled?: Journaled): Observable<BatchSnapshot> {
   const { keys, concurrency, failFast, snapshotIntervalMs } = checked;
   const { scheduler } = deps;
-  // A hand-made Observable: the snapshot rate limiter shares the tally with every job's stream.
+  // Hand-written: no operator fits the snapshot limiter. A snapshot is read from the tally
+  // shared with every job's stream at the moment it goes out (not a value passed along), a
+  // synchronous burst of changes must become one snapshot in the next scheduler turn, and the
+  // final `done` snapshot must replace a pending trailing one rather than follow it, which
+  // `throttleTime`/`auditTime` on a stream of changes would emit after the work completed.
   return new Observable<BatchSnapshot>((subscriber) => {
     const tally = new BatchTally(keys);
     if (journaled) tally.journal = journaled.opened.summary;
