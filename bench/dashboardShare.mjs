@@ -6,7 +6,7 @@
 // what the app loads up front (its initial scripts: main, polyfills and the chunks they import
 // statically, per the metafile) and what it loads lazily (the chunks behind a dynamic import()).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +67,9 @@ export function measureDashboardShare() {
     execFileSync('npx', ['ng', 'build', '--configuration', 'production', '--source-map', '--stats-json', '--output-path', outDir], { cwd: DASHBOARD, stdio: 'ignore' });
     const browser = join(outDir, 'browser');
     const scripts = readdirSync(browser).filter((f) => f.endsWith('.js'));
-    const stats = JSON.parse(readFileSync(join(outDir, 'stats.json'), 'utf8'));
+    // Angular 20 names the metafile stats.json, Angular 22 browser-stats.json.
+    const statsFile = ['browser-stats.json', 'stats.json'].map((f) => join(outDir, f)).find((f) => existsSync(f)) ?? join(outDir, 'stats.json');
+    const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
     const initial = initialScripts(browser);
     // Per part (and for the whole app), the text of the initial scripts and of the lazy ones.
     const parts = new Map();
