@@ -32,9 +32,12 @@ export function normalizeSimulatorOptions(options: SimulatorOptions = {}): Norma
 }
 
 function normalizeListing(listing: SimulatorListingOptions = {}): Required<SimulatorListingOptions> {
-  const { filterEndpoint = 'served', unsupportedSort = {}, lagMs = 0, otherUsersPerStart = 0 } = listing;
+  const { filterEndpoint = 'served', unsupportedSort = {}, unsupportedFilterKeys = {}, lagMs = 0, otherUsersPerStart = 0 } = listing;
   if (filterEndpoint !== 'served' && filterEndpoint !== 404 && filterEndpoint !== 405) throw new TypeError(`listing.filterEndpoint must be 'served', 404 or 405`);
   if (!(lagMs >= 0) || !Number.isFinite(lagMs)) throw new TypeError('listing.lagMs must be a number ≥ 0');
   if (!Number.isInteger(otherUsersPerStart) || otherUsersPerStart < 0) throw new TypeError('listing.otherUsersPerStart must be a whole number ≥ 0');
-  return { filterEndpoint, unsupportedSort: { ...unsupportedSort }, lagMs, otherUsersPerStart };
+  for (const [key, how] of Object.entries(unsupportedFilterKeys)) {
+    if (how !== 'ignored' && how !== 'refused') throw new TypeError(`listing.unsupportedFilterKeys.${key} must be 'ignored' or 'refused'`);
+  }
+  return { filterEndpoint, unsupportedSort: { ...unsupportedSort }, unsupportedFilterKeys: { ...unsupportedFilterKeys }, lagMs, otherUsersPerStart };
 }

@@ -167,6 +167,11 @@ export interface SimulatorListingOptions {
    */
   unsupportedSort?: Partial<Record<SimulatorSortField, 'ignored' | 'refused'>>;
   /**
+   * Filter keys of `POST /flows/executions/filter` this server does not honour: `'ignored'`
+   * matches every execution (the condition is dropped), `'refused'` answers 400. @default none
+   */
+  unsupportedFilterKeys?: Partial<Record<'status' | 'createdAt' | 'modifiedAt' | 'flowId' | 'id', 'ignored' | 'refused'>>;
+  /**
    * Listings lag the progress call: each execution shows in listings as it was up to this many
    * milliseconds ago (a fixed share of it per execution, from its id); an execution younger than
    * its lag is not listed yet. @default 0

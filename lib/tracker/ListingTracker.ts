@@ -1,7 +1,8 @@
-import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
+import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, map, NEVER, type Observable, of, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
-import { type FeedApi, type FeedItem, FeedUnusableError, readFeed } from './readFeed';
+import { SmartFlowsHttpError } from '../errors';
+import { type FeedApi, type FeedItem, type FeedRead, FeedUnusableError, idsFilter, readFeed, SORT } from './readFeed';
 import type { NormalizedTrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './trackerOptions';
 
 /** One execution followed through the listing. */
@@ -36,6 +37,17 @@ export interface TrackerDeps {
 /** Consecutive failed cycles (after the client's own retries) before the tracker gives up on the listing. */
 export const MAX_FAILED_CYCLES = 3;
 const MIN_PAGE_SIZE = 50;
+/** `safetyMarginMs: 'auto'`: the margin stays within these, twice the lateness lately seen. */
+export const AUTO_MARGIN_MS = { min: 500, max: 3000 } as const;
+/** Per cycle, how much of the lateness seen before still counts (it fades over about 35 cycles). */
+const LATENESS_FADE = 0.95;
+
+/** What a cycle read, kept to tell late items in the next one. */
+interface PreviousRead {
+  horizonMs: number;
+  highWaterMs: number;
+  stamps: Map<string, number>;
+}
 
 /**
  * Follows many executions of one client with listing requests: every `intervalMs` one cycle
@@ -51,11 +63,21 @@ export class ListingTracker {
   private highWaterMs?: number;
   private lastItems = 0;
   private failedCycles = 0;
+  /** How far before the high-water mark the next cycle reads (fixed, or fitted to the lateness seen). */
+  private marginMs: number;
+  /** The lateness lately seen (fading), for `safetyMarginMs: 'auto'`. */
+  private latenessMs = 0;
+  /** The previous cycle's read, when it read all it asked for. */
+  private previous?: PreviousRead;
+  /** Quiet executions are checked by listing requests (`id in […]`); false once the server proved it cannot. */
+  private sweeps = true;
+  private failedSweeps = 0;
   /** Per-execution polling for every execution: the listing proved unusable. */
   polling = false;
 
   constructor(private readonly deps: TrackerDeps, readonly options: NormalizedTrackerOptions) {
     this.feed = options.feed;
+    this.marginMs = options.safetyMarginMs === 'auto' ? AUTO_MARGIN_MS.min : options.safetyMarginMs;
   }
 
   /** Starts tracking an execution from its latest progress; starts the cycles if they were idle. */
@@ -114,24 +136,127 @@ export class ListingTracker {
 
   private readOnce(): Observable<unknown> {
     return defer(() => {
-      const { safetyMarginMs, maxPageSize, maxPages } = this.options;
-      const horizonMs = this.highWaterMs === undefined ? undefined : this.highWaterMs - safetyMarginMs;
+      const { maxPageSize, maxPages } = this.options;
+      const marginMs = this.marginMs;
+      const horizonMs = this.highWaterMs === undefined ? undefined : this.highWaterMs - marginMs;
       // Pages sized for the changes of the previous cycle: one request a cycle while they fit.
       const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
       return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages }).pipe(
-        tap((read) => {
+        map((read) => {
           this.failedCycles = 0;
           this.lastItems = read.items.length;
-          const changes = this.apply(read.items);
-          this.debug({ type: 'cycle', requests: read.requests, items: read.items.length, changes, tracked: this.entries.size });
+          const lateMs = this.fitMargin(read, horizonMs);
+          return { read, lateMs, changes: this.apply(read.items) };
         }),
         catchError((error: unknown) => {
           this.failed(error);
           return EMPTY;
         }),
+        concatMap(({ read, lateMs, changes }) =>
+          this.sweep$().pipe(
+            tap((sweep) => {
+              const requests = read.requests + sweep.requests;
+              this.debug({ type: 'cycle', requests, items: read.items.length, changes, tracked: this.entries.size, marginMs, lateMs, swept: sweep.asked, checks: sweep.checks });
+            }),
+          ),
+        ),
       );
     });
+  }
+
+  /**
+   * Checks the quiet executions (not in the listing's changes for `missingAfterMs`) with one
+   * listing request for up to a page of them, `id in […]`, instead of one progress request each:
+   * one listed as known is fresh again; one listed otherwise (a change the changes feed never
+   * showed, unless it is too recent for it) or not listed at all gets its own check. A server
+   * that answers other executions, or refuses the body, ends the sweeps: each quiet execution
+   * is then checked with its own request, as where there is no filter endpoint.
+   */
+  private sweep$(): Observable<{ requests: number; asked: number; checks: number }> {
+    return defer(() => {
+      if (this.feed !== 'filter' || !this.sweeps || this.polling) return of({ requests: 0, asked: 0, checks: 0 });
+      const now = this.deps.scheduler.now();
+      const quiet = [...this.entries.values()]
+        .filter((e) => !e.audit && !e.polling && !e.pending && !isTerminalStatus(e.status) && now - e.lastSeenAtMs >= this.options.missingAfterMs)
+        .sort((a, b) => a.lastSeenAtMs - b.lastSeenAtMs)
+        .slice(0, this.options.maxPageSize);
+      if (quiet.length === 0) return of({ requests: 0, asked: 0, checks: 0 });
+      return this.deps.api.filterExecutions(idsFilter(quiet.map((e) => e.id)), { page: 0, size: quiet.length, sort: SORT }).pipe(
+        map((page) => ({ requests: 1, asked: quiet.length, checks: this.applySweep(quiet, page.items) })),
+        catchError((error: unknown) => {
+          const refused = error instanceof SmartFlowsHttpError && [400, 404, 405].includes(error.status);
+          if (refused || ++this.failedSweeps >= MAX_FAILED_CYCLES) this.stopSweeps(refused ? `POST /flows/executions/filter answered ${(error as SmartFlowsHttpError).status} to an id filter` : `${MAX_FAILED_CYCLES} sweeps failed in a row`);
+          return of({ requests: 1, asked: quiet.length, checks: 0 });
+        }),
+      );
+    });
+  }
+
+  /** Hands each swept execution its verdict; returns how many need a check of their own. */
+  private applySweep(quiet: readonly TrackedEntry[], items: readonly FlowExecution[]): number {
+    this.failedSweeps = 0;
+    const asked = new Map(quiet.map((e) => [e.id, e]));
+    const listed = new Map<string, FlowExecution>();
+    for (const item of items) {
+      const id = item.id.toLowerCase();
+      if (!asked.has(id)) {
+        this.stopSweeps(`POST /flows/executions/filter answered execution ${item.id}, which an id filter did not ask for`);
+        return 0;
+      }
+      listed.set(id, item);
+    }
+    const now = this.deps.scheduler.now();
+    const recentMs = (this.highWaterMs ?? Infinity) - this.marginMs;
+    let checks = 0;
+    for (const entry of quiet) {
+      if (this.entries.get(entry.id) !== entry || entry.polling || entry.pending || entry.audit) continue;
+      entry.lastSeenAtMs = now;
+      const item = listed.get(entry.id);
+      if (item && item.status === entry.status) continue;
+      // Changed so lately that the next read of the changes shows it: no verdict yet.
+      if (item && typeof item.modifiedAt === 'string' && Date.parse(item.modifiedAt) >= recentMs) continue;
+      entry.audit = true;
+      checks++;
+      entry.news.next();
+    }
+    return checks;
+  }
+
+  /** No more sweeps: quiet executions get their own check each, and the debug event says why. */
+  private stopSweeps(detail: string): void {
+    this.sweeps = false;
+    this.debug({ type: 'sweep', sweeps: 'off', detail });
+  }
+
+  /**
+   * Finds the items the previous cycle should have shown but did not (stamped before its newest
+   * item, within what it read): the listing shows changes late by up to that much. With
+   * `safetyMarginMs: 'auto'` the margin becomes twice the lateness lately seen (fading), within
+   * {@link AUTO_MARGIN_MS}; an item later than half the margin sets it to the maximum at once.
+   * Returns the largest lateness of this read.
+   */
+  private fitMargin(read: FeedRead, horizonMs: number | undefined): number {
+    const previous = this.previous;
+    let lateMs = 0;
+    const stamps = new Map<string, number>();
+    let highWaterMs = this.highWaterMs ?? -Infinity;
+    for (const { execution, modifiedAtMs } of read.items) {
+      const id = execution.id.toLowerCase();
+      if (stamps.has(id)) continue;
+      stamps.set(id, modifiedAtMs);
+      highWaterMs = Math.max(highWaterMs, modifiedAtMs);
+      if (previous && modifiedAtMs >= previous.horizonMs && modifiedAtMs < previous.highWaterMs && previous.stamps.get(id) !== modifiedAtMs) {
+        lateMs = Math.max(lateMs, previous.highWaterMs - modifiedAtMs);
+      }
+    }
+    this.previous = read.complete && Number.isFinite(highWaterMs) ? { horizonMs: horizonMs ?? -Infinity, highWaterMs, stamps } : undefined;
+    if (this.options.safetyMarginMs === 'auto') {
+      const { min, max } = AUTO_MARGIN_MS;
+      this.latenessMs = lateMs > this.marginMs / 2 ? max / 2 : Math.max(lateMs, this.latenessMs * LATENESS_FADE);
+      this.marginMs = Math.min(max, Math.max(min, 2 * this.latenessMs));
+    }
+    return lateMs;
   }
 
   /** Hands each tracked execution the newest change the listing shows of it; marks the quiet ones for a check. */
@@ -160,7 +285,10 @@ export class ListingTracker {
       changes++;
       entry.news.next();
     }
-    for (const entry of this.entries.values()) {
+    // Without sweeps (no filter endpoint, or one that cannot filter by id), each quiet execution
+    // is checked with its own request.
+    const sweeping = this.feed === 'filter' && this.sweeps;
+    for (const entry of sweeping ? [] : this.entries.values()) {
       if (!entry.audit && now - entry.lastSeenAtMs >= this.options.missingAfterMs) {
         entry.audit = true;
         entry.lastSeenAtMs = now;
@@ -204,6 +332,7 @@ export class ListingTracker {
     const cycles = this.cycles;
     this.cycles = undefined;
     this.highWaterMs = undefined;
+    this.previous = undefined;
     cycles?.unsubscribe();
   }
 

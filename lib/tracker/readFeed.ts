@@ -25,10 +25,12 @@ export interface FeedItem {
   modifiedAtMs: number;
 }
 
-/** What one cycle read: items newest first, and the requests it took. */
+/** What one cycle read: items newest first, the requests it took, and whether it read all it asked for. */
 export interface FeedRead {
   items: FeedItem[];
   requests: number;
+  /** False when the read stopped at `maxPages` (or at the first cycle's one page) with more to read. */
+  complete: boolean;
 }
 
 /** A listing the tracker cannot use (internal: the tracker falls back, no caller sees it); `filterOnly` when only the filter call failed so. */
@@ -56,18 +58,22 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
       ? api.filterExecutions(sinceFilter(horizonMs as number), { page, size, sort: SORT })
       : api.listExecutions({ page, size, sort: SORT })
     ).pipe(
-      map((answer) => ({ page, items: answer.items.map(toItem), full: answer.items.length >= size })),
+      map((answer) => {
+        const items = answer.items.map(toItem);
+        const last = items[items.length - 1];
+        // A full page not yet older than the horizon: read on, unless this is the first cycle
+        // (no horizon: one page) or the last page allowed; then the read is cut short.
+        const left = items.length >= size && (horizonMs === undefined || (last !== undefined && last.modifiedAtMs >= horizonMs));
+        const next = left && horizonMs !== undefined && page + 1 < maxPages;
+        return { page, items, next, more: left && !next };
+      }),
       catchError((error: unknown) => throwError(() => unusable(error, useFilter))),
     );
   let previousMs = Infinity;
   const seen = new Set<string>();
   return page$(0).pipe(
-    expand(({ page, items, full }) => {
-      const last = items[items.length - 1];
-      const reachedHorizon = horizonMs === undefined || !last || last.modifiedAtMs < horizonMs;
-      return full && !reachedHorizon && page + 1 < maxPages ? page$(page + 1) : EMPTY;
-    }),
-    map(({ items }) => {
+    expand(({ page, next }) => (next ? page$(page + 1) : EMPTY)),
+    map(({ items, more }) => {
       for (const item of items) {
         // Executions changed between two pages push the ones above down: a later page repeats
         // them, newer than the previous page's last item. Only unseen items must keep the order.
@@ -77,10 +83,15 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
         if (item.modifiedAtMs > previousMs) throw new FeedUnusableError('unsorted', `The listing was asked for ${SORT} but answered ${new Date(item.modifiedAtMs).toISOString()} after ${new Date(previousMs).toISOString()}`);
         previousMs = item.modifiedAtMs;
       }
-      return items;
+      return { items, more };
     }),
-    reduce((read: FeedRead, items) => ({ items: read.items.concat(items), requests: read.requests + 1 }), { items: [], requests: 0 }),
+    reduce((read: FeedRead, { items, more }) => ({ items: read.items.concat(items), requests: read.requests + 1, complete: read.complete && !more }), { items: [], requests: 0, complete: true }),
   );
+}
+
+/** `id in […]`: the executions asked for, whatever their `modifiedAt`. */
+export function idsFilter(ids: readonly string[]): ExecutionFilter {
+  return { group: { type: 'and', nodes: [{ condition: { key: 'id', operator: 'in', values: [...ids] } }] } };
 }
 
 /** `modifiedAt ≥ horizon`, as the SDK's FilterGroupNode. */

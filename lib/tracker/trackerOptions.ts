@@ -28,6 +28,21 @@ export type TrackerDebugEvent =
       changes: number;
       /** Executions followed through the listing now. */
       tracked: number;
+      /** How far before the previous cycle's newest `modifiedAt` this cycle read, in ms. */
+      marginMs: number;
+      /** The latest an item showed up this cycle (stamped before the previous cycle's newest, yet not in it), in ms; 0: none late. */
+      lateMs: number;
+      /** Quiet executions this cycle checked with one listing request (`id in […]`, see `missingAfterMs`). */
+      swept: number;
+      /** Of those, the ones listed otherwise than known, or not listed: each gets a progress request of its own. */
+      checks: number;
+    }
+  | {
+      /** Quiet executions are no longer checked through the listing: each gets its own progress request. */
+      type: 'sweep';
+      sweeps: 'off';
+      /** What the server answered. */
+      detail: string;
     }
   | {
       /** The filter endpoint is missing or refused its body: cycles use `GET /flows/executions` from now on. */
@@ -59,12 +74,19 @@ export interface TrackerOptions {
   intervalMs?: number;
   /**
    * How far before the newest `modifiedAt` of the previous cycle each cycle reads again, in ms:
-   * covers listings that lag the progress call and changes stamped while a cycle was read. @default 3000
+   * covers listings that lag the progress call and changes stamped while a cycle was read.
+   * `'auto'`: twice the lateness the tracker sees (items stamped before the previous cycle's
+   * newest, yet missing from it), fading over about 35 cycles, from 500 ms up to 3000 ms; an item
+   * later than half the margin sets it to 3000 ms at once. A number: that margin, fixed. @default 'auto'
    */
-  safetyMarginMs?: number;
+  safetyMarginMs?: number | 'auto';
   /**
-   * A tracked execution the listing has not shown for this long is checked with its own progress
-   * request; if it changed without the listing showing it, it falls back to polling. @default 30000
+   * A tracked execution the listing's changes have not shown for this long (a long stage, a queue)
+   * is checked: with the filter feed, up to `maxPageSize` of them at once with one listing request
+   * (`id in […]`); one listed as known stays on the listing, one listed otherwise or not at all
+   * gets one progress request of its own (and, if it changed without the listing showing it,
+   * falls back to polling). Without the filter endpoint, or where it cannot filter by id, each
+   * gets its own progress request. @default 30000
    */
   missingAfterMs?: number;
   /** Largest page a cycle asks for (pages adapt to the changes of the previous cycle). @default 1000 */
@@ -84,7 +106,7 @@ export interface TrackerOptions {
 /** {@link TrackerOptions} with every default merged in. */
 export type NormalizedTrackerOptions = Required<Omit<TrackerOptions, 'onDebug'>> & Pick<TrackerOptions, 'onDebug'>;
 
-const DEFAULTS = { intervalMs: 1000, safetyMarginMs: 3000, missingAfterMs: 30_000, maxPageSize: 1000, maxPages: 10, feed: 'filter' } as const;
+const DEFAULTS = { intervalMs: 1000, safetyMarginMs: 'auto', missingAfterMs: 30_000, maxPageSize: 1000, maxPages: 10, feed: 'filter' } as const;
 
 /**
  * Merges the defaults into the tracker's options and checks them.
@@ -92,9 +114,9 @@ const DEFAULTS = { intervalMs: 1000, safetyMarginMs: 3000, missingAfterMs: 30_00
  */
 export function normalizeTrackerOptions(options: TrackerOptions = {}): NormalizedTrackerOptions {
   if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('tracker must be an object');
-  const number = (name: keyof typeof DEFAULTS, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const number = (name: keyof typeof DEFAULTS, min: number, max = Number.MAX_SAFE_INTEGER, or = ''): number => {
     const value = options[name] ?? DEFAULTS[name];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new SmartFlowsInputError(`tracker.${name} must be a number from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw new SmartFlowsInputError(`tracker.${name} must be ${or}a number from ${min} to ${max}`);
     return value;
   };
   const feed = options.feed ?? DEFAULTS.feed;
@@ -102,7 +124,7 @@ export function normalizeTrackerOptions(options: TrackerOptions = {}): Normalize
   if (options.onDebug !== undefined && typeof options.onDebug !== 'function') throw new SmartFlowsInputError('tracker.onDebug must be a function');
   return {
     intervalMs: number('intervalMs', 1),
-    safetyMarginMs: number('safetyMarginMs', 0),
+    safetyMarginMs: (options.safetyMarginMs ?? DEFAULTS.safetyMarginMs) === 'auto' ? 'auto' : number('safetyMarginMs', 0, undefined, "'auto' or "),
     missingAfterMs: number('missingAfterMs', 1),
     maxPageSize: Math.floor(number('maxPageSize', 1, 1000)),
     maxPages: Math.floor(number('maxPages', 1)),

@@ -13,7 +13,7 @@ const T0 = Date.parse('2026-12-01T00:00:00Z');
 const item = (n: number, status: FlowStatus, atS: number): FlowExecution => ({ id: ID(n), status, rawStatus: status, modifiedAt: new Date(T0 + atS * 1000).toISOString() });
 const progress = (n: number, status: FlowStatus) => ({ id: ID(n), status, rawStatus: status, percentage: 0, message: '' });
 
-interface Call { atFrame: number; kind: 'list' | 'filter'; page: number; size: number; horizon?: string }
+interface Call { atFrame: number; kind: 'list' | 'filter' | 'ids'; page: number; size: number; horizon?: string; ids?: string[] }
 
 /**
  * A fake listing server on the TestScheduler: `answer(call, index)` gives each call's page (or an
@@ -29,7 +29,11 @@ function fakeFeed(ts: ReturnType<typeof newTestScheduler>, answer: (call: Call, 
   };
   const api: FeedApi = {
     listExecutions: (o) => reply({ atFrame: ts.now(), kind: 'list', page: o.page ?? 0, size: o.size ?? 20 }),
-    filterExecutions: (f, o) => reply({ atFrame: ts.now(), kind: 'filter', page: o.page ?? 0, size: o.size ?? 20, horizon: (f.group.nodes[0] as { condition: { values: string[] } }).condition.values[0] }),
+    filterExecutions: (f, o) => {
+      const { key, values } = (f.group.nodes[0] as { condition: { key: string; values: string[] } }).condition;
+      const call = { atFrame: ts.now(), page: o.page ?? 0, size: o.size ?? 20 };
+      return reply(key === 'id' ? { ...call, kind: 'ids', ids: values } : { ...call, kind: 'filter', horizon: values[0] });
+    },
   };
   return { api, calls };
 }
@@ -93,7 +97,60 @@ describe('ListingTracker (marbles)', () => {
       flush();
       expect(entry.pending).toMatchObject({ id: ID(1), status: 'Success' });
       expect(news).toBe(1);
-      expect(debug[0]).toEqual({ type: 'cycle', requests: 1, items: 3, changes: 1, tracked: 1 });
+      expect(debug[0]).toEqual({ type: 'cycle', requests: 1, items: 3, changes: 1, tracked: 1, marginMs: 2000, lateMs: 0, swept: 0, checks: 0 });
+    });
+  });
+
+  describe("safetyMarginMs: 'auto'", () => {
+    const horizons = (calls: Call[]) => calls.map((c) => (c.horizon === undefined ? undefined : (Date.parse(c.horizon) - T0) / 1000));
+
+    it('reads back 500 ms while no item comes late, whatever the pace of changes', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // Every cycle a new change 1 s after the previous one; nothing stamped before a cycle's newest shows up later.
+        const { api, calls } = fakeFeed(ts, (_c, i) => [item(2, 'Running', 50 + i), item(1, 'Running', 49 + i)]);
+        const { tracker, debug } = newTracker(ts, api, { safetyMarginMs: 'auto' });
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 45);
+        flush();
+        expect(horizons(calls)).toEqual([undefined, 49.5, 50.5, 51.5]);
+        expect(debug.map((e) => e.type === 'cycle' && [e.marginMs, e.lateMs])).toEqual([[500, 0], [500, 0], [500, 0], [500, 0]]);
+      });
+    });
+
+    it('widens to 3000 ms at once when an item shows up later than half the margin, then narrows as the lateness fades', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // Cycle 1 sees the newest change at 50 s; cycle 2 shows one stamped 49.7 s that cycle 1 did not have: 300 ms late.
+        // Cycle 3 reads back further (to 47 s) and shows one at 48 s: below what cycle 2 asked for, so not late.
+        const { api, calls } = fakeFeed(ts, (_c, i) => (i === 0 ? [item(2, 'Running', 50)] : i === 1 ? [item(2, 'Running', 50), item(3, 'Running', 49.7)] : i === 2 ? [item(2, 'Running', 50), item(4, 'Running', 48)] : [item(2, 'Running', 50)]));
+        const { tracker, debug } = newTracker(ts, api, { safetyMarginMs: 'auto' });
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 10 + 11 * 40);
+        flush();
+        const cycles = debug.flatMap((e) => (e.type === 'cycle' ? [e] : []));
+        expect(cycles.slice(0, 3).map((e) => [e.marginMs, e.lateMs])).toEqual([[500, 0], [500, 300], [3000, 0]]);
+        expect(horizons(calls).slice(0, 3)).toEqual([undefined, 49.5, 47]);
+        // 3000 → 2 × 1500 × 0.95ⁿ: below 3000 on the next cycle, and back at 500 within about 35 cycles.
+        const margins = cycles.map((e) => e.marginMs);
+        expect(margins[3]).toBeCloseTo(2850, 5);
+        expect(margins.at(-1)).toBe(500);
+        expect(margins.findIndex((m, k) => k > 2 && m === 500)).toBeLessThan(40);
+      });
+    });
+
+    it('does not count as late what the previous cycle did not read: a first page cut short', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // Cycle 1 (no horizon) reads one full page of 50 only; cycle 2 shows an older item that page had no room for.
+        const page = Array.from({ length: 50 }, (_, k) => item(100 + k, 'Running', 50 - k * 0.001));
+        const { api } = fakeFeed(ts, (_c, i) => (i === 0 ? page : [item(100, 'Running', 50), item(5, 'Running', 49.9)]));
+        const { tracker, debug } = newTracker(ts, api, { safetyMarginMs: 'auto' });
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 25);
+        flush();
+        expect(debug.map((e) => e.type === 'cycle' && [e.items, e.marginMs, e.lateMs])).toEqual([[50, 500, 0], [2, 500, 0]]);
+      });
     });
   });
 
@@ -131,11 +188,11 @@ describe('ListingTracker (marbles)', () => {
     });
   });
 
-  it('marks an execution the listing has not shown for missingAfterMs for a check of its own', () => {
+  it('without the filter feed, marks an execution the listing has not shown for missingAfterMs for a check of its own', () => {
     const ts = newTestScheduler();
     ts.run(({ flush }) => {
-      const { api } = fakeFeed(ts, () => []);
-      const { tracker } = newTracker(ts, api, { missingAfterMs: 30 });
+      const { api, calls } = fakeFeed(ts, () => []);
+      const { tracker } = newTracker(ts, api, { missingAfterMs: 30, feed: 'list' });
       const entry = tracker.add(progress(1, 'Running'));
       const auditAt: number[] = [];
       entry.news.subscribe(() => auditAt.push(ts.now()));
@@ -143,6 +200,80 @@ describe('ListingTracker (marbles)', () => {
       flush();
       expect(entry.audit).toBe(true);
       expect(auditAt).toEqual([33]);
+      expect(calls.every((c) => c.kind === 'list')).toBe(true);
+    });
+  });
+
+  describe('quiet executions swept through the listing (id in […])', () => {
+    const quietFeed = (ts: ReturnType<typeof newTestScheduler>, listed: (ids: string[]) => FlowExecution[] | Error) =>
+      fakeFeed(ts, (c) => (c.kind === 'ids' ? listed(c.ids ?? []) : []));
+
+    it('checks the quiet ones with one listing request for all of them, and keeps those listed as known', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const { api, calls } = quietFeed(ts, (ids) => ids.map((id) => ({ id, status: 'Running', rawStatus: 'Running', modifiedAt: new Date(T0).toISOString() })));
+        const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
+        const entries = [1, 2, 3].map((n) => tracker.add(progress(n, 'Running')));
+        let news = 0;
+        for (const e of entries) e.news.subscribe(() => news++);
+        ts.schedule(() => entries.forEach((e) => tracker.remove(e)), 80);
+        flush();
+        const sweeps = calls.filter((c) => c.kind === 'ids');
+        // Quiet from 0: the cycle of 32 reads the changes (answered at 33), then sweeps all three at 33
+        // (answered at 34: seen then); quiet again from 64, swept by the cycle of 66 at 67.
+        expect(sweeps.map((c) => [c.atFrame, c.ids?.length, c.size])).toEqual([[33, 3, 3], [67, 3, 3]]);
+        expect(news).toBe(0);
+        expect(entries.every((e) => !e.audit && !e.polling)).toBe(true);
+        const swept = debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [[e.requests, e.swept, e.checks]] : []));
+        expect(swept).toEqual([[2, 3, 0], [2, 3, 0]]);
+      });
+    });
+
+    it('gives its own check to a quiet one listed with another status, or not listed at all', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // 1 is as known; 2 ended long ago, the changes never showed it; 3 is not listed.
+        const { api } = quietFeed(ts, () => [item(1, 'Running', -100), item(2, 'Success', -90)]);
+        const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
+        const entries = [1, 2, 3].map((n) => tracker.add(progress(n, 'Running')));
+        ts.schedule(() => entries.forEach((e) => tracker.remove(e)), 40);
+        flush();
+        // 1 is as known; 2 ended unseen; 3 is not listed.
+        expect(entries.map((e) => e.audit)).toEqual([false, true, true]);
+        expect(debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [e.checks] : []))).toEqual([2]);
+      });
+    });
+
+    it('stops sweeping when the server answers executions it was not asked for, and checks each quiet one on its own', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const { api, calls } = quietFeed(ts, () => [item(7, 'Running', 10)]);
+        const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
+        const entry = tracker.add(progress(1, 'Running'));
+        const newsAt: number[] = [];
+        entry.news.subscribe(() => newsAt.push(ts.now()));
+        ts.schedule(() => tracker.remove(entry), 80);
+        flush();
+        expect(calls.filter((c) => c.kind === 'ids')).toHaveLength(1);
+        expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ type: 'sweep', sweeps: 'off', detail: expect.stringContaining(ID(7)) })]);
+        // The next cycle (45) marks it for a check of its own, as without the filter feed.
+        expect(newsAt).toEqual([45]);
+      });
+    });
+
+    it('stops sweeping when the filter refuses an id condition (400)', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const refused = new SmartFlowsHttpError({ status: 400, method: 'POST', url: 'https://x.test/api/v1/flows/executions/filter', body: '' });
+        const { api, calls } = quietFeed(ts, () => refused);
+        const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 100);
+        flush();
+        expect(calls.filter((c) => c.kind === 'ids')).toHaveLength(1);
+        expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ sweeps: 'off', detail: expect.stringContaining('400') })]);
+        expect(entry.polling).toBe(false);
+      });
     });
   });
 

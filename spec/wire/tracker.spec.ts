@@ -50,6 +50,42 @@ describe("tracking: 'listing' over the wire", () => {
     expect(s.simulator.requests.some((r) => r.method === 'POST' && r.path.startsWith('/api/v1/flows/executions/filter'))).toBe(true);
   });
 
+  it('checks quiet executions through the listing (id in […]), not with a progress request each', async () => {
+    const s = await serve();
+    const debug: TrackerDebugEvent[] = [];
+    // Three runs in long stages (1.5 s each), quiet for far longer than missingAfterMs (100 ms),
+    // beside one that changes every 80 ms: the listing's newest change moves on, so the quiet
+    // ones drop out of what each cycle reads, and are swept.
+    const quiet = [1, 2, 3].map((k) => ({ ...slow(fastFlows.short, 1500), id: `5f1b0000-0000-4000-8000-00000000aa0${k}` }));
+    const busy = { ...slow(fastFlows.long, 80), id: '5f1b0000-0000-4000-8000-00000000bb01' };
+    for (const flow of [...quiet, busy]) s.simulator.addFlow(flow);
+    let idFilters = 0;
+    const fetch: FetchLike = (input, init) => {
+      if (typeof init?.body === 'string' && init.body.includes('"key":"id"')) idFilters++;
+      return globalThis.fetch(input, init);
+    };
+    expect(await runAll(trackingClient(s, debug, { missingAfterMs: 100 }, fetch), [...quiet, busy])).toEqual(['Success', 'Success', 'Success', 'Success']);
+    expect(fallbacks(debug)).toEqual([]);
+    expect(routes(s, 'progress')).toBe(0);
+    const sweeps = debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [e] : []));
+    expect(sweeps.length).toBeGreaterThan(0);
+    expect(sweeps.every((e) => e.checks === 0)).toBe(true);
+    expect(idFilters).toBe(sweeps.length);
+  });
+
+  it.each(['refused', 'ignored'] as const)('checks quiet executions with their own requests where the filter %s an id condition, and says so', async (how) => {
+    const s = await serve({ listing: { unsupportedFilterKeys: { id: how } } });
+    const debug: TrackerDebugEvent[] = [];
+    const quiet = { ...slow(fastFlows.short, 1500), id: '5f1b0000-0000-4000-8000-00000000aa11' };
+    const busy = { ...slow(fastFlows.long, 80), id: '5f1b0000-0000-4000-8000-00000000bb11' };
+    for (const flow of [quiet, busy]) s.simulator.addFlow(flow);
+    expect(await runAll(trackingClient(s, debug, { missingAfterMs: 100 }), [quiet, busy])).toEqual(['Success', 'Success']);
+    expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ sweeps: 'off', detail: expect.stringContaining(how === 'refused' ? '400' : 'did not ask for') })]);
+    expect(fallbacks(debug)).toEqual([]);
+    // Its checks of its own: progress requests while it stays on the listing.
+    expect(routes(s, 'progress')).toBeGreaterThan(0);
+  });
+
   it.each([404, 405] as const)('reads GET /flows/executions when the filter endpoint answers %s, and says so', async (status) => {
     const s = await serve({ listing: { filterEndpoint: status } });
     const debug: TrackerDebugEvent[] = [];
@@ -117,7 +153,8 @@ describe("tracking: 'listing' over the wire", () => {
     const long = slow(fastFlows.long, 200);
     s.simulator.addFlow(long);
     const sub = merge(client.run(long.id, '<A/>', { tracking: 'listing' })).subscribe();
-    await new Promise((r) => setTimeout(r, 150));
+    // Unsubscribed once the tracker is at work (a cycle read), however busy the machine is.
+    for (let waited = 0; !debug.some((e) => e.type === 'cycle') && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     sub.unsubscribe();
     const after = sent;
     await new Promise((r) => setTimeout(r, 150));

@@ -35,32 +35,36 @@ export class FilterBodyError extends Error {}
  * Dates are ISO 8601 strings (or epoch milliseconds); `lessThanOrEqualTo` and
  * `greaterThanOrEqualTo` compare them as instants, statuses and ids as text.
  */
-export function parseFilterBody(body: unknown): FilterPredicate {
+export function parseFilterBody(body: unknown, unsupported: UnsupportedKeys = {}): FilterPredicate {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FilterBodyError('The filter body must be a JSON object');
-  return parseNode(body as Record<string, unknown>, 0);
+  return parseNode(body as Record<string, unknown>, 0, unsupported);
 }
 
-function parseNode(node: Record<string, unknown>, depth: number): FilterPredicate {
+/** Filter keys a less capable server does not honour: `'ignored'` matches every execution, `'refused'` is a 400. */
+export type UnsupportedKeys = Partial<Record<FilterKey, 'ignored' | 'refused'>>;
+
+function parseNode(node: Record<string, unknown>, depth: number, unsupported: UnsupportedKeys): FilterPredicate {
   if (depth > 16) throw new FilterBodyError('The filter nests too deeply');
-  if (isObject(node.group)) return parseGroup(node.group, depth);
-  if (isObject(node.condition)) return parseCondition(node.condition);
+  if (isObject(node.group)) return parseGroup(node.group, depth, unsupported);
+  if (isObject(node.condition)) return parseCondition(node.condition, unsupported);
   throw new FilterBodyError('A filter node needs a group or a condition');
 }
 
-function parseGroup(group: Record<string, unknown>, depth: number): FilterPredicate {
+function parseGroup(group: Record<string, unknown>, depth: number, unsupported: UnsupportedKeys): FilterPredicate {
   const type = String(group.type ?? 'and').toLowerCase();
   if (type !== 'and' && type !== 'or') throw new FilterBodyError(`Unknown group type '${String(group.type)}': and, or`);
   if (!Array.isArray(group.nodes)) throw new FilterBodyError('A filter group needs nodes');
   const nodes = group.nodes.map((n) => {
     if (!isObject(n)) throw new FilterBodyError('A filter node must be an object');
-    return parseNode(n, depth + 1);
+    return parseNode(n, depth + 1, unsupported);
   });
   return type === 'and' ? (s) => nodes.every((p) => p(s)) : (s) => nodes.some((p) => p(s));
 }
 
-function parseCondition(condition: Record<string, unknown>): FilterPredicate {
+function parseCondition(condition: Record<string, unknown>, unsupported: UnsupportedKeys): FilterPredicate {
   const key = KEYS[String(condition.key ?? '').toLowerCase()];
-  if (!key) throw new FilterBodyError(`Unsupported filter key '${String(condition.key)}': status, createdAt, modifiedAt, flowId, id`);
+  if (!key || unsupported[key] === 'refused') throw new FilterBodyError(`Unsupported filter key '${String(condition.key)}'`);
+  if (unsupported[key] === 'ignored') return () => true;
   const operator = OPERATORS.find((o) => o.toLowerCase() === String(condition.operator ?? '').toLowerCase());
   if (!operator) throw new FilterBodyError(`Unsupported filter operator '${String(condition.operator)}': ${OPERATORS.join(', ')}`);
   const raw = Array.isArray(condition.values) ? condition.values : condition.value !== undefined ? [condition.value] : [];

@@ -59,7 +59,7 @@ export const list: RouteHandler = (ctx, req) => {
   let where: FilterPredicate | undefined;
   if (req.match.variant === 'filter') {
     try {
-      where = parseFilterBody(bodyJson(req));
+      where = parseFilterBody(bodyJson(req), ctx.listing.unsupportedFilterKeys);
     } catch (error) {
       if (error instanceof FilterBodyError) return fail(ctx, req, 400, error.message);
       throw error;
