@@ -200,7 +200,7 @@ export async function runPollingBenchmark({ count = 200, spreadMs = 45_000, extr
         'Lag = the client done (output event, or the final GET of the execution for baselines) minus the terminal moment computed from the script and the server-side createdAt.',
         'Staleness = time-average over [created, terminal) of how long the shown percentage has been out of date (0 while it is current).',
         'The client uses the global fetch, as the baselines do.',
-        '(p) is not a baseline: the default delay rule (lib/execution/nextDelay.ts) as a bare fetch loop; (d) should match it.',
+        '(p) is not a baseline: the default delay rule (lib/execution/nextDelay.ts) as a bare fetch loop; (d′) and (d0), on the server that never holds, should match it ((d) long polls the server that holds).',
       ],
     },
     wallMs,

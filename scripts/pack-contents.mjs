@@ -24,7 +24,7 @@ walk(pkg.exports);
 
 const unexpected = files.filter((f) => !allowed(f));
 const missing = [...targets, 'LICENSE', 'README.md', 'CHANGELOG.md', ...stubs].filter((f) => !files.includes(f));
-const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 console.log(`${packed.filename}: ${files.length} files, ${kb(packed.size)} packed, ${kb(packed.unpackedSize)} unpacked`);
 if (unexpected.length) console.error(`Files that should not ship (package.json "files", rollup.config.mjs):\n  ${unexpected.join('\n  ')}`);
 if (missing.length) console.error(`Files the package needs but would not ship (run \`npm run build\` first?):\n  ${missing.join('\n  ')}`);

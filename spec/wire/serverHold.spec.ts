@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { lastValueFrom, tap } from 'rxjs';
 import type { ExecutionEvent } from '../../lib/api/types';
+import { defaultFetch } from '../../lib/http/defaultFetch';
+import type { FetchLike } from '../../lib/options';
 import type { FlowScript, ProgressHoldOptions } from 'smart-flows-rx/testing';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
 
@@ -39,7 +41,21 @@ async function runAgainst(progressHold: ProgressHoldOptions, polling: Record<str
   // 400 ms on the way (faults on the progress route only): a hold answered at its very end
   // reaches the client after it, as over a real network.
   const sim = start({ flows: [queuedFlow], progressHold, faults: { latencyMs: 400 } });
-  const client = sim.client({ polling: { ...DEFAULT_POLLING, ...polling } });
+  // What the client itself got for each progress request (the default fetch, watched): its
+  // status, or the name of the error that ended it (an abort, a network error).
+  const answered: (number | string)[] = [];
+  const fetch: FetchLike = (input, init) => {
+    const answer = defaultFetch(input, init);
+    if (!input.endsWith('/progress') && !input.includes('/progress?')) return answer;
+    return answer.then(
+      (response) => (answered.push(response.status), response),
+      (e: unknown) => {
+        answered.push(e instanceof Error ? e.name : String(e));
+        throw e;
+      },
+    );
+  };
+  const client = sim.client({ fetch, polling: { ...DEFAULT_POLLING, ...polling } });
   const events: ExecutionEvent[] = [];
   let error: unknown;
   let done = false;
@@ -49,7 +65,7 @@ async function runAgainst(progressHold: ProgressHoldOptions, polling: Record<str
   );
   for (let waited = 0; !done && waited <= FLOW_MS + 120_000; waited += 1_000) await sim.advance(1_000, 500);
   const progress = sim.simulator.requests.filter((r) => r.route === 'progress');
-  return { sim, events, error, done, progress };
+  return { sim, events, error, done, progress, answered };
 }
 
 describe('the default client against every way a server may treat the progress call’s timeout', () => {
@@ -58,16 +74,20 @@ describe('the default client against every way a server may treat the progress c
     ["the browser's default (waitSeconds 0)", { waitSeconds: 0 }],
   ])('%s', (_client, polling) => {
     it.each(MODES)('server %s: five minutes queued, no timeout, no retry, the true outcome', async (_mode, progressHold) => {
-      const { sim, events, error, done, progress } = await runAgainst(progressHold, polling);
+      const { sim, events, error, done, progress, answered } = await runAgainst(progressHold, polling);
       expect(error).toBeUndefined();
       expect(done).toBe(true);
       const last = events.at(-1);
       expect(last?.type).toBe('output');
       expect(last?.type === 'output' && last.execution.status).toBe('Warning');
-      // No request cut by the client (a timeout aborts it), none answered other than 200, and
-      // no request sent twice in the same moment (a retry): every hold was waited out.
+      // No request cut by the client (a timeout aborts it), none answered other than 200: every
+      // hold was waited out.
       expect(sim.simulator.stats.abortedRequests).toBe(0);
       expect(progress.every((r) => r.status === 200)).toBe(true);
+      // No retry: the client sends a progress request again only after one failed, and every
+      // one it sent came back to it as a 200 (no abort, no network error, nothing from a hop
+      // in between), one for each request the server logged.
+      expect(answered).toEqual(progress.map(() => 200));
       // Each progress call asked for an explicit hold: 30 s (auto) or 1 s, never -1, 0 or nothing.
       for (const r of progress) expect(r.path).toMatch(/\?timeout=(30|1)$/);
     }, SLOW);
