@@ -128,7 +128,7 @@ try {
     // Success, or the error the component shows (a failed run ends there).
     await page.locator('[data-testid="letter"][data-status="Success"], [data-testid="letter"] [role="alert"]').first().waitFor();
     const alert = letter.locator('[role="alert"]');
-    assert((await alert.count()) === 0, `the page shows an error: ${await alert.first().textContent()}`);
+    if ((await alert.count()) > 0) throw new Error(`the page shows an error: ${await alert.first().textContent()}`);
     const percentage = (await letter.locator('[data-testid="percentage"]').textContent())?.trim();
     assert(percentage === '100 %', `the percentage shows "${percentage}"`);
     await letter.locator('[data-testid="document"]').first().waitFor();
