@@ -3,6 +3,8 @@
 // into a scratch copy of each consumer project (its own package.json and lockfile) and runs
 // the project's `npm test`. First checks that what the README prints is what the projects use.
 // One result line per check and project; exits 1 if any fails.
+// `angular20-app` (a production Angular 20 build opened in headless Chromium) runs only when named:
+// it needs Debian's chromium, which .ci/run installs before running it.
 //
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
 const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
+const ON_REQUEST = ['angular20-app'];
 /** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
 const nodeFits = (name) => {
   const range = JSON.parse(readFileSync(join(here, name, 'package.json'), 'utf8')).engines?.node ?? '>=0';
@@ -26,7 +29,7 @@ const args = process.argv.slice(2);
 const build = !args.includes('--no-build');
 const checkOnly = args.includes('--check-only');
 const projects = args.filter((a) => !a.startsWith('--'));
-for (const p of projects) if (!PROJECTS.includes(p)) throw new Error(`unknown project ${p}; known: ${PROJECTS.join(', ')}`);
+for (const p of projects) if (![...PROJECTS, ...ON_REQUEST].includes(p)) throw new Error(`unknown project ${p}; known: ${[...PROJECTS, ...ON_REQUEST].join(', ')}`);
 const scratch = process.env.CONSUMERS_DIR ?? join(tmpdir(), 'smart-flows-rx-consumers');
 
 let failed = 0;
@@ -95,7 +98,7 @@ if (projects.length === 0) for (const name of PROJECTS.filter((p) => !chosen.inc
 const installs = chosen.map(async (name) => {
   const dir = join(scratch, name);
   const log = join(scratch, `${name}.log`);
-  cpSync(join(here, name), dir, { recursive: true, filter: (src) => basename(src) !== 'node_modules' });
+  cpSync(join(here, name), dir, { recursive: true, filter: (src) => !['node_modules', 'dist', '.angular'].includes(basename(src)) });
   const started = Date.now();
   const ok =
     (await run('npm', ['ci', '--no-audit', '--no-fund'], dir, log)) === 0 &&
