@@ -151,7 +151,7 @@ describe('page activity shared by every execution of a client', () => {
     const subs = OTHER_IDS.map((id) => client.watch(id).subscribe());
     await advance(1000);
     expect(progressCalls()).toBeGreaterThanOrEqual(20 * 8);
-    // Before the fix: 1,680 listeners added in this second (3 per wait of each execution).
+    // Before the fix: 660 listeners added in this second (3 per wait: 20 executions × 11 waits).
     expect(doc.added + win.added).toBe(3);
     subs.forEach((s) => s.unsubscribe());
     expect(doc.removed + win.removed).toBe(3);

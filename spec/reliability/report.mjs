@@ -1,5 +1,5 @@
-// Renders spec/reliability/results.json (written by the reliability specs in `npm test` and by
-// `npm run soak`) as the Reliability table of README.md and docs/reliability.md, between the
+// Renders spec/reliability/results.json (written by the reliability specs of `npm test` when run
+// by `npm run reliability:record`, and by `npm run soak`) as the Reliability table of README.md and docs/reliability.md, between the
 // markers below, the way bench/markdown.mjs renders bench/results.json.
 //   node spec/reliability/report.mjs            rewrites both tables (npm run reliability:report)
 //   node spec/reliability/report.mjs --check    exits 1 when a table differs from the results

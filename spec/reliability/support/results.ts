@@ -4,10 +4,18 @@ import path from 'node:path';
 
 /**
  * The reliability figures, kept the way `bench/results.json` keeps the benchmark's: written by
- * the specs that measure them (`npm test` fills the `test` section, `npm run soak` the `soak`
- * section), rendered into README.md and docs/reliability.md by `npm run reliability:report`.
+ * the specs that measure them when {@link RECORD_ENV} is `1` (`npm run reliability:record` fills
+ * the `test` section, `npm run soak` the `soak` section), rendered into README.md and
+ * docs/reliability.md by `npm run reliability:report`.
  */
 export const RESULTS_FILE = path.resolve(process.cwd(), 'spec/reliability/results.json');
+
+/**
+ * The environment variable that lets the specs write the results file. Unset, they measure and
+ * assert but write nothing: the file is tracked, and a plain `npm test` must leave a clean clone
+ * unmodified.
+ */
+export const RECORD_ENV = 'RELIABILITY_RECORD';
 
 /** Which run measured a figure. */
 export type ResultsSection = 'test' | 'soak';
@@ -41,8 +49,8 @@ function machine(): ResultsSectionData['machine'] {
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Runs `fn` holding a lock directory: spec files run in parallel processes and share the file. */
-function withLock(fn: () => void): void {
-  const lock = `${RESULTS_FILE}.lock`;
+function withLock(file: string, fn: () => void): void {
+  const lock = `${file}.lock`;
   for (let tries = 0; ; tries++) {
     try {
       mkdirSync(lock);
@@ -73,12 +81,16 @@ export function readResults(file = RESULTS_FILE): ReliabilityResults {
 
 /**
  * Stores the figures of one scenario (`name`) in a section of the results file, with the time,
- * the Node version and the machine. Only plain JSON goes in: pass the figures, not the report.
+ * the Node version and the machine, when {@link RECORD_ENV} is `1`; otherwise does nothing.
+ * Only plain JSON goes in: pass the figures, not the report.
+ * @param file - the results file (another one in tests)
+ * @returns whether the figures were written
  */
-export function recordResults(section: ResultsSection, name: string, figures: Record<string, unknown>): void {
+export function recordResults(section: ResultsSection, name: string, figures: Record<string, unknown>, file = RESULTS_FILE): boolean {
+  if (process.env[RECORD_ENV] !== '1') return false;
   const measuredAt = new Date().toISOString();
-  withLock(() => {
-    const all = readResults();
+  withLock(file, () => {
+    const all = readResults(file);
     const previous = all[section];
     all[section] = {
       measuredAt,
@@ -88,8 +100,9 @@ export function recordResults(section: ResultsSection, name: string, figures: Re
     };
     const ordered: ReliabilityResults = {};
     for (const key of ['test', 'soak'] as const) if (all[key]) ordered[key] = all[key];
-    const temp = `${RESULTS_FILE}.${process.pid}.tmp`;
+    const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(ordered, null, 2)}\n`);
-    renameSync(temp, RESULTS_FILE);
+    renameSync(temp, file);
   });
+  return true;
 }
