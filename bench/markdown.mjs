@@ -87,6 +87,18 @@ if (tracking) {
     'lag p95 ms': r.lagP95Ms,
     fallbacks: r.fallbacks,
   }))));
+  if (tracking.steady?.length) {
+    console.log('');
+    console.log(table(tracking.steady.map((r) => ({
+      'quiet executions': r.executions,
+      strategy: r.strategy,
+      'status req/s': r.statusRequestsPerSecond,
+      'progress req/s': r.progressRequestsPerSecond,
+      'list req/cycle (mean, max)': r.listRequestsPerCycle === undefined ? '' : `${fmt(r.listRequestsPerCycle)}, ${r.maxListRequestsPerCycle}`,
+      'items/cycle': r.itemsPerCycle ?? '',
+      'quiet asked/cycle': r.sweptPerCycle ?? '',
+    }))));
+  }
   console.log('');
 }
 

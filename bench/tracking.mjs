@@ -104,6 +104,69 @@ async function runScenario({ count, tracking, listing = {}, flows }) {
   };
 }
 
+const QUIET_GUID = (n) => `5f1c0000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/**
+ * The steady state: `count` executions in one long stage (an hour: quiet, as in a queue or a long
+ * render) plus `churn` short ones (2–10 s) started every second, so the changes per cycle stay the
+ * same whatever `count` is. Counted over the last 60 s of a 90 s run (the quiet ones have long
+ * passed `missingAfterMs`), per second and per cycle.
+ */
+async function runSteady({ count, churn, tracking, seconds = 90, countFromS = 30 }) {
+  const quiet = Array.from({ length: count }, (_, i) => ({ id: QUIET_GUID(i + 1), displayName: 'Quiet flow', stages: [{ message: 'One long stage', durationMs: 3_600_000, percentage: 0 }], outcome: 'Success' }));
+  const short = pollingFlows({ count: churn * seconds, seed: SEED + 1, minMs: 2000, maxMs: 10_000 });
+  const clock = createVirtualClock();
+  const simulator = createSimulator({ clock, seed: SEED, flows: [...quiet, ...short], progressHold: { mode: 'ignore', defaultSeconds: 0 }, requestLogLimit: 1 });
+  const scheduler = new VirtualTimeScheduler();
+  const counts = {};
+  const events = [];
+  const client = new SmartFlowsClient({
+    baseUrl: BASE,
+    apiKey: simulator.apiKey,
+    scheduler,
+    fetch: inProcessFetch(simulator, counts, new Map()),
+    ...(tracking === 'listing' ? { tracker: { onDebug: (e) => events.push(e) } } : {}),
+  });
+  let failed = 0;
+  const subs = quiet.map((f) => client.run(f.id, '<Input/>', { tracking }).subscribe({ error: () => failed++ }));
+  let virtualMs = 0;
+  let next = 0;
+  let mark;
+  const wallStart = Date.now();
+  for (let s = 0; s < seconds; s++) {
+    if (s === countFromS) mark = { ...counts, events: events.length, atMs: virtualMs };
+    for (let j = 0; j < churn; j++) subs.push(client.run(short[next++].id, '<Input/>', { tracking }).subscribe({ error: (e) => (e.name !== 'FlowExecutionError' ? failed++ : undefined) }));
+    for (let k = 0; k < 1000 / STEP_MS; k++) {
+      await settle();
+      virtualMs += STEP_MS;
+      scheduler.maxFrames = virtualMs;
+      scheduler.flush();
+      scheduler.frame = virtualMs;
+      await clock.advanceAsync(STEP_MS);
+    }
+  }
+  for (const sub of subs) sub.unsubscribe();
+  const windowS = (virtualMs - mark.atMs) / 1000;
+  const since = (kind) => ((counts[kind] ?? 0) - (mark[kind] ?? 0)) / windowS;
+  const cycleRows = events.slice(mark.events).filter((e) => e.type === 'cycle');
+  return {
+    executions: count,
+    strategy: tracking === 'listing' ? 'listing tracker' : 'per-execution polling (default)',
+    listing: `steady: ${count} quiet + ${churn} short starts/s`,
+    statusRequestsPerSecond: since('progress') + since('list'),
+    progressRequestsPerSecond: since('progress'),
+    listRequestsPerSecond: since('list'),
+    cycles: cycleRows.length,
+    listRequestsPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.requests)) : undefined,
+    maxListRequestsPerCycle: cycleRows.length ? Math.max(...cycleRows.map((c) => c.requests)) : undefined,
+    itemsPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.items)) : undefined,
+    sweptPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.swept ?? 0)) : undefined,
+    fallbacks: events.filter((e) => e.type === 'fallback' || e.type === 'sweep').length,
+    unexpectedErrors: failed,
+    wallMs: Date.now() - wallStart,
+  };
+}
+
 export async function runTrackingBenchmark({ quick = false } = {}) {
   const sizes = quick ? [100, 500] : [100, 1000, 5000];
   const mid = quick ? 500 : 1000;
@@ -116,17 +179,21 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
   const flows = pollingFlows({ count: mid, seed: SEED, minMs: 500, maxMs: 60_000 });
   rows.push(await runScenario({ count: mid, tracking: 'listing', flows, listing: { otherUsersPerStart: 1 } }));
   rows.push(await runScenario({ count: mid, tracking: 'listing', flows, listing: { lagMs: 2000 } }));
+  const steady = [await runSteady({ count: mid, churn: 10, tracking: 'polling' })];
+  for (const count of sizes) steady.push(await runSteady({ count, churn: 10, tracking: 'listing' }));
 
   const find = (count, strategy, listing = '') => rows.find((r) => r.executions === count && r.strategy.startsWith(strategy) && r.listing === listing);
   const poll = find(mid, 'per-execution');
   const track = find(mid, 'listing');
   const perCycle = sizes.map((n) => find(n, 'listing').listRequestsPerCycle);
   const ratio = track.statusRequestsPerExecution / poll.statusRequestsPerExecution;
+  const steadyPerCycle = sizes.map((n) => steady.find((r) => r.executions === n && r.strategy === 'listing tracker').listRequestsPerCycle);
   const targets = [
     target(`tracker ÷ polling, status requests per execution at ${mid}`, ratio, '≤ 0.05', ratio <= 0.05),
     target(`tracker p95 lag ÷ polling p95 lag at ${mid}`, track.lagP95Ms / poll.lagP95Ms, '≤ 1', track.lagP95Ms <= poll.lagP95Ms),
     target(`listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} (mean)`, perCycle.at(-1) / perCycle[0], '≤ 1.1 (flat)', perCycle.at(-1) / perCycle[0] <= 1.1),
-    target('unexpected errors, every run', rows.reduce((s, r) => s + r.unexpectedErrors, 0), '0', rows.every((r) => r.unexpectedErrors === 0)),
+    target(`steady (changes per cycle the same): listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} quiet executions`, steadyPerCycle.at(-1) / steadyPerCycle[0], '≤ 1.1 (flat)', steadyPerCycle.at(-1) / steadyPerCycle[0] <= 1.1),
+    target('unexpected errors, every run', [...rows, ...steady].reduce((s, r) => s + r.unexpectedErrors, 0), '0', [...rows, ...steady].every((r) => r.unexpectedErrors === 0)),
   ];
   printTable('Part 4: tracking many executions (0.5–60 s each, all started at once; virtual time, in process; a server that never holds)', rows.map((r) => ({
     executions: r.executions,
@@ -144,6 +211,20 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
     errors: r.unexpectedErrors,
     'wall ms': r.wallMs,
   })));
+  printTable('Part 4, steady state (N quiet executions + 10 short starts a second; the last 60 s of 90)', steady.map((r) => ({
+    'quiet executions': r.executions,
+    strategy: r.strategy,
+    'status req/s': r.statusRequestsPerSecond,
+    'progress req/s': r.progressRequestsPerSecond,
+    'list req/s': r.listRequestsPerSecond,
+    'list req/cycle': r.listRequestsPerCycle ?? '',
+    'max/cycle': r.maxListRequestsPerCycle ?? '',
+    'items/cycle': r.itemsPerCycle ?? '',
+    'quiet asked/cycle': r.sweptPerCycle ?? '',
+    'fallbacks, sweeps off': r.fallbacks,
+    errors: r.unexpectedErrors,
+    'wall ms': r.wallMs,
+  })));
   printTable('Part 4 targets', targets);
   return {
     setup: {
@@ -155,10 +236,12 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
         "Status requests = progress GETs + listing requests (GET /flows/executions and POST /flows/executions/filter): the requests that differ between the strategies. All requests add each execution's start POST and its one GET at the end (both strategies send them).",
         'The server never holds a progress call (progressHold ignore, 0 s): the default polling then sends plain polls; where a server long-polls, part 1 shows the default polling needs few requests.',
         'Lag = the stream ended (output event or FlowExecutionError) minus the terminal moment from the script and the server-side createdAt.',
-        "The tracker runs with its defaults (cycle 1 s, safety margin 3 s, feed 'filter').",
+        "The tracker runs with its defaults (cycle 1 s, safety margin 'auto' (0.5–3 s, fitted to the lateness it sees), missingAfterMs 30 s, feed 'filter').",
+        'Steady state: N executions in one hour-long stage (quiet) plus 10 short executions (2–10 s) started every second, so the changes per cycle stay the same whatever N is; counted over the last 60 s of 90 s of virtual time. The quiet ones are past missingAfterMs and are asked for in the cycle requests (id in […]) or, with polling, polled at the longest interval.',
       ],
     },
     rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
+    steady: steady.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
     targets,
   };
 }

@@ -1,8 +1,7 @@
-import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, map, NEVER, type Observable, of, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
+import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
-import { SmartFlowsHttpError } from '../errors';
-import { type FeedApi, type FeedItem, type FeedRead, FeedUnusableError, idsFilter, readFeed, SORT } from './readFeed';
+import { type FeedApi, type FeedItem, type FeedRead, FeedUnusableError, readFeed } from './readFeed';
 import type { NormalizedTrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './trackerOptions';
 
 /** One execution followed through the listing. */
@@ -71,7 +70,6 @@ export class ListingTracker {
   private previous?: PreviousRead;
   /** Quiet executions are checked by listing requests (`id in […]`); false once the server proved it cannot. */
   private sweeps = true;
-  private failedSweeps = 0;
   /** Per-execution polling for every execution: the listing proved unusable. */
   polling = false;
 
@@ -139,83 +137,77 @@ export class ListingTracker {
       const { maxPageSize, maxPages } = this.options;
       const marginMs = this.marginMs;
       const horizonMs = this.highWaterMs === undefined ? undefined : this.highWaterMs - marginMs;
-      // Pages sized for the changes of the previous cycle: one request a cycle while they fit.
-      const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems;
+      const due = horizonMs === undefined ? [] : this.dueForSweep();
+      // Pages sized for the changes of the previous cycle and the quiet executions asked for:
+      // one request a cycle while they fit.
+      const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
-      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages }).pipe(
-        map((read) => {
+      const ids = due.map((e) => e.id);
+      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids }).pipe(
+        tap((read) => {
           this.failedCycles = 0;
-          this.lastItems = read.items.length;
-          const lateMs = this.fitMargin(read, horizonMs);
-          return { read, lateMs, changes: this.apply(read.items) };
+          // The quiet executions asked for sort last, older than the horizon: apart from the changes.
+          const asked = new Set(ids);
+          const changed: FeedItem[] = [];
+          const swept = new Map<string, FeedItem>();
+          let unasked: FeedItem | undefined;
+          for (const item of read.items) {
+            if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
+            else if (asked.has(item.execution.id.toLowerCase())) swept.set(item.execution.id.toLowerCase(), item);
+            else unasked ??= item;
+          }
+          this.lastItems = changed.length;
+          const lateMs = this.fitMargin({ ...read, items: changed }, horizonMs);
+          // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
+          const now = this.deps.scheduler.now();
+          const changes = this.apply(changed, now, !(horizonMs !== undefined && this.feed === 'filter' && this.sweeps));
+          let checks = 0;
+          // A filter that drops the id condition (or the `or`) answers everything older too.
+          if (unasked && ids.length > 0) this.stopSweeps(`POST /flows/executions/filter answered execution ${unasked.execution.id}, older than the horizon, which the filter did not ask for`);
+          else if (ids.length > 0) checks = this.applySweep(due, swept, read.complete, now);
+          this.debug({ type: 'cycle', requests: read.requests, items: read.items.length, changes, tracked: this.entries.size, marginMs, lateMs, swept: due.length, checks });
         }),
         catchError((error: unknown) => {
-          this.failed(error);
+          // A refused body that asked for ids: no more sweeps, the same feed without them next cycle.
+          if (ids.length > 0 && error instanceof FeedUnusableError && error.filterOnly) this.stopSweeps(error.message);
+          else this.failed(error);
           return EMPTY;
         }),
-        concatMap(({ read, lateMs, changes }) =>
-          this.sweep$().pipe(
-            tap((sweep) => {
-              const requests = read.requests + sweep.requests;
-              this.debug({ type: 'cycle', requests, items: read.items.length, changes, tracked: this.entries.size, marginMs, lateMs, swept: sweep.asked, checks: sweep.checks });
-            }),
-          ),
-        ),
       );
     });
   }
 
   /**
-   * Checks the quiet executions (not in the listing's changes for `missingAfterMs`) with one
-   * listing request for up to a page of them, `id in […]`, instead of one progress request each:
-   * one listed as known is fresh again; one listed otherwise (a change the changes feed never
-   * showed, unless it is too recent for it) or not listed at all gets its own check. A server
-   * that answers other executions, or refuses the body, ends the sweeps: each quiet execution
-   * is then checked with its own request, as where there is no filter endpoint.
+   * The quiet executions due for a check: not in the listing's changes for `missingAfterMs`;
+   * those quiet longest first, up to half a page a cycle (so a crowd that fell quiet together
+   * spreads over cycles, and the changes keep room). Each cycle asks for them in its one
+   * request (`modifiedAt ≥ horizon` or `id in […]`, see `readFeed`); none without sweeps.
    */
-  private sweep$(): Observable<{ requests: number; asked: number; checks: number }> {
-    return defer(() => {
-      if (this.feed !== 'filter' || !this.sweeps || this.polling) return of({ requests: 0, asked: 0, checks: 0 });
-      const now = this.deps.scheduler.now();
-      const quiet = [...this.entries.values()]
-        .filter((e) => !e.audit && !e.polling && !e.pending && !isTerminalStatus(e.status) && now - e.lastSeenAtMs >= this.options.missingAfterMs)
-        .sort((a, b) => a.lastSeenAtMs - b.lastSeenAtMs)
-        .slice(0, this.options.maxPageSize);
-      if (quiet.length === 0) return of({ requests: 0, asked: 0, checks: 0 });
-      return this.deps.api.filterExecutions(idsFilter(quiet.map((e) => e.id)), { page: 0, size: quiet.length, sort: SORT }).pipe(
-        map((page) => ({ requests: 1, asked: quiet.length, checks: this.applySweep(quiet, page.items) })),
-        catchError((error: unknown) => {
-          const refused = error instanceof SmartFlowsHttpError && [400, 404, 405].includes(error.status);
-          if (refused || ++this.failedSweeps >= MAX_FAILED_CYCLES) this.stopSweeps(refused ? `POST /flows/executions/filter answered ${(error as SmartFlowsHttpError).status} to an id filter` : `${MAX_FAILED_CYCLES} sweeps failed in a row`);
-          return of({ requests: 1, asked: quiet.length, checks: 0 });
-        }),
-      );
-    });
+  private dueForSweep(): TrackedEntry[] {
+    if (this.feed !== 'filter' || !this.sweeps) return [];
+    const now = this.deps.scheduler.now();
+    const due: TrackedEntry[] = [];
+    for (const e of this.entries.values()) {
+      if (!e.audit && !e.polling && !e.pending && !isTerminalStatus(e.status) && now - e.lastSeenAtMs >= this.options.missingAfterMs) due.push(e);
+    }
+    return due.sort((a, b) => a.lastSeenAtMs - b.lastSeenAtMs).slice(0, Math.max(1, Math.floor(this.options.maxPageSize / 2)));
   }
 
-  /** Hands each swept execution its verdict; returns how many need a check of their own. */
-  private applySweep(quiet: readonly TrackedEntry[], items: readonly FlowExecution[]): number {
-    this.failedSweeps = 0;
-    const asked = new Map(quiet.map((e) => [e.id, e]));
-    const listed = new Map<string, FlowExecution>();
-    for (const item of items) {
-      const id = item.id.toLowerCase();
-      if (!asked.has(id)) {
-        this.stopSweeps(`POST /flows/executions/filter answered execution ${item.id}, which an id filter did not ask for`);
-        return 0;
-      }
-      listed.set(id, item);
-    }
-    const now = this.deps.scheduler.now();
-    const recentMs = (this.highWaterMs ?? Infinity) - this.marginMs;
+  /**
+   * Hands each swept execution its verdict: listed as known, it is fresh again; listed otherwise
+   * (a change the changes never showed) or not listed at all (when the read was whole), it gets
+   * its own check. Returns how many need one.
+   */
+  private applySweep(due: readonly TrackedEntry[], listed: ReadonlyMap<string, FeedItem>, complete: boolean, now: number): number {
     let checks = 0;
-    for (const entry of quiet) {
-      if (this.entries.get(entry.id) !== entry || entry.polling || entry.pending || entry.audit) continue;
-      entry.lastSeenAtMs = now;
+    for (const entry of due) {
+      // Gone, on its own polling, or shown by this cycle's changes: nothing to judge.
+      if (this.entries.get(entry.id) !== entry || entry.polling || entry.pending || entry.audit || entry.lastSeenAtMs === now) continue;
       const item = listed.get(entry.id);
-      if (item && item.status === entry.status) continue;
-      // Changed so lately that the next read of the changes shows it: no verdict yet.
-      if (item && typeof item.modifiedAt === 'string' && Date.parse(item.modifiedAt) >= recentMs) continue;
+      if (!item && !complete) continue;
+      entry.lastSeenAtMs = now;
+      // As known, or older than what is known (a status read with the execution's own request).
+      if (item && (item.execution.status === entry.status || (entry.modifiedAtMs !== undefined && item.modifiedAtMs <= entry.modifiedAtMs))) continue;
       entry.audit = true;
       checks++;
       entry.news.next();
@@ -260,8 +252,7 @@ export class ListingTracker {
   }
 
   /** Hands each tracked execution the newest change the listing shows of it; marks the quiet ones for a check. */
-  private apply(items: readonly FeedItem[]): number {
-    const now = this.deps.scheduler.now();
+  private apply(items: readonly FeedItem[], now: number, checkQuiet: boolean): number {
     const seen = new Set<string>();
     let changes = 0;
     for (const { execution, modifiedAtMs } of items) {
@@ -285,10 +276,10 @@ export class ListingTracker {
       changes++;
       entry.news.next();
     }
-    // Without sweeps (no filter endpoint, or one that cannot filter by id), each quiet execution
-    // is checked with its own request.
-    const sweeping = this.feed === 'filter' && this.sweeps;
-    for (const entry of sweeping ? [] : this.entries.values()) {
+    // Where the cycles cannot ask for them (no filter endpoint, one that cannot filter by id, or
+    // a listing that never showed a change to read back from), each quiet execution is checked
+    // with its own request.
+    for (const entry of checkQuiet ? this.entries.values() : []) {
       if (!entry.audit && now - entry.lastSeenAtMs >= this.options.missingAfterMs) {
         entry.audit = true;
         entry.lastSeenAtMs = now;

@@ -17,6 +17,11 @@ export interface FeedRequest {
   horizonMs?: number;
   size: number;
   maxPages: number;
+  /**
+   * Executions to list whatever their `modifiedAt` (quiet ones due for a check), with the filter
+   * feed only: the cycle asks `modifiedAt ≥ horizon` or `id in ids`, and reads every page.
+   */
+  ids?: readonly string[];
 }
 
 /** An item of the feed: the execution and its `modifiedAt` in ms. */
@@ -51,19 +56,22 @@ export const SORT = 'modifiedAt,desc';
  * error with {@link FeedUnusableError}; so do 404/405 (no such endpoint) and 400 (refused).
  */
 export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRead> {
-  const { feed, horizonMs, size, maxPages } = request;
+  const { feed, horizonMs, size, maxPages, ids = [] } = request;
   const useFilter = feed === 'filter' && horizonMs !== undefined;
+  const withIds = useFilter && ids.length > 0;
+  const filter = useFilter ? (withIds ? sinceOrIdsFilter(horizonMs as number, ids) : sinceFilter(horizonMs as number)) : undefined;
   const page$ = (page: number) =>
-    (useFilter
-      ? api.filterExecutions(sinceFilter(horizonMs as number), { page, size, sort: SORT })
+    (filter
+      ? api.filterExecutions(filter, { page, size, sort: SORT })
       : api.listExecutions({ page, size, sort: SORT })
     ).pipe(
       map((answer) => {
         const items = answer.items.map(toItem);
         const last = items[items.length - 1];
-        // A full page not yet older than the horizon: read on, unless this is the first cycle
-        // (no horizon: one page) or the last page allowed; then the read is cut short.
-        const left = items.length >= size && (horizonMs === undefined || (last !== undefined && last.modifiedAtMs >= horizonMs));
+        // A full page not yet older than the horizon (or any full page, when quiet executions are
+        // asked for too: they sort last): read on, unless this is the first cycle (no horizon: one
+        // page) or the last page allowed; then the read is cut short.
+        const left = items.length >= size && (horizonMs === undefined || withIds || (last !== undefined && last.modifiedAtMs >= horizonMs));
         const next = left && horizonMs !== undefined && page + 1 < maxPages;
         return { page, items, next, more: left && !next };
       }),
@@ -89,9 +97,9 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
   );
 }
 
-/** `id in […]`: the executions asked for, whatever their `modifiedAt`. */
-export function idsFilter(ids: readonly string[]): ExecutionFilter {
-  return { group: { type: 'and', nodes: [{ condition: { key: 'id', operator: 'in', values: [...ids] } }] } };
+/** `modifiedAt ≥ horizon` or `id in […]`: the changes, and the executions asked for whatever their `modifiedAt`. */
+export function sinceOrIdsFilter(horizonMs: number, ids: readonly string[]): ExecutionFilter {
+  return { group: { type: 'or', nodes: [sinceFilter(horizonMs), { group: { type: 'and', nodes: [{ condition: { key: 'id', operator: 'in', values: [...ids] } }] } }] } };
 }
 
 /** `modifiedAt ≥ horizon`, as the SDK's FilterGroupNode. */

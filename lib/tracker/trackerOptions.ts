@@ -40,6 +40,7 @@ export type TrackerDebugEvent =
   | {
       /** Quiet executions are no longer checked through the listing: each gets its own progress request. */
       type: 'sweep';
+      /** From now on, quiet executions get a check of their own each. */
       sweeps: 'off';
       /** What the server answered. */
       detail: string;

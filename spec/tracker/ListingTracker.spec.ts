@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Observable, throwError } from 'rxjs';
-import type { ExecutionPage } from '../../lib/api/listings';
+import { type Observable, type SchedulerLike, throwError } from 'rxjs';
+import type { ExecutionFilter, ExecutionPage } from '../../lib/api/listings';
 import type { FlowExecution, FlowStatus } from '../../lib/api/types';
 import { SmartFlowsHttpError } from '../../lib/errors';
 import { ListingTracker } from '../../lib/tracker/ListingTracker';
@@ -13,7 +13,11 @@ const T0 = Date.parse('2026-12-01T00:00:00Z');
 const item = (n: number, status: FlowStatus, atS: number): FlowExecution => ({ id: ID(n), status, rawStatus: status, modifiedAt: new Date(T0 + atS * 1000).toISOString() });
 const progress = (n: number, status: FlowStatus) => ({ id: ID(n), status, rawStatus: status, percentage: 0, message: '' });
 
-interface Call { atFrame: number; kind: 'list' | 'filter' | 'ids'; page: number; size: number; horizon?: string; ids?: string[] }
+interface Call { atFrame: number; kind: 'list' | 'filter'; page: number; size: number; horizon?: string; ids?: string[] }
+
+/** The conditions of a filter body, however nested. */
+const conditions = (f: ExecutionFilter): { key: string; values: string[] }[] =>
+  f.group.nodes.flatMap((n) => ('condition' in n ? [n.condition] : conditions(n)));
 
 /**
  * A fake listing server on the TestScheduler: `answer(call, index)` gives each call's page (or an
@@ -30,9 +34,9 @@ function fakeFeed(ts: ReturnType<typeof newTestScheduler>, answer: (call: Call, 
   const api: FeedApi = {
     listExecutions: (o) => reply({ atFrame: ts.now(), kind: 'list', page: o.page ?? 0, size: o.size ?? 20 }),
     filterExecutions: (f, o) => {
-      const { key, values } = (f.group.nodes[0] as { condition: { key: string; values: string[] } }).condition;
-      const call = { atFrame: ts.now(), page: o.page ?? 0, size: o.size ?? 20 };
-      return reply(key === 'id' ? { ...call, kind: 'ids', ids: values } : { ...call, kind: 'filter', horizon: values[0] });
+      const all = conditions(f);
+      const ids = all.find((c) => c.key === 'id')?.values;
+      return reply({ atFrame: ts.now(), kind: 'filter', page: o.page ?? 0, size: o.size ?? 20, horizon: all.find((c) => c.key === 'modifiedAt')?.values[0], ...(ids ? { ids } : {}) });
     },
   };
   return { api, calls };
@@ -204,28 +208,32 @@ describe('ListingTracker (marbles)', () => {
     });
   });
 
-  describe('quiet executions swept through the listing (id in […])', () => {
-    const quietFeed = (ts: ReturnType<typeof newTestScheduler>, listed: (ids: string[]) => FlowExecution[] | Error) =>
-      fakeFeed(ts, (c) => (c.kind === 'ids' ? listed(c.ids ?? []) : []));
+  describe('quiet executions checked in the same request (modifiedAt ≥ horizon or id in […])', () => {
+    /** Changes answered by `changes(call)`; the quiet ones asked for by `listed(ids)` (old items, sorted last). */
+    const quietFeed = (ts: ReturnType<typeof newTestScheduler>, listed: (ids: string[]) => FlowExecution[] | Error, changes: (i: number) => FlowExecution[] = (i) => [item(90, 'Running', 10 + i)]) =>
+      fakeFeed(ts, (c, i) => {
+        if (!c.ids) return changes(i);
+        const quiet = listed(c.ids);
+        return quiet instanceof Error ? quiet : [...changes(i), ...quiet];
+      });
+    const asKnown = (ids: string[]) => ids.map((id) => ({ id, status: 'Running' as const, rawStatus: 'Running', modifiedAt: new Date(T0 - 60_000).toISOString() }));
 
-    it('checks the quiet ones with one listing request for all of them, and keeps those listed as known', () => {
+    it('asks for the quiet ones in the cycle\'s one request, and keeps those listed as known', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
-        const { api, calls } = quietFeed(ts, (ids) => ids.map((id) => ({ id, status: 'Running', rawStatus: 'Running', modifiedAt: new Date(T0).toISOString() })));
+        const { api, calls } = quietFeed(ts, asKnown);
         const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
         const entries = [1, 2, 3].map((n) => tracker.add(progress(n, 'Running')));
         let news = 0;
         for (const e of entries) e.news.subscribe(() => news++);
         ts.schedule(() => entries.forEach((e) => tracker.remove(e)), 80);
         flush();
-        const sweeps = calls.filter((c) => c.kind === 'ids');
-        // Quiet from 0: the cycle of 32 reads the changes (answered at 33), then sweeps all three at 33
-        // (answered at 34: seen then); quiet again from 64, swept by the cycle of 66 at 67.
-        expect(sweeps.map((c) => [c.atFrame, c.ids?.length, c.size])).toEqual([[33, 3, 3], [67, 3, 3]]);
+        // Cycles at 10, 21, 32, 43, …: quiet from 0, the cycle of 32 asks for all three (seen at 33); again from 63, the cycle of 65.
+        expect(calls.filter((c) => c.ids).map((c) => [c.atFrame, c.ids?.length])).toEqual([[32, 3], [65, 3]]);
+        expect(calls.every((c) => c.page === 0)).toBe(true);
         expect(news).toBe(0);
         expect(entries.every((e) => !e.audit && !e.polling)).toBe(true);
-        const swept = debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [[e.requests, e.swept, e.checks]] : []));
-        expect(swept).toEqual([[2, 3, 0], [2, 3, 0]]);
+        expect(debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [[e.requests, e.swept, e.checks]] : []))).toEqual([[1, 3, 0], [1, 3, 0]]);
       });
     });
 
@@ -233,45 +241,79 @@ describe('ListingTracker (marbles)', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
         // 1 is as known; 2 ended long ago, the changes never showed it; 3 is not listed.
-        const { api } = quietFeed(ts, () => [item(1, 'Running', -100), item(2, 'Success', -90)]);
+        const { api } = quietFeed(ts, () => [item(2, 'Success', -90), item(1, 'Running', -100)]);
         const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
         const entries = [1, 2, 3].map((n) => tracker.add(progress(n, 'Running')));
         ts.schedule(() => entries.forEach((e) => tracker.remove(e)), 40);
         flush();
-        // 1 is as known; 2 ended unseen; 3 is not listed.
         expect(entries.map((e) => e.audit)).toEqual([false, true, true]);
         expect(debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [e.checks] : []))).toEqual([2]);
       });
     });
 
-    it('stops sweeping when the server answers executions it was not asked for, and checks each quiet one on its own', () => {
+    it("gives no check to a quiet one that the same cycle's changes show, even when the clock moves during the cycle", () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
-        const { api, calls } = quietFeed(ts, () => [item(7, 'Running', 10)]);
+        // A clock that moves 1 ms at every reading, as a real one does on a busy machine.
+        let readings = 0;
+        const moving: SchedulerLike = { now: () => ts.now() + readings++, schedule: ts.schedule.bind(ts) as SchedulerLike['schedule'] };
+        // From the cycle of 32 on, the changes show execution 1 again, still Running (a new stage,
+        // stamped 200 s, after the horizon): no news, and no check either.
+        const { api, calls } = fakeFeed(ts, (_c, i) => (i < 2 ? [item(90, 'Running', 100 + i)] : [item(1, 'Running', 200), item(90, 'Running', 100 + i)]));
+        const debug: TrackerDebugEvent[] = [];
+        const tracker = new ListingTracker({ api, scheduler: moving }, normalizeTrackerOptions({ intervalMs: 10, safetyMarginMs: 2000, missingAfterMs: 30, onDebug: (e) => debug.push(e) }));
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 36);
+        flush();
+        expect(calls.filter((c) => c.ids).map((c) => c.ids)).toEqual([[ID(1)]]);
+        expect(entry.pending).toBeUndefined();
+        expect(entry.audit).toBe(false);
+        expect(debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [[e.changes, e.checks]] : []))).toEqual([[0, 0]]);
+      });
+    });
+
+    it('asks for half a page of quiet ones a cycle at most, those quiet longest first', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const { api, calls } = quietFeed(ts, asKnown);
+        const { tracker } = newTracker(ts, api, { missingAfterMs: 30, maxPageSize: 4 });
+        const entries = [1, 2, 3, 4, 5].map((n) => tracker.add(progress(n, 'Running')));
+        ts.schedule(() => entries.forEach((e) => tracker.remove(e)), 60);
+        flush();
+        expect(calls.filter((c) => c.ids).map((c) => c.ids)).toEqual([[ID(1), ID(2)], [ID(3), ID(4)], [ID(5)]]);
+      });
+    });
+
+    it('stops asking when the server answers older executions it was not asked for, and checks each quiet one on its own', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const { api, calls } = quietFeed(ts, () => [item(7, 'Running', -100)]);
         const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
         const entry = tracker.add(progress(1, 'Running'));
         const newsAt: number[] = [];
         entry.news.subscribe(() => newsAt.push(ts.now()));
         ts.schedule(() => tracker.remove(entry), 80);
         flush();
-        expect(calls.filter((c) => c.kind === 'ids')).toHaveLength(1);
+        expect(calls.filter((c) => c.ids)).toHaveLength(1);
         expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ type: 'sweep', sweeps: 'off', detail: expect.stringContaining(ID(7)) })]);
-        // The next cycle (45) marks it for a check of its own, as without the filter feed.
-        expect(newsAt).toEqual([45]);
+        // The next cycle (43, read at 44) marks it for a check of its own, as without the filter feed.
+        expect(newsAt).toEqual([44]);
       });
     });
 
-    it('stops sweeping when the filter refuses an id condition (400)', () => {
+    it('stops asking when the filter refuses the body with ids (400), and reads the changes alone from the next cycle', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
         const refused = new SmartFlowsHttpError({ status: 400, method: 'POST', url: 'https://x.test/api/v1/flows/executions/filter', body: '' });
         const { api, calls } = quietFeed(ts, () => refused);
         const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 30 });
         const entry = tracker.add(progress(1, 'Running'));
-        ts.schedule(() => tracker.remove(entry), 100);
+        ts.schedule(() => tracker.remove(entry), 60);
         flush();
-        expect(calls.filter((c) => c.kind === 'ids')).toHaveLength(1);
+        // The refusal comes at once (no answer frame): the next cycle is 10 ms later.
+        expect(calls.map((c) => `${c.atFrame}:${c.kind}${c.ids ? '+ids' : ''}`)).toEqual(['10:list', '21:filter', '32:filter+ids', '42:filter', '53:filter']);
         expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ sweeps: 'off', detail: expect.stringContaining('400') })]);
+        expect(debug.filter((e) => e.type === 'feed' || e.type === 'fallback')).toEqual([]);
         expect(entry.polling).toBe(false);
       });
     });

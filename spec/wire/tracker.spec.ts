@@ -74,14 +74,17 @@ describe("tracking: 'listing' over the wire", () => {
   });
 
   it.each(['refused', 'ignored'] as const)('checks quiet executions with their own requests where the filter %s an id condition, and says so', async (how) => {
-    const s = await serve({ listing: { unsupportedFilterKeys: { id: how } } });
+    // Other users' executions: what a filter that drops the id condition answers too.
+    const s = await serve({ listing: { unsupportedFilterKeys: { id: how }, otherUsersPerStart: 1 } });
     const debug: TrackerDebugEvent[] = [];
     const quiet = { ...slow(fastFlows.short, 1500), id: '5f1b0000-0000-4000-8000-00000000aa11' };
     const busy = { ...slow(fastFlows.long, 80), id: '5f1b0000-0000-4000-8000-00000000bb11' };
     for (const flow of [quiet, busy]) s.simulator.addFlow(flow);
     expect(await runAll(trackingClient(s, debug, { missingAfterMs: 100 }), [quiet, busy])).toEqual(['Success', 'Success']);
     expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ sweeps: 'off', detail: expect.stringContaining(how === 'refused' ? '400' : 'did not ask for') })]);
-    expect(fallbacks(debug)).toEqual([]);
+    // The listing stays in use. (A check of its own may see a change before the next cycle does,
+    // and put that one execution on its own polling: the race every such check has.)
+    expect(fallbacks(debug).filter((f) => f !== 'execution missing')).toEqual([]);
     // Its checks of its own: progress requests while it stays on the listing.
     expect(routes(s, 'progress')).toBeGreaterThan(0);
   });
