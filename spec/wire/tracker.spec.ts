@@ -53,11 +53,11 @@ describe("tracking: 'listing' over the wire", () => {
   it('checks quiet executions through the listing (id in […]), not with a progress request each', async () => {
     const s = await serve();
     const debug: TrackerDebugEvent[] = [];
-    // Three runs in long stages (1.5 s each), quiet for far longer than missingAfterMs (100 ms),
-    // beside one that changes every 80 ms: the listing's newest change moves on, so the quiet
+    // Three runs in long stages (0.7 s each), quiet for far longer than missingAfterMs (100 ms),
+    // beside one that changes every 50 ms: the listing's newest change moves on, so the quiet
     // ones drop out of what each cycle reads, and are swept.
-    const quiet = [1, 2, 3].map((k) => ({ ...slow(fastFlows.short, 1500), id: `5f1b0000-0000-4000-8000-00000000aa0${k}` }));
-    const busy = { ...slow(fastFlows.long, 80), id: '5f1b0000-0000-4000-8000-00000000bb01' };
+    const quiet = [1, 2, 3].map((k) => ({ ...slow(fastFlows.short, 700), id: `5f1b0000-0000-4000-8000-00000000aa0${k}` }));
+    const busy = { ...slow(fastFlows.long, 50), id: '5f1b0000-0000-4000-8000-00000000bb01' };
     for (const flow of [...quiet, busy]) s.simulator.addFlow(flow);
     let idFilters = 0;
     const fetch: FetchLike = (input, init) => {
@@ -77,8 +77,8 @@ describe("tracking: 'listing' over the wire", () => {
     // Other users' executions: what a filter that drops the id condition answers too.
     const s = await serve({ listing: { unsupportedFilterKeys: { id: how }, otherUsersPerStart: 1 } });
     const debug: TrackerDebugEvent[] = [];
-    const quiet = { ...slow(fastFlows.short, 1500), id: '5f1b0000-0000-4000-8000-00000000aa11' };
-    const busy = { ...slow(fastFlows.long, 80), id: '5f1b0000-0000-4000-8000-00000000bb11' };
+    const quiet = { ...slow(fastFlows.short, 700), id: '5f1b0000-0000-4000-8000-00000000aa11' };
+    const busy = { ...slow(fastFlows.long, 50), id: '5f1b0000-0000-4000-8000-00000000bb11' };
     for (const flow of [quiet, busy]) s.simulator.addFlow(flow);
     expect(await runAll(trackingClient(s, debug, { missingAfterMs: 100 }), [quiet, busy])).toEqual(['Success', 'Success']);
     expect(debug.filter((e) => e.type === 'sweep')).toEqual([expect.objectContaining({ sweeps: 'off', detail: expect.stringContaining(how === 'refused' ? '400' : 'did not ask for') })]);
