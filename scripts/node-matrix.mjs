@@ -10,7 +10,7 @@
 // --versions  majors to run (default 22,24); the major of the Node running this script uses
 //             that Node itself, nothing is installed for it.
 // --what      the label of the summary line (default: the command).
-// --json      a Jest/Vitest JSON report the command writes (numPassedTests, numFailedTests);
+// --json      a Jest JSON report the command writes (numPassedTests, numFailedTests);
 //             without it, the counts are the output's lines ending in ": passed" / ": FAILED"
 //             (the consumer runners' convention), else 1 passed or 1 failed by the exit code.
 // --summary also appends the summary lines to that file (CI prints them together at the end).
