@@ -1,7 +1,7 @@
 import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
-import { type FeedApi, type FeedItem, type FeedRead, FeedUnusableError, readFeed } from './readFeed';
+import { type FeedApi, type FeedItem, FeedUnusableError, readFeed } from './readFeed';
 import type { NormalizedTrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './trackerOptions';
 
 /** One execution followed through the listing. */
@@ -137,7 +137,9 @@ export class ListingTracker {
       const { maxPageSize, maxPages } = this.options;
       const marginMs = this.marginMs;
       const horizonMs = this.highWaterMs === undefined ? undefined : this.highWaterMs - marginMs;
-      const due = horizonMs === undefined ? [] : this.dueForSweep();
+      // Quiet executions are asked for where the cycle reads a filter back to a horizon.
+      const sweeping = horizonMs !== undefined && this.feed === 'filter' && this.sweeps;
+      const due = sweeping ? this.dueForSweep() : [];
       // Pages sized for the changes of the previous cycle and the quiet executions asked for:
       // one request a cycle while they fit.
       const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length;
@@ -157,10 +159,10 @@ export class ListingTracker {
             else unasked ??= item;
           }
           this.lastItems = changed.length;
-          const lateMs = this.fitMargin({ ...read, items: changed }, horizonMs);
           // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
           const now = this.deps.scheduler.now();
-          const changes = this.apply(changed, now, !(horizonMs !== undefined && this.feed === 'filter' && this.sweeps));
+          const changes = this.apply(changed, now, !sweeping);
+          const lateMs = this.fitMargin(changed, read.complete, horizonMs);
           let checks = 0;
           // A filter that drops the id condition (or the `or`) answers everything older too.
           if (unasked && ids.length > 0) this.stopSweeps(`POST /flows/executions/filter answered execution ${unasked.execution.id}, older than the horizon, which the filter did not ask for`);
@@ -181,10 +183,9 @@ export class ListingTracker {
    * The quiet executions due for a check: not in the listing's changes for `missingAfterMs`;
    * those quiet longest first, up to half a page a cycle (so a crowd that fell quiet together
    * spreads over cycles, and the changes keep room). Each cycle asks for them in its one
-   * request (`modifiedAt ≥ horizon` or `id in […]`, see `readFeed`); none without sweeps.
+   * request (`modifiedAt ≥ horizon` or `id in […]`, see `readFeed`), where it can sweep.
    */
   private dueForSweep(): TrackedEntry[] {
-    if (this.feed !== 'filter' || !this.sweeps) return [];
     const now = this.deps.scheduler.now();
     const due: TrackedEntry[] = [];
     for (const e of this.entries.values()) {
@@ -226,23 +227,22 @@ export class ListingTracker {
    * item, within what it read): the listing shows changes late by up to that much. With
    * `safetyMarginMs: 'auto'` the margin becomes twice the lateness lately seen (fading), within
    * {@link AUTO_MARGIN_MS}; an item later than half the margin sets it to the maximum at once.
-   * Returns the largest lateness of this read.
+   * Runs after {@link apply} has moved the high-water mark over these items; keeps this read
+   * (when it was whole) for the next cycle's comparison. Returns the largest lateness of this read.
    */
-  private fitMargin(read: FeedRead, horizonMs: number | undefined): number {
+  private fitMargin(items: readonly FeedItem[], complete: boolean, horizonMs: number | undefined): number {
     const previous = this.previous;
     let lateMs = 0;
     const stamps = new Map<string, number>();
-    let highWaterMs = this.highWaterMs ?? -Infinity;
-    for (const { execution, modifiedAtMs } of read.items) {
+    for (const { execution, modifiedAtMs } of items) {
       const id = execution.id.toLowerCase();
       if (stamps.has(id)) continue;
       stamps.set(id, modifiedAtMs);
-      highWaterMs = Math.max(highWaterMs, modifiedAtMs);
       if (previous && modifiedAtMs >= previous.horizonMs && modifiedAtMs < previous.highWaterMs && previous.stamps.get(id) !== modifiedAtMs) {
         lateMs = Math.max(lateMs, previous.highWaterMs - modifiedAtMs);
       }
     }
-    this.previous = read.complete && Number.isFinite(highWaterMs) ? { horizonMs: horizonMs ?? -Infinity, highWaterMs, stamps } : undefined;
+    this.previous = complete && this.highWaterMs !== undefined ? { horizonMs: horizonMs ?? -Infinity, highWaterMs: this.highWaterMs, stamps } : undefined;
     if (this.options.safetyMarginMs === 'auto') {
       const { min, max } = AUTO_MARGIN_MS;
       this.latenessMs = lateMs > this.marginMs / 2 ? max / 2 : Math.max(lateMs, this.latenessMs * LATENESS_FADE);
