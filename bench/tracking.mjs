@@ -40,21 +40,46 @@ function inProcessFetch(simulator, counts, startedAt) {
   };
 }
 
-/** Follows `count` executions with one strategy; every figure from virtual time. */
-async function runScenario({ count, tracking, listing = {}, flows }) {
+/**
+ * A simulator and a client on one virtual clock: requests through `inProcessFetch` (counted in
+ * `counts`), the tracker's debug events (with `tracking: 'listing'`) to `onDebug`, and `step()`
+ * moving the simulator's clock and the client's scheduler together by STEP_MS. Returns the
+ * virtual time stepped so far.
+ */
+function virtualBench({ flows, listing = {}, tracking, onDebug, startedAt = new Map() }) {
   const clock = createVirtualClock();
   const simulator = createSimulator({ clock, seed: SEED, flows, progressHold: { mode: 'ignore', defaultSeconds: 0 }, listing, requestLogLimit: 1 });
   const scheduler = new VirtualTimeScheduler();
   const counts = {};
-  const startedAt = new Map();
-  const cycles = [];
   const client = new SmartFlowsClient({
     baseUrl: BASE,
     apiKey: simulator.apiKey,
     scheduler,
     fetch: inProcessFetch(simulator, counts, startedAt),
-    ...(tracking === 'listing' ? { tracker: { onDebug: (e) => (e.type === 'cycle' ? cycles.push(e) : e.type === 'fallback' ? cycles.push(e) : undefined) } } : {}),
+    ...(tracking === 'listing' ? { tracker: { onDebug } } : {}),
   });
+  let virtualMs = 0;
+  const step = async () => {
+    await settle();
+    virtualMs += STEP_MS;
+    scheduler.maxFrames = virtualMs;
+    scheduler.flush();
+    scheduler.frame = virtualMs;
+    await clock.advanceAsync(STEP_MS);
+    return virtualMs;
+  };
+  return { clock, client, counts, step };
+}
+
+/** A result row with its numbers rounded for the results file. */
+const rounded = (row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]));
+
+/** Follows `count` executions with one strategy; every figure from virtual time. */
+async function runScenario({ count, tracking, listing = {}, flows }) {
+  const startedAt = new Map();
+  const cycles = [];
+  const onDebug = (e) => (e.type === 'cycle' || e.type === 'fallback' ? cycles.push(e) : undefined);
+  const { clock, client, counts, step } = virtualBench({ flows, listing, tracking, onDebug, startedAt });
   const t0 = clock.now();
   let virtualMs = 0;
   const done = [];
@@ -67,12 +92,7 @@ async function runScenario({ count, tracking, listing = {}, flows }) {
   }
   const wallStart = Date.now();
   while (done.filter((d) => d?.atMs !== undefined).length < count) {
-    await settle();
-    virtualMs += STEP_MS;
-    scheduler.maxFrames = virtualMs;
-    scheduler.flush();
-    scheduler.frame = virtualMs;
-    await clock.advanceAsync(STEP_MS);
+    virtualMs = await step();
     if (virtualMs > 10 * 60_000) throw new Error(`part 4: not done after 10 min of virtual time (${tracking}, ${count})`);
   }
   const lags = flows.map((flow, i) => done[i].atMs - serverTimeline(flow, startedAt.get(done[i].id)).terminalAtMs);
@@ -115,18 +135,8 @@ const QUIET_GUID = (n) => `5f1c0000-0000-4000-8000-${n.toString(16).padStart(12,
 async function runSteady({ count, churn, tracking, seconds = 90, countFromS = 30 }) {
   const quiet = Array.from({ length: count }, (_, i) => ({ id: QUIET_GUID(i + 1), displayName: 'Quiet flow', stages: [{ message: 'One long stage', durationMs: 3_600_000, percentage: 0 }], outcome: 'Success' }));
   const short = pollingFlows({ count: churn * seconds, seed: SEED + 1, minMs: 2000, maxMs: 10_000 });
-  const clock = createVirtualClock();
-  const simulator = createSimulator({ clock, seed: SEED, flows: [...quiet, ...short], progressHold: { mode: 'ignore', defaultSeconds: 0 }, requestLogLimit: 1 });
-  const scheduler = new VirtualTimeScheduler();
-  const counts = {};
   const events = [];
-  const client = new SmartFlowsClient({
-    baseUrl: BASE,
-    apiKey: simulator.apiKey,
-    scheduler,
-    fetch: inProcessFetch(simulator, counts, new Map()),
-    ...(tracking === 'listing' ? { tracker: { onDebug: (e) => events.push(e) } } : {}),
-  });
+  const { client, counts, step } = virtualBench({ flows: [...quiet, ...short], tracking, onDebug: (e) => events.push(e) });
   let failed = 0;
   const subs = quiet.map((f) => client.run(f.id, '<Input/>', { tracking }).subscribe({ error: () => failed++ }));
   let virtualMs = 0;
@@ -136,14 +146,7 @@ async function runSteady({ count, churn, tracking, seconds = 90, countFromS = 30
   for (let s = 0; s < seconds; s++) {
     if (s === countFromS) mark = { ...counts, events: events.length, atMs: virtualMs };
     for (let j = 0; j < churn; j++) subs.push(client.run(short[next++].id, '<Input/>', { tracking }).subscribe({ error: (e) => (e.name !== 'FlowExecutionError' ? failed++ : undefined) }));
-    for (let k = 0; k < 1000 / STEP_MS; k++) {
-      await settle();
-      virtualMs += STEP_MS;
-      scheduler.maxFrames = virtualMs;
-      scheduler.flush();
-      scheduler.frame = virtualMs;
-      await clock.advanceAsync(STEP_MS);
-    }
+    for (let k = 0; k < 1000 / STEP_MS; k++) virtualMs = await step();
   }
   for (const sub of subs) sub.unsubscribe();
   const windowS = (virtualMs - mark.atMs) / 1000;
@@ -240,8 +243,8 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
         'Steady state: N executions in one hour-long stage (quiet) plus 10 short executions (2–10 s) started every second, so the changes per cycle stay the same whatever N is; counted over the last 60 s of 90 s of virtual time. The quiet ones are past missingAfterMs and are asked for in the cycle requests (id in […]) or, with polling, polled at the longest interval.',
       ],
     },
-    rows: rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
-    steady: steady.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))),
+    rows: rows.map(rounded),
+    steady: steady.map(rounded),
     targets,
   };
 }
