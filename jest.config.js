@@ -1,6 +1,8 @@
 // Jest runs the specs as CommonJS, compiled by SWC (types are checked by `npm run typecheck`).
 // The package's own entry names point at the sources, so no build is needed to test.
 
+import { jestDepsMapper } from './spec/helpers/jestDeps.js';
+
 // msw 2 and these dependencies of it ship ES modules (some only `.mjs`): compile them too.
 const ESM_ONLY = ['msw', '@mswjs', '@bundled-es-modules', '@open-draft', 'rettime', 'until-async', 'outvariant', 'strict-event-emitter', 'headers-polyfill'];
 
@@ -16,7 +18,10 @@ export default {
   testMatch: ['<rootDir>/spec/**/*.spec.ts'],
   // The consumer projects run on the packed tarball, through spec/consumers/run.mjs.
   modulePathIgnorePatterns: ['<rootDir>/spec/consumers/'],
+  // rxjs, msw, zod and xmlbuilder2 as one file each, built by globalSetup (see jestDeps.js).
+  globalSetup: '<rootDir>/spec/helpers/jestDeps.js',
   moduleNameMapper: {
+    ...jestDepsMapper(),
     '^smart-flows-rx/xml$': '<rootDir>/lib/xml/index.ts',
     '^smart-flows-rx/testing$': '<rootDir>/lib/testing/index.ts',
     '^smart-flows-rx$': '<rootDir>/lib/index.ts',

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { build } from 'esbuild';
+import { processBundleOptions } from '../../helpers/processBundle';
 import { createSimulator, type FlowScript, type Simulator, startSimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../../lib/client';
 import { fileJournal } from '../../../lib/node/fileJournal';
@@ -50,21 +51,12 @@ interface FinalItem {
   status?: string;
 }
 
-/** Bundles the child once per process, next to node_modules so its packages resolve. */
+/** Bundles the child once per process, its dependencies inlined (see processBundleOptions). */
 async function bundleChild(): Promise<string> {
   const dir = resolve(process.cwd(), 'node_modules/.cache/smart-flows-rx-crash');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `child-${process.pid}.mjs`);
-  await build({
-    entryPoints: [resolve(process.cwd(), 'spec/batch/support/crashChild.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outfile,
-    logLevel: 'silent',
-  });
+  await build(processBundleOptions(resolve(process.cwd(), 'spec/batch/support/crashChild.ts'), outfile));
   return outfile;
 }
 

@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { processBundleOptions } from '../../helpers/processBundle';
 
-/** Where the specs build the CLI: under node_modules so the bundle's bare imports (rxjs…) resolve. */
+/** Where the specs build the CLI (its dependencies inlined: see processBundleOptions). */
 const CACHE = resolve(process.cwd(), 'node_modules/.cache/smart-flows-cli-spec');
 const LIB = resolve(process.cwd(), 'lib');
 /** Age after which a build of other sources is removed. */
@@ -15,9 +16,9 @@ export interface BuiltCli {
   file: string;
 }
 
-/** A hash of every file under lib/ (names and contents): the build's inputs are among them. */
+/** A hash of every file under lib/ (names and contents), and of how they are built. */
 function sourcesHash(): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(JSON.stringify(processBundleOptions('', '')));
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
@@ -30,7 +31,7 @@ function sourcesHash(): string {
 }
 
 /**
- * Bundles lib/cli/cli.ts (and the library sources it imports) into one ESM file, so the specs
+ * Bundles lib/cli/cli.ts (the library sources it imports, and their dependencies) into one ESM file, so the specs
  * run the command as a user would (`node cli.js …` in a child process) on a clean clone,
  * without `npm run build` and whatever the state of dist/. Built once per state of lib/: the
  * spec files (and Jest's workers) share `cli-<hash of lib/>.mjs`; builds of other sources are
@@ -44,14 +45,7 @@ export function buildCli(): BuiltCli {
   // Written aside and renamed, so a worker never runs another worker's half-written file.
   const partial = `${file}.${process.pid}.partial`;
   buildSync({
-    entryPoints: [resolve(LIB, 'cli/cli.ts')],
-    outfile: partial,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'error',
+    ...processBundleOptions(resolve(LIB, 'cli/cli.ts'), partial),
     define: { __SMART_FLOWS_VERSION__: JSON.stringify('0.0.0-spec') },
   });
   renameSync(partial, file);
