@@ -41,9 +41,25 @@ function toPercentage(value: unknown): number {
   return Math.min(100, Math.max(0, n));
 }
 
+/**
+ * A progress answer of the usual shape, which {@link progressSchema} takes as it is: checked
+ * here without zod, because it is every poll's answer. Anything else, valid or not, goes
+ * through the schema (whose issues then say what is wrong). The spec
+ * `spec/api/schemas.spec.ts` holds both ways to the same results.
+ */
+export function isPlainProgress(body: unknown): body is z.infer<typeof progressSchema> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { id, status, percentage, message } = body as Record<string, unknown>;
+  return (
+    typeof id === 'string' && id.length > 0 && typeof status === 'string' &&
+    (percentage === undefined || percentage === null || typeof percentage === 'string' || Number.isFinite(percentage)) &&
+    (message === undefined || message === null || typeof message === 'string')
+  );
+}
+
 /** Checks and normalizes a progress answer (status normalized, percentage clamped). */
 export function parseProgress(body: unknown, executionId?: string): FlowProgress {
-  const p = parse(progressSchema, body, 'progress object', executionId);
+  const p = isPlainProgress(body) ? body : parse(progressSchema, body, 'progress object', executionId);
   // A literal of fixed shape, then any extra fields: a spread (`{ ...p, rawStatus }`) gave each
   // object a hidden class of its own once V8 optimized it (measured: 2,000 progress objects,
   // 2,000 maps), and every live execution keeps its latest progress.
@@ -55,8 +71,11 @@ export function parseProgress(body: unknown, executionId?: string): FlowProgress
     rawStatus: p.status,
   };
   for (const key of Object.keys(p)) {
-    // defineProperty: an own `__proto__` field of the JSON stays a plain field.
-    if (!Object.hasOwn(progress, key)) Object.defineProperty(progress, key, { value: p[key], enumerable: true, writable: true, configurable: true });
+    // A JSON field named `__proto__` is left out, as zod's copy leaves it out: kept, an
+    // `Object.assign({}, progress)` by the app would set that object's prototype.
+    if (key === '__proto__' || Object.hasOwn(progress, key)) continue;
+    // defineProperty, not `=`: a field such as `constructor` stays a plain own field.
+    Object.defineProperty(progress, key, { value: p[key], enumerable: true, writable: true, configurable: true });
   }
   return progress;
 }

@@ -5,6 +5,8 @@ const KNOWN: readonly FlowStatus[] = [
   'Success', 'Warning', 'Error', 'Canceled', 'Interrupted',
 ];
 const BY_KEY = new Map<string, FlowStatus>(KNOWN.map((s) => [s.toLowerCase(), s]));
+/** The spellings a server sends on nearly every answer: found without a regex and a copy. */
+const EXACT = new Map<string, FlowStatus>(KNOWN.map((s) => [s, s]));
 // British spelling seen in some UIs; same meaning.
 BY_KEY.set('cancelled', 'Canceled');
 
@@ -15,7 +17,7 @@ BY_KEY.set('cancelled', 'Canceled');
  */
 export function normalizeStatus(raw: unknown): FlowStatus {
   if (typeof raw !== 'string') return 'Unknown';
-  return BY_KEY.get(raw.replace(/[\s_-]+/g, '').toLowerCase()) ?? 'Unknown';
+  return EXACT.get(raw) ?? BY_KEY.get(raw.replace(/[\s_-]+/g, '').toLowerCase()) ?? 'Unknown';
 }
 
 /** The execution has ended and will not change again. */

@@ -5,6 +5,20 @@ import type { TokenSource } from '../options';
 const TOKEN = /^[\x21-\x7e]+$/;
 
 /**
+ * The auth headers when they are the same for every request (an API key, a token string): the
+ * transport then sends them as they are, without an Observable per request. `undefined` when a
+ * token function is asked at each request, or when a token string would be refused
+ * ({@link authHeaders} then fails each request, saying why).
+ */
+export function fixedAuthHeaders(apiKey: string | undefined, bearerToken: TokenSource | undefined): Record<string, string> | undefined {
+  if (bearerToken !== undefined && (typeof bearerToken !== 'string' || !TOKEN.test(bearerToken))) return undefined;
+  const headers: Record<string, string> = {};
+  if (apiKey !== undefined) headers['X-API-Key'] = apiKey;
+  if (bearerToken !== undefined) headers.Authorization = `Bearer ${bearerToken}`;
+  return headers;
+}
+
+/**
  * Resolves the auth headers for one request; a token function is asked each time. A token
  * function that fails (throws, rejects, completes empty, gives no token string) is a
  * `SmartFlowsAuthError` with the failure as `cause` (the request is not sent); a Smart Flows

@@ -68,18 +68,29 @@ export function refuseDeclaredOver(res: Response, limit: number, tooLarge: TooLa
  * @param onChunk - told of each chunk as it arrives (an idle timeout restarts on it)
  * @throws SmartFlowsResponseError when the body is larger than `limit`
  */
-export async function readLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array> {
-  return concat(await readChunksLimited(res, limit, tooLarge, onChunk));
+export function readLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array> {
+  // Promise chains rather than async functions: every poll's answer is read here, and each
+  // async layer cost a promise and a turn of its own.
+  return readChunksLimited(res, limit, tooLarge, onChunk).then(concat);
 }
 
 /** Like {@link readLimited}, but gives the chunks as they came (for a `Blob`, which needs no copy). */
-export async function readChunksLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array[]> {
-  refuseDeclaredOver(res, limit, tooLarge);
+export function readChunksLimited(res: Response, limit: number, tooLarge: TooLarge = tooLargeAnswer, onChunk?: () => void): Promise<Uint8Array[]> {
+  try {
+    refuseDeclaredOver(res, limit, tooLarge);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (!onChunk && res.headers.has('content-length')) {
     // A declared length within the limit is enforced by fetch itself: read the body natively,
     // which costs far less CPU per poll than a chunk loop in JavaScript.
-    return [new Uint8Array(await res.arrayBuffer())];
+    return res.arrayBuffer().then((buffer) => [new Uint8Array(buffer)]);
   }
+  return readChunks(res, limit, tooLarge, onChunk);
+}
+
+/** The chunk loop of {@link readChunksLimited}, for a body of undeclared length or with `onChunk`. */
+async function readChunks(res: Response, limit: number, tooLarge: TooLarge, onChunk?: () => void): Promise<Uint8Array[]> {
   const reader = openBody(res);
   const chunks: Uint8Array[] = [];
   let total = 0;

@@ -15,12 +15,12 @@ export const MAX_REDIRECTS = 5;
  *
  * @param fetchFn - the client's fetch
  * @param url - the first URL
- * @param init - the request; its `redirect` is replaced
+ * @param init - the request; its `redirect` is replaced (a copy is made unless it is already `'manual'`)
  * @returns the first answer that is not a redirect to follow
  */
 export async function fetchWithoutLeakingRedirects(fetchFn: FetchLike, url: string, init: RequestInit): Promise<Response> {
   let current = url;
-  let currentInit: RequestInit = { ...init, redirect: 'manual' };
+  let currentInit: RequestInit = init.redirect === 'manual' ? init : { ...init, redirect: 'manual' };
   for (let hop = 0; ; hop++) {
     const res = await fetchFn(current, currentInit);
     const opaque = res.type === 'opaqueredirect';

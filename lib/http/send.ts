@@ -35,14 +35,15 @@ export function createSender(
     // Ids are checked inside `defer`, so a bad one errors the stream before any request.
     defer(() => via(build())).pipe(retryRequest(settings.retry, settings.scheduler, mode));
   const rawVia = (via: Transport, mayRefresh: boolean): SendRaw => (build, mode = 'idempotent') =>
-    once(via, build, mode).pipe(
-      // A token function may hold an expired token: ask it once for a fresh one, send once more.
-      catchError((error: unknown) =>
-        mayRefresh && isRefusedToken(error, settings.apiRoot, build)
-          ? once(via, () => ({ ...build(), refreshToken: true }), mode)
-          : throwError(() => error),
-      ),
-    );
+    // Without a token function there is no fresh token to ask for, and no layer for it on each request.
+    !mayRefresh
+      ? once(via, build, mode)
+      : once(via, build, mode).pipe(
+          // A token function may hold an expired token: ask it once for a fresh one, send once more.
+          catchError((error: unknown) =>
+            isRefusedToken(error, settings.apiRoot, build) ? once(via, () => ({ ...build(), refreshToken: true }), mode) : throwError(() => error),
+          ),
+        );
   const sendRaw = rawVia(main, refreshable);
   return {
     sendRaw,

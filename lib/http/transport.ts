@@ -6,7 +6,7 @@ import {
   SmartFlowsTimeoutError,
 } from '../errors';
 import { type Credentials, type HttpSettings, MAX_TIMER_MS } from '../options';
-import { authHeaders } from './auth';
+import { authHeaders, fixedAuthHeaders } from './auth';
 import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
@@ -63,12 +63,28 @@ export type Transport = (request: HttpRequest) => Observable<HttpResponse>;
 export const MAX_JSON_BYTES = 10 * 1024 * 1024;
 const BODY_IN_ERROR = 1000;
 
+/** What `URLSearchParams` leaves as it is (form-urlencoded): names and values of these need no encoding. */
+const PLAIN_QUERY = /^[A-Za-z0-9*._-]*$/;
+
 /** Builds the request URL: the API root, the path, and the defined query parameters. */
 export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['query']): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
-  const qs = params.toString();
+  let qs = '';
+  for (const key of query ? Object.keys(query) : []) {
+    const v = query![key];
+    if (v === undefined) continue;
+    const value = String(v);
+    // The usual query (a GUID, a number, a timeout) is joined as it is: a `URLSearchParams` for it
+    // on every poll cost more than the string. Anything else is encoded by it, as before.
+    if (!PLAIN_QUERY.test(key) || !PLAIN_QUERY.test(value)) return `${apiRoot}${path}?${encodedQuery(query!)}`;
+    qs += `${qs ? '&' : ''}${key}=${value}`;
+  }
   return `${apiRoot}${path}${qs ? `?${qs}` : ''}`;
+}
+
+function encodedQuery(query: NonNullable<HttpRequest['query']>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+  return params.toString();
 }
 
 /**
@@ -79,86 +95,92 @@ export function buildUrl(apiRoot: string, path: string, query?: HttpRequest['que
  */
 export function createTransport(options: HttpSettings & Credentials): Transport {
   const fetchFn = options.fetch ?? defaultFetch;
+  // An API key or a token string: the same headers for every request, sent without the
+  // Observable and `switchMap` a token function needs (each poll paid for both).
+  const fixedAuth = fixedAuthHeaders(options.apiKey, options.bearerToken);
+
+  /** One request with these auth headers. */
+  const send = (request: HttpRequest, auth: Record<string, string>): Observable<HttpResponse> => {
+    const url = buildUrl(options.apiRoot, request.path, request.query);
+    const method = request.method;
+    const headers: Record<string, string> = { Accept: isBinary(request.responseType) ? '*/*' : 'application/json', ...auth };
+    if (request.contentType) headers['Content-Type'] = request.contentType;
+    // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
+    const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
+    // The secrets actually sent (a token function's token included), for redacting echoes;
+    // built only when an error body needs it, not on every poll.
+    const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
+
+    const { scheduler } = options;
+    // For error messages only: a URL parse per poll is not paid on the way that succeeds.
+    const where = () => `${method} ${new URL(url).pathname}`;
+    const stalled = () => new SmartFlowsTimeoutError(`Download stalled: no data for ${timeoutMs} ms: ${where()}`, timeoutMs);
+    const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where()} is too large for maxBytes ${maxBytes} (${detail})`);
+    const maxBytes = request.maxBytes ?? options.maxDownloadBytes;
+
+    // Hand-written: one AbortController must span the fetch, the limited body read and the
+    // timers of this one request, and unsubscribing must abort them all (fromFetch reads no body).
+    return new Observable<HttpResponse>((subscriber) => {
+      const controller = new AbortController();
+      let settled = false;
+      // Set once a binary body is being read: from then on the limit is on the time
+      // between two chunks (restarted by `touch`), not on a body that keeps arriving.
+      let lastDataAt: number | undefined;
+      const touch = () => void (lastDataAt = scheduler.now());
+      const timer = scheduler.schedule(function (this: SchedulerAction<undefined>) {
+        const quietMs = lastDataAt === undefined ? timeoutMs : scheduler.now() - lastDataAt;
+        if (quietMs < timeoutMs) return void this.schedule(undefined, timeoutMs - quietMs);
+        settled = true;
+        controller.abort();
+        subscriber.error(lastDataAt === undefined ? new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${where()}`, timeoutMs) : stalled());
+      }, timeoutMs);
+      const finish = (fn: () => void) => {
+        if (settled) return;
+        settled = true;
+        timer.unsubscribe();
+        fn();
+      };
+
+      // Through a promise, so a fetch that throws synchronously fails like one that rejects.
+      const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual' };
+      new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init)))
+        .then(async (res) => {
+          if (!res.ok) {
+            // Redacted before trimming, so a secret cut at the limit cannot leak its start.
+            const text = redact(await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR);
+            const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
+            throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+          }
+          const type = request.responseType ?? 'json';
+          const body = isBinary(type)
+            ? await readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
+                failed: (cause) => toError(cause, method, url), release: () => controller.abort() })
+            : await readBody(res, type, method, url);
+          return { status: res.status, headers: res.headers, body, url };
+        })
+        .then(
+          (response) => finish(() => { subscriber.next(response); subscriber.complete(); }),
+          (error: unknown) => {
+            // An answer refused before its body was read (too large) still holds the connection.
+            controller.abort();
+            finish(() => subscriber.error(toError(error, method, url)));
+          },
+        );
+
+      return () => {
+        if (!settled) {
+          settled = true;
+          timer.unsubscribe();
+          controller.abort();
+        }
+      };
+    });
+  };
 
   return (request) =>
-    authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(
-      switchMap((auth) => {
-        const url = buildUrl(options.apiRoot, request.path, request.query);
-        const method = request.method;
-        const headers: Record<string, string> = { Accept: isBinary(request.responseType) ? '*/*' : 'application/json', ...auth };
-        if (request.contentType) headers['Content-Type'] = request.contentType;
-        // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
-        const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
-        // The secrets actually sent (a token function's token included), for redacting echoes;
-        // built only when an error body needs it, not on every poll.
-        const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
-
-        const { scheduler } = options;
-        // For error messages only: a URL parse per poll is not paid on the way that succeeds.
-        const where = () => `${method} ${new URL(url).pathname}`;
-        const stalled = () => new SmartFlowsTimeoutError(`Download stalled: no data for ${timeoutMs} ms: ${where()}`, timeoutMs);
-        const tooLarge: TooLarge = (detail) => new SmartFlowsResponseError(`The answer to ${where()} is too large for maxBytes ${maxBytes} (${detail})`);
-        const maxBytes = request.maxBytes ?? options.maxDownloadBytes;
-
-        // Hand-written: one AbortController must span the fetch, the limited body read and the
-        // timers of this one request, and unsubscribing must abort them all (fromFetch reads no body).
-        return new Observable<HttpResponse>((subscriber) => {
-          const controller = new AbortController();
-          let settled = false;
-          // Set once a binary body is being read: from then on the limit is on the time
-          // between two chunks (restarted by `touch`), not on a body that keeps arriving.
-          let lastDataAt: number | undefined;
-          const touch = () => void (lastDataAt = scheduler.now());
-          const timer = scheduler.schedule(function (this: SchedulerAction<undefined>) {
-            const quietMs = lastDataAt === undefined ? timeoutMs : scheduler.now() - lastDataAt;
-            if (quietMs < timeoutMs) return void this.schedule(undefined, timeoutMs - quietMs);
-            settled = true;
-            controller.abort();
-            subscriber.error(lastDataAt === undefined ? new SmartFlowsTimeoutError(`Request timed out after ${timeoutMs} ms: ${where()}`, timeoutMs) : stalled());
-          }, timeoutMs);
-          const finish = (fn: () => void) => {
-            if (settled) return;
-            settled = true;
-            timer.unsubscribe();
-            fn();
-          };
-
-          // Through a promise, so a fetch that throws synchronously fails like one that rejects.
-          const init: RequestInit = { method, headers, body: request.body, signal: controller.signal };
-          new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init)))
-            .then(async (res) => {
-              if (!res.ok) {
-                // Redacted before trimming, so a secret cut at the limit cannot leak its start.
-                const text = redact(await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR);
-                const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
-                throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-              }
-              const type = request.responseType ?? 'json';
-              const body = isBinary(type)
-                ? await readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
-                    failed: (cause) => toError(cause, method, url), release: () => controller.abort() })
-                : await readBody(res, type, method, url);
-              return { status: res.status, headers: res.headers, body, url };
-            })
-            .then(
-              (response) => finish(() => { subscriber.next(response); subscriber.complete(); }),
-              (error: unknown) => {
-                // An answer refused before its body was read (too large) still holds the connection.
-                controller.abort();
-                finish(() => subscriber.error(toError(error, method, url)));
-              },
-            );
-
-          return () => {
-            if (!settled) {
-              settled = true;
-              timer.unsubscribe();
-              controller.abort();
-            }
-          };
-        });
-      }),
-    );
+    fixedAuth
+      ? send(request, fixedAuth)
+      : authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(switchMap((auth) => send(request, auth)));
 }
 
 /** Replaces each secret, and its JSON-escaped and URL-encoded forms, with `[redacted]`. */
@@ -177,9 +199,9 @@ function redactor(values: readonly (string | undefined)[]): (text: string) => st
 
 const UTF8 = new TextDecoder();
 
-async function readText(res: Response): Promise<string> {
+function readText(res: Response): Promise<string> {
   // Stops reading past the limit (a chunked 50 MB answer is not held in memory first).
-  return UTF8.decode(await readLimited(res, MAX_JSON_BYTES));
+  return readLimited(res, MAX_JSON_BYTES).then((bytes) => UTF8.decode(bytes));
 }
 
 /**
@@ -200,9 +222,11 @@ async function readBinary(
   return type === 'blob' ? new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? '' }) : concat(chunks);
 }
 
-async function readBody(res: Response, type: 'json' | 'empty', method: string, url: string): Promise<unknown> {
-  const text = await readText(res);
-  if (type === 'empty') return text;
+function readBody(res: Response, type: 'json' | 'empty', method: string, url: string): Promise<unknown> {
+  return readText(res).then((text) => (type === 'empty' ? text : parseJson(res, text, method, url)));
+}
+
+function parseJson(res: Response, text: string, method: string, url: string): unknown {
   try {
     // Parsed whatever the Content-Type says: some servers label JSON text/plain.
     return JSON.parse(text);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseExecution, parseProgress } from '../../lib/api/schemas';
+import { isPlainProgress, parseExecution, parseProgress, progressSchema } from '../../lib/api/schemas';
+import { seededRandom } from '../../lib/testing/index';
 import { SmartFlowsResponseError } from '../../lib/errors';
 import { EXEC_ID, FLOW_ID } from '../helpers/progress';
 
@@ -50,6 +51,9 @@ describe('parseProgress', () => {
     const p = parseProgress(JSON.parse(`{"id":"${EXEC_ID}","status":"Running","percentage":5,"__proto__":{"polluted":true}}`));
     expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
     expect((p as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+    // Nor of an object the app copies it into.
+    expect(Object.keys(p)).not.toContain('__proto__');
+    expect((Object.assign({}, p) as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
   it('gives every progress the same fields in the same order, whatever its values', () => {
@@ -79,6 +83,61 @@ describe('parseProgress', () => {
 
   it.each([['null', null], ['an array', []], ['a string', 'Running'], ['a number', 1]])('refuses %s as a progress', (_, body) => {
     expect(failure(() => parseProgress(body)).issues?.length).toBeGreaterThan(0);
+  });
+});
+
+describe('parseProgress without zod on the usual answer', () => {
+  // Values each field may take: what the schema takes, and what it refuses.
+  const VALUES = ['', 'x', EXEC_ID, 'Running', 'User input', 'SUCCESS', 0, 42.5, -3, 140, '42', 'half', null, undefined, true, [], {}, Infinity, NaN, -0];
+  const EXTRAS = ['modifiedAt', 'schema', 'form', '__proto__', 'constructor', 'tenant'];
+
+  function generate(random: () => number): unknown {
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    if (random() < 0.05) return pick([null, [], 'Running', 1, undefined]);
+    const pairs: [string, unknown][] = [];
+    for (const key of ['id', 'status', 'percentage', 'message']) {
+      const r = random();
+      // Mostly the usual shape, sometimes any value, sometimes absent.
+      if (r < 0.6) pairs.push([key, key === 'id' ? EXEC_ID : key === 'status' ? pick(['Running', 'Queued', 'User input']) : key === 'percentage' ? pick([0, 40, '55']) : pick(['Render', null])]);
+      else if (r < 0.9) pairs.push([key, pick(VALUES)]);
+    }
+    for (const key of EXTRAS) if (random() < 0.3) pairs.push([key, pick(VALUES)]);
+    // Keys in a random order, as JSON gives them (a `__proto__` key stays an own field).
+    pairs.sort(() => random() - 0.5);
+    return JSON.parse(`{${pairs.filter(([, v]) => v !== undefined && typeof v !== 'number' || Number.isFinite(v)).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`) as unknown;
+  }
+
+  it('takes only what the schema takes, and gives what it would give (2,000 seeded bodies)', () => {
+    const random = seededRandom(20261202);
+    let plain = 0;
+    let refused = 0;
+    for (let i = 0; i < 2000; i++) {
+      const body = generate(random);
+      const checked = progressSchema.safeParse(body);
+      if (isPlainProgress(body)) {
+        plain++;
+        expect({ body, success: checked.success }).toEqual({ body, success: true });
+        // The same progress, fields in the same order, as from zod's output.
+        const direct = parseProgress(body);
+        const viaZod = parseProgress(checked.data);
+        expect(Object.entries(direct)).toEqual(Object.entries(viaZod));
+      } else if (!checked.success) {
+        refused++;
+        expect(() => parseProgress(body)).toThrow(SmartFlowsResponseError);
+      }
+    }
+    // Both ways were taken, many times.
+    expect(plain).toBeGreaterThan(500);
+    expect(refused).toBeGreaterThan(500);
+  });
+
+  it.each<[string, unknown]>([
+    ['an infinite percentage', { id: EXEC_ID, status: 'Running', percentage: Infinity }],
+    ['a NaN percentage', { id: EXEC_ID, status: 'Running', percentage: Number.NaN }],
+    ['an array', [EXEC_ID]],
+  ])('leaves %s to zod, which refuses it', (_, body) => {
+    expect(isPlainProgress(body)).toBe(false);
+    expect(progressSchema.safeParse(body).success).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { delay, http, HttpResponse } from 'msw';
 import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
-import { createTransport, type HttpRequest } from '../../lib/http/transport';
+import { buildUrl, createTransport, type HttpRequest } from '../../lib/http/transport';
+import { seededRandom } from '../../lib/testing/index';
 import { normalizeOptions, type SmartFlowsClientOptions } from '../../lib/options';
 import {
   SmartFlowsHttpError,
@@ -36,6 +37,25 @@ describe('createTransport', () => {
     server.use(http.get(PROGRESS_URL, () => HttpResponse.json({})));
     await firstValueFrom(transport()({ ...progressGet, query: { timeout: 10, skip: undefined } }));
     expect(requests[0]!.url).toBe(`${PROGRESS_URL}?timeout=10`);
+  });
+
+  it('writes every query as URLSearchParams would, plain ones joined as they are (2,000 seeded queries)', () => {
+    const random = seededRandom(20261202);
+    const PIECES = ['a', 'Z', '0', '9', '-', '_', '.', '*', ' ', '+', '&', '=', '?', '#', '/', '%', '~', '!', "'", '(', ')', 'é', '日', '😀', '\ud800'];
+    const text = () => Array.from({ length: Math.floor(random() * 4) }, () => PIECES[Math.floor(random() * PIECES.length)]).join('');
+    let plain = 0;
+    for (let i = 0; i < 2000; i++) {
+      const query: NonNullable<HttpRequest['query']> = {};
+      for (let k = Math.floor(random() * 4); k > 0; k--) query[text() || 'k'] = random() < 0.2 ? undefined : random() < 0.3 ? Math.floor(random() * 100) : text();
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+      const expected = `${API}/x${params.size ? `?${params}` : ''}`;
+      expect({ query, url: buildUrl(API, '/x', query) }).toEqual({ query, url: expected });
+      if (params.size && expected.endsWith(Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${String(v)}`).join('&'))) plain++;
+    }
+    // The plain way (joined as is) was taken often, and so was the encoding one.
+    expect(plain).toBeGreaterThan(100);
+    expect(plain).toBeLessThan(1900);
   });
 
   it('sends the body and the Content-Type it is given', async () => {
