@@ -20,6 +20,8 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/spec/consumers/'],
   // rxjs, msw, zod and xmlbuilder2 as one file each, built by globalSetup (see jestDeps.js).
   globalSetup: '<rootDir>/spec/helpers/jestDeps.js',
+  // The slow files first, also in a fresh clone (see sequencer.js).
+  testSequencer: '<rootDir>/spec/helpers/sequencer.js',
   moduleNameMapper: {
     ...jestDepsMapper(),
     '^smart-flows-rx/xml$': '<rootDir>/lib/xml/index.ts',
