@@ -36,9 +36,10 @@ export default {
   },
   transformIgnorePatterns: [`node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   testTimeout: 20_000,
-  // Jest's default is one worker per core less one: a single worker on a 2-core machine. The
-  // specs mostly wait on sockets and child processes (the CLI's, the crash test's), so more
-  // workers than cores keep both busy: on this 2-core machine, 2 workers took 102 s and 3 took
-  // 84–87 s (1,663 tests, quiet machine, 2026-12-02).
-  maxWorkers: 3,
+  // Jest's default is one worker per core less one: a single worker on a 2-core machine. Some
+  // specs wait on sockets, timers and child processes (the CLI's, the crash test's), so more
+  // workers than cores keep both busy: on this 2-core machine (1,686 tests, quiet machine,
+  // 2026-12-02, with the dependency bundles of jestDeps.js) 3 workers took 63 and 66 s, 4 took 53 and
+  // 57 s. (Before those bundles, when loading modules was most of the CPU, 4 gained nothing.)
+  maxWorkers: 4,
 };

@@ -1,5 +1,5 @@
 // The dependencies every spec file loads, bundled once per `npm install` into one CommonJS file
-// per package (rxjs, msw, zod, xmlbuilder2), and mapped for Jest by `jestDepsMapper`.
+// per package (rxjs, msw, zod, xmlbuilder2, cross-fetch), and mapped for Jest by `jestDepsMapper`.
 //
 // Why: Jest gives each spec file a fresh module registry, so each of the 108 files loaded rxjs's
 // CommonJS build, msw, zod and xmlbuilder2 again as several hundred small files: measured in one
@@ -28,7 +28,14 @@ const GROUPS = {
   msw: ['msw', 'msw/node'],
   zod: ['zod/mini'],
   xmlbuilder2: ['xmlbuilder2'],
+  'cross-fetch': ['cross-fetch'],
 };
+
+/**
+ * CommonJS packages whose `module.exports` is the value itself (cross-fetch's is the fetch
+ * function): their file gives that value back, as `require` would, rather than a namespace.
+ */
+const CJS_VALUE = new Set(['cross-fetch']);
 
 const fileOf = (specifier) => specifier.replace(/\W+/g, '-');
 const escape = (specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -71,7 +78,8 @@ export default function buildJestDeps(_globalConfig, projectConfig) {
       logLevel: 'error',
     });
     specifiers.forEach((specifier, i) =>
-      writeFileSync(join(partial, `${fileOf(specifier)}.cjs`), `module.exports = require('./${group}.bundle.cjs')._${i};\n`),
+      // esbuild keeps a CommonJS module's own exports as its namespace's `default`.
+      writeFileSync(join(partial, `${fileOf(specifier)}.cjs`), `module.exports = require('./${group}.bundle.cjs')._${i}${CJS_VALUE.has(specifier) ? '.default' : ''};\n`),
     );
   }
   writeFileSync(join(partial, 'stamp'), stamp);
