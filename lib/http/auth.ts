@@ -29,9 +29,11 @@ export function authHeaders(
   bearerToken: TokenSource | undefined,
   forceRefresh = false,
 ): Observable<Record<string, string>> {
+  const fixed = fixedAuthHeaders(apiKey, bearerToken);
+  if (fixed) return of(fixed);
+  // A token function, or a token string that is refused below.
   const headers: Record<string, string> = {};
   if (apiKey !== undefined) headers['X-API-Key'] = apiKey;
-  if (bearerToken === undefined) return of(headers);
   const token$ =
     typeof bearerToken === 'string'
       ? of(bearerToken)
