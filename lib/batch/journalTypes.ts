@@ -105,10 +105,31 @@ export interface JournalUncertainRecord {
 }
 
 /**
- * One line of a batch journal. A job's life is `starting` → `started` → `ended`; a job that
- * has a `starting` without a `started` may or may not exist on the server.
+ * Written by a caller that saves a job's documents (the command line's `--out`), once a document's
+ * file is durable (written under a temporary name, fsynced, renamed): a resumed run writes only
+ * the documents without one. The batch itself ignores it.
  */
-export type JournalRecord = JournalPlannedRecord | JournalStartingRecord | JournalStartedRecord | JournalEndedRecord | JournalUncertainRecord;
+export interface JournalWrittenRecord {
+  /** The record's kind. */
+  type: 'written';
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** The job's key. */
+  key: string;
+  /** The document's id. */
+  documentId: string;
+  /** The file it was written to. */
+  file: string;
+  /** The file's size in bytes. */
+  bytes: number;
+}
+
+/**
+ * One line of a batch journal. A job's life is `starting` → `started` → `ended` (then a
+ * `written` per document saved, when the caller saves them); a job that has a `starting`
+ * without a `started` may or may not exist on the server.
+ */
+export type JournalRecord = JournalPlannedRecord | JournalStartingRecord | JournalStartedRecord | JournalEndedRecord | JournalUncertainRecord | JournalWrittenRecord;
 
 /** What {@link BatchJournal.read} gives back. */
 export interface JournalContents {

@@ -63,6 +63,9 @@ export function replayJournal(records: readonly JournalRecord[], jobs: readonly 
       case 'uncertain':
         // Still unknown: the next run reconciles again over the same window.
         break;
+      case 'written':
+        // A document its caller saved: not the batch's business.
+        break;
     }
   }
   return replay;
