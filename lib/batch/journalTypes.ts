@@ -137,6 +137,8 @@ export interface JournalContents {
   records: JournalRecord[];
   /** A last record cut short by a crash (its text), dropped and reported rather than failing the read. */
   tornLine?: string;
+  /** Each record's line in the store (1-based), for a store that has lines (a file): an error about a record names it. Else records are named by position. */
+  lines?: readonly number[];
 }
 
 /**

@@ -14,6 +14,8 @@ describe('CliJournal: documentsWritten and recordWritten', () => {
     const path = fresh();
     const first = (await openJournal(path))!;
     await first.journal.append(plan);
+    await first.journal.append({ type: 'starting', at: '2026-12-01T00:00:00.000Z', key: 'a' });
+    await first.journal.append({ type: 'ended', at: '2026-12-01T00:00:00.000Z', key: 'a', outcome: { state: 'succeeded', documents: [] } });
     expect(first.documentsWritten('a').size).toBe(0);
     await first.recordWritten({ key: 'a', documentId: 'd1', file: 'out/a/one.pdf', bytes: 10 });
     await first.recordWritten({ key: 'a', documentId: 'd2', file: 'out/a/two.pdf', bytes: 20 });
@@ -22,8 +24,8 @@ describe('CliJournal: documentsWritten and recordWritten', () => {
       ['d2', 'out/a/two.pdf'],
     ]);
     const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
-    expect(lines[1]).toMatchObject({ type: 'written', key: 'a', documentId: 'd1', file: 'out/a/one.pdf', bytes: 10 });
-    expect(Number.isNaN(Date.parse((lines[1] as { at: string }).at))).toBe(false);
+    expect(lines[3]).toMatchObject({ type: 'written', key: 'a', documentId: 'd1', file: 'out/a/one.pdf', bytes: 10 });
+    expect(Number.isNaN(Date.parse((lines[3] as { at: string }).at))).toBe(false);
 
     const second = (await openJournal(path))!;
     expect(second.documentsWritten('a').size).toBe(0);

@@ -1,0 +1,128 @@
+import * as z from 'zod/mini';
+import { SmartFlowsJournalError } from './journalError';
+import type { JournalContents, JournalRecord } from './journalTypes';
+
+// The journal's rules, in one place: what each record must hold (the schemas) and how the
+// records of one journal must fit together (checkJournal). Every journal a batch reads is
+// checked here before anything is sent, whatever its store.
+
+const nonEmpty = z.string().check(z.minLength(1));
+const at = z.string().check(
+  z.refine((text) => Number.isFinite(Date.parse(text)), { message: 'not a time (ISO 8601 expected)' }),
+);
+const STATUSES = ['Queued', 'Running', 'Waiting', 'UserInput', 'SelectFlow', 'Success', 'Warning', 'Error', 'Canceled', 'Interrupted', 'Unknown'] as const;
+
+const outcome = z.looseObject({
+  state: z.enum(['succeeded', 'failed']),
+  status: z.optional(z.enum(STATUSES)),
+  documents: z.array(z.looseObject({ id: nonEmpty, displayName: z.optional(z.string()) })),
+  error: z.optional(
+    z.looseObject({
+      name: z.string(),
+      message: z.string(),
+      httpStatus: z.optional(z.number().check(z.int())),
+    }),
+  ),
+});
+
+/** Each record's shape, by its `type` (extra fields are let through, for later versions that add some). */
+const SCHEMAS: Record<JournalRecord['type'], z.ZodMiniType> = {
+  planned: z.looseObject({
+    type: z.literal('planned'),
+    v: z.literal(1),
+    at,
+    jobs: z.array(z.looseObject({ key: nonEmpty, flowId: nonEmpty, inputHash: z.string() })),
+  }),
+  starting: z.looseObject({ type: z.literal('starting'), at, key: nonEmpty }),
+  started: z.looseObject({ type: z.literal('started'), at, key: nonEmpty, executionId: nonEmpty, adopted: z.optional(z.literal(true)) }),
+  ended: z.looseObject({ type: z.literal('ended'), at, key: nonEmpty, executionId: z.optional(nonEmpty), outcome }),
+  uncertain: z.looseObject({ type: z.literal('uncertain'), at, key: nonEmpty, reason: z.string(), candidateIds: z.array(z.string()) }),
+  written: z.looseObject({
+    type: z.literal('written'),
+    at,
+    key: nonEmpty,
+    documentId: nonEmpty,
+    file: nonEmpty,
+    bytes: z.number().check(z.int(), z.nonnegative()),
+  }),
+};
+
+/** Where a job is in its life, as far as the records so far go. */
+type Phase = 'new' | 'starting' | 'started' | 'ended';
+
+/** Which record may follow which phase of a job (`written` and `uncertain` do not move it). */
+const ALLOWED: Record<Exclude<JournalRecord['type'], 'planned'>, readonly Phase[]> = {
+  // A start again after reconciliation found none keeps the job `starting`.
+  starting: ['new', 'starting'],
+  started: ['starting'],
+  ended: ['starting', 'started'],
+  uncertain: ['starting'],
+  written: ['ended'],
+};
+
+const NEXT: Record<Exclude<JournalRecord['type'], 'planned'>, Phase | undefined> = {
+  starting: 'starting',
+  started: 'started',
+  ended: 'ended',
+  uncertain: undefined,
+  written: undefined,
+};
+
+const describeIssue = (issue: z.core.$ZodIssue): string => {
+  const path = issue.path.map(String).join('.');
+  return path === '' ? issue.message : `${path}: ${issue.message}`;
+};
+
+/**
+ * Checks a journal's records before a batch acts on them: each record's shape (a known `type`,
+ * its fields, an `at` that is a time), then how they fit together — one `planned` record, first;
+ * every key in the plan, once; each job's records in the order of its life (`starting` →
+ * `started` → `ended`, then `written`); one execution id per job and one job per execution id.
+ * @param contents - what the store read (its `lines`, when given, name the lines in errors)
+ * @param source - the store's name for messages (a file's path)
+ * @throws SmartFlowsJournalError naming the first record that breaks a rule, with its `line`
+ */
+export function checkJournal(contents: JournalContents, source?: string): void {
+  const { records, lines } = contents;
+  const fail = (index: number, what: string): never => {
+    const line = lines?.[index] ?? index + 1;
+    const where = `${lines ? 'line' : 'record'} ${line}`;
+    throw new SmartFlowsJournalError(`${source ?? 'The batch journal'} is not a valid batch journal: ${where}: ${what}`, undefined, { line });
+  };
+  const phases = new Map<string, Phase>();
+  const idOfJob = new Map<string, string>();
+  const jobOfId = new Map<string, string>();
+  records.forEach((record: unknown, index) => {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return fail(index, 'not a record (a JSON object expected)');
+    const type = (record as { type?: unknown }).type;
+    const schema = typeof type === 'string' && Object.hasOwn(SCHEMAS, type) ? SCHEMAS[type as JournalRecord['type']] : undefined;
+    if (!schema) return fail(index, `unknown record type ${JSON.stringify(type) ?? 'undefined'}`);
+    const parsed = schema.safeParse(record);
+    if (!parsed.success) return fail(index, `a "${type as string}" record with ${parsed.error.issues.map(describeIssue).join('; ')}`);
+    const r = record as JournalRecord;
+    if (r.type === 'planned') {
+      if (index !== 0) return fail(index, 'a second "planned" record, or one after other records (the plan comes first, once)');
+      for (const job of r.jobs) {
+        if (phases.has(job.key)) return fail(index, `the plan lists job "${job.key}" twice`);
+        phases.set(job.key, 'new');
+      }
+      return;
+    }
+    if (index === 0) return fail(index, `a "${r.type}" record before the "planned" record (the plan comes first)`);
+    const phase = phases.get(r.key);
+    if (phase === undefined) return fail(index, `job "${r.key}" is not in the plan`);
+    if (!ALLOWED[r.type].includes(phase)) return fail(index, `a "${r.type}" record for job "${r.key}" ${phase === 'new' ? 'before its "starting"' : `after its "${phase}"`}`);
+    const executionId = r.type === 'started' || r.type === 'ended' ? r.executionId : undefined;
+    if (executionId !== undefined) {
+      const id = executionId.toLowerCase();
+      const owner = jobOfId.get(id);
+      if (owner !== undefined && owner !== r.key) return fail(index, `executionId ${executionId} of job "${r.key}" is already job "${owner}"'s`);
+      const own = idOfJob.get(r.key);
+      if (own !== undefined && own !== id) return fail(index, `job "${r.key}" has a second executionId ${executionId}`);
+      jobOfId.set(id, r.key);
+      idOfJob.set(r.key, id);
+    }
+    const next = NEXT[r.type];
+    if (next) phases.set(r.key, next);
+  });
+}
