@@ -20,6 +20,10 @@ export interface FileJournalOptions {
 export interface FileJournal extends BatchJournal {
   /** The file, as given. */
   readonly path: string;
+  /** Every record (checked), once the lock is taken; a torn last line is cut off and reported. */
+  read(): Promise<JournalContents>;
+  /** Appends one record; resolves once it is on disk. */
+  append(record: JournalRecord): Promise<void>;
   /** Resolves once every record appended so far is on disk (or failed), whether or not its caller still waits. */
   flushed(): Promise<void>;
   /** Lets go of the lock once the appends so far are done; a later read or append takes it again. */
