@@ -68,10 +68,41 @@ const NEXT: Record<Exclude<JournalRecord['type'], 'planned'>, Phase | undefined>
   written: undefined,
 };
 
-const describeIssue = (issue: z.core.$ZodIssue): string => {
-  const path = issue.path.map(String).join('.');
-  return path === '' ? issue.message : `${path}: ${issue.message}`;
+/** What a value is, in a word or two (never the value itself: the file is shown as little as possible). */
+const kindOf = (value: unknown): string => {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return value === '' ? 'empty' : 'a string';
+  return `a ${typeof value}`;
 };
+
+const valueAt = (record: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), record);
+
+/** One of zod's issues in words (zod/mini carries no messages of its own). */
+const describeIssue = (issue: z.core.$ZodIssue, record: unknown): string => {
+  const path = issue.path.length === 0 ? 'the record' : issue.path.map(String).join('.');
+  const found = kindOf(valueAt(record, issue.path));
+  switch (issue.code) {
+    case 'invalid_type':
+      return found === 'missing' ? `${path} is missing` : `${path} must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`} (it is ${found})`;
+    case 'invalid_value': {
+      const value = valueAt(record, issue.path);
+      const shown = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value).slice(0, 40) : found;
+      return `${path} must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')} (it is ${shown})`;
+    }
+    case 'too_small':
+      return issue.origin === 'string' ? `${path} must not be empty` : `${path} must be at least ${String(issue.minimum)}`;
+    case 'custom':
+      return `${path} is ${issue.message}`;
+    default:
+      return `${path} is not valid (${issue.code})`;
+  }
+};
+
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
 /**
  * Checks a journal's records before a batch acts on them: each record's shape (a known `type`,
@@ -98,7 +129,7 @@ export function checkJournal(contents: JournalContents, source?: string): void {
     const schema = typeof type === 'string' && Object.hasOwn(SCHEMAS, type) ? SCHEMAS[type as JournalRecord['type']] : undefined;
     if (!schema) return fail(index, `unknown record type ${JSON.stringify(type) ?? 'undefined'}`);
     const parsed = schema.safeParse(record);
-    if (!parsed.success) return fail(index, `a "${type as string}" record with ${parsed.error.issues.map(describeIssue).join('; ')}`);
+    if (!parsed.success) return fail(index, `${article(type as string)} "${type as string}" record whose ${parsed.error.issues.map((issue) => describeIssue(issue, record)).join('; ')}`);
     const r = record as JournalRecord;
     if (r.type === 'planned') {
       if (index !== 0) return fail(index, 'a second "planned" record, or one after other records (the plan comes first, once)');
