@@ -81,6 +81,13 @@ const kindOf = (value: unknown): string => {
 const valueAt = (record: unknown, path: readonly PropertyKey[]): unknown =>
   path.reduce<unknown>((value, key) => (typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined), record);
 
+/** A text from the journal, quoted for a message: at most 60 characters, controls and bidi marks escaped (a terminal shows it). */
+const quote = (value: unknown): string =>
+  (JSON.stringify(typeof value === 'string' ? value.slice(0, 60) : value) ?? 'undefined').replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 /** One of zod's issues in words (zod/mini carries no messages of its own). */
 const describeIssue = (issue: z.core.$ZodIssue, record: unknown): string => {
   const path = issue.path.length === 0 ? 'the record' : issue.path.map(String).join('.');
@@ -90,8 +97,8 @@ const describeIssue = (issue: z.core.$ZodIssue, record: unknown): string => {
       return found === 'missing' ? `${path} is missing` : `${path} must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`} (it is ${found})`;
     case 'invalid_value': {
       const value = valueAt(record, issue.path);
-      const shown = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? JSON.stringify(value).slice(0, 40) : found;
-      return `${path} must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')} (it is ${shown})`;
+      const shown = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? quote(value) : found;
+      return `${path} must be ${issue.values.map((v) => quote(v)).join(' or ')} (it is ${shown})`;
     }
     case 'too_small':
       return issue.origin === 'string' ? `${path} must not be empty` : `${path} must be at least ${String(issue.minimum)}`;
@@ -118,7 +125,7 @@ export function checkJournal(contents: JournalContents, source?: string): void {
   const fail = (index: number, what: string): never => {
     const line = lines?.[index] ?? index + 1;
     const where = `${lines ? 'line' : 'record'} ${line}`;
-    throw new SmartFlowsJournalError(`${source ?? 'The batch journal'} is not a valid batch journal: ${where}: ${what}`, undefined, { line });
+    throw new SmartFlowsJournalError(`${source === undefined ? 'The batch journal is not valid' : `${source} is not a valid batch journal`}: ${where}: ${what}`, undefined, { line });
   };
   const phases = new Map<string, Phase>();
   const idOfJob = new Map<string, string>();
@@ -127,29 +134,29 @@ export function checkJournal(contents: JournalContents, source?: string): void {
     if (typeof record !== 'object' || record === null || Array.isArray(record)) return fail(index, 'not a record (a JSON object expected)');
     const type = (record as { type?: unknown }).type;
     const schema = typeof type === 'string' && Object.hasOwn(SCHEMAS, type) ? SCHEMAS[type as JournalRecord['type']] : undefined;
-    if (!schema) return fail(index, `unknown record type ${JSON.stringify(type) ?? 'undefined'}`);
+    if (!schema) return fail(index, `unknown record type ${quote(type)}`);
     const parsed = schema.safeParse(record);
     if (!parsed.success) return fail(index, `${article(type as string)} "${type as string}" record whose ${parsed.error.issues.map((issue) => describeIssue(issue, record)).join('; ')}`);
     const r = record as JournalRecord;
     if (r.type === 'planned') {
       if (index !== 0) return fail(index, 'a second "planned" record, or one after other records (the plan comes first, once)');
       for (const job of r.jobs) {
-        if (phases.has(job.key)) return fail(index, `the plan lists job "${job.key}" twice`);
+        if (phases.has(job.key)) return fail(index, `the plan lists job ${quote(job.key)} twice`);
         phases.set(job.key, 'new');
       }
       return;
     }
     if (index === 0) return fail(index, `a "${r.type}" record before the "planned" record (the plan comes first)`);
     const phase = phases.get(r.key);
-    if (phase === undefined) return fail(index, `job "${r.key}" is not in the plan`);
-    if (!ALLOWED[r.type].includes(phase)) return fail(index, `a "${r.type}" record for job "${r.key}" ${phase === 'new' ? 'before its "starting"' : `after its "${phase}"`}`);
+    if (phase === undefined) return fail(index, `job ${quote(r.key)} is not in the plan`);
+    if (!ALLOWED[r.type].includes(phase)) return fail(index, `a "${r.type}" record for job ${quote(r.key)} ${phase === 'new' ? 'before its "starting"' : `after its "${phase}"`}`);
     const executionId = r.type === 'started' || r.type === 'ended' ? r.executionId : undefined;
     if (executionId !== undefined) {
       const id = executionId.toLowerCase();
       const owner = jobOfId.get(id);
-      if (owner !== undefined && owner !== r.key) return fail(index, `executionId ${executionId} of job "${r.key}" is already job "${owner}"'s`);
+      if (owner !== undefined && owner !== r.key) return fail(index, `executionId ${quote(executionId)} of job ${quote(r.key)} is already job ${quote(owner)}'s`);
       const own = idOfJob.get(r.key);
-      if (own !== undefined && own !== id) return fail(index, `job "${r.key}" has a second executionId ${executionId}`);
+      if (own !== undefined && own !== id) return fail(index, `job ${quote(r.key)} has a second executionId ${quote(executionId)}`);
       jobOfId.set(id, r.key);
       idOfJob.set(r.key, id);
     }
