@@ -145,7 +145,10 @@ export interface JournalContents {
  * Where a batch keeps its journal. Implement it on any store (a database row per record, a
  * queue, a file): `append` must resolve only once the record is durable, keep records in the
  * order they were appended, and `read` must give them back in that order. One batch writes
- * one journal; two processes must not write the same journal at once.
+ * one journal; two processes must not write the same journal at once (`fileJournal` enforces it
+ * with a lock file; a store of your own must see to it). Whatever the store, what `read` gives is
+ * checked before the batch acts on it: a record that is not valid, or records that do not fit
+ * together, fail the batch with `SmartFlowsJournalError` naming the record.
  *
  * @example
  * // A journal in a SQL table (sketch):
