@@ -57,7 +57,8 @@ const ALLOWED: Record<Exclude<JournalRecord['type'], 'planned'>, readonly Phase[
   started: ['starting'],
   ended: ['starting', 'started'],
   uncertain: ['starting'],
-  written: ['ended'],
+  // A caller may save a document as soon as the output came, before `ended` is durable.
+  written: ['started', 'ended'],
 };
 
 const NEXT: Record<Exclude<JournalRecord['type'], 'planned'>, Phase | undefined> = {
@@ -115,7 +116,7 @@ const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
  * Checks a journal's records before a batch acts on them: each record's shape (a known `type`,
  * its fields, an `at` that is a time), then how they fit together — one `planned` record, first;
  * every key in the plan, once; each job's records in the order of its life (`starting` →
- * `started` → `ended`, then `written`); one execution id per job and one job per execution id.
+ * `started` → `ended`; `written` once started); one execution id per job and one job per execution id.
  * @param contents - what the store read (its `lines`, when given, name the lines in errors)
  * @param source - the store's name for messages (a file's path)
  * @throws SmartFlowsJournalError naming the first record that breaks a rule, with its `line`

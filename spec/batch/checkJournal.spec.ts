@@ -28,6 +28,7 @@ describe('checkJournal: what is wrong, in words, with the line', () => {
     [[plan, starting('J1'), started('J1', 'e1'), started('J1', 'e1')], 'line 4: a "started" record for job "J1" after its "started"'],
     [[plan, started('J1', 'e1')], 'line 2: a "started" record for job "J1" before its "starting"'],
     [[plan, starting('J9')], 'line 2: job "J9" is not in the plan'],
+    [[plan, starting('J1'), { type: 'written', at: AT, key: 'J1', documentId: 'd', file: 'f', bytes: 1 }], 'line 3: a "written" record for job "J1" after its "starting"'],
     [[starting('J1'), plan], 'line 1: a "starting" record before the "planned" record (the plan comes first)'],
     [[plan, plan], 'line 2: a second "planned" record, or one after other records (the plan comes first, once)'],
     [[plan, { type: 'bogus' }], 'line 2: unknown record type "bogus"'],
@@ -45,6 +46,8 @@ describe('checkJournal: what is wrong, in words, with the line', () => {
     const written = { type: 'written', at: AT, key: 'J1', documentId: 'd', file: 'out/J1/d.pdf', bytes: 3 };
     const uncertain = { type: 'uncertain', at: AT, key: 'J2', reason: 'r', candidateIds: [] };
     expect(problem(plan, starting('J1'), starting('J2'), started('J1', 'e1'), uncertain, ended, starting('J2'), written, { ...started('J2', 'e2'), adopted: true })).toBeUndefined();
+    // A document saved as soon as the output came, before `ended` was durable.
+    expect(problem(plan, starting('J1'), started('J1', 'e1'), written, ended, written)).toBeUndefined();
   });
 
   it('names records by position when the store has no lines', () => {
