@@ -58,9 +58,10 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
   // Reads and appends run one after another, in call order, whatever their callers await.
   let queue: Promise<void> = Promise.resolve();
   let created = false;
-  let release: (() => Promise<void>) | undefined;
+  // Set while this journal holds the lock: lets go of it.
+  let unlock: (() => Promise<void>) | undefined;
   const locked = async () => {
-    if (locking && !release) release = await lockJournal(path);
+    if (locking && !unlock) unlock = await lockJournal(path);
   };
   const appendLine = async (line: string) => {
     await locked();
@@ -101,8 +102,8 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
     flushed: () => queue,
     release: () =>
       enqueue(async () => {
-        const letGo = release;
-        release = undefined;
+        const letGo = unlock;
+        unlock = undefined;
         await letGo?.();
       }),
   };
