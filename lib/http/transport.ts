@@ -12,6 +12,7 @@ import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
 import { bodyStream } from './bodyStream';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
 import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
@@ -227,6 +228,9 @@ function readBody(res: Response, type: 'json' | 'empty', method: string, url: st
 }
 
 function parseJson(res: Response, text: string, method: string, url: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SmartFlowsResponseError(`The answer to ${method} ${new URL(url).pathname} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     // Parsed whatever the Content-Type says: some servers label JSON text/plain.
     return JSON.parse(text);
