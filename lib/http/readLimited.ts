@@ -36,8 +36,11 @@ export function openBody(res: Response): BodyReader {
         if (done) return undefined;
         return typeof value === 'string' ? new TextEncoder().encode(value) : value;
       },
-      // Ends the iteration, which destroys the Node stream: reading stops here.
-      cancel: () => void chunks.return?.().catch(() => undefined),
+      cancel: () => {
+        void chunks.return?.().catch(() => undefined);
+        // Ending an iteration that never started does not destroy the stream: destroyed here.
+        (body as { destroy?: () => void }).destroy?.();
+      },
     };
   }
   let done = false;

@@ -122,7 +122,13 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
     // Hand-written: one AbortController must span the fetch, the limited body read and the
     // timers of this one request, and unsubscribing must abort them all (fromFetch reads no body).
     return new Observable<HttpResponse>((subscriber) => {
-      const controller = new AbortController();
+      // Replaced on each redirect followed: aborting the old one lets the redirect's connection go.
+      let controller = new AbortController();
+      const nextHop = () => {
+        controller.abort();
+        controller = new AbortController();
+        return controller.signal;
+      };
       let settled = false;
       // Set once a binary body is being read: from then on the limit is on the time
       // between two chunks (restarted by `touch`), not on a body that keeps arriving.
@@ -144,7 +150,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
 
       // Through a promise, so a fetch that throws synchronously fails like one that rejects.
       const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual' };
-      new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init)))
+      new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init, nextHop)))
         .then(async (res) => {
           if (!res.ok) {
             // Redacted before trimming, so a secret cut at the limit cannot leak its start.
