@@ -12,7 +12,11 @@ export interface SeenRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
+  /** Order of arrival over every server of this module. */
+  at: number;
 }
+
+let arrivals = 0;
 
 /** A node:http server on 127.0.0.1 that counts its open sockets. */
 export interface HostileServer {
@@ -36,7 +40,7 @@ export async function startHostileServer(fn: (req: IncomingMessage, res: ServerR
   const sockets = new Set<Socket>();
   const waiters = new Set<() => void>();
   const server: Server = createServer((req, res) => {
-    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: ++arrivals });
     sockets.add(req.socket);
     // A response that errors (the client went away mid-write) must not crash the test process.
     res.on('error', () => undefined);
@@ -119,6 +123,8 @@ export interface CountingFetch {
   decoded(): number;
   /** The largest single chunk read. */
   largestChunk(): number;
+  /** Each answer with a body, in order: its status and the body bytes read from it. */
+  answers: { status: number; decoded: number }[];
 }
 
 /**
@@ -128,10 +134,13 @@ export interface CountingFetch {
 export function countingFetch(fetchFn: FetchLike): CountingFetch {
   let decoded = 0;
   let largest = 0;
+  const answers: CountingFetch['answers'] = [];
   const fetch: FetchLike = async (input, init) => {
     const res = await fetchFn(input, init);
     const src = res.body as unknown;
     if (!src || NULL_BODY.has(res.status)) return res;
+    const answer = { status: res.status, decoded: 0 };
+    answers.push(answer);
     let next: () => Promise<Uint8Array | undefined>;
     let cancel: () => Promise<unknown>;
     if (typeof (src as ReadableStream).getReader === 'function') {
@@ -155,6 +164,7 @@ export function countingFetch(fetchFn: FetchLike): CountingFetch {
             const chunk = await next();
             if (!chunk) return controller.close();
             decoded += chunk.byteLength;
+            answer.decoded += chunk.byteLength;
             largest = Math.max(largest, chunk.byteLength);
             controller.enqueue(chunk);
           } catch (error) {
@@ -167,5 +177,5 @@ export function countingFetch(fetchFn: FetchLike): CountingFetch {
     );
     return new Response(body, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
-  return { fetch, decoded: () => decoded, largestChunk: () => largest };
+  return { fetch, decoded: () => decoded, largestChunk: () => largest, answers };
 }
