@@ -17,12 +17,13 @@ export function nestedDeeperThan(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // A string: skip to its closing quote, past escaped characters.
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c) i++;
-        else if (d === 0x22) break;
-      }
+      // A string: jump to its closing quote (indexOf is native and fast), past escaped quotes.
+      let end = i;
+      do {
+        end = text.indexOf('"', end + 1);
+        if (end < 0) return false;
+      } while (escaped(text, end));
+      i = end;
     } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
     } else if (c === 0x5d || c === 0x7d) {
@@ -30,4 +31,11 @@ export function nestedDeeperThan(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** Whether the character at `at` follows an odd number of backslashes. */
+function escaped(text: string, at: number): boolean {
+  let before = at - 1;
+  while (text.charCodeAt(before) === 0x5c) before--;
+  return (at - 1 - before) % 2 === 1;
 }

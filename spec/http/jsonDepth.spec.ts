@@ -2,6 +2,7 @@
 // `[[[[…` parse into ~330 MB and take seconds, and a recursive consumer (a schema, a journal's
 // JSON.stringify) then overflows the stack.
 import { describe, expect, it } from '@jest/globals';
+import { fc, test } from '@fast-check/jest';
 import { http, HttpResponse } from 'msw';
 import { firstValueFrom } from 'rxjs';
 import { createTransport } from '../../lib/http/transport';
@@ -37,3 +38,16 @@ describe('JSON depth', () => {
     expect(nestedDeeperThan(`{"a":"\\\\","b":${nested(2)}}`, 3)).toBe(false);
   });
 });
+
+/** The nesting depth of a parsed JSON value (a scalar is 0). */
+const depthOf = (v: unknown): number =>
+  v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v as object).map(depthOf)) : 0;
+
+test.prop([fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 0, max: 7 })], { numRuns: 300 })(
+  'nestedDeeperThan agrees with the depth of the parsed value, whatever the strings hold',
+  (value, max) => {
+    const text = JSON.stringify(value);
+    // Below `max` characters the scan is skipped: only texts long enough to be deeper are scanned.
+    expect(nestedDeeperThan(text, max)).toBe(depthOf(value) > max);
+  },
+);
