@@ -34,11 +34,13 @@ export function withHttpClient(): SmartFlowsFeature<'HttpClient'> {
 
 /** The fetch on the app's HttpClient, told whether its backend follows redirects on its own. */
 function sendThroughHttpClient() {
+  // HttpClient first: without provideHttpClient() the error names it, as before.
+  const http = inject(HttpClient);
   const backendFollowsRedirects = inject(HttpBackend) instanceof HttpXhrBackend;
   if (backendFollowsRedirects && !isPlatformBrowser(inject(PLATFORM_ID))) {
     throw new SmartFlowsInputError(
       'withHttpClient() outside a browser needs provideHttpClient(withFetch()): the XHR backend follows a redirect to any host with the API key or token',
     );
   }
-  return httpClientFetch(inject(HttpClient), { backendFollowsRedirects });
+  return httpClientFetch(http, { backendFollowsRedirects });
 }
