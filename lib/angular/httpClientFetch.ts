@@ -6,6 +6,19 @@ import type { FetchLike } from 'smart-flows-rx';
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const STATUS_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
 
+/** How {@link httpClientFetch} sends through an `HttpClient`. */
+export interface HttpClientFetchOptions {
+  /**
+   * Whether the `HttpClient`'s backend follows redirects whatever it is asked, as Angular's XHR
+   * backend does (it also warns about a `redirect` option in development). Then the client's
+   * `redirect: 'manual'` is not passed on. Angular's fetch backend (`withFetch()`) honours it:
+   * a redirect then comes back to the client, which follows it itself and drops the API key or
+   * token when the origin changes. `withHttpClient()` sets this from the app's backend.
+   * @default false
+   */
+  backendFollowsRedirects?: boolean;
+}
+
 /**
  * A WHATWG `fetch` on Angular's `HttpClient`, for the client's `fetch` option: each call is one
  * `HttpClient.request` (so the app's interceptors see it and `HttpTestingController` can answer
@@ -15,10 +28,20 @@ const STATUS_TEXT = /^[\t\x20-\x7e\x80-\xff]*$/;
  * answer: refused, CORS, offline) becomes the `TypeError` fetch raises for a network failure.
  * JSON calls are read as text (tests may `flush` an object or a string); documents as bytes.
  *
+ * The request's `redirect` mode is passed on (Angular ≥ 20's `redirect` request option), so with
+ * the fetch backend a redirect is the client's to follow, with its rule for credentials. In a
+ * browser, fetch answers a manual redirect with an opaque status 0: that comes back as fetch's
+ * own `opaqueredirect` answer, and the client sends the GET again letting the browser follow
+ * (CORS then decides whether the key may go). With a backend that always follows (XHR), say so
+ * in `options`; outside a browser such a backend would send the key to any host a redirect
+ * names, which is why `withHttpClient()` refuses it there.
+ *
  * @param http - the app's `HttpClient`
+ * @param options - what the `HttpClient`'s backend does with redirects
  * @returns a fetch function for `new SmartFlowsClient({ fetch })` (what `withHttpClient()` does)
  */
-export function httpClientFetch(http: HttpClient): FetchLike {
+export function httpClientFetch(http: HttpClient, options: HttpClientFetchOptions = {}): FetchLike {
+  const passRedirect = !options.backendFollowsRedirects;
   return (url, init = {}) =>
     // A Promise rather than an Observable: this is fetch's contract, which the client takes.
     new Promise<Response>((resolve, reject) => {
@@ -31,6 +54,7 @@ export function httpClientFetch(http: HttpClient): FetchLike {
         observe: 'response' as const,
         // Never replay a poll from the server-side-rendering cache.
         transferCache: false,
+        ...(passRedirect && init.redirect ? { redirect: init.redirect } : {}),
       };
       const method = init.method ?? 'GET';
       const answer: Observable<HttpResponse<string | ArrayBuffer>> = (headers.get('accept') ?? '').includes('json')
@@ -50,6 +74,9 @@ export function httpClientFetch(http: HttpClient): FetchLike {
           settle(() => {
             if (error instanceof HttpErrorResponse && error.status >= 200 && error.status <= 599) {
               resolve(toResponse(error.status, error.statusText, error.headers, errorBody(error.error)));
+            } else if (error instanceof HttpErrorResponse && error.status === 0 && error.error === null && passRedirect && init.redirect === 'manual') {
+              // The fetch backend's answer to a browser's opaque redirect (a network failure carries its error).
+              resolve(opaqueRedirect());
             } else if (error instanceof HttpErrorResponse) {
               // Status 0: no answer reached the app. fetch's own failure is a TypeError.
               reject(new TypeError('Failed to fetch', { cause: error }));
@@ -61,6 +88,11 @@ export function httpClientFetch(http: HttpClient): FetchLike {
       });
       if (!subscription.closed) signal?.addEventListener('abort', onAbort, { once: true });
     });
+}
+
+/** What a browser's fetch gives for a redirect under `redirect: 'manual'`: status 0, no body, type `opaqueredirect`. */
+function opaqueRedirect(): Response {
+  return Object.defineProperty(Response.error(), 'type', { value: 'opaqueredirect' });
 }
 
 function toResponse(status: number, statusText: string, headers: HttpHeaders, body: BodyInit | null): Response {

@@ -8,6 +8,7 @@ export { provideSmartFlows } from './provideSmartFlows';
 export type { SmartFlowsFeature, SmartFlowsFeatureKind } from './provideSmartFlows';
 export { withHttpClient } from './withHttpClient';
 export { httpClientFetch } from './httpClientFetch';
+export type { HttpClientFetchOptions } from './httpClientFetch';
 
 // Signals
 export { injectExecution } from './injectExecution';

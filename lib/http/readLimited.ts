@@ -36,8 +36,11 @@ export function openBody(res: Response): BodyReader {
         if (done) return undefined;
         return typeof value === 'string' ? new TextEncoder().encode(value) : value;
       },
-      // Ends the iteration, which destroys the Node stream: reading stops here.
-      cancel: () => void chunks.return?.().catch(() => undefined),
+      cancel: () => {
+        void chunks.return?.().catch(() => undefined);
+        // Ending an iteration that never started does not destroy the stream: destroyed here.
+        (body as { destroy?: () => void }).destroy?.();
+      },
     };
   }
   let done = false;
@@ -61,9 +64,9 @@ export function refuseDeclaredOver(res: Response, limit: number, tooLarge: TooLa
 }
 
 /**
- * Reads a body of at most `limit` bytes, chunk by chunk, and stops reading as soon as it is
- * past the limit (a declared Content-Length past it is refused unread): a huge answer is
- * refused rather than held in memory. When it refuses, the caller should abort the request
+ * Reads a body of at most `limit` bytes as fetch gives it (inflated, for a compressed answer),
+ * chunk by chunk, and stops reading as soon as it is past the limit (a declared Content-Length
+ * past it is refused unread): a huge answer is refused rather than held in memory. When it refuses, the caller should abort the request
  * so the connection is let go.
  * @param onChunk - told of each chunk as it arrives (an idle timeout restarts on it)
  * @throws SmartFlowsResponseError when the body is larger than `limit`
@@ -81,7 +84,7 @@ export function readChunksLimited(res: Response, limit: number, tooLarge: TooLar
   } catch (error) {
     return Promise.reject(error);
   }
-  if (!onChunk && res.headers.has('content-length')) {
+  if (!onChunk && res.headers.has('content-length') && lengthIsDecoded(res)) {
     // A declared length within the limit is enforced by fetch itself: read the body natively,
     // which costs far less CPU per poll than a chunk loop in JavaScript.
     return res.arrayBuffer().then((buffer) => [new Uint8Array(buffer)]);
@@ -89,7 +92,22 @@ export function readChunksLimited(res: Response, limit: number, tooLarge: TooLar
   return readChunks(res, limit, tooLarge, onChunk);
 }
 
-/** The chunk loop of {@link readChunksLimited}, for a body of undeclared length or with `onChunk`. */
+/**
+ * Whether the body fetch gives is as long as the declared Content-Length: no content coding
+ * (gzip, deflate, br…) that fetch inflates, where the length is the *compressed* size and a
+ * 1 MB answer may inflate to gigabytes. A cross-origin answer in a browser hides
+ * Content-Encoding unless the server exposes it, so there the length proves nothing either.
+ */
+function lengthIsDecoded(res: Response): boolean {
+  const coding = res.headers.get('content-encoding');
+  return (coding === null || coding === '' || coding.toLowerCase() === 'identity') && res.type !== 'cors';
+}
+
+/**
+ * The chunk loop of {@link readChunksLimited}: counts the bytes as fetch gives them (inflated),
+ * and past `limit` cancels the body and stops, so a compressed bomb costs at most the limit
+ * and one chunk.
+ */
 async function readChunks(res: Response, limit: number, tooLarge: TooLarge, onChunk?: () => void): Promise<Uint8Array[]> {
   const reader = openBody(res);
   const chunks: Uint8Array[] = [];

@@ -12,6 +12,7 @@ import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
 import { bodyStream } from './bodyStream';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
 import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
@@ -121,7 +122,13 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
     // Hand-written: one AbortController must span the fetch, the limited body read and the
     // timers of this one request, and unsubscribing must abort them all (fromFetch reads no body).
     return new Observable<HttpResponse>((subscriber) => {
-      const controller = new AbortController();
+      // Replaced on each redirect followed: aborting the old one lets the redirect's connection go.
+      let controller = new AbortController();
+      const nextHop = () => {
+        controller.abort();
+        controller = new AbortController();
+        return controller.signal;
+      };
       let settled = false;
       // Set once a binary body is being read: from then on the limit is on the time
       // between two chunks (restarted by `touch`), not on a body that keeps arriving.
@@ -143,7 +150,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
 
       // Through a promise, so a fetch that throws synchronously fails like one that rejects.
       const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual' };
-      new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init)))
+      new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init, nextHop)))
         .then(async (res) => {
           if (!res.ok) {
             // Redacted before trimming, so a secret cut at the limit cannot leak its start.
@@ -227,6 +234,9 @@ function readBody(res: Response, type: 'json' | 'empty', method: string, url: st
 }
 
 function parseJson(res: Response, text: string, method: string, url: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new SmartFlowsResponseError(`The answer to ${method} ${new URL(url).pathname} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
     // Parsed whatever the Content-Type says: some servers label JSON text/plain.
     return JSON.parse(text);
