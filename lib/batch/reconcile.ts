@@ -4,7 +4,9 @@ import type { FlowExecution } from '../api/types';
 
 /** What reconciliation needs from the client. */
 export interface ReconcileDeps {
+  /** Lists a flow's executions (the client's `listExecutions`). */
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** Reads one execution with its `state.inputData` (the client's `getExecution`). */
   getExecution(executionId: string): Observable<FlowExecution>;
 }
 
@@ -32,9 +34,17 @@ const createdMs = (e: FlowExecution): number => (e.createdAt === undefined ? Num
 
 /**
  * Finds whether a start whose answer was lost created an execution: lists the flow's
- * executions newest first back to `sinceMs` (less {@link RECONCILE_SKEW_MS}), fetches each
- * one the journal does not know, and compares its `state.inputData` with `xml`.
+ * executions newest first back to `sinceMs` (less five minutes for clock skew), fetches each
+ * one the journal does not know, and compares its `state.inputData` with `xml`. A journaled
+ * batch and the BullMQ processor use it for a job recorded as starting without an execution id.
+ * Never errors: a listing or an input it cannot read gives `uncertain`.
+ * @param deps - the client's `listExecutions` and `getExecution` (bound), or stand-ins
+ * @param job - the flow, the exact XML the start sent, and when the start was sent (ms since the epoch)
  * @param known - lower-cased execution ids owned by jobs already (the journal's, and adopted ones)
+ * @returns one {@link Reconciled}: adopt this execution, none (start again), or uncertain (start nothing)
+ * @example
+ * reconcile({ listExecutions: (o) => client.listExecutions(o), getExecution: (id) => client.getExecution(id) },
+ *   { flowId, xml, sinceMs: Date.parse(startingAt) }, new Set());
  */
 export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: string | undefined; sinceMs: number }, known: ReadonlySet<string>): Observable<Reconciled> {
   const cutoffMs = job.sinceMs - RECONCILE_SKEW_MS;

@@ -2,10 +2,7 @@ import {
   catchError, concat, concatMap, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
   throttleTime, throwError, throwIfEmpty,
 } from 'rxjs';
-import {
-  type ExecutionEvent, isFlowExecutionError, isSmartFlowsHttpError, isSmartFlowsInputError, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError,
-} from 'smart-flows-rx';
-import { reconcile } from '../batch/reconcile';
+import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError } from 'smart-flows-rx';
 import type { FlowJob, FlowJobData, FlowJobResult, FlowProcessor } from './flowJobTypes';
 import { jobProgress, jobResult } from './jobResult';
 import { jobXml } from './jobXml';
@@ -27,9 +24,10 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   started again when the server certainly has none, or failed with
  *   {@link SmartFlowsUncertainError} without starting anything;
  * - failures are the client's errors (`FlowExecutionError`, … with `executionId`); those no
- *   retry can change (the flow ended badly, the start was refused, bad job data) mark the job
- *   `discard()`ed so BullMQ does not retry it; the others (network, timeout, 5xx) follow the
- *   job's `attempts`, and a retry goes on with the same execution;
+ *   retry can change (the core's `isFinalFailure`: the flow ended badly or asked for input, the
+ *   start was refused, bad job data) mark the job `discard()`ed so BullMQ does not retry it;
+ *   the others (network, timeout, 5xx) follow the job's `attempts`, and a retry goes on with
+ *   the same execution;
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
  *   execution is cancelled too).
  * Two jobs of one flow with the same input cannot be told apart by reconciliation: give each
@@ -103,7 +101,9 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     return jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow));
   }).pipe(
     catchError((error: unknown) => {
-      if (noRetryCanChange(error)) job.discard?.();
+      // The core's rule, shared with journaled batches and the CLI; a recorded execution means one may run on.
+      const recorded = (job.data as Partial<FlowJobData> | null | undefined)?.executionId;
+      if (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined)) job.discard?.();
       return throwError(() => error);
     }),
   );
@@ -121,15 +121,6 @@ function checkJobData(data: unknown): FlowJobData {
     if (d[key] !== undefined && typeof d[key] !== 'string') throw new SmartFlowsInputError(`job.data.${key} must be a string`);
   }
   return d as unknown as FlowJobData;
-}
-
-/** A failure that a retry would only repeat: the flow ended badly, or no execution can exist and the request was wrong. */
-function noRetryCanChange(error: unknown): boolean {
-  if (isFlowExecutionError(error)) return true;
-  const e = error as { executionId?: unknown; executionMayExist?: unknown } | null;
-  if (typeof e?.executionId === 'string' || e?.executionMayExist === true) return false;
-  if (isSmartFlowsInputError(error)) return true;
-  return isSmartFlowsHttpError(error) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }
 
 /** Ends the job when BullMQ aborts it: the stream is left (its requests aborted) and the job fails with the signal's reason. */
