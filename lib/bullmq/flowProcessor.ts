@@ -30,6 +30,10 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   the same execution;
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
  *   execution is cancelled too).
+ * - every job ends by default (headless): a flow asking for user input fails its job with
+ *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
+ *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
+ *   fails with `SmartFlowsTimeoutError` and may be retried.
  * Two jobs of one flow with the same input cannot be told apart by reconciliation: give each
  * job its own input (an invoice number…).
  * @param client - the client the jobs run with
@@ -39,7 +43,7 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  * const worker = new Worker('documents', flowProcessor(client), { connection, concurrency: 8 });
  */
 export function flowProcessor(client: SmartFlowsClient, options: FlowProcessorOptions = {}): FlowProcessor {
-  const settings = normalizeProcessorOptions(options);
+  const settings = normalizeProcessorOptions(options, client.options.polling.timeoutMs);
   return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal)));
 }
 

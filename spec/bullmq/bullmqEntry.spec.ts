@@ -19,7 +19,7 @@ const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(SPEC
 describe('the smart-flows-rx/bullmq entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
     expect(Object.keys(bullmq).sort()).toEqual(['PROCESSOR_DEFAULTS', 'SmartFlowsUncertainError', 'flowProcessor', 'isSmartFlowsUncertainError']);
-    expect(bullmq.PROCESSOR_DEFAULTS).toEqual({ progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'wait', cancelOnAbort: false });
+    expect(bullmq.PROCESSOR_DEFAULTS).toEqual({ progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'error', timeoutMs: 3_600_000, cancelOnAbort: false });
   });
 
   it("gives what a BullMQ 5 Worker takes as its processor (typed against bullmq's own Processor and Job)", () => {
