@@ -13,11 +13,26 @@ export interface ReconcileDeps {
 /** What reconciliation found for a job left `starting`. */
 export type Reconciled =
   /** The server has an execution of this flow with this input that no other job owns. */
-  | { kind: 'adopt'; executionId: string }
+  | {
+      /** Adopt the execution found: follow it instead of starting one. */
+      kind: 'adopt';
+      /** The execution found. */
+      executionId: string;
+    }
   /** The server certainly has none: every execution since the start was read and ruled out. */
-  | { kind: 'none' }
+  | {
+      /** Nothing found: starting the job again cannot run it twice. */
+      kind: 'none';
+    }
   /** Could not tell (listing failed, an input could not be read or compared); nothing is started. */
-  | { kind: 'uncertain'; reason: string; candidateIds: string[] };
+  | {
+      /** Could not tell: start nothing. */
+      kind: 'uncertain';
+      /** What could not be read or ruled out. */
+      reason: string;
+      /** Executions that may be the job's (their input could not be read). */
+      candidateIds: string[];
+    };
 
 /**
  * How far before the journal's `starting` time executions are looked at: the server's clock
