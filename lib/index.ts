@@ -24,7 +24,7 @@ export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, B
 export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/appendRecord';
 // What a job queue built on the client needs to behave like a journaled batch (the BullMQ entry uses these).
 export { isFinalFailure } from './batch/finalFailure';
-export { reconcile } from './batch/reconcile';
+export { reconcile } from './batch/lazyReconcile';
 export type { ReconcileDeps, Reconciled } from './batch/reconcile';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';
