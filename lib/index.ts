@@ -22,6 +22,10 @@ export { memoryJournal } from './batch/memoryJournal';
 export type { MemoryJournal } from './batch/memoryJournal';
 export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord, JournalWrittenRecord } from './batch/journalTypes';
 export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/appendRecord';
+// What a job queue built on the client needs to behave like a journaled batch (the BullMQ entry uses these).
+export { isFinalFailure } from './batch/finalFailure';
+export { reconcile } from './batch/lazyReconcile';
+export type { ReconcileDeps, Reconciled } from './batch/reconcile';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';
 

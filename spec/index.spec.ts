@@ -20,6 +20,7 @@ describe('the smart-flows-rx entry', () => {
       'SmartFlowsTimeoutError',
       'findDocuments',
       'isFailureStatus',
+      'isFinalFailure',
       'isFlowExecutionError',
       'isGuid',
       'isIdleStatus',
@@ -38,6 +39,7 @@ describe('the smart-flows-rx entry', () => {
       'needsUserAction',
       'normalizeStatus',
       'pageActivity',
+      'reconcile',
       'userInputFields',
     ]);
   });

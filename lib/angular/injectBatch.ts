@@ -11,6 +11,8 @@ import {
 } from 'smart-flows-rx';
 import { followRequest } from './followRequest';
 import { injectorFor } from './injectionContext';
+import { retryFailedJobs, type RetryPlan, retryPlan } from './retryFailedJobs';
+import { sameJobs } from './sameJobs';
 
 /** Options of {@link injectBatch}: those of `runBatch`, and an `injector`. */
 export interface InjectBatchOptions extends BatchOptions {
@@ -36,7 +38,15 @@ export interface BatchRef {
   cancel(key: string): Promise<void>;
   /** Answers the form of the job with this `key` (its execution in `UserInput`). */
   submitUserInput(key: string, values: Record<string, unknown>): Promise<FlowProgress>;
-  /** Runs the batch again after it ended (does nothing while active). */
+  /**
+   * After the batch ended, runs again the jobs that did not succeed, keeping the succeeded ones'
+   * items: a job that never started, or whose flow ended badly or whose start was refused. A
+   * job whose execution may still run (a network failure or a timeout while following it, a
+   * start whose answer was lost) is left as it is, never started twice: watch its
+   * `executionId`. With a `journal`, runs the batch again on it instead (a resumption: ended
+   * jobs come from the journal, started ones are watched, lost starts reconciled). Does nothing
+   * while the batch is active, or when no job is left to run again.
+   */
   retry(): void;
 }
 
@@ -49,7 +59,8 @@ interface State {
 /**
  * Runs a batch (`client.runBatch`) as signals, for a dashboard component or a service that
  * outlives the page. Pass a function (a signal) for jobs that change: a new list starts a new
- * batch. Every poll stops when the injector is destroyed.
+ * batch, and a recomputed list equal to the last (same keys, flows and inputs, compared by
+ * value) changes nothing. Every poll stops when the injector is destroyed.
  *
  * @param jobs - `{ flowId, input?, key? }` each, or a function giving them, or `null` for none yet
  * @param options - `concurrency`, `failFast`, the options of `run` for every job, and `injector`
@@ -68,16 +79,20 @@ export function injectBatch(
   const injector = injectorFor(injectBatch, given);
   const client = injector.get(SmartFlowsClient);
   const state = signal<State>({ active: false });
-  const current = computed(() => (typeof jobs === 'function' ? jobs() : jobs));
+  const current = computed(() => (typeof jobs === 'function' ? jobs() : jobs), { equal: sameJobs });
   const restarts = signal(0);
+  // Set by retry(), taken by the run it starts (and only for the list it was made for).
+  let plan: RetryPlan | undefined;
 
   followRequest(injector, current, restarts, (list) => {
+    const retrying = plan?.jobs === list ? plan : undefined;
+    plan = undefined;
     if (!list) {
       state.set({ active: false });
       return undefined;
     }
-    state.set({ active: true });
-    return client.runBatch(list, batchOptions).subscribe({
+    state.set(retrying ? { active: true, snapshot: retrying.base } : { active: true });
+    return (retrying ? retryFailedJobs(client, retrying, batchOptions) : client.runBatch(list, batchOptions)).subscribe({
       next: (snapshot) => state.update((s) => ({ ...s, snapshot })),
       error: (error: unknown) => state.update((s) => ({ ...s, active: false, error })),
       complete: () => state.update((s) => ({ ...s, active: false })),
@@ -102,7 +117,15 @@ export function injectBatch(
     cancel: (key) => executionOf(key).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
     submitUserInput: (key, values) => executionOf(key).then((id) => lastValueFrom(client.submitUserInput(id, values))),
     retry: () => {
-      if (untracked(state).active || !untracked(current)) return;
+      const { active, snapshot: last } = untracked(state);
+      const list = untracked(current);
+      if (active || !list) return;
+      // Without a journal only what did not succeed runs again; with one, the journal decides.
+      if (!batchOptions.journal && last) {
+        const next = retryPlan(list, last);
+        if (next.indices.length === 0) return;
+        plan = next;
+      }
       restarts.update((n) => n + 1);
     },
   };

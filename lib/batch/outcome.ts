@@ -60,14 +60,5 @@ export function failedOutcome(error: unknown): BatchOutcome {
   return { state: 'failed', documents: [], error: summary };
 }
 
-/**
- * Whether a job's error is its final outcome, to be journaled as ended: the flow itself ended
- * badly, or the server refused the start (no execution can exist). A network failure, a
- * timeout or a 5xx is not: the execution may run on, so a resumed batch follows or reconciles it.
- */
-export function isFinalFailure(error: unknown, executionId: string | undefined): boolean {
-  if (isFlowExecutionError(error)) return true;
-  if (executionId !== undefined || (error as { executionMayExist?: boolean } | null)?.executionMayExist) return false;
-  if (isSmartFlowsInputError(error)) return true;
-  return isSmartFlowsHttpError(error) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
-}
+// The rule deciding which failures are final has its own file (the batch, BullMQ and the CLI share it).
+export { isFinalFailure } from './finalFailure';

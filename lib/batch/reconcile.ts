@@ -5,18 +5,35 @@ import { ownWords } from './outcome';
 
 /** What reconciliation needs from the client. */
 export interface ReconcileDeps {
+  /** Lists a flow's executions (the client's `listExecutions`). */
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** Reads one execution with its `state.inputData` (the client's `getExecution`). */
   getExecution(executionId: string): Observable<FlowExecution>;
 }
 
 /** What reconciliation found for a job left `starting`. */
 export type Reconciled =
   /** The server has an execution of this flow with this input that no other job owns. */
-  | { kind: 'adopt'; executionId: string }
+  | {
+      /** Adopt the execution found: follow it instead of starting one. */
+      kind: 'adopt';
+      /** The execution found. */
+      executionId: string;
+    }
   /** The server certainly has none: every execution since the start was read and ruled out. */
-  | { kind: 'none' }
+  | {
+      /** Nothing found: starting the job again cannot run it twice. */
+      kind: 'none';
+    }
   /** Could not tell (listing failed, an input could not be read or compared); nothing is started. */
-  | { kind: 'uncertain'; reason: string; candidateIds: string[] };
+  | {
+      /** Could not tell: start nothing. */
+      kind: 'uncertain';
+      /** What could not be read or ruled out. */
+      reason: string;
+      /** Executions that may be the job's (their input could not be read). */
+      candidateIds: string[];
+    };
 
 /**
  * How far before the journal's `starting` time executions are looked at: the server's clock
@@ -33,9 +50,17 @@ const createdMs = (e: FlowExecution): number => (e.createdAt === undefined ? Num
 
 /**
  * Finds whether a start whose answer was lost created an execution: lists the flow's
- * executions newest first back to `sinceMs` (less {@link RECONCILE_SKEW_MS}), fetches each
- * one the journal does not know, and compares its `state.inputData` with `xml`.
+ * executions newest first back to `sinceMs` (less five minutes for clock skew), fetches each
+ * one the journal does not know, and compares its `state.inputData` with `xml`. A journaled
+ * batch and the BullMQ processor use it for a job recorded as starting without an execution id.
+ * Never errors: a listing or an input it cannot read gives `uncertain`.
+ * @param deps - the client's `listExecutions` and `getExecution` (bound), or stand-ins
+ * @param job - the flow, the exact XML the start sent, and when the start was sent (ms since the epoch)
  * @param known - lower-cased execution ids owned by jobs already (the journal's, and adopted ones)
+ * @returns one {@link Reconciled}: adopt this execution, none (start again), or uncertain (start nothing)
+ * @example
+ * reconcile({ listExecutions: (o) => client.listExecutions(o), getExecution: (id) => client.getExecution(id) },
+ *   { flowId, xml, sinceMs: Date.parse(startingAt) }, new Set());
  */
 export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: string | undefined; sinceMs: number }, known: ReadonlySet<string>): Observable<Reconciled> {
   const cutoffMs = job.sinceMs - RECONCILE_SKEW_MS;

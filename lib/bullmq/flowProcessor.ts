@@ -2,10 +2,7 @@ import {
   catchError, concat, concatMap, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
   throttleTime, throwError, throwIfEmpty,
 } from 'rxjs';
-import {
-  type ExecutionEvent, isFlowExecutionError, isSmartFlowsHttpError, isSmartFlowsInputError, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError,
-} from 'smart-flows-rx';
-import { reconcile } from '../batch/reconcile';
+import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError } from 'smart-flows-rx';
 import type { FlowJob, FlowJobData, FlowJobResult, FlowProcessor } from './flowJobTypes';
 import { jobProgress, jobResult } from './jobResult';
 import { jobXml } from './jobXml';
@@ -27,11 +24,16 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   started again when the server certainly has none, or failed with
  *   {@link SmartFlowsUncertainError} without starting anything;
  * - failures are the client's errors (`FlowExecutionError`, … with `executionId`); those no
- *   retry can change (the flow ended badly, the start was refused, bad job data) mark the job
- *   `discard()`ed so BullMQ does not retry it; the others (network, timeout, 5xx) follow the
- *   job's `attempts`, and a retry goes on with the same execution;
+ *   retry can change (the core's `isFinalFailure`: the flow ended badly or asked for input, the
+ *   start was refused, bad job data) mark the job `discard()`ed so BullMQ does not retry it;
+ *   the others (network, timeout, 5xx) follow the job's `attempts`, and a retry goes on with
+ *   the same execution;
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
  *   execution is cancelled too).
+ * - every job ends by default (headless): a flow asking for user input fails its job with
+ *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
+ *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
+ *   fails with `SmartFlowsTimeoutError` and may be retried.
  * Two jobs of one flow with the same input cannot be told apart by reconciliation: give each
  * job its own input (an invoice number…).
  * @param client - the client the jobs run with
@@ -41,7 +43,7 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  * const worker = new Worker('documents', flowProcessor(client), { connection, concurrency: 8 });
  */
 export function flowProcessor(client: SmartFlowsClient, options: FlowProcessorOptions = {}): FlowProcessor {
-  const settings = normalizeProcessorOptions(options);
+  const settings = normalizeProcessorOptions(options, client.options.polling.timeoutMs);
   return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal)));
 }
 
@@ -103,7 +105,9 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     return jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow));
   }).pipe(
     catchError((error: unknown) => {
-      if (noRetryCanChange(error)) job.discard?.();
+      // The core's rule, shared with journaled batches and the CLI; a recorded execution means one may run on.
+      const recorded = (job.data as Partial<FlowJobData> | null | undefined)?.executionId;
+      if (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined)) job.discard?.();
       return throwError(() => error);
     }),
   );
@@ -121,15 +125,6 @@ function checkJobData(data: unknown): FlowJobData {
     if (d[key] !== undefined && typeof d[key] !== 'string') throw new SmartFlowsInputError(`job.data.${key} must be a string`);
   }
   return d as unknown as FlowJobData;
-}
-
-/** A failure that a retry would only repeat: the flow ended badly, or no execution can exist and the request was wrong. */
-function noRetryCanChange(error: unknown): boolean {
-  if (isFlowExecutionError(error)) return true;
-  const e = error as { executionId?: unknown; executionMayExist?: unknown } | null;
-  if (typeof e?.executionId === 'string' || e?.executionMayExist === true) return false;
-  if (isSmartFlowsInputError(error)) return true;
-  return isSmartFlowsHttpError(error) && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
 }
 
 /** Ends the job when BullMQ aborts it: the stream is left (its requests aborted) and the job fails with the signal's reason. */

@@ -7,9 +7,20 @@ export interface FlowProcessorOptions {
   progressIntervalMs?: number;
   /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
   skipUserInput?: boolean;
-  /** What a `UserInput` or `SelectFlow` status does: keep the job running, or fail it with `FlowExecutionError`. @default 'wait' */
+  /**
+   * What a `UserInput` or `SelectFlow` status does: fail the job with `FlowExecutionError`
+   * (final: the job is discarded, the execution is left waiting on the server under its
+   * `executionId`), or keep the job (and its worker slot) until the form is answered elsewhere
+   * or `timeoutMs` passes.
+   * @default 'error'
+   */
   onUserInput?: 'wait' | 'error';
-  /** Bound on following one execution, per attempt; 0 = none. @default the client's `polling.timeoutMs` */
+  /**
+   * Bound on following one execution, per attempt, in ms; 0 = none. Past it the job fails with
+   * `SmartFlowsTimeoutError` (carrying the `executionId`), which is not final: with BullMQ
+   * `attempts` left, the retry follows the same execution.
+   * @default the client's `polling.timeoutMs` when it sets one, else 3,600,000 (one hour)
+   */
   timeoutMs?: number;
   /** Sends the cancel call when BullMQ cancels the job (its AbortSignal) while the execution may still run. @default false */
   cancelOnAbort?: boolean;
@@ -25,20 +36,23 @@ export const PROCESSOR_DEFAULTS = {
   progressIntervalMs: 1000,
   /** Starts with the plain start call. */
   skipUserInput: false,
-  /** A flow waiting for user input keeps its job running. */
-  onUserInput: 'wait',
+  /** A flow asking for user input fails its job (headless: nobody can answer the form there). */
+  onUserInput: 'error',
+  /** A job follows its execution for one hour at most (unless the client's `polling.timeoutMs` sets a bound). */
+  timeoutMs: 3_600_000,
   /** BullMQ's cancel leaves the execution running. */
   cancelOnAbort: false,
 } as const;
 
 /** Options with the defaults filled in. */
-export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'timeoutMs' | 'toXml'>> & Pick<FlowProcessorOptions, 'timeoutMs' | 'toXml'>;
+export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'toXml'>> & Pick<FlowProcessorOptions, 'toXml'>;
 
 /**
  * Checks the options and fills in the defaults.
+ * @param clientTimeoutMs - the client's `polling.timeoutMs` (0 = none): the bound when `timeoutMs` is not given
  * @throws SmartFlowsInputError for a wrong option
  */
-export function normalizeProcessorOptions(options: FlowProcessorOptions): ProcessorSettings {
+export function normalizeProcessorOptions(options: FlowProcessorOptions, clientTimeoutMs = 0): ProcessorSettings {
   if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
   const { progressIntervalMs = PROCESSOR_DEFAULTS.progressIntervalMs, onUserInput = PROCESSOR_DEFAULTS.onUserInput, timeoutMs, toXml } = options;
   if (typeof progressIntervalMs !== 'number' || !(progressIntervalMs >= 0) || !Number.isFinite(progressIntervalMs)) throw new SmartFlowsInputError('progressIntervalMs must be a number ≥ 0');
@@ -54,7 +68,8 @@ export function normalizeProcessorOptions(options: FlowProcessorOptions): Proces
     onUserInput,
     cancelOnAbort: options.cancelOnAbort ?? PROCESSOR_DEFAULTS.cancelOnAbort,
     scheduler: options.scheduler ?? asyncScheduler,
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    // A headless job always ends: the client's bound if it has one, else the processor's.
+    timeoutMs: timeoutMs ?? (clientTimeoutMs > 0 ? clientTimeoutMs : PROCESSOR_DEFAULTS.timeoutMs),
     ...(toXml ? { toXml } : {}),
   };
 }

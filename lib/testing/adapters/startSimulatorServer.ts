@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { json } from '../routing/responses.js';
 import { createSimulator, type Simulator } from '../Simulator.js';
 import type { SimulatorOptions } from '../types.js';
+import { CORS_HEADERS, PREFLIGHT_HEADERS } from './corsHeaders.js';
+import { MAX_REQUEST_BYTES, readRequestBody } from './readRequestBody.js';
 
 /** Options of {@link startSimulatorServer}: where to listen, plus simulator options. */
 export interface SimulatorServerOptions extends SimulatorOptions {
@@ -16,6 +19,12 @@ export interface SimulatorServerOptions extends SimulatorOptions {
    * (undici: 4 s) means the client always closes first, so no request races a closing socket. @default 5000 (Node's)
    */
   keepAliveTimeoutMs?: number;
+  /**
+   * The largest request body read, in bytes. A longer one is answered 413 (Payload Too Large)
+   * as soon as its `Content-Length` says so or its streamed bytes pass the limit, and its
+   * connection is dropped: the rest is never read. @default 10485760 (10 MiB, the client's own input limit)
+   */
+  maxRequestBytes?: number;
 }
 
 /** A running simulator server. */
@@ -32,7 +41,9 @@ export interface SimulatorServer {
 
 /**
  * Starts a real HTTP server (node:http) answering from a simulator, for over-the-wire
- * tests (aborted sockets, resets) and demos.
+ * tests (aborted sockets, resets) and demos. Pages of other origins may call it (an app under
+ * `ng serve`): it answers CORS preflights and exposes `Content-Disposition` and `Retry-After`.
+ * Request bodies are capped at `maxRequestBytes` while they stream (413).
  *
  * @param options - Port, host and simulator options.
  * @returns The server's URL, API key, simulator and `close()`.
@@ -42,10 +53,11 @@ export interface SimulatorServer {
  * await server.close();
  */
 export async function startSimulatorServer(options: SimulatorServerOptions = {}): Promise<SimulatorServer> {
-  const { port = 0, host = '127.0.0.1', simulator: given, keepAliveTimeoutMs, ...simulatorOptions } = options;
+  const { port = 0, host = '127.0.0.1', simulator: given, keepAliveTimeoutMs, maxRequestBytes = MAX_REQUEST_BYTES, ...simulatorOptions } = options;
+  if (!(Number.isSafeInteger(maxRequestBytes) && maxRequestBytes >= 0)) throw new TypeError('maxRequestBytes must be a whole number ≥ 0');
   const simulator = given ?? createSimulator(simulatorOptions);
   const inFlight = new Set<AbortController>();
-  const server = createServer((req, res) => void serve(simulator, inFlight, req, res));
+  const server = createServer((req, res) => void serve(simulator, inFlight, maxRequestBytes, req, res));
   if (keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = keepAliveTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
@@ -76,7 +88,13 @@ export async function startSimulatorServer(options: SimulatorServerOptions = {})
   };
 }
 
-async function serve(simulator: Simulator, inFlight: Set<AbortController>, req: IncomingMessage, res: ServerResponse) {
+async function serve(simulator: Simulator, inFlight: Set<AbortController>, maxRequestBytes: number, req: IncomingMessage, res: ServerResponse) {
+  // A browser's preflight, not an API call: answered here, never logged by the simulator.
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { ...PREFLIGHT_HEADERS, 'content-length': '0' });
+    res.end();
+    return;
+  }
   const controller = new AbortController();
   inFlight.add(controller);
   // 'close' before the response finished means the client went away (or we are closing).
@@ -85,13 +103,13 @@ async function serve(simulator: Simulator, inFlight: Set<AbortController>, req: 
     if (!res.writableFinished) controller.abort();
   });
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = await readRequestBody(req, maxRequestBytes);
+    if (body === undefined) return tooLarge(simulator, maxRequestBytes, req, res);
     const answer = await simulator.handle({
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
-      body: new Uint8Array(Buffer.concat(chunks)),
+      body,
       signal: controller.signal,
     });
     if (controller.signal.aborted) return;
@@ -99,18 +117,31 @@ async function serve(simulator: Simulator, inFlight: Set<AbortController>, req: 
       req.socket.destroy();
       return;
     }
-    const body = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(answer.body);
-    res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) });
-    if (!answer.bodyDelayMs || body.length < 2) {
-      res.end(body);
+    const bytes = answer.body === undefined ? Buffer.alloc(0) : Buffer.from(answer.body);
+    res.writeHead(answer.status, { ...answer.headers, ...CORS_HEADERS, 'content-length': String(bytes.length) });
+    if (!answer.bodyDelayMs || bytes.length < 2) {
+      res.end(bytes);
       return;
     }
-    const half = Math.floor(body.length / 2);
-    res.write(body.subarray(0, half));
-    if (await simulator.wait(answer.bodyDelayMs, controller.signal)) res.end(body.subarray(half));
+    const half = Math.floor(bytes.length / 2);
+    res.write(bytes.subarray(0, half));
+    if (await simulator.wait(answer.bodyDelayMs, controller.signal)) res.end(bytes.subarray(half));
     else res.destroy();
   } catch {
     // A socket torn down mid-request (client abort, close()) ends up here; nothing to answer.
     res.destroy();
   }
+}
+
+/**
+ * 413 in the server's error shape, then the connection is dropped once the answer is out: the
+ * unread rest of the body is never buffered (a real server does the same).
+ */
+function tooLarge(simulator: Simulator, maxRequestBytes: number, req: IncomingMessage, res: ServerResponse): void {
+  const path = req.url ?? '/';
+  const message = `The request body is larger than ${maxRequestBytes} bytes`;
+  const answer = json(413, { timestamp: new Date(simulator.clock.now()).toISOString(), status: 413, error: 'Payload Too Large', message, path });
+  const bytes = Buffer.from(answer.body as string);
+  res.writeHead(413, { ...answer.headers, ...CORS_HEADERS, connection: 'close', 'content-length': String(bytes.length) });
+  res.end(bytes, () => req.socket.destroy());
 }
