@@ -193,6 +193,21 @@ describe('run with downloadDocuments', () => {
     expect(seen.filter((s) => !s.endsWith('/content'))).toEqual([]);
   });
 
+  it.each([['a path', '../../x'], ['a number-like id', '42'], ['an empty-looking id', ' '], ['a GUID with a suffix', `${DOC_ID}/../x`]])(
+    'keeps the output of a succeeded run whose model references a document by %s, skipping that one',
+    async (_, badId) => {
+      finishedFlow('Success', { ...model, 'block-3': { odd: { id: badId, displayName: 'Odd.pdf', type: 'document' } } });
+      const seen = documentServer({ headers: { 'content-type': 'application/pdf' } });
+      const events = await lastValueFrom(testClient().run(FLOW_ID, '<A/>', { downloadDocuments: true }).pipe(toArray()));
+      const output = events.at(-1)!;
+      expect(output.type).toBe('output');
+      if (output.type !== 'output') return;
+      expect(output.documents?.map((d) => d.documentId)).toEqual([DOC_ID, DOC_ID_2]);
+      // Nothing was asked for the id that is not one.
+      expect(seen).toHaveLength(2);
+    },
+  );
+
   it('leaves documents out without the option', async () => {
     finishedFlow('Success', model);
     const output = await lastValueFrom(testClient().run(FLOW_ID, '<A/>'));
