@@ -83,7 +83,10 @@ function checkFlowId(flowId: string): string {
   return flowId;
 }
 
-/** The start's error, as a new error with `executionMayExist` when the POST may have started something. */
+/**
+ * The start's error, as a new error with `executionMayExist` when the POST may have started
+ * something: its message then says to look the execution up by listing before starting again.
+ */
 function markMayExist(error: unknown): unknown {
   return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
 }
@@ -92,6 +95,9 @@ function mayHaveStarted(error: SmartFlowsError): boolean {
   // A failure of the login a token function made: the start itself was never sent.
   if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;
   if (error.name === 'SmartFlowsTimeoutError') return true;
+  // Only a 2xx answer is read: the server took the POST, and what it started is unknown (an
+  // HTML page, a cut or garbled body, the wrong shape, an id that is not a GUID, too large).
+  if (error instanceof SmartFlowsResponseError) return true;
   if (error instanceof SmartFlowsNetworkError) return error.maybeReceived;
   if (error instanceof SmartFlowsHttpError) return error.status >= 500 && error.status !== 503;
   return false;

@@ -295,6 +295,25 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
     outcomes.push(['start answered with a non-GUID id', `${describeError(error)}; nothing polled`]);
   });
 
+  it.each<[string, Route]>([
+    ['an HTML page (a proxy login page)', (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please sign in</body></html>')],
+    ['JSON cut in the middle', (_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"6de9206a-de42-4182-8f86-a9a8d29fbd56","stat')],
+    ['an empty body', (_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('')],
+    ['JSON of the wrong shape', (_q, r) => json(r, { ok: true })],
+    ['an id that is not a GUID', (_q, r) => json(r, { id: '../../admin', status: 'Running', percentage: 0 })],
+    ['a body cut off (Content-Length 200, the socket closed after 40 bytes)', (_q, r) => {
+      r.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });
+      r.write('{"id":"6de9206a-de42-4182-8f86-a9a8d29fb', () => r.socket?.destroy());
+    }],
+  ])('a start answered 200 with %s may have started an execution: the error says so (executionMayExist, look it up by listing), sent once', async (what, start) => {
+    const counts = serve({ start });
+    const { error } = await runOnce();
+    expect(error).toMatchObject({ executionMayExist: true });
+    expect((error as Error).message).toMatch(/an execution may exist; see listExecutions/);
+    expect(counts).toMatchObject({ start: 1, progress: 0 });
+    outcomes.push([`start answered 200 with ${what}`, `${describeError(error)}; executionMayExist, sent once`]);
+  });
+
   it('a Retry-After of 3,000,000 s (beyond 2^31 ms) waits only retry.maxDelayMs', async () => {
     serve({ progress: (_q, r, n) => (n <= 2 ? json(r, { message: 'busy' }, 503, { 'retry-after': '3000000' }) : json(r, progressBody('Success', 100))) });
     const { error, ms } = await runOnce();
