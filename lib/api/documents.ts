@@ -6,6 +6,8 @@ import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
 import type { HttpResponse } from '../http/transport';
 import type { SendRaw } from '../http/send';
 import { checkMaxBytes } from '../options';
+import type { SecretBook } from '../internal/secretBook';
+import { redactingErrors, redactionOf } from './redaction';
 import { withFallback } from './withFallback';
 import { endpoints, type EndpointStyle } from './endpoints';
 import type { DownloadedDocument } from './types';
@@ -66,10 +68,11 @@ const metadataSchema = z.looseObject({
   contentType: z.optional(z.nullable(z.string())),
 });
 
-/** The document calls, over the API layer's `sendRaw`. */
-export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
+/** The document calls, over the API layer's `sendRaw`; their errors hide the client's `secrets`. */
+export function documentCalls(sendRaw: SendRaw, style: EndpointStyle, secrets?: SecretBook) {
+  const redact = redactionOf(secrets);
   const getDocument = (documentId: string): Observable<DocumentMetadata> =>
-    sendRaw(() => ({ method: 'GET', path: endpoints.document(documentId) })).pipe(map((r) => parseMetadata(r.body)));
+    sendRaw(() => ({ method: 'GET', path: endpoints.document(documentId) })).pipe(map((r) => parseMetadata(r.body)), redactingErrors(redact));
 
   /**
    * Downloads the content; the name comes from Content-Disposition, else `knownName`, else
@@ -110,6 +113,7 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
           }),
         );
       }),
+      redactingErrors(redact),
     );
 
   return { getDocument, downloadDocument };

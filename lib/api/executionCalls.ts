@@ -1,13 +1,16 @@
 import { catchError, map, type MonoTypeOperatorFunction, throwError } from 'rxjs';
-import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
 import { attachExecutionId } from '../internal/attachExecutionId';
+import type { Redact } from '../internal/redact';
 import type { ApiSettings } from '../options';
 import type { ExecutionApi } from './ExecutionApi';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
+import { redactFailed, redactionOf } from './redaction';
+import type { FlowStatus } from './types';
 import { withFallback } from './withFallback';
 
 /**
@@ -16,8 +19,12 @@ import { withFallback } from './withFallback';
  * `createApi` reaches them through it.
  */
 export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi {
+  const redact: Redact = redactionOf(settings.secrets) ?? ((text) => text);
+  // Errors leave with what the server echoed of the secrets redacted (on the catchError each
+  // call has anyway: nothing more per poll).
   const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
-    catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+    catchError((error: unknown) => throwError(() => attachExecutionId(redactError(error, redact), executionId)));
+  const clean = <T extends { status: FlowStatus }>(answer: T): T => redactFailed(answer, redact);
 
   return {
     start: (flowId, xml, skipUserInput) =>
@@ -35,9 +42,9 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
         map((body) => {
           const progress = parseProgress(body);
           if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
-          return progress;
+          return clean(progress);
         }),
-        catchError((error: unknown) => throwError(() => markMayExist(error))),
+        catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact)))),
       ),
     progress: (executionId, waitSeconds) =>
       send(() => ({
@@ -53,13 +60,13 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
           if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
             throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
           }
-          return progress;
+          return clean(progress);
         }),
         withId(executionId),
       ),
     execution: (executionId) =>
       send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
-        map((body) => parseExecution(body, executionId)),
+        map((body) => clean(parseExecution(body, executionId))),
         withId(executionId),
       ),
     cancel: (executionId) =>
@@ -73,7 +80,7 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
         body: JSON.stringify(values),
         contentType: 'application/json',
         // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
-      }), 'start').pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
+      }), 'start').pipe(map((body) => clean(parseProgress(body, executionId))), withId(executionId)),
   };
 }
 
