@@ -178,6 +178,26 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
     outcomes.push(['JSON nested 100,000 deep', `${describeError(error)} (not retried)`]);
   });
 
+  it.each<[string, (deep: string) => { progress?: string; execution?: string }]>([
+    ['an extra field of a progress answer', (deep) => ({ progress: `{"id":"${EXEC}","status":"Running","percentage":10,"message":"","extra":${deep}}` })],
+    ['the model of the final progress', (deep) => ({ progress: `{"id":"${EXEC}","status":"Success","percentage":100,"message":"","model":{"b":${deep}}}` })],
+    ['the state of the execution answer', (deep) => ({ execution: `{"id":"${EXEC}","status":"Success","state":{"output":${deep}}}` })],
+  ])('JSON nested 200,000 deep inside %s is refused: SmartFlowsResponseError, not retried', async (what, place) => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const { progress, execution } = place(deep);
+    const counts = serve({
+      ...(progress ? { progress: (_q: IncomingMessage, r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end(progress) } : {}),
+      ...(execution ? { execution: (_q: IncomingMessage, r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end(execution) } : {}),
+    });
+    const { events, error } = await runOnce();
+    expect(events.filter((e) => e.type === 'output')).toEqual([]);
+    expect(error).toBeInstanceOf(SmartFlowsResponseError);
+    expect((error as Error).message).toMatch(/nested deeper than 64/);
+    expect(error).toMatchObject({ executionId: EXEC });
+    expect(counts.progress + counts.execution).toBeLessThanOrEqual(2);
+    outcomes.push([`JSON nested 200,000 deep inside ${what}`, `${describeError(error)} (not retried)`]);
+  });
+
   it.each(FETCHES)('a 50 MB body with Content-Length is refused unread: SmartFlowsResponseError, not retried (%s)', async (fetchName, fetch) => {
     const counts = serve({
       progress: async (_q, r) => {
