@@ -166,7 +166,10 @@ export class SmartFlowsHttpError extends SmartFlowsError {
   readonly method: string;
   /** The request URL, without query secrets (none are ever put there). */
   readonly url: string;
-  /** The answer body, trimmed to 1,000 characters. */
+  /**
+   * The answer body, trimmed to 1,000 characters, with anything of the client's secrets in it
+   * (as is, escaped, encoded, base64, or a cut piece of 8 characters or more) replaced by `[redacted]`.
+   */
   readonly body: string;
   /** The server's Retry-After, in ms (already clamped), when it sent one. */
   readonly retryAfterMs?: number;
