@@ -18,8 +18,8 @@ type Spelled = readonly (readonly string[])[];
  * hex case, form-encoded `+` for a space), JSON-escaped (`\"`, `\\`, `\/`, `\u00XX`, escaped
  * once or twice), HTML-escaped (named, decimal or hex references), any mix of these character by
  * character, base64 (standard or url-safe, padded or not, alone or inside a longer run such as
- * `user:key`: the whole run goes), and cut: a piece of at least 8 characters that starts or
- * ends like the secret (a body cut at a limit). Built once per set of secrets; meant for error
+ * `user:key`: the whole run goes, also when cut to 12 characters of the secret's own), and cut:
+ * a piece of at least 8 characters that starts or ends like the secret (a body cut at a limit). Built once per set of secrets; meant for error
  * paths. Linear in the text: each character's spellings are literal strings, matched by
  * `startsWith`/`endsWith` from the places the first or last character appears (no regular
  * expression a hostile text could make backtrack).
@@ -163,15 +163,21 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** Each run of base64 characters (with its `=` padding) that holds `core`. */
+/** The base64 characters of a core looked for at each end: 9 bytes of the secret (a run cut at a limit). */
+const BASE64_PIECE = 12;
+
+/** Each run of base64 characters (with its `=` padding) that holds `core`, or its first or last 12 characters. */
 function findBase64(text: string, core: string, ranges: [number, number][]): void {
-  for (let at = text.indexOf(core); at !== -1; at = text.indexOf(core, at + core.length)) {
-    let start = at;
-    while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start--;
-    let end = at + core.length;
-    while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
-    while (end < text.length && text[end] === '=') end++;
-    ranges.push([start, end]);
+  const pieces = core.length <= BASE64_PIECE ? [core] : [core.slice(0, BASE64_PIECE), core.slice(-BASE64_PIECE)];
+  for (const piece of pieces) {
+    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + piece.length)) {
+      let start = at;
+      while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start--;
+      let end = at + piece.length;
+      while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
+      while (end < text.length && text[end] === '=') end++;
+      ranges.push([start, end]);
+    }
   }
 }
 

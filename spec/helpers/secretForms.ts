@@ -30,6 +30,8 @@ export const ENCODINGS: Record<string, (secret: string) => string> = {
   'base64 url-safe': b64url,
   'base64 of user:secret (Basic auth)': (s) => b64(`ada:${s}`),
   'base64url of user:secret': (s) => b64url(`ada:${s}`),
+  'base64, cut to 16 characters': (s) => b64(s).slice(0, 16),
+  'base64 of user:secret, cut at its end': (s) => b64(`ada:${s}`).slice(0, -4),
   'cut to its first 9 characters': (s) => s.slice(0, 9),
   'cut to its first half (at least 8)': half,
   'JSON-escaped, cut': (s) => json(half(s)),
