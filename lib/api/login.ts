@@ -33,8 +33,10 @@ export function loginCall(send: Send, credentials: LoginCredentials, secrets?: S
     checkCredentials(credentials);
     const { username, password, loginContext } = credentials;
     const body = JSON.stringify({ username, password, loginContext: loginContext ?? null });
-    const hidePassword = redactor([password]);
     const redact = redactionOf(secrets);
+    // Built on an error only: a login that succeeds pays nothing for it.
+    let hide: ((text: string) => string) | undefined;
+    const hidePassword = (text: string) => (hide ??= redactor([password]))(text);
     // A login is not idempotent in the strict sense, but a refused one changed nothing; 'start' retries only those.
     return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json', secrets: [password] }), 'start').pipe(
       map(parseLoginAnswer),
