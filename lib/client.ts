@@ -19,6 +19,7 @@ import { createSender } from './http/send';
 // first subscription that needs them: a browser app's initial bundle holds this facade only.
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
+import { notingTokens } from './internal/secretBook';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -77,7 +78,8 @@ export class SmartFlowsClient {
     this.#execution = execution;
     this.#toXml = view.toXml;
     this.#trackerOptions = normalizeTrackerOptions(options.tracker);
-    this.api = createApi(createSender(http, credentials), api);
+    // The token function's tokens are noted for redacting echoes of them from errors.
+    this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api);
   }
 
   /**

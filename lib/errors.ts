@@ -1,4 +1,5 @@
 import type { FlowExecution, FlowProgress, FlowStatus } from './api/types';
+import { redactStrings } from './internal/redactStrings';
 
 /** Fields every Smart Flows error may carry. */
 export interface SmartFlowsErrorOptions {
@@ -18,10 +19,46 @@ const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution 
  * are never changed after creation, since one may already be in a subscriber's hands. Kept
  * outside the objects, so it shows in no log.
  */
-const remakers = new WeakMap<object, { ctor: abstract new (...args: never[]) => SmartFlowsError; make: (options: SmartFlowsErrorOptions) => SmartFlowsError }>();
+const remakers = new WeakMap<object, { ctor: abstract new (...args: never[]) => SmartFlowsError; make: Remake<SmartFlowsError> }>();
 
-function remember<T extends SmartFlowsError>(error: T, ctor: abstract new (...args: never[]) => T, make: (options: SmartFlowsErrorOptions) => T): void {
+/** Text the server sent (or that may echo it), rewritten: a redaction. */
+type Edit = (text: string) => string;
+const same: Edit = (text) => text;
+
+/** Builds the error again with these options, its server text passed through `edit`. */
+type Remake<T> = (options: SmartFlowsErrorOptions, edit?: Edit) => T;
+
+function remember<T extends SmartFlowsError>(error: T, ctor: abstract new (...args: never[]) => T, make: Remake<T>): void {
   remakers.set(error, { ctor, make });
+}
+
+/** The options an error was built with, for building it again. */
+function optionsOf(error: SmartFlowsError): SmartFlowsErrorOptions {
+  return {
+    ...(Object.hasOwn(error, 'cause') ? { cause: error.cause } : {}),
+    ...(error.executionId !== undefined ? { executionId: error.executionId } : {}),
+    ...(error.executionMayExist ? { executionMayExist: true } : {}),
+  };
+}
+
+/**
+ * The same error with every text the server may have echoed a secret in passed through
+ * `redact`: the message, an HTTP error's `body`, a flow error's progress and execution.
+ * `error` itself when nothing changed (or when it is no error this module can build again).
+ * @internal Used by the API layer on its error paths; not exported from the package.
+ */
+export function redactError<T>(error: T, redact: Edit): T {
+  if (!(error instanceof SmartFlowsError)) return error;
+  const remaker = remakers.get(error);
+  if (!remaker || remaker.ctor !== error.constructor) return error;
+  const redacted = remaker.make(optionsOf(error), redact);
+  return redacted.message === error.message && (redacted as { body?: unknown }).body === (error as { body?: unknown }).body && !changedFlow(error, redacted)
+    ? error
+    : (redacted as T);
+}
+
+function changedFlow(a: SmartFlowsError, b: SmartFlowsError): boolean {
+  return a instanceof FlowExecutionError && b instanceof FlowExecutionError && (a.progress !== b.progress || a.execution !== b.execution);
 }
 
 /**
@@ -69,7 +106,7 @@ export class SmartFlowsError extends Error {
     super(options.executionMayExist ? message + MAY_EXIST_NOTE : message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.executionId !== undefined) this.executionId = options.executionId;
     if (options.executionMayExist) this.executionMayExist = true;
-    remember(this, SmartFlowsError, (o) => new SmartFlowsError(message, o));
+    remember(this, SmartFlowsError, (o, edit = same) => new SmartFlowsError(edit(message), o));
   }
 
   /** A plain form for logs: never holds a secret (messages and URLs are built without them). */
@@ -96,7 +133,7 @@ export class SmartFlowsInputError extends SmartFlowsError {
   constructor(message: string, options: SmartFlowsErrorOptions & { issues?: readonly unknown[] } = {}) {
     super(message, options);
     if (options.issues) this.issues = options.issues;
-    remember(this, SmartFlowsInputError, (o) => new SmartFlowsInputError(message, { ...o, ...(options.issues ? { issues: options.issues } : {}) }));
+    remember(this, SmartFlowsInputError, (o, edit = same) => new SmartFlowsInputError(edit(message), { ...o, ...(options.issues ? { issues: options.issues } : {}) }));
   }
 }
 
@@ -115,7 +152,7 @@ export class SmartFlowsAuthError extends SmartFlowsError {
    */
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
     super(message, options);
-    remember(this, SmartFlowsAuthError, (o) => new SmartFlowsAuthError(message, o));
+    remember(this, SmartFlowsAuthError, (o, edit = same) => new SmartFlowsAuthError(edit(message), o));
   }
 }
 
@@ -129,7 +166,10 @@ export class SmartFlowsHttpError extends SmartFlowsError {
   readonly method: string;
   /** The request URL, without query secrets (none are ever put there). */
   readonly url: string;
-  /** The answer body, trimmed to 1,000 characters. */
+  /**
+   * The answer body, trimmed to 1,000 characters, with anything of the client's secrets in it
+   * (as is, escaped, encoded, base64, or a cut piece of 8 characters or more) replaced by `[redacted]`.
+   */
   readonly body: string;
   /** The server's Retry-After, in ms (already clamped), when it sent one. */
   readonly retryAfterMs?: number;
@@ -148,7 +188,7 @@ export class SmartFlowsHttpError extends SmartFlowsError {
     this.url = init.url;
     this.body = init.body;
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-    remember(this, SmartFlowsHttpError, (o) => new SmartFlowsHttpError(init, o));
+    remember(this, SmartFlowsHttpError, (o, edit = same) => new SmartFlowsHttpError(edit === same ? init : { ...init, body: edit(init.body) }, o));
   }
 }
 
@@ -206,7 +246,7 @@ export class SmartFlowsResponseError extends SmartFlowsError {
     if (options.issues) this.issues = options.issues;
     this.retryable = options.retryable ?? false;
     const { issues, retryable } = options;
-    remember(this, SmartFlowsResponseError, (o) => new SmartFlowsResponseError(message, { ...o, ...(issues ? { issues } : {}), ...(retryable !== undefined ? { retryable } : {}) }));
+    remember(this, SmartFlowsResponseError, (o, edit = same) => new SmartFlowsResponseError(edit(message), { ...o, ...(issues ? { issues } : {}), ...(retryable !== undefined ? { retryable } : {}) }));
   }
 }
 
@@ -225,7 +265,7 @@ export class SmartFlowsTimeoutError extends SmartFlowsError {
   constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions = {}) {
     super(message, options);
     this.timeoutMs = timeoutMs;
-    remember(this, SmartFlowsTimeoutError, (o) => new SmartFlowsTimeoutError(message, timeoutMs, o));
+    remember(this, SmartFlowsTimeoutError, (o, edit = same) => new SmartFlowsTimeoutError(edit(message), timeoutMs, o));
   }
 }
 
@@ -256,7 +296,8 @@ export class FlowExecutionError extends SmartFlowsError {
     this.progress = progress;
     if (execution) this.execution = execution;
     // Its executionId comes from the progress: there is nothing to add to it later.
-    remember(this, FlowExecutionError, () => new FlowExecutionError(progress, execution));
+    remember(this, FlowExecutionError, (_o, edit = same) =>
+      edit === same ? new FlowExecutionError(progress, execution) : new FlowExecutionError(redactStrings(progress, edit), execution && redactStrings(execution, edit)));
   }
 }
 

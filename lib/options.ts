@@ -2,6 +2,7 @@ import type { TrackerOptions } from './tracker/trackerOptions';
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import type { XmlConverter } from './api/prepareInput';
 import { SmartFlowsInputError } from './errors';
+import { type SecretBook, secretBook } from './internal/secretBook';
 
 /** A WHATWG fetch function (global fetch, cross-fetch, a test double…). */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -116,9 +117,15 @@ export interface HttpSettings {
   scheduler: SchedulerLike;
 }
 
-/** What the API layer gets: which spelling of the paths that differ to try first. It schedules no timer. */
+/**
+ * What the API layer gets: which spelling of the paths that differ to try first, and the book
+ * of the secrets in use, for redacting what servers echo of them in errors (the API layer
+ * never sends them). It schedules no timer.
+ */
 export interface ApiSettings {
   endpointStyle: 'sdk' | 'guide';
+  /** The secrets to hide in server text on error paths. @default none hidden */
+  secrets?: SecretBook;
 }
 
 /** What the execution layer gets: the polling cadence and bounds, and the scheduler that times them. */
@@ -168,14 +175,17 @@ export function splitOptions(options: NormalizedOptions): {
 } {
   const polling = Object.freeze({ ...options.polling });
   const retry = Object.freeze({ ...options.retry });
-  const { apiRoot, fetch, toXml, requestTimeoutMs, maxDownloadBytes, scheduler, endpointStyle } = options;
+  const { apiRoot, fetch, toXml, requestTimeoutMs, maxDownloadBytes, scheduler, endpointStyle, apiKey, bearerToken } = options;
+  // What servers echo of the secrets is redacted from errors (a token function's tokens are
+  // noted as it gives them: see `notingTokens`). Not enumerable: no log or copy of the settings shows it.
+  const secrets = secretBook([apiKey, typeof bearerToken === 'string' ? bearerToken : undefined]);
   return {
     http: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), requestTimeoutMs, maxDownloadBytes, retry, scheduler }),
     credentials: Object.freeze({
-      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(options.bearerToken !== undefined ? { bearerToken: options.bearerToken } : {}),
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      ...(bearerToken !== undefined ? { bearerToken } : {}),
     }),
-    api: Object.freeze({ endpointStyle }),
+    api: Object.freeze(Object.defineProperty({ endpointStyle } as ApiSettings, 'secrets', { value: secrets, enumerable: false })),
     execution: Object.freeze({ polling, scheduler }),
     view: Object.freeze({ apiRoot, ...(fetch ? { fetch } : {}), ...(toXml ? { toXml } : {}), polling, retry, requestTimeoutMs, maxDownloadBytes, scheduler, endpointStyle }),
   };

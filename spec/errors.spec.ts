@@ -9,6 +9,7 @@ import {
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
+  redactError,
   withErrorContext,
 } from '../lib/errors';
 import { attachExecutionId } from '../lib/internal/attachExecutionId';
@@ -153,6 +154,40 @@ describe('errors with more context (an executionId, executionMayExist) are new e
     // @ts-expect-error -- likewise
     error.executionMayExist = true;
     expect(error).toBeInstanceOf(SmartFlowsError);
+  });
+});
+
+describe('redactError: the same error with what the server echoed of a secret hidden', () => {
+  const hide = (text: string) => text.split('S3CR3T').join('[redacted]');
+
+  it('gives the error itself when nothing is hidden', () => {
+    const error = new SmartFlowsHttpError({ status: 500, method: 'GET', url: URL, body: 'boom' }, { executionId: EXEC_ID });
+    expect(redactError(error, hide)).toBe(error);
+    expect(redactError('not an error', hide)).toBe('not an error');
+  });
+
+  it('builds an HTTP error again with its body hidden, keeping class, fields, context and cause', () => {
+    const error = new SmartFlowsHttpError({ status: 401, method: 'POST', url: URL, body: 'bad key S3CR3T', retryAfterMs: 5 }, { cause, executionId: EXEC_ID, executionMayExist: true });
+    const hidden = redactError(error, hide);
+    expect(hidden).not.toBe(error);
+    expect(hidden).toBeInstanceOf(SmartFlowsHttpError);
+    expect(hidden).toMatchObject({ status: 401, method: 'POST', url: URL, body: 'bad key [redacted]', retryAfterMs: 5, executionId: EXEC_ID, executionMayExist: true, message: error.message });
+    expect(hidden.cause).toBe(cause);
+    expect(error.body).toBe('bad key S3CR3T');
+  });
+
+  it('hides a failed flow\'s message, progress and execution', () => {
+    const failed = progress('Error', 100, 'login S3CR3T refused');
+    const error = new FlowExecutionError(failed, { id: EXEC_ID, status: 'Error', rawStatus: 'Error', state: { report: [{ message: 'S3CR3T' }] } } as never);
+    const hidden = redactError(error, hide);
+    expect(hidden.message).toContain('login [redacted] refused');
+    expect(JSON.stringify([hidden.progress, hidden.execution])).not.toContain('S3CR3T');
+    expect(hidden).toMatchObject({ name: 'FlowExecutionError', executionId: EXEC_ID, status: 'Error' });
+  });
+
+  it('hides a message that quotes server text (another execution\'s id)', () => {
+    const error = new SmartFlowsResponseError('The server answered with the progress of another execution (S3CR3T)', { executionId: EXEC_ID, retryable: true });
+    expect(redactError(error, hide)).toMatchObject({ message: 'The server answered with the progress of another execution ([redacted])', retryable: true, executionId: EXEC_ID });
   });
 });
 

@@ -40,7 +40,7 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
   let documents: ReturnType<typeof import('./documents').documentCalls> | undefined;
   const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) => withEngine((e) => use((calls ??= e.executionCalls(send, settings))));
   const withDocumentCalls = <T>(use: (api: NonNullable<typeof documents>) => Observable<T>) =>
-    withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle))));
+    withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle, settings.secrets))));
 
   return {
     send,
@@ -51,9 +51,9 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
     submitUserInput: (executionId, values) => withCalls((api) => api.submitUserInput(executionId, values)),
     getDocument: (documentId) => withDocumentCalls((api) => api.getDocument(documentId)),
     downloadDocument: (documentId, knownName, options) => withDocumentCalls((api) => api.downloadDocument(documentId, knownName, options)),
-    listExecutions: (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions)),
-    filterExecutions: (filter, listOptions) => withListings((l) => l.filterExecutionsCall(send, filter, listOptions)),
-    login: (credentials) => withLoginPart((l) => l.loginCall(sendAnonymous, credentials)),
+    listExecutions: (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions, settings.secrets)),
+    filterExecutions: (filter, listOptions) => withListings((l) => l.filterExecutionsCall(send, filter, listOptions, settings.secrets)),
+    login: (credentials) => withLoginPart((l) => l.loginCall(sendAnonymous, credentials, settings.secrets)),
   };
 }
 

@@ -1,10 +1,14 @@
 import { catchError, defer, finalize, map, type Observable, of, switchMap, tap } from 'rxjs';
 import * as z from 'zod/mini';
-import { fileNameFromDisposition } from '../documents/fileNameFromDisposition';
+import { fileNameFromDisposition, rawFileNameFromDisposition } from '../documents/fileNameFromDisposition';
+import { safeFileName } from '../documents/safeFileName';
 import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
 import type { HttpResponse } from '../http/transport';
 import type { SendRaw } from '../http/send';
 import { checkMaxBytes } from '../options';
+import type { SecretBook } from '../internal/secretBook';
+import { redactingErrors, redactionOf } from './redaction';
+import { checkDepth } from './schemas';
 import { withFallback } from './withFallback';
 import { endpoints, type EndpointStyle } from './endpoints';
 import type { DownloadedDocument } from './types';
@@ -65,15 +69,16 @@ const metadataSchema = z.looseObject({
   contentType: z.optional(z.nullable(z.string())),
 });
 
-/** The document calls, over the API layer's `sendRaw`. */
-export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
+/** The document calls, over the API layer's `sendRaw`; their errors hide the client's `secrets`. */
+export function documentCalls(sendRaw: SendRaw, style: EndpointStyle, secrets?: SecretBook) {
+  const redact = redactionOf(secrets);
   const getDocument = (documentId: string): Observable<DocumentMetadata> =>
-    sendRaw(() => ({ method: 'GET', path: endpoints.document(documentId) })).pipe(map((r) => parseMetadata(r.body)));
+    sendRaw(() => ({ method: 'GET', path: endpoints.document(documentId) })).pipe(map((r) => parseMetadata(r.body)), redactingErrors(redact));
 
   /**
    * Downloads the content; the name comes from Content-Disposition, else `knownName`, else
    * the metadata's `displayName` (one more request: browsers hide the header without CORS
-   * `Access-Control-Expose-Headers`), else the id.
+   * `Access-Control-Expose-Headers`), else the id; `fileName` is always one safe path segment.
    */
   const downloadDocument = <As extends DownloadAs = 'bytes'>(
     documentId: string,
@@ -87,15 +92,20 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
       );
     }).pipe(
       switchMap((response) => {
-        const fileName = fileNameFromDisposition(response.headers.get('content-disposition')) ?? (knownName || undefined);
+        const named = headerName(response) ?? givenName(knownName, documentId);
         const contentType = mediaType(response);
-        if (fileName && contentType) return of(toDocument<DocumentDataTypes[As]>(documentId, fileName, contentType, response));
+        if (named && contentType) return of(toDocument<DocumentDataTypes[As]>(documentId, named, contentType, response));
         let given = false;
         return getDocument(documentId).pipe(
           // The content is here; missing metadata only costs the nicer name.
           catchError(() => of(undefined)),
           map((meta) =>
-            toDocument<DocumentDataTypes[As]>(documentId, fileName ?? (meta?.displayName || documentId), contentType ?? (meta?.contentType || 'application/octet-stream'), response),
+            toDocument<DocumentDataTypes[As]>(
+              documentId,
+              named ?? givenName(meta?.displayName, documentId) ?? { fileName: documentId },
+              contentType ?? (meta?.contentType || 'application/octet-stream'),
+              response,
+            ),
           ),
           tap(() => (given = true)),
           // A stream nobody will get (unsubscribed while the metadata was asked) lets its connection go.
@@ -104,6 +114,7 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle) {
           }),
         );
       }),
+      redactingErrors(redact),
     );
 
   return { getDocument, downloadDocument };
@@ -115,11 +126,29 @@ function mediaType(response: HttpResponse): string | undefined {
   return type && !/^application\/octet-stream\b/i.test(type) ? type : undefined;
 }
 
+/** A document's name: one safe path segment, and the server's own text when it gave one. */
+interface Naming {
+  fileName: string;
+  serverFileName?: string;
+}
+
+/** The name Content-Disposition gives (directory parts dropped, then cleaned), with the header's own text. */
+function headerName(response: HttpResponse): Naming | undefined {
+  const header = response.headers.get('content-disposition');
+  const fileName = fileNameFromDisposition(header);
+  return fileName === undefined ? undefined : { fileName, serverFileName: rawFileNameFromDisposition(header)! };
+}
+
+/** A name the server gave elsewhere (a reference's or the metadata's `displayName`), cleaned whole. */
+function givenName(name: string | undefined, documentId: string): Naming | undefined {
+  return name ? { fileName: safeFileName(name, documentId), serverFileName: name } : undefined;
+}
+
 // The transport gave what `as` asked for; only a Blob's type is set here, once the type is known.
-function toDocument<Data>(documentId: string, fileName: string, contentType: string, response: HttpResponse): DownloadedDocument<Data> {
+function toDocument<Data>(documentId: string, naming: Naming, contentType: string, response: HttpResponse): DownloadedDocument<Data> {
   const body = response.body;
   const data = typeof Blob !== 'undefined' && body instanceof Blob && body.type !== contentType ? body.slice(0, body.size, contentType) : body;
-  return { documentId, fileName, contentType, data: data as Data };
+  return { documentId, ...naming, contentType, data: data as Data };
 }
 
 function checkDownloadOptions(options: DownloadOptions): DownloadOptions {
@@ -134,6 +163,7 @@ function checkDownloadOptions(options: DownloadOptions): DownloadOptions {
 function parseMetadata(body: unknown): DocumentMetadata {
   const result = metadataSchema.safeParse(body);
   if (!result.success) throw new SmartFlowsResponseError(`The server's answer is not a valid document`, { issues: result.error.issues });
+  checkDepth(result.data);
   const { displayName, contentType, ...rest } = result.data;
   return {
     ...rest,

@@ -1,13 +1,16 @@
 import { catchError, map, type MonoTypeOperatorFunction, throwError } from 'rxjs';
-import { SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
 import { attachExecutionId } from '../internal/attachExecutionId';
+import type { Redact } from '../internal/redact';
 import type { ApiSettings } from '../options';
 import type { ExecutionApi } from './ExecutionApi';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
+import { redactFailed, redactionOf } from './redaction';
+import type { FlowStatus } from './types';
 import { withFallback } from './withFallback';
 
 /**
@@ -16,8 +19,12 @@ import { withFallback } from './withFallback';
  * `createApi` reaches them through it.
  */
 export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi {
+  const redact: Redact = redactionOf(settings.secrets) ?? ((text) => text);
+  // Errors leave with what the server echoed of the secrets redacted (on the catchError each
+  // call has anyway: nothing more per poll).
   const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
-    catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
+    catchError((error: unknown) => throwError(() => attachExecutionId(redactError(error, redact), executionId)));
+  const clean = <T extends { status: FlowStatus }>(answer: T): T => redactFailed(answer, redact);
 
   return {
     start: (flowId, xml, skipUserInput) =>
@@ -35,9 +42,9 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
         map((body) => {
           const progress = parseProgress(body);
           if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
-          return progress;
+          return clean(progress);
         }),
-        catchError((error: unknown) => throwError(() => markMayExist(error))),
+        catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact)))),
       ),
     progress: (executionId, waitSeconds) =>
       send(() => ({
@@ -53,13 +60,13 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
           if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
             throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
           }
-          return progress;
+          return clean(progress);
         }),
         withId(executionId),
       ),
     execution: (executionId) =>
       send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
-        map((body) => parseExecution(body, executionId)),
+        map((body) => clean(parseExecution(body, executionId))),
         withId(executionId),
       ),
     cancel: (executionId) =>
@@ -73,7 +80,7 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
         body: JSON.stringify(values),
         contentType: 'application/json',
         // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
-      }), 'start').pipe(map((body) => parseProgress(body, executionId)), withId(executionId)),
+      }), 'start').pipe(map((body) => clean(parseProgress(body, executionId))), withId(executionId)),
   };
 }
 
@@ -83,7 +90,10 @@ function checkFlowId(flowId: string): string {
   return flowId;
 }
 
-/** The start's error, as a new error with `executionMayExist` when the POST may have started something. */
+/**
+ * The start's error, as a new error with `executionMayExist` when the POST may have started
+ * something: its message then says to look the execution up by listing before starting again.
+ */
 function markMayExist(error: unknown): unknown {
   return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
 }
@@ -92,6 +102,9 @@ function mayHaveStarted(error: SmartFlowsError): boolean {
   // A failure of the login a token function made: the start itself was never sent.
   if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;
   if (error.name === 'SmartFlowsTimeoutError') return true;
+  // Only a 2xx answer is read: the server took the POST, and what it started is unknown (an
+  // HTML page, a cut or garbled body, the wrong shape, an id that is not a GUID, too large).
+  if (error instanceof SmartFlowsResponseError) return true;
   if (error instanceof SmartFlowsNetworkError) return error.maybeReceived;
   if (error instanceof SmartFlowsHttpError) return error.status >= 500 && error.status !== 503;
   return false;

@@ -4,6 +4,8 @@ import { SmartFlowsInputError, SmartFlowsResponseError } from '../errors';
 import type { Send } from '../http/send';
 import { endpoints } from './endpoints';
 import { parseExecution } from './schemas';
+import type { SecretBook } from '../internal/secretBook';
+import { redactingErrors, redactionOf } from './redaction';
 import type { FlowExecution } from './types';
 
 /** Options of `listExecutions`. */
@@ -64,7 +66,7 @@ export function checkListOptions(options: ListExecutionsOptions): Required<Pick<
 }
 
 /** `GET /flows/executions` or `GET /flows/{flowId}/executions`, read into an `ExecutionPage`. */
-export function listExecutionsCall(send: Send, options: ListExecutionsOptions): Observable<ExecutionPage> {
+export function listExecutionsCall(send: Send, options: ListExecutionsOptions, secrets?: SecretBook): Observable<ExecutionPage> {
   return defer(() => {
     const asked = checkListOptions(options);
     const { flowId, page, size, sort, filter } = asked;
@@ -72,7 +74,7 @@ export function listExecutionsCall(send: Send, options: ListExecutionsOptions): 
       method: 'GET',
       path: endpoints.executions(flowId),
       query: { page, size, sort: sort || undefined, filter: filter || undefined },
-    })).pipe(map((body) => parsePage(body, asked)));
+    })).pipe(map((body) => parsePage(body, asked)), redactingErrors(redactionOf(secrets)));
   });
 }
 
@@ -89,7 +91,7 @@ export interface ExecutionFilter {
 }
 
 /** `POST /flows/executions/filter` with a filter body, paged and sorted like a listing. */
-export function filterExecutionsCall(send: Send, filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>): Observable<ExecutionPage> {
+export function filterExecutionsCall(send: Send, filter: ExecutionFilter, options: Pick<ListExecutionsOptions, 'page' | 'size' | 'sort'>, secrets?: SecretBook): Observable<ExecutionPage> {
   return defer(() => {
     const { page, size, sort } = checkListOptions(options);
     return send(() => ({
@@ -98,7 +100,7 @@ export function filterExecutionsCall(send: Send, filter: ExecutionFilter, option
       query: { page, size, sort: sort || undefined },
       body: JSON.stringify(filter),
       contentType: 'application/json',
-    })).pipe(map((body) => parsePage(body, { page, size })));
+    })).pipe(map((body) => parsePage(body, { page, size })), redactingErrors(redactionOf(secrets)));
   });
 }
 

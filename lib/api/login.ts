@@ -4,6 +4,9 @@ import { SmartFlowsResponseError } from '../errors';
 import { checkCredentials, type LoginCredentials } from './checkCredentials';
 import type { Send } from '../http/send';
 import { endpoints } from './endpoints';
+import { redactor } from '../internal/redact';
+import type { SecretBook } from '../internal/secretBook';
+import { redactingErrors, redactionOf } from './redaction';
 
 export type { LoginCredentials };
 
@@ -21,15 +24,25 @@ const answerSchema = z.looseObject({
   tokens: z.array(z.looseObject({ token: z.string().check(z.minLength(1)), expiresAt: z.optional(z.nullable(z.union([z.string(), z.number()]))) })).check(z.minLength(1)),
 });
 
-/** `POST /authenticate/login`, sent without credentials headers; gives `tokens[0]`. */
-export function loginCall(send: Send, credentials: LoginCredentials): Observable<LoginToken> {
+/**
+ * `POST /authenticate/login`, sent without credentials headers; gives `tokens[0]`. Its errors
+ * hide the password in every form a server echoes it in, and the client's own `secrets`.
+ */
+export function loginCall(send: Send, credentials: LoginCredentials, secrets?: SecretBook): Observable<LoginToken> {
   return defer(() => {
     checkCredentials(credentials);
     const { username, password, loginContext } = credentials;
     const body = JSON.stringify({ username, password, loginContext: loginContext ?? null });
+    const redact = redactionOf(secrets);
+    // Built on an error only: a login that succeeds pays nothing for it.
+    let hide: ((text: string) => string) | undefined;
+    const hidePassword = (text: string) => (hide ??= redactor([password]))(text);
     // A login is not idempotent in the strict sense, but a refused one changed nothing; 'start' retries only those.
-    return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json', secrets: [password] }), 'start');
-  }).pipe(map(parseLoginAnswer));
+    return send(() => ({ method: 'POST', path: endpoints.login(), body, contentType: 'application/json', secrets: [password] }), 'start').pipe(
+      map(parseLoginAnswer),
+      redactingErrors(redact ? (text) => hidePassword(redact(text)) : hidePassword),
+    );
+  });
 }
 
 function parseLoginAnswer(body: unknown): LoginToken {

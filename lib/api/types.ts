@@ -107,8 +107,19 @@ export type ExecutionEvent =
 export interface DownloadedDocument<Data = Uint8Array> {
   /** The document's id. */
   documentId: string;
-  /** From Content-Disposition, else the metadata's displayName. */
+  /**
+   * A name safe to write under as is: one path segment (no directory part, never `.` or `..`,
+   * no control or bidi characters, no Windows device name, at most 255 bytes in UTF-8), made by
+   * `safeFileName` from Content-Disposition, else the reference's or the metadata's
+   * `displayName`, else the document id.
+   */
   fileName: string;
+  /**
+   * The name as the server gave it (Content-Disposition's, else the `displayName`), uncleaned:
+   * to show or log, never to name a file with (it may hold `../`, an absolute path, control
+   * characters). Absent when the server gave no name (`fileName` is then the id).
+   */
+  serverFileName?: string;
   /** The answer's Content-Type (e.g. `application/pdf`). */
   contentType: string;
   /** The content: bytes, or a `Blob` or `ReadableStream` when asked. */

@@ -2,6 +2,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadedDocument } from '../index';
 import { UsageError } from './UsageError';
+import { safeFileName } from '../documents/safeFileName';
 
 /** A document written to disk, as reported on stdout. */
 export interface WrittenDocument {
@@ -12,12 +13,8 @@ export interface WrittenDocument {
   path: string;
 }
 
-/** A name safe as one path segment: no separators, no `..`, no control characters. */
-export function safeFileName(name: string, fallback: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.replace(/[/\\:*?"<>|\x00-\x1f]/g, '_').replace(/^\.+/, '_').trim();
-  return cleaned || fallback;
-}
+// The cleaning rule lives in the core, shared with `DownloadedDocument.fileName`.
+export { safeFileName } from '../documents/safeFileName';
 
 /** Refuses an `--out` that exists and is not a directory, before anything is sent. */
 export async function checkOutDir(dir: string | undefined): Promise<void> {

@@ -1,4 +1,5 @@
 import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
+import { isGuid } from '../api/ids';
 import type { DownloadedDocument, FlowExecution, FlowProgress } from '../api/types';
 import { findDocuments } from './findDocuments';
 
@@ -11,10 +12,12 @@ const CONCURRENCY = 4;
 /**
  * Downloads every document an execution produced, found in the final progress `model` and
  * in the execution (`state.output`), each once; the result keeps the order they were found in.
- * Any failed download fails the whole (the caller asked for the documents with the output).
+ * A reference whose id is not a GUID is skipped: no request can name it, and the execution
+ * it came with succeeded (`findDocuments` on the output event still lists it). Any failed
+ * download fails the whole (the caller asked for the documents with the output).
  */
 export function downloadAll(download: DownloadOne, progress: FlowProgress, execution: FlowExecution): Observable<DownloadedDocument[]> {
-  const refs = findDocuments([progress.model, execution.state]);
+  const refs = findDocuments([progress.model, execution.state]).filter((ref) => isGuid(ref.id));
   if (refs.length === 0) return of([]);
   return from(refs.map((ref, index) => ({ ref, index }))).pipe(
     mergeMap(({ ref, index }) => download(ref.id, ref.displayName).pipe(map((doc) => ({ doc, index }))), CONCURRENCY),

@@ -1,7 +1,10 @@
+import { safeFileName } from './safeFileName';
+
 /**
  * Reads the file name of a `Content-Disposition` header: the RFC 5987/6266 `filename*`
  * (`UTF-8''Gr%C3%BC%C3%9Fe.pdf`) wins over the plain `filename` (quoted or not).
- * Any directory part is dropped, so the name is safe to join to a folder.
+ * Any directory part is dropped (RFC 6266 § 4.3), and the rest made one safe path segment
+ * by {@link safeFileName}, so the name is safe to join to a folder.
  *
  * @param header - the header's value, or `null` when absent
  * @returns the file name, or `undefined` when the header names none
@@ -9,14 +12,25 @@
  * fileNameFromDisposition(`attachment; filename="a.pdf"; filename*=UTF-8''%C3%A4.pdf`) // 'ä.pdf'
  */
 export function fileNameFromDisposition(header: string | null | undefined): string | undefined {
+  const name = rawFileNameFromDisposition(header);
+  if (name === undefined) return undefined;
+  const base = name.split(/[/\\]/).pop()?.trim() ?? '';
+  return base === '' || base === '.' || base === '..' ? undefined : safeFileName(base, '_');
+}
+
+/**
+ * The file name a `Content-Disposition` header gives, decoded but not cleaned: the server's
+ * own text (a path, control characters…), to show or log, never to name a file with.
+ * @param header - the header's value, or `null` when absent
+ * @returns the decoded name, or `undefined` when the header names none (or an empty one)
+ */
+export function rawFileNameFromDisposition(header: string | null | undefined): string | undefined {
   if (!header) return undefined;
   const params = parseParams(`;${header}`);
   const extended = params.get('filename*');
   const decoded = extended === undefined ? undefined : decodeExtValue(extended);
   const name = decoded ?? params.get('filename');
-  if (name === undefined) return undefined;
-  const base = name.split(/[/\\]/).pop()?.trim() ?? '';
-  return base === '' || base === '.' || base === '..' ? undefined : base;
+  return name === undefined || name === '' ? undefined : name;
 }
 
 /** Splits `type; a=1; b="x;y"` into lower-cased parameter names and unquoted values. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { SmartFlowsHttpError, SmartFlowsInputError, SmartFlowsResponseError } from '../../lib/index';
@@ -45,7 +46,7 @@ describe('downloadDocument', () => {
   it('gives the bytes, the RFC 5987 file name and the content type (SDK path by default)', async () => {
     const seen = documentServer();
     const doc = await firstValueFrom(testClient().downloadDocument(DOC_ID));
-    expect(doc).toEqual({ documentId: DOC_ID, fileName: 'Létter.pdf', contentType: 'application/pdf', data: PDF });
+    expect(doc).toEqual({ documentId: DOC_ID, fileName: 'Létter.pdf', serverFileName: 'Létter.pdf', contentType: 'application/pdf', data: PDF });
     expect(doc.data).toBeInstanceOf(Uint8Array);
     expect(seen).toEqual([`GET /api/v1/documents/${DOC_ID}/content`]);
   });
@@ -84,6 +85,80 @@ describe('downloadDocument', () => {
     expect(seen).toHaveLength(2);
   });
 
+  /** One safe path segment: what `writeFileSync(join(dir, d.fileName), d.data)` may be given. */
+  const expectOneSafeSegment = (fileName: string) => {
+    expect(path.posix.basename(fileName)).toBe(fileName);
+    expect(path.win32.basename(fileName)).toBe(fileName);
+    expect(['', '.', '..']).not.toContain(fileName);
+    expect(Buffer.byteLength(fileName)).toBeLessThanOrEqual(255);
+    // eslint-disable-next-line no-control-regex
+    expect(fileName).not.toMatch(/[\x00-\x1f\x7f]/);
+    expect(path.resolve('/out', fileName)).toBe(path.join('/out', fileName));
+    // Windows would open a device, or drop the trailing dots and spaces.
+    expect(fileName).not.toMatch(/^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i);
+    expect(fileName).not.toMatch(/[. ]$/);
+  };
+
+  describe.each<[string, string]>([
+    ['a parent path', '../escape.pdf'],
+    ['a deep parent path', '../../../../etc/cron.d/job'],
+    ['an absolute path', '/etc/passwd'],
+    ['a Windows drive path', 'C:\\Windows\\x.pdf'],
+    ['a Windows UNC path', '\\\\host\\share\\x.pdf'],
+    ['dot-dot alone', '..'],
+    ['a NUL byte', 'report.pdf\u0000.sh'],
+    ['a newline', 'a\nb.pdf'],
+    ['a right-to-left override', 'invoice\u202Efdp.exe'],
+    ['a Windows device name', 'NUL.pdf'],
+    ['trailing dots and spaces', 'report.pdf. . '],
+    ['300 characters', `${'é'.repeat(300)}.pdf`],
+  ])('with a displayName holding %s and no Content-Disposition', (_, displayName) => {
+    it('gives fileName as one safe path segment and the server\'s name in serverFileName (metadata)', async () => {
+      server.use(
+        http.get(`${API}/documents/:id/content`, () => new HttpResponse(PDF, { headers: { 'content-type': 'application/pdf' } })),
+        http.get(`${API}/documents/:id`, ({ params }) => HttpResponse.json({ id: params.id, displayName, contentType: 'application/pdf' })),
+      );
+      const doc = await firstValueFrom(testClient().downloadDocument(DOC_ID));
+      expectOneSafeSegment(doc.fileName);
+      expect(doc.serverFileName).toBe(displayName);
+    });
+
+    it('gives fileName as one safe path segment with downloadDocuments (the reference names it)', async () => {
+      server.use(
+        http.post(`${API}/flows/executions`, () => HttpResponse.json(wire('Running', 10))),
+        http.get(`${API}/flows/executions/:id/progress`, () => HttpResponse.json(wire('Success', 100, { model: { b: { id: DOC_ID, displayName, type: 'document' } } }))),
+        http.get(`${API}/flows/executions/:id`, () => HttpResponse.json({ id: EXEC_ID, status: 'Success', state: {} })),
+        http.get(`${API}/documents/:id/content`, () => new HttpResponse(PDF, { headers: { 'content-type': 'application/pdf' } })),
+      );
+      const output = await lastValueFrom(testClient().run(FLOW_ID, '<A/>', { downloadDocuments: true }));
+      const doc = output.type === 'output' ? output.documents?.[0] : undefined;
+      expectOneSafeSegment(doc!.fileName);
+      expect(doc!.serverFileName).toBe(displayName);
+    });
+  });
+
+  it.each<[string, string]>([
+    ['a quoted parent path', 'attachment; filename="../../escape.pdf"'],
+    ['a UTF-8 filename* parent path', "attachment; filename*=UTF-8''..%2F..%2Fescape.pdf"],
+    ['a UTF-8 filename* with NUL and a bidi override', "attachment; filename*=UTF-8''a%00b%E2%80%AEfdp.exe"],
+    ['a UTF-8 filename* Windows device', "attachment; filename*=UTF-8''CON"],
+    ['a UTF-8 filename* of 600 bytes', `attachment; filename*=UTF-8''${'%C3%A9'.repeat(300)}.pdf`],
+  ])('makes a Content-Disposition name with %s one safe path segment', async (_, header) => {
+    server.use(http.get(`${API}/documents/:id/content`, () => new HttpResponse(PDF, { headers: { 'content-type': 'application/pdf', 'content-disposition': header } })));
+    const doc = await firstValueFrom(testClient().downloadDocument(DOC_ID));
+    expectOneSafeSegment(doc.fileName);
+    expect(doc.serverFileName).toBeDefined();
+  });
+
+  it('keeps a plain name as it is, and leaves serverFileName out when the server named nothing', async () => {
+    documentServer({ headers: { 'content-type': 'application/pdf', 'content-disposition': 'attachment; filename="Invoice 7.pdf"' } });
+    expect(await firstValueFrom(testClient().downloadDocument(DOC_ID))).toMatchObject({ fileName: 'Invoice 7.pdf', serverFileName: 'Invoice 7.pdf' });
+    documentServer({ headers: {}, meta: 404 });
+    const doc = await firstValueFrom(testClient().downloadDocument(DOC_ID));
+    expect(doc.fileName).toBe(DOC_ID);
+    expect('serverFileName' in doc).toBe(false);
+  });
+
   it('does not fall back on a 403', async () => {
     const seen = documentServer({ sdk: 403 });
     await expect(firstValueFrom(testClient().downloadDocument(DOC_ID))).rejects.toMatchObject({ status: 403 });
@@ -117,6 +192,21 @@ describe('run with downloadDocuments', () => {
     expect(output.documents?.map((d) => [d.documentId, d.fileName])).toEqual([[DOC_ID, 'Contract.pdf'], [DOC_ID_2, 'Terms.pdf']]);
     expect(seen.filter((s) => !s.endsWith('/content'))).toEqual([]);
   });
+
+  it.each([['a path', '../../x'], ['a number-like id', '42'], ['an empty-looking id', ' '], ['a GUID with a suffix', `${DOC_ID}/../x`]])(
+    'keeps the output of a succeeded run whose model references a document by %s, skipping that one',
+    async (_, badId) => {
+      finishedFlow('Success', { ...model, 'block-3': { odd: { id: badId, displayName: 'Odd.pdf', type: 'document' } } });
+      const seen = documentServer({ headers: { 'content-type': 'application/pdf' } });
+      const events = await lastValueFrom(testClient().run(FLOW_ID, '<A/>', { downloadDocuments: true }).pipe(toArray()));
+      const output = events.at(-1)!;
+      expect(output.type).toBe('output');
+      if (output.type !== 'output') return;
+      expect(output.documents?.map((d) => d.documentId)).toEqual([DOC_ID, DOC_ID_2]);
+      // Nothing was asked for the id that is not one.
+      expect(seen).toHaveLength(2);
+    },
+  );
 
   it('leaves documents out without the option', async () => {
     finishedFlow('Success', model);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { fc, test } from '@fast-check/jest';
 import { inspect } from 'node:util';
 import { delay, http, HttpResponse } from 'msw';
 import { lastValueFrom, type Observable, toArray } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
 import { isSmartFlowsError } from '../../lib/errors';
 import type { SmartFlowsClientOptions } from '../../lib/options';
-import { errorOf, EXEC_ID, EXECUTION_URL, executionBody, FLOW_ID, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
+import { ENCODINGS, leaksOf } from '../helpers/secretForms';
+import { API, errorOf, EXEC_ID, EXECUTION_URL, executionBody, FLOW_ID, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
 const { server } = useMswServer();
 
@@ -157,4 +159,88 @@ describe('secrets never appear in the client or what it gives', () => {
       expect(piecesIn(printed(snapshots), secret)).toEqual([]);
     });
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// A model of echoes: any secret, echoed in any form a server writes one in, in any place an
+// error or a batch snapshot takes server text from. Nothing of the secret may come out, in any
+// of those forms, in any error property, message, toJSON, inspect, or snapshot.
+
+/** Secrets as printable header values, with the characters each encoding changes. */
+const secretArb = fc.string({ unit: fc.constantFrom(...'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz0123456789+/"\\=_-.~!*\'()&<>%:;'), minLength: 16, maxLength: 48 });
+const encodingArb = fc.constantFrom(...Object.keys(ENCODINGS));
+const credentialArb = fc.constantFrom(...credentials);
+
+/** Where the echo lands: each a server and the call that meets it. */
+type Placement = (echoed: string) => { arrange: () => void; call: (c: SmartFlowsClient) => Observable<unknown> };
+const PLACEMENTS: Record<string, Placement> = {
+  'a 401 text body': (echoed) => ({ arrange: () => server.use(http.get(PROGRESS_URL, () => new HttpResponse(`Invalid API key: ${echoed}`, { status: 401 }))), call: (c) => c.getProgress(EXEC_ID) }),
+  'a 403 JSON body': (echoed) => ({ arrange: () => server.use(http.get(PROGRESS_URL, () => HttpResponse.json({ error: 'forbidden', received: echoed }, { status: 403 }))), call: (c) => c.getProgress(EXEC_ID) }),
+  'a 400 start answer (run)': (echoed) => ({ arrange: () => server.use(http.post(START_URL, () => new HttpResponse(`<p>bad header ${echoed}</p>`, { status: 400 }))), call: (c) => c.run(FLOW_ID, '<a/>') }),
+  'a 500 body cut at 1,000 characters': (echoed) => ({ arrange: () => server.use(http.get(PROGRESS_URL, () => new HttpResponse(`${'x'.repeat(990)}${echoed}`, { status: 500 }))), call: (c) => c.getProgress(EXEC_ID) }),
+  'a 2xx progress message of a failed flow (run)': (echoed) => ({
+    arrange: () =>
+      server.use(
+        http.post(START_URL, () => HttpResponse.json(progressBody('Running', 10))),
+        http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Error', 100, { message: `Login with ${echoed} failed` }))),
+        http.get(EXECUTION_URL, () => HttpResponse.json(executionBody('Error', { state: { report: [{ message: `header ${echoed}` }] } }))),
+      ),
+    call: (c) => c.run(FLOW_ID, '<a/>'),
+  }),
+  'a document download refused': (echoed) => ({
+    arrange: () => server.use(http.get(`${API}/documents/:id/content`, () => new HttpResponse(`denied for ${echoed}`, { status: 403 }))),
+    call: (c) => c.downloadDocument(EXEC_ID),
+  }),
+  'a listing refused': (echoed) => ({ arrange: () => server.use(http.get(START_URL, () => new HttpResponse(`key ${echoed} expired`, { status: 401 }))), call: (c) => c.listExecutions() }),
+};
+const placementArb = fc.constantFrom(...Object.keys(PLACEMENTS));
+
+describe('secrets never appear in an error or a snapshot, whatever form the server echoes them in', () => {
+  // Every encoding in every placement once, with the fixed key: the table the property samples.
+  describe.each(Object.keys(PLACEMENTS))('in %s', (placement) => {
+    it.each(Object.keys(ENCODINGS))('echoed %s', async (encoding) => {
+      const { arrange, call } = PLACEMENTS[placement]!(ENCODINGS[encoding]!(KEY));
+      arrange();
+      const error = await errorOf(call(testClient({ apiKey: KEY, retry: { maxRetries: 0 } })));
+      expect(isSmartFlowsError(error)).toBe(true);
+      const text = everyForm(error);
+      expect(leaksOf(text, KEY)).toEqual([]);
+    });
+  });
+
+  test.prop([secretArb, encodingArb, placementArb, credentialArb], { numRuns: 80 })(
+    'for any secret, encoding and placement, no error text holds the secret or a piece of it in any encoding',
+    async (secret, encoding, placement, [, auth]) => {
+      const { arrange, call } = PLACEMENTS[placement]!(ENCODINGS[encoding]!(secret));
+      arrange();
+      const error = await errorOf(call(testClient({ ...auth(secret), retry: { maxRetries: 0 } })));
+      expect(isSmartFlowsError(error)).toBe(true);
+      const text = everyForm(error);
+      expect(leaksOf(text, secret)).toEqual([]);
+    },
+    // A bounded number of runs of a few ms each: seconds, with room for a busy machine.
+    30_000,
+  );
+
+  test.prop([secretArb, encodingArb, credentialArb], { numRuns: 25 })(
+    'for any secret and encoding, batch snapshots (outcome.error.message, the item errors) hold none of it',
+    async (secret, encoding, [, auth]) => {
+      const echoed = ENCODINGS[encoding]!(secret);
+      server.use(
+        http.post(START_URL, ({ request }) =>
+          new URL(request.url).searchParams.get('flowId') === OTHER_FLOW
+            ? new HttpResponse(`refused: ${echoed}`, { status: 400 })
+            : HttpResponse.json(progressBody('Running', 10))),
+        http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Error', 100, { message: `key ${echoed} not allowed` }))),
+        http.get(EXECUTION_URL, () => HttpResponse.json(executionBody('Error'))),
+      );
+      const snapshots = await lastValueFrom(
+        testClient({ ...auth(secret), retry: { maxRetries: 0 } }).runBatch([{ flowId: FLOW_ID, input: '<a/>' }, { flowId: OTHER_FLOW, input: '<a/>' }]).pipe(toArray()),
+      );
+      expect(snapshots.at(-1)).toMatchObject({ done: true, failed: 2 });
+      const text = printed(snapshots) + snapshots.at(-1)!.items.map((i) => everyForm(i.error)).join('\n');
+      expect(leaksOf(text, secret)).toEqual([]);
+    },
+    30_000,
+  );
 });

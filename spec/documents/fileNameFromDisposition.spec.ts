@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { fileNameFromDisposition } from '../../lib/documents/fileNameFromDisposition';
+import { fileNameFromDisposition, rawFileNameFromDisposition } from '../../lib/documents/fileNameFromDisposition';
 
 describe('fileNameFromDisposition', () => {
   it.each([
     [`attachment; filename="Letter.pdf"`, 'Letter.pdf'],
     [`attachment; filename=Letter.pdf`, 'Letter.pdf'],
     [`attachment; filename="a; b.pdf"`, 'a; b.pdf'],
-    [`attachment; filename="say \\"hi\\".pdf"`, 'say "hi".pdf'],
+    // `"` is refused on Windows: the name is one safe path segment (safeFileName).
+    [`attachment; filename="say \\"hi\\".pdf"`, 'say _hi_.pdf'],
     [`attachment; filename="Gr__e.pdf"; filename*=UTF-8''Gr%C3%BC%C3%9Fe.pdf`, 'Grüße.pdf'],
     [`attachment; filename*=utf-8'en'%E2%82%AC%20rates.pdf; filename="EUR rates.pdf"`, '€ rates.pdf'],
     [`attachment; filename*=iso-8859-1''caf%E9.pdf`, 'café.pdf'],
@@ -23,6 +24,12 @@ describe('fileNameFromDisposition', () => {
       expect(fileNameFromDisposition(header)).toBeUndefined();
     },
   );
+
+  it('gives the decoded name as the server wrote it with rawFileNameFromDisposition', () => {
+    expect(rawFileNameFromDisposition(`attachment; filename="say \\"hi\\".pdf"`)).toBe('say "hi".pdf');
+    expect(rawFileNameFromDisposition(`attachment; filename*=UTF-8''..%2F..%2Fx.pdf`)).toBe('../../x.pdf');
+    expect(rawFileNameFromDisposition('attachment; filename=""')).toBeUndefined();
+  });
 
   it('falls back to filename when filename* is malformed', () => {
     expect(fileNameFromDisposition(`attachment; filename*=nonsense; filename="ok.pdf"`)).toBe('ok.pdf');

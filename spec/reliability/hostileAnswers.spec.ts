@@ -178,6 +178,26 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
     outcomes.push(['JSON nested 100,000 deep', `${describeError(error)} (not retried)`]);
   });
 
+  it.each<[string, (deep: string) => { progress?: string; execution?: string }]>([
+    ['an extra field of a progress answer', (deep) => ({ progress: `{"id":"${EXEC}","status":"Running","percentage":10,"message":"","extra":${deep}}` })],
+    ['the model of the final progress', (deep) => ({ progress: `{"id":"${EXEC}","status":"Success","percentage":100,"message":"","model":{"b":${deep}}}` })],
+    ['the state of the execution answer', (deep) => ({ execution: `{"id":"${EXEC}","status":"Success","state":{"output":${deep}}}` })],
+  ])('JSON nested 200,000 deep inside %s is refused: SmartFlowsResponseError, not retried', async (what, place) => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const { progress, execution } = place(deep);
+    const counts = serve({
+      ...(progress ? { progress: (_q: IncomingMessage, r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end(progress) } : {}),
+      ...(execution ? { execution: (_q: IncomingMessage, r: ServerResponse) => r.writeHead(200, { 'content-type': 'application/json' }).end(execution) } : {}),
+    });
+    const { events, error } = await runOnce();
+    expect(events.filter((e) => e.type === 'output')).toEqual([]);
+    expect(error).toBeInstanceOf(SmartFlowsResponseError);
+    expect((error as Error).message).toMatch(/nested deeper than 64/);
+    expect(error).toMatchObject({ executionId: EXEC });
+    expect(counts.progress + counts.execution).toBeLessThanOrEqual(2);
+    outcomes.push([`JSON nested 200,000 deep inside ${what}`, `${describeError(error)} (not retried)`]);
+  });
+
   it.each(FETCHES)('a 50 MB body with Content-Length is refused unread: SmartFlowsResponseError, not retried (%s)', async (fetchName, fetch) => {
     const counts = serve({
       progress: async (_q, r) => {
@@ -293,6 +313,25 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
     expect(error).toBeInstanceOf(SmartFlowsResponseError);
     expect(counts.progress).toBe(0);
     outcomes.push(['start answered with a non-GUID id', `${describeError(error)}; nothing polled`]);
+  });
+
+  it.each<[string, Route]>([
+    ['an HTML page (a proxy login page)', (_q, r) => r.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please sign in</body></html>')],
+    ['JSON cut in the middle', (_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"6de9206a-de42-4182-8f86-a9a8d29fbd56","stat')],
+    ['an empty body', (_q, r) => r.writeHead(200, { 'content-type': 'application/json' }).end('')],
+    ['JSON of the wrong shape', (_q, r) => json(r, { ok: true })],
+    ['an id that is not a GUID', (_q, r) => json(r, { id: '../../admin', status: 'Running', percentage: 0 })],
+    ['a body cut off (Content-Length 200, the socket closed after 40 bytes)', (_q, r) => {
+      r.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });
+      r.write('{"id":"6de9206a-de42-4182-8f86-a9a8d29fb', () => r.socket?.destroy());
+    }],
+  ])('a start answered 200 with %s may have started an execution: the error says so (executionMayExist, look it up by listing), sent once', async (what, start) => {
+    const counts = serve({ start });
+    const { error } = await runOnce();
+    expect(error).toMatchObject({ executionMayExist: true });
+    expect((error as Error).message).toMatch(/an execution may exist; see listExecutions/);
+    expect(counts).toMatchObject({ start: 1, progress: 0 });
+    outcomes.push([`start answered 200 with ${what}`, `${describeError(error)}; executionMayExist, sent once`]);
   });
 
   it('a Retry-After of 3,000,000 s (beyond 2^31 ms) waits only retry.maxDelayMs', async () => {

@@ -5,7 +5,9 @@ import { type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testi
 import { countingFetch } from './support/countingFetch';
 import { outcomeFlows } from './support/flows';
 import { type HostileServer, startHostileServer } from './support/hostileServer';
-import { holdsSecret, SECRET_API_KEY, SECRET_BEARER_TOKEN, SECRET_PASSWORD, scanForSecrets, secretLeaks } from './support/secrets';
+import { errorTexts, holdsSecret, SECRET_API_KEY, SECRET_BEARER_TOKEN, SECRET_PASSWORD, scanForSecrets, secretLeaks } from './support/secrets';
+import { ENCODINGS, leaksOf } from '../helpers/secretForms';
+import { inspect } from 'node:util';
 
 // Every error the client can raise, provoked with the secrets in use, is scanned: message,
 // stack, String(e), JSON.stringify(e), every property (url, body, issues…) and the cause chain.
@@ -106,6 +108,47 @@ describe('secrets kept: no error shows the API key, bearer token or password', (
     echo(500, (key) => `${'x'.repeat(995)}${key}`);
     const e = await errorOf('echo 500 body cut at the limit', withKey(hostile.url).getProgress(EXEC));
     expect(e).toMatchObject({ status: 500 });
+  });
+
+  describe.each(Object.keys(ENCODINGS))('a server echoing the key and the token %s', (encoding) => {
+    const encode = ENCODINGS[encoding]!;
+    /** Every text of `value` (an error with its causes, or snapshots), checked for both secrets in every form. */
+    const leaks = (value: unknown) => {
+      const text = value instanceof Error ? errorTexts(value).map(([, t]) => t).join('\n') : JSON.stringify(value) + inspect(value, { depth: Infinity });
+      return [...leaksOf(text, SECRET_API_KEY), ...leaksOf(text, SECRET_BEARER_TOKEN)];
+    };
+    const failing = () =>
+      hostile.use((req, res) => {
+        const echoed = `${encode(String(req.headers['x-api-key']))} ${encode(String(req.headers.authorization).replace(/^Bearer /, ''))}`;
+        const body = req.method === 'POST'
+          ? { id: EXEC, status: 'Running', percentage: 0 }
+          : req.url?.includes('/progress')
+            ? { id: EXEC, status: 'Error', percentage: 100, message: `Rejected credentials ${echoed}` }
+            : { id: EXEC, status: 'Error', state: { report: [{ message: `header ${echoed}` }] } };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      });
+
+    it('in an error body (SmartFlowsHttpError.body)', async () => {
+      echo(401, (key, auth) => `<p>Invalid key ${encode(key)}; token ${encode(auth.replace(/^Bearer /, ''))}; Basic ${Buffer.from(`ada:${key}`).toString('base64')}</p>`);
+      const e = await errorOf(`echo 401 ${encoding}`, withBoth(hostile.url).getProgress(EXEC));
+      expect(leaks(e)).toEqual([]);
+    });
+
+    it('in the 2xx message of a failed flow (FlowExecutionError message, progress and execution)', async () => {
+      failing();
+      const e = await errorOf(`failed flow ${encoding}`, withBoth(hostile.url).run(flows.Success.id, '<Letter/>'));
+      expect(e.name).toBe('FlowExecutionError');
+      expect(e.message).toContain('[redacted]');
+      expect(leaks(e)).toEqual([]);
+    });
+
+    it('in batch snapshots (outcome.error.message and the item error)', async () => {
+      failing();
+      const snapshots = await lastValueFrom(withBoth(hostile.url).runBatch([{ flowId: flows.Success.id, input: '<Letter/>' }]).pipe(toArray()));
+      expect(snapshots.at(-1)).toMatchObject({ done: true, failed: 1 });
+      expect(leaks(snapshots)).toEqual([]);
+      expect(leaks(snapshots.at(-1)!.items[0]!.error)).toEqual([]);
+    });
   });
 
   it('a 200 whose body is the echoed credentials, not JSON (SmartFlowsResponseError and its SyntaxError cause)', async () => {
