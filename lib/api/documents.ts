@@ -8,7 +8,6 @@ import type { SendRaw } from '../http/send';
 import { checkMaxBytes } from '../options';
 import type { SecretBook } from '../internal/secretBook';
 import { redactingErrors, redactionOf } from './redaction';
-import { checkDepth } from './schemas';
 import { withFallback } from './withFallback';
 import { endpoints, type EndpointStyle } from './endpoints';
 import type { DownloadedDocument } from './types';
@@ -163,7 +162,6 @@ function checkDownloadOptions(options: DownloadOptions): DownloadOptions {
 function parseMetadata(body: unknown): DocumentMetadata {
   const result = metadataSchema.safeParse(body);
   if (!result.success) throw new SmartFlowsResponseError(`The server's answer is not a valid document`, { issues: result.error.issues });
-  checkDepth(result.data);
   const { displayName, contentType, ...rest } = result.data;
   return {
     ...rest,

@@ -23,39 +23,6 @@ export const executionSchema = z.looseObject({
   state: z.optional(z.nullable(z.looseObject({}))),
 });
 
-/**
- * The deepest nesting of objects and arrays an answer may have: deeper than any real one (a
- * model under block ids, a form's schema), and what later walks (`findDocuments`, a redaction,
- * an app's `JSON.stringify`) can take without a stack overflow. JSON.parse itself takes any depth.
- */
-export const MAX_ANSWER_DEPTH = 64;
-
-/** True when `value` nests objects or arrays more than `levels` deep; never looks further than that. */
-function deeperThan(value: unknown, levels: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (levels === 0) return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], levels - 1)) return true;
-    return false;
-  }
-  // for…in: no array of keys per object (JSON.parse gives plain objects, nothing inherited).
-  for (const key in value) if (deeperThan((value as Record<string, unknown>)[key], levels - 1)) return true;
-  return false;
-}
-
-/**
- * Refuses an answer nested deeper than {@link MAX_ANSWER_DEPTH} (its extra fields are kept, so
- * the schema alone would let them through). A walk that stops at the limit: a usual progress
- * answer costs a look at each of its few fields.
- */
-export function checkDepth(body: unknown, executionId?: string): void {
-  if (deeperThan(body, MAX_ANSWER_DEPTH)) depthError(executionId);
-}
-
-function depthError(executionId: string | undefined): never {
-  throw new SmartFlowsResponseError(`The server's answer is nested deeper than ${MAX_ANSWER_DEPTH} levels`, executionId ? { executionId } : {});
-}
-
 function parse<T>(schema: z.ZodMiniType<T>, body: unknown, what: string, executionId?: string): T {
   const result = schema.safeParse(body);
   if (!result.success) {
@@ -90,7 +57,7 @@ export function isPlainProgress(body: unknown): body is z.infer<typeof progressS
   );
 }
 
-/** Checks and normalizes a progress answer (status normalized, percentage clamped, depth bounded). */
+/** Checks and normalizes a progress answer (status normalized, percentage clamped; its depth was bounded by the transport). */
 export function parseProgress(body: unknown, executionId?: string): FlowProgress {
   const p = isPlainProgress(body) ? body : parse(progressSchema, body, 'progress object', executionId);
   // A literal of fixed shape, then any extra fields: a spread (`{ ...p, rawStatus }`) gave each
@@ -107,18 +74,14 @@ export function parseProgress(body: unknown, executionId?: string): FlowProgress
     // A JSON field named `__proto__` is left out, as zod's copy leaves it out: kept, an
     // `Object.assign({}, progress)` by the app would set that object's prototype.
     if (key === '__proto__' || Object.hasOwn(progress, key)) continue;
-    // Only extra fields can nest (the schema's own are strings and numbers): checked as they are
-    // copied, so a usual answer pays nothing more. The progress object is the first level.
-    if (deeperThan(p[key], MAX_ANSWER_DEPTH - 1)) depthError(executionId);
     // defineProperty, not `=`: a field such as `constructor` stays a plain own field.
     Object.defineProperty(progress, key, { value: p[key], enumerable: true, writable: true, configurable: true });
   }
   return progress;
 }
 
-/** Checks and normalizes a full execution answer (depth bounded). */
+/** Checks and normalizes a full execution answer (its depth was bounded by the transport). */
 export function parseExecution(body: unknown, executionId?: string): FlowExecution {
   const e = parse(executionSchema, body, 'execution', executionId);
-  checkDepth(e, executionId);
   return { ...(e as Record<string, unknown>), id: e.id, status: normalizeStatus(e.status), rawStatus: e.status } as FlowExecution;
 }

@@ -1,10 +1,12 @@
 /**
- * Deepest nesting of arrays and objects read from the server. A server written with .NET's
- * System.Text.Json stops at 64 by default; past this bound an answer is refused before
- * `JSON.parse` (10 MB of `[[[[…` parse into ~330 MB over seconds, and anything recursive over
- * the result, a schema or `JSON.stringify`, then overflows the stack).
+ * Deepest nesting of arrays and objects read from the server, for every JSON answer: the one
+ * depth rule of the client. A server written with .NET's System.Text.Json stops at 64 by
+ * default, and no real answer comes near (a model under block ids, a form's schema). Past it an
+ * answer is refused before `JSON.parse`: 10 MB of `[[[[…` parse into ~330 MB over seconds, and
+ * anything recursive over the result (`findDocuments`, a redaction, an app's `JSON.stringify`)
+ * could then overflow the stack.
  */
-export const MAX_JSON_DEPTH = 256;
+export const MAX_JSON_DEPTH = 64;
 
 /**
  * Whether JSON `text` nests arrays and objects more than `max` deep (brackets inside strings do

@@ -14,6 +14,7 @@ import { defaultFetch } from './defaultFetch';
 import { bodyStream } from './bodyStream';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
 import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
+import { redactor } from '../internal/redact';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -188,20 +189,6 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
     fixedAuth
       ? send(request, fixedAuth)
       : authHeaders(options.apiKey, options.bearerToken, request.refreshToken).pipe(switchMap((auth) => send(request, auth)));
-}
-
-/** Replaces each secret, and its JSON-escaped and URL-encoded forms, with `[redacted]`. */
-function redactor(values: readonly (string | undefined)[]): (text: string) => string {
-  const forms = new Set<string>();
-  for (const value of values) {
-    if (!value) continue;
-    forms.add(value);
-    forms.add(JSON.stringify(value).slice(1, -1));
-    forms.add(encodeURIComponent(value));
-  }
-  // Longest first, so a form that contains another is replaced whole.
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((t, s) => t.split(s).join('[redacted]'), text);
 }
 
 const UTF8 = new TextDecoder();
