@@ -6,8 +6,7 @@ import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
 import { FlowExecutionError } from '../errors';
-import { cancelWhenLeft } from './cancelWhenLeft';
-import { deadline } from './deadline';
+import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
 import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
 
@@ -49,8 +48,8 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
  * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
- * overall timeout (`timeoutMs`, see {@link deadline}) and `cancelOnUnsubscribe` (see
- * {@link cancelWhenLeft}). `first$` gives one progress (the start answer, or a first poll).
+ * subscriber's `timeoutMs` and `cancelOnUnsubscribe` (one operator, {@link followerBounds}:
+ * a timeout never cancels). `first$` gives one progress (the start answer, or a first poll).
  *
  * A `repeat` of one step: step 0 subscribes `first$`, each later step sends one progress
  * request, and `repeat({ delay })` waits `timer(nextDelay)` between steps, so requests never
@@ -88,9 +87,9 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       };
       return step$.pipe(repeat({ delay: next }));
     }),
-  ).pipe(deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler));
-  // After the deadline: a stream that timed out has ended, and sends no cancel.
-  return options.cancelOnUnsubscribe ? events$.pipe(cancelWhenLeft(deps.api.cancel, deps.scheduler)) : events$;
+  );
+  const limits = { timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs, cancelOnUnsubscribe: options.cancelOnUnsubscribe === true };
+  return events$.pipe(followerBounds(limits, deps.api.cancel, deps.scheduler));
 }
 
 function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
