@@ -5,7 +5,7 @@ import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError } from '../errors';
+import { FlowExecutionError, SmartFlowsResponseError } from '../errors';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
 import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
@@ -64,6 +64,8 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       let last: FlowProgress | undefined;
       let poll: Poller | undefined;
       let answered = false;
+      // The final GET says the execution has not ended: poll on from what it says.
+      const reopen = (told: FlowProgress) => void (last = told);
       // Each answer's events: the progress event if it changed, and after a terminal status the end.
       const settle = (progress: FlowProgress): Observable<ExecutionEvent> => {
         const changed = !last || progressChanged(last, progress);
@@ -71,7 +73,7 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
         answered = true;
         if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
         const event$ = changed ? of(progressEvent(progress)) : EMPTY;
-        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options)) : event$;
+        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options, reopen)) : event$;
       };
       const step$ = defer(() => {
         if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
@@ -92,10 +94,23 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
   return events$.pipe(followerBounds(limits, deps.api.cancel, deps.scheduler));
 }
 
-function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
+/**
+ * The end after a terminal progress. At Success or Warning the execution's GET gives the output,
+ * checked as a progress answer is: another execution's answer is a `SmartFlowsResponseError`,
+ * and a status that disagrees is followed (a failure errors with `FlowExecutionError`; a status
+ * that has not ended goes back to polling through `reopen`, with no event).
+ */
+function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, reopen: (told: FlowProgress) => void): Observable<ExecutionEvent> {
   if (isSuccessStatus(last.status)) {
     return deps.api.execution(last.id).pipe(
-      mergeMap((execution) => {
+      mergeMap((execution): Observable<ExecutionEvent> => {
+        if (!sameId(execution, last)) return throwError(() => anotherExecution(last.id, execution.id));
+        if (!isSuccessStatus(execution.status)) {
+          const told: FlowProgress = { ...last, status: execution.status, rawStatus: execution.rawStatus };
+          if (isTerminalStatus(execution.status)) return throwError(() => new FlowExecutionError(told, execution));
+          reopen(told);
+          return EMPTY;
+        }
         const output = { type: 'output' as const, executionId: last.id, progress: last, execution };
         if (!options.downloadDocuments || !deps.downloadAll) return of(output);
         return deps.downloadAll(last, execution).pipe(map((documents) => ({ ...output, documents })));
@@ -103,11 +118,17 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): O
     );
   }
   if (isFailureStatus(last.status)) {
-    // The execution explains the failure (report, stages); without it the error still tells.
+    // The execution explains the failure (report, stages); without it (or with another
+    // execution's answer) the error still tells.
     return deps.api.execution(last.id).pipe(
       catchError(() => of(undefined)),
-      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution))),
+      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution && sameId(execution, last) ? execution : undefined))),
     );
   }
   return throwError(() => new FlowExecutionError(last));
 }
+
+const sameId = (execution: FlowExecution, progress: FlowProgress): boolean => execution.id.toLowerCase() === progress.id.toLowerCase();
+
+const anotherExecution = (executionId: string, otherId: string) =>
+  new SmartFlowsResponseError(`The server answered with another execution (${otherId.slice(0, 36)}) for the output of ${executionId}`, { executionId });
