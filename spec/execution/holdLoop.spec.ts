@@ -3,7 +3,7 @@ import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { FlowProgress } from '../../lib/api/types';
 import { createHoldMemory } from '../../lib/execution/holdPolicy';
-import { pollProgress } from '../../lib/execution/pollProgress';
+import { followLoop } from '../helpers/followLoop';
 import { DEFAULTS } from '../../lib/options';
 import { newTestScheduler } from '../helpers/marbles';
 import { progress } from '../helpers/progress';
@@ -33,13 +33,13 @@ function fakeServer(ts: TestScheduler, holds: boolean, changesAt: number[]) {
   return { getProgress, sent };
 }
 
-describe("pollProgress with waitSeconds 'auto'", () => {
+describe("the poll loop (followExecution) with waitSeconds 'auto'", () => {
   it('long polls a server that holds: asks 30 s at once, then again at once after each answer', () => {
     const ts = newTestScheduler();
     ts.run(({ flush }) => {
       const server = fakeServer(ts, true, [500, 40_000, 40_100]);
       const hold = createHoldMemory();
-      pollProgress({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      followLoop({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       // at 0 (asked at once), held to the change at 500, then 30 s with no change, then to the
       // change at 40 000, which ends at 40 100: one request per change, plus one per 30 s quiet.
@@ -53,7 +53,7 @@ describe("pollProgress with waitSeconds 'auto'", () => {
     ts.run(({ flush }) => {
       const server = fakeServer(ts, false, [1_000]);
       const hold = createHoldMemory();
-      pollProgress({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      followLoop({ getProgress: server.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       expect(hold.verdict).toBe('answersAtOnce');
       expect(server.sent[0]).toEqual([0, 30]);
@@ -63,7 +63,7 @@ describe("pollProgress with waitSeconds 'auto'", () => {
 
       // A second execution of the same client starts on intervalMs and never asks.
       const second = fakeServer(ts, false, [ts.now() + 100]);
-      pollProgress({ getProgress: second.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      followLoop({ getProgress: second.getProgress, polling, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
       const start = ts.now();
       flush();
       expect(second.sent[0]).toEqual([start + 10, 0]);
@@ -75,7 +75,7 @@ describe("pollProgress with waitSeconds 'auto'", () => {
     const ts = newTestScheduler();
     ts.run(({ flush }) => {
       const server = fakeServer(ts, false, [100]);
-      pollProgress({ getProgress: server.getProgress, polling: { ...polling, waitSeconds: 5 }, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
+      followLoop({ getProgress: server.getProgress, polling: { ...polling, waitSeconds: 5 }, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       expect(server.sent.every(([, asked]) => asked === 5)).toBe(true);
     });
