@@ -21,11 +21,19 @@ export const AUTO_WAIT_SECONDS = 30;
 /** Share of the asked hold after which an answer with no change counts as held. */
 export const HELD_SHARE = 0.5;
 
+/**
+ * How long the verdict `answersAtOnce` is kept: then the next request asks for a hold again
+ * (a probe), so one quick answer (a hiccup, a proxy, a restart) does not end long polling for
+ * the client's whole life. Against a server that never holds a probe costs no extra request:
+ * its quick answer waits the adaptive delay like any other.
+ */
+export const REPROBE_AFTER_MS = 5 * 60_000;
+
 /** What one answered progress request showed. */
 export interface HoldObservation {
   /** The hold the request asked for, in seconds (0: none). */
   askedSeconds: number;
-  /** From sending the request to reading its answer, in ms (retries included). */
+  /** From sending the request to reading its answer, in ms on the client's scheduler (retries included). */
   answeredAfterMs: number;
   /** Whether status, percentage or message differ from the progress known before. */
   changed: boolean;
@@ -37,7 +45,7 @@ export interface HoldStep {
   verdict: HoldVerdict;
   /** The hold the next request asks for, in seconds (0: none). */
   waitSeconds: number;
-  /** Whether the next request goes at once (a long poll that was held or brought news). */
+  /** Whether the next request goes at once (a long poll the server demonstrably held). */
   atOnce: boolean;
 }
 
@@ -51,35 +59,41 @@ export function holdToAsk(setting: WaitSetting, verdict: HoldVerdict): number {
 }
 
 /**
- * Whether an answer shows a hold: it asked for one, and came either after most of the asked
- * time with no change, or early with a change (a hold ends at a change). Retries only make
- * an answer later, so they never make a holding server look like one that answers at once.
+ * Whether an answer shows a hold, judged only by how long the server took: it asked for one,
+ * and came after most of the asked time with no change, or with a change after at least
+ * `intervalMs` (a hold ends at a change). A quick answer with a change shows nothing: a server
+ * that never holds gives the same when its message changes on every read. So a request sent
+ * at once after a hold follows one that took at least `intervalMs`: polls never come faster
+ * than `intervalMs` unless the server held. Retries only make an answer later.
+ * @param intervalMs - the `polling.intervalMs` option
  */
-export function showsHold(seen: HoldObservation): boolean {
-  return seen.askedSeconds > 0 && (seen.changed || seen.answeredAfterMs >= HELD_SHARE * seen.askedSeconds * 1000);
+export function showsHold(seen: HoldObservation, intervalMs: number): boolean {
+  if (seen.askedSeconds <= 0) return false;
+  return seen.answeredAfterMs >= (seen.changed ? intervalMs : HELD_SHARE * seen.askedSeconds * 1000);
 }
 
 /**
- * The verdict after an answer. An answer to a request that asked for no hold tells nothing.
- * `answersAtOnce` is final: no hold is asked after it, and a request sent before it
- * (another execution's) must not flip it back.
- * @example judgeHold('unknown', { askedSeconds: 30, answeredAfterMs: 4, changed: false }) // 'answersAtOnce'
+ * The verdict after an answer. An answer to a request that asked for no hold tells nothing,
+ * nor does a quick answer with a change. `answersAtOnce` stays (a request sent before it,
+ * another execution's, must not flip it back) until it expires (see {@link verdictAt}).
+ * @example judgeHold('unknown', { askedSeconds: 30, answeredAfterMs: 4, changed: false }, 900) // 'answersAtOnce'
  */
-export function judgeHold(verdict: HoldVerdict, seen: HoldObservation): HoldVerdict {
+export function judgeHold(verdict: HoldVerdict, seen: HoldObservation, intervalMs: number): HoldVerdict {
   if (verdict === 'answersAtOnce' || seen.askedSeconds <= 0) return verdict;
-  return showsHold(seen) ? 'holds' : 'answersAtOnce';
+  if (showsHold(seen, intervalMs)) return 'holds';
+  return seen.changed ? verdict : 'answersAtOnce';
 }
 
 /**
  * The decision after one answer: the verdict, the next request's hold, and whether that
- * request goes at once. Against a server that answers at once nothing goes at once after
- * the verdict, so the adaptive delay applies with no extra request.
+ * request goes at once (only after a hold, see {@link showsHold}).
  * @param setting - the `polling.waitSeconds` option
+ * @param intervalMs - the `polling.intervalMs` option
  */
-export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation): HoldStep {
-  const next = judgeHold(verdict, seen);
+export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation, intervalMs: number): HoldStep {
+  const next = judgeHold(verdict, seen, intervalMs);
   const waitSeconds = holdToAsk(setting, next);
-  return { verdict: next, waitSeconds, atOnce: waitSeconds > 0 && showsHold(seen) };
+  return { verdict: next, waitSeconds, atOnce: waitSeconds > 0 && showsHold(seen, intervalMs) };
 }
 
 /**
@@ -102,7 +116,22 @@ export function firstDelayMs(
 /** A client's memory of its server's holds: created once per client, read and written by every poll loop. */
 export interface HoldMemory {
   verdict: HoldVerdict;
+  /** When a verdict `answersAtOnce` expires, on the client's scheduler (see {@link REPROBE_AFTER_MS}). */
+  reprobeAtMs: number;
 }
 
 /** A fresh {@link HoldMemory}: nothing known yet. */
-export const createHoldMemory = (): HoldMemory => ({ verdict: 'unknown' });
+export const createHoldMemory = (): HoldMemory => ({ verdict: 'unknown', reprobeAtMs: 0 });
+
+/** The verdict in force at `nowMs`: `answersAtOnce` reads as `unknown` once it has expired, so the next request probes again. */
+export const verdictAt = (memory: HoldMemory, nowMs: number): HoldVerdict =>
+  memory.verdict === 'answersAtOnce' && nowMs >= memory.reprobeAtMs ? 'unknown' : memory.verdict;
+
+/**
+ * Keeps the verdict of a step: a newly reached `answersAtOnce` lasts {@link REPROBE_AFTER_MS}.
+ * @param before - the verdict in force when the answer came (see {@link verdictAt})
+ */
+export function keepVerdict(memory: HoldMemory, before: HoldVerdict, next: HoldVerdict, nowMs: number): void {
+  if (next === 'answersAtOnce' && before !== 'answersAtOnce') memory.reprobeAtMs = nowMs + REPROBE_AFTER_MS;
+  memory.verdict = next;
+}

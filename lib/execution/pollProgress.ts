@@ -2,7 +2,7 @@ import { connect, distinctUntilChanged, merge, NEVER, type Observable, ReplaySub
 import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { createHoldMemory, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
+import { createHoldMemory, type HoldMemory, holdToAsk, keepVerdict, nextHold, verdictAt } from './holdPolicy';
 import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
 
 // The pieces of the one poll loop, `followExecution` (followExecution.ts): its dependencies,
@@ -65,18 +65,20 @@ export function poller(deps: PollDeps, first: FlowProgress, activity$: Observabl
   const id = first.id;
   // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
   const hold = deps.hold ?? createHoldMemory();
-  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), hold.verdict);
+  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), verdictAt(hold, scheduler.now()));
   return {
     wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
     ask: (previous) => {
       const sentAt = scheduler.now();
-      const askedSeconds = holdToAsk(polling.waitSeconds, hold.verdict);
+      const askedSeconds = holdToAsk(polling.waitSeconds, verdictAt(hold, sentAt));
       return deps.getProgress(id, askedSeconds).pipe(
         take(1),
         tap((progress) => {
           const now = scheduler.now();
-          const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) });
-          hold.verdict = step.verdict;
+          const before = verdictAt(hold, now);
+          const seen = { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) };
+          const step = nextHold(polling.waitSeconds, before, seen, polling.intervalMs);
+          keepVerdict(hold, before, step.verdict, now);
           memory = afterAnswer(polling, memory, previous, progress, now, step.atOnce);
         }),
       );

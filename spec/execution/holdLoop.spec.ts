@@ -81,3 +81,68 @@ describe("the poll loop (followExecution) with waitSeconds 'auto'", () => {
     });
   });
 });
+
+// Issue 24 item 7: a hold is recognised by how long the server took, on the client's scheduler.
+describe("waitSeconds 'auto' against a server that never holds", () => {
+  /** Answers every request after `latency` frames, with a message that changes on every read (a clock, a counter). */
+  function restlessServer(ts: TestScheduler, latency: number, endAt = Infinity) {
+    const sent: [number, number][] = [];
+    const getProgress = (_id: string, waitSeconds: number): Observable<FlowProgress> => {
+      sent.push([ts.now(), waitSeconds]);
+      const answer = ts.now() + latency >= endAt ? progress('Success', 100) : progress('Running', 10, `read ${sent.length}`);
+      return ts.createColdObservable(`${'-'.repeat(latency)}(a|)`, { a: answer });
+    };
+    return { getProgress, sent };
+  }
+
+  it('never polls faster than intervalMs when each answer changes but comes at once', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const server = restlessServer(ts, 5, 3_000);
+      const realistic = { ...DEFAULTS.polling, waitSeconds: 'auto' as const, intervalMs: 900, maxIntervalMs: 5_000 };
+      followLoop({ getProgress: server.getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'start')).subscribe();
+      flush();
+      // Before the fix: 600 requests in 3 s (each changed answer read as a hold, asked again at once).
+      // After: the first at once (it asks a hold), then one per intervalMs + latency: 0, 905, 1810, 2715, 3620.
+      expect(server.sent.length).toBeLessThanOrEqual(2 + Math.ceil(3_000 / 900));
+      const gaps = server.sent.slice(1).map(([t], i) => t - server.sent[i]![0]);
+      expect(gaps.slice(1).every((gap) => gap >= 900)).toBe(true);
+    });
+  });
+
+  it('still asks again at once after an answer the server demonstrably held (it took at least intervalMs)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // A holding server that changes every 2 s: each held request ends at the change.
+      const server = fakeServer(ts, true, [2_000, 4_000, 6_000]);
+      const realistic = { ...DEFAULTS.polling, waitSeconds: 'auto' as const, intervalMs: 900, maxIntervalMs: 5_000 };
+      followLoop({ getProgress: server.getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      expect(server.sent).toEqual([[0, 30], [2_000, 30], [4_000, 30]]);
+    });
+  });
+
+  it('one quick unchanged answer does not disable long polling for the client’s whole life: it asks again later', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // Answers at once the first time (a hiccup), then holds like the server above; the flow
+      // changes once an hour for three hours.
+      const server = fakeServer(ts, true, [3_600_000, 7_200_000, 10_800_000]);
+      let first = true;
+      const getProgress = (id: string, waitSeconds: number) => {
+        if (!first) return server.getProgress(id, waitSeconds);
+        first = false;
+        server.sent.push([ts.now(), waitSeconds]);
+        return ts.createColdObservable('-(a|)', { a: progress('Running', 0, 'step 0') });
+      };
+      const hold = createHoldMemory();
+      followLoop({ getProgress, polling: { ...polling, maxIntervalMs: 5_000 }, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      // Before the fix: after the first answer every request asked 0 s, for three hours (2,180 requests).
+      // After: it probes again 5 min later, sees the hold, and long polls (430 requests in all).
+      const later = server.sent.filter(([t]) => t > 3_600_000);
+      expect(later.some(([, asked]) => asked === 30)).toBe(true);
+      expect(hold.verdict).toBe('holds');
+    });
+  });
+});
