@@ -5,7 +5,7 @@ import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError, SmartFlowsResponseError } from '../errors';
+import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
 import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
@@ -64,6 +64,8 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       let last: FlowProgress | undefined;
       let poll: Poller | undefined;
       let answered = false;
+      // Since when the answers have shown a status this client does not know (none: undefined).
+      let unknownSince: number | undefined;
       // The final GET says the execution has not ended: poll on from what it says.
       const reopen = (told: FlowProgress) => void (last = told);
       // Each answer's events: the progress event if it changed, and after a terminal status the end.
@@ -72,6 +74,8 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
         last = progress;
         answered = true;
         if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
+        if (progress.status !== 'Unknown') unknownSince = undefined;
+        else if (unknownTooLong(deps, (unknownSince ??= deps.scheduler.now()))) return throwError(() => unknownTimeout(deps, progress));
         const event$ = changed ? of(progressEvent(progress)) : EMPTY;
         return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options, reopen)) : event$;
       };
@@ -127,6 +131,17 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, re
   }
   return throwError(() => new FlowExecutionError(last));
 }
+
+/** Whether an unknown status first seen at `sinceMs` has lasted past `polling.unknownStatusTimeoutMs` (0: never). */
+const unknownTooLong = ({ polling, scheduler }: FollowDeps, sinceMs: number): boolean =>
+  polling.unknownStatusTimeoutMs > 0 && scheduler.now() - sinceMs >= polling.unknownStatusTimeoutMs;
+
+const unknownTimeout = ({ polling }: FollowDeps, progress: FlowProgress) =>
+  new SmartFlowsTimeoutError(
+    `Execution ${progress.id} has reported the status '${progress.rawStatus.slice(0, 40).replace(/[\p{Cc}\p{Cf}]/gu, '')}', which this client does not know, for ${polling.unknownStatusTimeoutMs} ms (polling.unknownStatusTimeoutMs); it may still be running: watch it again with its executionId`,
+    polling.unknownStatusTimeoutMs,
+    { executionId: progress.id },
+  );
 
 const sameId = (execution: FlowExecution, progress: FlowProgress): boolean => execution.id.toLowerCase() === progress.id.toLowerCase();
 
