@@ -1,11 +1,12 @@
 import {
-  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, throwError,
+  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, tap, throwError,
 } from 'rxjs';
 import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
 import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
+import { keepStartWhenLeft } from './cancelWhenLeft';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
 import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
@@ -59,7 +60,19 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
  * left subscribed would cost each of them about 600 bytes.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const events$ = withActivity(deps, (activity$) =>
+  const limits = { timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs, cancelOnUnsubscribe: options.cancelOnUnsubscribe === true };
+  const bounds = followerBounds(limits, deps.api.cancel, deps.scheduler);
+  if (!limits.cancelOnUnsubscribe) return pollLoop(deps, first$, options).pipe(bounds);
+  // A subscriber that leaves while the start's answer is on its way cancels what it started.
+  return defer(() => {
+    const start = keepStartWhenLeft(first$, deps.api.cancel, deps.scheduler);
+    return pollLoop(deps, start.first$, options).pipe(bounds, tap({ error: start.end, complete: start.end }));
+  });
+}
+
+/** The poll loop of {@link followExecution}, without the follower's bounds. */
+function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
+  return withActivity(deps, (activity$) =>
     defer(() => {
       let last: FlowProgress | undefined;
       let poll: Poller | undefined;
@@ -94,8 +107,6 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       return step$.pipe(repeat({ delay: next }));
     }),
   );
-  const limits = { timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs, cancelOnUnsubscribe: options.cancelOnUnsubscribe === true };
-  return events$.pipe(followerBounds(limits, deps.api.cancel, deps.scheduler));
 }
 
 /**
