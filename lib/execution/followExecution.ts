@@ -46,7 +46,8 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
   catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
 
 /**
- * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
+ * Steps 2–6 of the contract, from a first progress: emit it, poll (a percentage never goes
+ * down: a lower one is held at the highest seen, and alone is no event), and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
  * subscriber's `timeoutMs` and `cancelOnUnsubscribe` (one operator, {@link followerBounds}:
@@ -82,7 +83,10 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
       // The final GET says the execution has not ended: poll on from what it says.
       const reopen = (told: FlowProgress) => void (last = told);
       // Each answer's events: the progress event if it changed, and after a terminal status the end.
-      const settle = (progress: FlowProgress): Observable<ExecutionEvent> => {
+      const settle = (answer: FlowProgress): Observable<ExecutionEvent> => {
+        // A follower's percentage never goes down (a retried stage, a requeue): the highest seen
+        // is kept, status and message are the server's. (A copy only for such an answer.)
+        const progress = last && answer.percentage < last.percentage ? { ...answer, percentage: last.percentage } : answer;
         const changed = !last || progressChanged(last, progress);
         last = progress;
         answered = true;
