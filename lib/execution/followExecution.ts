@@ -15,11 +15,16 @@ import { poller, type Poller, type PollDeps, withActivity } from './pollProgress
 export interface FollowOptions {
   /** What a `UserInput` or `SelectFlow` status does: keep the stream open, or end it with `FlowExecutionError`. @default 'wait' */
   onUserInput?: 'wait' | 'error';
-  /** Sends the cancel call when the subscriber leaves while the execution may still run (best effort, bounded in time). @default false */
+  /**
+   * Sends the cancel call when the subscriber leaves (unsubscribes) while the execution may still
+   * run, also while the start's answer is on its way (best effort, bounded in time); never after a
+   * timeout or an error. A shared `watch` sends it when its last subscriber leaves so.
+   * @default false
+   */
   cancelOnUnsubscribe?: boolean;
   /** Downloads every document of a successful execution and attaches them to the output event. @default false */
   downloadDocuments?: boolean;
-  /** Bound on this stream, from subscription to the end; overrides `polling.timeoutMs`; 0 = none. */
+  /** Bound on this stream, from subscription to the end (then `SmartFlowsTimeoutError`; the execution goes on, it is never cancelled); 0 = none. @default the client's `polling.timeoutMs` */
   timeoutMs?: number;
   /**
    * How the execution is followed: `'polling'`, its own progress requests; `'listing'`, the
@@ -80,8 +85,6 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
       let answered = false;
       // Since when the answers have shown a status this client does not know (none: undefined).
       let unknownSince: number | undefined;
-      // The final GET says the execution has not ended: poll on from what it says.
-      const reopen = (told: FlowProgress) => void (last = told);
       // Each answer's events: the progress event if it changed, and after a terminal status the end.
       const settle = (answer: FlowProgress): Observable<ExecutionEvent> => {
         // A follower's percentage never goes down (a retried stage, a requeue): the highest seen
@@ -94,7 +97,9 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
         if (progress.status !== 'Unknown') unknownSince = undefined;
         else if (unknownTooLong(deps, (unknownSince ??= deps.scheduler.now()))) return throwError(() => unknownTimeout(deps, progress));
         const event$ = changed ? of(progressEvent(progress)) : EMPTY;
-        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options, reopen)) : event$;
+        if (!isTerminalStatus(progress.status)) return event$;
+        // If the final GET says the execution has not ended, polling goes on from what it says.
+        return concat(event$, finish(deps, progress, options, (told) => void (last = told)));
       };
       const step$ = defer(() => {
         if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
