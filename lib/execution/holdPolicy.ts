@@ -39,14 +39,25 @@ export interface HoldObservation {
   changed: boolean;
 }
 
+/**
+ * How many quick answers with news in a row, from a server that has shown it holds, are each
+ * followed at once; the next one waits `intervalMs`. A holding server answers a held poll at
+ * the next change, so long polling follows each change at once; this bounds the rate (at most
+ * this many requests plus one per `intervalMs`) where the progress changes faster than polls
+ * are worth it (a message that changes on every read).
+ */
+export const QUICK_NEWS_LIMIT = 4;
+
 /** What the loop does after an answer. */
 export interface HoldStep {
   /** The verdict to keep for the next request (of this execution and of the others). */
   verdict: HoldVerdict;
   /** The hold the next request asks for, in seconds (0: none). */
   waitSeconds: number;
-  /** Whether the next request goes at once (a long poll the server demonstrably held). */
+  /** Whether the next request goes at once: a hold shown by this answer, or news from a server that has shown it holds. */
   atOnce: boolean;
+  /** Quick answers with news followed at once in a row, this one included (0 after a hold shown by duration, or a wait). */
+  quickNews: number;
 }
 
 /**
@@ -86,14 +97,21 @@ export function judgeHold(verdict: HoldVerdict, seen: HoldObservation, intervalM
 
 /**
  * The decision after one answer: the verdict, the next request's hold, and whether that
- * request goes at once (only after a hold, see {@link showsHold}).
+ * request goes at once. At once: after an answer that shows a hold by its duration (see
+ * {@link showsHold}), or after a quick answer with news from a server whose verdict is `holds`
+ * (shown by an earlier duration), at most {@link QUICK_NEWS_LIMIT} times in a row. A server
+ * never seen holding is never polled faster than `intervalMs`.
  * @param setting - the `polling.waitSeconds` option
  * @param intervalMs - the `polling.intervalMs` option
+ * @param quickNews - the `quickNews` of this execution's previous step (0 at first)
  */
-export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation, intervalMs: number): HoldStep {
+export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation, intervalMs: number, quickNews = 0): HoldStep {
   const next = judgeHold(verdict, seen, intervalMs);
   const waitSeconds = holdToAsk(setting, next);
-  return { verdict: next, waitSeconds, atOnce: waitSeconds > 0 && showsHold(seen, intervalMs) };
+  if (waitSeconds <= 0 || seen.askedSeconds <= 0) return { verdict: next, waitSeconds, atOnce: false, quickNews: 0 };
+  if (showsHold(seen, intervalMs)) return { verdict: next, waitSeconds, atOnce: true, quickNews: 0 };
+  const rush = next === 'holds' && seen.changed && quickNews < QUICK_NEWS_LIMIT;
+  return { verdict: next, waitSeconds, atOnce: rush, quickNews: rush ? quickNews + 1 : 0 };
 }
 
 /**

@@ -66,6 +66,8 @@ export function poller(deps: PollDeps, first: FlowProgress, activity$: Observabl
   // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
   const hold = deps.hold ?? createHoldMemory();
   let memory: PollMemory = firstMemory(polling, first, scheduler.now(), verdictAt(hold, scheduler.now()));
+  // Quick answers with news followed at once in a row (see QUICK_NEWS_LIMIT).
+  let quickNews = 0;
   return {
     wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
     ask: (previous) => {
@@ -77,7 +79,8 @@ export function poller(deps: PollDeps, first: FlowProgress, activity$: Observabl
           const now = scheduler.now();
           const before = verdictAt(hold, now);
           const seen = { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) };
-          const step = nextHold(polling.waitSeconds, before, seen, polling.intervalMs);
+          const step = nextHold(polling.waitSeconds, before, seen, polling.intervalMs, quickNews);
+          quickNews = step.quickNews;
           keepVerdict(hold, before, step.verdict, now);
           memory = afterAnswer(polling, memory, previous, progress, now, step.atOnce);
         }),

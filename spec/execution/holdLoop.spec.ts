@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Observable } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import type { FlowProgress } from '../../lib/api/types';
-import { createHoldMemory } from '../../lib/execution/holdPolicy';
+import { createHoldMemory, QUICK_NEWS_LIMIT } from '../../lib/execution/holdPolicy';
 import { followLoop } from '../helpers/followLoop';
 import { DEFAULTS } from '../../lib/options';
 import { newTestScheduler } from '../helpers/marbles';
@@ -119,6 +119,22 @@ describe("waitSeconds 'auto' against a server that never holds", () => {
       followLoop({ getProgress: server.getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       expect(server.sent).toEqual([[0, 30], [2_000, 30], [4_000, 30]]);
+    });
+  });
+
+  it('a server that holds but whose message changes every 10 ms is followed at once in bursts of QUICK_NEWS_LIMIT, then at intervalMs', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // Quiet for 2 s (the first held answer shows the hold), then a change every 10 ms until 5 s.
+      const changes = [2_000, ...Array.from({ length: 300 }, (_, i) => 2_010 + 10 * i), 5_010];
+      const server = fakeServer(ts, true, changes);
+      const realistic = { ...DEFAULTS.polling, waitSeconds: 'auto' as const, intervalMs: 900, maxIntervalMs: 5_000 };
+      followLoop({ getProgress: server.getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
+      flush();
+      const busy = server.sent.filter(([t]) => t >= 2_000 && t < 5_000);
+      // Without the limit: a request every 10 ms (300). With it: bursts of 4 quick ones, then one wait of 900 ms.
+      expect(busy.length).toBeLessThanOrEqual((QUICK_NEWS_LIMIT + 1) * Math.ceil(3_000 / 900) + 1);
+      expect(busy.length).toBeGreaterThan(Math.floor(3_000 / 900));
     });
   });
 

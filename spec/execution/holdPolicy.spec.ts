@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, keepVerdict, nextHold, REPROBE_AFTER_MS,
+  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, keepVerdict, nextHold, QUICK_NEWS_LIMIT, REPROBE_AFTER_MS,
   showsHold, verdictAt,
 } from '../../lib/execution/holdPolicy';
 
@@ -61,26 +61,47 @@ describe('showsHold and judgeHold: what one answer tells about the server', () =
 
 describe('nextHold: the step after each answer', () => {
   it('auto against a server that holds: keeps asking 30 s and asks again at once', () => {
-    expect(nextHold('auto', 'unknown', seen(30, 1_200, true), INTERVAL)).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
-    expect(nextHold('auto', 'holds', seen(30, 30_001, false), INTERVAL)).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true });
+    expect(nextHold('auto', 'unknown', seen(30, 1_200, true), INTERVAL)).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true, quickNews: 0 });
+    expect(nextHold('auto', 'holds', seen(30, 30_001, false), INTERVAL)).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true, quickNews: 0 });
   });
 
   it('auto against a server that answers at once: stops asking, and nothing goes at once (no extra request)', () => {
-    expect(nextHold('auto', 'unknown', seen(30, 3, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', 'unknown', seen(30, 3, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false, quickNews: 0 });
     // after the verdict, a change no longer makes the next poll go at once
-    expect(nextHold('auto', 'answersAtOnce', seen(0, 3, true), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', 'answersAtOnce', seen(0, 3, true), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false, quickNews: 0 });
   });
 
   it('auto, a quick answer with a change (a server that never holds, a message that changes on every read): nothing at once, no verdict', () => {
     // Before issue 24 item 7: { verdict: 'holds', waitSeconds: 30, atOnce: true }, again after every such answer.
-    expect(nextHold('auto', 'unknown', seen(30, 2, true), INTERVAL)).toEqual({ verdict: 'unknown', waitSeconds: 30, atOnce: false });
-    expect(nextHold('auto', 'unknown', seen(30, 2, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false });
+    expect(nextHold('auto', 'unknown', seen(30, 2, true), INTERVAL)).toEqual({ verdict: 'unknown', waitSeconds: 30, atOnce: false, quickNews: 0 });
+    expect(nextHold('auto', 'unknown', seen(30, 2, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 0, atOnce: false, quickNews: 0 });
   });
 
   it('a number setting keeps asking it whatever the verdict, at once only after a hold or news', () => {
-    expect(nextHold(5, 'unknown', seen(5, 3, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: false });
-    expect(nextHold(5, 'answersAtOnce', seen(5, 5_000, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: true });
-    expect(nextHold(0, 'unknown', seen(0, 3, true), INTERVAL)).toEqual({ verdict: 'unknown', waitSeconds: 0, atOnce: false });
+    expect(nextHold(5, 'unknown', seen(5, 3, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: false, quickNews: 0 });
+    expect(nextHold(5, 'answersAtOnce', seen(5, 5_000, false), INTERVAL)).toEqual({ verdict: 'answersAtOnce', waitSeconds: 5, atOnce: true, quickNews: 0 });
+    expect(nextHold(0, 'unknown', seen(0, 3, true), INTERVAL)).toEqual({ verdict: 'unknown', waitSeconds: 0, atOnce: false, quickNews: 0 });
+  });
+});
+
+describe('nextHold: quick answers with news', () => {
+  it('from a server that has shown it holds: followed at once, QUICK_NEWS_LIMIT times in a row, then one waits', () => {
+    let quickNews = 0;
+    const steps = Array.from({ length: QUICK_NEWS_LIMIT + 2 }, () => {
+      const step = nextHold('auto', 'holds', seen(30, 40, true), INTERVAL, quickNews);
+      quickNews = step.quickNews;
+      return step.atOnce;
+    });
+    expect(steps).toEqual([...Array.from({ length: QUICK_NEWS_LIMIT }, () => true), false, true]);
+  });
+
+  it('a hold shown by duration starts the count again', () => {
+    expect(nextHold('auto', 'holds', seen(30, 1_200, true), INTERVAL, QUICK_NEWS_LIMIT)).toEqual({ verdict: 'holds', waitSeconds: 30, atOnce: true, quickNews: 0 });
+  });
+
+  it('from a server never seen holding: never at once', () => {
+    expect(nextHold('auto', 'unknown', seen(30, 40, true), INTERVAL, 0)).toMatchObject({ atOnce: false, quickNews: 0 });
+    expect(nextHold(5, 'answersAtOnce', seen(5, 40, true), INTERVAL, 0)).toMatchObject({ atOnce: false });
   });
 });
 
