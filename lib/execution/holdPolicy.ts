@@ -44,9 +44,10 @@ export interface HoldObservation {
  * followed at once; the next one waits `intervalMs`. A holding server answers a held poll at
  * the next change, so long polling follows each change at once; this bounds the rate (at most
  * this many requests plus one per `intervalMs`) where the progress changes faster than polls
- * are worth it (a message that changes on every read).
+ * are worth it (a message that changes on every read). Eight: a flow of eight short stages and
+ * its end is still followed change by change.
  */
-export const QUICK_NEWS_LIMIT = 4;
+export const QUICK_NEWS_LIMIT = 8;
 
 /** What the loop does after an answer. */
 export interface HoldStep {

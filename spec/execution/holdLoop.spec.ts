@@ -132,7 +132,7 @@ describe("waitSeconds 'auto' against a server that never holds", () => {
       followLoop({ getProgress: server.getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       const busy = server.sent.filter(([t]) => t >= 2_000 && t < 5_000);
-      // Without the limit: a request every 10 ms (300). With it: bursts of 4 quick ones, then one wait of 900 ms.
+      // Without the limit: a request every 10 ms (300). With it: bursts of QUICK_NEWS_LIMIT quick ones, then one wait of 900 ms (30).
       expect(busy.length).toBeLessThanOrEqual((QUICK_NEWS_LIMIT + 1) * Math.ceil(3_000 / 900) + 1);
       expect(busy.length).toBeGreaterThan(Math.floor(3_000 / 900));
     });
