@@ -19,7 +19,8 @@ export interface FollowerLimits {
  * entries). The timeout ({@link deadline}) sits inside the cancel ({@link cancelWhenLeft}):
  * an expired timeout *errors* the stream, and an errored stream has ended, so it sends no
  * cancel. Only an unsubscription while the execution may still run sends one. A timeout
- * ends that subscriber's stream; the execution goes on on the server.
+ * ends that subscriber's stream; the execution goes on on the server. (The same rule for the
+ * start, whose id is not known yet, is `keepStartWhenLeft`, which `followExecution` applies.)
  * @param cancel - sends the cancel for an id (fire-and-forget, bounded in time); a shared
  *   loop passes one that sends only when this subscriber's leaving stopped the loop
  */
