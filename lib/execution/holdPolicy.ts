@@ -97,11 +97,13 @@ export function judgeHold(verdict: HoldVerdict, seen: HoldObservation, intervalM
 }
 
 /**
- * The decision after one answer: the verdict, the next request's hold, and whether that
- * request goes at once. At once: after an answer that shows a hold by its duration (see
- * {@link showsHold}), or after a quick answer with news from a server whose verdict is `holds`
- * (shown by an earlier duration), at most {@link QUICK_NEWS_LIMIT} times in a row. A server
- * never seen holding is never polled faster than `intervalMs`.
+ * The decision after one answer: the verdict, the hold a long poll asks, and whether the next
+ * request goes at once (a long poll). At once: after an answer that shows a hold by its
+ * duration (see {@link showsHold}); after a quick answer with news from a server whose verdict
+ * is `holds` (shown by an earlier duration), at most {@link QUICK_NEWS_LIMIT} times in a row;
+ * after a plain poll (one sent after a wait, see {@link holdForPoll}) that saw no change, so
+ * long polling starts again from what the client knows. A server never seen holding is never
+ * polled faster than `intervalMs`.
  * @param setting - the `polling.waitSeconds` option
  * @param intervalMs - the `polling.intervalMs` option
  * @param quickNews - the `quickNews` of this execution's previous step (0 at first)
@@ -109,10 +111,23 @@ export function judgeHold(verdict: HoldVerdict, seen: HoldObservation, intervalM
 export function nextHold(setting: WaitSetting, verdict: HoldVerdict, seen: HoldObservation, intervalMs: number, quickNews = 0): HoldStep {
   const next = judgeHold(verdict, seen, intervalMs);
   const waitSeconds = holdToAsk(setting, next);
-  if (waitSeconds <= 0 || seen.askedSeconds <= 0) return { verdict: next, waitSeconds, atOnce: false, quickNews: 0 };
-  if (showsHold(seen, intervalMs)) return { verdict: next, waitSeconds, atOnce: true, quickNews: 0 };
-  const rush = next === 'holds' && seen.changed && quickNews < QUICK_NEWS_LIMIT;
-  return { verdict: next, waitSeconds, atOnce: rush, quickNews: rush ? quickNews + 1 : 0 };
+  const step = (atOnce: boolean, news = 0): HoldStep => ({ verdict: next, waitSeconds, atOnce, quickNews: news });
+  if (waitSeconds <= 0) return step(false);
+  if (showsHold(seen, intervalMs)) return step(true);
+  if (seen.changed) return next === 'holds' && quickNews < QUICK_NEWS_LIMIT ? step(true, quickNews + 1) : step(false);
+  return step(seen.askedSeconds <= 0 && next !== 'answersAtOnce');
+}
+
+/**
+ * The hold one poll asks. A server that holds answers when the progress changes from what it
+ * was when the request *arrived*: a long poll sent after a wait would see a change made during
+ * that wait only at the next change or at the end of the hold (a form asked in that second shown
+ * up to 30 s late). So only a poll sent at once after an answer asks a hold; a poll after a
+ * wait asks none (a plain poll), unless the server is known to answer at once anyway.
+ * @param delayMs - the wait before this poll (0: at once after an answer)
+ */
+export function holdForPoll(setting: WaitSetting, verdict: HoldVerdict, delayMs: number): number {
+  return delayMs === 0 || verdict === 'answersAtOnce' ? holdToAsk(setting, verdict) : 0;
 }
 
 /**

@@ -2,7 +2,7 @@ import { connect, distinctUntilChanged, merge, NEVER, type Observable, ReplaySub
 import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { createHoldMemory, type HoldMemory, holdToAsk, keepVerdict, nextHold, verdictAt } from './holdPolicy';
+import { createHoldMemory, holdForPoll, type HoldMemory, keepVerdict, nextHold, verdictAt } from './holdPolicy';
 import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
 
 // The pieces of the one poll loop, `followExecution` (followExecution.ts): its dependencies,
@@ -72,7 +72,7 @@ export function poller(deps: PollDeps, first: FlowProgress, activity$: Observabl
     wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
     ask: (previous) => {
       const sentAt = scheduler.now();
-      const askedSeconds = holdToAsk(polling.waitSeconds, verdictAt(hold, sentAt));
+      const askedSeconds = holdForPoll(polling.waitSeconds, verdictAt(hold, sentAt), memory.delayMs);
       return deps.getProgress(id, askedSeconds).pipe(
         take(1),
         tap((progress) => {

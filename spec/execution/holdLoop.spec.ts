@@ -138,6 +138,32 @@ describe("waitSeconds 'auto' against a server that never holds", () => {
     });
   });
 
+  it('sends a long poll only at once after an answer: a form asked during a wait is seen at the next poll, not when a 30 s hold ends', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // A holding server: a stage change at 200 (answered quickly), then the flow asks for input at 600.
+      const sent: [number, number][] = [];
+      const stateAt = (t: number) => (t >= 600 ? progress('UserInput', 30, 'form') : t >= 200 ? progress('Running', 30, 'quote') : progress('Running', 0, 'step 0'));
+      const getProgress = (_id: string, waitSeconds: number): Observable<FlowProgress> => {
+        const now = ts.now();
+        sent.push([now, waitSeconds]);
+        const next = [200, 600].find((c) => c > now);
+        const answerAt = waitSeconds > 0 && next !== undefined ? Math.min(next, now + waitSeconds * 1000) : waitSeconds > 0 ? now + waitSeconds * 1000 : now + 1;
+        return ts.createColdObservable(`${answerAt - now}ms (a|)`, { a: stateAt(answerAt) });
+      };
+      const realistic = { ...DEFAULTS.polling, waitSeconds: 'auto' as const, intervalMs: 900, maxIntervalMs: 5_000 };
+      let endedAt: number | undefined;
+      followLoop({ getProgress, polling: realistic, scheduler: ts, hold: createHoldMemory() }, progress('Running', 0, 'step 0'), { onUserInput: 'error' }).subscribe({
+        complete: () => (endedAt = ts.now()),
+      });
+      flush();
+      // Before (a long poll sent 900 ms after the quick answer at 200, when the form was already
+      // there): held until 31 100. After: a plain poll at 1 100 sees the form.
+      expect(endedAt).toBe(1_101);
+      expect(sent).toEqual([[0, 30], [1_100, 0]]);
+    });
+  });
+
   it('one quick unchanged answer does not disable long polling for the client’s whole life: it asks again later', () => {
     const ts = newTestScheduler();
     ts.run(({ flush }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, keepVerdict, nextHold, QUICK_NEWS_LIMIT, REPROBE_AFTER_MS,
+  AUTO_WAIT_SECONDS, createHoldMemory, firstDelayMs, holdForPoll, type HoldObservation, type HoldVerdict, holdToAsk, judgeHold, keepVerdict, nextHold, QUICK_NEWS_LIMIT, REPROBE_AFTER_MS,
   showsHold, verdictAt,
 } from '../../lib/execution/holdPolicy';
 
@@ -102,6 +102,29 @@ describe('nextHold: quick answers with news', () => {
   it('from a server never seen holding: never at once', () => {
     expect(nextHold('auto', 'unknown', seen(30, 40, true), INTERVAL, 0)).toMatchObject({ atOnce: false, quickNews: 0 });
     expect(nextHold(5, 'answersAtOnce', seen(5, 40, true), INTERVAL, 0)).toMatchObject({ atOnce: false });
+  });
+});
+
+describe('holdForPoll: only a poll sent at once after an answer asks a hold', () => {
+  it.each<[number | 'auto', HoldVerdict, number, number]>([
+    ['auto', 'unknown', 0, AUTO_WAIT_SECONDS],
+    ['auto', 'holds', 0, AUTO_WAIT_SECONDS],
+    // After a wait, a long poll would miss what changed in the wait until the hold ends.
+    ['auto', 'unknown', 900, 0],
+    ['auto', 'holds', 900, 0],
+    ['auto', 'answersAtOnce', 0, 0],
+    // A server known to answer at once holds nothing: a number is asked as it is.
+    [5, 'answersAtOnce', 900, 5],
+    [5, 'holds', 900, 0],
+  ])('waitSeconds %j, verdict %s, after %d ms: asks %d s', (setting, verdict, delayMs, seconds) => {
+    expect(holdForPoll(setting, verdict, delayMs)).toBe(seconds);
+  });
+
+  it('a plain poll that saw no change is followed at once by a long poll (unless the server answers at once)', () => {
+    expect(nextHold('auto', 'unknown', seen(0, 3, false), INTERVAL)).toMatchObject({ atOnce: true });
+    expect(nextHold('auto', 'holds', seen(0, 3, false), INTERVAL)).toMatchObject({ atOnce: true });
+    expect(nextHold('auto', 'unknown', seen(0, 3, true), INTERVAL)).toMatchObject({ atOnce: false });
+    expect(nextHold(5, 'answersAtOnce', seen(0, 3, false), INTERVAL)).toMatchObject({ atOnce: false });
   });
 });
 
