@@ -31,9 +31,11 @@ export interface PollingOptions {
    */
   unknownStatusTimeoutMs?: number;
   /**
-   * Long poll: asks the server to hold each progress call up to this many seconds (sent as
-   * `timeout`); 0 = off (each call asks `timeout=1`). `'auto'` asks 30 s and keeps long polling
-   * if the server holds, else falls back to the adaptive delay, decided once per client.
+   * Long poll: asks the server to hold a progress call sent at once after an answer up to this
+   * many seconds (sent as `timeout`; a call after a wait asks none); 0 = off (each call asks
+   * `timeout=1`). `'auto'` asks 30 s and keeps long polling if the server holds (judged per
+   * client by how long answers take), else falls back to the adaptive delay, and asks again 5
+   * minutes later.
    * @default 'auto' in Node; 0 in a browser (HTTP/1.1 allows six connections per host)
    */
   waitSeconds?: number | 'auto';
