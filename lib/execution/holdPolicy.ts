@@ -22,10 +22,11 @@ export const AUTO_WAIT_SECONDS = 30;
 export const HELD_SHARE = 0.5;
 
 /**
- * How long the verdict `answersAtOnce` is kept: then the next request asks for a hold again
- * (a probe), so one quick answer (a hiccup, a proxy, a restart) does not end long polling for
- * the client's whole life. Against a server that never holds a probe costs no extra request:
- * its quick answer waits the adaptive delay like any other.
+ * How long the verdict `answersAtOnce` is kept: then a long poll is tried again (a probe, at
+ * once after a plain poll that saw no change), so one quick answer (a hiccup, a proxy, a
+ * restart) does not end long polling for the client's whole life. Against a server that never
+ * holds, a probe costs one request for each execution polling at that moment (about 1 % of
+ * five minutes of polls at `maxIntervalMs`), and its quick answer sets the verdict again.
  */
 export const REPROBE_AFTER_MS = 5 * 60_000;
 
