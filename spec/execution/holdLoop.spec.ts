@@ -181,7 +181,7 @@ describe("waitSeconds 'auto' against a server that never holds", () => {
       followLoop({ getProgress, polling: { ...polling, maxIntervalMs: 5_000 }, scheduler: ts, hold }, progress('Running', 0, 'step 0')).subscribe();
       flush();
       // Before the fix: after the first answer every request asked 0 s, for three hours (2,180 requests).
-      // After: it probes again 5 min later, sees the hold, and long polls (430 requests in all).
+      // After: it probes again 5 min later, sees the hold, and long polls (431 requests in all).
       const later = server.sent.filter(([t]) => t > 3_600_000);
       expect(later.some(([, asked]) => asked === 30)).toBe(true);
       expect(hold.verdict).toBe('holds');
