@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { http, HttpResponse } from 'msw';
+import { tap } from 'rxjs';
 import type { FlowExecution } from '../../lib/api/types';
 import { FlowExecutionError, SmartFlowsResponseError } from '../../lib/errors';
 import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
 import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
+import { errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
 const polling = { intervalMs: 10, maxIntervalMs: 10 };
@@ -67,5 +70,29 @@ describe('the final GET of a run', () => {
     const seen = runWithFinal(execution('Warning'));
     expect(seen.error).toBeUndefined();
     expect(seen.types.at(-1)).toBe('output');
+  });
+});
+
+// The same over HTTP (msw): with downloadDocuments, another execution's documents are not fetched.
+describe('the final GET of a run over HTTP', () => {
+  const { server, requests } = useMswServer();
+  const OTHER_DOC = '22222222-3333-4444-8555-666666666666';
+
+  it('answered with another execution (status Error, with a document): SmartFlowsResponseError, no output, no download', async () => {
+    server.use(
+      http.post(START_URL, () => HttpResponse.json(progressBody('Running', 0))),
+      http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Success', 100))),
+      http.get(EXECUTION_URL, () =>
+        HttpResponse.json(executionBody('Error', { id: OTHER_ID, state: { output: { letter: { id: OTHER_DOC, displayName: 'Other.pdf', type: 'document' } } } })),
+      ),
+    );
+    const events: string[] = [];
+    const error = await errorOf(testClient().run(FLOW_ID, '<a/>', { downloadDocuments: true }).pipe(tap((e) => events.push(e.type))));
+    // Before the fix: the client downloaded Other.pdf for the output event (msw, which has no such
+    // document, refused the request: SmartFlowsNetworkError).
+    expect(events).not.toContain('output');
+    expect(error).toBeInstanceOf(SmartFlowsResponseError);
+    expect(error).toMatchObject({ executionId: EXEC_ID });
+    expect(requests.some((r) => r.url.includes(OTHER_DOC))).toBe(false);
   });
 });
