@@ -1,4 +1,4 @@
-import { defer, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { defer, EMPTY, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
 import { checkCredentials, type LoginCredentials } from './api/checkCredentials';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
@@ -124,13 +124,14 @@ export class SmartFlowsClient {
    * `cancelOnUnsubscribe` and `downloadDocuments`) share one poll loop: the first subscription
    * starts it, a late subscriber gets the latest event at once, the loop stops when the last
    * leaves, and a subscription after the end starts afresh. `timeoutMs` counts from each
-   * subscription: a subscriber's timeout ends only its own stream.
+   * subscription: a subscriber's timeout ends only its own stream, and never cancels. With
+   * `cancelOnUnsubscribe`, the cancel goes when the last subscriber leaves by unsubscribing.
    */
   watch(executionId: string, options: WatchOptions = {}): Observable<ExecutionEvent> {
     return defer(() => {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
-      const { timeoutMs, ...sharedOptions } = options;
+      const { timeoutMs, cancelOnUnsubscribe, ...sharedOptions } = options;
       // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
       // long as the loop is in the map.
       const key = [
@@ -138,13 +139,18 @@ export class SmartFlowsClient {
       ].join(' ');
       return withEngine((e) => {
         const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
-        return shared.pipe(e.deadline(timeoutMs ?? this.#execution.polling.timeoutMs, this.#execution.scheduler, executionId));
+        // Each subscriber's own timeout and cancel-on-leave (the loop has neither). A cancel goes
+        // only when this subscriber's leaving stopped the loop: by then (a subscriber's finalize
+        // runs after its source is torn down) the loop has left `watches`. A timeout never cancels.
+        const leave = (id: string) => (this.watches.get(key) === shared ? EMPTY : this.api.cancel(id));
+        const limits = { timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs, cancelOnUnsubscribe: cancelOnUnsubscribe === true, knownId: executionId };
+        return shared.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
       });
     });
   }
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
-  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs'>): Observable<ExecutionEvent> {
+  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs' | 'cancelOnUnsubscribe'>): Observable<ExecutionEvent> {
     const deps = this.followDeps();
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next

@@ -24,9 +24,19 @@ export interface PollingOptions {
   /** Bound on the whole execution, from subscription to the end; 0 = none. @default 0 */
   timeoutMs?: number;
   /**
-   * Long poll: asks the server to hold each progress call up to this many seconds (sent as
-   * `timeout`); 0 = off (each call asks `timeout=1`). `'auto'` asks 30 s and keeps long polling
-   * if the server holds, else falls back to the adaptive delay, decided once per client.
+   * Bound on a status this client does not know (`Unknown`, e.g. a server's `"Failed"`), which it
+   * polls as running: an execution that reports one for longer than this, without a known status
+   * in between, ends the stream with `SmartFlowsTimeoutError` (with its `executionId`; the
+   * execution is not cancelled); 0 = none.
+   * @default 600000 (10 minutes)
+   */
+  unknownStatusTimeoutMs?: number;
+  /**
+   * Long poll: asks the server to hold a progress call sent at once after an answer up to this
+   * many seconds (sent as `timeout`; a call after a wait asks none); 0 = off (each call asks
+   * `timeout=1`). `'auto'` asks 30 s and keeps long polling if the server holds (judged per
+   * client by how long answers take), else falls back to the adaptive delay, and asks again 5
+   * minutes later.
    * @default 'auto' in Node; 0 in a browser (HTTP/1.1 allows six connections per host)
    */
   waitSeconds?: number | 'auto';
@@ -203,6 +213,8 @@ export const DEFAULTS = Object.freeze({
     idleIntervalMs: 5000,
     /** Bound on the whole execution, in ms; 0 = none. */
     timeoutMs: 0,
+    /** Bound on a status this client does not know, reported without a known one in between, in ms; 0 = none. */
+    unknownStatusTimeoutMs: 600_000,
     /** Long poll: the hold each progress call asks, in seconds, or 'auto' (Node; a browser gets 0). */
     waitSeconds: 'auto',
     /** Whether polling pauses in a browser while the page is hidden or offline. */
@@ -343,6 +355,7 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
       maxIntervalMs,
       idleIntervalMs: num(p.idleIntervalMs, 'polling.idleIntervalMs', Math.max(d.idleIntervalMs, intervalMs), { min: 1 }),
       timeoutMs: num(p.timeoutMs, 'polling.timeoutMs', d.timeoutMs),
+      unknownStatusTimeoutMs: num(p.unknownStatusTimeoutMs, 'polling.unknownStatusTimeoutMs', d.unknownStatusTimeoutMs),
       waitSeconds: waitSeconds(p.waitSeconds),
       pauseWhenHidden: p.pauseWhenHidden === undefined ? d.pauseWhenHidden : bool(p.pauseWhenHidden, 'polling.pauseWhenHidden'),
     },

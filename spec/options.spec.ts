@@ -37,7 +37,7 @@ describe('normalizeOptions', () => {
 
   it('documents the defaults in one place', () => {
     expect(DEFAULTS).toEqual({
-      polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, waitSeconds: 'auto', pauseWhenHidden: true },
+      polling: { intervalMs: 900, maxIntervalMs: 3000, idleIntervalMs: 5000, timeoutMs: 0, unknownStatusTimeoutMs: 600_000, waitSeconds: 'auto', pauseWhenHidden: true },
       retry: { maxRetries: 4, delayMs: 500, maxDelayMs: 30_000, jitter: true },
       requestTimeoutMs: 30_000,
       maxDownloadBytes: 100 * 1024 * 1024,
@@ -51,7 +51,7 @@ describe('normalizeOptions', () => {
       bearerToken: 'tok',
       fetch,
       scheduler: queueScheduler,
-      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, waitSeconds: 5 },
+      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, unknownStatusTimeoutMs: 50, waitSeconds: 5 },
       retry: { maxRetries: 0, delayMs: 1, maxDelayMs: 2, jitter: false },
       requestTimeoutMs: 99,
       endpointStyle: 'guide',
@@ -60,7 +60,7 @@ describe('normalizeOptions', () => {
       bearerToken: 'tok',
       fetch,
       scheduler: queueScheduler,
-      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, waitSeconds: 5 },
+      polling: { intervalMs: 10, maxIntervalMs: 20, idleIntervalMs: 30, timeoutMs: 40, unknownStatusTimeoutMs: 50, waitSeconds: 5 },
       retry: { maxRetries: 0, delayMs: 1, maxDelayMs: 2, jitter: false },
       requestTimeoutMs: 99,
       endpointStyle: 'guide',
@@ -135,6 +135,7 @@ describe('normalizeOptions', () => {
     ['maxIntervalMs below intervalMs', { ...base, polling: { intervalMs: 500, maxIntervalMs: 100 } }, /polling.maxIntervalMs \(100\) must not be below polling.intervalMs \(500\)/],
     ['a negative idleIntervalMs', { ...base, polling: { idleIntervalMs: -1 } }, /polling.idleIntervalMs must be at least/],
     ['a negative timeoutMs', { ...base, polling: { timeoutMs: -1 } }, /polling.timeoutMs must be at least 0/],
+    ['a negative unknownStatusTimeoutMs', { ...base, polling: { unknownStatusTimeoutMs: -1 } }, /polling.unknownStatusTimeoutMs must be at least 0/],
     ['a fractional waitSeconds', { ...base, polling: { waitSeconds: 1.5 } }, /polling.waitSeconds must be a whole number/],
     ['a waitSeconds word other than auto', { ...base, polling: { waitSeconds: 'always' } }, /polling.waitSeconds must be a whole number of seconds or 'auto', got 'always'/],
     ['a negative waitSeconds', { ...base, polling: { waitSeconds: -1 } }, /polling.waitSeconds must be at least 0/],

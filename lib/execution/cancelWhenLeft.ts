@@ -1,6 +1,6 @@
-import { defer, finalize, type MonoTypeOperatorFunction, type Observable, type SchedulerLike, takeUntil, tap, timer } from 'rxjs';
+import { defer, EMPTY, finalize, mergeMap, type MonoTypeOperatorFunction, type Observable, ReplaySubject, type SchedulerLike, take, takeUntil, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
-import type { ExecutionEvent } from '../api/types';
+import type { ExecutionEvent, FlowProgress } from '../api/types';
 
 /** Longest a cancel sent on unsubscription may take, retries included: then it is dropped. */
 export const CANCEL_LIMIT_MS = 5_000;
@@ -31,4 +31,44 @@ export function cancelWhenLeft(cancel: (executionId: string) => Observable<unkno
         }),
       );
     });
+}
+
+/** A start that a subscriber with `cancelOnUnsubscribe` may leave while its answer is on its way (see {@link keepStartWhenLeft}). */
+export interface KeptStart {
+  /** The start's answer, for the poll loop. */
+  first$: Observable<FlowProgress>;
+  /** Tells that the stream ended (error, completion; a timeout is an error) rather than being left: a start still on its way is then aborted. */
+  end: () => void;
+}
+
+/**
+ * `cancelOnUnsubscribe` for the start itself. Once the POST is sent, the server may have made
+ * the execution before its answer arrives; aborting the request then leaves an execution nobody
+ * knows about. So a subscriber that leaves while the answer is on its way does not abort it:
+ * the answer is awaited and its execution cancelled, both within {@link CANCEL_LIMIT_MS} of the
+ * leaving (then the request is aborted). A stream that *ended* instead (a timeout, see `end`)
+ * aborts the start at once and cancels nothing: a timeout never cancels.
+ */
+export function keepStartWhenLeft(start$: Observable<FlowProgress>, cancel: (executionId: string) => Observable<unknown>, scheduler: SchedulerLike): KeptStart {
+  let ended = false;
+  const first$ = defer(() => {
+    let answered = false;
+    const answer = new ReplaySubject<FlowProgress>(1);
+    const started = start$.pipe(tap(() => (answered = true))).subscribe(answer);
+    return answer.pipe(
+      finalize(() => {
+        if (answered || started.closed) return;
+        if (ended) return started.unsubscribe();
+        answer
+          .pipe(
+            take(1),
+            mergeMap((first) => (isTerminalStatus(first.status) ? EMPTY : cancel(first.id))),
+            takeUntil(timer(CANCEL_LIMIT_MS, scheduler)),
+            finalize(() => started.unsubscribe()),
+          )
+          .subscribe({ error: () => undefined });
+      }),
+    );
+  });
+  return { first$, end: () => void (ended = true) };
 }

@@ -1,13 +1,13 @@
 import {
-  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, throwError,
+  catchError, concat, defer, EMPTY, map, mergeMap, type MonoTypeOperatorFunction, type Observable, of, repeat, switchMap, take, tap, throwError,
 } from 'rxjs';
 import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError } from '../errors';
-import { cancelWhenLeft } from './cancelWhenLeft';
-import { deadline } from './deadline';
+import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
+import { keepStartWhenLeft } from './cancelWhenLeft';
+import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
 import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
 
@@ -15,11 +15,16 @@ import { poller, type Poller, type PollDeps, withActivity } from './pollProgress
 export interface FollowOptions {
   /** What a `UserInput` or `SelectFlow` status does: keep the stream open, or end it with `FlowExecutionError`. @default 'wait' */
   onUserInput?: 'wait' | 'error';
-  /** Sends the cancel call when the subscriber leaves while the execution may still run (best effort, bounded in time). @default false */
+  /**
+   * Sends the cancel call when the subscriber leaves (unsubscribes) while the execution may still
+   * run, also while the start's answer is on its way (best effort, bounded in time); never after a
+   * timeout or an error. A shared `watch` sends it when its last subscriber leaves so.
+   * @default false
+   */
   cancelOnUnsubscribe?: boolean;
   /** Downloads every document of a successful execution and attaches them to the output event. @default false */
   downloadDocuments?: boolean;
-  /** Bound on this stream, from subscription to the end; overrides `polling.timeoutMs`; 0 = none. */
+  /** Bound on this stream, from subscription to the end (then `SmartFlowsTimeoutError`; the execution goes on, it is never cancelled); 0 = none. @default the client's `polling.timeoutMs` */
   timeoutMs?: number;
   /**
    * How the execution is followed: `'polling'`, its own progress requests; `'listing'`, the
@@ -46,11 +51,12 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
   catchError((error: unknown) => throwError(() => attachExecutionId(error, executionId)));
 
 /**
- * Steps 2–6 of the contract, from a first progress: emit it, poll, and at the end emit the
+ * Steps 2–6 of the contract, from a first progress: emit it, poll (a percentage never goes
+ * down: a lower one is held at the highest seen, and alone is no event), and at the end emit the
  * output event (Success, Warning) or error with `FlowExecutionError` (Error, Canceled,
  * Interrupted). Every error after `first$` gave an id carries that `executionId`. Adds the
- * overall timeout (`timeoutMs`, see {@link deadline}) and `cancelOnUnsubscribe` (see
- * {@link cancelWhenLeft}). `first$` gives one progress (the start answer, or a first poll).
+ * subscriber's `timeoutMs` and `cancelOnUnsubscribe` (one operator, {@link followerBounds}:
+ * a timeout never cancels). `first$` gives one progress (the start answer, or a first poll).
  *
  * A `repeat` of one step: step 0 subscribes `first$`, each later step sends one progress
  * request, and `repeat({ delay })` waits `timer(nextDelay)` between steps, so requests never
@@ -60,19 +66,40 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
  * left subscribed would cost each of them about 600 bytes.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const events$ = withActivity(deps, (activity$) =>
+  const limits = { timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs, cancelOnUnsubscribe: options.cancelOnUnsubscribe === true };
+  const bounds = followerBounds(limits, deps.api.cancel, deps.scheduler);
+  if (!limits.cancelOnUnsubscribe) return pollLoop(deps, first$, options).pipe(bounds);
+  // A subscriber that leaves while the start's answer is on its way cancels what it started.
+  return defer(() => {
+    const start = keepStartWhenLeft(first$, deps.api.cancel, deps.scheduler);
+    return pollLoop(deps, start.first$, options).pipe(bounds, tap({ error: start.end, complete: start.end }));
+  });
+}
+
+/** The poll loop of {@link followExecution}, without the follower's bounds. */
+function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
+  return withActivity(deps, (activity$) =>
     defer(() => {
       let last: FlowProgress | undefined;
       let poll: Poller | undefined;
       let answered = false;
+      // Since when the answers have shown a status this client does not know (none: undefined).
+      let unknownSince: number | undefined;
       // Each answer's events: the progress event if it changed, and after a terminal status the end.
-      const settle = (progress: FlowProgress): Observable<ExecutionEvent> => {
+      const settle = (answer: FlowProgress): Observable<ExecutionEvent> => {
+        // A follower's percentage never goes down (a retried stage, a requeue): the highest seen
+        // is kept, status and message are the server's. (A copy only for such an answer.)
+        const progress = last && answer.percentage < last.percentage ? { ...answer, percentage: last.percentage } : answer;
         const changed = !last || progressChanged(last, progress);
         last = progress;
         answered = true;
         if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
+        if (progress.status !== 'Unknown') unknownSince = undefined;
+        else if (unknownTooLong(deps, (unknownSince ??= deps.scheduler.now()))) return throwError(() => unknownTimeout(deps, progress));
         const event$ = changed ? of(progressEvent(progress)) : EMPTY;
-        return isTerminalStatus(progress.status) ? concat(event$, finish(deps, progress, options)) : event$;
+        if (!isTerminalStatus(progress.status)) return event$;
+        // If the final GET says the execution has not ended, polling goes on from what it says.
+        return concat(event$, finish(deps, progress, options, (told) => void (last = told)));
       };
       const step$ = defer(() => {
         if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
@@ -88,15 +115,26 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
       };
       return step$.pipe(repeat({ delay: next }));
     }),
-  ).pipe(deadline(options.timeoutMs ?? deps.polling.timeoutMs, deps.scheduler));
-  // After the deadline: a stream that timed out has ended, and sends no cancel.
-  return options.cancelOnUnsubscribe ? events$.pipe(cancelWhenLeft(deps.api.cancel, deps.scheduler)) : events$;
+  );
 }
 
-function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): Observable<ExecutionEvent> {
+/**
+ * The end after a terminal progress. At Success or Warning the execution's GET gives the output,
+ * checked as a progress answer is: another execution's answer is a `SmartFlowsResponseError`,
+ * and a status that disagrees is followed (a failure errors with `FlowExecutionError`; a status
+ * that has not ended goes back to polling through `reopen`, with no event).
+ */
+function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, reopen: (told: FlowProgress) => void): Observable<ExecutionEvent> {
   if (isSuccessStatus(last.status)) {
     return deps.api.execution(last.id).pipe(
-      mergeMap((execution) => {
+      mergeMap((execution): Observable<ExecutionEvent> => {
+        if (!sameId(execution, last)) return throwError(() => anotherExecution(last.id, execution.id));
+        if (!isSuccessStatus(execution.status)) {
+          const told: FlowProgress = { ...last, status: execution.status, rawStatus: execution.rawStatus };
+          if (isTerminalStatus(execution.status)) return throwError(() => new FlowExecutionError(told, execution));
+          reopen(told);
+          return EMPTY;
+        }
         const output = { type: 'output' as const, executionId: last.id, progress: last, execution };
         if (!options.downloadDocuments || !deps.downloadAll) return of(output);
         return deps.downloadAll(last, execution).pipe(map((documents) => ({ ...output, documents })));
@@ -104,11 +142,28 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions): O
     );
   }
   if (isFailureStatus(last.status)) {
-    // The execution explains the failure (report, stages); without it the error still tells.
+    // The execution explains the failure (report, stages); without it (or with another
+    // execution's answer) the error still tells.
     return deps.api.execution(last.id).pipe(
       catchError(() => of(undefined)),
-      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution))),
+      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution && sameId(execution, last) ? execution : undefined))),
     );
   }
   return throwError(() => new FlowExecutionError(last));
 }
+
+/** Whether an unknown status first seen at `sinceMs` has lasted past `polling.unknownStatusTimeoutMs` (0: never). */
+const unknownTooLong = ({ polling, scheduler }: FollowDeps, sinceMs: number): boolean =>
+  polling.unknownStatusTimeoutMs > 0 && scheduler.now() - sinceMs >= polling.unknownStatusTimeoutMs;
+
+const unknownTimeout = ({ polling }: FollowDeps, progress: FlowProgress) =>
+  new SmartFlowsTimeoutError(
+    `Execution ${progress.id} has reported the status '${progress.rawStatus.slice(0, 40).replace(/[\p{Cc}\p{Cf}]/gu, '')}', which this client does not know, for ${polling.unknownStatusTimeoutMs} ms (polling.unknownStatusTimeoutMs); it may still be running: watch it again with its executionId`,
+    polling.unknownStatusTimeoutMs,
+    { executionId: progress.id },
+  );
+
+const sameId = (execution: FlowExecution, progress: FlowProgress): boolean => execution.id.toLowerCase() === progress.id.toLowerCase();
+
+const anotherExecution = (executionId: string, otherId: string) =>
+  new SmartFlowsResponseError(`The server answered with another execution (${otherId.slice(0, 36)}) for the output of ${executionId}`, { executionId });

@@ -31,8 +31,9 @@ export function remember(memory: PollMemory, progress: FlowProgress, nowMs: numb
 }
 
 /**
- * The delay before the next poll. Idle statuses poll at `idleIntervalMs`. A long poll that the
- * server really held (or that brought news) asks again at once (`atOnce`, see holdPolicy.ts). Otherwise, once the percentage
+ * The delay before the next poll. A long poll the server held (or that brought news from a
+ * server that holds) asks again at once (`atOnce`, see holdPolicy.ts). Idle statuses otherwise
+ * poll at `idleIntervalMs`. Otherwise, once the percentage
  * has risen, the rate from the first answer to the latest rise predicts the end: the next poll
  * waits {@link ETA_SHARE} of the time left, or {@link OVERDUE_SHARE} of the time past it, so
  * polls are sparse mid-flow and dense where the end is likely. Before any rise the delay grows
@@ -47,8 +48,10 @@ export function nextDelay(
   nowMs: number,
   atOnce: boolean,
 ): number {
-  if (isIdleStatus(progress.status)) return polling.idleIntervalMs;
+  // A long poll goes at once even while the execution waits: the server holds it until the
+  // wait ends, and a held poll sent after a delay would miss a change made in that delay.
   if (atOnce) return 0;
+  if (isIdleStatus(progress.status)) return polling.idleIntervalMs;
   const { intervalMs, maxIntervalMs } = polling;
   const { origin, rise } = memory;
   let delay: number;

@@ -1,14 +1,13 @@
-import {
-  connect, defer, distinctUntilChanged, EMPTY, merge, NEVER, type Observable, of, repeat, ReplaySubject, type SchedulerLike,
-  switchMap, take, tap, timer,
-} from 'rxjs';
-import { isIdleStatus, isTerminalStatus } from '../api/status';
+import { connect, distinctUntilChanged, merge, NEVER, type Observable, ReplaySubject, type SchedulerLike, switchMap, take, tap, timer } from 'rxjs';
+import { isIdleStatus } from '../api/status';
 import type { FlowProgress } from '../api/types';
 import type { NormalizedOptions } from '../options';
-import { createHoldMemory, type HoldMemory, holdToAsk, nextHold } from './holdPolicy';
+import { createHoldMemory, holdForPoll, type HoldMemory, keepVerdict, nextHold, verdictAt } from './holdPolicy';
 import { afterAnswer, firstMemory, type PollMemory, progressChanged } from './nextDelay';
 
-export { progressChanged };
+// The pieces of the one poll loop, `followExecution` (followExecution.ts): its dependencies,
+// the poller of one execution (timing state, wait, ask), and the page-activity gate. The
+// listing tracker (lib/tracker) brings its own poller on the same interface.
 
 /** What the poll loop needs: one progress request, the timing options and the clock. */
 export interface PollDeps {
@@ -34,35 +33,6 @@ export interface PollDeps {
    * every loop of one client: one server, one behaviour. Absent: each loop learns alone.
    */
   hold?: HoldMemory;
-}
-
-/**
- * Polls an execution from `first` until a terminal status, emitting each progress that
- * changed (not `first` itself) and completing after the terminal one. Each poll is a
- * `timer(delay)` (the delay of `repeat`) then one request; the next timer starts only after
- * the answer, so requests never overlap and a slow answer is never cancelled by a tick.
- * A request that ends without an answer ends the loop quietly.
- */
-export function pollProgress(deps: PollDeps, first: FlowProgress): Observable<FlowProgress> {
-  if (isTerminalStatus(first.status)) return EMPTY;
-  return withActivity(deps, (activity$) =>
-    defer(() => {
-      const poll = poller(deps, first, activity$);
-      let last = first;
-      let answered = true;
-      let started = false;
-      // Cycle 0 only waits (the first poll is a timer too); each later cycle is one request.
-      return defer(() => (started ? ((answered = false), poll.ask(last)) : ((started = true), EMPTY))).pipe(
-        switchMap((progress) => {
-          answered = true;
-          const changed = progressChanged(last, progress);
-          last = progress;
-          return changed ? of(progress) : EMPTY;
-        }),
-        repeat({ delay: () => (answered && !isTerminalStatus(last.status) ? poll.wait(last) : EMPTY) }),
-      );
-    }),
-  );
 }
 
 /**
@@ -95,18 +65,23 @@ export function poller(deps: PollDeps, first: FlowProgress, activity$: Observabl
   const id = first.id;
   // What the client knows of its server's holds (holdPolicy.ts): which hold each poll asks.
   const hold = deps.hold ?? createHoldMemory();
-  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), hold.verdict);
+  let memory: PollMemory = firstMemory(polling, first, scheduler.now(), verdictAt(hold, scheduler.now()));
+  // Quick answers with news followed at once in a row (see QUICK_NEWS_LIMIT).
+  let quickNews = 0;
   return {
     wait: (previous) => wait(deps, id, memory.delayMs, previous, activity$),
     ask: (previous) => {
       const sentAt = scheduler.now();
-      const askedSeconds = holdToAsk(polling.waitSeconds, hold.verdict);
+      const askedSeconds = holdForPoll(polling.waitSeconds, verdictAt(hold, sentAt), memory.delayMs);
       return deps.getProgress(id, askedSeconds).pipe(
         take(1),
         tap((progress) => {
           const now = scheduler.now();
-          const step = nextHold(polling.waitSeconds, hold.verdict, { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) });
-          hold.verdict = step.verdict;
+          const before = verdictAt(hold, now);
+          const seen = { askedSeconds, answeredAfterMs: now - sentAt, changed: progressChanged(previous, progress) };
+          const step = nextHold(polling.waitSeconds, before, seen, polling.intervalMs, quickNews);
+          quickNews = step.quickNews;
+          keepVerdict(hold, before, step.verdict, now);
           memory = afterAnswer(polling, memory, previous, progress, now, step.atOnce);
         }),
       );

@@ -4,6 +4,6 @@
 // holds only the client's facade: options, argument checks, errors.
 export { executionCalls } from '../api/executionCalls';
 export { prepareInput } from '../api/prepareInput';
-export { deadline } from '../execution/deadline';
 export { followExecution } from '../execution/followExecution';
+export { followerBounds } from '../execution/followerBounds';
 export { runBatch } from '../execution/runBatch';

@@ -24,11 +24,23 @@ import { take } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 
 const client = new SmartFlowsClient({ baseUrl: process.env.SF_URL, apiKey: 'a-test-key', polling: { intervalMs: 50 } });
-// take(1) unsubscribes from the run at its first event, while the execution is Running.
-client.run(process.env.SF_FLOW, '<Letter/>', { cancelOnUnsubscribe: true }).pipe(take(1)).subscribe({
-  next: (event) => process.stdout.write(JSON.stringify({ unsubscribedAt: event.progress.status }) + '\\n'),
-  error: (error) => process.stdout.write(JSON.stringify({ error: error.name }) + '\\n'),
-});
+if (process.env.SF_LEAVE === 'during-start') {
+  // Leaves while the start's answer is on its way: when the test writes a line on stdin (the
+  // server has the POST). The start is handed over, not aborted (issue 24), and must not keep
+  // the process alive either.
+  const sub = client.run(process.env.SF_FLOW, '<Letter/>', { cancelOnUnsubscribe: true }).subscribe({ error: () => undefined });
+  process.stdin.once('data', () => {
+    sub.unsubscribe();
+    process.stdin.destroy();
+    process.stdout.write(JSON.stringify({ unsubscribedAt: 'start' }) + '\\n');
+  });
+} else {
+  // take(1) unsubscribes from the run at its first event, while the execution is Running.
+  client.run(process.env.SF_FLOW, '<Letter/>', { cancelOnUnsubscribe: true }).pipe(take(1)).subscribe({
+    next: (event) => process.stdout.write(JSON.stringify({ unsubscribedAt: event.progress.status }) + '\\n'),
+    error: (error) => process.stdout.write(JSON.stringify({ error: error.name }) + '\\n'),
+  });
+}
 `;
 
 let server: HostileServer;
@@ -72,14 +84,18 @@ interface Outcome {
   exitAfterUnsubscribeMs: number;
 }
 
-/** Spawns the app; kills it if it still runs EXIT_WITHIN_MS after it said it unsubscribed. */
-function runApp(): Promise<Outcome> {
+/**
+ * Spawns the app; kills it if it still runs EXIT_WITHIN_MS after it said it unsubscribed.
+ * @param leave - `'during-start'`: the app leaves when `tell` is called (a line on its stdin)
+ */
+function runApp(leave?: 'during-start', tell?: (send: () => void) => void): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [appFile], {
       cwd: outDir,
-      env: { PATH: process.env.PATH, SF_URL: server.url, SF_FLOW: FLOW },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { PATH: process.env.PATH, SF_URL: server.url, SF_FLOW: FLOW, ...(leave ? { SF_LEAVE: leave } : {}) },
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
+    tell?.(() => child.stdin.write('leave\n'));
     let out = '';
     let unsubscribedAt: number | undefined;
     let killer: ReturnType<typeof setTimeout> | undefined;
@@ -125,5 +141,25 @@ describe('cancelOnUnsubscribe in a Node process', () => {
     expect(how).toEqual({ printed: { unsubscribedAt: 'Running' }, exitedOnItsOwn: true, exitCode: 0 });
     expect(exitAfterUnsubscribeMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(deletes).toEqual([`/api/v1/flows/executions/${EXEC}/progress`]);
+  }, 60_000);
+
+  it(`a start left while its answer is on its way, never answered, does not keep the process alive either: exit within ${EXIT_WITHIN_MS / 1000} s, no DELETE`, async () => {
+    server.seen.length = 0;
+    let leave: (() => void) | undefined;
+    server.use((req, res) => {
+      if (req.method === 'POST') {
+        held.push(res); // the execution is made, its answer never comes
+        leave?.();
+        return;
+      }
+      res.writeHead(500).end();
+    });
+
+    const outcome = await runApp('during-start', (send) => (leave = send));
+
+    const { exitAfterUnsubscribeMs, ...how } = outcome;
+    expect(how).toEqual({ printed: { unsubscribedAt: 'start' }, exitedOnItsOwn: true, exitCode: 0 });
+    expect(exitAfterUnsubscribeMs).toBeLessThan(EXIT_WITHIN_MS);
+    expect(server.seen.filter((r) => r.method === 'DELETE')).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { BehaviorSubject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { pollProgress, type PollDeps } from '../../lib/execution/pollProgress';
+import type { PollDeps } from '../../lib/execution/pollProgress';
+import { followLoop } from '../helpers/followLoop';
 import { pageActivity, type PageEnvironment } from '../../lib/execution/pageVisibility';
 import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
@@ -19,13 +20,13 @@ function visibility(ts: TestScheduler, marble: string, initial = true) {
   return state;
 }
 
-describe('pollProgress paused by a "may poll" signal', () => {
+describe('the poll loop (followExecution) paused by a "may poll" signal', () => {
   it('runs no timer and sends nothing while paused, and polls at once when it resumes', () => {
     const ts = scheduler();
     ts.run(({ flush }) => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 0)], 0);
       const mayPoll = visibility(ts, '25ms h 200ms v');
-      const sub = pollProgress({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe();
+      const sub = followLoop({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe();
       ts.schedule(() => sub.unsubscribe(), 260);
       flush();
       // Every 10 ms until hidden at 25; nothing in 25–226; at once at 226, then every 10 ms again.
@@ -39,7 +40,7 @@ describe('pollProgress paused by a "may poll" signal', () => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 50), progress('Success', 100)], 0);
       const mayPoll = visibility(ts, '500ms v', false);
       const seen: number[] = [];
-      pollProgress({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe(() => seen.push(ts.now()));
+      followLoop({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe(() => seen.push(ts.now()));
       flush();
       expect(sentAt).toEqual([500, 510]);
       expect(seen).toEqual([500, 510]);
@@ -52,7 +53,7 @@ describe('pollProgress paused by a "may poll" signal', () => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 20), progress('Success', 100)], 5);
       const mayPoll = visibility(ts, '12ms h 100ms v');
       const seen: [number, number][] = [];
-      pollProgress({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe((p) => seen.push([ts.now(), p.percentage]));
+      followLoop({ getProgress, polling, scheduler: ts, mayPoll }, progress('Running', 0)).subscribe((p) => seen.push([ts.now(), p.percentage]));
       flush();
       // Sent at 10, answered at 15 despite the page hiding at 12; the next poll waits for 113.
       expect(seen).toEqual([
@@ -68,7 +69,7 @@ describe('pollProgress paused by a "may poll" signal', () => {
     ts.run(({ flush }) => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('UserInput', 50), progress('UserInput', 50), progress('Success', 100)], 0);
       const mayPoll = visibility(ts, '50ms h 9ms v');
-      pollProgress({ getProgress, polling, scheduler: ts, mayPoll }, progress('UserInput', 50)).subscribe();
+      followLoop({ getProgress, polling, scheduler: ts, mayPoll }, progress('UserInput', 50)).subscribe();
       flush();
       // Idle: the first poll was due at 100; hidden at 50, visible at 60 → polls at 60, then every 100.
       expect(sentAt).toEqual([60, 160, 260]);
@@ -84,7 +85,7 @@ describe('pollProgress paused by a "may poll" signal', () => {
       const random = () => queue.shift()!;
       const servers = draws.map(() => fakeServer(ts, [progress('Running', 0)], 0));
       const subs = servers.map(({ getProgress }) =>
-        pollProgress({ getProgress, polling, scheduler: ts, mayPoll, resumeSpreadMs: 100, random }, progress('Running', 0)).subscribe(),
+        followLoop({ getProgress, polling, scheduler: ts, mayPoll, resumeSpreadMs: 100, random }, progress('Running', 0)).subscribe(),
       );
       ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 400);
       flush();
@@ -100,13 +101,13 @@ describe('pollProgress paused by a "may poll" signal', () => {
     ts.run(({ flush }) => {
       const answers = [progress('Running', 10), progress('Running', 10), progress('Success', 100)];
       const gated = fakeServer(ts, answers, 1);
-      pollProgress({ getProgress: gated.getProgress, polling, scheduler: ts, mayPoll: new BehaviorSubject(true) }, progress('Running', 10)).subscribe();
+      followLoop({ getProgress: gated.getProgress, polling, scheduler: ts, mayPoll: new BehaviorSubject(true) }, progress('Running', 10)).subscribe();
       flush();
       const ts2 = scheduler();
       const plain = fakeServer(ts2, answers, 1);
       ts2.run(() => {
         const deps: PollDeps = { getProgress: plain.getProgress, polling, scheduler: ts2 };
-        pollProgress(deps, progress('Running', 10)).subscribe();
+        followLoop(deps, progress('Running', 10)).subscribe();
       });
       expect(gated.sentAt).toEqual(plain.sentAt);
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
-import { pollProgress, type PollDeps } from '../../lib/execution/pollProgress';
+import type { PollDeps } from '../../lib/execution/pollProgress';
+import { followLoop } from '../helpers/followLoop';
 import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
 import { fakeProgressServer, newTestScheduler } from '../helpers/marbles';
@@ -10,7 +11,7 @@ const polling = { ...DEFAULTS.polling, waitSeconds: 0, intervalMs: 10, maxInterv
 const scheduler = newTestScheduler;
 const fakeServer = fakeProgressServer;
 
-describe('pollProgress', () => {
+describe('the poll loop (followExecution, as run and watch use it)', () => {
   it('emits only changes and completes after the terminal status', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
@@ -21,7 +22,7 @@ describe('pollProgress', () => {
       // polls at 10, 24 and 42 (unchanged: the delay grows ×1.3: 13, then 17); the answer at 43
       // says 50 %: from 10 % at 0 that predicts the end at 97, so the next poll waits a fifth of
       // the 54 ms left (11) → success at 55.
-      expectObservable(pollProgress(deps, progress('Running', 10))).toBe('43ms b 11ms (c|)', values);
+      expectObservable(followLoop(deps, progress('Running', 10))).toBe('43ms b 11ms (c|)', values);
     });
   });
 
@@ -29,7 +30,7 @@ describe('pollProgress', () => {
     const ts = scheduler();
     ts.run(({ expectObservable, flush }) => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 10), progress('Running', 10), progress('Success', 100)], 50);
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 10)));
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts }, progress('Running', 10)));
       flush();
       // first poll at 10, answer at 60, next delay 13 → 73, answer 123, next 17 → 140
       expect(sentAt).toEqual([10, 73, 140]);
@@ -41,7 +42,7 @@ describe('pollProgress', () => {
     ts.run(({ expectObservable, flush }) => {
       const answers = Array.from({ length: 8 }, () => progress('Running', 0));
       const { getProgress, sentAt } = fakeServer(ts, [...answers, progress('Success', 100)], 0);
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 0)));
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts }, progress('Running', 0)));
       flush();
       const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
       expect(gaps).toEqual([13, 17, 22, 29, 38, 40, 40, 40]);
@@ -55,7 +56,7 @@ describe('pollProgress', () => {
       // 10 % per 10 ms from 0: at 20 ms it is at 20 %, so 80 % is 80 ms away, more than the cap.
       const slow = { ...polling, maxIntervalMs: 1000 };
       const { getProgress, sentAt } = fakeServer(ts, [p(90), progress('Success', 100)], 0);
-      expectObservable(pollProgress({ getProgress, polling: slow, scheduler: ts }, p(0)));
+      expectObservable(followLoop({ getProgress, polling: slow, scheduler: ts }, p(0)));
       flush();
       // at 10 ms: 90 % → rate 9 %/ms → eta 1.1 ms, clamped to intervalMs 10 instead of halving.
       expect(sentAt).toEqual([10, 20]);
@@ -73,7 +74,7 @@ describe('pollProgress', () => {
         return ts.createColdObservable('(a|)', { a: progress(p === 100 ? 'Success' : 'Running', p) });
       };
       const wide = { ...polling, intervalMs: 10, maxIntervalMs: 1000 };
-      expectObservable(pollProgress({ getProgress, polling: wide, scheduler: ts }, progress('Running', 0)));
+      expectObservable(followLoop({ getProgress, polling: wide, scheduler: ts }, progress('Running', 0)));
       flush();
       const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
       // Before any rise the delay grows ×1.3 (10, 13, 17, …); once 10 % shows, each wait is a
@@ -92,7 +93,7 @@ describe('pollProgress', () => {
     const ts = scheduler();
     ts.run(({ expectObservable, flush }) => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('UserInput', 50), progress('UserInput', 50), progress('Success', 100)], 0);
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 40)));
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts }, progress('Running', 40)));
       flush();
       expect(sentAt).toEqual([10, 110, 210]);
     });
@@ -104,7 +105,7 @@ describe('pollProgress', () => {
       const nudge = new Subject<string>();
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 60), progress('Success', 100)], 0);
       cold('-----a').subscribe(() => nudge.next('x'));
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts, nudges: () => nudge }, progress('UserInput', 50)));
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts, nudges: () => nudge }, progress('UserInput', 50)));
       flush();
       // nudged at 5 instead of waiting 100; then 50 → 60 % in 5 ms predicts the end at 25: a
       // fifth of the 20 ms left is below intervalMs, so the next poll is 10 ms later.
@@ -118,7 +119,7 @@ describe('pollProgress', () => {
       const lp = { ...polling, waitSeconds: 1 };
       // held: 1000 ms answers with no change → immediate re-poll
       const held = fakeServer(ts, [progress('Running', 10), progress('Running', 20), progress('Success', 100)], 1000);
-      expectObservable(pollProgress({ getProgress: held.getProgress, polling: lp, scheduler: ts }, progress('Running', 10)));
+      expectObservable(followLoop({ getProgress: held.getProgress, polling: lp, scheduler: ts }, progress('Running', 10)));
       flush();
       expect(held.sentAt).toEqual([0, 1000, 2000]);
     });
@@ -126,7 +127,7 @@ describe('pollProgress', () => {
     ts2.run(({ expectObservable, flush }) => {
       const lp = { ...polling, waitSeconds: 1 };
       const ignored = fakeServer(ts2, [progress('Running', 10), progress('Running', 10), progress('Success', 100)], 1);
-      expectObservable(pollProgress({ getProgress: ignored.getProgress, polling: lp, scheduler: ts2 }, progress('Running', 10)));
+      expectObservable(followLoop({ getProgress: ignored.getProgress, polling: lp, scheduler: ts2 }, progress('Running', 10)));
       flush();
       // a server that answers at once: no busy loop, the adaptive delay applies.
       expect(ignored.sentAt).toEqual([0, 14, 32]);
@@ -137,7 +138,7 @@ describe('pollProgress', () => {
     const ts = scheduler();
     ts.run(({ expectObservable, flush }) => {
       const { getProgress, sentAt } = fakeServer(ts, [progress('Running', 10)], 5);
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Running', 0)), '^ 12ms !');
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts }, progress('Running', 0)), '^ 12ms !');
       flush();
       expect(sentAt).toEqual([10]);
     });
@@ -147,7 +148,7 @@ describe('pollProgress', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
       const { getProgress } = fakeServer(ts, [progress('Running')]);
-      expectObservable(pollProgress({ getProgress, polling, scheduler: ts }, progress('Error', 30))).toBe('|');
+      expectObservable(followLoop({ getProgress, polling, scheduler: ts }, progress('Error', 30))).toBe('|');
     });
   });
 });

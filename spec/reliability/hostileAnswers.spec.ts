@@ -255,15 +255,16 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
   });
 
   it('a percentage out of range is clamped to 0–100 (numeric strings read, garbage as 0)', async () => {
-    const answers = [140, -20, 'abc', '55', Number.MAX_VALUE];
+    // In rising order: a follower's percentage never goes down (issue 24), so each clamp shows.
+    const answers = [-20, 'abc', '55', 140, Number.MAX_VALUE];
     serve({
       progress: (_q, r, n) => json(r, n <= answers.length ? { id: EXEC, status: 'Running', percentage: answers[n - 1], message: `poll ${n}` } : progressBody('Success', 100)),
     });
     const { events, error } = await runOnce();
     expect(error).toBeUndefined();
     const seen = events.filter((e) => e.type === 'progress').map((e) => e.progress.percentage);
-    expect(seen).toEqual([0, 100, 0, 0, 55, 100, 100]);
-    outcomes.push(['percentage out of range (140, -20, "abc", "55", 1.8e308)', `clamped: ${seen.slice(1, 6).join(', ')}; the run goes on`]);
+    expect(seen).toEqual([0, 0, 0, 55, 100, 100, 100]);
+    outcomes.push(['percentage out of range (-20, "abc", "55", 140, 1.8e308)', `clamped: ${seen.slice(1, 6).join(', ')}; the run goes on`]);
   });
 
   it('a status that flips back to Running after Success is never seen: the stream ends at the first Success', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { lastValueFrom, tap } from 'rxjs';
 import type { ExecutionEvent } from '../../lib/api/types';
 import { defaultFetch } from '../../lib/http/defaultFetch';
+import { REPROBE_AFTER_MS } from '../../lib/execution/holdPolicy';
 import type { FetchLike } from '../../lib/options';
 import type { FlowScript, ProgressHoldOptions } from 'smart-flows-rx/testing';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
@@ -100,11 +101,15 @@ describe('the default client against every way a server may treat the progress c
     expect(progress.every((r) => r.path.endsWith('?timeout=30'))).toBe(true);
   }, SLOW);
 
-  it("'auto' against a server that never holds asks once, then polls on the adaptive delay with no hold asked", async () => {
+  it("'auto' against a server that never holds asks once (and again as a probe every REPROBE_AFTER_MS), then polls on the adaptive delay with no hold asked", async () => {
     const { progress } = await runAgainst({ mode: 'ignore', defaultSeconds: 0 }, {});
     const asked = progress.map((r) => /timeout=(\d+)/.exec(r.path)?.[1]);
     expect(asked[0]).toBe('30');
-    expect(asked.slice(1).every((t) => t === '1')).toBe(true);
+    // Issue 24 item 7: one quick answer no longer ends long polling for the client's life; the
+    // probe every 5 min costs no extra request (its quick answer waits the adaptive delay).
+    const probes = asked.slice(1).filter((t) => t === '30').length;
+    expect(probes).toBeLessThanOrEqual(Math.ceil((FLOW_MS + 60_000) / REPROBE_AFTER_MS));
+    expect(asked.slice(1).every((t) => t === '1' || t === '30')).toBe(true);
     // At most the one asking request more than the client that never asks (the adaptive delay,
     // capped at 3 s): a later execution of the same client would not even pay that.
     const { progress: plain } = await runAgainst({ mode: 'ignore', defaultSeconds: 0 }, { waitSeconds: 0 });

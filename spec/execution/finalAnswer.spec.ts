@@ -1,0 +1,98 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { http, HttpResponse } from 'msw';
+import { tap } from 'rxjs';
+import type { FlowExecution } from '../../lib/api/types';
+import { FlowExecutionError, SmartFlowsResponseError } from '../../lib/errors';
+import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
+import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
+import { errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
+
+const OTHER_ID = '11111111-2222-4333-8444-555555555555';
+const polling = { intervalMs: 10, maxIntervalMs: 10 };
+const execution = (status: FlowExecution['status'], id = EXEC_ID): FlowExecution => ({ id, status, rawStatus: status });
+
+beforeAll(loadEngine);
+
+/** Runs one flow whose progress says Success and whose final GET answers `final`; gives the events' types and the error. */
+function runWithFinal(final: FlowExecution) {
+  const ts = newTestScheduler();
+  const seen: { types: string[]; error?: unknown; calls: string[] } = { types: [], calls: [] };
+  ts.run(({ cold }) => {
+    const { client, calls } = marbleClient(ts, {
+      progress: () => cold('-(s|)', { s: progress('Success', 100) }),
+      execution: () => cold('-(e|)', { e: final }),
+    }, polling);
+    client.run(FLOW_ID, '<A/>').subscribe({ next: (e) => seen.types.push(e.type), error: (e: unknown) => (seen.error = e) });
+    ts.flush();
+    seen.calls = calls;
+  });
+  return seen;
+}
+
+// Issue 24 item 8: the final GET is checked as progress answers are.
+describe('the final GET of a run', () => {
+  it('errors with SmartFlowsResponseError carrying the executionId when it answers another execution', () => {
+    const seen = runWithFinal(execution('Error', OTHER_ID));
+    // Before the fix: types ['progress', 'progress', 'output'], no error.
+    expect(seen.types).toEqual(['progress', 'progress']);
+    expect(seen.error).toBeInstanceOf(SmartFlowsResponseError);
+    expect(seen.error).toMatchObject({ executionId: EXEC_ID });
+    expect((seen.error as Error).message).toContain(OTHER_ID);
+  });
+
+  it('follows the server when it says Error after a Success progress: FlowExecutionError, no output', () => {
+    const seen = runWithFinal(execution('Error'));
+    expect(seen.types).toEqual(['progress', 'progress']);
+    expect(seen.error).toBeInstanceOf(FlowExecutionError);
+    expect((seen.error as FlowExecutionError).progress.status).toBe('Error');
+    expect((seen.error as FlowExecutionError).execution?.status).toBe('Error');
+  });
+
+  it('keeps polling when it says the execution still runs, and ends with what the server then says', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      let reads = 0;
+      const { client, calls } = marbleClient(ts, {
+        progress: () => cold('-(s|)', { s: progress('Success', 100) }),
+        execution: () => cold('-(e|)', { e: execution(++reads === 1 ? 'Running' : 'Success') }),
+      }, polling);
+      const types: string[] = [];
+      let error: unknown;
+      client.run(FLOW_ID, '<A/>').subscribe({ next: (e) => types.push(e.type), error: (e: unknown) => (error = e) });
+      ts.flush();
+      expect(error).toBeUndefined();
+      expect(types.at(-1)).toBe('output');
+      expect(calls.filter((c) => c.startsWith('execution'))).toHaveLength(2);
+    });
+  });
+
+  it('reads Warning on the final GET as output too (both are success)', () => {
+    const seen = runWithFinal(execution('Warning'));
+    expect(seen.error).toBeUndefined();
+    expect(seen.types.at(-1)).toBe('output');
+  });
+});
+
+// The same over HTTP (msw): with downloadDocuments, another execution's documents are not fetched.
+describe('the final GET of a run over HTTP', () => {
+  const { server, requests } = useMswServer();
+  const OTHER_DOC = '22222222-3333-4444-8555-666666666666';
+
+  it('answered with another execution (status Error, with a document): SmartFlowsResponseError, no output, no download', async () => {
+    server.use(
+      http.post(START_URL, () => HttpResponse.json(progressBody('Running', 0))),
+      http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Success', 100))),
+      http.get(EXECUTION_URL, () =>
+        HttpResponse.json(executionBody('Error', { id: OTHER_ID, state: { output: { letter: { id: OTHER_DOC, displayName: 'Other.pdf', type: 'document' } } } })),
+      ),
+    );
+    const events: string[] = [];
+    const error = await errorOf(testClient().run(FLOW_ID, '<a/>', { downloadDocuments: true }).pipe(tap((e) => events.push(e.type))));
+    // Before the fix: the client downloaded Other.pdf for the output event (msw, which has no such
+    // document, refused the request: SmartFlowsNetworkError).
+    expect(events).not.toContain('output');
+    expect(error).toBeInstanceOf(SmartFlowsResponseError);
+    expect(error).toMatchObject({ executionId: EXEC_ID });
+    expect(requests.some((r) => r.url.includes(OTHER_DOC))).toBe(false);
+  });
+});
