@@ -81,6 +81,8 @@ interface Scenario {
   watchers: FollowerSpec[];
   /** When the client answers the form (flow `form`). */
   submitAtMs: number;
+  /** How the server lists (a lagging listing, other users' executions) and which feed the tracker reads. */
+  server: { lagMs: number; otherUsersPerStart: number; feed: 'filter' | 'list' };
 }
 
 const options = (kind: FollowerSpec['kind'], joinAtMs: fc.Arbitrary<number>) =>
@@ -100,6 +102,11 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   starter: fc.oneof(options('run', fc.constant(0)), options('batch', fc.constant(0))),
   watchers: fc.array(watcherArb, { maxLength: 4 }),
   submitAtMs: fc.integer({ min: 1_200, max: 4_000 }),
+  server: fc.record({
+    lagMs: fc.constantFrom(0, 0, 300),
+    otherUsersPerStart: fc.constantFrom(0, 0, 80),
+    feed: fc.constantFrom('filter' as const, 'list' as const),
+  }),
 });
 
 /** How one follower ended, as the model compares it. */
@@ -132,16 +139,24 @@ const describeError = (error: unknown): string => {
 async function runScenario(scenario: Scenario): Promise<void> {
   server.resetHandlers();
   const clock = createVirtualClock();
-  const simulator = createSimulator({ seed: 7, clock, flows: Object.values(FLOWS), requestLogLimit: 100_000 });
+  const simulator = createSimulator({ seed: 7, clock, flows: Object.values(FLOWS), requestLogLimit: 100_000, listing: { lagMs: scenario.server.lagMs, otherUsersPerStart: scenario.server.otherUsersPerStart } });
   server.use(...createSimulatorHandlers(simulator, { baseUrl: BASE }));
   const scheduler = new VirtualTimeScheduler();
   const clockAtZero = clock.now();
+  let fallbacks = 0;
   const client = new SmartFlowsClient({
     baseUrl: BASE,
     apiKey: simulator.apiKey,
     scheduler,
     polling: { intervalMs: POLL_INTERVAL_MS, maxIntervalMs: 400, idleIntervalMs: 400 },
-    tracker: { intervalMs: TRACKER_INTERVAL_MS, ...(process.env.MODEL_DEBUG ? { onDebug: (e: unknown) => console.log(scheduler.now(), JSON.stringify(e)) } : {}) },
+    tracker: {
+      intervalMs: TRACKER_INTERVAL_MS,
+      feed: scenario.server.feed,
+      onDebug: (e) => {
+        if (e.type === 'fallback') fallbacks++;
+        if (process.env.MODEL_DEBUG) console.log(scheduler.now(), JSON.stringify(e));
+      },
+    },
   });
   const flow = FLOWS[scenario.flow];
   const followers: Seen[] = [scenario.starter, ...scenario.watchers].map((spec) => ({ spec }));
@@ -264,7 +279,8 @@ async function runScenario(scenario: Scenario): Promise<void> {
       // It may see the form from when it is shown until the answer; it must, where it followed it
       // long enough: a read of the form may be held up to 1 s (timeout=1) and ends at the answer.
       if (spec.joinAtMs < scenario.submitAtMs + LAG_MS) accepted.add('error:FlowExecutionError:UserInput');
-      if (Math.max(spec.joinAtMs, FORM_AT_MS) + 2 * LAG_MS <= scenario.submitAtMs && timeoutAt > scenario.submitAtMs) accepted.delete(trueEnd);
+      // (Unless the execution ended before the answer: canceled before or during the form.)
+      if (Math.max(spec.joinAtMs, FORM_AT_MS) + 2 * LAG_MS <= scenario.submitAtMs && timeoutAt > scenario.submitAtMs && endAt > scenario.submitAtMs) accepted.delete(trueEnd);
     }
     if (!accepted.has(s.end!)) {
       throw new Error(`${spec.kind} ${JSON.stringify(spec)} ended with ${s.end} at ${s.endAtMs} ms; expected one of ${[...accepted].join(', ')} (final ${final} at ${endAt} ms)`);
@@ -289,6 +305,10 @@ async function runScenario(scenario: Scenario): Promise<void> {
   expect(route('list')).toBeLessThanOrEqual(Math.ceil(spanMs / TRACKER_INTERVAL_MS) + 1);
   expect(route('progress')).toBeLessThanOrEqual(followers.length * (Math.ceil(spanMs / POLL_INTERVAL_MS) + 3));
   expect(route('execution')).toBeLessThanOrEqual(followers.length + 1);
+  // Through the listing alone: a watch's first read, and the form's reads (one on showing, one on this client's answer, each follower).
+  if (followers.every((s) => s.spec.tracking === 'listing') && fallbacks === 0) {
+    expect(route('progress')).toBeLessThanOrEqual(scenario.watchers.length + (scenario.flow === 'form' ? 2 * followers.length : 0));
+  }
 }
 
 const ENDS: readonly FlowStatus[] = ['Success', 'Warning', 'Error', 'Canceled', 'Interrupted'];
