@@ -206,10 +206,11 @@ export class ListingTracker {
       const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
       const ids = due.map((e) => e.id);
-      // The first cycle reads back until it has listed every tracked execution: a change of one
-      // stamped below a busy server's first page would fall below every later horizon.
-      const cover = horizonMs === undefined ? new Set(this.entries.keys()) : undefined;
-      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids, cover }).pipe(
+      // The first cycle reads back until it has listed every tracked execution (as far back as
+      // the tracking began, and the margin): a change of one stamped below a busy server's first
+      // page would fall below every later horizon.
+      const first = horizonMs === undefined ? this.firstRead(marginMs) : undefined;
+      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids, first }).pipe(
         tap((read) => {
           this.failedCycles = 0;
           // The quiet executions asked for sort last, older than the horizon: apart from the changes.
@@ -226,7 +227,7 @@ export class ListingTracker {
           // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
           const now = this.deps.scheduler.now();
           const changes = this.apply(changed, now, !sweeping);
-          if (cover && !read.complete) this.checkUnlisted(now);
+          if (first && !read.complete) this.checkUnlisted(now);
           const lateMs = this.fitMargin(changed, read.complete, horizonMs);
           let checks = 0;
           // A filter that drops the id condition (or the `or`) answers everything older too.
@@ -281,10 +282,18 @@ export class ListingTracker {
     return checks;
   }
 
+  /** What the first cycle must list (every tracked execution), and how far back it may read for them. */
+  private firstRead(marginMs: number): { cover: ReadonlySet<string>; lookbackMs: number } {
+    let since = Infinity;
+    for (const e of this.entries.values()) since = Math.min(since, e.lastSeenAtMs);
+    return { cover: new Set(this.entries.keys()), lookbackMs: this.deps.scheduler.now() - since + marginMs };
+  }
+
   /**
-   * After a first cycle cut short at `maxPages`: the tracked executions it did not list changed
-   * before everything it read, so no later cycle (reading back to a horizon) would show that
-   * change. They are due for a check at once (a sweep, or a request of their own).
+   * After a first cycle cut short (at `maxPages`, or at its look-back): the tracked executions it
+   * did not list are not in what later cycles read back to (a lagging listing has not shown them
+   * yet, or their change is older than the read). They are due for a check at once (a sweep, or a
+   * request of their own).
    */
   private checkUnlisted(now: number): void {
     for (const entry of this.entries.values()) {

@@ -359,9 +359,10 @@ describe('ListingTracker (marbles)', () => {
   it('the first cycle pages on until it has listed every tracked execution (a busy server)', () => {
     const ts = newTestScheduler();
     ts.run(({ flush }) => {
-      // 120 other executions changed after ours: ours (ended, stamped 40 s) is on the third page of 50.
-      const others = Array.from({ length: 120 }, (_, k) => item(100 + k, 'Running', 60 - k * 0.1));
-      const all = [...others, item(1, 'Success', 40), item(2, 'Running', 30)];
+      // 120 other executions changed after ours, within a second: ours (ended, stamped 59 s) is on
+      // the third page of 50, within the look-back (the margin, 2 s, and the 10 ms it was tracked).
+      const others = Array.from({ length: 120 }, (_, k) => item(100 + k, 'Running', 60 - k * 0.008));
+      const all = [...others, item(1, 'Success', 59), item(2, 'Running', 58.9)];
       const { api, calls } = fakeFeed(ts, (c, i) => (i < 3 ? all.slice(c.page * c.size, (c.page + 1) * c.size) : []));
       const { tracker, debug } = newTracker(ts, api);
       const entry = tracker.add(progress(1, 'Running'));
@@ -412,6 +413,23 @@ describe('ListingTracker (marbles)', () => {
       expect(gets).toBe(1);
       expect(seen).toEqual(['a:Success', 'b:Success', 'c:Success']);
       expect(entry.confirmed).toMatchObject({ status: 'Success' });
+    });
+  });
+
+  it('the first cycle reads back no further than the tracking began (and the margin): a lagging listing that does not show it yet', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // Others a tenth of a second apart; ours not listed at all (too young for a lagging listing).
+      const others = Array.from({ length: 500 }, (_, k) => item(100 + k, 'Running', 60 - k * 0.1));
+      const { api, calls } = fakeFeed(ts, (c) => (c.horizon ? [] : others.slice(c.page * c.size, (c.page + 1) * c.size)));
+      const { tracker } = newTracker(ts, api, { missingAfterMs: 10_000 });
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 15);
+      flush();
+      // Page 0 reaches back to 55.1 s, past the look-back (60 s − 2.01 s): no more pages, not maxPages of them.
+      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0']);
+      // And it is due for a check at once.
+      expect(entry.lastSeenAtMs).toBeLessThanOrEqual(ts.now() - 10_000);
     });
   });
 
