@@ -1,4 +1,4 @@
-import { defer, filter, finalize, merge, type Observable, of, switchMap, take, tap } from 'rxjs';
+import { defer, finalize, merge, type Observable, of, switchMap, take, tap } from 'rxjs';
 import { isIdleStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { ExecutionEvent, FlowProgress, FlowStatus } from '../api/types';
 import { type FollowDeps, followExecution, type FollowOptions } from '../execution/followExecution';
@@ -48,25 +48,30 @@ export function trackExecution(tracker: ListingTracker, deps: FollowDeps, first$
 export function trackerPoller(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, ownPoller: () => Poller): Poller {
   let own: Poller | undefined;
   const polling = () => (own ??= ownPoller());
-  // News for this follower: another follower may have taken a check, or read what this one knows.
-  const hasNews = (previous: FlowProgress) => entry.polling || entry.audit || entry.status !== previous.status;
+  // This client answered the form: the next ask reads the execution at once, as polling would.
+  let nudged = false;
   return {
     wait: (previous) =>
       defer(() => {
         if (entry.polling) return polling().wait(previous);
-        if (hasNews(previous)) return of(0);
-        // This client answered the form: one progress request at once, as polling would.
+        // News this follower has not taken yet (another follower's request, a change while it asked).
+        if (entry.audit || entry.status !== previous.status) return of(0);
         const nudge$ = deps.nudges && isIdleStatus(previous.status) ? deps.nudges(entry.id) : undefined;
-        const news$ = entry.news.pipe(filter(() => hasNews(previous)), take(1), switchMap(() => (entry.polling ? polling().wait(previous) : of(0))));
-        return nudge$ ? merge(news$, nudge$).pipe(take(1)) : news$;
+        const news$ = entry.news.pipe(take(1), switchMap(() => (entry.polling ? polling().wait(previous) : of(0))));
+        return nudge$ ? merge(news$, nudge$.pipe(tap(() => (nudged = true)))).pipe(take(1)) : news$;
       }),
     ask: (previous) =>
       defer(() => {
         if (entry.polling) return polling().ask(previous);
         if (tracker.takeAudit(entry)) return check(tracker, entry, deps, previous);
         const { status, rawStatus } = entry;
-        // Nothing new from the listing: a nudge (this client answered the form).
-        if (status === previous.status) return ownRequest(tracker, entry, deps, previous);
+        if (status === previous.status) {
+          // Woken by a nudge: one request. Else the news was not for this follower (another took
+          // the check): the same progress, no event, and it waits again.
+          const wasNudged = nudged;
+          nudged = false;
+          return wasNudged ? ownRequest(tracker, entry, deps, previous) : of(previous);
+        }
         if (isTerminalStatus(status)) return confirm(tracker, entry, deps, previous, status, polling);
         if (needsUserAction(status)) return ownRequest(tracker, entry, deps, previous);
         return of({ ...previous, status, rawStatus });
