@@ -262,8 +262,9 @@ async function runScenario(scenario: Scenario): Promise<void> {
   const requests = simulator.requests.filter((r) => !r.path.includes('model=truth'));
   const final = (await serverStatus())?.status ?? 'Unknown';
 
-  // Nothing left behind.
+  // Nothing left behind: no timer of the client's, no request the server still holds.
   expect(scheduler.actions).toHaveLength(0);
+  expect(simulator.stats.openLongPolls).toBe(0);
 
   // Each follower that stayed ends with the true outcome, or with its own timeout before the end.
   const endAt = isEnd(final) ? (serverEndAtMs ?? now) : Infinity;
