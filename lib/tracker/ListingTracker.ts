@@ -156,6 +156,14 @@ export class ListingTracker {
     return true;
   }
 
+  /** A check taken by a follower that left (or failed) before its answer: the next follower to ask makes it. */
+  returnAudit(tracked: TrackedEntry): void {
+    const entry = tracked as Entry;
+    if (entry.followers === 0 || entry.polling || this.entries.get(entry.id) !== entry) return;
+    entry.audit = true;
+    entry.news.next();
+  }
+
   /**
    * The execution's GET that confirms a terminal status, sent once however many followers ask
    * (the answer is kept as `confirmed`, the output GET); a failed one is sent again by the next ask.

@@ -90,14 +90,18 @@ function ownRequest(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDe
 /** A quiet execution's check: a status the listing never showed means the listing misses changes. */
 function check(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress): Observable<FlowProgress> {
   const known = entry.status;
+  let answered = false;
   return deps.getProgress(previous.id, 0).pipe(
     take(1),
     tap((progress) => {
+      answered = true;
       if (progress.status === known) tracker.readDirectly(entry, progress);
       else {
         tracker.fallBack(entry, 'missing', `Execution ${previous.id} is ${progress.status}, but the listing has shown ${known} for ${tracker.options.missingAfterMs} ms`);
       }
     }),
+    // Left (or failed) before the answer: another follower of the execution makes the check.
+    finalize(() => answered || tracker.returnAudit(entry)),
   );
 }
 

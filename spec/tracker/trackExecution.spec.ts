@@ -165,6 +165,33 @@ describe('several followers of one tracked execution (issue 24, item 6)', () => 
   });
 });
 
+describe('a quiet execution checked for several followers', () => {
+  it('hands the check to another follower when the one that took it leaves before the answer', async () => {
+    const { simulator, client, until, advance } = start();
+    // One stage of 20 s: the listing shows no change, the execution is quiet after missingAfterMs.
+    const quiet = { ...builtInFlows.short, id: '5f1a0000-0000-4000-8000-0000000000c1', stages: [{ message: 'Long stage', percentage: 10, durationMs: 20_000 }] };
+    simulator.addFlow(quiet);
+    const c = client({ tracker: { intervalMs: 200, feed: 'list', missingAfterMs: 5_000 } });
+    const progressCalls = () => simulator.requests.filter((r) => r.route === 'progress').length;
+    // Another execution changing every second moves the listing's newest change (the horizon) on.
+    c.startExecution(builtInFlows.long.id, '<A/>').subscribe();
+    const run = c.run(quiet.id, '<A/>', { tracking: 'listing' });
+    let id: string | undefined;
+    const first = run.subscribe((e) => (id = e.executionId));
+    await until(() => id !== undefined);
+    const watch = record(c.watch(id!, { tracking: 'listing', onUserInput: 'error' }));
+    await until(() => progressCalls() === 1);
+    // The run takes the check (a progress request the server holds up to 1 s) and leaves meanwhile.
+    await until(() => progressCalls() === 2, 10_000);
+    first.unsubscribe();
+    await advance(300);
+    expect(progressCalls()).toBe(3);
+    expect(watch.done).toBe(false);
+    await until(() => watch.done, 60_000);
+    expect(watch.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+  });
+});
+
 describe('tracker.onDebug', () => {
   it('a throwing onDebug changes nothing: no failed cycle, no fallback, no progress request', async () => {
     const { simulator, client, until } = start();
