@@ -1,6 +1,6 @@
 import { defer, finalize, merge, type Observable, of, switchMap, take, tap } from 'rxjs';
 import { isIdleStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
-import type { ExecutionEvent, FlowProgress, FlowStatus } from '../api/types';
+import type { ExecutionEvent, FlowProgress } from '../api/types';
 import { type FollowDeps, followExecution, type FollowOptions } from '../execution/followExecution';
 import { type Poller, poller } from '../execution/pollProgress';
 import type { ListingTracker, TrackedEntry } from './ListingTracker';
@@ -72,7 +72,7 @@ export function trackerPoller(tracker: ListingTracker, entry: TrackedEntry, deps
           nudged = false;
           return wasNudged ? ownRequest(tracker, entry, deps, previous) : of(previous);
         }
-        if (isTerminalStatus(status)) return confirm(tracker, entry, deps, previous, status, polling);
+        if (isTerminalStatus(status)) return confirm(tracker, entry, deps, previous, { status, rawStatus }, polling);
         if (needsUserAction(status)) return ownRequest(tracker, entry, deps, previous);
         return of({ ...previous, status, rawStatus });
       }),
@@ -106,12 +106,12 @@ function check(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, p
 }
 
 /** The execution's own GET for a terminal status the listing showed (one for every follower); a contradiction falls back to polling. */
-function confirm(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress, status: FlowStatus, polling: () => Poller): Observable<FlowProgress> {
+function confirm(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress, listed: Pick<FlowProgress, 'status' | 'rawStatus'>, polling: () => Poller): Observable<FlowProgress> {
   return tracker.confirmation(entry, () => deps.api.execution(previous.id)).pipe(
     take(1),
     switchMap((execution) => {
-      if (execution.status !== status) {
-        tracker.fallBack(entry, 'contradiction', `The listing shows execution ${previous.id} ${status}, its own GET ${execution.rawStatus}`);
+      if (execution.status !== listed.status) {
+        tracker.fallBack(entry, 'contradiction', `The listing shows execution ${previous.id} ${listed.rawStatus}, its own GET ${execution.rawStatus}`);
         return polling().ask(previous);
       }
       // The listing carries no percentage: a successful end is 100 %, any other keeps the last one.
