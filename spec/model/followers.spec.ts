@@ -322,7 +322,12 @@ function normalize(raw: string): FlowStatus {
 
 describe('followers of one execution (model, virtual time)', () => {
   if (process.env.MODEL_SCENARIO) test('replay', async () => runScenario(JSON.parse(process.env.MODEL_SCENARIO!) as Scenario));
-  test.prop([scenarioArb], { numRuns: NUM_RUNS })('each ends with the true outcome, no cancel unless asked, requests bounded, nothing left', async (scenario) => {
-    await runScenario(scenario);
-  });
+  // @fast-check/jest stops (and passes) at Jest's timeout: a hunt gets the time its runs need.
+  test.prop([scenarioArb], { numRuns: NUM_RUNS })(
+    'each ends with the true outcome, no cancel unless asked, requests bounded, nothing left',
+    async (scenario) => {
+      await runScenario(scenario);
+    },
+    Math.max(20_000, NUM_RUNS * 1_000),
+  );
 });
