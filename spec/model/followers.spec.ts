@@ -118,6 +118,8 @@ interface Seen {
   end?: string;
   endAtMs?: number;
   leftAtMs?: number;
+  /** The virtual time it subscribed at (the first step at or after `joinAtMs`). */
+  joinedAtMs?: number;
   /** Never subscribed: the starter left before the execution had an id. */
   skipped?: boolean;
   /** Whether the execution had ended on the server when this follower left. */
@@ -167,6 +169,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
 
   const follow = (seen: Seen): void => {
     const { spec } = seen;
+    seen.joinedAtMs = now;
     const opts = { tracking: spec.tracking, cancelOnUnsubscribe: spec.cancelOnUnsubscribe, timeoutMs: spec.timeoutMs, onUserInput: spec.onUserInput };
     const ended = (end: string) => {
       seen.end = end;
@@ -273,15 +276,17 @@ async function runScenario(scenario: Scenario): Promise<void> {
     const { spec } = s;
     const trueEnd = final === 'Success' || final === 'Warning' ? `output:${final}` : `error:FlowExecutionError:${final}`;
     const accepted = new Set<string>();
-    const timeoutAt = spec.timeoutMs > 0 ? spec.joinAtMs + spec.timeoutMs : Infinity;
+    // From the step it actually subscribed in (joins happen on the 25 ms steps).
+    const joinedAt = s.joinedAtMs!;
+    const timeoutAt = spec.timeoutMs > 0 ? joinedAt + spec.timeoutMs : Infinity;
     if (timeoutAt < endAt + LAG_MS) accepted.add('timeout');
     if (timeoutAt >= endAt) accepted.add(trueEnd);
     if (scenario.flow === 'form' && spec.onUserInput === 'error') {
       // It may see the form from when it is shown until the answer; it must, where it followed it
       // long enough: a read of the form may be held up to 1 s (timeout=1) and ends at the answer.
-      if (spec.joinAtMs < scenario.submitAtMs + LAG_MS) accepted.add('error:FlowExecutionError:UserInput');
+      if (joinedAt < scenario.submitAtMs + LAG_MS) accepted.add('error:FlowExecutionError:UserInput');
       // (Unless the execution ended before the answer: canceled before or during the form.)
-      if (Math.max(spec.joinAtMs, FORM_AT_MS) + 2 * LAG_MS <= scenario.submitAtMs && timeoutAt > scenario.submitAtMs && endAt > scenario.submitAtMs) accepted.delete(trueEnd);
+      if (Math.max(joinedAt, FORM_AT_MS) + 2 * LAG_MS <= scenario.submitAtMs && timeoutAt > scenario.submitAtMs && endAt > scenario.submitAtMs) accepted.delete(trueEnd);
     }
     if (!accepted.has(s.end!)) {
       throw new Error(`${spec.kind} ${JSON.stringify(spec)} ended with ${s.end} at ${s.endAtMs} ms; expected one of ${[...accepted].join(', ')} (final ${final} at ${endAt} ms)`);
