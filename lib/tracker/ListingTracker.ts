@@ -1,29 +1,45 @@
-import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
+import { catchError, concatMap, defer, distinctUntilChanged, EMPTY, NEVER, type Observable, repeat, type SchedulerLike, shareReplay, Subject, type Subscription, switchMap, takeWhile, tap, timer } from 'rxjs';
 import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
 import { type FeedApi, type FeedItem, FeedUnusableError, readFeed } from './readFeed';
 import type { NormalizedTrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './trackerOptions';
 
-/** One execution followed through the listing. */
+/**
+ * One execution followed through the listing, shared by every follower of its id (a `run` and a
+ * `watch` of it, two watches with other options…): the tracker counts them and forgets the entry
+ * when the last one leaves. Only the tracker writes it (its cycles, and the methods each
+ * follower's poller calls: {@link ListingTracker.readDirectly}, {@link ListingTracker.takeAudit},
+ * {@link ListingTracker.confirmation}, {@link ListingTracker.fallBack}); a follower keeps its own
+ * last progress and compares it with `status` to know what is new to it.
+ */
 export interface TrackedEntry {
   readonly id: string;
-  /** The status last passed on (from the first progress, then from the listing). */
-  status: FlowStatus;
+  /** The status last known: from the first progress, the listing, or a request of a follower. */
+  readonly status: FlowStatus;
+  /** `status` as the server spelled it. */
+  readonly rawStatus: string;
   /** `modifiedAt` (ms) of the listing item that status came from. */
-  modifiedAtMs?: number;
+  readonly modifiedAtMs?: number;
   /** Scheduler time the listing last showed it (or it was added). */
-  lastSeenAtMs: number;
-  /** A change the listing showed, not yet taken by the execution's loop. */
-  pending?: FlowExecution;
-  /** Quiet too long: the loop checks it with its own progress request. */
-  audit: boolean;
-  /** Polls on its own from now on. */
-  polling: boolean;
-  /** Emits when there is news for the loop: a change, an audit, a fallback. */
-  readonly news: Subject<void>;
-  /** The execution fetched to confirm a terminal status (the output GET, not sent twice). */
-  confirmed?: FlowExecution;
+  readonly lastSeenAtMs: number;
+  /** Quiet too long: one follower checks it with a progress request (see {@link ListingTracker.takeAudit}). */
+  readonly audit: boolean;
+  /** Polls on its own from now on (every follower, each with its own poller). */
+  readonly polling: boolean;
+  /** Followers of this entry now. */
+  readonly followers: number;
+  /** Emits when there is news for the followers: a change, an audit, a fallback. */
+  readonly news: Observable<void>;
+  /** The execution fetched to confirm a terminal status (the output GET, sent once for every follower). */
+  readonly confirmed?: FlowExecution;
 }
+
+/** The tracker's own, writable view of an entry. */
+type Entry = { -readonly [K in keyof TrackedEntry]: TrackedEntry[K] } & {
+  readonly news: Subject<void>;
+  /** The confirming GET in flight (or done), shared by the followers that ask for it. */
+  confirming?: Observable<FlowExecution>;
+};
 
 /** What the tracker needs from the client. */
 export interface TrackerDeps {
@@ -56,7 +72,8 @@ interface PreviousRead {
  * unusable: then every execution polls on its own.
  */
 export class ListingTracker {
-  private readonly entries = new Map<string, TrackedEntry>();
+  /** One entry per execution id, shared by its followers. */
+  private readonly entries = new Map<string, Entry>();
   private cycles?: Subscription;
   private feed: 'filter' | 'list';
   private highWaterMs?: number;
@@ -78,43 +95,95 @@ export class ListingTracker {
     this.marginMs = options.safetyMarginMs === 'auto' ? AUTO_MARGIN_MS.min : options.safetyMarginMs;
   }
 
-  /** Starts tracking an execution from its latest progress; starts the cycles if they were idle. */
+  /**
+   * Adds a follower of an execution, from the progress it starts from: the entry of that id if
+   * one is tracked (the follower's progress, read just now, is the newest status unless the
+   * entry already knows a terminal one), else a new one; starts the cycles if they were idle.
+   * Each `add` is paired with one {@link remove}.
+   */
   add(first: FlowProgress): TrackedEntry {
-    const entry: TrackedEntry = {
-      id: first.id.toLowerCase(),
+    const id = first.id.toLowerCase();
+    const known = this.entries.get(id);
+    if (known) {
+      known.followers++;
+      if (!isTerminalStatus(known.status)) this.readDirectly(known, first);
+      return known;
+    }
+    const entry: Entry = {
+      id,
       status: first.status,
+      rawStatus: first.rawStatus,
       lastSeenAtMs: this.deps.scheduler.now(),
       audit: false,
       polling: this.polling,
+      followers: 1,
       news: new Subject<void>(),
     };
     // After the tracker fell back, a new execution polls on its own from the start.
     if (this.polling) return entry;
-    this.entries.set(entry.id, entry);
+    this.entries.set(id, entry);
     this.cycles ??= this.cycle$().subscribe();
     return entry;
   }
 
-  /** Stops tracking an execution (its stream ended); the cycles stop with the last one. */
-  remove(entry: TrackedEntry): void {
+  /** A follower leaves (its stream ended): the entry is forgotten with its last follower, the cycles with the last entry. */
+  remove(tracked: TrackedEntry): void {
+    const entry = tracked as Entry;
+    if (--entry.followers > 0) return;
     if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
     if (this.entries.size === 0) this.stopCycles();
   }
 
   /**
-   * The execution's status was just read with its own request: listing items stamped before the
-   * newest change the listing has shown so far are older than it, and must not undo it.
+   * A follower read the execution's status with its own request: it is the newest known (the
+   * other followers hear of it), and listing items stamped before the newest change the listing
+   * has shown so far are older than it, and must not undo it.
    */
-  readDirectly(entry: TrackedEntry, status: FlowStatus): void {
-    entry.status = status;
+  readDirectly(tracked: TrackedEntry, progress: Pick<FlowProgress, 'status' | 'rawStatus'>): void {
+    const entry = tracked as Entry;
+    const changed = entry.status !== progress.status;
+    entry.status = progress.status;
+    entry.rawStatus = progress.rawStatus;
     if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
+    if (changed) entry.news.next();
   }
 
-  /** Switches one execution to its own polling, and says why. */
-  fallBack(entry: TrackedEntry, reason: TrackerFallbackReason, detail: string): void {
+  /** Whether a check of a quiet execution is due, and then the asking follower makes it (one check for all its followers). */
+  takeAudit(tracked: TrackedEntry): boolean {
+    const entry = tracked as Entry;
+    if (!entry.audit) return false;
+    entry.audit = false;
+    return true;
+  }
+
+  /** A check taken by a follower that left (or failed) before its answer: the next follower to ask makes it. */
+  returnAudit(tracked: TrackedEntry): void {
+    const entry = tracked as Entry;
+    if (entry.followers === 0 || entry.polling || this.entries.get(entry.id) !== entry) return;
+    entry.audit = true;
+    entry.news.next();
+  }
+
+  /**
+   * The execution's GET that confirms a terminal status, sent once however many followers ask
+   * (the answer is kept as `confirmed`, the output GET); a failed one is sent again by the next ask.
+   */
+  confirmation(tracked: TrackedEntry, get: () => Observable<FlowExecution>): Observable<FlowExecution> {
+    const entry = tracked as Entry;
+    return (entry.confirming ??= defer(get).pipe(
+      // Kept for the output GET when it is an end (a contradiction's answer is not).
+      tap((execution) => {
+        if (isTerminalStatus(execution.status)) entry.confirmed = execution;
+      }),
+      shareReplay({ bufferSize: 1, refCount: true }),
+    ));
+  }
+
+  /** Switches one execution (every follower of it) to its own polling, and says why. */
+  fallBack(tracked: TrackedEntry, reason: TrackerFallbackReason, detail: string): void {
+    const entry = tracked as Entry;
     if (entry.polling) return;
     entry.polling = true;
-    entry.pending = undefined;
     this.debug({ type: 'fallback', scope: 'execution', reason, executionId: entry.id, detail });
     if (this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
     if (this.entries.size === 0) this.stopCycles();
@@ -145,7 +214,11 @@ export class ListingTracker {
       const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
       const ids = due.map((e) => e.id);
-      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids }).pipe(
+      // The first cycle reads back until it has listed every tracked execution (as far back as
+      // the tracking began, and the margin): a change of one stamped below a busy server's first
+      // page would fall below every later horizon.
+      const first = horizonMs === undefined ? this.firstRead(marginMs) : undefined;
+      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids, first }).pipe(
         tap((read) => {
           this.failedCycles = 0;
           // The quiet executions asked for sort last, older than the horizon: apart from the changes.
@@ -162,6 +235,7 @@ export class ListingTracker {
           // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
           const now = this.deps.scheduler.now();
           const changes = this.apply(changed, now, !sweeping);
+          if (first && !read.complete) this.checkUnlisted(now);
           const lateMs = this.fitMargin(changed, read.complete, horizonMs);
           let checks = 0;
           // A filter that drops the id condition (or the `or`) answers everything older too.
@@ -185,11 +259,11 @@ export class ListingTracker {
    * spreads over cycles, and the changes keep room). Each cycle asks for them in its one
    * request (`modifiedAt ≥ horizon` or `id in […]`, see `readFeed`), where it can sweep.
    */
-  private dueForSweep(): TrackedEntry[] {
+  private dueForSweep(): Entry[] {
     const now = this.deps.scheduler.now();
-    const due: TrackedEntry[] = [];
+    const due: Entry[] = [];
     for (const e of this.entries.values()) {
-      if (!e.audit && !e.polling && !e.pending && !isTerminalStatus(e.status) && now - e.lastSeenAtMs >= this.options.missingAfterMs) due.push(e);
+      if (!e.audit && !e.polling && !isTerminalStatus(e.status) && now - e.lastSeenAtMs >= this.options.missingAfterMs) due.push(e);
     }
     return due.sort((a, b) => a.lastSeenAtMs - b.lastSeenAtMs).slice(0, Math.max(1, Math.floor(this.options.maxPageSize / 2)));
   }
@@ -199,11 +273,11 @@ export class ListingTracker {
    * (a change the changes never showed) or not listed at all (when the read was whole), it gets
    * its own check. Returns how many need one.
    */
-  private applySweep(due: readonly TrackedEntry[], listed: ReadonlyMap<string, FeedItem>, complete: boolean, now: number): number {
+  private applySweep(due: readonly Entry[], listed: ReadonlyMap<string, FeedItem>, complete: boolean, now: number): number {
     let checks = 0;
     for (const entry of due) {
       // Gone, on its own polling, or shown by this cycle's changes: nothing to judge.
-      if (this.entries.get(entry.id) !== entry || entry.polling || entry.pending || entry.audit || entry.lastSeenAtMs === now) continue;
+      if (this.entries.get(entry.id) !== entry || entry.polling || entry.audit || entry.lastSeenAtMs === now) continue;
       const item = listed.get(entry.id);
       if (!item && !complete) continue;
       entry.lastSeenAtMs = now;
@@ -214,6 +288,25 @@ export class ListingTracker {
       entry.news.next();
     }
     return checks;
+  }
+
+  /** What the first cycle must list (every tracked execution), and how far back it may read for them. */
+  private firstRead(marginMs: number): { cover: ReadonlySet<string>; lookbackMs: number } {
+    let since = Infinity;
+    for (const e of this.entries.values()) since = Math.min(since, e.lastSeenAtMs);
+    return { cover: new Set(this.entries.keys()), lookbackMs: this.deps.scheduler.now() - since + marginMs };
+  }
+
+  /**
+   * After a first cycle cut short (at `maxPages`, or at its look-back): the tracked executions it
+   * did not list are not in what later cycles read back to (a lagging listing has not shown them
+   * yet, or their change is older than the read). They are due for a check at once (a sweep, or a
+   * request of their own).
+   */
+  private checkUnlisted(now: number): void {
+    for (const entry of this.entries.values()) {
+      if (entry.lastSeenAtMs !== now) entry.lastSeenAtMs = Math.min(entry.lastSeenAtMs, now - this.options.missingAfterMs);
+    }
   }
 
   /** No more sweeps: quiet executions get their own check each, and the debug event says why. */
@@ -272,7 +365,7 @@ export class ListingTracker {
       if (entry.modifiedAtMs !== undefined && modifiedAtMs <= entry.modifiedAtMs) continue;
       entry.status = execution.status;
       entry.modifiedAtMs = modifiedAtMs;
-      entry.pending = execution;
+      entry.rawStatus = execution.rawStatus;
       changes++;
       entry.news.next();
     }
@@ -314,7 +407,6 @@ export class ListingTracker {
     this.stopCycles();
     for (const entry of entries) {
       entry.polling = true;
-      entry.pending = undefined;
       entry.news.next();
     }
   }
@@ -327,7 +419,12 @@ export class ListingTracker {
     cycles?.unsubscribe();
   }
 
+  /** Tells `onDebug`; what it throws is ignored: an app's debug callback never changes what the tracker does. */
   private debug(event: TrackerDebugEvent): void {
-    this.options.onDebug?.(event);
+    try {
+      this.options.onDebug?.(event);
+    } catch {
+      // Ignored on purpose (see above).
+    }
   }
 }

@@ -22,6 +22,13 @@ export interface FeedRequest {
    * feed only: the cycle asks `modifiedAt ≥ horizon` or `id in ids`, and reads every page.
    */
   ids?: readonly string[];
+  /**
+   * On the first cycle (no horizon): the executions it must list, and how far back it may read
+   * for them (ms before the newest item listed: since the tracking began, and the margin). It
+   * pages on (up to `maxPages`) while a full page leaves one of them unlisted and is not older
+   * than that, instead of reading one page.
+   */
+  first?: { cover: ReadonlySet<string>; lookbackMs: number };
 }
 
 /** An item of the feed: the execution and its `modifiedAt` in ms. */
@@ -51,12 +58,15 @@ export const SORT = 'modifiedAt,desc';
 /**
  * One cycle's reading: pages of executions by `modifiedAt`, newest first, until a page is not
  * full, or its last item is older than the horizon, or `maxPages` were read (the first cycle,
- * without a horizon, reads one page). With the filter feed the server drops what is older than
- * the horizon itself. Checks the order asked for: items out of order, or without a `modifiedAt`,
+ * without a horizon, reads one page, or on while one execution of `first.cover` is unlisted
+ * within its look-back). With the filter feed the server drops what is older than the horizon itself. Checks the order asked for: items out of order, or without a `modifiedAt`,
  * error with {@link FeedUnusableError}; so do 404/405 (no such endpoint) and 400 (refused).
  */
 export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRead> {
-  const { feed, horizonMs, size, maxPages, ids = [] } = request;
+  const { feed, horizonMs, size, maxPages, ids = [], first } = request;
+  // What the first cycle has yet to list, and how far back it reads for them (from its first page).
+  const uncovered = new Set(horizonMs === undefined ? first?.cover : undefined);
+  let firstHorizonMs = -Infinity;
   const useFilter = feed === 'filter' && horizonMs !== undefined;
   const withIds = useFilter && ids.length > 0;
   const filter = useFilter ? (withIds ? sinceOrIdsFilter(horizonMs as number, ids) : sinceFilter(horizonMs as number)) : undefined;
@@ -68,11 +78,15 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
       map((answer) => {
         const items = answer.items.map(toItem);
         const last = items[items.length - 1];
+        if (first && page === 0 && items[0]) firstHorizonMs = items[0].modifiedAtMs - first.lookbackMs;
+        for (const item of uncovered.size > 0 ? items : []) uncovered.delete(item.execution.id.toLowerCase());
         // A full page not yet older than the horizon (or any full page, when quiet executions are
         // asked for too: they sort last): read on, unless this is the first cycle (no horizon: one
-        // page) or the last page allowed; then the read is cut short.
+        // page, or more while one to cover is unlisted within the look-back) or the last page
+        // allowed; then the read is cut short.
         const left = items.length >= size && (horizonMs === undefined || withIds || (last !== undefined && last.modifiedAtMs >= horizonMs));
-        const next = left && horizonMs !== undefined && page + 1 < maxPages;
+        const readOn = horizonMs !== undefined || (uncovered.size > 0 && last !== undefined && last.modifiedAtMs >= firstHorizonMs);
+        const next = left && readOn && page + 1 < maxPages;
         return { page, items, next, more: left && !next };
       }),
       catchError((error: unknown) => throwError(() => unusable(error, useFilter))),

@@ -1,6 +1,6 @@
-import { defer, finalize, map, merge, type Observable, of, switchMap, take } from 'rxjs';
+import { defer, finalize, merge, type Observable, of, switchMap, take, tap } from 'rxjs';
 import { isIdleStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
-import type { ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
+import type { ExecutionEvent, FlowProgress } from '../api/types';
 import { type FollowDeps, followExecution, type FollowOptions } from '../execution/followExecution';
 import { type Poller, poller } from '../execution/pollProgress';
 import type { ListingTracker, TrackedEntry } from './ListingTracker';
@@ -39,36 +39,42 @@ export function trackExecution(tracker: ListingTracker, deps: FollowDeps, first$
 }
 
 /**
- * The {@link Poller} of one tracked execution: `wait` ends when the tracker has news for it,
- * `ask` turns the news into a progress (with the one request a confirm, a form or a check
- * needs). Once the execution polls on its own, both are the ordinary poller's.
+ * The {@link Poller} of one follower of a tracked execution: `wait` ends when the entry has news
+ * for this follower (a status other than its last progress, a check due, a fallback), `ask`
+ * turns it into a progress (with the one request a confirm, a form or a check needs). The entry
+ * is the tracker's (shared by every follower of the id): this poller only reads it and reports
+ * through the tracker's methods. Once the execution polls on its own, both are the ordinary poller's.
  */
 export function trackerPoller(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, ownPoller: () => Poller): Poller {
   let own: Poller | undefined;
   const polling = () => (own ??= ownPoller());
+  // This client answered the form: the next ask reads the execution at once, as polling would.
+  let nudged = false;
   return {
     wait: (previous) =>
       defer(() => {
         if (entry.polling) return polling().wait(previous);
-        if (entry.pending || entry.audit) return of(0);
-        // This client answered the form: one progress request at once, as polling would.
+        // News this follower has not taken yet (another follower's request, a change while it asked).
+        if (entry.audit || entry.status !== previous.status) return of(0);
         const nudge$ = deps.nudges && isIdleStatus(previous.status) ? deps.nudges(entry.id) : undefined;
         const news$ = entry.news.pipe(take(1), switchMap(() => (entry.polling ? polling().wait(previous) : of(0))));
-        return nudge$ ? merge(news$, nudge$).pipe(take(1)) : news$;
+        return nudge$ ? merge(news$, nudge$.pipe(tap(() => (nudged = true)))).pipe(take(1)) : news$;
       }),
     ask: (previous) =>
       defer(() => {
         if (entry.polling) return polling().ask(previous);
-        const item = entry.pending;
-        entry.pending = undefined;
-        if (entry.audit) {
-          entry.audit = false;
-          return check(tracker, entry, deps, previous, item);
+        if (tracker.takeAudit(entry)) return check(tracker, entry, deps, previous);
+        const { status, rawStatus } = entry;
+        if (status === previous.status) {
+          // Woken by a nudge: one request. Else the news was not for this follower (another took
+          // the check): the same progress, no event, and it waits again.
+          const wasNudged = nudged;
+          nudged = false;
+          return wasNudged ? ownRequest(tracker, entry, deps, previous) : of(previous);
         }
-        if (!item) return ownRequest(tracker, entry, deps, previous);
-        if (isTerminalStatus(item.status)) return confirm(tracker, entry, deps, previous, item, polling);
-        if (needsUserAction(item.status)) return ownRequest(tracker, entry, deps, previous);
-        return of({ ...previous, status: item.status, rawStatus: item.rawStatus });
+        if (isTerminalStatus(status)) return confirm(tracker, entry, deps, previous, { status, rawStatus }, polling);
+        if (needsUserAction(status)) return ownRequest(tracker, entry, deps, previous);
+        return of({ ...previous, status, rawStatus });
       }),
   };
 }
@@ -77,38 +83,37 @@ export function trackerPoller(tracker: ListingTracker, entry: TrackedEntry, deps
 function ownRequest(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress): Observable<FlowProgress> {
   return deps.getProgress(previous.id, 0).pipe(
     take(1),
-    map((progress) => {
-      tracker.readDirectly(entry, progress.status);
-      return progress;
-    }),
+    tap((progress) => tracker.readDirectly(entry, progress)),
   );
 }
 
 /** A quiet execution's check: a status the listing never showed means the listing misses changes. */
-function check(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress, item: FlowExecution | undefined): Observable<FlowProgress> {
-  const known = item?.status ?? entry.status;
+function check(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress): Observable<FlowProgress> {
+  const known = entry.status;
+  let answered = false;
   return deps.getProgress(previous.id, 0).pipe(
     take(1),
-    map((progress) => {
-      if (progress.status === known) tracker.readDirectly(entry, progress.status);
+    tap((progress) => {
+      answered = true;
+      if (progress.status === known) tracker.readDirectly(entry, progress);
       else {
         tracker.fallBack(entry, 'missing', `Execution ${previous.id} is ${progress.status}, but the listing has shown ${known} for ${tracker.options.missingAfterMs} ms`);
       }
-      return progress;
     }),
+    // Left (or failed) before the answer: another follower of the execution makes the check.
+    finalize(() => answered || tracker.returnAudit(entry)),
   );
 }
 
-/** The execution's own GET for a terminal status the listing showed; a contradiction falls back to polling. */
-function confirm(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress, item: FlowExecution, polling: () => Poller): Observable<FlowProgress> {
-  return deps.api.execution(previous.id).pipe(
+/** The execution's own GET for a terminal status the listing showed (one for every follower); a contradiction falls back to polling. */
+function confirm(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps, previous: FlowProgress, listed: Pick<FlowProgress, 'status' | 'rawStatus'>, polling: () => Poller): Observable<FlowProgress> {
+  return tracker.confirmation(entry, () => deps.api.execution(previous.id)).pipe(
     take(1),
     switchMap((execution) => {
-      if (execution.status !== item.status) {
-        tracker.fallBack(entry, 'contradiction', `The listing shows execution ${previous.id} ${item.rawStatus}, its own GET ${execution.rawStatus}`);
+      if (execution.status !== listed.status) {
+        tracker.fallBack(entry, 'contradiction', `The listing shows execution ${previous.id} ${listed.rawStatus}, its own GET ${execution.rawStatus}`);
         return polling().ask(previous);
       }
-      entry.confirmed = execution;
       // The listing carries no percentage: a successful end is 100 %, any other keeps the last one.
       return of({ ...previous, status: execution.status, rawStatus: execution.rawStatus, percentage: isSuccessStatus(execution.status) ? 100 : previous.percentage });
     }),

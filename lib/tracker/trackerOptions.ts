@@ -100,7 +100,7 @@ export interface TrackerOptions {
    * `modifiedAt`, newest first, paged until older than the horizon. @default 'filter'
    */
   feed?: 'filter' | 'list';
-  /** Receives debug events: each cycle, each fallback. */
+  /** Receives debug events: each cycle, each fallback. What it throws is ignored: it never changes what the tracker does. */
   onDebug?: (event: TrackerDebugEvent) => void;
 }
 

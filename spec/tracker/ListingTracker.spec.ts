@@ -99,7 +99,7 @@ describe('ListingTracker (marbles)', () => {
       entry.news.subscribe(() => news++);
       ts.schedule(() => tracker.remove(entry), 15);
       flush();
-      expect(entry.pending).toMatchObject({ id: ID(1), status: 'Success' });
+      expect(entry).toMatchObject({ id: ID(1), status: 'Success' });
       expect(news).toBe(1);
       expect(debug[0]).toEqual({ type: 'cycle', requests: 1, items: 3, changes: 1, tracked: 1, marginMs: 2000, lateMs: 0, swept: 0, checks: 0 });
     });
@@ -150,7 +150,8 @@ describe('ListingTracker (marbles)', () => {
         const page = Array.from({ length: 50 }, (_, k) => item(100 + k, 'Running', 50 - k * 0.001));
         const { api } = fakeFeed(ts, (_c, i) => (i === 0 ? page : [item(100, 'Running', 50), item(5, 'Running', 49.9)]));
         const { tracker, debug } = newTracker(ts, api, { safetyMarginMs: 'auto' });
-        const entry = tracker.add(progress(1, 'Running'));
+        // The tracked execution is on that page: the first cycle has no reason to read on.
+        const entry = tracker.add(progress(100, 'Running'));
         ts.schedule(() => tracker.remove(entry), 25);
         flush();
         expect(debug.map((e) => e.type === 'cycle' && [e.items, e.marginMs, e.lateMs])).toEqual([[50, 500, 0], [2, 500, 0]]);
@@ -266,7 +267,7 @@ describe('ListingTracker (marbles)', () => {
         ts.schedule(() => tracker.remove(entry), 36);
         flush();
         expect(calls.filter((c) => c.ids).map((c) => c.ids)).toEqual([[ID(1)]]);
-        expect(entry.pending).toBeUndefined();
+        expect(entry.status).toBe('Running');
         expect(entry.audit).toBe(false);
         expect(debug.flatMap((e) => (e.type === 'cycle' && e.swept ? [[e.changes, e.checks]] : []))).toEqual([[0, 0]]);
       });
@@ -326,14 +327,125 @@ describe('ListingTracker (marbles)', () => {
       const { tracker, debug } = newTracker(ts, api);
       const entry = tracker.add(progress(1, 'Running'));
       // After the first cycle the form was answered and read back with a progress request: Running.
-      ts.schedule(() => {
-        entry.pending = undefined;
-        tracker.readDirectly(entry, 'Running');
-      }, 15);
+      ts.schedule(() => tracker.readDirectly(entry, { status: 'Running', rawStatus: 'Running' }), 15);
       ts.schedule(() => tracker.remove(entry), 40);
       flush();
       expect(debug.filter((e) => e.type === 'cycle').map((e) => e.type === 'cycle' && e.changes)).toEqual([1, 0, 0]);
       expect(entry.status).toBe('Running');
+    });
+  });
+
+  it('a throwing onDebug is no failed cycle: two passing failures in a row do not fall back (three do)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const failure = new SmartFlowsHttpError({ status: 503, method: 'POST', url: 'https://x.test/api/v1/flows/executions/filter', body: '' });
+      // Cycle 1 answers (and onDebug throws at its end), cycles 2 and 3 fail, cycle 4 answers.
+      const { api } = fakeFeed(ts, (_c, i) => (i === 1 || i === 2 ? failure : [item(1, 'Running', 50)]));
+      let debugCalls = 0;
+      const onDebug = () => {
+        debugCalls++;
+        throw new Error('a bug in the app');
+      };
+      const tracker = new ListingTracker({ api, scheduler: ts }, normalizeTrackerOptions({ intervalMs: 10, safetyMarginMs: 2000, onDebug }));
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 50);
+      flush();
+      expect(debugCalls).toBeGreaterThan(0);
+      expect(tracker.polling).toBe(false);
+      expect(entry.polling).toBe(false);
+    });
+  });
+
+  it('the first cycle pages on until it has listed every tracked execution (a busy server)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // 120 other executions changed after ours, within a second: ours (ended, stamped 59 s) is on
+      // the third page of 50, within the look-back (the margin, 2 s, and the 10 ms it was tracked).
+      const others = Array.from({ length: 120 }, (_, k) => item(100 + k, 'Running', 60 - k * 0.008));
+      const all = [...others, item(1, 'Success', 59), item(2, 'Running', 58.9)];
+      const { api, calls } = fakeFeed(ts, (c, i) => (i < 3 ? all.slice(c.page * c.size, (c.page + 1) * c.size) : []));
+      const { tracker, debug } = newTracker(ts, api);
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 25);
+      flush();
+      expect(calls.slice(0, 3).map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0', 'list:1', 'list:2']);
+      expect(entry.status).toBe('Success');
+      expect(debug.find((e) => e.type === 'cycle')).toMatchObject({ requests: 3, changes: 1 });
+    });
+  });
+
+  it('shares one entry among the followers of an id, and tracks it until the last one leaves', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const { api, calls } = fakeFeed(ts, () => []);
+      const { tracker, debug } = newTracker(ts, api);
+      const a = tracker.add(progress(1, 'Queued'));
+      // A watch of the same execution (its id in capitals) joins with what it just read.
+      const b = tracker.add({ ...progress(1, 'Running'), id: ID(1).toUpperCase() });
+      ts.schedule(() => tracker.remove(a), 15);
+      ts.schedule(() => tracker.remove(b), 35);
+      flush();
+      expect(b).toBe(a);
+      expect(a).toMatchObject({ status: 'Running', followers: 0 });
+      // Cycles go on after the first follower left, and stop with the second.
+      expect(calls.map((c) => c.atFrame)).toEqual([10, 21, 32]);
+      expect(debug.map((e) => e.type === 'cycle' && e.tracked)).toEqual([1, 1, 1]);
+    });
+  });
+
+  it('sends the confirming GET once for every follower that asks', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, flush }) => {
+      const { api } = fakeFeed(ts, () => []);
+      const { tracker } = newTracker(ts, api);
+      const entry = tracker.add(progress(1, 'Running'));
+      let gets = 0;
+      const get = () => {
+        gets++;
+        return cold('--(a|)', { a: item(1, 'Success', 60) });
+      };
+      const seen: string[] = [];
+      tracker.confirmation(entry, get).subscribe((e) => seen.push(`a:${e.status}`));
+      ts.schedule(() => tracker.confirmation(entry, get).subscribe((e) => seen.push(`b:${e.status}`)), 1);
+      ts.schedule(() => tracker.confirmation(entry, get).subscribe((e) => seen.push(`c:${e.status}`)), 5);
+      ts.schedule(() => tracker.remove(entry), 6);
+      flush();
+      expect(gets).toBe(1);
+      expect(seen).toEqual(['a:Success', 'b:Success', 'c:Success']);
+      expect(entry.confirmed).toMatchObject({ status: 'Success' });
+    });
+  });
+
+  it('the first cycle reads back no further than the tracking began (and the margin): a lagging listing that does not show it yet', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      // Others a tenth of a second apart; ours not listed at all (too young for a lagging listing).
+      const others = Array.from({ length: 500 }, (_, k) => item(100 + k, 'Running', 60 - k * 0.1));
+      const { api, calls } = fakeFeed(ts, (c) => (c.horizon ? [] : others.slice(c.page * c.size, (c.page + 1) * c.size)));
+      const { tracker } = newTracker(ts, api, { missingAfterMs: 10_000 });
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 15);
+      flush();
+      // Page 0 reaches back to 55.1 s, past the look-back (60 s − 2.01 s): no more pages, not maxPages of them.
+      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0']);
+      // And it is due for a check at once.
+      expect(entry.lastSeenAtMs).toBeLessThanOrEqual(ts.now() - 10_000);
+    });
+  });
+
+  it('checks at once a tracked execution that the first cycle could not list within maxPages', () => {
+    const ts = newTestScheduler();
+    ts.run(({ flush }) => {
+      const full = (page: number) => Array.from({ length: 50 }, (_, k) => item(100 + page * 50 + k, 'Running', 60 - page - k * 0.01));
+      const { api, calls } = fakeFeed(ts, (c) => (c.ids ? [item(1, 'Success', 10)] : c.horizon ? [] : full(c.page)));
+      const { tracker, debug } = newTracker(ts, api, { maxPages: 2, missingAfterMs: 10_000 });
+      const entry = tracker.add(progress(1, 'Running'));
+      ts.schedule(() => tracker.remove(entry), 30);
+      flush();
+      // Two pages without it, then the next cycle asks for it by id (not 10 s later), and finds it changed.
+      expect(calls.map((c) => `${c.kind}:${c.page}${c.ids ? '+ids' : ''}`)).toEqual(['list:0', 'list:1', 'filter:0+ids']);
+      expect(debug.flatMap((e) => (e.type === 'cycle' ? [[e.requests, e.swept, e.checks]] : []))).toEqual([[2, 0, 0], [1, 1, 1]]);
+      expect(entry.audit).toBe(true);
     });
   });
 

@@ -62,6 +62,21 @@ describe("tracking: 'listing' checks what the listing says", () => {
     expect(simulator.requests.filter((r) => r.route === 'progress').length).toBeGreaterThan(0);
   });
 
+  it('a throwing onDebug does not end a stream that falls back to polling (contradiction)', async () => {
+    const { client, until } = start();
+    let calls = 0;
+    const onDebug = () => {
+      calls++;
+      throw new Error('a bug in the app');
+    };
+    const c = client({ tracker: { intervalMs: 200, onDebug }, fetch: listingSays('Success') });
+    const run = record(c.run(builtInFlows.long.id, '<A/>', { tracking: 'listing' }));
+    await until(() => run.done, 120_000);
+    expect(calls).toBeGreaterThan(0);
+    expect(run.error).toBeUndefined();
+    expect(run.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+  });
+
   it('reads a form with one progress request when the listing shows UserInput', async () => {
     const { simulator, client, until } = start();
     const debug: TrackerDebugEvent[] = [];
@@ -111,5 +126,103 @@ describe("runBatch and watch with tracking: 'listing'", () => {
     const executionGets = simulator.requests.filter((r) => r.route === 'execution').length;
     expect(executionGets).toBe(2); // the run's own output GET, and the shared watch's
     expect(debug.filter((e) => e.type === 'cycle').every((e) => e.type === 'cycle' && e.tracked <= 1)).toBe(true);
+  });
+});
+
+describe('several followers of one tracked execution (issue 24, item 6)', () => {
+  it("ends a run and a watch of the same execution, both with tracking: 'listing'", async () => {
+    const { simulator, client, until } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug) });
+    const run = record(c.run(builtInFlows.long.id, '<A/>', { tracking: 'listing' }));
+    await until(() => run.events.length > 0);
+    const id = run.events[0]!.executionId;
+    // Another key than the run's (cancelOnUnsubscribe): a follower of its own, not a shared watch.
+    const watch = record(c.watch(id, { tracking: 'listing', cancelOnUnsubscribe: true }));
+    await until(() => run.done && watch.done, 60_000);
+    expect(run.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    expect(watch.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    // The watch's first read is its one progress request; then the listing for both, and one GET at the end.
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(1);
+    expect(simulator.requests.filter((r) => r.route === 'execution')).toHaveLength(1);
+    expect(simulator.requests.filter((r) => r.route === 'cancel')).toHaveLength(0);
+    // One entry for both: the cycles count one tracked execution.
+    expect(debug.filter((e) => e.type === 'cycle').every((e) => e.type === 'cycle' && e.tracked <= 1)).toBe(true);
+  });
+
+  it('keeps following the execution for the follower that stays when the other leaves', async () => {
+    const { client, until, advance } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug) });
+    const run = record(c.run(builtInFlows.long.id, '<A/>', { tracking: 'listing' }));
+    await until(() => run.events.length > 0);
+    const id = run.events[0]!.executionId;
+    const watch = c.watch(id, { tracking: 'listing', onUserInput: 'error' }).subscribe();
+    await advance(1000);
+    watch.unsubscribe();
+    await until(() => run.done, 60_000);
+    expect(run.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+  });
+});
+
+describe('a quiet execution checked for several followers', () => {
+  it('hands the check to another follower when the one that took it leaves before the answer', async () => {
+    const { simulator, client, until, advance } = start();
+    // One stage of 20 s: the listing shows no change, the execution is quiet after missingAfterMs.
+    const quiet = { ...builtInFlows.short, id: '5f1a0000-0000-4000-8000-0000000000c1', stages: [{ message: 'Long stage', percentage: 10, durationMs: 20_000 }] };
+    simulator.addFlow(quiet);
+    const c = client({ tracker: { intervalMs: 200, feed: 'list', missingAfterMs: 5_000 } });
+    const progressCalls = () => simulator.requests.filter((r) => r.route === 'progress').length;
+    // Another execution changing every second moves the listing's newest change (the horizon) on.
+    c.startExecution(builtInFlows.long.id, '<A/>').subscribe();
+    const run = c.run(quiet.id, '<A/>', { tracking: 'listing' });
+    let id: string | undefined;
+    const first = run.subscribe((e) => (id = e.executionId));
+    await until(() => id !== undefined);
+    const watch = record(c.watch(id!, { tracking: 'listing', onUserInput: 'error' }));
+    await until(() => progressCalls() === 1);
+    // The run takes the check (a progress request the server holds up to 1 s) and leaves meanwhile.
+    await until(() => progressCalls() === 2, 10_000);
+    first.unsubscribe();
+    await advance(300);
+    expect(progressCalls()).toBe(3);
+    expect(watch.done).toBe(false);
+    await until(() => watch.done, 60_000);
+    expect(watch.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+  });
+});
+
+describe('tracker.onDebug', () => {
+  it('a throwing onDebug changes nothing: no failed cycle, no fallback, no progress request', async () => {
+    const { simulator, client, until } = start();
+    let calls = 0;
+    const c = client({ tracker: { intervalMs: 200, onDebug: () => { calls++; throw new Error('a bug in the app'); } } });
+    const runs = [builtInFlows.long, builtInFlows.error].map((f) => record(c.run(f.id, '<A/>', { tracking: 'listing' })));
+    await until(() => runs.every((r) => r.done), 60_000);
+    expect(calls).toBeGreaterThan(3);
+    expect(runs[0]!.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    expect(runs[1]!.error).toMatchObject({ name: 'FlowExecutionError', status: 'Error' });
+    // A failed cycle would fall back to polling after three: progress requests.
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(0);
+  });
+});
+
+describe('the first cycle on a busy server (issue 24, item 13)', () => {
+  it('sees an end that 100 later changes pushed off the first page, within two cycles and without a fallback', async () => {
+    const { simulator, client, until, advance, scheduler } = start();
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: { intervalMs: 2000, onDebug: (e) => debug.push(e) } });
+    // 100 other executions (long: a stage a second), each changing 1.5 s after our run starts.
+    for (let k = 0; k < 100; k++) c.startExecution(builtInFlows.long.id, '<A/>').subscribe();
+    await advance(500);
+    const startedAt = scheduler.now();
+    // Ours ends 600 ms after its start, before the others' change, before the first cycle (2 s).
+    const run = record(c.run(builtInFlows.short.id, '<A/>', { tracking: 'listing' }));
+    await until(() => run.done, 60_000);
+    const lateMs = scheduler.now() - startedAt - 600;
+    expect(run.events.at(-1)).toMatchObject({ type: 'output', execution: { status: 'Success' } });
+    expect(debug.filter((e) => e.type === 'fallback')).toEqual([]);
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(0);
+    expect(lateMs).toBeLessThanOrEqual(2 * 2000);
   });
 });
