@@ -28,14 +28,6 @@ import type { BatchSnapshot } from '../../lib/execution/batchTypes';
  * hunt: `MODEL_RUNS=500`.
  */
 
-/**
- * Helper "exec" fixes (issue 24, item 5) a `watch` timeout that sends the cancel (its
- * `cancelOnUnsubscribe` loop is stopped by the timeout of its last subscriber). Until that branch
- * is merged, the model leaves out the watches with both `timeoutMs` and `cancelOnUnsubscribe`.
- * After merging it: set to `true` (the model then covers them too).
- */
-const EXEC_FIXES_MERGED = false;
-
 const BASE = 'https://flows.model.test';
 const STEP_MS = 25;
 const TRACKER_INTERVAL_MS = 200;
@@ -96,7 +88,7 @@ const options = (kind: FollowerSpec['kind'], joinAtMs: fc.Arbitrary<number>) =>
     leaveAfterMs: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }),
   });
 
-const watcherArb = options('watch', fc.integer({ min: 100, max: 5_000 })).filter((w) => EXEC_FIXES_MERGED || !(w.timeoutMs > 0 && w.cancelOnUnsubscribe));
+const watcherArb = options('watch', fc.integer({ min: 100, max: 5_000 }));
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   flow: fc.constantFrom(...(Object.keys(FLOWS) as FlowName[])),
   starter: fc.oneof(options('run', fc.constant(0)), options('batch', fc.constant(0))),
