@@ -1,0 +1,120 @@
+import type { BatchItem, BatchSnapshot } from '../../index';
+import { describe, errorJson, failureStatus } from '../failures';
+import type { CliJournal } from '../openJournal';
+import { bar, type Terminal } from '../Terminal';
+import type { WrittenDocument } from '../writeDocuments';
+import { journalJson, journalSummary, reportJournal, uncertainAdvice } from './batchJournal';
+import { type BatchState, fromJournal } from './batchState';
+
+/** A job that ended, with the documents written for it. */
+export interface EndedJob {
+  item: BatchItem;
+  written: WrittenDocument[];
+}
+
+/**
+ * Everything the batch command shows: a line per ended job on stdout (or a `--json` line),
+ * the live bar, the summary and the last words of a stopped batch. Reads the state, never
+ * changes it.
+ */
+export class BatchView {
+  constructor(
+    private readonly term: Terminal,
+    private readonly state: BatchState,
+    private readonly journal: CliJournal | undefined,
+  ) {}
+
+  /** What the journal held (the first snapshot of a journaled batch). */
+  journalRead(snapshot: BatchSnapshot): void {
+    if (this.journal && snapshot.journal) reportJournal(this.term, this.journal, snapshot.journal);
+  }
+
+  /** A job got its execution (`--json` only). */
+  started(item: BatchItem): void {
+    this.term.event({ type: 'job', key: item.key, state: 'running', executionId: item.executionId, ...(item.resumedAs ? { resumed: item.resumedAs } : {}) });
+  }
+
+  /** A job ended: its line (and the documents written), then the bar again. */
+  ended({ item, written }: EndedJob): void {
+    if (item.state === 'uncertain') this.uncertain(item);
+    else this.outcome(item, written);
+    this.bar();
+  }
+
+  /** The live bar, from the last snapshot. */
+  bar(): void {
+    const last = this.state.snapshot;
+    if (!last) return;
+    const { term } = this;
+    const { total, succeeded, failed, running, percentage } = last;
+    term.status(`${bar(percentage)} ${String(percentage).padStart(3)}% ${succeeded + failed}/${total}  ${term.paint(`✔ ${succeeded}`, 'green', 'err')}  ${term.paint(`✘ ${failed}`, failed ? 'red' : 'dim', 'err')}  ▶ ${running} running`);
+  }
+
+  /** The summary line (and `--json` summary), and what to do about uncertain jobs. */
+  summary(): void {
+    const { term, journal } = this;
+    term.clearStatus();
+    const last = this.state.snapshot;
+    if (!last) return;
+    const { total, succeeded, failed, uncertain } = last;
+    const seconds = ((Date.now() - this.state.startedAt) / 1000).toFixed(1);
+    term.event({ type: 'summary', total, succeeded, failed, running: last.running, queued: last.queued, ...(journal ? { uncertain, ...journalJson(journal, last) } : {}) });
+    if (!term.json) {
+      const left = last.running + last.queued ? `, ${last.running} running, ${last.queued} not started` : '';
+      term.note(`${total} job${total === 1 ? '' : 's'} in ${seconds} s: ${succeeded} succeeded, ${failed} failed${uncertain ? `, ${uncertain} uncertain` : ''}${left}${journal ? journalSummary(last.items) : ''}`);
+    }
+    if (journal && uncertain > 0) uncertainAdvice(term, journal, uncertain);
+  }
+
+  /** `--fail-fast` stopped the batch at `key`. */
+  failedFast(key: string): void {
+    this.term.note(`Stopped at the first failure (--fail-fast): job ${key}`);
+  }
+
+  /** The batch could not run (or stopped) for `error`; `message` replaces the error's own. */
+  batchError(error: unknown, message: string | undefined): void {
+    this.term.event({ type: 'error', ...errorJson(error), ...(message ? { message } : {}) });
+    this.term.note(`smart-flows batch: ${message ?? describe(error)}`);
+  }
+
+  /** Ctrl-C: what was left running (canceled or going on), and how to resume. */
+  interrupted(running: readonly BatchItem[], canceled: boolean): void {
+    const { term, journal } = this;
+    term.clearStatus();
+    term.event({ type: 'interrupted', canceled, running: running.map(({ key, executionId }) => ({ key, executionId })), ...(journal ? { journal: journal.path } : {}) });
+    const fate = canceled ? 'canceled' : 'going on on the server (follow one with: smart-flows watch <executionId>)';
+    term.note(`Interrupted: ${running.length} running job${running.length === 1 ? '' : 's'} ${fate}`);
+    for (const { key, executionId } of running) term.note(`  ${key}  ${executionId}`);
+    if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
+  }
+
+  private uncertain(item: BatchItem): void {
+    const { term } = this;
+    const { reason = '', candidateIds = [] } = item.uncertainty ?? {};
+    term.result(`${term.paint('Uncertain'.padEnd(11), 'yellow')} ${item.key}  -  ${reason}`);
+    if (candidateIds.length > 0) term.result(`  may be one of: ${candidateIds.join(', ')}`);
+    term.event({ type: 'job', key: item.key, state: 'uncertain', reason, candidateIds });
+  }
+
+  private outcome(item: BatchItem, written: readonly WrittenDocument[]): void {
+    const { term } = this;
+    const ok = item.state === 'succeeded';
+    const old = fromJournal(item);
+    const status = old ? (item.outcome?.status ?? (ok ? 'Success' : (item.outcome?.error?.name ?? 'Failed'))) : ok ? (item.progress?.status ?? 'Success') : failureStatus(item.error);
+    const why = old ? (item.outcome?.error?.message ?? '') : describe(item.error);
+    const detail = old ? `${ok ? 'ended before' : why} (from the journal)` : ok ? (item.progress?.message ?? '') : why;
+    const colour = !ok ? 'red' : status === 'Warning' ? 'yellow' : 'green';
+    term.result(`${term.paint(status.padEnd(11), colour)} ${item.key}  ${item.executionId ?? '-'}  ${detail}`.trimEnd());
+    for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes)`);
+    const failure = old ? { error: item.outcome?.error?.name ?? 'Error', message: why } : errorJson(item.error);
+    term.event({
+      type: 'job',
+      key: item.key,
+      state: item.state,
+      status,
+      ...(item.executionId ? { executionId: item.executionId } : {}),
+      ...(item.resumedAs ? { resumed: item.resumedAs } : {}),
+      ...(ok ? { message: item.progress?.message, documents: written } : failure),
+    });
+  }
+}
