@@ -1,6 +1,7 @@
 // The `smart-flows` executable (package.json `bin`, built to dist/cli.js with a shebang).
 import { Interrupts } from './interrupts';
 import { main } from './main';
+import { terminalText } from './terminalText';
 
 const exit = (code: number) => process.exit(code);
 const interrupts = new Interrupts(exit);
@@ -13,7 +14,7 @@ main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, st
     exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`smart-flows: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     exit(1);
   },
 );

@@ -6,6 +6,7 @@ import { describe, exitCodeOf } from './failures';
 import { Interrupts } from './interrupts';
 import type { Stdin } from './readSource';
 import { Terminal, type OutStream } from './Terminal';
+import { terminalText } from './terminalText';
 import { UsageError } from './UsageError';
 
 declare const __SMART_FLOWS_VERSION__: string | undefined;
@@ -70,7 +71,7 @@ export async function main(proc: CliProcess): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    proc.stderr.write(`smart-flows: unknown command '${name}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
+    proc.stderr.write(`smart-flows: unknown command '${terminalText(name)}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
     return EXIT.usage;
   }
   try {
@@ -87,7 +88,9 @@ export async function main(proc: CliProcess): Promise<number> {
   } catch (error) {
     term.clearStatus();
     if (error instanceof UsageError) {
-      proc.stderr.write(`smart-flows ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
+      // Through the terminal, which cleans the line: a message may quote a jobs file's key.
+      term.note(`smart-flows ${command.name}: ${error.message}`);
+      term.note(`Usage: ${command.usage}`);
       return EXIT.usage;
     }
     term.note(`smart-flows ${command.name}: ${describe(error)}`);
