@@ -1,9 +1,18 @@
 // The `smart-flows` executable (package.json `bin`, built to dist/cli.js with a shebang).
+import { config } from 'rxjs';
 import { Interrupts } from './interrupts';
 import { main } from './main';
 import { terminalText } from './terminalText';
 
-const exit = (code: number) => process.exit(code);
+// A subscriber's callback that throws is reported by RxJS later, on a timer, where it would
+// escape the exit code (or come after process.exit(0)): keep it, and let it make the code 1.
+let unhandled: unknown;
+config.onUnhandledError = (error: unknown) => {
+  unhandled ??= error;
+  process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+};
+
+const exit = (code: number) => process.exit(code === 0 && unhandled !== undefined ? 1 : code);
 const interrupts = new Interrupts(exit);
 interrupts.install(process);
 

@@ -70,3 +70,23 @@ export function errorJson(error: unknown): Record<string, unknown> {
     ...(isFlowExecutionError(error) || isSmartFlowsHttpError(error) ? { status: e.status } : {}),
   };
 }
+
+/** Showing a result failed (an answer the output cannot print or encode): the command exits 1 with this message. */
+export class OutputError extends Error {
+  override name = 'OutputError';
+}
+
+/**
+ * `render`, with whatever it throws turned into an {@link OutputError} ("cannot show the
+ * outcome: …"). Used inside the pipe (`tap(showing(render))`), so a failure to print reaches
+ * the command's error path and its exit code instead of escaping after the exit.
+ */
+export function showing<T>(render: (value: T) => void): (value: T) => void {
+  return (value) => {
+    try {
+      render(value);
+    } catch (cause) {
+      throw new OutputError(`cannot show the outcome: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+  };
+}

@@ -1,9 +1,9 @@
-import { concatMap, firstValueFrom, from, map, type Observable, of } from 'rxjs';
+import { concatMap, firstValueFrom, from, map, type Observable, of, tap } from 'rxjs';
 import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsTimeoutError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
-import { describe, errorJson, exitCodeOf, failureStatus } from '../failures';
+import { describe, errorJson, exitCodeOf, failureStatus, showing } from '../failures';
 import { bar } from '../Terminal';
 import { writeDocuments, type WrittenDocument } from '../writeDocuments';
 
@@ -52,34 +52,44 @@ export function follow(context: CommandContext, connection: Connection, events$:
       term.clearStatus();
       resolve(code);
     };
-    const subscription = shown$.subscribe({
-      next: (event) => {
-        if (event.type === 'progress') return onProgress(event.progress);
-        executionId = event.executionId;
-        const { progress, execution, written = [] } = event;
-        term.clearStatus();
-        const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-        const colour = progress.status === 'Warning' ? 'yellow' : 'green';
-        term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
-        for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes, ${doc.contentType})`);
-        term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
-      },
-      error: async (error: unknown) => {
-        term.clearStatus();
-        const id = (error as { executionId?: string }).executionId ?? executionId;
-        const code = exitCodeOf(error);
-        // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
-        if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
-          await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
-            () => term.note(`Execution ${id} was canceled`),
-            (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
-          );
-        }
-        term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
-        if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
-        else term.note(`smart-flows: ${describe(error)}`);
-        finish(code);
-      },
+    /** The command's last words when even reporting the failure failed. */
+    const lastResort = (failure: unknown) => {
+      term.clearStatus();
+      term.note(`smart-flows: ${describe(failure)}`);
+      finish(EXIT.failed);
+    };
+
+    const onError = async (error: unknown) => {
+      term.clearStatus();
+      const id = (error as { executionId?: string }).executionId ?? executionId;
+      const code = exitCodeOf(error);
+      // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
+      if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
+        await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
+          () => term.note(`Execution ${id} was canceled`),
+          (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
+        );
+      }
+      term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
+      if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
+      else term.note(`smart-flows: ${describe(error)}`);
+      finish(code);
+    };
+
+    const show = showing((event: Shown) => {
+      if (event.type === 'progress') return onProgress(event.progress);
+      executionId = event.executionId;
+      const { progress, execution, written = [] } = event;
+      term.clearStatus();
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+      const colour = progress.status === 'Warning' ? 'yellow' : 'green';
+      term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
+      for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes, ${doc.contentType})`);
+      term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
+    });
+    // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
+    const subscription = shown$.pipe(tap(show)).subscribe({
+      error: (error: unknown) => void onError(error).catch((failure: unknown) => lastResort(failure)),
       complete: () => finish(EXIT.ok),
     });
 

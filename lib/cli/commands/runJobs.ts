@@ -1,14 +1,14 @@
-import { from, mergeMap, type Observable } from 'rxjs';
+import { from, mergeMap, type Observable, tap } from 'rxjs';
 import { type BatchItem, type BatchSnapshot, isSmartFlowsBatchError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
-import { exitCodeOf } from '../failures';
+import { describe, exitCodeOf, showing } from '../failures';
 import type { CliJournal } from '../openJournal';
 import { batchExitCode, journalRefusal } from './batchExitCode';
 import { onBatchInterrupt } from './batchInterrupt';
 import { BatchState } from './batchState';
-import { BatchView } from './batchView';
+import { BatchView, type EndedJob } from './batchView';
 import { DRAIN_MS } from './follow';
 import { jobDocuments } from './jobDocuments';
 
@@ -53,33 +53,45 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
       .pipe(
         mergeMap((snapshot) => from(changes(snapshot))),
         mergeMap((item) => jobDocuments(connection, settings.out, item), DOWNLOADS_AT_ONCE),
+        // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
+        tap(
+          showing((ended: EndedJob) => {
+            if (ended.item.state === 'failed') state.failed(ended.item);
+            view.ended(ended);
+          }),
+        ),
       )
       .subscribe({
-        next: (ended) => {
-          if (ended.item.state === 'failed') state.failed(ended.item);
-          view.ended(ended);
-        },
-        error: async (error: unknown) => {
-          // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed
-          // (and, with --cancel-on-exit, canceled: let those calls arrive).
-          await connection.requests.drain(DRAIN_MS);
-          await journal?.flushed();
-          context.term.clearStatus();
-          if (isSmartFlowsBatchError(error)) {
-            const cause = (error as { cause?: unknown }).cause;
-            const item: BatchItem = { key: error.key, state: 'failed', error: cause, ...(error.executionId ? { executionId: error.executionId } : {}) };
-            if (!state.endedAsFailed(error.key)) view.ended({ item, written: [] });
-            state.countFailFast();
-            view.failedFast(error.key);
-            finish(exitCodeOf(cause));
-            return;
-          }
-          const refusal = journalRefusal(error, journal, state, settings.source);
-          view.batchError(error, refusal);
-          finish(refusal ? EXIT.usage : exitCodeOf(error));
-        },
+        error: (error: unknown) => void onError(error).catch(lastResort),
         complete: () => finish(batchExitCode(state)),
       });
     onBatchInterrupt(context, subscription, { connection, state, view, journal, cancelOnExit: settings.cancelOnExit }, resolve);
+
+    async function onError(error: unknown): Promise<void> {
+      // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed
+      // (and, with --cancel-on-exit, canceled: let those calls arrive).
+      await connection.requests.drain(DRAIN_MS);
+      await journal?.flushed();
+      context.term.clearStatus();
+      if (isSmartFlowsBatchError(error)) {
+        const cause = (error as { cause?: unknown }).cause;
+        const item: BatchItem = { key: error.key, state: 'failed', error: cause, ...(error.executionId ? { executionId: error.executionId } : {}) };
+        if (!state.endedAsFailed(error.key)) view.ended({ item, written: [] });
+        state.countFailFast();
+        view.failedFast(error.key);
+        finish(exitCodeOf(cause));
+        return;
+      }
+      const refusal = journalRefusal(error, journal, state, settings.source);
+      view.batchError(error, refusal);
+      finish(refusal ? EXIT.usage : exitCodeOf(error));
+    }
+
+    /** The command's last words when even reporting the failure failed. */
+    function lastResort(failure: unknown): void {
+      context.term.clearStatus();
+      context.term.note(`smart-flows batch: ${describe(failure)}`);
+      resolve(EXIT.failed);
+    }
   });
 }
