@@ -12,9 +12,16 @@ config.onUnhandledError = (error: unknown) => {
   process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
 };
 
-const exit = (code: number) => process.exit(code === 0 && unhandled !== undefined ? 1 : code);
+const exit = (code: number) => process.exit(interrupts.exitCode(code === 0 && unhandled !== undefined ? 1 : code));
 const interrupts = new Interrupts(exit);
 interrupts.install(process);
+// A closed pipe (`smart-flows list | head -1`): stop quietly, as a Unix tool killed by SIGPIPE would.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') interrupts.closeStdout();
+  else exit(1);
+});
+// Nowhere left to say anything: carry on without the messages.
+process.stderr.on('error', () => undefined);
 
 main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, interrupts }).then(
   async (code) => {

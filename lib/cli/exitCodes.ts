@@ -10,4 +10,6 @@ export const EXIT = {
   unreachable: 3,
   /** Stopped by Ctrl-C (SIGINT) or SIGTERM. */
   interrupted: 130,
+  /** Stopped because stdout was closed (`smart-flows list | head -1`): 128 + SIGPIPE, as a shell reports a tool SIGPIPE killed. */
+  stdoutClosed: 141,
 } as const;
