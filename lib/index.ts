@@ -20,7 +20,7 @@ export type { BatchResumption, BatchJournalSummary } from './execution/batchType
 export { SmartFlowsBatchError, isSmartFlowsBatchError } from './execution/SmartFlowsBatchError';
 export { memoryJournal } from './batch/memoryJournal';
 export type { MemoryJournal } from './batch/memoryJournal';
-export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord } from './batch/journalTypes';
+export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord, JournalWrittenRecord } from './batch/journalTypes';
 export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/appendRecord';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';

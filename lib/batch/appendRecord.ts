@@ -1,25 +1,9 @@
 import { catchError, defer, from, ignoreElements, type Observable, of, throwError } from 'rxjs';
-import { SmartFlowsError } from '../errors';
+import { isSmartFlowsJournalError, SmartFlowsJournalError } from './journalError';
 import type { BatchJournal, JournalContents, JournalRecord } from './journalTypes';
 
-/** A journal could not be read or written: the batch stops, since it could no longer resume safely. */
-export class SmartFlowsJournalError extends SmartFlowsError {
-  /** Always `'SmartFlowsJournalError'` (what the guard checks across realms). */
-  override name = 'SmartFlowsJournalError';
-
-  /**
-   * Wraps a journal store's failure.
-   * @param message - what could not be done
-   * @param cause - the store's own error
-   */
-  constructor(message: string, cause: unknown) {
-    super(message, { cause });
-  }
-}
-
-/** True for a {@link SmartFlowsJournalError}, also across realms and duplicated package copies. */
-export const isSmartFlowsJournalError = (error: unknown): error is SmartFlowsJournalError =>
-  error instanceof SmartFlowsJournalError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'SmartFlowsJournalError');
+// The error lives in its own module (no RxJS), so `smart-flows-rx/node` can throw it without loading RxJS.
+export { isSmartFlowsJournalError, SmartFlowsJournalError } from './journalError';
 
 const isThenable = <T>(value: unknown): value is PromiseLike<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
 

@@ -105,10 +105,31 @@ export interface JournalUncertainRecord {
 }
 
 /**
- * One line of a batch journal. A job's life is `starting` → `started` → `ended`; a job that
- * has a `starting` without a `started` may or may not exist on the server.
+ * Written by a caller that saves a job's documents (the command line's `--out`), once a document's
+ * file is durable (written under a temporary name, fsynced, renamed): a resumed run writes only
+ * the documents without one. The batch itself ignores it.
  */
-export type JournalRecord = JournalPlannedRecord | JournalStartingRecord | JournalStartedRecord | JournalEndedRecord | JournalUncertainRecord;
+export interface JournalWrittenRecord {
+  /** The record's kind. */
+  type: 'written';
+  /** When it was written (ISO 8601, the client's clock). */
+  at: string;
+  /** The job's key. */
+  key: string;
+  /** The document's id. */
+  documentId: string;
+  /** The file it was written to. */
+  file: string;
+  /** The file's size in bytes. */
+  bytes: number;
+}
+
+/**
+ * One line of a batch journal. A job's life is `starting` → `started` → `ended` (then a
+ * `written` per document saved, when the caller saves them); a job that has a `starting`
+ * without a `started` may or may not exist on the server.
+ */
+export type JournalRecord = JournalPlannedRecord | JournalStartingRecord | JournalStartedRecord | JournalEndedRecord | JournalUncertainRecord | JournalWrittenRecord;
 
 /** What {@link BatchJournal.read} gives back. */
 export interface JournalContents {
@@ -116,13 +137,18 @@ export interface JournalContents {
   records: JournalRecord[];
   /** A last record cut short by a crash (its text), dropped and reported rather than failing the read. */
   tornLine?: string;
+  /** Each record's line in the store (1-based), for a store that has lines (a file): an error about a record names it. Else records are named by position. */
+  lines?: readonly number[];
 }
 
 /**
  * Where a batch keeps its journal. Implement it on any store (a database row per record, a
  * queue, a file): `append` must resolve only once the record is durable, keep records in the
  * order they were appended, and `read` must give them back in that order. One batch writes
- * one journal; two processes must not write the same journal at once.
+ * one journal; two processes must not write the same journal at once (`fileJournal` enforces it
+ * with a lock file; a store of your own must see to it). Whatever the store, what `read` gives is
+ * checked before the batch acts on it: a record that is not valid, or records that do not fit
+ * together, fail the batch with `SmartFlowsJournalError` naming the record.
  *
  * @example
  * // A journal in a SQL table (sketch):

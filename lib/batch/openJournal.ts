@@ -1,6 +1,7 @@
 import { concat, concatMap, defer, EMPTY, from, last, map, type Observable, of, type SchedulerLike, toArray } from 'rxjs';
 import type { BatchJournalSummary, BatchJob } from '../execution/batchTypes';
 import { appendRecord, readJournal } from './appendRecord';
+import { checkJournal } from './checkJournal';
 import { inputHash } from './inputHash';
 import type { BatchJournal, BatchOutcome, JournalPlannedJob } from './journalTypes';
 import { reconcile, type ReconcileDeps } from './reconcile';
@@ -27,7 +28,9 @@ export interface OpenJournalDeps extends ReconcileDeps {
 }
 
 /**
- * Reads the journal and decides each job's plan: a new journal gets the `planned` record;
+ * Reads the journal, checks it (every record and how they fit: `SmartFlowsJournalError`
+ * naming the first bad one, before anything is sent), and decides each job's plan: a new
+ * journal gets the `planned` record;
  * a resumed one is checked against the jobs (same keys, flows and inputs), its ended jobs are
  * reported, its started ones watched, and its jobs left `starting` reconciled one at a time
  * (so an execution one adopts is known to the next) — adopted, started again, or uncertain.
@@ -39,7 +42,10 @@ export function openJournal(deps: OpenJournalDeps, journal: BatchJournal, schedu
     toArray(),
   );
   return readJournal(journal).pipe(
-    concatMap((contents) => xmls$.pipe(map((xmls) => ({ contents, xmls })))),
+    concatMap((contents) => {
+      checkJournal(contents);
+      return xmls$.pipe(map((xmls) => ({ contents, xmls })));
+    }),
     concatMap(({ contents, xmls }) => {
       const planned: JournalPlannedJob[] = jobs.map((job, i) => ({ key: keys[i]!, flowId: job.flowId, inputHash: inputHash(job.flowId, xmls[i]) }));
       const replay = replayJournal(contents.records, planned);
@@ -66,8 +72,7 @@ export function openJournal(deps: OpenJournalDeps, journal: BatchJournal, schedu
       const reconcile$ = from(starting).pipe(
         concatMap(({ index, sinceMs }) => {
           const key = keys[index]!;
-          const sinceOk = Number.isFinite(sinceMs) ? sinceMs : 0;
-          return reconcile(deps, { flowId: jobs[index]!.flowId, xml: xmls[index], sinceMs: sinceOk }, known).pipe(
+          return reconcile(deps, { flowId: jobs[index]!.flowId, xml: xmls[index], sinceMs }, known).pipe(
             concatMap((found) => {
               if (found.kind === 'adopt') {
                 known.add(found.executionId.toLowerCase());

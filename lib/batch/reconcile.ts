@@ -1,6 +1,7 @@
 import { catchError, concatMap, EMPTY, expand, from, map, type Observable, of, reduce, takeWhile, toArray } from 'rxjs';
 import type { ExecutionPage, ListExecutionsOptions } from '../api/listings';
 import type { FlowExecution } from '../api/types';
+import { ownWords } from './outcome';
 
 /** What reconciliation needs from the client. */
 export interface ReconcileDeps {
@@ -73,7 +74,8 @@ export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: strin
       );
     }),
     catchError((error: unknown) =>
-      of<Reconciled>({ kind: 'uncertain', reason: `the flow's executions could not be listed: ${error instanceof Error ? error.message : String(error)}`, candidateIds: [] }),
+      // In the library's own words: the reason is journaled, and the error's text may echo a secret.
+      of<Reconciled>({ kind: 'uncertain', reason: `the flow's executions could not be listed: ${ownWords(error)}`, candidateIds: [] }),
     ),
   );
 }

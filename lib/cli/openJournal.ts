@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BatchJournal } from '../index';
+import { type BatchJournal, isSmartFlowsJournalError } from '../index';
 import { fileJournal } from '../node/fileJournal';
 import { UsageError } from './UsageError';
 
@@ -14,16 +14,31 @@ export interface CliJournal {
   readonly read: boolean;
   /** Resolves once every record appended so far is on disk (before the command exits on Ctrl-C). */
   flushed(): Promise<void>;
+  /**
+   * The documents of job `key` an earlier run saved, from the journal's `written` records:
+   * document id → file path. Empty before the journal was read, and for a job with none.
+   */
+  documentsWritten(key: string): ReadonlyMap<string, string>;
+  /**
+   * Appends a `written` record (durable once the promise resolves), after the caller wrote the
+   * document to a temporary name, fsynced it and renamed it to `file`.
+   */
+  recordWritten(record: { key: string; documentId: string; file: string; bytes: number }): Promise<void>;
 }
 
-/** The file could not be read as a journal (not JSON lines, a record in the middle cut short…): bad input, exit 2. */
+/**
+ * The journal could not be used, before anything was sent (exit 2): the file is not a journal, a
+ * record is not valid (the message names the line), or another process holds its lock.
+ */
 export class UnreadableJournal extends Error {
   override name = 'UnreadableJournal';
 }
 
 /**
  * Opens `--journal <file>`: a new file is created by the batch's first record, an existing one
- * is resumed. Its folder must exist (checked here, before anything is sent).
+ * is resumed. Its folder must exist (checked here, before anything is sent). A thin adapter over
+ * the library's `fileJournal`, whose rules it keeps (the lock, the checks of every record): it
+ * adds what the command needs to say, and the `written` records of `--out`.
  */
 export async function openJournal(path: string | boolean | undefined): Promise<CliJournal | undefined> {
   if (path === undefined) return undefined;
@@ -34,26 +49,30 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
   if (!folder?.isDirectory()) throw new UsageError(`--journal ${path}: the folder ${dirname(path)} does not exist`);
 
   const file = fileJournal(path);
-  const pending = new Set<Promise<void>>();
   let read = false;
+  // Job key → document id → file, from the `written` records read back and appended.
+  const written = new Map<string, Map<string, string>>();
+  const none: ReadonlyMap<string, string> = new Map();
+  const remember = (key: string, documentId: string, saved: string) => {
+    const files = written.get(key) ?? new Map<string, string>();
+    files.set(documentId, saved);
+    written.set(key, files);
+  };
   const journal: BatchJournal = {
     read: async () => {
       try {
-        return await file.read();
+        const contents = await file.read();
+        for (const record of contents.records) if (record.type === 'written') remember(record.key, record.documentId, record.file);
+        return contents;
       } catch (error) {
-        throw new UnreadableJournal(`${path} is not a batch journal: ${(error as Error).message}`, { cause: error });
+        // The library's own errors name the file and what is wrong (the line, the lock's holder).
+        const message = isSmartFlowsJournalError(error) ? error.message : `${path} is not a batch journal: ${(error as Error).message}`;
+        throw new UnreadableJournal(message, { cause: error });
       } finally {
         read = true;
       }
     },
-    append: (record) => {
-      const written = Promise.resolve(file.append(record));
-      // Kept until durable, whether or not the batch still waits for it (it does not after Ctrl-C).
-      const settled = written.catch(() => undefined);
-      pending.add(settled);
-      void settled.then(() => pending.delete(settled));
-      return written;
-    },
+    append: (record) => file.append(record),
   };
   return {
     path,
@@ -61,8 +80,11 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
     get read() {
       return read;
     },
-    flushed: async () => {
-      await Promise.all([...pending]);
+    flushed: () => file.flushed(),
+    documentsWritten: (key) => written.get(key) ?? none,
+    recordWritten: async ({ key, documentId, file: saved, bytes }) => {
+      await file.append({ type: 'written', at: new Date().toISOString(), key, documentId, file: saved, bytes });
+      remember(key, documentId, saved);
     },
   };
 }

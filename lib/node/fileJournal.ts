@@ -1,24 +1,69 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { SmartFlowsJournalError } from '../batch/journalError';
+import { checkJournal } from '../batch/checkJournal';
 import type { BatchJournal, JournalContents, JournalRecord } from '../batch/journalTypes';
+import { lockJournal } from './journalLock';
+
+/** Options of {@link fileJournal}. */
+export interface FileJournalOptions {
+  /**
+   * Take the journal's lock (the file `<path>.lock`) at the first read or append, so that a
+   * second process on the same journal fails instead of starting jobs twice. Turn it off only
+   * when something else makes sure one process at a time uses the file.
+   * @default true
+   */
+  lock?: boolean;
+}
+
+/** A {@link BatchJournal} in a file, as {@link fileJournal} makes it. */
+export interface FileJournal extends BatchJournal {
+  /** The file, as given. */
+  readonly path: string;
+  /** Every record (checked), once the lock is taken; a torn last line is cut off and reported. */
+  read(): Promise<JournalContents>;
+  /** Appends one record; resolves once it is on disk. */
+  append(record: JournalRecord): Promise<void>;
+  /** Resolves once every record appended so far is on disk (or failed), whether or not its caller still waits. */
+  flushed(): Promise<void>;
+  /** Lets go of the lock once the appends so far are done; a later read or append takes it again. */
+  release(): Promise<void>;
+}
 
 /**
  * A batch journal in a JSON-lines file: one record a line, each appended and fsynced before
  * `append` resolves (the file's folder is fsynced too when the file is created, so the file
  * itself survives a power cut). Reading tolerates a last line cut short by a crash: it is
- * reported as `tornLine` and cut off the file, so the next append starts on a clean line;
- * any other line that is not a record fails the read. One process at a time per file.
+ * reported as `tornLine` and cut off the file, so the next append starts on a clean line. Every
+ * other line must be a valid record, and the records must fit together (the journal's rules):
+ * else the read fails with `SmartFlowsJournalError` naming the file and the line.
+ *
+ * One process at a time: the first read or append takes an exclusive lock, the file
+ * `<path>.lock` (created with `O_EXCL`, holding the process's pid, host and start time). While
+ * another live process holds it, reads and appends fail with `SmartFlowsJournalError`
+ * ("journal X is in use by pid N on host H since T"). The lock is let go of by `release()` or
+ * when the process exits (`process.exit` included); a process killed outright (SIGKILL, a
+ * crash) leaves it behind, and the next process on the same host takes it over, since its pid
+ * no longer runs. A lock from another host is never taken over: delete it by hand once that
+ * process is surely gone. Journals on one file in one process share the lock.
  * @param path - the file; created on the first append (its folder must exist)
+ * @param options - see {@link FileJournalOptions}
  * @example
  * import { fileJournal } from 'smart-flows-rx/node';
  * client.runBatch(jobs, { journal: fileJournal('invoices-2026-12.jsonl') }).subscribe(...);
  * // after a crash, the same call resumes the batch: nothing is started twice
  */
-export function fileJournal(path: string): BatchJournal {
-  // Appends run one after another, in call order, whatever their callers await.
+export function fileJournal(path: string, options: FileJournalOptions = {}): FileJournal {
+  const locking = options.lock ?? true;
+  // Reads and appends run one after another, in call order, whatever their callers await.
   let queue: Promise<void> = Promise.resolve();
   let created = false;
+  let release: (() => Promise<void>) | undefined;
+  const locked = async () => {
+    if (locking && !release) release = await lockJournal(path);
+  };
   const appendLine = async (line: string) => {
+    await locked();
     const file = await open(path, 'a');
     try {
       const fresh = (await file.stat()).size === 0 && !created;
@@ -32,18 +77,34 @@ export function fileJournal(path: string): BatchJournal {
       await file.close();
     }
   };
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const done = queue.then(work);
+    queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  };
   return {
-    read: () => {
-      const reading = queue.then(() => readLines(path));
-      queue = reading.then(() => undefined, () => undefined);
-      return reading;
-    },
+    path,
+    read: () =>
+      enqueue(async () => {
+        await locked();
+        const contents = await readLines(path);
+        checkJournal(contents, path);
+        return contents;
+      }),
     append: (record: JournalRecord) => {
       const line = `${JSON.stringify(record)}\n`;
-      const writing = queue.then(() => appendLine(line));
-      queue = writing.catch(() => undefined);
-      return writing;
+      return enqueue(() => appendLine(line));
     },
+    flushed: () => queue,
+    release: () =>
+      enqueue(async () => {
+        const letGo = release;
+        release = undefined;
+        await letGo?.();
+      }),
   };
 }
 
@@ -72,13 +133,15 @@ async function readLines(path: string): Promise<JournalContents> {
   const lines = text.split('\n');
   const tail = lines.pop() ?? '';
   const records: JournalRecord[] = [];
+  const numbers: number[] = [];
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
     const record = parseRecord(line);
-    if (!record) throw new Error(`${path} line ${index + 1} is not a journal record`);
+    if (!record) throw new SmartFlowsJournalError(`${path} is not a batch journal: line ${index + 1} is not a journal record`, undefined, { line: index + 1 });
     records.push(record);
+    numbers.push(index + 1);
   });
-  if (tail.trim() === '') return { records };
+  if (tail.trim() === '') return { records, lines: numbers };
   // The last line has no newline: the write that made it was cut short (or only its newline was).
   const whole = parseRecord(tail);
   if (whole) {
@@ -89,10 +152,10 @@ async function readLines(path: string): Promise<JournalContents> {
     } finally {
       await file.close();
     }
-    return { records: [...records, whole] };
+    return { records: [...records, whole], lines: [...numbers, lines.length + 1] };
   }
   await truncate(path, Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tail, 'utf8'));
-  return { records, tornLine: tail };
+  return { records, tornLine: tail, lines: numbers };
 }
 
 function parseRecord(line: string): JournalRecord | undefined {

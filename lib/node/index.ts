@@ -6,6 +6,7 @@
  */
 
 export { fileJournal } from './fileJournal';
+export type { FileJournal, FileJournalOptions } from './fileJournal';
 // The journal's types, so a file journal can be typed without the core entry.
-export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord } from '../batch/journalTypes';
+export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord, JournalWrittenRecord } from '../batch/journalTypes';
 export type { FlowStatus } from '../api/types';

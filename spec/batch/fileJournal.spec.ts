@@ -7,6 +7,8 @@ import type { JournalRecord } from '../../lib/batch/journalTypes';
 
 const fresh = () => join(mkdtempSync(join(tmpdir(), 'sfrx-journal-')), 'batch.jsonl');
 const starting = (key: string): JournalRecord => ({ type: 'starting', at: '2026-12-01T00:00:00.000Z', key });
+// Reads check the journal's rules: records follow the plan.
+const plan: JournalRecord = { type: 'planned', v: 1, at: '2026-12-01T00:00:00.000Z', jobs: ['a', 'b', 'c'].map((key) => ({ key, flowId: 'f', inputHash: 'h' })) };
 
 describe('fileJournal', () => {
   it('reads nothing from a file that does not exist yet', async () => {
@@ -16,27 +18,27 @@ describe('fileJournal', () => {
   it('appends one JSON line per record, in call order, and reads them back (also from a new journal on the same file)', async () => {
     const path = fresh();
     const journal = fileJournal(path);
-    await Promise.all(['a', 'b', 'c'].map((k) => journal.append(starting(k))));
-    expect(readFileSync(path, 'utf8').split('\n')).toEqual([...['a', 'b', 'c'].map((k) => JSON.stringify(starting(k))), '']);
-    expect((await fileJournal(path).read()).records).toEqual(['a', 'b', 'c'].map(starting));
+    await Promise.all([journal.append(plan), ...['a', 'b', 'c'].map((k) => journal.append(starting(k)))]);
+    expect(readFileSync(path, 'utf8').split('\n')).toEqual([JSON.stringify(plan), ...['a', 'b', 'c'].map((k) => JSON.stringify(starting(k))), '']);
+    expect((await fileJournal(path).read()).records).toEqual([plan, ...['a', 'b', 'c'].map(starting)]);
   });
 
   it('tolerates a torn last line: reports it, cuts it off, and the next append starts a clean line', async () => {
     const path = fresh();
-    writeFileSync(path, `${JSON.stringify(starting('a'))}\n{"type":"started","at":"2026-12-01T00:0`);
+    writeFileSync(path, `${JSON.stringify(plan)}\n${JSON.stringify(starting('a'))}\n{"type":"started","at":"2026-12-01T00:0`);
     const journal = fileJournal(path);
-    expect(await journal.read()).toEqual({ records: [starting('a')], tornLine: '{"type":"started","at":"2026-12-01T00:0' });
+    expect(await journal.read()).toEqual({ records: [plan, starting('a')], tornLine: '{"type":"started","at":"2026-12-01T00:0', lines: [1, 2] });
     await journal.append(starting('b'));
-    expect(await fileJournal(path).read()).toEqual({ records: [starting('a'), starting('b')] });
+    expect(await fileJournal(path).read()).toEqual({ records: [plan, starting('a'), starting('b')], lines: [1, 2, 3] });
   });
 
   it('keeps a whole last record that only lacks its newline', async () => {
     const path = fresh();
-    writeFileSync(path, JSON.stringify(starting('a')));
+    writeFileSync(path, `${JSON.stringify(plan)}\n${JSON.stringify(starting('a'))}`);
     const journal = fileJournal(path);
-    expect(await journal.read()).toEqual({ records: [starting('a')] });
+    expect(await journal.read()).toEqual({ records: [plan, starting('a')], lines: [1, 2] });
     await journal.append(starting('b'));
-    expect((await journal.read()).records).toEqual([starting('a'), starting('b')]);
+    expect((await journal.read()).records).toEqual([plan, starting('a'), starting('b')]);
   });
 
   it('fails the read on a broken line that is not the last (the file was damaged, not torn)', async () => {

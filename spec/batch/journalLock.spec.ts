@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import { fileJournal } from '../../lib/node/fileJournal';
+import { isSmartFlowsJournalError } from '../../lib/batch/appendRecord';
+import type { JournalRecord } from '../../lib/batch/journalTypes';
+import { FLOW_ID, testClient, useMswServer } from '../helpers/msw';
+
+const { requests } = useMswServer();
+
+const fresh = () => join(mkdtempSync(join(tmpdir(), 'sfrx-lock-')), 'batch.jsonl');
+const plan: JournalRecord = { type: 'planned', v: 1, at: '2026-12-01T00:00:00.000Z', jobs: [{ key: 'a', flowId: 'f', inputHash: 'h' }] };
+const lockOf = (path: string) => JSON.parse(readFileSync(`${path}.lock`, 'utf8')) as { pid: number; host: string; since: string };
+
+/** A pid that surely ran on this host and is gone now. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+describe('fileJournal: one process at a time (the lock file <journal>.lock)', () => {
+  it('is taken at the first read, holds pid, host and start time, and goes with release()', async () => {
+    const path = fresh();
+    const journal = fileJournal(path);
+    await journal.read();
+    expect(lockOf(path)).toEqual({ pid: process.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) });
+    await journal.append(plan);
+    await journal.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    // Taken again by the next use.
+    await journal.read();
+    expect(lockOf(path).pid).toBe(process.pid);
+    await journal.release();
+  });
+
+  it("refuses a live process's lock on this host, and any lock from another host: SmartFlowsJournalError naming it, nothing written", async () => {
+    for (const holder of [
+      { pid: process.ppid, host: hostname(), since: '2026-12-01T08:00:00.000Z' },
+      { pid: await deadPid(), host: 'build-agent-7', since: '2026-12-01T08:00:00.000Z' },
+    ]) {
+      const path = fresh();
+      writeFileSync(`${path}.lock`, JSON.stringify(holder));
+      const journal = fileJournal(path);
+      const message = `journal ${path} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.since}`;
+      await expect(journal.read()).rejects.toThrow(message);
+      await expect(journal.append(plan)).rejects.toThrow(message);
+      await journal.read().catch((error: unknown) => expect(isSmartFlowsJournalError(error)).toBe(true));
+      expect(existsSync(path)).toBe(false);
+      expect(lockOf(path)).toEqual(holder);
+    }
+  });
+
+  it('refuses a lock file it cannot read (being written, or damaged), saying what to do', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, '');
+    await expect(fileJournal(path).read()).rejects.toThrow(`journal ${path} is in use: its lock file ${path}.lock is being written or is damaged`);
+  });
+
+  it('takes over the stale lock of a process that is gone (same host)', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: await deadPid(), host: hostname(), since: '2026-12-01T08:00:00.000Z' }));
+    const journal = fileJournal(path);
+    await journal.append(plan);
+    expect(lockOf(path).pid).toBe(process.pid);
+    // Nothing left aside: the stale lock was removed, not kept under another name.
+    expect(readdirSync(join(path, '..')).sort()).toEqual(['batch.jsonl', 'batch.jsonl.lock']);
+    await journal.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('is shared by journals on one file in one process, and goes with the last release; lock: false takes none', async () => {
+    const path = fresh();
+    const [one, two] = [fileJournal(path), fileJournal(path)];
+    await Promise.all([one.read(), two.read()]);
+    await one.release();
+    expect(lockOf(path).pid).toBe(process.pid);
+    await two.release();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+    const unlocked = fileJournal(path, { lock: false });
+    await unlocked.append(plan);
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('runBatch on a journal another process holds: SmartFlowsJournalError before any request', async () => {
+    const path = fresh();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-01T08:00:00.000Z' }));
+    const run = lastValueFrom(testClient().runBatch([{ flowId: FLOW_ID, input: '<a/>', key: 'a' }], { journal: fileJournal(path) }));
+    await expect(run).rejects.toMatchObject({ name: 'SmartFlowsJournalError', message: expect.stringContaining(`is in use by pid ${process.ppid}`) });
+    expect(requests).toHaveLength(0);
+  });
+});
