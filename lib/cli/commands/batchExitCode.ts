@@ -9,7 +9,7 @@ import type { BatchState } from './batchState';
  * uncertain; 3 when every job failed because the server was out of reach; else 1.
  */
 export function batchExitCode(state: BatchState): number {
-  const last = state.snapshot;
+  const last = state.counts();
   const failed = last?.failed ?? 0;
   // Every failure a refused connection, nothing succeeded: the server was out of reach.
   const unreachable = failed > 0 && last?.succeeded === 0 && state.failures.every((e) => exitCodeOf(e) === EXIT.unreachable);

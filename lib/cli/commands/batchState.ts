@@ -24,6 +24,8 @@ export class BatchState {
   private last: BatchSnapshot | undefined;
   private previous: readonly BatchItem[] = [];
   private readonly errors: unknown[] = [];
+  /** Jobs that succeeded on the server but whose documents could not be saved: failed, for the command. */
+  private unsaved = 0;
 
   /** The latest snapshot, if one came. */
   get snapshot(): BatchSnapshot | undefined {
@@ -53,6 +55,19 @@ export class BatchState {
   /** Notes a job reported as failed. */
   failed(item: BatchItem): void {
     this.errors.push(fromJournal(item) ? item.outcome?.error : item.error);
+  }
+
+  /** Notes a succeeded job whose documents could not be saved: it counts as failed, for `failure`. */
+  unsavedDocuments(failure: Error): void {
+    this.unsaved++;
+    this.errors.push(failure);
+  }
+
+  /** The last snapshot's counts as the command reports them: a job whose documents were not saved counts as failed. */
+  counts(): BatchSnapshot | undefined {
+    const last = this.last;
+    if (!last || this.unsaved === 0) return last;
+    return { ...last, succeeded: last.succeeded - this.unsaved, failed: last.failed + this.unsaved };
   }
 
   /** Whether a job was already reported failed by a snapshot (`--fail-fast` errors may name one). */

@@ -2,7 +2,7 @@ import type { BatchItem, BatchSnapshot } from '../../index';
 import { describe, errorJson, failureStatus } from '../failures';
 import type { CliJournal } from '../openJournal';
 import { bar, type Terminal } from '../Terminal';
-import type { WrittenDocument } from '../writeDocuments';
+import { type WrittenDocument, writtenLine } from '../writeDocuments';
 import { journalJson, journalSummary, reportJournal, uncertainAdvice } from './batchJournal';
 import { type BatchState, fromJournal } from './batchState';
 
@@ -10,6 +10,8 @@ import { type BatchState, fromJournal } from './batchState';
 export interface EndedJob {
   item: BatchItem;
   written: WrittenDocument[];
+  /** Its documents could not be saved: the job counts as failed, for this reason. */
+  failure?: Error;
 }
 
 /**
@@ -35,15 +37,16 @@ export class BatchView {
   }
 
   /** A job ended: its line (and the documents written), then the bar again. */
-  ended({ item, written }: EndedJob): void {
+  ended({ item, written, failure }: EndedJob): void {
     if (item.state === 'uncertain') this.uncertain(item);
+    else if (failure) this.unsaved(item, failure);
     else this.outcome(item, written);
     this.bar();
   }
 
   /** The live bar, from the last snapshot. */
   bar(): void {
-    const last = this.state.snapshot;
+    const last = this.state.counts();
     if (!last) return;
     const { term } = this;
     const { total, succeeded, failed, running, percentage } = last;
@@ -54,7 +57,7 @@ export class BatchView {
   summary(): void {
     const { term, journal } = this;
     term.clearStatus();
-    const last = this.state.snapshot;
+    const last = this.state.counts();
     if (!last) return;
     const { total, succeeded, failed, uncertain } = last;
     const seconds = ((Date.now() - this.state.startedAt) / 1000).toFixed(1);
@@ -77,6 +80,13 @@ export class BatchView {
     this.term.note(`smart-flows batch: ${message ?? describe(error)}`);
   }
 
+  /** After the batch stopped on an error: the executions it started that go on, each named. */
+  goingOn(running: readonly BatchItem[]): void {
+    if (running.length === 0) return;
+    this.term.note(`${running.length} started job${running.length === 1 ? '' : 's'} going on on the server (follow one with: smart-flows watch <executionId>):`);
+    for (const { key, executionId } of running) this.term.note(`  ${key}  ${executionId}`);
+  }
+
   /** Ctrl-C: what was left running (canceled or going on), and how to resume. */
   interrupted(running: readonly BatchItem[], canceled: boolean): void {
     const { term, journal } = this;
@@ -96,6 +106,13 @@ export class BatchView {
     term.event({ type: 'job', key: item.key, state: 'uncertain', reason, candidateIds });
   }
 
+  private unsaved(item: BatchItem, failure: Error): void {
+    const { term } = this;
+    term.result(`${term.paint('Failed'.padEnd(11), 'red')} ${item.key}  ${item.executionId ?? '-'}  ${failure.message}`);
+    const status = item.progress?.status ?? item.outcome?.status;
+    term.event({ type: 'job', key: item.key, state: 'failed', ...(status ? { status } : {}), ...(item.executionId ? { executionId: item.executionId } : {}), error: failure.name, message: failure.message });
+  }
+
   private outcome(item: BatchItem, written: readonly WrittenDocument[]): void {
     const { term } = this;
     const ok = item.state === 'succeeded';
@@ -105,7 +122,7 @@ export class BatchView {
     const detail = old ? `${ok ? 'ended before' : why} (from the journal)` : ok ? (item.progress?.message ?? '') : why;
     const colour = !ok ? 'red' : status === 'Warning' ? 'yellow' : 'green';
     term.result(`${term.paint(status.padEnd(11), colour)} ${item.key}  ${item.executionId ?? '-'}  ${detail}`.trimEnd());
-    for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes)`);
+    for (const doc of written) term.result(writtenLine(doc, `${doc.bytes} bytes`));
     const failure = old ? { error: item.outcome?.error?.name ?? 'Error', message: why } : errorJson(item.error);
     term.event({
       type: 'job',

@@ -5,7 +5,7 @@ import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, errorJson, exitCodeOf, failureStatus, showing } from '../failures';
 import { bar } from '../Terminal';
-import { writeDocuments, type WrittenDocument } from '../writeDocuments';
+import { writeDocuments, type WrittenDocument, writtenLine } from '../writeDocuments';
 
 /** How long a stopping command waits for its last requests (cancel calls) before it exits. */
 export const DRAIN_MS = 5_000;
@@ -84,7 +84,7 @@ export function follow(context: CommandContext, connection: Connection, events$:
       const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
       const colour = progress.status === 'Warning' ? 'yellow' : 'green';
       term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
-      for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes, ${doc.contentType})`);
+      for (const doc of written) term.result(writtenLine(doc, `${doc.bytes} bytes, ${doc.contentType}`));
       term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
     });
     // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.

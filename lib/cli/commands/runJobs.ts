@@ -10,6 +10,7 @@ import { onBatchInterrupt } from './batchInterrupt';
 import { BatchState } from './batchState';
 import { BatchView, type EndedJob } from './batchView';
 import { DRAIN_MS } from './follow';
+import { jobFolders } from '../jobFolders';
 import { jobDocuments } from './jobDocuments';
 
 /** Documents downloaded side by side in a batch (each job's files one after the other). */
@@ -22,6 +23,8 @@ export interface RunSettings {
   journal: CliJournal | undefined;
   /** The jobs file's name, for messages. */
   source: string;
+  /** Every job's key (their folders under `--out` are chosen from them all). */
+  keys: readonly string[];
 }
 
 /**
@@ -34,6 +37,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
   const { journal } = settings;
   const state = new BatchState();
   const view = new BatchView(context.term, state, journal);
+  const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys) };
 
   // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
   const changes = (snapshot: BatchSnapshot): BatchItem[] => {
@@ -52,11 +56,12 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
     const subscription = snapshots$
       .pipe(
         mergeMap((snapshot) => from(changes(snapshot))),
-        mergeMap((item) => jobDocuments(connection, settings.out, item), DOWNLOADS_AT_ONCE),
+        mergeMap((item) => jobDocuments(documents, item), DOWNLOADS_AT_ONCE),
         // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
         tap(
           showing((ended: EndedJob) => {
             if (ended.item.state === 'failed') state.failed(ended.item);
+            if (ended.failure) state.unsavedDocuments(ended.failure);
             view.ended(ended);
           }),
         ),
@@ -84,6 +89,8 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
       }
       const refusal = journalRefusal(error, journal, state, settings.source);
       view.batchError(error, refusal);
+      // The batch stopped: executions it started go on, and each is named.
+      view.goingOn(state.running());
       finish(refusal ? EXIT.usage : exitCodeOf(error));
     }
 
