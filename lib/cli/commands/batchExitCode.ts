@@ -12,7 +12,7 @@ export function batchExitCode(state: BatchState): number {
   const last = state.counts();
   const failed = last?.failed ?? 0;
   // Every failure a refused connection, nothing succeeded: the server was out of reach.
-  const unreachable = failed > 0 && last?.succeeded === 0 && state.failures.every((e) => exitCodeOf(e) === EXIT.unreachable);
+  const unreachable = failed > 0 && last?.succeeded === 0 && state.failures.every((e) => exitCodeOf(e, true) === EXIT.unreachable);
   return failed === 0 && !last?.uncertain ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed;
 }
 

@@ -15,6 +15,8 @@ export interface FollowSettings {
   out: string | undefined;
   /** With `--cancel-on-exit`: the client cancels the execution when the command stops early. */
   cancelOnExit: boolean;
+  /** The flow `run` started (absent for `watch`): a start without an answer may have created an execution of it. */
+  flowId?: string;
 }
 
 type Shown = ExecutionEvent & { written?: WrittenDocument[] };
@@ -62,7 +64,7 @@ export function follow(context: CommandContext, connection: Connection, events$:
     const onError = async (error: unknown) => {
       term.clearStatus();
       const id = (error as { executionId?: string }).executionId ?? executionId;
-      const code = exitCodeOf(error);
+      const code = exitCodeOf(error, settings.flowId !== undefined);
       // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
       if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
         await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
@@ -70,9 +72,13 @@ export function follow(context: CommandContext, connection: Connection, events$:
           (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
         );
       }
-      term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
+      term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
       if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
       else term.note(`smart-flows: ${describe(error)}`);
+      if (code === EXIT.mayExist) {
+        term.note(`The start was sent and its answer never came: an execution may exist. Before starting again, look for it:`);
+        term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
+      }
       finish(code);
     };
 

@@ -57,6 +57,6 @@ Examples:
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     });
     if (!term.json) term.note(`Running flow ${flowId}…`);
-    return follow({ args, env, term, stdin, interrupts }, connection, events$, { out, cancelOnExit });
+    return follow({ args, env, term, stdin, interrupts }, connection, events$, { out, cancelOnExit, flowId });
   },
 };

@@ -84,14 +84,14 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
         if (!state.endedAsFailed(error.key)) view.ended({ item, written: [] });
         state.countFailFast();
         view.failedFast(error.key);
-        finish(exitCodeOf(cause));
+        finish(exitCodeOf(cause, true));
         return;
       }
       const refusal = journalRefusal(error, journal, state, settings.source);
       view.batchError(error, refusal);
       // The batch stopped: executions it started go on, and each is named.
       view.goingOn(state.running());
-      finish(refusal ? EXIT.usage : exitCodeOf(error));
+      finish(refusal ? EXIT.usage : exitCodeOf(error, true));
     }
 
     /** The command's last words when even reporting the failure failed. */
