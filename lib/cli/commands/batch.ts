@@ -1,5 +1,5 @@
 import { isGuid } from '../../index';
-import { duration, wholeNumber } from '../args';
+import { timeoutOption, wholeNumber } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { openJournal } from '../openJournal';
@@ -49,7 +49,8 @@ Options:
   --format csv|jsonl      the format of stdin (default: from the extension, else sniffed)
   --root <name>           root element of inputs made from CSV columns (default Input)
   --skip-user-input       start with the server's defaults for every form
-  --timeout <duration>    give up on a job after e.g. 90s, 10m (it counts as failed)
+  --timeout <duration>    give up on a job after e.g. 90s, 10m (it counts as failed; its
+                          execution goes on); default 1h or $SMART_FLOWS_TIMEOUT, 0 for none
   --cancel-on-exit        cancel the running executions when stopped early
 ${CONNECTION_HELP}
 
@@ -69,7 +70,7 @@ Example:
     const flowId = values.flow as string | undefined;
     if (flowId !== undefined && !isGuid(flowId)) throw new UsageError(`--flow '${flowId}' is not a GUID`);
     const concurrency = wholeNumber('concurrency', values.concurrency, 1, 1000);
-    const timeoutMs = duration('timeout', values.timeout);
+    const timeoutMs = timeoutOption(values, env);
     const journal = await openJournal(values.journal);
     const out = values.out as string | undefined;
     await checkOutDir(out);
@@ -87,7 +88,7 @@ Example:
         skipUserInput: values['skip-user-input'] === true,
         onUserInput: 'error',
         cancelOnUnsubscribe: cancelOnExit,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        timeoutMs,
         ...(journal !== undefined ? { journal: journal.journal } : {}),
       },
     );

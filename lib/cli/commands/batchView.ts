@@ -1,4 +1,4 @@
-import type { BatchItem, BatchSnapshot } from '../../index';
+import { type BatchItem, type BatchSnapshot, isSmartFlowsTimeoutError } from '../../index';
 import { describe, errorJson, failureStatus } from '../failures';
 import type { CliJournal } from '../openJournal';
 import { bar, type Terminal } from '../Terminal';
@@ -24,6 +24,8 @@ export class BatchView {
     private readonly term: Terminal,
     private readonly state: BatchState,
     private readonly journal: CliJournal | undefined,
+    /** `--cancel-on-exit`: a job that timed out was canceled, not left running. */
+    private readonly cancelOnExit = false,
   ) {}
 
   /** What the journal held (the first snapshot of a journaled batch). */
@@ -118,7 +120,8 @@ export class BatchView {
     const ok = item.state === 'succeeded';
     const old = fromJournal(item);
     const status = old ? (item.outcome?.status ?? (ok ? 'Success' : (item.outcome?.error?.name ?? 'Failed'))) : ok ? (item.progress?.status ?? 'Success') : failureStatus(item.error);
-    const why = old ? (item.outcome?.error?.message ?? '') : describe(item.error);
+    const timedOut = !old && !this.cancelOnExit && isSmartFlowsTimeoutError(item.error) && item.executionId !== undefined;
+    const why = old ? (item.outcome?.error?.message ?? '') : `${describe(item.error)}${timedOut ? `; follow it later with: smart-flows watch ${item.executionId}` : ''}`;
     const detail = old ? `${ok ? 'ended before' : why} (from the journal)` : ok ? (item.progress?.message ?? '') : why;
     const colour = !ok ? 'red' : status === 'Warning' ? 'yellow' : 'green';
     term.result(`${term.paint(status.padEnd(11), colour)} ${item.key}  ${item.executionId ?? '-'}  ${detail}`.trimEnd());

@@ -66,15 +66,17 @@ export function follow(context: CommandContext, connection: Connection, events$:
       const id = (error as { executionId?: string }).executionId ?? executionId;
       const code = exitCodeOf(error, settings.flowId !== undefined);
       // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
+      let canceled = false;
       if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
-        await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
-          () => term.note(`Execution ${id} was canceled`),
-          (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
+        canceled = await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
+          () => (term.note(`Execution ${id} was canceled`), true),
+          (cancelError: unknown) => (term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`), false),
         );
       }
       term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
       if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
       else term.note(`smart-flows: ${describe(error)}`);
+      if (id && !canceled && isSmartFlowsTimeoutError(error)) term.note(`The execution goes on on the server: follow it later with: smart-flows watch ${id}`);
       if (code === EXIT.mayExist) {
         term.note(`The start was sent and its answer never came: an execution may exist. Before starting again, look for it:`);
         term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);

@@ -36,7 +36,7 @@ export interface RunSettings {
 export function runJobs(context: CommandContext, connection: Connection, snapshots$: Observable<BatchSnapshot>, settings: RunSettings): Promise<number> {
   const { journal } = settings;
   const state = new BatchState();
-  const view = new BatchView(context.term, state, journal);
+  const view = new BatchView(context.term, state, journal, settings.cancelOnExit);
   const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys) };
 
   // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
