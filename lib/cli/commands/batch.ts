@@ -88,6 +88,8 @@ Example:
         skipUserInput: values['skip-user-input'] === true,
         onUserInput: 'error',
         cancelOnUnsubscribe: cancelOnExit,
+        // Every change, not one snapshot per 100 ms: a Ctrl-C right after a start still knows its execution.
+        snapshotIntervalMs: 0,
         timeoutMs,
         ...(journal !== undefined ? { journal: journal.journal } : {}),
       },

@@ -24,6 +24,7 @@ export class BatchState {
   private last: BatchSnapshot | undefined;
   private previous: readonly BatchItem[] = [];
   private readonly errors: unknown[] = [];
+  private readonly onTake = new Set<() => void>();
   /** Jobs that succeeded on the server but whose documents could not be saved: failed, for the command. */
   private unsaved = 0;
 
@@ -49,6 +50,7 @@ export class BatchState {
     });
     this.previous = snapshot.items;
     this.last = snapshot;
+    this.onTake.forEach((listener) => listener());
     return { first, started, ended };
   }
 
@@ -78,6 +80,32 @@ export class BatchState {
   /** Counts a `--fail-fast` failure that no snapshot showed: one more failed, one fewer running. */
   countFailFast(): void {
     if (this.last) this.last = { ...this.last, failed: this.last.failed + 1, running: Math.max(0, this.last.running - 1) };
+  }
+
+  /** Jobs whose start was sent and whose answer was not seen yet (an execution may exist), as of the last snapshot. */
+  startsUnanswered(): BatchItem[] {
+    return (this.last?.items ?? []).filter((item) => item.state === 'running' && !item.executionId);
+  }
+
+  /**
+   * Resolves once no start is waiting for its answer (each got its execution, or failed), or
+   * after `limitMs`: Ctrl-C right after the starts lets their answers arrive, so their ids are known.
+   */
+  startsAnswered(limitMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const check = () => {
+        if (this.startsUnanswered().length > 0) return;
+        done();
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.onTake.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(done, limitMs);
+      this.onTake.add(check);
+      check();
+    });
   }
 
   /** Jobs running with a known execution, as of the last snapshot. */

@@ -2,9 +2,20 @@ import { type BatchItem, type BatchSnapshot, isSmartFlowsTimeoutError } from '..
 import { describe, errorJson, failureStatus } from '../failures';
 import type { CliJournal } from '../openJournal';
 import { bar, type Terminal } from '../Terminal';
+import type { CancelOutcome } from '../trackedFetch';
 import { type WrittenDocument, writtenLine } from '../writeDocuments';
 import { journalJson, journalSummary, reportJournal, uncertainAdvice } from './batchJournal';
 import { type BatchState, fromJournal } from './batchState';
+
+/** A job running when the batch stopped, and (with `--cancel-on-exit`) what came of its cancel call. */
+export interface RunningAtStop {
+  item: BatchItem;
+  cancel?: CancelOutcome;
+}
+
+/** A cancel call's outcome in words. */
+const cancelText = (cancel: CancelOutcome): string =>
+  cancel.state === 'canceled' ? 'canceled' : cancel.state === 'refused' ? `the server refused it (HTTP ${cancel.status})` : cancel.reason;
 
 /** A job that ended, with the documents written for it. */
 export interface EndedJob {
@@ -89,14 +100,32 @@ export class BatchView {
     for (const { key, executionId } of running) this.term.note(`  ${key}  ${executionId}`);
   }
 
-  /** Ctrl-C: what was left running (canceled or going on), and how to resume. */
-  interrupted(running: readonly BatchItem[], canceled: boolean): void {
+  /**
+   * Ctrl-C: each execution left running (with `--cancel-on-exit`, what came of its cancel call:
+   * only a call the server accepted is reported canceled), each start whose answer was not seen,
+   * and how to resume.
+   */
+  interrupted(running: readonly RunningAtStop[], unanswered: readonly BatchItem[]): void {
     const { term, journal } = this;
     term.clearStatus();
-    term.event({ type: 'interrupted', canceled, running: running.map(({ key, executionId }) => ({ key, executionId })), ...(journal ? { journal: journal.path } : {}) });
-    const fate = canceled ? 'canceled' : 'going on on the server (follow one with: smart-flows watch <executionId>)';
-    term.note(`Interrupted: ${running.length} running job${running.length === 1 ? '' : 's'} ${fate}`);
-    for (const { key, executionId } of running) term.note(`  ${key}  ${executionId}`);
+    const canceled = running.filter((r) => r.cancel?.state === 'canceled').length;
+    const cancelOnExit = running.some((r) => r.cancel !== undefined);
+    term.event({
+      type: 'interrupted',
+      canceled: cancelOnExit && canceled === running.length,
+      running: running.map(({ item, cancel }) => ({ key: item.key, executionId: item.executionId, ...(cancel ? { canceled: cancel.state === 'canceled', cancel: cancelText(cancel) } : {}) })),
+      ...(unanswered.length > 0 ? { startsUnanswered: unanswered.map((item) => item.key) } : {}),
+      ...(journal ? { journal: journal.path } : {}),
+    });
+    const jobs = `${running.length} running job${running.length === 1 ? '' : 's'}`;
+    if (!cancelOnExit) term.note(`Interrupted: ${jobs} going on on the server (follow one with: smart-flows watch <executionId>)`);
+    else if (canceled === running.length) term.note(`Interrupted: ${jobs} canceled`);
+    else term.note(`Interrupted: ${jobs}, ${canceled} canceled, ${running.length - canceled} not canceled (going on on the server; cancel with: smart-flows cancel <executionId>)`);
+    for (const { item, cancel } of running) term.note(`  ${item.key}  ${item.executionId}${cancel && cancel.state !== 'canceled' ? `  not canceled: ${cancelText(cancel)}` : ''}`);
+    if (unanswered.length > 0) {
+      term.note(`${unanswered.length} start${unanswered.length === 1 ? '' : 's'} sent, no answer seen: an execution may exist for ${unanswered.length === 1 ? 'it' : 'each'}${journal ? ' (the resumed batch looks for it)' : ' (look with: smart-flows list --status Running)'}:`);
+      for (const item of unanswered) term.note(`  ${item.key}  (start sent, no answer seen)`);
+    }
     if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
   }
 
