@@ -107,11 +107,15 @@ export function follow(context: CommandContext, connection: Connection, events$:
       await connection.requests.drain(DRAIN_MS);
       term.clearStatus();
       if (executionId) {
-        term.event({ type: 'interrupted', executionId, canceled: settings.cancelOnExit });
+        // Only a cancel call the server accepted is reported as a cancel.
+        const cancel = settings.cancelOnExit ? connection.requests.cancelOutcome(executionId) : undefined;
+        const canceled = cancel?.state === 'canceled';
+        const why = !cancel ? 'no cancel call was sent' : cancel.state === 'refused' ? `the server refused it (HTTP ${cancel.status})` : cancel.state === 'unanswered' ? cancel.reason : '';
+        term.event({ type: 'interrupted', executionId, canceled, ...(settings.cancelOnExit && !canceled ? { cancel: why } : {}) });
         term.note(
-          settings.cancelOnExit
+          canceled
             ? `Interrupted: execution ${executionId} was canceled`
-            : `Interrupted: execution ${executionId} goes on on the server; follow it with: smart-flows watch ${executionId}`,
+            : `Interrupted: execution ${executionId} goes on on the server${settings.cancelOnExit ? ` (not canceled: ${why})` : ''}; follow it with: smart-flows watch ${executionId}`,
         );
       } else {
         term.event({ type: 'interrupted' });

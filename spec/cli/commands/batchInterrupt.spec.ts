@@ -52,3 +52,22 @@ describe('smart-flows batch on Ctrl-C', () => {
     await Promise.all(ids.map((id) => cli.run(['cancel', id])));
   });
 });
+
+describe('smart-flows run on Ctrl-C', () => {
+  it('with --cancel-on-exit says the server refused the cancel (403) instead of "was canceled"', async () => {
+    const run = cli.start(['run', slowFlow.id, '--input', '-', '--cancel-on-exit', '--json'], { stdin: '<a/>' });
+    await run.waitFor(/"type":"progress"/, 'stdout');
+    cli.events.refuse('cancel', 403);
+    try {
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      expect(result.code).toBe(130);
+      expect(jsonLines(result.stdout).at(-1)).toMatchObject({ type: 'interrupted', canceled: false, cancel: 'the server refused it (HTTP 403)' });
+      expect(result.stderr).not.toContain('was canceled');
+      const id = jsonLines(result.stdout).at(-1)!.executionId as string;
+      await cli.run(['cancel', id]);
+    } finally {
+      cli.events.refuse(undefined);
+    }
+  });
+});
