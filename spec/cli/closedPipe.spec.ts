@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
@@ -6,6 +6,9 @@ import { jsonLines } from './support/cli';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 
 /** Starts the CLI with the reading end of its stdout closed at once: `smart-flows … | head -0`. */
 function withClosedStdout(args: string[]) {

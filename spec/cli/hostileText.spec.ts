@@ -1,11 +1,14 @@
 /* eslint-disable no-control-regex -- the point of this file is terminal escape sequences */
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { jsonLines } from './support/cli';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 
 /** Issue 25 item 5: sets the title, clears the screen, rewrites the line as a success; then a one-byte CSI and a bidi override. */
 const HOSTILE = '\x1b]0;pwned\x07\x1b[2J\r\x1b[2K Success 100% (spoofed)\x9b2J\u202eevil\u2066';
@@ -55,5 +58,5 @@ describe('server text on the terminal', () => {
     const json = await cli.run(['run', ok, '--input', '-', '--json'], { stdin: '<a/>' });
     expect(json.stdout).not.toMatch(UNSAFE);
     expect(jsonLines(json.stdout).at(-1)).toMatchObject({ type: 'output', message: `Ended ${HOSTILE}` });
-  }, 30_000);
+  });
 });

@@ -1,9 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { readJobs } from '../../lib/cli/readJobs';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 /** An XML input of about 20 MB: twice the server's limit of 10 MiB characters. */
 const huge = `<Letter><Body>${'x'.repeat(20_000_000)}</Body></Letter>`;
 

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 // Each test runs the CLI once against the simulator, whose answers a test rewrites.
 afterEach(() => cli.events.rewrite(undefined));
 

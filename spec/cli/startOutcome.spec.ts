@@ -1,9 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { jsonLines } from './support/cli';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 
 describe('a start whose answer never came', () => {
   it('exits 4 ("may exist"), not 3, and says how to find the execution, when the server created it but its answer was held past --timeout', async () => {

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { DEFAULT_TIMEOUT_MS, timeoutOption } from '../../lib/cli/args';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 afterEach(() => cli.events.rewrite(undefined));
 
 describe('timeoutOption', () => {

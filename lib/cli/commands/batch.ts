@@ -41,7 +41,9 @@ Jobs (one a line; - reads stdin):
 Options:
   -f, --flow <flowId>     the flow of every job that names none
   -c, --concurrency <n>   executions at once, 1–1000 (default 4)
-  -o, --out <dir>         download each job's documents into <dir>/<key>/
+  -o, --out <dir>         download each job's documents into <dir>/<key>/ (a key that is not
+                          a safe folder name as it is gets -<8 hex digits of its SHA-256>;
+                          each file saved whole; a replaced file is said 'replaced')
   --fail-fast             stop at the first failed job (the rest are not started)
   --journal <file>        keep a journal of the batch in <file>; running the same command
                           again resumes it: ended jobs are reported from the journal,
@@ -58,7 +60,8 @@ Journal: with --journal, a batch stopped by Ctrl-C, a crash or a lost connection
 running the same command again (same jobs file, same journal). A job whose start was sent but
 whose answer was lost is looked up on the server: adopted if found, restarted if certainly
 absent, else reported 'uncertain' and not started (exit 1; run again to check once more).
-A journal written for another job list is refused (exit 2).
+A journal written for another job list is refused (exit 2). With --out, each document saved
+is journaled, so a resumed batch saves exactly the documents that are missing.
 
 Example:
   smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/ --journal letters.journal`,

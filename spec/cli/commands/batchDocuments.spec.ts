@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { watch, writeFileSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
@@ -6,6 +6,9 @@ import { jsonLines } from '../support/cli';
 import { useCliFixture } from '../support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
@@ -96,5 +99,5 @@ describe('smart-flows batch --out', () => {
     expect(existsSync(folder)).toBe(true);
     expect(readdirSync(folder).sort()).toEqual(['part-1.bin', 'part-2.bin', 'part-3.bin']);
     contents.forEach((bytes, i) => expect(Buffer.compare(readFileSync(join(folder, `part-${i + 1}.bin`)), bytes)).toBe(0));
-  }, 60_000);
+  });
 });

@@ -1,9 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { jsonLines } from '../support/cli';
 import { executions, slowFlow } from '../support/server';
 import { useCliFixture } from '../support/fixture';
 
 const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
 
 /** The server's running executions of the slow flow. */
 const running = async () => (await executions(cli.server)).filter((e) => e.status === 'Running' && e.flow?.id === slowFlow.id);
