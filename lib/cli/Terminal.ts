@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { jsonLine, terminalText } from './terminalText';
+
 /** A stream the terminal writes to (process.stdout/stderr, or a test double). */
 export interface OutStream {
   write(chunk: string, callback?: (error?: Error | null) => void): boolean;
@@ -21,6 +24,11 @@ const SGR: Record<Colour, [number, number]> = { green: [32, 39], yellow: [33, 39
  * Colour and the live line only on a terminal, and never with `NO_COLOR` or `TERM=dumb`.
  * The live line is one line redrawn in place; any other output first wipes it, then it is
  * drawn again below, so bars and results never garble each other.
+ *
+ * Every line is cleaned here, at the one place output leaves: control and bidi characters
+ * (from server messages, display names, document names, keys) become visible escapes
+ * ({@link terminalText}), `--json` lines escape them too ({@link jsonLine}). The only escape
+ * sequences that reach the terminal are the colours {@link Terminal.paint} asked for.
  */
 export class Terminal {
   readonly json: boolean;
@@ -29,6 +37,12 @@ export class Terminal {
   private readonly colourOut: boolean;
   private readonly colourErr: boolean;
   private shown = '';
+  /**
+   * Marks the colours `paint` put in a line, so the cleaning of the whole line can tell them
+   * from the text: random per terminal, so no text from elsewhere can carry a mark.
+   */
+  private readonly nonce = randomBytes(8).toString('hex');
+  private readonly mark = new RegExp(`\u0000${this.nonce}:(\\d+)\u0000`);
 
   constructor(private readonly out: OutStream, private readonly err: OutStream, options: TerminalOptions) {
     const plain = !!options.env.NO_COLOR || options.env.TERM === 'dumb';
@@ -40,17 +54,17 @@ export class Terminal {
 
   /** A result line on stdout (text mode only; `--json` gets {@link event}). */
   result(line: string): void {
-    if (!this.json) this.around(() => this.out.write(`${line}\n`));
+    if (!this.json) this.around(() => this.out.write(`${this.clean(line)}\n`));
   }
 
   /** One JSON object on its own stdout line (`--json` only). */
   event(value: object): void {
-    if (this.json) this.around(() => this.out.write(`${JSON.stringify(value)}\n`));
+    if (this.json) this.around(() => this.out.write(`${jsonLine(value)}\n`));
   }
 
   /** A message for the person on stderr. */
   note(line: string): void {
-    this.around(() => this.err.write(`${line}\n`));
+    this.around(() => this.err.write(`${this.clean(line)}\n`));
   }
 
   /** Draws (or redraws) the live line; nothing when not live. */
@@ -58,7 +72,7 @@ export class Terminal {
     if (!this.live) return;
     // A pseudo-terminal without a size reports 0 columns: assume 80 then.
     const width = Math.max(20, (this.err.columns || 80) - 1);
-    const line = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+    const line = this.clean(text, width);
     if (line === this.shown) return;
     this.err.write(`\r\x1b[2K${line}`);
     this.shown = line;
@@ -75,13 +89,40 @@ export class Terminal {
     const on = stream === 'out' ? this.colourOut : this.colourErr;
     if (!on) return text;
     const [open, close] = SGR[colour];
-    return `\x1b[${open}m${text}\x1b[${close}m`;
+    return `\u0000${this.nonce}:${open}\u0000${text}\u0000${this.nonce}:${close}\u0000`;
   }
 
   /** Resolves when both streams have handed over what was written (before `process.exit`). */
   flush(): Promise<void> {
     const drained = (stream: OutStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
     return Promise.all([drained(this.out), drained(this.err)]).then(() => undefined);
+  }
+
+  /**
+   * The line as it may reach the terminal: its text pieces cleaned, the colours `paint` marked
+   * turned into their escape sequences, and cut to `width` visible characters (with `…`).
+   */
+  private clean(line: string, width = Infinity): string {
+    const pieces = line.split(this.mark);
+    let cleaned = '';
+    let left = width;
+    // split with a capture group: text, colour code, text, colour code, …
+    pieces.forEach((piece, i) => {
+      if (i % 2 === 1) {
+        cleaned += `\x1b[${piece}m`;
+        return;
+      }
+      if (left <= 0) return;
+      const text = terminalText(piece);
+      if (text.length > left) {
+        cleaned += `${text.slice(0, Math.max(0, left - 1))}…`;
+        left = 0;
+      } else {
+        cleaned += text;
+        left -= text.length;
+      }
+    });
+    return cleaned;
   }
 
   private around(write: () => void): void {

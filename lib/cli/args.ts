@@ -67,3 +67,22 @@ export function duration(name: string, text: string | boolean | undefined): numb
   if (!Number.isFinite(ms) || ms > 2_147_483_647) throw new UsageError(`--${name} must be a duration such as 90s, 10m or 1h, got '${String(text)}'`);
   return ms;
 }
+
+/** How long `run`, `watch` and each job of `batch` wait for an execution to end unless told: one hour. */
+export const DEFAULT_TIMEOUT_MS = 3_600_000;
+
+/**
+ * The timeout of a command that follows executions: `--timeout`, else `SMART_FLOWS_TIMEOUT`,
+ * else {@link DEFAULT_TIMEOUT_MS}, so a command run from cron or CI always ends.
+ * @returns milliseconds; 0 for none (`--timeout 0`), which the client reads the same way
+ */
+export function timeoutOption(values: Record<string, string | boolean | undefined>, env: Record<string, string | undefined>): number {
+  const fromEnv = values.timeout === undefined && env.SMART_FLOWS_TIMEOUT !== undefined;
+  let ms: number | undefined;
+  try {
+    ms = duration('timeout', values.timeout ?? env.SMART_FLOWS_TIMEOUT);
+  } catch (error) {
+    throw fromEnv ? new UsageError((error as Error).message.replace('--timeout', 'SMART_FLOWS_TIMEOUT')) : error;
+  }
+  return ms ?? DEFAULT_TIMEOUT_MS;
+}

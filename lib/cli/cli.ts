@@ -1,10 +1,27 @@
 // The `smart-flows` executable (package.json `bin`, built to dist/cli.js with a shebang).
+import { config } from 'rxjs';
 import { Interrupts } from './interrupts';
 import { main } from './main';
+import { terminalText } from './terminalText';
 
-const exit = (code: number) => process.exit(code);
+// A subscriber's callback that throws is reported by RxJS later, on a timer, where it would
+// escape the exit code (or come after process.exit(0)): keep it, and let it make the code 1.
+let unhandled: unknown;
+config.onUnhandledError = (error: unknown) => {
+  unhandled ??= error;
+  process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+};
+
+const exit = (code: number) => process.exit(interrupts.exitCode(code === 0 && unhandled !== undefined ? 1 : code));
 const interrupts = new Interrupts(exit);
 interrupts.install(process);
+// A closed pipe (`smart-flows list | head -1`): stop quietly, as a Unix tool killed by SIGPIPE would.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') interrupts.closeStdout();
+  else exit(1);
+});
+// Nowhere left to say anything: carry on without the messages.
+process.stderr.on('error', () => undefined);
 
 main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, interrupts }).then(
   async (code) => {
@@ -13,7 +30,7 @@ main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, st
     exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`smart-flows: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
     exit(1);
   },
 );

@@ -8,6 +8,13 @@ export const EXIT = {
   usage: 2,
   /** The server could not be reached, or refused the credentials. */
   unreachable: 3,
+  /**
+   * A start was sent and its answer never came (a timeout, a connection lost after sending): the
+   * execution may exist. Look for it (`smart-flows list --flow <flowId>`) before starting again.
+   */
+  mayExist: 4,
   /** Stopped by Ctrl-C (SIGINT) or SIGTERM. */
   interrupted: 130,
+  /** Stopped because stdout was closed (`smart-flows list | head -1`): 128 + SIGPIPE, as a shell reports a tool SIGPIPE killed. */
+  stdoutClosed: 141,
 } as const;

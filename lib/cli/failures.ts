@@ -7,20 +7,30 @@ import {
   isSmartFlowsNetworkError,
   isSmartFlowsTimeoutError,
 } from '../index';
+import { isFinalFailure } from '../batch/outcome';
 import { EXIT } from './exitCodes';
 
 /**
- * The exit code an error stands for: 3 when the server could not be reached or refused the
- * credentials, 2 for input the client refused before sending, 1 for everything the server or
- * the flow did (a failed flow, an execution that outlived `--timeout`, a 404, a 500).
+ * The exit code an error stands for: 2 for input the client refused before sending; 3 when the
+ * credentials were refused or the server could not be reached and nothing can have started; 4
+ * when a start was sent and its outcome is unknown (the execution may exist); 1 for everything
+ * the server or the flow did (a failed flow, an execution that outlived `--timeout`, a 404, a 500).
+ * Final or not is the library's one rule, {@link isFinalFailure}.
+ * @param startSent - the command sent a start (`run`, `batch`): a failure without an execution id may then have started one
  */
-export function exitCodeOf(error: unknown): number {
+export function exitCodeOf(error: unknown, startSent = false): number {
   const cause = isSmartFlowsBatchError(error) ? (error as { cause?: unknown }).cause : error;
   if (isSmartFlowsInputError(cause)) return EXIT.usage;
-  if (isSmartFlowsNetworkError(cause) || isSmartFlowsAuthError(cause)) return EXIT.unreachable;
+  if (isSmartFlowsAuthError(cause)) return EXIT.unreachable;
   if (isSmartFlowsHttpError(cause) && (cause.status === 401 || cause.status === 403)) return EXIT.unreachable;
-  // A request that timed out before any execution existed: the server did not answer.
-  if (isSmartFlowsTimeoutError(cause) && !cause.executionId) return EXIT.unreachable;
+  const { executionId, executionMayExist } = (cause ?? {}) as { executionId?: string; executionMayExist?: boolean };
+  // Not a final outcome, no execution known, and the start may have created one: a run timed
+  // out before the start answered is such a case even when the error does not say so.
+  const notFinal = executionId === undefined && !isFinalFailure(cause, executionId);
+  if (notFinal && (executionMayExist === true || (startSent && isSmartFlowsTimeoutError(cause)))) return EXIT.mayExist;
+  if (isSmartFlowsNetworkError(cause)) return EXIT.unreachable;
+  // A request that timed out before any execution existed, and no start sent: the server did not answer.
+  if (isSmartFlowsTimeoutError(cause) && !executionId) return EXIT.unreachable;
   return EXIT.failed;
 }
 
@@ -67,6 +77,27 @@ export function errorJson(error: unknown): Record<string, unknown> {
     error: e?.name ?? 'Error',
     message: describe(error),
     ...(e?.executionId ? { executionId: e.executionId } : {}),
+    ...((e as { executionMayExist?: boolean })?.executionMayExist === true ? { executionMayExist: true } : {}),
     ...(isFlowExecutionError(error) || isSmartFlowsHttpError(error) ? { status: e.status } : {}),
+  };
+}
+
+/** Showing a result failed (an answer the output cannot print or encode): the command exits 1 with this message. */
+export class OutputError extends Error {
+  override name = 'OutputError';
+}
+
+/**
+ * `render`, with whatever it throws turned into an {@link OutputError} ("cannot show the
+ * outcome: …"). Used inside the pipe (`tap(showing(render))`), so a failure to print reaches
+ * the command's error path and its exit code instead of escaping after the exit.
+ */
+export function showing<T>(render: (value: T) => void): (value: T) => void {
+  return (value) => {
+    try {
+      render(value);
+    } catch (cause) {
+      throw new OutputError(`cannot show the outcome: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
   };
 }

@@ -9,6 +9,7 @@ export type InterruptHandler = () => Promise<void>;
 export class Interrupts {
   private handler: InterruptHandler | undefined;
   private stopping = false;
+  private closed = false;
 
   constructor(private readonly exit: (code: number) => void) {}
 
@@ -28,18 +29,38 @@ export class Interrupts {
     this.handler = handler;
   }
 
-  /** True once a signal arrived. */
+  /** True once a signal arrived (or stdout was closed). */
   get interrupted(): boolean {
     return this.stopping;
+  }
+
+  /** True once stdout was closed: the command stops as on Ctrl-C, and exits 141 (see {@link exitCode}). */
+  get stdoutClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The exit code to use: 141 once stdout was closed, else the command's `code`. */
+  exitCode(code: number): number {
+    return this.closed ? 141 : code;
   }
 
   signal(): void {
     const handler = this.handler;
     if (this.stopping || !handler) {
-      this.exit(130);
+      this.exit(this.exitCode(130));
       return;
     }
     this.stopping = true;
-    handler().catch(() => this.exit(130));
+    handler().catch(() => this.exit(this.exitCode(130)));
+  }
+
+  /**
+   * The reader of stdout went away (EPIPE: `… | head -1`): stop as on Ctrl-C (a journaled batch
+   * stays resumable, executions go on unless `--cancel-on-exit`), then exit 141. Once only.
+   */
+  closeStdout(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal();
   }
 }

@@ -6,6 +6,7 @@ import { describe, exitCodeOf } from './failures';
 import { Interrupts } from './interrupts';
 import type { Stdin } from './readSource';
 import { Terminal, type OutStream } from './Terminal';
+import { terminalText } from './terminalText';
 import { UsageError } from './UsageError';
 
 declare const __SMART_FLOWS_VERSION__: string | undefined;
@@ -34,6 +35,8 @@ Environment:
   SMART_FLOWS_URL         the server, e.g. https://flows.example.com:8443 (or --url)
   SMART_FLOWS_API_KEY     the API key, sent as X-API-Key (or --api-key-file <file>)
   SMART_FLOWS_TOKEN       a bearer token, when there is no API key
+  SMART_FLOWS_TIMEOUT     how long run, watch and each batch job wait for an execution
+                          to end unless --timeout says (default 1h; 0 for none)
   NO_COLOR                no colour and no progress bars (neither are drawn when stderr
                           is not a terminal)
 
@@ -41,9 +44,11 @@ Output: results on stdout (with --json: one JSON object a line, nothing else); m
 and progress bars on stderr. Ctrl-C stops cleanly (--cancel-on-exit also cancels what the
 command started); a second Ctrl-C exits at once.
 
-Exit codes: 0 all succeeded, 1 a flow failed (or the server refused a request, or a
-journaled batch left a job uncertain), 2 usage error (nothing was sent), 3 server
-unreachable or credentials refused, 130 interrupted.
+Exit codes: 0 all succeeded, 1 a flow failed or timed out (or the server refused a
+request, a job's documents could not be saved, a journaled batch left a job uncertain),
+2 usage error (nothing was sent), 3 server unreachable or credentials refused, 4 a start
+was sent and its answer never came (an execution may exist: look before starting again),
+130 interrupted (Ctrl-C, SIGTERM), 141 stdout closed (… | head).
 
 Try it without a server:
   smart-flows simulator            # in one terminal; prints the two exports below
@@ -70,7 +75,7 @@ export async function main(proc: CliProcess): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) {
-    proc.stderr.write(`smart-flows: unknown command '${name}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
+    proc.stderr.write(`smart-flows: unknown command '${terminalText(name)}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
     return EXIT.usage;
   }
   try {
@@ -87,7 +92,9 @@ export async function main(proc: CliProcess): Promise<number> {
   } catch (error) {
     term.clearStatus();
     if (error instanceof UsageError) {
-      proc.stderr.write(`smart-flows ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
+      // Through the terminal, which cleans the line: a message may quote a jobs file's key.
+      term.note(`smart-flows ${command.name}: ${error.message}`);
+      term.note(`Usage: ${command.usage}`);
       return EXIT.usage;
     }
     term.note(`smart-flows ${command.name}: ${describe(error)}`);

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { MAX_INPUT_LENGTH } from '../api/prepareInput';
 import { checkXml } from '../xml/index';
 import { UsageError } from './UsageError';
 
@@ -22,9 +23,14 @@ export async function readSource(name: string, stdin: Stdin): Promise<string> {
   }
 }
 
-/** An XML input, checked before anything is sent: a usage error with line and column when not well-formed. */
+/**
+ * An XML input, checked before anything is sent: a usage error when it is longer than the
+ * client sends (the library's `MAX_INPUT_LENGTH`, 10 MiB characters), or with line and column
+ * when not well-formed.
+ */
 export function checkedXml(xml: string, where: string): string {
   const text = xml.replace(/^\uFEFF/, '');
+  if (text.length > MAX_INPUT_LENGTH) throw new UsageError(`${where} is ${text.length} characters; the limit is ${MAX_INPUT_LENGTH} (10 MiB)`);
   const issue = checkXml(text);
   if (issue) {
     const detail = /\(line \d+, column \d+\)/.test(issue.message) ? issue.message : `${issue.message} (line ${issue.line}, column ${issue.column})`;

@@ -3,12 +3,26 @@ const QUIET_MS = 20;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** What became of the cancel call of one execution, as far as the command saw it. */
+export type CancelOutcome =
+  /** The server accepted it (2xx). */
+  | { state: 'canceled' }
+  /** The server answered with an error status. */
+  | { state: 'refused'; status: number }
+  /** No answer came (still in flight when the command stopped waiting, or the connection failed). */
+  | { state: 'unanswered'; reason: string };
+
 /** A fetch that knows its requests in flight, so the command can let them finish before exiting. */
 export interface TrackedFetch {
   fetch: (input: string, init?: RequestInit) => Promise<Response>;
   /** Resolves when every request in flight now has settled, or after `limitMs`. */
   drain(limitMs: number): Promise<void>;
+  /** The last cancel call sent for `executionId` and what came of it; undefined when none was sent. */
+  cancelOutcome(executionId: string): CancelOutcome | undefined;
 }
+
+/** A cancel call: DELETE on an execution or its progress (the two spellings of the API). */
+const CANCEL = /\/flows\/executions\/([0-9a-fA-F-]{36})(?:\/progress)?(?:[?#]|$)/;
 
 /**
  * Wraps Node's fetch. On Ctrl-C the command unsubscribes, which aborts the polls and (with
@@ -17,9 +31,27 @@ export interface TrackedFetch {
  */
 export function trackedFetch(base: typeof globalThis.fetch = globalThis.fetch): TrackedFetch {
   const inFlight = new Set<Promise<void>>();
+  // The client sends the cancel calls of --cancel-on-exit fire and forget: what came of each is seen here.
+  const cancels = new Map<string, CancelOutcome>();
+  const watchCancel = (input: string, init: RequestInit | undefined, answer: Promise<Response>) => {
+    const id = init?.method?.toUpperCase() === 'DELETE' ? CANCEL.exec(new URL(input, 'http://x').pathname)?.[1]?.toLowerCase() : undefined;
+    if (id === undefined) return;
+    const pending: CancelOutcome = { state: 'unanswered', reason: 'no answer came' };
+    cancels.set(id, pending);
+    const settle = (outcome: CancelOutcome) => {
+      // A later call (the other spelling, after a 404) owns the outcome from then on.
+      if (cancels.get(id) === pending) cancels.set(id, outcome);
+    };
+    answer.then(
+      (response) => settle(response.ok ? { state: 'canceled' } : { state: 'refused', status: response.status }),
+      (error: unknown) => settle({ state: 'unanswered', reason: (error as Error)?.name === 'AbortError' ? 'aborted' : 'the connection failed' }),
+    );
+  };
   return {
+    cancelOutcome: (executionId) => cancels.get(executionId.toLowerCase()),
     fetch(input, init) {
       const answer = base(input, init);
+      watchCancel(input, init, answer);
       const settled = answer.then(
         () => undefined,
         () => undefined,

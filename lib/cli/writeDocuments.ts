@@ -1,6 +1,6 @@
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
 import type { DownloadedDocument } from '../index';
+import { saveFile } from './saveFile';
 import { UsageError } from './UsageError';
 import { safeFileName } from '../documents/safeFileName';
 
@@ -11,34 +11,57 @@ export interface WrittenDocument {
   contentType: string;
   bytes: number;
   path: string;
+  /** True when a file of that name was there before and this one replaced it (said so, never silently). */
+  replaced?: boolean;
 }
 
 // The cleaning rule lives in the core, shared with `DownloadedDocument.fileName`.
 export { safeFileName } from '../documents/safeFileName';
 
-/** Refuses an `--out` that exists and is not a directory, before anything is sent. */
+/** Refuses an `--out` that exists and is not a directory, or lies under a file, before anything is sent. */
 export async function checkOutDir(dir: string | undefined): Promise<void> {
   if (dir === undefined) return;
-  const found = await stat(dir).catch(() => undefined);
-  if (found && !found.isDirectory()) throw new UsageError(`--out ${dir} is not a directory`);
+  const found = await stat(dir).catch((error: NodeJS.ErrnoException) => error);
+  if (found instanceof Error) {
+    // Absent is fine (made when the first document comes); under a file it can never be made.
+    if (found.code === 'ENOTDIR') throw new UsageError(`--out ${dir} is under a file, not a directory`);
+    return;
+  }
+  if (!found.isDirectory()) throw new UsageError(`--out ${dir} is not a directory`);
 }
 
-/**
- * Writes documents into `dir` (made if needed) under their own file names, made safe; two
- * documents of one execution with the same name become `name.pdf` and `name (2).pdf`.
- */
-export async function writeDocuments(dir: string, documents: readonly DownloadedDocument[]): Promise<WrittenDocument[]> {
-  await mkdir(dir, { recursive: true });
-  const used = new Set<string>();
-  const written: WrittenDocument[] = [];
-  for (const doc of documents) {
+/** The file name of each document, made safe; two of one execution with the same name become `name.pdf` and `name (2).pdf`. */
+export function documentNames(taken: Iterable<string> = []): (document: Pick<DownloadedDocument, 'fileName' | 'documentId'>) => string {
+  const used = new Set([...taken].map((name) => name.toLowerCase()));
+  return (doc) => {
     const base = safeFileName(doc.fileName, doc.documentId);
     let name = base;
     for (let n = 2; used.has(name.toLowerCase()); n++) name = base.replace(/(\.[^.]*)?$/, (ext) => ` (${n})${ext}`);
     used.add(name.toLowerCase());
-    const path = join(dir, name);
-    await writeFile(path, doc.data);
-    written.push({ documentId: doc.documentId, fileName: name, contentType: doc.contentType, bytes: doc.data.byteLength, path });
-  }
+    return name;
+  };
+}
+
+/** Saves one document into `dir` under `name` (see {@link saveFile}: whole or not at all). */
+export async function writeDocument(dir: string, name: string, doc: DownloadedDocument): Promise<WrittenDocument> {
+  const { path, replaced } = await saveFile(dir, name, doc.data);
+  return { documentId: doc.documentId, fileName: name, contentType: doc.contentType, bytes: doc.data.byteLength, path, ...(replaced ? { replaced } : {}) };
+}
+
+/**
+ * Writes documents into `dir` (made if needed) under their own file names, made safe, each
+ * whole or not at all; two documents of one execution with the same name become `name.pdf`
+ * and `name (2).pdf`.
+ */
+export async function writeDocuments(dir: string, documents: readonly DownloadedDocument[]): Promise<WrittenDocument[]> {
+  await mkdir(dir, { recursive: true });
+  const nameOf = documentNames();
+  const written: WrittenDocument[] = [];
+  for (const doc of documents) written.push(await writeDocument(dir, nameOf(doc), doc));
   return written;
+}
+
+/** The line that reports a written document: `wrote`, or `replaced` when a file of that name was overwritten. */
+export function writtenLine(doc: WrittenDocument, detail: string): string {
+  return `  ${doc.replaced ? 'replaced' : 'wrote'} ${doc.path} (${detail})`;
 }

@@ -1,5 +1,5 @@
 import { isGuid } from '../../index';
-import { duration, wholeNumber } from '../args';
+import { timeoutOption, wholeNumber } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { openJournal } from '../openJournal';
@@ -41,7 +41,9 @@ Jobs (one a line; - reads stdin):
 Options:
   -f, --flow <flowId>     the flow of every job that names none
   -c, --concurrency <n>   executions at once, 1–1000 (default 4)
-  -o, --out <dir>         download each job's documents into <dir>/<key>/
+  -o, --out <dir>         download each job's documents into <dir>/<key>/ (a key that is not
+                          a safe folder name as it is gets -<8 hex digits of its SHA-256>;
+                          each file saved whole; a replaced file is said 'replaced')
   --fail-fast             stop at the first failed job (the rest are not started)
   --journal <file>        keep a journal of the batch in <file>; running the same command
                           again resumes it: ended jobs are reported from the journal,
@@ -49,7 +51,8 @@ Options:
   --format csv|jsonl      the format of stdin (default: from the extension, else sniffed)
   --root <name>           root element of inputs made from CSV columns (default Input)
   --skip-user-input       start with the server's defaults for every form
-  --timeout <duration>    give up on a job after e.g. 90s, 10m (it counts as failed)
+  --timeout <duration>    give up on a job after e.g. 90s, 10m (it counts as failed; its
+                          execution goes on); default 1h or $SMART_FLOWS_TIMEOUT, 0 for none
   --cancel-on-exit        cancel the running executions when stopped early
 ${CONNECTION_HELP}
 
@@ -57,7 +60,8 @@ Journal: with --journal, a batch stopped by Ctrl-C, a crash or a lost connection
 running the same command again (same jobs file, same journal). A job whose start was sent but
 whose answer was lost is looked up on the server: adopted if found, restarted if certainly
 absent, else reported 'uncertain' and not started (exit 1; run again to check once more).
-A journal written for another job list is refused (exit 2).
+A journal written for another job list is refused (exit 2). With --out, each document saved
+is journaled, so a resumed batch saves exactly the documents that are missing.
 
 Example:
   smart-flows batch letters.csv --flow 5f1a0000-0000-4000-8000-000000000001 -c 8 --out letters/ --journal letters.journal`,
@@ -69,7 +73,7 @@ Example:
     const flowId = values.flow as string | undefined;
     if (flowId !== undefined && !isGuid(flowId)) throw new UsageError(`--flow '${flowId}' is not a GUID`);
     const concurrency = wholeNumber('concurrency', values.concurrency, 1, 1000);
-    const timeoutMs = duration('timeout', values.timeout);
+    const timeoutMs = timeoutOption(values, env);
     const journal = await openJournal(values.journal);
     const out = values.out as string | undefined;
     await checkOutDir(out);
@@ -87,11 +91,13 @@ Example:
         skipUserInput: values['skip-user-input'] === true,
         onUserInput: 'error',
         cancelOnUnsubscribe: cancelOnExit,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        // Every change, not one snapshot per 100 ms: a Ctrl-C right after a start still knows its execution.
+        snapshotIntervalMs: 0,
+        timeoutMs,
         ...(journal !== undefined ? { journal: journal.journal } : {}),
       },
     );
     if (!context.term.json) context.term.note(`Running ${jobs.length} job${jobs.length === 1 ? '' : 's'} (${name}), ${concurrency ?? 4} at a time…`);
-    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name });
+    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name, keys: jobs.map((job) => job.key) });
   },
 };

@@ -1,11 +1,11 @@
-import { concatMap, firstValueFrom, from, map, type Observable, of } from 'rxjs';
+import { concatMap, firstValueFrom, from, map, type Observable, of, tap } from 'rxjs';
 import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsTimeoutError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
-import { describe, errorJson, exitCodeOf, failureStatus } from '../failures';
+import { describe, errorJson, exitCodeOf, failureStatus, showing } from '../failures';
 import { bar } from '../Terminal';
-import { writeDocuments, type WrittenDocument } from '../writeDocuments';
+import { writeDocuments, type WrittenDocument, writtenLine } from '../writeDocuments';
 
 /** How long a stopping command waits for its last requests (cancel calls) before it exits. */
 export const DRAIN_MS = 5_000;
@@ -15,6 +15,8 @@ export interface FollowSettings {
   out: string | undefined;
   /** With `--cancel-on-exit`: the client cancels the execution when the command stops early. */
   cancelOnExit: boolean;
+  /** The flow `run` started (absent for `watch`): a start without an answer may have created an execution of it. */
+  flowId?: string;
 }
 
 type Shown = ExecutionEvent & { written?: WrittenDocument[] };
@@ -52,34 +54,50 @@ export function follow(context: CommandContext, connection: Connection, events$:
       term.clearStatus();
       resolve(code);
     };
-    const subscription = shown$.subscribe({
-      next: (event) => {
-        if (event.type === 'progress') return onProgress(event.progress);
-        executionId = event.executionId;
-        const { progress, execution, written = [] } = event;
-        term.clearStatus();
-        const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
-        const colour = progress.status === 'Warning' ? 'yellow' : 'green';
-        term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
-        for (const doc of written) term.result(`  wrote ${doc.path} (${doc.bytes} bytes, ${doc.contentType})`);
-        term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
-      },
-      error: async (error: unknown) => {
-        term.clearStatus();
-        const id = (error as { executionId?: string }).executionId ?? executionId;
-        const code = exitCodeOf(error);
-        // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
-        if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
-          await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
-            () => term.note(`Execution ${id} was canceled`),
-            (cancelError: unknown) => term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`),
-          );
-        }
-        term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}) });
-        if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
-        else term.note(`smart-flows: ${describe(error)}`);
-        finish(code);
-      },
+    /** The command's last words when even reporting the failure failed. */
+    const lastResort = (failure: unknown) => {
+      term.clearStatus();
+      term.note(`smart-flows: ${describe(failure)}`);
+      finish(EXIT.failed);
+    };
+
+    const onError = async (error: unknown) => {
+      term.clearStatus();
+      const id = (error as { executionId?: string }).executionId ?? executionId;
+      const code = exitCodeOf(error, settings.flowId !== undefined);
+      // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
+      let canceled = false;
+      if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
+        canceled = await firstValueFrom(connection.client.cancelExecution(id), { defaultValue: undefined }).then(
+          () => (term.note(`Execution ${id} was canceled`), true),
+          (cancelError: unknown) => (term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`), false),
+        );
+      }
+      term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
+      if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
+      else term.note(`smart-flows: ${describe(error)}`);
+      if (id && !canceled && isSmartFlowsTimeoutError(error)) term.note(`The execution goes on on the server: follow it later with: smart-flows watch ${id}`);
+      if (code === EXIT.mayExist) {
+        term.note(`The start was sent and its answer never came: an execution may exist. Before starting again, look for it:`);
+        term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
+      }
+      finish(code);
+    };
+
+    const show = showing((event: Shown) => {
+      if (event.type === 'progress') return onProgress(event.progress);
+      executionId = event.executionId;
+      const { progress, execution, written = [] } = event;
+      term.clearStatus();
+      const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+      const colour = progress.status === 'Warning' ? 'yellow' : 'green';
+      term.result(`${term.paint(progress.status, colour)}  ${event.executionId}  ${execution.flow?.displayName ?? ''}${progress.message ? ` — ${progress.message}` : ''} (${seconds} s)`);
+      for (const doc of written) term.result(writtenLine(doc, `${doc.bytes} bytes, ${doc.contentType}`));
+      term.event({ type: 'output', executionId: event.executionId, status: progress.status, message: progress.message, execution, documents: written });
+    });
+    // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
+    const subscription = shown$.pipe(tap(show)).subscribe({
+      error: (error: unknown) => void onError(error).catch((failure: unknown) => lastResort(failure)),
       complete: () => finish(EXIT.ok),
     });
 
@@ -89,11 +107,15 @@ export function follow(context: CommandContext, connection: Connection, events$:
       await connection.requests.drain(DRAIN_MS);
       term.clearStatus();
       if (executionId) {
-        term.event({ type: 'interrupted', executionId, canceled: settings.cancelOnExit });
+        // Only a cancel call the server accepted is reported as a cancel.
+        const cancel = settings.cancelOnExit ? connection.requests.cancelOutcome(executionId) : undefined;
+        const canceled = cancel?.state === 'canceled';
+        const why = !cancel ? 'no cancel call was sent' : cancel.state === 'refused' ? `the server refused it (HTTP ${cancel.status})` : cancel.state === 'unanswered' ? cancel.reason : '';
+        term.event({ type: 'interrupted', executionId, canceled, ...(settings.cancelOnExit && !canceled ? { cancel: why } : {}) });
         term.note(
-          settings.cancelOnExit
+          canceled
             ? `Interrupted: execution ${executionId} was canceled`
-            : `Interrupted: execution ${executionId} goes on on the server; follow it with: smart-flows watch ${executionId}`,
+            : `Interrupted: execution ${executionId} goes on on the server${settings.cancelOnExit ? ` (not canceled: ${why})` : ''}; follow it with: smart-flows watch ${executionId}`,
         );
       } else {
         term.event({ type: 'interrupted' });

@@ -1,5 +1,5 @@
 import { isGuid } from '../../index';
-import { duration } from '../args';
+import { timeoutOption } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { checkedXml, readSource } from '../readSource';
@@ -30,7 +30,8 @@ Options:
   --skip-user-input       start with the server's defaults for every form
   --wait-for-input        keep waiting while the flow asks for user input (default: fail,
                           naming the execution, so a person can answer it elsewhere)
-  --timeout <duration>    give up after e.g. 90s, 10m, 1h (exit 1; the execution goes on)
+  --timeout <duration>    give up after e.g. 90s, 10m, 1h (exit 1; the execution goes on);
+                          default 1h or $SMART_FLOWS_TIMEOUT, 0 for none
   --cancel-on-exit        cancel the execution when stopped early (Ctrl-C, --timeout)
 ${CONNECTION_HELP}
 
@@ -42,7 +43,7 @@ Examples:
     const [flowId = ''] = args.positionals;
     const { values } = args;
     if (!isGuid(flowId)) throw new UsageError(`flowId '${flowId}' is not a GUID`);
-    const timeoutMs = duration('timeout', values.timeout);
+    const timeoutMs = timeoutOption(values, env);
     const out = values.out as string | undefined;
     await checkOutDir(out);
     const inputName = values.input as string | undefined;
@@ -54,9 +55,9 @@ Examples:
       onUserInput: values['wait-for-input'] === true ? 'wait' : 'error',
       cancelOnUnsubscribe: cancelOnExit,
       downloadDocuments: out !== undefined,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      timeoutMs,
     });
     if (!term.json) term.note(`Running flow ${flowId}…`);
-    return follow({ args, env, term, stdin, interrupts }, connection, events$, { out, cancelOnExit });
+    return follow({ args, env, term, stdin, interrupts }, connection, events$, { out, cancelOnExit, flowId });
   },
 };

@@ -1,5 +1,5 @@
 import { isGuid } from '../../index';
-import { duration } from '../args';
+import { timeoutOption } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { UsageError } from '../UsageError';
@@ -24,7 +24,8 @@ the execution goes on.
 Options:
   -o, --out <dir>         download the documents the execution produced into <dir>
   --wait-for-input        keep waiting while the flow asks for user input (default: fail)
-  --timeout <duration>    give up after e.g. 90s, 10m, 1h (exit 1)
+  --timeout <duration>    give up after e.g. 90s, 10m, 1h (exit 1); default 1h or
+                          $SMART_FLOWS_TIMEOUT, 0 for none
 ${CONNECTION_HELP}
 
 Example:
@@ -34,14 +35,14 @@ Example:
     const { args, env } = context;
     const [executionId = ''] = args.positionals;
     if (!isGuid(executionId)) throw new UsageError(`executionId '${executionId}' is not a GUID`);
-    const timeoutMs = duration('timeout', args.values.timeout);
+    const timeoutMs = timeoutOption(args.values, env);
     const out = args.values.out as string | undefined;
     await checkOutDir(out);
     const connection = connect(args.values, env);
     const events$ = connection.client.watch(executionId, {
       onUserInput: args.values['wait-for-input'] === true ? 'wait' : 'error',
       downloadDocuments: out !== undefined,
-      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      timeoutMs,
     });
     return follow(context, connection, events$, { out, cancelOnExit: false });
   },

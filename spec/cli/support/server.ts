@@ -36,7 +36,12 @@ export interface ServerEvents {
   until(ready: (simulator: Simulator) => boolean): Promise<void>;
   /** Answers every request on `route` with `status` instead of the simulator (undefined: the simulator again). */
   refuse(route: SimulatorRouteName | undefined, status?: number): void;
+  /** Rewrites the JSON body of every answer on `route` (a string is sent as it is; undefined: the simulator's answers again): a hostile server. */
+  rewrite(route: SimulatorRouteName | undefined, change?: (body: Record<string, unknown>) => unknown): void;
 }
+
+const withoutLength = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'content-length'));
+const asJson = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** Wraps `server.simulator.handle` (the HTTP server calls it for every request). Call once per server. */
 export function serverEvents(server: SimulatorServer): ServerEvents {
@@ -45,6 +50,7 @@ export function serverEvents(server: SimulatorServer): ServerEvents {
   const waiters = new Set<() => void>();
   const check = () => waiters.forEach((w) => w());
   let refused: { route: SimulatorRouteName; status: number } | undefined;
+  let rewritten: { route: SimulatorRouteName; change: (body: Record<string, unknown>) => unknown } | undefined;
   simulator.handle = (request: SimulatorRequest) => {
     const answer = handle(request);
     const route = simulator.requests.at(-1)?.route;
@@ -52,6 +58,12 @@ export function serverEvents(server: SimulatorServer): ServerEvents {
     if (refused && route === refused.route) {
       const status = refused.status;
       return answer.then(() => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: `refused by the spec (${status})` }) }));
+    }
+    if (rewritten && route === rewritten.route) {
+      const { change } = rewritten;
+      return answer
+        .then((response) => (typeof response.body === 'string' && response.status === 200 ? { ...response, headers: withoutLength(response.headers), body: asJson(change(JSON.parse(response.body) as Record<string, unknown>)) } : response))
+        .finally(check);
     }
     return answer.finally(check);
   };
@@ -68,6 +80,9 @@ export function serverEvents(server: SimulatorServer): ServerEvents {
       }),
     refuse: (route, status = 403) => {
       refused = route === undefined ? undefined : { route, status };
+    },
+    rewrite: (route, change) => {
+      rewritten = route === undefined || change === undefined ? undefined : { route, change };
     },
   };
 }

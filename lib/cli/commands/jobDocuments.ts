@@ -1,0 +1,75 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { catchError, concatMap, defer, from, map, type Observable, of, toArray } from 'rxjs';
+import { type BatchItem, findDocuments } from '../../index';
+import type { Connection } from '../connect';
+import type { CliJournal } from '../openJournal';
+import { documentNames, writeDocument } from '../writeDocuments';
+import { fromJournal } from './batchState';
+import type { EndedJob } from './batchView';
+
+/** Where a batch's documents go, and what was saved before. */
+export interface JobDocumentsSettings {
+  connection: Connection;
+  /** `--out`; nothing is downloaded without it. */
+  out: string | undefined;
+  /** The folder name of a job's key ({@link jobFolders}). */
+  folderOf: (key: string) => string;
+  /** With `--journal`: each saved document is journaled, and a resumed batch saves only what is missing. */
+  journal: CliJournal | undefined;
+}
+
+/** Writing a job's documents failed: the job fails with this reason, the batch goes on. */
+export class DocumentWriteError extends Error {
+  override name = 'DocumentWriteError';
+}
+
+/** A document of a job, as the job's outcome or its progress names it. */
+interface DocumentRef {
+  id: string;
+}
+
+/** The documents of a succeeded job: from the journal's outcome for a job that ended before, else from its model and state. */
+const refsOf = (item: BatchItem): DocumentRef[] => (fromJournal(item) ? (item.outcome?.documents ?? []) : findDocuments([item.progress?.model, item.execution?.state]));
+
+/** Whether a file a journaled `written` record names is still there. */
+const present = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+
+/**
+ * Saves an ended job's documents into `<out>/<folder of its key>/` (nothing without `--out`,
+ * nothing for a job that did not succeed): each one downloaded, saved whole (temporary name,
+ * fsync, rename) and then journaled, so a resumed batch writes exactly the documents that are
+ * missing. A failure to download or write fails this job (a {@link DocumentWriteError} naming the
+ * reason) and no other. Emits the job with the documents written.
+ */
+export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): Observable<EndedJob> {
+  const { connection, out, journal } = settings;
+  if (!out || item.state !== 'succeeded') return of({ item, written: [] });
+  const dir = join(out, settings.folderOf(item.key));
+  const saved = journal?.documentsWritten(item.key) ?? new Map<string, string>();
+  return defer(async () => {
+    const refs: DocumentRef[] = [];
+    for (const ref of refsOf(item)) {
+      const file = saved.get(ref.id);
+      if (file === undefined || !(await present(file))) refs.push(ref);
+    }
+    if (refs.length > 0) await mkdir(dir, { recursive: true });
+    return refs;
+  }).pipe(
+    concatMap((refs) => {
+      // Names already taken by this job's saved documents stay theirs.
+      const nameOf = documentNames([...saved.values()].map((file) => basename(file)));
+      return from(refs).pipe(
+        concatMap((ref) => connection.client.downloadDocument(ref.id)),
+        concatMap(async (doc) => {
+          const written = await writeDocument(dir, nameOf(doc), doc);
+          await journal?.recordWritten({ key: item.key, documentId: doc.documentId, file: written.path, bytes: written.bytes });
+          return written;
+        }),
+      );
+    }),
+    toArray(),
+    map((written) => ({ item, written })),
+    catchError((error: unknown) => of({ item, written: [], failure: new DocumentWriteError(`could not save the documents in ${dir}: ${(error as Error)?.message ?? String(error)}`, { cause: error }) })),
+  );
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { jsonLines } from '../support/cli';
+import { executions, slowFlow } from '../support/server';
+import { useCliFixture } from '../support/fixture';
+
+const cli = useCliFixture();
+// Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
+// is only a safety net, wide enough for a loaded machine.
+jest.setTimeout(60_000);
+
+/** The server's running executions of the slow flow. */
+const running = async () => (await executions(cli.server)).filter((e) => e.status === 'Running' && e.flow?.id === slowFlow.id);
+
+describe('smart-flows batch on Ctrl-C', () => {
+  it('right after the starts, names every execution that runs (or the start whose answer it did not see), never "0 running"', async () => {
+    const before = new Set((await running()).map((e) => e.id));
+    const jobs = cli.file('soon.csv', 'key,To\nS1,Ann\nS2,Bob\nS3,Cid\n');
+    const batch = cli.start(['batch', jobs, '--flow', slowFlow.id, '--concurrency', '3']);
+    // Interrupted as soon as the server has answered the three starts: no snapshot interval waited for.
+    await cli.events.until((s) => (s.stats.startsByFlow[slowFlow.id] ?? 0) >= 3 + before.size);
+    batch.child.kill('SIGINT');
+    const result = await batch.done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).not.toMatch(/Interrupted: 0 running jobs/);
+    const mine = (await running()).filter((e) => !before.has(e.id));
+    expect(mine).toHaveLength(3);
+    // Each execution is named by its id, or its job by the start whose answer never came.
+    const named = mine.filter((e) => result.stderr.includes(e.id)).length;
+    const unanswered = (result.stderr.match(/start sent, no answer seen/g) ?? []).length;
+    expect(named + unanswered).toBe(3);
+    await Promise.all(mine.map((e) => cli.run(['cancel', e.id])));
+  });
+
+  it('with --cancel-on-exit says which cancels the server refused (403), instead of "canceled"', async () => {
+    const jobs = cli.file('refused.csv', 'key,To\nC1,Ann\nC2,Bob\n');
+    const batch = cli.start(['batch', jobs, '--flow', slowFlow.id, '--cancel-on-exit', '--json']);
+    await batch.waitFor(/"state":"running"[^\n]*\n[^\n]*"state":"running"/, 'stdout');
+    cli.events.refuse('cancel', 403);
+    try {
+      batch.child.kill('SIGINT');
+      const result = await batch.done;
+      expect(result.code).toBe(130);
+      const interrupted = jsonLines(result.stdout).at(-1)!;
+      expect(interrupted).toMatchObject({ type: 'interrupted', canceled: false });
+      expect(interrupted.running).toEqual([
+        expect.objectContaining({ key: 'C1', canceled: false, cancel: expect.stringMatching(/403/) }),
+        expect.objectContaining({ key: 'C2', canceled: false, cancel: expect.stringMatching(/403/) }),
+      ]);
+      expect(result.stderr).not.toMatch(/was canceled|running jobs? canceled/);
+      expect(result.stderr).toMatch(/C1 +[0-9a-f-]{36} +not canceled: .*403/);
+    } finally {
+      cli.events.refuse(undefined);
+    }
+    const ids = (jsonLines((await batch.done).stdout).at(-1)!.running as { executionId: string }[]).map((r) => r.executionId);
+    await Promise.all(ids.map((id) => cli.run(['cancel', id])));
+  });
+});
+
+describe('smart-flows run on Ctrl-C', () => {
+  it('with --cancel-on-exit says the server refused the cancel (403) instead of "was canceled"', async () => {
+    const run = cli.start(['run', slowFlow.id, '--input', '-', '--cancel-on-exit', '--json'], { stdin: '<a/>' });
+    await run.waitFor(/"type":"progress"/, 'stdout');
+    cli.events.refuse('cancel', 403);
+    try {
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      expect(result.code).toBe(130);
+      expect(jsonLines(result.stdout).at(-1)).toMatchObject({ type: 'interrupted', canceled: false, cancel: 'the server refused it (HTTP 403)' });
+      expect(result.stderr).not.toContain('was canceled');
+      const id = jsonLines(result.stdout).at(-1)!.executionId as string;
+      await cli.run(['cancel', id]);
+    } finally {
+      cli.events.refuse(undefined);
+    }
+  });
+});
