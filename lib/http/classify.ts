@@ -14,5 +14,8 @@ export function errorCode(error: unknown): string | undefined {
 /** True when a fetch failure proves the server never received the request. */
 export function certainlyNotSent(error: unknown): boolean {
   const code = errorCode(error);
-  return code !== undefined && NOT_SENT.has(code);
+  if (code !== undefined) return NOT_SENT.has(code);
+  // Node's fetch refuses a port the Fetch standard blocks (9, 25, 6000…) before connecting,
+  // with no code: its cause's message is all that tells.
+  return (error as { cause?: { message?: unknown } } | undefined)?.cause?.message === 'bad port';
 }

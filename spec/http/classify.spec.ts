@@ -13,6 +13,12 @@ describe('certainlyNotSent', () => {
     expect(certainlyNotSent(undici(code))).toBe(false);
   });
 
+  it("is true for Node fetch's refusal of a blocked port (no code, the cause says 'bad port'): nothing left the process", async () => {
+    // Port 9 is on the Fetch standard's list of blocked ports: undici refuses it before connecting.
+    const error = await fetch('http://127.0.0.1:9/').then(() => undefined, (e: unknown) => e);
+    expect(certainlyNotSent(error)).toBe(true);
+  });
+
   it('is false when no code is known', () => {
     expect(certainlyNotSent(new TypeError('Failed to fetch'))).toBe(false);
     expect(certainlyNotSent(undefined)).toBe(false);
