@@ -14,7 +14,6 @@ import { defaultFetch } from './defaultFetch';
 import { bodyStream } from './bodyStream';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
 import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
-import { redactor } from '../internal/redact';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -110,8 +109,15 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
     // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
     const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
     // The secrets actually sent (a token function's token included), for redacting echoes;
-    // built only when an error body needs it, not on every poll.
-    const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
+    // built only when an error body needs it, not on every poll. The redactor is loaded then
+    // too, while the body is read (in a browser app's bundle, a chunk fetched at the first
+    // error answer, not up front): a body that cannot be redacted is not kept, like one that
+    // cannot be read.
+    const redacted = (body: Promise<string>) =>
+      Promise.all([body, import('../internal/redact')]).then(
+        ([text, { redactor }]) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text),
+        () => '',
+      );
 
     const { scheduler } = options;
     // For error messages only: a URL parse per poll is not paid on the way that succeeds.
@@ -155,7 +161,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
         .then(async (res) => {
           if (!res.ok) {
             // Redacted before trimming, so a secret cut at the limit cannot leak its start.
-            const text = redact(await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR);
+            const text = (await redacted(readText(res).catch(() => ''))).slice(0, BODY_IN_ERROR);
             const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
             throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
           }
