@@ -11,9 +11,9 @@ import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
-import { bodyStream } from './bodyStream';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
-import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
+import { readLimited, type TooLarge } from './readLimited';
+import type { BinaryType } from './readBinary';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -44,8 +44,7 @@ export interface HttpRequest {
   secrets?: readonly string[];
 }
 
-/** The ways binary content is given: bytes, a `Blob`, or a `ReadableStream` read at the caller's pace. */
-export type BinaryType = 'bytes' | 'blob' | 'stream';
+export type { BinaryType } from './readBinary';
 
 const isBinary = (type: HttpRequest['responseType']): type is BinaryType => type === 'bytes' || type === 'blob' || type === 'stream';
 
@@ -167,8 +166,9 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
           }
           const type = request.responseType ?? 'json';
           const body = isBinary(type)
-            ? await readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
-                failed: (cause) => toError(cause, method, url), release: () => controller.abort() })
+            ? // Binary content (documents only) is read by code that loads with its first use.
+              await import('./readBinary').then(({ readBinary }) => readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
+                failed: (cause) => toError(cause, method, url), release: () => controller.abort() }))
             : await readBody(res, type, method, url);
           return { status: res.status, headers: res.headers, body, url };
         })
@@ -202,24 +202,6 @@ const UTF8 = new TextDecoder();
 function readText(res: Response): Promise<string> {
   // Stops reading past the limit (a chunked 50 MB answer is not held in memory first).
   return readLimited(res, MAX_JSON_BYTES).then((bytes) => UTF8.decode(bytes));
-}
-
-/**
- * Reads binary content within `limit` bytes: whole as bytes or a Blob (restarting the idle
- * timeout on each chunk), or as a stream the caller reads (its own idle timeout per read).
- */
-async function readBinary(
-  res: Response,
-  type: BinaryType,
-  options: Omit<Parameters<typeof bodyStream>[1], 'tooLarge'> & { tooLarge: TooLarge; touch: () => void },
-): Promise<Uint8Array | Blob | ReadableStream<Uint8Array>> {
-  if (type === 'stream') {
-    refuseDeclaredOver(res, options.limit, options.tooLarge);
-    return bodyStream(res, options);
-  }
-  options.touch();
-  const chunks = await readChunksLimited(res, options.limit, options.tooLarge, options.touch);
-  return type === 'blob' ? new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? '' }) : concat(chunks);
 }
 
 function readBody(res: Response, type: 'json' | 'empty', method: string, url: string): Promise<unknown> {
