@@ -10,7 +10,7 @@ import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } 
 import { SmartFlowsInputError } from './errors';
 import type { BatchControlOptions, BatchJob, BatchSnapshot } from './execution/batchTypes';
 import type { FollowDeps, FollowOptions } from './execution/followExecution';
-import { createHoldMemory } from './execution/holdPolicy';
+import { createHoldMemory } from './execution/holdMemory';
 import { pageActivity, RESUME_SPREAD_MS } from './execution/pageVisibility';
 import type { ListingTracker } from './tracker/ListingTracker';
 import { type NormalizedTrackerOptions, normalizeTrackerOptions } from './tracker/trackerOptions';

@@ -21,7 +21,8 @@ export { SmartFlowsBatchError, isSmartFlowsBatchError } from './execution/SmartF
 export { memoryJournal } from './batch/memoryJournal';
 export type { MemoryJournal } from './batch/memoryJournal';
 export type { BatchJournal, JournalRecord, JournalContents, JournalPlannedJob, BatchOutcome, JournalDocument, JournalPlannedRecord, JournalStartingRecord, JournalStartedRecord, JournalEndedRecord, JournalUncertainRecord, JournalWrittenRecord } from './batch/journalTypes';
-export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/appendRecord';
+// From the error's own module: the journal's code (appendRecord) stays in the journal's lazy chunk.
+export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/journalError';
 // What a job queue built on the client needs to behave like a journaled batch (the BullMQ entry uses these).
 export { isFinalFailure } from './batch/finalFailure';
 export { reconcile } from './batch/lazyReconcile';

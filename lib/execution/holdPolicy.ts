@@ -1,12 +1,6 @@
 import { isIdleStatus } from '../api/status';
 import type { FlowStatus } from '../api/types';
-
-/**
- * What a client has learned about its server's long polls: nothing yet, that it holds a
- * progress call it asks to hold, or that it answers at once anyway. One server, one
- * behaviour: the verdict is kept per client and shared by every execution it follows.
- */
-export type HoldVerdict = 'unknown' | 'holds' | 'answersAtOnce';
+import type { HoldMemory, HoldVerdict } from './holdMemory';
 
 /** The polling setting this policy reads: a hold in seconds (0: none) or `'auto'`. */
 export type WaitSetting = number | 'auto';
@@ -148,15 +142,8 @@ export function firstDelayMs(
   return holdToAsk(polling.waitSeconds, verdict) > 0 ? 0 : polling.intervalMs;
 }
 
-/** A client's memory of its server's holds: created once per client, read and written by every poll loop. */
-export interface HoldMemory {
-  verdict: HoldVerdict;
-  /** When a verdict `answersAtOnce` expires, on the client's scheduler (see {@link REPROBE_AFTER_MS}). */
-  reprobeAtMs: number;
-}
-
-/** A fresh {@link HoldMemory}: nothing known yet. */
-export const createHoldMemory = (): HoldMemory => ({ verdict: 'unknown', reprobeAtMs: 0 });
+// The memory itself is in its own module: the client creates it up front, this policy loads with the engine.
+export { createHoldMemory, type HoldMemory, type HoldVerdict } from './holdMemory';
 
 /** The verdict in force at `nowMs`: `answersAtOnce` reads as `unknown` once it has expired, so the next request probes again. */
 export const verdictAt = (memory: HoldMemory, nowMs: number): HoldVerdict =>

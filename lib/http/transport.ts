@@ -11,10 +11,9 @@ import { certainlyNotSent, errorCode } from './classify';
 import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
-import { bodyStream } from './bodyStream';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
-import { concat, readChunksLimited, readLimited, refuseDeclaredOver, type TooLarge } from './readLimited';
-import { redactor } from '../internal/redact';
+import { readLimited, type TooLarge } from './readLimited';
+import type { BinaryType } from './readBinary';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -45,8 +44,7 @@ export interface HttpRequest {
   secrets?: readonly string[];
 }
 
-/** The ways binary content is given: bytes, a `Blob`, or a `ReadableStream` read at the caller's pace. */
-export type BinaryType = 'bytes' | 'blob' | 'stream';
+export type { BinaryType } from './readBinary';
 
 const isBinary = (type: HttpRequest['responseType']): type is BinaryType => type === 'bytes' || type === 'blob' || type === 'stream';
 
@@ -110,8 +108,15 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
     // A long poll adds its wait to the limit; a timer above 2^31−1 ms would fire at once.
     const timeoutMs = Math.min((request.timeoutMs ?? options.requestTimeoutMs) + (request.holdMs ?? 0), MAX_TIMER_MS);
     // The secrets actually sent (a token function's token included), for redacting echoes;
-    // built only when an error body needs it, not on every poll.
-    const redact = (text: string) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text);
+    // built only when an error body needs it, not on every poll. The redactor is loaded then
+    // too, while the body is read (in a browser app's bundle, a chunk fetched at the first
+    // error answer, not up front): a body that cannot be redacted is not kept, like one that
+    // cannot be read.
+    const redacted = (body: Promise<string>) =>
+      Promise.all([body, import('../internal/redact')]).then(
+        ([text, { redactor }]) => redactor([options.apiKey, auth.Authorization?.slice('Bearer '.length), ...(request.secrets ?? [])])(text),
+        () => '',
+      );
 
     const { scheduler } = options;
     // For error messages only: a URL parse per poll is not paid on the way that succeeds.
@@ -155,14 +160,15 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
         .then(async (res) => {
           if (!res.ok) {
             // Redacted before trimming, so a secret cut at the limit cannot leak its start.
-            const text = redact(await readText(res).catch(() => '')).slice(0, BODY_IN_ERROR);
+            const text = (await redacted(readText(res).catch(() => ''))).slice(0, BODY_IN_ERROR);
             const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
             throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
           }
           const type = request.responseType ?? 'json';
           const body = isBinary(type)
-            ? await readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
-                failed: (cause) => toError(cause, method, url), release: () => controller.abort() })
+            ? // Binary content (documents only) is read by code that loads with its first use.
+              await import('./readBinary').then(({ readBinary }) => readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
+                failed: (cause) => toError(cause, method, url), release: () => controller.abort() }))
             : await readBody(res, type, method, url);
           return { status: res.status, headers: res.headers, body, url };
         })
@@ -196,24 +202,6 @@ const UTF8 = new TextDecoder();
 function readText(res: Response): Promise<string> {
   // Stops reading past the limit (a chunked 50 MB answer is not held in memory first).
   return readLimited(res, MAX_JSON_BYTES).then((bytes) => UTF8.decode(bytes));
-}
-
-/**
- * Reads binary content within `limit` bytes: whole as bytes or a Blob (restarting the idle
- * timeout on each chunk), or as a stream the caller reads (its own idle timeout per read).
- */
-async function readBinary(
-  res: Response,
-  type: BinaryType,
-  options: Omit<Parameters<typeof bodyStream>[1], 'tooLarge'> & { tooLarge: TooLarge; touch: () => void },
-): Promise<Uint8Array | Blob | ReadableStream<Uint8Array>> {
-  if (type === 'stream') {
-    refuseDeclaredOver(res, options.limit, options.tooLarge);
-    return bodyStream(res, options);
-  }
-  options.touch();
-  const chunks = await readChunksLimited(res, options.limit, options.tooLarge, options.touch);
-  return type === 'blob' ? new Blob(chunks as BlobPart[], { type: res.headers.get('content-type') ?? '' }) : concat(chunks);
 }
 
 function readBody(res: Response, type: 'json' | 'empty', method: string, url: string): Promise<unknown> {

@@ -85,6 +85,9 @@ describe('leaving during the start (virtual time)', () => {
     expect(seen.error).toBeInstanceOf(SmartFlowsTimeoutError);
     expect(seen.calls).toEqual(['start@0']);
     expect(seen.startSubscription).toBe('0-30');
+    // The start was sent and not answered: the error says an execution may exist (a caller that
+    // simply starts again could run the flow twice), like every start error that cannot tell.
+    expect(seen.error).toMatchObject({ executionMayExist: true, message: expect.stringMatching(/^The start did not answer within 30 ms .*an execution may exist; see listExecutions/) });
   });
 
   it('leaving after the start answered is the ordinary cancel-on-leave (one cancel, no second one)', () => {
