@@ -129,7 +129,7 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, re
     return deps.api.execution(last.id).pipe(
       mergeMap((execution): Observable<ExecutionEvent> => {
         if (!isSuccessStatus(execution.status)) {
-          const told: FlowProgress = { ...last, status: execution.status, rawStatus: execution.rawStatus };
+          const told = toldByExecution(last, execution);
           if (isTerminalStatus(execution.status)) return throwError(() => new FlowExecutionError(told, execution));
           reopen(told);
           return EMPTY;
@@ -161,3 +161,20 @@ const unknownTimeout = ({ polling }: FollowDeps, progress: FlowProgress) =>
     polling.unknownStatusTimeoutMs,
     { executionId: progress.id },
   );
+
+/**
+ * The progress a follower knows once the execution's own GET told it a status its last progress
+ * answer did not give (the output GET, the listing tracker's confirm). A status that has not
+ * ended keeps that answer's text; a successful end is 100 %. A failure keeps only the id and the
+ * percentage: the answer's message, model and other fields spoke of a running or successful
+ * execution, and no redaction read them (only failure answers are redacted, not every poll),
+ * yet a `FlowExecutionError` would carry them; the failure's own text is the execution's, which
+ * the API layer redacted.
+ * @param last - the last progress answer
+ * @param execution - the execution's GET
+ */
+export function toldByExecution(last: FlowProgress, execution: FlowExecution): FlowProgress {
+  const { status, rawStatus } = execution;
+  if (isFailureStatus(status)) return { id: last.id, percentage: last.percentage, message: '', status, rawStatus };
+  return { ...last, status, rawStatus, percentage: isSuccessStatus(status) ? 100 : last.percentage };
+}

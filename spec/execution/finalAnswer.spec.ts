@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
+import { inspect } from 'node:util';
 import { tap } from 'rxjs';
 import type { FlowExecution } from '../../lib/api/types';
 import { FlowExecutionError, SmartFlowsResponseError } from '../../lib/errors';
 import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
 import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
-import { errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
+import { ENCODINGS, leaksOf } from '../helpers/secretForms';
+import { API_KEY, errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
 const polling = { intervalMs: 10, maxIntervalMs: 10 };
@@ -106,3 +108,22 @@ describe('the final GET of a run over HTTP', () => {
   });
 });
 
+// Follow-up of issue 24 item 9: a FlowExecutionError built from a Success progress and the final
+// GET's failure status carried the Success progress's text, which no redaction had read.
+describe('the final GET says a failure after a Success progress that echoed the key', () => {
+  const { server } = useMswServer();
+
+  it.each(Object.keys(ENCODINGS))('%s: the FlowExecutionError holds nothing of it', async (name) => {
+    const echo = ENCODINGS[name]!(API_KEY);
+    server.use(
+      http.post(START_URL, () => HttpResponse.json(progressBody('Running', 0))),
+      http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Success', 100, { message: `Done for key ${echo}`, note: echo }))),
+      http.get(EXECUTION_URL, () => HttpResponse.json(executionBody('Error'))),
+    );
+    const error = await errorOf(testClient().run(FLOW_ID, '<a/>'));
+    expect(error).toBeInstanceOf(FlowExecutionError);
+    expect(error).toMatchObject({ status: 'Error', progress: { status: 'Error', percentage: 100 } });
+    const text = [error.message, error.stack, String(error), JSON.stringify(error), inspect(error, { depth: Infinity })].join('\n');
+    expect(leaksOf(text, API_KEY)).toEqual([]);
+  });
+});

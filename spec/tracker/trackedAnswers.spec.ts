@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { inspect } from 'node:util';
 import type { Observable } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import type { ExecutionEvent } from '../../lib/api/types';
+import { ENCODINGS, leaksOf } from '../helpers/secretForms';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
 
 const start = useVirtualSimulator();
@@ -40,3 +42,30 @@ describe("tracking: 'listing': the confirming GET", () => {
   });
 });
 
+// Follow-up of issue 24 item 9 (helper secure's "Unfinished"): with the listing, a failure's
+// progress was the last running progress with the status of the execution GET: its message (the
+// start answer's here) reached FlowExecutionError's message unredacted.
+describe("tracking: 'listing': a failed run's error holds nothing of the key", () => {
+  it('whatever form the running message echoed it in', async () => {
+    const { simulator, client, until } = start();
+    const names = Object.keys(ENCODINGS);
+    let n = 0;
+    const c = client({
+      tracker: { intervalMs: 200 },
+      fetch: rewriting(isStart, (body) => {
+        const name = names[n++ % names.length]!;
+        body.message = `Working for key ${ENCODINGS[name]!(simulator.apiKey)} (${name})`;
+        body.note = `extra ${ENCODINGS[name]!(simulator.apiKey)}`;
+      }),
+    });
+    const runs = names.map(() => record(c.run(builtInFlows.error.id, '<A/>', { tracking: 'listing' })));
+    await until(() => runs.every((r) => r.done), 60_000);
+    const leaks = runs.map((r, i) => {
+      expect(r.error).toMatchObject({ name: 'FlowExecutionError', status: 'Error' });
+      const error = r.error as Error;
+      const text = [error.message, error.stack, String(error), JSON.stringify(error), inspect(error, { depth: Infinity })].join('\n');
+      return [names[i], leaksOf(text, simulator.apiKey).length];
+    });
+    expect(leaks.filter(([, count]) => count !== 0)).toEqual([]);
+  });
+});
