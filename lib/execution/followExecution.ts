@@ -9,7 +9,7 @@ import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';
 import { keepStartWhenLeft } from './cancelWhenLeft';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
-import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
+import { poller, type Poller, type PollDeps, withActivity } from './poller';
 
 /** Options of `run` and `watch`. */
 export interface FollowOptions {

@@ -2,7 +2,7 @@ import { defer, finalize, merge, type Observable, of, switchMap, take, tap } fro
 import { isIdleStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { ExecutionEvent, FlowProgress } from '../api/types';
 import { type FollowDeps, followExecution, type FollowOptions, toldByExecution } from '../execution/followExecution';
-import { type Poller, poller } from '../execution/pollProgress';
+import { type Poller, poller } from '../execution/poller';
 import type { ListingTracker, TrackedEntry } from './ListingTracker';
 
 /**
