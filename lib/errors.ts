@@ -277,7 +277,12 @@ export class FlowExecutionError extends SmartFlowsError {
   declare readonly executionId: string;
   /** The status the execution ended with (`Error`, `Canceled`, `Interrupted`), or the status asking for input under `onUserInput: 'error'`. */
   readonly status: FlowStatus;
-  /** The last progress the server gave, with its `message` when it sent one. */
+  /**
+   * The last progress the server gave, with its `message` when it sent one. When the failure
+   * status came from the execution's own GET (after a `Success` progress, or with
+   * `tracking: 'listing'`), only its id, percentage and status, with `message` `''`: the last
+   * progress spoke of a running execution; the failure's details are in `execution`.
+   */
   readonly progress: FlowProgress;
   /** The execution (with its `state`), when it could be fetched after the failure; absent when the flow stopped to ask for input. */
   readonly execution?: FlowExecution;

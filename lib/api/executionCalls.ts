@@ -66,7 +66,14 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
       ),
     execution: (executionId) =>
       send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
-        map((body) => clean(parseExecution(body, executionId))),
+        map((body) => {
+          const execution = parseExecution(body, executionId);
+          // Every execution GET (getExecution, a follower's final GET, the tracker's confirm): one check.
+          if (execution.id.toLowerCase() !== executionId.toLowerCase()) {
+            throw new SmartFlowsResponseError(`The server answered with another execution (${execution.id.slice(0, 36)})`, { executionId });
+          }
+          return clean(execution);
+        }),
         withId(executionId),
       ),
     cancel: (executionId) =>

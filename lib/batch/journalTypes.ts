@@ -162,4 +162,12 @@ export interface BatchJournal {
   read(): JournalContents | PromiseLike<JournalContents>;
   /** Appends one record; the returned promise (if any) resolves once the record is durable. */
   append(record: JournalRecord): void | PromiseLike<void>;
+  /**
+   * Called once when a batch on this journal ends (completed, errored or unsubscribed), maybe
+   * while appends of jobs it left are still on their way: a store that holds something for the
+   * batch (`fileJournal`'s lock) lets go of it once those appends are done. A later read or
+   * append may take it again. What it throws or rejects with is ignored (the batch has ended).
+   * Optional.
+   */
+  release?(): void | PromiseLike<void>;
 }

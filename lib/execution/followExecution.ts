@@ -5,11 +5,11 @@ import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
+import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';
 import { keepStartWhenLeft } from './cancelWhenLeft';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
-import { poller, type Poller, type PollDeps, withActivity } from './pollProgress';
+import { poller, type Poller, type PollDeps, withActivity } from './poller';
 
 /** Options of `run` and `watch`. */
 export interface FollowOptions {
@@ -120,17 +120,16 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
 
 /**
  * The end after a terminal progress. At Success or Warning the execution's GET gives the output,
- * checked as a progress answer is: another execution's answer is a `SmartFlowsResponseError`,
- * and a status that disagrees is followed (a failure errors with `FlowExecutionError`; a status
+ * checked as a progress answer is: another execution's answer is a `SmartFlowsResponseError`
+ * (the API layer's check, `executionCalls`), and a status that disagrees is followed (a failure errors with `FlowExecutionError`; a status
  * that has not ended goes back to polling through `reopen`, with no event).
  */
 function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, reopen: (told: FlowProgress) => void): Observable<ExecutionEvent> {
   if (isSuccessStatus(last.status)) {
     return deps.api.execution(last.id).pipe(
       mergeMap((execution): Observable<ExecutionEvent> => {
-        if (!sameId(execution, last)) return throwError(() => anotherExecution(last.id, execution.id));
         if (!isSuccessStatus(execution.status)) {
-          const told: FlowProgress = { ...last, status: execution.status, rawStatus: execution.rawStatus };
+          const told = toldByExecution(last, execution);
           if (isTerminalStatus(execution.status)) return throwError(() => new FlowExecutionError(told, execution));
           reopen(told);
           return EMPTY;
@@ -143,10 +142,10 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, re
   }
   if (isFailureStatus(last.status)) {
     // The execution explains the failure (report, stages); without it (or with another
-    // execution's answer) the error still tells.
+    // execution's answer, which the API refuses) the error still tells.
     return deps.api.execution(last.id).pipe(
       catchError(() => of(undefined)),
-      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution && sameId(execution, last) ? execution : undefined))),
+      mergeMap((execution) => throwError(() => new FlowExecutionError(last, execution))),
     );
   }
   return throwError(() => new FlowExecutionError(last));
@@ -163,7 +162,19 @@ const unknownTimeout = ({ polling }: FollowDeps, progress: FlowProgress) =>
     { executionId: progress.id },
   );
 
-const sameId = (execution: FlowExecution, progress: FlowProgress): boolean => execution.id.toLowerCase() === progress.id.toLowerCase();
-
-const anotherExecution = (executionId: string, otherId: string) =>
-  new SmartFlowsResponseError(`The server answered with another execution (${otherId.slice(0, 36)}) for the output of ${executionId}`, { executionId });
+/**
+ * The progress a follower knows once the execution's own GET told it a status its last progress
+ * answer did not give (the output GET, the listing tracker's confirm). A status that has not
+ * ended keeps that answer's text; a successful end is 100 %. A failure keeps only the id and the
+ * percentage: the answer's message, model and other fields spoke of a running or successful
+ * execution, and no redaction read them (only failure answers are redacted, not every poll),
+ * yet a `FlowExecutionError` would carry them; the failure's own text is the execution's, which
+ * the API layer redacted.
+ * @param last - the last progress answer
+ * @param execution - the execution's GET
+ */
+export function toldByExecution(last: FlowProgress, execution: FlowExecution): FlowProgress {
+  const { status, rawStatus } = execution;
+  if (isFailureStatus(status)) return { id: last.id, percentage: last.percentage, message: '', status, rawStatus };
+  return { ...last, status, rawStatus, percentage: isSuccessStatus(status) ? 100 : last.percentage };
+}

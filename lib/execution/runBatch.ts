@@ -1,4 +1,4 @@
-import { catchError, concatMap, defer, EMPTY, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
+import { catchError, concatMap, defer, EMPTY, finalize, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
 import type { ExecutionEvent } from '../api/types';
 import { isSmartFlowsJournalError } from '../batch/appendRecord';
 import type { JournalDeps } from '../batch/journaledJob';
@@ -40,13 +40,25 @@ export function runBatch(deps: BatchDeps, jobs: readonly BatchJob[], options: Ba
     if (!journal) return drive(deps, jobs, checked);
     const journaled = deps.journaled;
     if (!journaled) throw new SmartFlowsInputError('This batch runner cannot keep a journal');
-    // The journal's code is loaded only for a batch that keeps one.
+    // The journal's code is loaded only for a batch that keeps one. When the batch ends, the
+    // journal lets go of what it holds for it (fileJournal: its lock), so a process that runs
+    // many batches does not keep every journal locked until it exits.
     return withJournal(({ openJournal, journaledJob }) =>
       openJournal(journaled, journal, deps.scheduler, jobs, checked.keys).pipe(
         concatMap((opened) => drive(deps, jobs, checked, { journal, deps: journaled, opened, journaledJob })),
       ),
-    );
+    ).pipe(finalize(() => release(journal)));
   });
+}
+
+/** The journal's `release`, if it has one; the batch has ended: what it throws or rejects with is dropped. */
+function release(journal: BatchJournal): void {
+  try {
+    const released = journal.release?.();
+    if (released) Promise.resolve(released).catch(() => undefined);
+  } catch {
+    /* ignored: see BatchJournal.release */
+  }
 }
 
 interface Journaled {

@@ -41,8 +41,10 @@ export interface FileJournal extends BatchJournal {
  * One process at a time: the first read or append takes an exclusive lock, the file
  * `<path>.lock` (created with `O_EXCL`, holding the process's pid, host and start time). While
  * another live process holds it, reads and appends fail with `SmartFlowsJournalError`
- * ("journal X is in use by pid N on host H since T"). The lock is let go of by `release()` or
- * when the process exits (`process.exit` included); a process killed outright (SIGKILL, a
+ * ("journal X is in use by pid N on host H since T"). The lock is let go of when a `runBatch`
+ * on this journal ends (completed, errored or unsubscribed: it calls `release()`, which waits for
+ * the appends so far), by `release()`, or when the process exits (`process.exit` included), so
+ * a long-lived process that runs many batches holds no lock between them; a process killed outright (SIGKILL, a
  * crash) leaves it behind, and the next process on the same host takes it over, since its pid
  * no longer runs. A lock from another host is never taken over: delete it by hand once that
  * process is surely gone. Journals on one file in one process share the lock.

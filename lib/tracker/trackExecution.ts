@@ -1,8 +1,8 @@
 import { defer, finalize, merge, type Observable, of, switchMap, take, tap } from 'rxjs';
-import { isIdleStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
+import { isIdleStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { ExecutionEvent, FlowProgress } from '../api/types';
-import { type FollowDeps, followExecution, type FollowOptions } from '../execution/followExecution';
-import { type Poller, poller } from '../execution/pollProgress';
+import { type FollowDeps, followExecution, type FollowOptions, toldByExecution } from '../execution/followExecution';
+import { type Poller, poller } from '../execution/poller';
 import type { ListingTracker, TrackedEntry } from './ListingTracker';
 
 /**
@@ -114,8 +114,9 @@ function confirm(tracker: ListingTracker, entry: TrackedEntry, deps: FollowDeps,
         tracker.fallBack(entry, 'contradiction', `The listing shows execution ${previous.id} ${listed.rawStatus}, its own GET ${execution.rawStatus}`);
         return polling().ask(previous);
       }
-      // The listing carries no percentage: a successful end is 100 %, any other keeps the last one.
-      return of({ ...previous, status: execution.status, rawStatus: execution.rawStatus, percentage: isSuccessStatus(execution.status) ? 100 : previous.percentage });
+      // The listing carries no percentage: a successful end is 100 %, any other keeps the last one
+      // (and a failure none of the running progress's text, which was not redacted).
+      return of(toldByExecution(previous, execution));
     }),
   );
 }

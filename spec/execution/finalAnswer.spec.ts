@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
+import { inspect } from 'node:util';
 import { tap } from 'rxjs';
 import type { FlowExecution } from '../../lib/api/types';
 import { FlowExecutionError, SmartFlowsResponseError } from '../../lib/errors';
 import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
 import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
-import { errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
+import { ENCODINGS, leaksOf } from '../helpers/secretForms';
+import { API_KEY, errorOf, EXECUTION_URL, executionBody, PROGRESS_URL, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
 const OTHER_ID = '11111111-2222-4333-8444-555555555555';
 const polling = { intervalMs: 10, maxIntervalMs: 10 };
@@ -31,13 +33,22 @@ function runWithFinal(final: FlowExecution) {
 
 // Issue 24 item 8: the final GET is checked as progress answers are.
 describe('the final GET of a run', () => {
-  it('errors with SmartFlowsResponseError carrying the executionId when it answers another execution', () => {
-    const seen = runWithFinal(execution('Error', OTHER_ID));
-    // Before the fix: types ['progress', 'progress', 'output'], no error.
-    expect(seen.types).toEqual(['progress', 'progress']);
-    expect(seen.error).toBeInstanceOf(SmartFlowsResponseError);
-    expect(seen.error).toMatchObject({ executionId: EXEC_ID });
-    expect((seen.error as Error).message).toContain(OTHER_ID);
+  // The check of the answer's id is the API layer's (spec/api/executionAnswer.spec.ts; over HTTP
+  // below): here the fake API refuses as the real one does, and the run ends with that error.
+  it('ends with the SmartFlowsResponseError of a refused final GET (another execution): no output', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const refusal = new SmartFlowsResponseError(`The server answered with another execution (${OTHER_ID})`, { executionId: EXEC_ID });
+      const { client } = marbleClient(ts, {
+        progress: () => cold('-(s|)', { s: progress('Success', 100) }),
+        execution: () => cold('-#', undefined, refusal),
+      }, polling);
+      const seen: { types: string[]; error?: unknown } = { types: [] };
+      client.run(FLOW_ID, '<A/>').subscribe({ next: (e) => seen.types.push(e.type), error: (e: unknown) => (seen.error = e) });
+      ts.flush();
+      expect(seen.types).toEqual(['progress', 'progress']);
+      expect(seen.error).toBe(refusal);
+    });
   });
 
   it('follows the server when it says Error after a Success progress: FlowExecutionError, no output', () => {
@@ -94,5 +105,25 @@ describe('the final GET of a run over HTTP', () => {
     expect(error).toBeInstanceOf(SmartFlowsResponseError);
     expect(error).toMatchObject({ executionId: EXEC_ID });
     expect(requests.some((r) => r.url.includes(OTHER_DOC))).toBe(false);
+  });
+});
+
+// Follow-up of issue 24 item 9: a FlowExecutionError built from a Success progress and the final
+// GET's failure status carried the Success progress's text, which no redaction had read.
+describe('the final GET says a failure after a Success progress that echoed the key', () => {
+  const { server } = useMswServer();
+
+  it.each(Object.keys(ENCODINGS))('%s: the FlowExecutionError holds nothing of it', async (name) => {
+    const echo = ENCODINGS[name]!(API_KEY);
+    server.use(
+      http.post(START_URL, () => HttpResponse.json(progressBody('Running', 0))),
+      http.get(PROGRESS_URL, () => HttpResponse.json(progressBody('Success', 100, { message: `Done for key ${echo}`, note: echo }))),
+      http.get(EXECUTION_URL, () => HttpResponse.json(executionBody('Error'))),
+    );
+    const error = await errorOf(testClient().run(FLOW_ID, '<a/>'));
+    expect(error).toBeInstanceOf(FlowExecutionError);
+    expect(error).toMatchObject({ status: 'Error', progress: { status: 'Error', percentage: 100 } });
+    const text = [error.message, error.stack, String(error), JSON.stringify(error), inspect(error, { depth: Infinity })].join('\n');
+    expect(leaksOf(text, API_KEY)).toEqual([]);
   });
 });

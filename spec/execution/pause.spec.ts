@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { BehaviorSubject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { PollDeps } from '../../lib/execution/pollProgress';
+import type { PollDeps } from '../../lib/execution/poller';
 import { followLoop } from '../helpers/followLoop';
 import { pageActivity, type PageEnvironment } from '../../lib/execution/pageVisibility';
 import { DEFAULTS } from '../../lib/options';

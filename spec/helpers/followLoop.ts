@@ -2,7 +2,7 @@ import { catchError, EMPTY, filter, map, type Observable, of, skip, throwError }
 import type { FlowExecution, FlowProgress } from '../../lib/api/types';
 import { isFlowExecutionError } from '../../lib/errors';
 import { type FollowDeps, followExecution, type FollowOptions } from '../../lib/execution/followExecution';
-import type { PollDeps } from '../../lib/execution/pollProgress';
+import type { PollDeps } from '../../lib/execution/poller';
 
 /**
  * The production poll loop (`followExecution`, the one `run` and `watch` use) seen as a stream

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { Subject } from 'rxjs';
-import type { PollDeps } from '../../lib/execution/pollProgress';
+import type { PollDeps } from '../../lib/execution/poller';
 import { followLoop } from '../helpers/followLoop';
 import { DEFAULTS } from '../../lib/options';
 import { progress } from '../helpers/progress';
