@@ -16,8 +16,12 @@ import { type HostileServer, startHostileServer } from '../reliability/support/h
 const ROOT = path.resolve(process.cwd());
 const EXEC = '6de9206a-de42-4182-8f86-a9a8d29fbd56';
 const FLOW = '5f1a0000-0000-4000-8000-000000000199';
-/** How long after its unsubscribe the app may live: CANCEL_LIMIT_MS and 1 s to wind down. */
-const EXIT_WITHIN_MS = 6_000;
+/**
+ * How long after its unsubscribe the app may live: CANCEL_LIMIT_MS (5 s) and room to wind down on
+ * a loaded machine. A cancel that kept the process alive would keep it for good (with the limit
+ * raised to 60 s), so a generous bound still tells the two apart.
+ */
+const EXIT_WITHIN_MS = 20_000;
 
 const app = `
 import { take } from 'rxjs';
@@ -137,11 +141,11 @@ describe('cancelOnUnsubscribe in a Node process', () => {
 
     const deletes = server.seen.filter((r) => r.method === 'DELETE').map((r) => r.path.split('?')[0]);
     const { exitAfterUnsubscribeMs, ...how } = outcome;
-    // With CANCEL_LIMIT_MS raised to 60 s: exitedOnItsOwn false, exitCode null (killed 6 s after the unsubscribe).
+    // With CANCEL_LIMIT_MS raised to 60 s: exitedOnItsOwn false, exitCode null (killed 20 s after the unsubscribe).
     expect(how).toEqual({ printed: { unsubscribedAt: 'Running' }, exitedOnItsOwn: true, exitCode: 0 });
     expect(exitAfterUnsubscribeMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(deletes).toEqual([`/api/v1/flows/executions/${EXEC}/progress`]);
-  }, 60_000);
+  }, 90_000);
 
   it(`a start left while its answer is on its way, never answered, does not keep the process alive either: exit within ${EXIT_WITHIN_MS / 1000} s, no DELETE`, async () => {
     server.seen.length = 0;
@@ -161,5 +165,5 @@ describe('cancelOnUnsubscribe in a Node process', () => {
     expect(how).toEqual({ printed: { unsubscribedAt: 'start' }, exitedOnItsOwn: true, exitCode: 0 });
     expect(exitAfterUnsubscribeMs).toBeLessThan(EXIT_WITHIN_MS);
     expect(server.seen.filter((r) => r.method === 'DELETE')).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });

@@ -20,7 +20,11 @@ const EXEC = '6de9206a-de42-4182-8f86-a9a8d29fbd56';
 const OTHER = '0b7e2c1d-1111-4222-8333-944455556666';
 const MB = 1024 * 1024;
 // Every stream here is bounded: a run that does not end within this is a hang.
-const RUN_TIMEOUT_MS = 3_000;
+// Limits that only end a run gone wrong; the tests of the timeouts set their own. On a loaded
+// machine (two suites side by side on 2 cores) a start, or reading 10 MB, took past the 500 ms
+// and 3 s these were, and the runs ended in SmartFlowsTimeoutError instead of what was tested.
+const RUN_TIMEOUT_MS = 15_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 let server: HostileServer;
 let other: HostileServer;
@@ -54,7 +58,7 @@ function client(options: Partial<SmartFlowsClientOptions> = {}) {
     // No long poll: each progress call's limit stays requestTimeoutMs + 1 s (it asks timeout=1).
     polling: { intervalMs: 5, maxIntervalMs: 20, waitSeconds: 0 },
     retry: { maxRetries: 2, delayMs: 5, maxDelayMs: 20 },
-    requestTimeoutMs: 500,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
     ...options,
   });
 }
@@ -86,13 +90,18 @@ function serve(routes: { start?: Route; progress?: Route; execution?: Route }) {
   return counts;
 }
 
-/** Runs one execution to its end; gives the events, the error (scanned for secrets) and the time taken. */
-async function runOnce(c = client(), timeoutMs = RUN_TIMEOUT_MS) {
+/**
+ * Runs one execution to its end (or, with `watch`, follows EXEC without a start: for a limit of
+ * 100 ms that a start on a loaded machine would meet too); gives the events, the error (scanned
+ * for secrets) and the time taken.
+ */
+async function runOnce(c = client(), timeoutMs = RUN_TIMEOUT_MS, how: 'run' | 'watch' = 'run') {
   const started = performance.now();
   const events: ExecutionEvent[] = [];
   let error: unknown;
   try {
-    await lastValueFrom(c.run(FLOW, '<Letter/>', { timeoutMs }).pipe(tap((e) => events.push(e))));
+    const stream = how === 'watch' ? c.watch(EXEC, { timeoutMs }) : c.run(FLOW, '<Letter/>', { timeoutMs });
+    await lastValueFrom(stream.pipe(tap((e) => events.push(e))));
   } catch (e) {
     error = e;
     expect(scanForSecrets(e)).toEqual([]);
@@ -289,7 +298,7 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
   it('a server that never answers ends each request at requestTimeoutMs: SmartFlowsTimeoutError', async () => {
     serve({ progress: () => undefined });
     // A progress call's limit is requestTimeoutMs plus the hold it asks (timeout=1: 1 s).
-    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
+    const { error, ms } = await runOnce(client({ requestTimeoutMs: 100 }), RUN_TIMEOUT_MS, 'watch');
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
     expect(error).toMatchObject({ executionId: EXEC, timeoutMs: 1_100 });
     outcomes.push(['no answer at all', `${describeError(error)} after ${Math.round(ms)} ms (3 tries of 100 ms + the 1 s hold each asks)`]);
@@ -302,7 +311,7 @@ describe('hostile answers: each has a defined outcome, none crashes or hangs', (
         r.write('{"id":"6de9206a-de42-4182-8f86-a9a8d29fbd56",');
       },
     });
-    const { error } = await runOnce(client({ requestTimeoutMs: 100 }), 5_000);
+    const { error } = await runOnce(client({ requestTimeoutMs: 100 }), RUN_TIMEOUT_MS, 'watch');
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 1_100 });
     outcomes.push(['body stalls halfway', describeError(error)]);

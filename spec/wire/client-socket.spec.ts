@@ -12,8 +12,8 @@ const stuck: FlowScript = { ...builtInFlows.short, id: '7a7a0000-0000-4000-8000-
 
 const server = useSimulatorServer({ flows: [steady, stuck] });
 
-/** Resolves when `check()` holds, looking again after each turn of the event loop. */
-async function until(check: () => boolean, what: string, limitMs = 5000): Promise<void> {
+/** Resolves when `check()` holds, looking again every 2 ms; fails after `limitMs` (an outer bound, generous for a loaded machine). */
+async function until(check: () => boolean, what: string, limitMs = 15_000): Promise<void> {
   const start = Date.now();
   while (!check()) {
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);

@@ -11,11 +11,12 @@ import { scanForSecrets, SECRET_API_KEY } from '../reliability/support/secrets';
 // stall between chunks, not a body that keeps arriving; `maxBytes` bounds what is held.
 const DOC = '0b4c3d2e-1f00-4a00-8000-00000000d0c1';
 const MB = 1024 * 1024;
-const TIMEOUT_MS = 400;
-// The slow link: CHUNKS chunks GAP_MS apart, far longer in all than TIMEOUT_MS, each gap well under it.
+const TIMEOUT_MS = 1_000;
+// The slow link: CHUNKS chunks GAP_MS apart, twice TIMEOUT_MS in all, each gap a tenth of it. (With
+// 400 and 50 ms, a loaded machine — two suites side by side on 2 cores — once held a gap past 400 ms.)
 const CHUNK = 16 * 1024;
-const CHUNKS = 12;
-const GAP_MS = 50;
+const CHUNKS = 20;
+const GAP_MS = 100;
 const SIZE = CHUNK * CHUNKS;
 
 let server: HostileServer;
@@ -133,7 +134,7 @@ describe.each(FETCHES)('downloadDocument over the wire (%s)', (_, fetch) => {
   it('downloads a body that arrives steadily for longer than requestTimeoutMs once, whole', async () => {
     serveSlowly();
     const { value, error } = await outcome(firstValueFrom(client(fetch).downloadDocument(DOC)));
-    // Before the fix: every try was cut at 400 ms and sent again (3 requests, ~3× a part of the body), then a timeout.
+    // Before the fix: every try was cut at requestTimeoutMs and sent again (3 requests, ~3× a part of the body), then a timeout.
     expect({ requests: server.seen.length, bytesSent: server.written.bytes, error: error?.name }).toEqual({ requests: 1, bytesSent: SIZE, error: undefined });
     expect(isWholeDocument(value?.data)).toBe(true);
   });
@@ -143,7 +144,7 @@ describe.each(FETCHES)('downloadDocument over the wire (%s)', (_, fetch) => {
     const { error } = await outcome(firstValueFrom(client(fetch, { retry: { maxRetries: 0 } }).downloadDocument(DOC)));
     expect(error).toBeInstanceOf(SmartFlowsTimeoutError);
     expect(error).toMatchObject({ timeoutMs: TIMEOUT_MS });
-    expect(error?.message).toMatch(/no data for 400 ms/);
+    expect(error?.message).toMatch(`no data for ${TIMEOUT_MS} ms`);
     expect(server.seen).toHaveLength(1);
   });
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lastValueFrom } from 'rxjs';
-import { build } from 'esbuild';
+import { build, stop as stopEsbuild } from 'esbuild';
 import { processBundleOptions } from '../../helpers/processBundle';
 import { createSimulator, type FlowScript, type Simulator, startSimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../../lib/client';
@@ -30,6 +30,12 @@ export interface CrashFigures {
   kills: number;
   /** Kills made right after the simulator created an execution and before its start answer left. */
   killsBetweenStartAndAnswer: number;
+  /** Kills made as a run's n-th request (any route, n random) reached the server. */
+  killsAtRequest: number;
+  /** Kills made when a run asked for more than its share of new executions (see crashRun). */
+  killsAtStartCap: number;
+  /** Kills made by a timer at a random moment of a run (from its spawn). */
+  killsOnTimer: number;
   runs: number;
   executions: number;
   duplicates: number;
@@ -56,15 +62,29 @@ async function bundleChild(): Promise<string> {
   const dir = resolve(process.cwd(), 'node_modules/.cache/smart-flows-rx-crash');
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, `child-${process.pid}.mjs`);
-  await build(processBundleOptions(resolve(process.cwd(), 'spec/batch/support/crashChild.ts'), outfile));
+  try {
+    await build(processBundleOptions(resolve(process.cwd(), 'spec/batch/support/crashChild.ts'), outfile));
+  } finally {
+    // esbuild's service process would outlive this file, and its pipes (created inside the test,
+    // so carrying Jest's test context) would keep this file's whole environment in the heap for
+    // the rest of the process: 10 MB under the next soak's heap measurement.
+    await stopEsbuild();
+  }
   return outfile;
 }
 
 /**
  * The crash test: a child process runs a `jobs`-job batch on a `fileJournal` against the
  * simulator's HTTP server here; it is SIGKILLed `kills` times — a third right after the server
- * created an execution and before the start answer was sent, the others at random moments —
- * and started again each time on the same journal; then once more to the end.
+ * created an execution and before the start answer was sent, a third as its n-th request (n
+ * random) reaches the server, a third at a random moment — and started again each time on the
+ * same journal; then once more to the end.
+ *
+ * The kills are tied to the batch's progress, not to the machine's speed: each run may create
+ * only its share of the executions still to create (`(jobs − 1 − created) ÷ kills left`, at
+ * least 1), and the run asking for one more is killed before the server creates it. So the batch
+ * cannot end before the last kill, however slow the machine (a loaded one let executions finish
+ * on the server while each run started, and ended the batch after 36–57 of 60 kills).
  */
 export async function crashRun(options: { jobs: number; kills: number; seed: number }): Promise<CrashFigures> {
   let random = options.seed >>> 0;
@@ -75,18 +95,54 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
   let current: ChildProcess | undefined;
   let armed = false;
   let killsBetweenStartAndAnswer = 0;
-  // The server answers from this wrapper: when armed, the first start is created, then the
-  // process that sent it is killed before the answer goes out.
+  let killsAtRequest = 0;
+  let killsAtStartCap = 0;
+  let killsOnTimer = 0;
+  /** Executions created so far, and by the current run; the run's share; the request that kills it (mode 1). */
+  let created = 0;
+  let createdThisRun = 0;
+  let shareThisRun = Infinity;
+  let requestsThisRun = 0;
+  let killAtRequest = Infinity;
+  /** Set once the current run is being killed: its requests still arriving are dropped once it is dead, not served. */
+  let killing = false;
+  let death: Promise<unknown> = Promise.resolve();
+  const alive = (child: ChildProcess | undefined): child is ChildProcess => child !== undefined && child.exitCode === null && child.signalCode === null;
+  const kill = (child: ChildProcess) => {
+    killing = true;
+    death = once(child, 'exit');
+    child.kill('SIGKILL');
+    return death;
+  };
   const wrapped: Simulator = Object.create(simulator) as Simulator;
+  // The server answers from this wrapper: when armed, the first start is created, then the
+  // process that sent it is killed before the answer goes out. A run past its share of starts,
+  // or at its chosen request, is killed before the simulator sees the request (nothing created).
   wrapped.handle = async (request) => {
+    const isStartRequest = request.method.toUpperCase() === 'POST' && /\/flows\/executions(\/start)?(\?|$)/.test(request.url);
+    if (killing) {
+      await death;
+      return { status: 503, headers: {}, reset: true };
+    }
+    if (alive(current) && !armed) {
+      const overShare = isStartRequest && createdThisRun >= shareThisRun;
+      if (overShare || ++requestsThisRun >= killAtRequest) {
+        if (overShare) killsAtStartCap++;
+        else killsAtRequest++;
+        await kill(current);
+        return { status: 503, headers: {}, reset: true };
+      }
+    }
     const answer = await simulator.handle(request);
-    const isStart = request.method.toUpperCase() === 'POST' && /\/flows\/executions(\/start)?(\?|$)/.test(request.url) && answer.status === 200;
-    if (armed && isStart && current && current.exitCode === null && current.signalCode === null) {
+    const isStart = isStartRequest && answer.status === 200;
+    if (isStart) {
+      created++;
+      createdThisRun++;
+    }
+    if (armed && isStart && alive(current)) {
       armed = false;
       killsBetweenStartAndAnswer++;
-      const dying = current;
-      dying.kill('SIGKILL');
-      await once(dying, 'exit');
+      await kill(current);
     }
     return answer;
   };
@@ -98,6 +154,9 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
   try {
     const launch = () => {
       runs++;
+      createdThisRun = 0;
+      requestsThisRun = 0;
+      killing = false;
       const child = spawn(process.execPath, [child$], {
         env: { ...process.env, CRASH_CHILD: JSON.stringify({ baseUrl: server.url, apiKey: server.apiKey, journal: journalPath, jobs: options.jobs, flows: FLOWS.map((f) => f.id) }) },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,8 +164,6 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
       current = child;
       let out = '';
       let err = '';
-      let ready: () => void = () => undefined;
-      const readyP = new Promise<void>((r) => (ready = r));
       child.stdout!.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         for (const line of out.split('\n').slice(0, -1)) {
@@ -114,7 +171,6 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
           if ('journal' in value && value.journal) {
             for (const k of ['resumed', 'adopted', 'restarted', 'uncertain'] as const) figures[k] += value.journal[k];
             if (value.journal.tornLine !== undefined) figures.tornLines++;
-            ready();
           }
           if (value.items) final = value.items;
         }
@@ -124,23 +180,33 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
       const t0 = Date.now();
       const exited = once(child, 'exit').then(([code, signal]) => {
         if (process.env.CRASH_TRACE) process.stderr.write(`run ${runs}: ${Date.now() - t0} ms, ${String(signal ?? code)}\n`);
-        ready();
         if (signal !== 'SIGKILL' && code !== 0) throw new Error(`the batch process exited with ${String(code)}: ${err}`);
         return signal === 'SIGKILL';
       });
-      return { child, readyP, exited };
+      return { child, exited };
     };
 
     while (kills < options.kills && !final) {
-      const { child, readyP, exited } = launch();
       const mode = kills % 3;
-      if (mode === 0) armed = true;
-      else if (mode === 1) await readyP.then(() => new Promise((r) => setTimeout(r, next() * 400)));
-      else await new Promise((r) => setTimeout(r, next() * 700));
-      if (mode !== 0 && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      shareThisRun = Math.max(1, Math.floor((options.jobs - 1 - created) / (options.kills - kills)));
+      killAtRequest = mode === 1 ? 1 + Math.floor(next() * 40) : Infinity;
+      armed = mode === 0;
+      const { child, exited } = launch();
+      if (mode === 2) {
+        // A random moment of the run; the share of starts still bounds what it can do before.
+        const timer = setTimeout(() => {
+          if (alive(child) && !killing) {
+            killsOnTimer++;
+            void kill(child);
+          }
+        }, next() * 700);
+        void exited.finally(() => clearTimeout(timer)).catch(() => undefined);
+      }
       if (await exited) kills++;
       armed = false;
     }
+    shareThisRun = Infinity;
+    killAtRequest = Infinity;
     if (!final) {
       const { exited } = launch();
       await exited;
@@ -171,6 +237,9 @@ export async function crashRun(options: { jobs: number; kills: number; seed: num
       jobs: options.jobs,
       kills,
       killsBetweenStartAndAnswer,
+      killsAtRequest,
+      killsAtStartCap,
+      killsOnTimer,
       runs,
       executions: listed.length,
       duplicates: [...byKey.values()].reduce((n, list) => n + list.length - 1, 0),

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,24 @@ export interface CliFixture {
 }
 
 /**
+ * The outer bound of each test in a CLI spec file, and of its setup (the build, the server).
+ * The waits inside a test are on events — a line the CLI prints, a request the server sees, the
+ * process's exit — so this only ends a test that hangs. A CLI test starts one to five processes;
+ * each start is about 0.25 s of CPU on a quiet machine, but several seconds on a loaded 2-core one
+ * (the suite beside another suite, other jobs): tests measured 5–12 s there (2026-12-07, load
+ * average 18), against Jest's 20 s default, which one of them once exceeded.
+ */
+export const CLI_TEST_TIMEOUT_MS = 120_000;
+
+/**
  * Registers `beforeAll`/`afterAll` that build the CLI (or find it built), start one simulator
  * server and make one temp folder for the spec file, and close and remove them afterwards.
  * Call it at the top of the file; read the fields inside tests (they exist once `beforeAll` ran).
+ * It also sets the file's test timeout to {@link CLI_TEST_TIMEOUT_MS} (a test may still set its own).
  * @param options.server - false for a file that needs no server (the simulator command's own)
  */
 export function useCliFixture(options: { server?: boolean } = {}): CliFixture {
+  jest.setTimeout(CLI_TEST_TIMEOUT_MS);
   let cli: BuiltCli | undefined;
   let server: SimulatorServer | undefined;
   let events: ServerEvents | undefined;
@@ -47,11 +59,11 @@ export function useCliFixture(options: { server?: boolean } = {}): CliFixture {
     if (options.server === false) return;
     server = await startServer();
     events = serverEvents(server);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
   afterAll(async () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
     await server?.close();
-  });
+  }, CLI_TEST_TIMEOUT_MS);
   const fixture: CliFixture = {
     get cli() {
       return need(cli, 'build');

@@ -3,7 +3,7 @@ import { firstValueFrom, type Subscription } from 'rxjs';
 import { isTerminalStatus, SmartFlowsClient } from 'smart-flows-rx';
 import { countingFetch, type SeenCall } from './countingFetch';
 import { outcomeFlows, slowFlow } from './flows';
-import { heapAfterGc } from './gc';
+import { heapAfterGc, type HeapReading, ownHeapGrowth } from './gc';
 import { activeResources, excess, type ResourceCounts, settledExcess } from './handles';
 import { seededRandom } from 'smart-flows-rx/testing';
 import { CALL_TAG_HEADER, type ServerCallState, startServerThread } from './serverThread';
@@ -75,7 +75,18 @@ export interface UnsubscribeScenarioReport {
   unhandledRejections: unknown[];
   heapBaselineBytes: number;
   heapAfterBytes: number;
+  /**
+   * The heap growth of the measured cycles, in percent (see `ownHeapGrowth` in ./gc): the slices
+   * during which another test file's environment was freed (or appeared) are left out.
+   */
   heapDeltaPercent: number;
+  /** Plain (after − baseline) ÷ baseline, in percent, with nothing left out. */
+  heapRawDeltaPercent: number;
+  /** Native contexts alive at the baseline and after each slice. */
+  heapContexts: number[];
+  /** Slices left out of {@link heapDeltaPercent}, and the heap change over them in bytes. */
+  heapSlicesLeftOut: number;
+  heapBytesLeftOut: number;
   /** Heap after GC at the end of each slice, in bytes. */
   heapCurveBytes: number[];
   errorsScanned: number;
@@ -327,17 +338,18 @@ export async function runUnsubscribeScenario(options: UnsubscribeScenarioOptions
 
   const started = performance.now();
   await runCycles(warmupCycles);
-  const heapBaselineBytes = await heapAfterGc();
+  const readings: HeapReading[] = [await heapAfterGc()];
   tally.measuring = true;
   // The heap after each slice of cycles: a leak shows as a steady climb, warm-up as a flattening one.
-  const heapCurveBytes: number[] = [];
+  let durationMs = 0;
   for (let k = 0; k < slices; k++) {
     await runCycles(Math.round((cycles * (k + 1)) / slices) - Math.round((cycles * k) / slices));
-    if (k < slices - 1) heapCurveBytes.push(await heapAfterGc());
+    if (k === slices - 1) durationMs = performance.now() - started;
+    readings.push(await heapAfterGc());
   }
-  const durationMs = performance.now() - started;
-  const heapAfterBytes = await heapAfterGc();
-  heapCurveBytes.push(heapAfterBytes);
+  const heapBaselineBytes = readings[0]!.bytes;
+  const heapAfterBytes = readings.at(-1)!.bytes;
+  const growth = ownHeapGrowth(readings);
   // The cancels sent on unsubscribe may still be on their way: wait for the last call to settle.
   if (tally.open > 0) {
     const bound = setTimeout(() => onIdle?.(), 5_000);
@@ -380,8 +392,12 @@ export async function runUnsubscribeScenario(options: UnsubscribeScenarioOptions
     unhandledRejections: unhandled,
     heapBaselineBytes,
     heapAfterBytes,
-    heapCurveBytes,
-    heapDeltaPercent: ((heapAfterBytes - heapBaselineBytes) / heapBaselineBytes) * 100,
+    heapCurveBytes: readings.slice(1).map((r) => r.bytes),
+    heapDeltaPercent: growth.percent,
+    heapRawDeltaPercent: ((heapAfterBytes - heapBaselineBytes) / heapBaselineBytes) * 100,
+    heapContexts: readings.map((r) => r.contexts),
+    heapSlicesLeftOut: growth.stepsLeftOut,
+    heapBytesLeftOut: growth.bytesLeftOut,
     errorsScanned,
     secretLeaks,
     durationMs,
@@ -441,6 +457,10 @@ export function unsubscribeFigures(report: UnsubscribeScenarioReport): Record<st
     heapBaselineMB: mb(report.heapBaselineBytes),
     heapCurveMB: report.heapCurveBytes.map(mb),
     heapDeltaPercent: Math.round(report.heapDeltaPercent * 10) / 10,
+    heapRawDeltaPercent: Math.round(report.heapRawDeltaPercent * 10) / 10,
+    heapContexts: report.heapContexts,
+    heapSlicesLeftOut: report.heapSlicesLeftOut,
+    heapMBLeftOut: mb(report.heapBytesLeftOut),
     errorsScanned: report.errorsScanned,
     secretLeaks: report.secretLeaks.length,
     durationMs: Math.round(report.durationMs),
