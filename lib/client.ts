@@ -19,7 +19,7 @@ import { createSender } from './http/send';
 // first subscription that needs them: a browser app's initial bundle holds this facade only.
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
-import { notingTokens } from './internal/secretBook';
+import { notingTokens, type SecretBook } from './internal/secretBook';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -60,8 +60,11 @@ const replayLatest = () => new ReplaySubject<ExecutionEvent>(1);
  */
 export class SmartFlowsClient {
   // Private fields: neither `console.log(client)` nor `JSON.stringify(client)` reaches them.
-  // No field holds a credential: only the http layer's closures do.
+  // No field holds a credential for use: only the http layer's closures do (and the book of
+  // secrets below, private, holds them only to hide their echoes).
   readonly #options: ClientOptionsView;
+  /** The client's secrets, for the journal of a batch: what it keeps of the server's answers is redacted of them. */
+  readonly #secrets: SecretBook | undefined;
   readonly #execution: ExecutionSettings;
   readonly #toXml: XmlConverter | undefined;
   readonly #trackerOptions: NormalizedTrackerOptions;
@@ -78,6 +81,7 @@ export class SmartFlowsClient {
     this.#execution = execution;
     this.#toXml = view.toXml;
     this.#trackerOptions = normalizeTrackerOptions(options.tracker);
+    this.#secrets = api.secrets;
     // The token function's tokens are noted for redacting echoes of them from errors.
     this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api);
   }
@@ -195,6 +199,7 @@ export class SmartFlowsClient {
           watch: (executionId: string) => this.watch(executionId, followOptions),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
+          secrets: this.#secrets,
         },
       };
       return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }));

@@ -11,19 +11,34 @@ import {
 } from '../errors';
 import type { BatchOutcome, JournalDocument } from './journalTypes';
 
-const documentsOf = (...sources: unknown[]): JournalDocument[] => {
+/** Replaces secrets in a text (the client's redaction of its own); the text as is when it holds none. */
+export type RedactText = (text: string) => string;
+
+const keep: RedactText = (text) => text;
+
+/**
+ * The documents found in `sources`, each once, their id and name passed through `redact`: a
+ * server may echo a secret into a document's name (or id), and what is kept here is written to
+ * the journal, where a secret must never be.
+ */
+const documentsOf = (redact: RedactText, ...sources: unknown[]): JournalDocument[] => {
   const found = new Map<string, JournalDocument>();
   for (const source of sources) {
     for (const d of source === undefined ? [] : findDocuments(source)) {
-      if (!found.has(d.id)) found.set(d.id, d.displayName === undefined ? { id: d.id } : { id: d.id, displayName: d.displayName });
+      if (found.has(d.id)) continue;
+      const id = redact(d.id);
+      found.set(d.id, d.displayName === undefined ? { id } : { id, displayName: redact(d.displayName) });
     }
   }
   return [...found.values()];
 };
 
-/** The outcome of a job whose run gave its output event (Success or Warning). */
-export function succeededOutcome(event: Extract<ExecutionEvent, { type: 'output' }>): BatchOutcome {
-  return { state: 'succeeded', status: event.progress.status, documents: documentsOf(event.progress, event.execution) };
+/**
+ * The outcome of a job whose run gave its output event (Success or Warning).
+ * @param redact - the client's redaction of its secrets, applied to what the server named
+ */
+export function succeededOutcome(event: Extract<ExecutionEvent, { type: 'output' }>, redact: RedactText = keep): BatchOutcome {
+  return { state: 'succeeded', status: event.progress.status, documents: documentsOf(redact, event.progress, event.execution) };
 }
 
 /** An error's class name as kept: a word of at most 100 characters. */
@@ -50,12 +65,15 @@ export function ownWords(error: unknown): string {
   return `An error of type ${nameOf(error)}`;
 }
 
-/** The outcome of a job whose run errored: the error's name and {@link ownWords}, never its message, body or cause. */
-export function failedOutcome(error: unknown): BatchOutcome {
+/**
+ * The outcome of a job whose run errored: the error's name and {@link ownWords}, never its message, body or cause.
+ * @param redact - the client's redaction of its secrets, applied to what the server named
+ */
+export function failedOutcome(error: unknown, redact: RedactText = keep): BatchOutcome {
   const summary: NonNullable<BatchOutcome['error']> = { name: nameOf(error), message: ownWords(error) };
   if (isSmartFlowsHttpError(error)) summary.httpStatus = error.status;
   if (isFlowExecutionError(error)) {
-    return { state: 'failed', status: error.status, documents: documentsOf(error.progress, error.execution), error: summary };
+    return { state: 'failed', status: error.status, documents: documentsOf(redact, error.progress, error.execution), error: summary };
   }
   return { state: 'failed', documents: [], error: summary };
 }

@@ -2,6 +2,7 @@ import { catchError, concatMap, EMPTY, expand, from, map, type Observable, of, r
 import type { ExecutionPage, ListExecutionsOptions } from '../api/listings';
 import type { FlowExecution } from '../api/types';
 import { ownWords } from './outcome';
+import { latestInstantMs } from './serverTime';
 
 /** What reconciliation needs from the client. */
 export interface ReconcileDeps {
@@ -46,12 +47,19 @@ const PAGE_SIZE = 100;
 /** Most listing pages read for one job; past it, the job is uncertain. */
 const MAX_PAGES = 50;
 
-const createdMs = (e: FlowExecution): number => (e.createdAt === undefined ? Number.NaN : Date.parse(e.createdAt));
+/**
+ * The latest instant an execution's `createdAt` can stand for: a time without a zone (never read
+ * in this machine's zone) counts as late as a server 14 h east of UTC would mean it, so it only
+ * ever keeps an execution in the window; the input comparison then decides.
+ */
+const createdMs = (e: FlowExecution): number => latestInstantMs(e.createdAt);
 
 /**
  * Finds whether a start whose answer was lost created an execution: lists the flow's
  * executions newest first back to `sinceMs` (less five minutes for clock skew), fetches each
- * one the journal does not know, and compares its `state.inputData` with `xml`. A journaled
+ * one the journal does not know, and compares its `state.inputData` with `xml`. A `createdAt`
+ * without a zone is not read in this machine's zone: it is taken as late as it can be (14 h
+ * after its UTC reading), so it widens the window and never rules an execution out. A journaled
  * batch and the BullMQ processor use it for a job recorded as starting without an execution id.
  * Never errors: a listing or an input it cannot read gives `uncertain`.
  * @param deps - the client's `listExecutions` and `getExecution` (bound), or stand-ins

@@ -1,6 +1,7 @@
 import { catchError, concatMap, defer, EMPTY, finalize, ignoreElements, mergeMap, Observable, range, type SchedulerLike, type Subscription, tap, throwError } from 'rxjs';
 import type { ExecutionEvent } from '../api/types';
 import { isSmartFlowsJournalError } from '../batch/appendRecord';
+import { claimJournal } from '../batch/journalInUse';
 import type { JournalDeps } from '../batch/journaledJob';
 import type { BatchJournal } from '../batch/journalTypes';
 import type { OpenedJournal } from '../batch/openJournal';
@@ -28,7 +29,9 @@ export interface BatchDeps {
  * with {@link SmartFlowsBatchError}, which unsubscribes the running jobs and starts no more.
  * Arguments are checked at subscription, before any request.
  *
- * With a `journal`, the journal is read first (a new one gets the plan; a resumed one is
+ * With a `journal`, one batch at a time uses it: while a batch of this process runs on it (or,
+ * for `fileJournal`, on its file), another errors with `SmartFlowsJournalError` at once. The
+ * journal is read first (a new one gets the plan; a resumed one is
  * checked against the jobs and its unsettled starts reconciled), and each job's life is
  * written as it goes; a journal that cannot be written errors the stream with
  * `SmartFlowsJournalError`.
@@ -40,14 +43,22 @@ export function runBatch(deps: BatchDeps, jobs: readonly BatchJob[], options: Ba
     if (!journal) return drive(deps, jobs, checked);
     const journaled = deps.journaled;
     if (!journaled) throw new SmartFlowsInputError('This batch runner cannot keep a journal');
+    // One batch at a time per journal: a second one in this process is refused here, before
+    // anything is read or sent (and, refused, it lets go of nothing the first one holds).
+    const unclaim = claimJournal(journal);
     // The journal's code is loaded only for a batch that keeps one. When the batch ends, the
-    // journal lets go of what it holds for it (fileJournal: its lock), so a process that runs
-    // many batches does not keep every journal locked until it exits.
+    // journal is free for the next batch, and lets go of what it holds for it (fileJournal: its
+    // lock), so a process that runs many batches does not keep every journal locked until it exits.
     return withJournal(({ openJournal, journaledJob }) =>
       openJournal(journaled, journal, deps.scheduler, jobs, checked.keys).pipe(
         concatMap((opened) => drive(deps, jobs, checked, { journal, deps: journaled, opened, journaledJob })),
       ),
-    ).pipe(finalize(() => release(journal)));
+    ).pipe(
+      finalize(() => {
+        unclaim();
+        release(journal);
+      }),
+    );
   });
 }
 

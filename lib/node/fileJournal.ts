@@ -1,7 +1,8 @@
 import { open, readFile, truncate } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { SmartFlowsJournalError } from '../batch/journalError';
 import { checkJournal } from '../batch/checkJournal';
+import { JOURNAL_STORE } from '../batch/journalInUse';
 import type { BatchJournal, JournalContents, JournalRecord } from '../batch/journalTypes';
 import { lockJournal } from './journalLock';
 
@@ -47,7 +48,9 @@ export interface FileJournal extends BatchJournal {
  * a long-lived process that runs many batches holds no lock between them; a process killed outright (SIGKILL, a
  * crash) leaves it behind, and the next process on the same host takes it over, since its pid
  * no longer runs. A lock from another host is never taken over: delete it by hand once that
- * process is surely gone. Journals on one file in one process share the lock.
+ * process is surely gone. Journals on one file in one process share the lock, but one batch at
+ * a time uses the file: while a `runBatch` of this process runs on one of them, a `runBatch` on
+ * another fails at once with `SmartFlowsJournalError` ("in use by another batch in this process").
  * @param path - the file; created on the first append (its folder must exist)
  * @param options - see {@link FileJournalOptions}
  * @example
@@ -88,7 +91,7 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
     );
     return done;
   };
-  return {
+  const journal: FileJournal = {
     path,
     read: () =>
       enqueue(async () => {
@@ -109,6 +112,8 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
         await letGo?.();
       }),
   };
+  // Journals on one file are one journal: one batch at a time across them (see runBatch).
+  return Object.defineProperty(journal, JOURNAL_STORE, { value: resolve(path) });
 }
 
 async function syncFolder(folder: string): Promise<void> {
