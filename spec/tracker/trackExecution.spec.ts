@@ -226,3 +226,34 @@ describe('the first cycle on a busy server (issue 24, item 13)', () => {
     expect(lateMs).toBeLessThanOrEqual(2 * 2000);
   });
 });
+
+describe('another user\'s item stamped in the future (attack report, item 6)', () => {
+  /** Another user's execution, stamped a day after the simulator's virtual clock starts (2024-01-01). */
+  const FUTURE = { id: 'ffffffff-0000-4000-8000-000000000001', createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'someone-else', modifiedAt: '2024-01-02T00:00:00.000Z', status: 'Running', flow: { id: builtInFlows.invoice.id } };
+  /** A fetch that puts that item first on every first page of a listing (it matches any `modifiedAt ≥` the filter asks). */
+  const withFutureItem: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const url = new URL(String(input));
+    const listing = url.pathname.endsWith('/flows/executions/filter') || (url.pathname.endsWith('/flows/executions') && (init?.method ?? 'GET') === 'GET');
+    if (!listing || !response.ok || url.searchParams.get('page') !== '0') return response;
+    const body = (await response.json()) as { content: unknown[] };
+    body.content.unshift(FUTURE);
+    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+  };
+
+  it.each([['the filter endpoint', 'served'], ['GET /flows/executions', 404]] as const)('does not move the horizon: ends are seen by the next cycles, through %s', async (_feed, filterEndpoint) => {
+    const { simulator, client, until, scheduler } = start({ listing: { filterEndpoint, otherUsersPerStart: 1 } });
+    const debug: TrackerDebugEvent[] = [];
+    const c = client({ tracker: tracker(debug), fetch: withFutureItem });
+    const startedAt = scheduler.now();
+    // Each invoice ends about 400 ms after its start; one cycle every 200 ms.
+    const runs = [0, 1, 2].map(() => record(c.run(builtInFlows.invoice.id, '<Invoice/>', { tracking: 'listing' })));
+    await until(() => runs.every((r) => r.done), 60_000);
+    const tookMs = scheduler.now() - startedAt;
+    // Within 2 s (the clean listing takes about 1 s), without fallbacks; one assertion, so a
+    // failure prints how long the ends took and why.
+    expect({ tookMs: Math.max(tookMs, 2000), fallbacks: debug.filter((e) => e.type === 'fallback').map((e) => e.type === 'fallback' && e.reason) }).toEqual({ tookMs: 2000, fallbacks: [] });
+    expect(runs.map((r) => r.events.at(-1))).toEqual(runs.map(() => expect.objectContaining({ type: 'output', execution: expect.objectContaining({ status: 'Success' }) })));
+    expect(simulator.requests.filter((r) => r.route === 'progress')).toHaveLength(0);
+  });
+});
