@@ -463,8 +463,9 @@ describe('ListingTracker (marbles)', () => {
       const entry = tracker.add(progress(1, 'Running'));
       ts.schedule(() => tracker.remove(entry), 15);
       flush();
-      // Page 0 reaches back to 55.1 s, past the look-back (60 s − 2.01 s): no more pages, not maxPages of them.
-      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0']);
+      // The look-back counts from page 0's oldest item (55.1 s − 2.01 s: an item from the future
+      // at the top must not end it), and page 1 reaches past it: two pages, not maxPages of them.
+      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0', 'list:1']);
       // And it is due for a check at once.
       expect(entry.lastSeenAtMs).toBeLessThanOrEqual(ts.now() - 10_000);
     });

@@ -13,6 +13,19 @@ function record(events$: import('rxjs').Observable<ExecutionEvent>) {
   return seen;
 }
 
+/** Another user's execution, stamped a day after the simulator's virtual clock starts (2024-01-01). */
+const FUTURE = { id: 'ffffffff-0000-4000-8000-000000000001', createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'someone-else', modifiedAt: '2024-01-02T00:00:00.000Z', status: 'Running', flow: { id: builtInFlows.invoice.id } };
+/** A fetch that puts that item first on every first page of a listing (it matches any `modifiedAt ≥` the filter asks). */
+const withFutureItem: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const url = new URL(String(input));
+  const listing = url.pathname.endsWith('/flows/executions/filter') || (url.pathname.endsWith('/flows/executions') && (init?.method ?? 'GET') === 'GET');
+  if (!listing || !response.ok || url.searchParams.get('page') !== '0') return response;
+  const body = (await response.json()) as { content: unknown[] };
+  body.content.unshift(FUTURE);
+  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+};
+
 const tracker = (debug: TrackerDebugEvent[], more = {}) => ({ intervalMs: 200, onDebug: (e: TrackerDebugEvent) => debug.push(e), ...more });
 
 describe("run with tracking: 'listing' (msw, virtual time)", () => {
@@ -208,10 +221,10 @@ describe('tracker.onDebug', () => {
 });
 
 describe('the first cycle on a busy server (issue 24, item 13)', () => {
-  it('sees an end that 100 later changes pushed off the first page, within two cycles and without a fallback', async () => {
+  it.each([['', undefined], [", with another user's item stamped a day ahead", withFutureItem]] as const)('sees an end that 100 later changes pushed off the first page, within two cycles and without a fallback%s', async (_title, fetch) => {
     const { simulator, client, until, advance, scheduler } = start();
     const debug: TrackerDebugEvent[] = [];
-    const c = client({ tracker: { intervalMs: 2000, onDebug: (e) => debug.push(e) } });
+    const c = client({ tracker: { intervalMs: 2000, onDebug: (e) => debug.push(e) }, ...(fetch ? { fetch } : {}) });
     // 100 other executions (long: a stage a second), each changing 1.5 s after our run starts.
     for (let k = 0; k < 100; k++) c.startExecution(builtInFlows.long.id, '<A/>').subscribe();
     await advance(500);
@@ -228,19 +241,6 @@ describe('the first cycle on a busy server (issue 24, item 13)', () => {
 });
 
 describe('another user\'s item stamped in the future (attack report, item 6)', () => {
-  /** Another user's execution, stamped a day after the simulator's virtual clock starts (2024-01-01). */
-  const FUTURE = { id: 'ffffffff-0000-4000-8000-000000000001', createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'someone-else', modifiedAt: '2024-01-02T00:00:00.000Z', status: 'Running', flow: { id: builtInFlows.invoice.id } };
-  /** A fetch that puts that item first on every first page of a listing (it matches any `modifiedAt ≥` the filter asks). */
-  const withFutureItem: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    const url = new URL(String(input));
-    const listing = url.pathname.endsWith('/flows/executions/filter') || (url.pathname.endsWith('/flows/executions') && (init?.method ?? 'GET') === 'GET');
-    if (!listing || !response.ok || url.searchParams.get('page') !== '0') return response;
-    const body = (await response.json()) as { content: unknown[] };
-    body.content.unshift(FUTURE);
-    return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
-  };
-
   it.each([['the filter endpoint', 'served'], ['GET /flows/executions', 404]] as const)('does not move the horizon: ends are seen by the next cycles, through %s', async (_feed, filterEndpoint) => {
     const { simulator, client, until, scheduler } = start({ listing: { filterEndpoint, otherUsersPerStart: 1 } });
     const debug: TrackerDebugEvent[] = [];
