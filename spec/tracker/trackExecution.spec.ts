@@ -3,6 +3,7 @@ import { builtInFlows } from 'smart-flows-rx/testing';
 import type { ExecutionEvent } from '../../lib/api/types';
 import type { TrackerDebugEvent } from '../../lib/tracker/trackerOptions';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
+import { withFutureItem } from './futureItem';
 
 const start = useVirtualSimulator();
 
@@ -12,19 +13,6 @@ function record(events$: import('rxjs').Observable<ExecutionEvent>) {
   events$.subscribe({ next: (e) => seen.events.push(e), error: (e: unknown) => ((seen.error = e), (seen.done = true)), complete: () => (seen.done = true) });
   return seen;
 }
-
-/** Another user's execution, stamped a day after the simulator's virtual clock starts (2024-01-01). */
-const FUTURE = { id: 'ffffffff-0000-4000-8000-000000000001', createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'someone-else', modifiedAt: '2024-01-02T00:00:00.000Z', status: 'Running', flow: { id: builtInFlows.invoice.id } };
-/** A fetch that puts that item first on every first page of a listing (it matches any `modifiedAt ≥` the filter asks). */
-const withFutureItem: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
-  const url = new URL(String(input));
-  const listing = url.pathname.endsWith('/flows/executions/filter') || (url.pathname.endsWith('/flows/executions') && (init?.method ?? 'GET') === 'GET');
-  if (!listing || !response.ok || url.searchParams.get('page') !== '0') return response;
-  const body = (await response.json()) as { content: unknown[] };
-  body.content.unshift(FUTURE);
-  return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
-};
 
 const tracker = (debug: TrackerDebugEvent[], more = {}) => ({ intervalMs: 200, onDebug: (e: TrackerDebugEvent) => debug.push(e), ...more });
 
