@@ -76,16 +76,8 @@ export class ListingTracker {
   private readonly entries = new Map<string, Entry>();
   private cycles?: Subscription;
   private feed: 'filter' | 'list';
-  /** The newest `modifiedAt` listed, never past the server's now (see {@link serverOffsetMs}): the horizon is this less the margin. */
   private highWaterMs?: number;
-  /**
-   * The server's clock as the listing shows it: the largest `modifiedAt` of a tracked execution
-   * less the scheduler time it was read at (a change is listed after it happened, so the server's
-   * now is at least the scheduler's now plus this). Another user's item stamped later (a skewed
-   * clock, a forged stamp) is from the future: the high-water mark stops at that now, or the
-   * horizon would pass every real change until the server's clock caught up. Kept while the
-   * client lives (the server's clock does not go back).
-   */
+  /** Server time less scheduler time, at least (see `readOnce`). */
   private serverOffsetMs?: number;
   private lastItems = 0;
   private failedCycles = 0;
@@ -240,7 +232,10 @@ export class ListingTracker {
           const now = this.deps.scheduler.now();
           for (const item of read.items) {
             const id = item.execution.id.toLowerCase();
-            // A tracked execution's stamp (changed, swept, or read back to on the list feed) tells the server's clock.
+            // The server's clock: a tracked execution's stamp (changed, swept, or read back to on
+            // the list feed) is at most the server's now (a change is listed after it happened).
+            // The largest stamp less the scheduler's now, kept while the client lives (the
+            // server's clock does not go back); another user's item is not trusted with it.
             if (this.entries.has(id)) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
             if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
             else if (asked.has(id)) swept.set(id, item);
@@ -382,7 +377,9 @@ export class ListingTracker {
       changes++;
       entry.news.next();
     }
-    // Never past the server's now (a stamp from the future); until a tracked execution was listed, nothing tells it.
+    // The high-water mark never passes the server's now: an item stamped later (a skewed clock,
+    // a forged stamp) would move the horizon past every real change until that time came.
+    // Until a tracked execution was listed, nothing tells the server's now.
     if (this.serverOffsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + this.serverOffsetMs);
     // Where the cycles cannot ask for them (no filter endpoint, one that cannot filter by id, or
     // a listing that never showed a change to read back from), each quiet execution is checked
