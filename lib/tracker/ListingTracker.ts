@@ -77,6 +77,8 @@ export class ListingTracker {
   private cycles?: Subscription;
   private feed: 'filter' | 'list';
   private highWaterMs?: number;
+  /** Server time less scheduler time, at least (see `readOnce`). */
+  private serverOffsetMs?: number;
   private lastItems = 0;
   private failedCycles = 0;
   /** How far before the high-water mark the next cycle reads (fixed, or fitted to the lateness seen). */
@@ -226,14 +228,20 @@ export class ListingTracker {
           const changed: FeedItem[] = [];
           const swept = new Map<string, FeedItem>();
           let unasked: FeedItem | undefined;
+          // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
+          const now = this.deps.scheduler.now();
           for (const item of read.items) {
+            const id = item.execution.id.toLowerCase();
+            // The server's clock: a tracked execution's stamp (changed, swept, or read back to on
+            // the list feed) is at most the server's now (a change is listed after it happened).
+            // The largest stamp less the scheduler's now, kept while the client lives (the
+            // server's clock does not go back); another user's item is not trusted with it.
+            if (this.entries.has(id)) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
             if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
-            else if (asked.has(item.execution.id.toLowerCase())) swept.set(item.execution.id.toLowerCase(), item);
+            else if (asked.has(id)) swept.set(id, item);
             else unasked ??= item;
           }
           this.lastItems = changed.length;
-          // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
-          const now = this.deps.scheduler.now();
           const changes = this.apply(changed, now, !sweeping);
           if (first && !read.complete) this.checkUnlisted(now);
           const lateMs = this.fitMargin(changed, read.complete, horizonMs);
@@ -369,6 +377,10 @@ export class ListingTracker {
       changes++;
       entry.news.next();
     }
+    // The high-water mark never passes the server's now: an item stamped later (a skewed clock,
+    // a forged stamp) would move the horizon past every real change until that time came.
+    // Until a tracked execution was listed, nothing tells the server's now.
+    if (this.serverOffsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + this.serverOffsetMs);
     // Where the cycles cannot ask for them (no filter endpoint, one that cannot filter by id, or
     // a listing that never showed a change to read back from), each quiet execution is checked
     // with its own request.

@@ -24,7 +24,7 @@ export interface FeedRequest {
   ids?: readonly string[];
   /**
    * On the first cycle (no horizon): the executions it must list, and how far back it may read
-   * for them (ms before the newest item listed: since the tracking began, and the margin). It
+   * for them (ms before the first page's oldest item: since the tracking began, and the margin). It
    * pages on (up to `maxPages`) while a full page leaves one of them unlisted and is not older
    * than that, instead of reading one page.
    */
@@ -78,7 +78,9 @@ export function readFeed(api: FeedApi, request: FeedRequest): Observable<FeedRea
       map((answer) => {
         const items = answer.items.map(toItem);
         const last = items[items.length - 1];
-        if (first && page === 0 && items[0]) firstHorizonMs = items[0].modifiedAtMs - first.lookbackMs;
+        // From the first page's oldest item, not its newest: one item stamped in the future (another
+        // user's, a skewed clock) would end the look-back before it began.
+        if (first && page === 0 && last) firstHorizonMs = last.modifiedAtMs - first.lookbackMs;
         for (const item of uncovered.size > 0 ? items : []) uncovered.delete(item.execution.id.toLowerCase());
         // A full page not yet older than the horizon (or any full page, when quiet executions are
         // asked for too: they sort last): read on, unless this is the first cycle (no horizon: one

@@ -6,6 +6,7 @@ import { builtInFlows, createSimulator, createSimulatorHandlers, createVirtualCl
 import type { ExecutionEvent, FlowStatus } from '../../lib/api/types';
 import { SmartFlowsClient } from '../../lib/client';
 import type { BatchSnapshot } from '../../lib/execution/batchTypes';
+import { withFutureItem } from '../tracker/futureItem';
 
 /**
  * A model of the followers of ONE execution: a `run` or a `runBatch` job starts it, any number of
@@ -73,8 +74,11 @@ interface Scenario {
   watchers: FollowerSpec[];
   /** When the client answers the form (flow `form`). */
   submitAtMs: number;
-  /** How the server lists (a lagging listing, other users' executions) and which feed the tracker reads. */
-  server: { lagMs: number; otherUsersPerStart: number; feed: 'filter' | 'list' };
+  /**
+   * How the server lists (a lagging listing, other users' executions, one of them stamped a day
+   * ahead: `futureItem`) and which feed the tracker reads.
+   */
+  server: { lagMs: number; otherUsersPerStart: number; feed: 'filter' | 'list'; futureItem?: boolean };
 }
 
 const options = (kind: FollowerSpec['kind'], joinAtMs: fc.Arbitrary<number>) =>
@@ -98,6 +102,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
     lagMs: fc.constantFrom(0, 0, 300),
     otherUsersPerStart: fc.constantFrom(0, 0, 80),
     feed: fc.constantFrom('filter' as const, 'list' as const),
+    futureItem: fc.boolean(),
   }),
 });
 
@@ -142,6 +147,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
     baseUrl: BASE,
     apiKey: simulator.apiKey,
     scheduler,
+    ...(scenario.server.futureItem ? { fetch: withFutureItem } : {}),
     polling: { intervalMs: POLL_INTERVAL_MS, maxIntervalMs: 400, idleIntervalMs: 400 },
     tracker: {
       intervalMs: TRACKER_INTERVAL_MS,

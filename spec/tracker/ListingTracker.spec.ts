@@ -105,6 +105,41 @@ describe('ListingTracker (marbles)', () => {
     });
   });
 
+  describe('a stamp from the future (attack report, item 6)', () => {
+    const DAY_S = 86_400;
+    const horizonsS = (calls: Call[]) => calls.map((c) => (c.horizon === undefined ? undefined : (Date.parse(c.horizon) - T0) / 1000));
+
+    it("stops the high-water mark at the server's now that a tracked execution's stamp tells: another user's item a day ahead moves no horizon", () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        const { api, calls } = fakeFeed(ts, () => [item(9, 'Running', 50 + DAY_S), item(1, 'Running', 50)]);
+        const { tracker, debug } = newTracker(ts, api);
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 35);
+        flush();
+        // Read at frame 11: the server's now is at least 50 s then, 50.011 s at the next read (frame 22); less the 2 s margin.
+        expect(horizonsS(calls)).toEqual([undefined, 48, 48.011]);
+        expect(debug.filter((e) => e.type !== 'cycle')).toEqual([]);
+      });
+    });
+
+    it('pulls back a horizon such an item moved before any tracked execution was listed, once one is (here by a sweep)', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // The first page shows only the item from the future; the sweep (id in […]) lists ours too.
+        const { api, calls } = fakeFeed(ts, (c) => (c.ids ? [item(9, 'Running', 50 + DAY_S), item(1, 'Running', 50)] : [item(9, 'Running', 50 + DAY_S)]));
+        const { tracker, debug } = newTracker(ts, api, { missingAfterMs: 15 });
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.remove(entry), 40);
+        flush();
+        expect(horizonsS(calls)).toEqual([undefined, 48 + DAY_S, 48]);
+        expect(calls.map((c) => c.ids?.length ?? 0)).toEqual([0, 1, 0]);
+        expect(entry).toMatchObject({ status: 'Running', audit: false, polling: false });
+        expect(debug.filter((e) => e.type !== 'cycle')).toEqual([]);
+      });
+    });
+  });
+
   describe("safetyMarginMs: 'auto'", () => {
     const horizons = (calls: Call[]) => calls.map((c) => (c.horizon === undefined ? undefined : (Date.parse(c.horizon) - T0) / 1000));
 
@@ -112,7 +147,9 @@ describe('ListingTracker (marbles)', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
         // Every cycle a new change 1 s after the previous one; nothing stamped before a cycle's newest shows up later.
-        const { api, calls } = fakeFeed(ts, (_c, i) => [item(2, 'Running', 50 + i), item(1, 'Running', 49 + i)]);
+        // (The tracked execution's change is the newest: on this fake server time runs 100 times faster
+        // than the scheduler's, and only a tracked execution's stamp tells how far it has run.)
+        const { api, calls } = fakeFeed(ts, (_c, i) => [item(1, 'Running', 50 + i), item(2, 'Running', 49 + i)]);
         const { tracker, debug } = newTracker(ts, api, { safetyMarginMs: 'auto' });
         const entry = tracker.add(progress(1, 'Running'));
         ts.schedule(() => tracker.remove(entry), 45);
@@ -426,8 +463,9 @@ describe('ListingTracker (marbles)', () => {
       const entry = tracker.add(progress(1, 'Running'));
       ts.schedule(() => tracker.remove(entry), 15);
       flush();
-      // Page 0 reaches back to 55.1 s, past the look-back (60 s − 2.01 s): no more pages, not maxPages of them.
-      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0']);
+      // The look-back counts from page 0's oldest item (55.1 s − 2.01 s: an item from the future
+      // at the top must not end it), and page 1 reaches past it: two pages, not maxPages of them.
+      expect(calls.map((c) => `${c.kind}:${c.page}`)).toEqual(['list:0', 'list:1']);
       // And it is due for a check at once.
       expect(entry.lastSeenAtMs).toBeLessThanOrEqual(ts.now() - 10_000);
     });
