@@ -8,7 +8,7 @@ const withReconcile = lazyModule('reconciliation', () => import('./reconcile'));
 
 /**
  * Finds whether a start whose answer was lost created an execution: lists the flow's
- * executions newest first back to `sinceMs` (less five minutes for clock skew), fetches each
+ * executions newest first back to `sinceMs` (less an hour for clock skew), fetches each
  * one not in `known`, and compares its `state.inputData` with `xml`. A journaled batch and the
  * BullMQ processor use it for a job recorded as starting without an execution id. Cold (nothing
  * is sent before subscription) and never errors: a listing or an input it cannot read gives

@@ -38,10 +38,12 @@ export type Reconciled =
 
 /**
  * How far before the journal's `starting` time executions are looked at: the server's clock
- * may differ from this machine's. Executions in the window that the journal knows are skipped
- * without a request, so a wide window costs only the listing pages.
+ * may differ from this machine's, and an execution missed for a clock running behind would be
+ * started a second time (a server 10 minutes behind did that with the 5 minutes this was).
+ * An hour: executions in the window that the journal knows are skipped without a request, the
+ * others cost one GET each, and only jobs whose start answer was lost are reconciled at all.
  */
-export const RECONCILE_SKEW_MS = 5 * 60_000;
+export const RECONCILE_SKEW_MS = 60 * 60_000;
 /** Listing page size used by reconciliation. */
 const PAGE_SIZE = 100;
 /** Most listing pages read for one job; past it, the job is uncertain. */
@@ -56,7 +58,7 @@ const createdMs = (e: FlowExecution): number => latestInstantMs(e.createdAt);
 
 /**
  * Finds whether a start whose answer was lost created an execution: lists the flow's
- * executions newest first back to `sinceMs` (less five minutes for clock skew), fetches each
+ * executions newest first back to `sinceMs` (less an hour for clock skew), fetches each
  * one the journal does not know, and compares its `state.inputData` with `xml`. A `createdAt`
  * without a zone is not read in this machine's zone: it is taken as late as it can be (14 h
  * after its UTC reading), so it widens the window and never rules an execution out. A journaled

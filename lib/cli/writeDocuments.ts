@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import type { DownloadedDocument } from '../index';
 import { saveFile } from './saveFile';
 import { UsageError } from './UsageError';
-import { safeFileName } from '../documents/safeFileName';
+import { distinctFileNames, safeFileName } from '../documents/safeFileName';
 
 /** A document written to disk, as reported on stdout. */
 export interface WrittenDocument {
@@ -32,14 +32,9 @@ export async function checkOutDir(dir: string | undefined): Promise<void> {
 
 /** The file name of each document, made safe; two of one execution with the same name become `name.pdf` and `name (2).pdf`. */
 export function documentNames(taken: Iterable<string> = []): (document: Pick<DownloadedDocument, 'fileName' | 'documentId'>) => string {
-  const used = new Set([...taken].map((name) => name.toLowerCase()));
-  return (doc) => {
-    const base = safeFileName(doc.fileName, doc.documentId);
-    let name = base;
-    for (let n = 2; used.has(name.toLowerCase()); n++) name = base.replace(/(\.[^.]*)?$/, (ext) => ` (${n})${ext}`);
-    used.add(name.toLowerCase());
-    return name;
-  };
+  // The numbering rule is the core's, shared with DownloadedDocument.fileName.
+  const distinct = distinctFileNames(taken);
+  return (doc) => distinct(safeFileName(doc.fileName, doc.documentId));
 }
 
 /** Saves one document into `dir` under `name` (see {@link saveFile}: whole or not at all). */

@@ -2,6 +2,7 @@ import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
 import { isGuid } from '../api/ids';
 import type { DownloadedDocument, FlowExecution, FlowProgress } from '../api/types';
 import { findDocuments } from './findDocuments';
+import { distinctFileNames } from './safeFileName';
 
 /** Downloads one document; `knownName` spares the metadata request when the header has no name. */
 export type DownloadOne = (documentId: string, knownName?: string) => Observable<DownloadedDocument>;
@@ -14,7 +15,9 @@ const CONCURRENCY = 4;
  * in the execution (`state.output`), each once; the result keeps the order they were found in.
  * A reference whose id is not a GUID is skipped: no request can name it, and the execution
  * it came with succeeded (`findDocuments` on the output event still lists it). Any failed
- * download fails the whole (the caller asked for the documents with the output).
+ * download fails the whole (the caller asked for the documents with the output). Their
+ * `fileName`s are distinct, case-insensitively ({@link distinctFileNames}: `name.pdf`,
+ * `name (2).pdf`), so that writing each under its `fileName` into one folder keeps them all.
  */
 export function downloadAll(download: DownloadOne, progress: FlowProgress, execution: FlowExecution): Observable<DownloadedDocument[]> {
   const refs = findDocuments([progress.model, execution.state]).filter((ref) => isGuid(ref.id));
@@ -22,6 +25,12 @@ export function downloadAll(download: DownloadOne, progress: FlowProgress, execu
   return from(refs.map((ref, index) => ({ ref, index }))).pipe(
     mergeMap(({ ref, index }) => download(ref.id, ref.displayName).pipe(map((doc) => ({ doc, index }))), CONCURRENCY),
     toArray(),
-    map((done) => done.sort((a, b) => a.index - b.index).map((d) => d.doc)),
+    map((done) => {
+      const nameOf = distinctFileNames();
+      return done.sort((a, b) => a.index - b.index).map(({ doc }) => {
+        const fileName = nameOf(doc.fileName);
+        return fileName === doc.fileName ? doc : { ...doc, fileName };
+      });
+    }),
   );
 }

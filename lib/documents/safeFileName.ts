@@ -69,3 +69,38 @@ function cut(name: string): string {
   stem = trimEnd(stem);
   return stem ? stem + ext : trimEnd(ext.replace(/^\./, '_'));
 }
+
+/**
+ * Gives each name it is passed a name no earlier one took, compared case-insensitively (one
+ * folder on Windows or macOS): the first `Invoice.pdf` stays, the next is `Invoice (2).pdf`,
+ * then `INVOICE (3).PDF`. A numbered name stays within 255 UTF-8 bytes: its stem is cut (on a
+ * code point boundary) to make room for ` (n)`, its extension kept. The one numbering rule of
+ * `DownloadedDocument.fileName` (within one execution's documents) and of the CLI's files.
+ *
+ * @param taken - names already used (a folder's files), which no name returned will equal
+ * @returns a function from a name made by {@link safeFileName} to a distinct one, also safe
+ * @example
+ * const next = distinctFileNames();
+ * next('Invoice.pdf'); // 'Invoice.pdf'
+ * next('invoice.pdf'); // 'invoice (2).pdf'
+ */
+export function distinctFileNames(taken: Iterable<string> = []): (name: string) => string {
+  const used = new Set<string>();
+  for (const name of taken) used.add(name.toLowerCase());
+  return (base) => {
+    let name = base;
+    for (let n = 2; used.has(name.toLowerCase()); n++) name = numbered(base, n);
+    used.add(name.toLowerCase());
+    return name;
+  };
+}
+
+/** `base` with ` (n)` before its extension, its stem cut so that the whole stays within 255 bytes. */
+function numbered(base: string, n: number): string {
+  const ext = EXTENSION.exec(base)?.[0] ?? '';
+  const tail = ` (${n})${ext}`;
+  const stem = [...base.slice(0, base.length - ext.length)];
+  let size = bytesOf(stem.join('')) + bytesOf(tail);
+  while (size > MAX_NAME_BYTES && stem.length > 0) size -= bytesOf(stem.pop()!);
+  return (stem.join('') || '_') + tail;
+}

@@ -5,7 +5,7 @@ import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
-import { FlowExecutionError, SmartFlowsTimeoutError } from '../errors';
+import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
 import { keepStartWhenLeft } from './cancelWhenLeft';
 import { followerBounds } from './followerBounds';
 import { progressChanged } from './nextDelay';
@@ -44,6 +44,12 @@ export interface FollowDeps extends PollDeps {
   downloadAll?: (progress: FlowProgress, execution: FlowExecution) => Observable<DownloadedDocument[]>;
 }
 
+/**
+ * How many final GETs in a row may say the execution has not ended after its progress said it
+ * succeeded (a lagging read replica) before the run ends with `SmartFlowsResponseError`.
+ */
+const MAX_CONTRADICTIONS = 3;
+
 const progressEvent = (progress: FlowProgress): ExecutionEvent => ({ type: 'progress', executionId: progress.id, progress });
 
 /** Puts the execution's id on every error of a step, so the caller can watch it again. */
@@ -81,6 +87,11 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
   return withActivity(deps, (activity$) =>
     defer(() => {
       let last: FlowProgress | undefined;
+      // The last progress emitted: `last` too, except after a final GET that contradicted it
+      // (then `last` is what that GET told, and an unchanged progress emits nothing again).
+      let shown: FlowProgress | undefined;
+      // Final GETs in a row that said the execution runs after a progress said it succeeded.
+      let contradictions = 0;
       let poll: Poller | undefined;
       let answered = false;
       // Since when the answers have shown a status this client does not know (none: undefined).
@@ -90,16 +101,24 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
         // A follower's percentage never goes down (a retried stage, a requeue): the highest seen
         // is kept, status and message are the server's. (A copy only for such an answer.)
         const progress = last && answer.percentage < last.percentage ? { ...answer, percentage: last.percentage } : answer;
-        const changed = !last || progressChanged(last, progress);
+        const changed = !shown || progressChanged(shown, progress);
         last = progress;
+        if (changed) shown = progress;
         answered = true;
         if (options.onUserInput === 'error' && needsUserAction(progress.status)) return throwError(() => new FlowExecutionError(progress));
         if (progress.status !== 'Unknown') unknownSince = undefined;
         else if (unknownTooLong(deps, (unknownSince ??= deps.scheduler.now()))) return throwError(() => unknownTimeout(deps, progress));
         const event$ = changed ? of(progressEvent(progress)) : EMPTY;
-        if (!isTerminalStatus(progress.status)) return event$;
-        // If the final GET says the execution has not ended, polling goes on from what it says.
-        return concat(event$, finish(deps, progress, options, (told) => void (last = told)));
+        if (!isTerminalStatus(progress.status)) {
+          contradictions = 0;
+          return event$;
+        }
+        // If the final GET says the execution has not ended, polling goes on from what it says,
+        // MAX_CONTRADICTIONS times in a row at most.
+        return concat(event$, finish(deps, progress, options, (told) => {
+          last = told;
+          return ++contradictions < MAX_CONTRADICTIONS;
+        }));
       };
       const step$ = defer(() => {
         if (!last) return first$.pipe(take(1), switchMap((first) => settle(first).pipe(withExecutionId(first.id))));
@@ -122,17 +141,18 @@ function pollLoop(deps: FollowDeps, first$: Observable<FlowProgress>, options: F
  * The end after a terminal progress. At Success or Warning the execution's GET gives the output,
  * checked as a progress answer is: another execution's answer is a `SmartFlowsResponseError`
  * (the API layer's check, `executionCalls`), and a status that disagrees is followed (a failure errors with `FlowExecutionError`; a status
- * that has not ended goes back to polling through `reopen`, with no event).
+ * that has not ended goes back to polling through `reopen`, with no event, unless `reopen` says
+ * it has done so {@link MAX_CONTRADICTIONS} times in a row: then `SmartFlowsResponseError`).
  */
-function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, reopen: (told: FlowProgress) => void): Observable<ExecutionEvent> {
+function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, reopen: (told: FlowProgress) => boolean): Observable<ExecutionEvent> {
   if (isSuccessStatus(last.status)) {
     return deps.api.execution(last.id).pipe(
       mergeMap((execution): Observable<ExecutionEvent> => {
         if (!isSuccessStatus(execution.status)) {
           const told = toldByExecution(last, execution);
           if (isTerminalStatus(execution.status)) return throwError(() => new FlowExecutionError(told, execution));
-          reopen(told);
-          return EMPTY;
+          if (reopen(told)) return EMPTY;
+          return throwError(() => contradiction(last, execution));
         }
         const output = { type: 'output' as const, executionId: last.id, progress: last, execution };
         if (!options.downloadDocuments || !deps.downloadAll) return of(output);
@@ -150,6 +170,13 @@ function finish(deps: FollowDeps, last: FlowProgress, options: FollowOptions, re
   }
   return throwError(() => new FlowExecutionError(last));
 }
+
+/** The end of a run whose final GETs kept saying the execution runs after its progress said it succeeded. */
+const contradiction = (last: FlowProgress, execution: FlowExecution) =>
+  new SmartFlowsResponseError(
+    `The server says ${last.status} for execution ${last.id} but the execution is ${execution.status}, ${MAX_CONTRADICTIONS} times in a row; it may still be running: watch it again with its executionId`,
+    { executionId: last.id },
+  );
 
 /** Whether an unknown status first seen at `sinceMs` has lasted past `polling.unknownStatusTimeoutMs` (0: never). */
 const unknownTooLong = ({ polling, scheduler }: FollowDeps, sinceMs: number): boolean =>

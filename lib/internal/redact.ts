@@ -3,6 +3,8 @@ export const REDACTED = '[redacted]';
 
 /** The shortest piece of a secret counted as a leak: a secret cut at a length limit still shows its start. */
 const MIN_PIECE = 8;
+/** The shortest piece cut at both ends (from the secret's middle) counted as a leak. */
+const MIN_MIDDLE = 12;
 /** The shortest base64 run looked for (6 bytes of the secret). */
 const MIN_BASE64 = 8;
 const BASE64_CHAR = /[A-Za-z0-9+/_-]/;
@@ -18,11 +20,15 @@ type Spelled = readonly (readonly string[])[];
  * hex case, form-encoded `+` for a space), JSON-escaped (`\"`, `\\`, `\/`, `\u00XX`, escaped
  * once or twice), HTML-escaped (named, decimal or hex references), any mix of these character by
  * character, base64 (standard or url-safe, padded or not, alone or inside a longer run such as
- * `user:key`: the whole run goes, also when cut to 12 characters of the secret's own), and cut:
- * a piece of at least 8 characters that starts or ends like the secret (a body cut at a limit). Built once per set of secrets; meant for error
- * paths. Linear in the text: each character's spellings are literal strings, matched by
- * `startsWith`/`endsWith` from the places the first or last character appears (no regular
- * expression a hostile text could make backtrack).
+ * `user:key`: the whole run goes, also when cut to 12 characters of the secret's own, and also
+ * when wrapped in lines, as MIME and PEM do), hex (either case, the UTF-8 bytes), in either
+ * letter case (upper- or lower-cased), and cut: a piece of at least 8 characters that starts or
+ * ends like the secret (a body cut at a limit), or of at least 12 from its middle. Not covered:
+ * a piece shorter than those, and forms that are not character by character or base64 (hashes,
+ * other encryptions, a base64 of the secret's hex). Built once per set of secrets; meant for error
+ * paths. Linear in the text (times the secret's length): each character's spellings are literal
+ * strings, matched by `startsWith` from the places a character of the secret appears (no
+ * regular expression a hostile text could make backtrack).
  *
  * @param secrets - the values to hide; `undefined` and empty ones are ignored
  * @returns a function giving the text with each occurrence replaced by `[redacted]`
@@ -42,28 +48,44 @@ export function redactor(secrets: Iterable<string | undefined>): Redact {
     if (typeof text !== 'string' || text === '') return text;
     const ranges: [number, number][] = [];
     for (const chars of spelled) findSpelled(text, chars, ranges);
-    for (const core of base64) findBase64(text, core, ranges);
+    const lines = base64.length > 0 ? unwrapped(text) : undefined;
+    for (const core of base64) findBase64(text, core, ranges, lines);
     return ranges.length === 0 ? text : replaceRanges(text, ranges);
   };
 }
 
-/** Every place `text` holds the secret, or a piece of at least 8 characters at its start or end. */
+/**
+ * Every place `text` holds the secret, a piece of at least 8 characters at its start or end, or
+ * one of at least 12 from its middle.
+ */
 function findSpelled(text: string, chars: Spelled, ranges: [number, number][]): void {
   const n = chars.length;
   const least = Math.min(MIN_PIECE, n);
-  const found: [number, number][] = [];
-  // From each place the first character is written: as far forward as the secret goes (a
-  // place inside a piece found is not tried again: the text stays linear to scan).
-  for (const first of chars[0]!) {
-    for (let at = text.indexOf(first); at !== -1; ) {
-      const end = reach(text, chars, at, least);
-      if (end !== undefined) found.push([at, end]);
-      at = text.indexOf(first, end ?? at + 1);
+  let found: [number, number][] = [];
+  // From each place the k-th character is written (k = 0: the start, at least 8 characters;
+  // later, the middle, at least 12): as far forward as the secret goes. A place inside a piece
+  // already found is not tried again (each k scans the text once, and skips what is found).
+  for (let k = 0; k === 0 || k + MIN_MIDDLE <= n; k++) {
+    const need = k === 0 ? least : MIN_MIDDLE;
+    const before = found;
+    found = [...before];
+    for (const first of chars[k]!) {
+      let r = 0;
+      for (let at = text.indexOf(first); at !== -1; ) {
+        while (r < before.length && before[r]![1] <= at) r++;
+        if (r < before.length && before[r]![0] <= at) {
+          at = text.indexOf(first, before[r]![1]);
+          continue;
+        }
+        const end = reach(text, chars, k, at, need);
+        if (end !== undefined) found.push([at, end]);
+        at = text.indexOf(first, end ?? at + 1);
+      }
     }
+    found = merged(found);
   }
   ranges.push(...found);
   if (n <= least) return;
-  found.sort((a, b) => a[0] - b[0]);
   // From each place the last character ends: as far back as the secret goes (a cut start); an
   // end inside a piece already found is not tried (the places come in order: one pointer).
   for (const last of chars[n - 1]!) {
@@ -78,18 +100,30 @@ function findSpelled(text: string, chars: Spelled, ranges: [number, number][]): 
   }
 }
 
+/** `ranges` sorted, those that overlap or touch made one: disjoint, in order. */
+function merged(ranges: [number, number][]): [number, number][] {
+  ranges.sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [start, end] of ranges) {
+    const open = out.at(-1);
+    if (open && start <= open[1]) open[1] = Math.max(open[1], end);
+    else out.push([start, end]);
+  }
+  return out;
+}
+
 /**
- * The furthest end of a spelling of `chars[0..k]` starting at `from`, for the largest k reached
+ * The furthest end of a spelling of `chars[k..j]` starting at `from`, for the largest j reached
  * (at least `least` characters); every spelling is followed (a set of places, no backtracking).
  */
-function reach(text: string, chars: Spelled, from: number, least: number): number | undefined {
+function reach(text: string, chars: Spelled, k: number, from: number, least: number): number | undefined {
   let places = [from];
   let best: number | undefined;
-  for (let i = 0; i < chars.length && places.length > 0; i++) {
+  for (let i = k; i < chars.length && places.length > 0; i++) {
     const next = new Set<number>();
     for (const p of places) for (const way of chars[i]!) if (text.startsWith(way, p)) next.add(p + way.length);
     places = [...next];
-    if (places.length > 0 && i + 1 >= least) best = Math.max(...places);
+    if (places.length > 0 && i - k + 1 >= least) best = Math.max(...places);
   }
   return best;
 }
@@ -116,6 +150,9 @@ function spellings(ch: string): string[] {
   const ways = new Set<string>([ch]);
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
   const bothCases = (s: string) => [s.toUpperCase(), s.toLowerCase()];
+  // Upper- or lower-cased (the whole secret, or a mix: case-insensitive), and hex, either case.
+  for (const c of bothCases(ch)) ways.add(c);
+  for (const c of bothCases([...utf8.encode(ch)].map((b) => hex(b, 2)).join(''))) ways.add(c);
   // Percent-encoded: each UTF-8 byte, either hex case; a space may be a `+` (forms).
   for (const c of bothCases([...utf8.encode(ch)].map((b) => `%${hex(b, 2)}`).join(''))) ways.add(c);
   if (ch === ' ') ways.add('+');
@@ -166,17 +203,54 @@ function toBase64(bytes: Uint8Array): string {
 /** The base64 characters of a core looked for at each end: 9 bytes of the secret (a run cut at a limit). */
 const BASE64_PIECE = 12;
 
-/** Each run of base64 characters (with its `=` padding) that holds `core`, or its first or last 12 characters. */
-function findBase64(text: string, core: string, ranges: [number, number][]): void {
+/**
+ * The text without its line breaks, written (CR, LF) or JSON-escaped (`\n`, `\r`, escaped once
+ * or more), and where each of its characters was in `text`: base64 wrapped in lines, as MIME
+ * and PEM write it, is searched as one run. `undefined` when the text has none.
+ */
+function unwrapped(text: string): { joined: string; at: Int32Array } | undefined {
+  if (!text.includes('\n') && !text.includes('\r') && !text.includes('\\')) return undefined;
+  const at = new Int32Array(text.length + 1);
+  let joined = '';
+  let j = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n' || c === '\r') continue;
+    if (c === '\\') {
+      let k = i;
+      while (text[k] === '\\') k++;
+      if (text[k] === 'n' || text[k] === 'r') {
+        i = k;
+        continue;
+      }
+      // A run of backslashes before anything else is kept whole (each one is looked at once).
+      for (; i < k - 1; i++) {
+        joined += '\\';
+        at[j++] = i;
+      }
+    }
+    joined += c;
+    at[j++] = i;
+  }
+  at[j] = text.length;
+  return { joined, at };
+}
+
+/**
+ * Each run of base64 characters (with its `=` padding) that holds `core`, or its first or last
+ * 12 characters; in `lines.joined` when given (a run may then span lines), mapped back to `text`.
+ */
+function findBase64(text: string, core: string, ranges: [number, number][], lines?: { joined: string; at: Int32Array }): void {
+  const seen = lines?.joined ?? text;
   const pieces = core.length <= BASE64_PIECE ? [core] : [core.slice(0, BASE64_PIECE), core.slice(-BASE64_PIECE)];
   for (const piece of pieces) {
-    for (let at = text.indexOf(piece); at !== -1; at = text.indexOf(piece, at + piece.length)) {
+    for (let at = seen.indexOf(piece); at !== -1; at = seen.indexOf(piece, at + piece.length)) {
       let start = at;
-      while (start > 0 && BASE64_CHAR.test(text[start - 1]!)) start--;
+      while (start > 0 && BASE64_CHAR.test(seen[start - 1]!)) start--;
       let end = at + piece.length;
-      while (end < text.length && BASE64_CHAR.test(text[end]!)) end++;
-      while (end < text.length && text[end] === '=') end++;
-      ranges.push([start, end]);
+      while (end < seen.length && BASE64_CHAR.test(seen[end]!)) end++;
+      while (end < seen.length && seen[end] === '=') end++;
+      ranges.push(lines ? [lines.at[start]!, lines.at[end - 1]! + 1] : [start, end]);
     }
   }
 }

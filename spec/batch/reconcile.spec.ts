@@ -50,7 +50,7 @@ describe('reconcile', () => {
   }
 
   it('reads pages newest first until one reaches before the window, and fetches only unknown executions in it', async () => {
-    const { deps, lists, gets } = server(1000);
+    const { deps, lists, gets } = server(4_000);
     const sinceMs = T - 10_000;
     const known = new Set([id(0), id(1)]);
     const result = await lastValueFrom(reconcile(deps, { flowId: FLOW_ID, xml: XML, sinceMs }, known));
@@ -59,6 +59,15 @@ describe('reconcile', () => {
     const inWindow = (10_000 + RECONCILE_SKEW_MS) / 1000 + 1;
     expect(lists.map((l) => l.page)).toEqual(Array.from({ length: Math.ceil(inWindow / 100) }, (_, i) => i));
     expect(gets).toHaveLength(inWindow - known.size);
+  });
+
+  it('finds the execution of a server whose clock runs 10 minutes behind (it used to say none: the job was started again)', async () => {
+    const { deps } = server(1_000);
+    // The start was sent at T by this machine's clock; the server stamped it 10 minutes earlier.
+    const ours = id(600);
+    deps.getExecution = (eid: string) => of({ id: eid, status: 'Running', rawStatus: 'Running', createdAt: at(T - 600_000), state: { inputData: { xml: eid === ours ? XML : '<Other/>' } } });
+    const result = await lastValueFrom(reconcile(deps, { flowId: FLOW_ID, xml: XML, sinceMs: T }, new Set()));
+    expect(result).toEqual({ kind: 'adopt', executionId: ours });
   });
 
   it('is uncertain when a candidate cannot be fetched, naming it', async () => {

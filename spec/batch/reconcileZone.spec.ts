@@ -11,7 +11,7 @@ import type { ExecutionPage } from '../../lib/api/listings';
 import type { FlowExecution } from '../../lib/api/types';
 import { inputHash } from '../../lib/batch/inputHash';
 import { memoryJournal } from '../../lib/batch/memoryJournal';
-import { reconcile } from '../../lib/batch/reconcile';
+import { reconcile, RECONCILE_SKEW_MS } from '../../lib/batch/reconcile';
 import { latestInstantMs } from '../../lib/batch/serverTime';
 import { API, FLOW_ID, progressBody, START_URL, testClient, useMswServer } from '../helpers/msw';
 
@@ -74,8 +74,8 @@ describe('reconcile: a createdAt without a zone only widens the search', () => {
 
   it.each([
     ['zone-less, more than 14 h before the window', wallClock(sinceMs - 15 * HOUR - 6 * 60_000, 0)],
-    ['with a zone, before the window', '2026-12-07T08:45:59Z'],
-    ['with an offset, before the window', '2026-12-07T17:45:59+09:00'],
+    ['with a zone, before the window', new Date(sinceMs - RECONCILE_SKEW_MS - 1_000).toISOString()],
+    ['with an offset, before the window', new Date(sinceMs - RECONCILE_SKEW_MS - 1_000 + 9 * HOUR).toISOString().replace('Z', '+09:00')],
   ])('%s (%s): ruled out without being read', async (_, created) => {
     expect(await lastValueFrom(reconcile(listing(created, undefined), { flowId: FLOW_ID, xml: XML, sinceMs }, new Set()))).toEqual({ kind: 'none' });
   });

@@ -77,6 +77,55 @@ describe('the final GET of a run', () => {
     });
   });
 
+  // Attack follow-up item 7 (repro-4): a lagging read replica. Before the fix the same
+  // progress:Success event was emitted every cycle and the run never ended (2 requests a cycle).
+  it('says Success once and ends with SmartFlowsResponseError after 3 final GETs in a row say Running', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { client, calls } = marbleClient(ts, {
+        progress: () => cold('-(s|)', { s: progress('Success', 100, 'done') }),
+        execution: () => cold('-(e|)', { e: execution('Running') }),
+      }, polling);
+      const events: string[] = [];
+      let error: unknown;
+      // timeoutMs only bounds the test (the unchanged code never ended).
+      const sub = client.run(FLOW_ID, '<A/>', { timeoutMs: 2_000 }).subscribe({
+        next: (e) => events.push(`${e.type}:${e.progress.status}`),
+        error: (e: unknown) => (error = e),
+      });
+      ts.flush();
+      sub.unsubscribe();
+      expect(events).toEqual(['progress:Running', 'progress:Success']);
+      expect(error).toBeInstanceOf(SmartFlowsResponseError);
+      expect(error).toMatchObject({ executionId: EXEC_ID });
+      expect((error as Error).message).toMatch(/says Success.*Running/);
+      expect(calls.filter((c) => c.startsWith('execution'))).toHaveLength(3);
+    });
+  });
+
+  it('counts only contradictions in a row: a progress that runs again starts the count anew', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      // Success, Success, Running, Success, Success, then the GET agrees.
+      const script = ['Success', 'Success', 'Running', 'Success', 'Success'] as const;
+      let polls = 0;
+      let reads = 0;
+      const { client } = marbleClient(ts, {
+        progress: () => {
+          const status = script[Math.min(polls++, script.length - 1)]!;
+          return cold('-(s|)', { s: progress(status, status === 'Running' ? 90 : 100) });
+        },
+        execution: () => cold('-(e|)', { e: execution(++reads <= 4 ? 'Running' : 'Success') }),
+      }, polling);
+      const events: string[] = [];
+      let error: unknown;
+      client.run(FLOW_ID, '<A/>', { timeoutMs: 2_000 }).subscribe({ next: (e) => events.push(`${e.type}:${e.progress.status}`), error: (e: unknown) => (error = e) });
+      ts.flush();
+      expect(error).toBeUndefined();
+      expect(events).toEqual(['progress:Running', 'progress:Success', 'progress:Running', 'progress:Success', 'output:Success']);
+    });
+  });
+
   it('reads Warning on the final GET as output too (both are success)', () => {
     const seen = runWithFinal(execution('Warning'));
     expect(seen.error).toBeUndefined();

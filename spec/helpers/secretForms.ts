@@ -12,6 +12,11 @@ const json = (s: string) => JSON.stringify(s).slice(1, -1);
 const percentLower = (s: string) => encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 const formEncoded = (s: string) => new URLSearchParams({ k: s }).toString().slice(2);
 const half = (s: string) => s.slice(0, Math.max(8, Math.ceil(s.length / 2)));
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+/** Lines of `width` characters, as MIME bodies and PEM blocks wrap base64. */
+const wrapped = (s: string, width: number, eol: string) => s.replace(new RegExp(`(.{${width}})(?=.)`, 'g'), `$1${eol}`);
+/** 12 characters from the middle of the secret (the whole of a 12-character one). */
+const middle12 = (s: string) => s.slice(Math.floor((s.length - 12) / 2), Math.floor((s.length - 12) / 2) + 12);
 
 /** How a server writes a secret back: each encoding a secret can be echoed in. */
 export const ENCODINGS: Record<string, (secret: string) => string> = {
@@ -35,6 +40,15 @@ export const ENCODINGS: Record<string, (secret: string) => string> = {
   'cut to its first 9 characters': (s) => s.slice(0, 9),
   'cut to its first half (at least 8)': half,
   'JSON-escaped, cut': (s) => json(half(s)),
+  // Attack follow-up item 10 (repro-6).
+  hex,
+  'hex, upper-case': (s) => hex(s).toUpperCase(),
+  'upper-cased': (s) => s.toUpperCase(),
+  'lower-cased': (s) => s.toLowerCase(),
+  'cut at both ends (one character each)': (s) => s.slice(1, Math.max(13, s.length - 1)),
+  'cut to 12 characters from its middle': middle12,
+  'base64 of user:secret, wrapped every 16 characters': (s) => wrapped(b64(`ada:${s}`), 16, '\n'),
+  'base64, wrapped every 12 characters with CRLF': (s) => wrapped(b64(s), 12, '\r\n'),
 };
 
 /**
@@ -56,5 +70,11 @@ export function needlesOf(secret: string): string[] {
   return [...needles];
 }
 
-/** The needles of `secret` found in `text` (none: nothing of it leaked, in any form). */
-export const leaksOf = (text: string, secret: string): string[] => needlesOf(secret).filter((n) => text.includes(n));
+/**
+ * The needles of `secret` found in `text`, or in it without its line breaks, written or
+ * JSON-escaped (base64 wrapped in lines): none, nothing of it leaked, in any form.
+ */
+export const leaksOf = (text: string, secret: string): string[] => {
+  const joined = text.replace(/[\r\n]|\\+[rn]/g, '');
+  return needlesOf(secret).filter((n) => text.includes(n) || joined.includes(n));
+};

@@ -45,6 +45,27 @@ describe('redactor', () => {
     expect(redact('\\'.repeat(20_000))).not.toContain('\\'.repeat(10));
   });
 
+  // Attack follow-up item 10 (repro-6): these forms of an echoed key survived in SmartFlowsHttpError.body.
+  const KEY = 'Sup3r-S3cret-K3y_0123456789abcdef';
+  test.each([
+    ['hex', Buffer.from(KEY).toString('hex')],
+    ['hex, upper-case', Buffer.from(KEY).toString('hex').toUpperCase()],
+    ['upper-cased', KEY.toUpperCase()],
+    ['cut at both ends (chars 6..26)', KEY.slice(6, 26)],
+    ['12 characters from the middle', KEY.slice(10, 22)],
+    ['base64 wrapped every 16 chars', Buffer.from('user: ' + KEY).toString('base64').replace(/(.{16})/g, '$1\n')],
+    ['base64 wrapped at 76 (MIME)', Buffer.from('x'.repeat(50) + KEY).toString('base64').replace(/(.{76})/g, '$1\r\n')],
+  ])('redacts the key echoed as %s', (_, echo) => {
+    const redacted = redactor([KEY])(`{"echo":"${echo}","after":"kept"}`);
+    expect(leaksOf(redacted, KEY)).toEqual([]);
+    expect(redacted).toContain(REDACTED);
+    expect(redacted).toMatch(/"after":"kept"\}$/);
+  });
+
+  test('a piece from the middle shorter than 12 characters is left (text, not a key)', () => {
+    expect(redactor([KEY])(`id ${KEY.slice(10, 21)} ok`)).toBe(`id ${KEY.slice(10, 21)} ok`);
+  });
+
   test('a secret shorter than 8 characters is redacted whole, not by pieces', () => {
     expect(redactor(['k3y!'])('k3y! and k3y and k3y%21')).toBe('[redacted] and k3y and [redacted]');
   });
