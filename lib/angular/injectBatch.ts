@@ -13,6 +13,7 @@ import { followRequest } from './followRequest';
 import { injectorFor } from './injectionContext';
 import { retryFailedJobs, type RetryPlan, retryPlan } from './retryFailedJobs';
 import { sameJobs } from './sameJobs';
+import { streamHost } from './streamHost';
 
 /** Options of {@link injectBatch}: those of `runBatch`, and an `injector`. */
 export interface InjectBatchOptions extends BatchOptions {
@@ -60,7 +61,9 @@ interface State {
  * Runs a batch (`client.runBatch`) as signals, for a dashboard component or a service that
  * outlives the page. Pass a function (a signal) for jobs that change: a new list starts a new
  * batch, and a recomputed list equal to the last (same keys, flows and inputs, compared by
- * value) changes nothing. Every poll stops when the injector is destroyed.
+ * value) changes nothing. Every poll stops when the injector is destroyed. On the server platform
+ * no job is started: the batch renders its initial state and runs in the browser. With zone.js,
+ * polls run outside Angular's zone and the signals are set inside it.
  *
  * @param jobs - `{ flowId, input?, key? }` each, or a function giving them, or `null` for none yet
  * @param options - `concurrency`, `failFast`, the options of `run` for every job, and `injector`
@@ -83,16 +86,18 @@ export function injectBatch(
   const restarts = signal(0);
   // Set by retry(), taken by the run it starts (and only for the list it was made for).
   let plan: RetryPlan | undefined;
+  const host = streamHost(injector);
 
   followRequest(injector, current, restarts, (list) => {
     const retrying = plan?.jobs === list ? plan : undefined;
     plan = undefined;
-    if (!list) {
+    // A batch starts flows: on the server it renders its initial state and runs in the browser.
+    if (!list || host.server) {
       state.set({ active: false });
       return undefined;
     }
     state.set(retrying ? { active: true, snapshot: retrying.base } : { active: true });
-    return (retrying ? retryFailedJobs(client, retrying, batchOptions) : client.runBatch(list, batchOptions)).subscribe({
+    return host.follow(retrying ? retryFailedJobs(client, retrying, batchOptions) : client.runBatch(list, batchOptions), {
       next: (snapshot) => state.update((s) => ({ ...s, snapshot })),
       error: (error: unknown) => state.update((s) => ({ ...s, active: false, error })),
       complete: () => state.update((s) => ({ ...s, active: false })),

@@ -15,6 +15,7 @@ import {
 } from 'smart-flows-rx';
 import { followRequest, shallowEqual } from './followRequest';
 import { injectorFor } from './injectionContext';
+import { afterFirstInterval, streamHost } from './streamHost';
 
 /** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
 export interface RunRequest extends RunOptions {
@@ -98,6 +99,12 @@ const IDLE: State = { active: false };
  * Polling stops when the injector (the component) is destroyed; the execution on the server goes
  * on unless `cancelOnUnsubscribe: true`. Uses the client of `provideSmartFlows`.
  *
+ * Server-side rendering: on the server platform nothing is started or polled; a run renders its
+ * initial state (`status` undefined, `isActive` false) and the browser starts it after hydration,
+ * once; a watch renders the initial state too, or one snapshot with `withServerRendering({ snapshot: true })`.
+ * With zone.js, polls run outside Angular's zone (the app stays stable between them) and the
+ * signals are set inside it.
+ *
  * @param request - the run or watch, or a function (a signal) giving it, or `null` for none yet
  * @param options - `injector`, to call it outside an injection context
  * @returns read-only signals and `cancel()`, `submitUserInput(values)`, `retry()`
@@ -118,6 +125,7 @@ export function injectExecution(
   const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
   const restarts = signal(0);
   let resume: { request: ExecutionRequest; executionId: string } | undefined;
+  const host = streamHost(injector);
 
   followRequest(injector, current, restarts, (req) => {
     const watchId = resume && resume.request === req ? resume.executionId : undefined;
@@ -126,13 +134,19 @@ export function injectExecution(
       state.set(IDLE);
       return undefined;
     }
-    state.set(watchId ? { active: true, executionId: watchId } : { active: true });
+    // On the server nothing starts or polls: the initial state, or one snapshot of a watched execution.
+    if (host.server) {
+      state.set(IDLE);
+      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (progress) => state.set({ active: false, executionId: progress.id, progress }));
+    }
+    const rendered = req.executionId !== undefined && !watchId ? host.takeSnapshot(req.executionId) : undefined;
+    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.id, progress: rendered } : { active: true });
     const events = watchId
       ? client.watch(watchId, followOptions(req))
       : req.executionId !== undefined
         ? client.watch(req.executionId, followOptions(req))
         : client.run(req.flowId, req.input, runOptions(req));
-    return events.subscribe({
+    return host.follow(rendered ? afterFirstInterval(client, events) : events, {
       next: (event) =>
         state.update((s) => ({
           ...s,
