@@ -1,6 +1,7 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, createEnvironmentInjector, EnvironmentInjector, Injectable, provideZonelessChangeDetection, type Resource, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { rxResource } from '@angular/core/rxjs-interop';
 import { firstValueFrom } from 'rxjs';
 import { type FlowExecution, FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
 import { type ExecutionRef, injectExecution, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
@@ -248,5 +249,14 @@ describe('injectExecution', () => {
     expect(broken.reload()).toBe(false);
     await waitFor(() => expect(broken.resource.status()).toBe('error'));
     expect(server.simulator.stats.executionsStarted).toBe(started + 1);
+  });
+
+  it('the plain rxResource recipe of the docs follows an execution too (its last event only)', async () => {
+    const client = TestBed.inject(SmartFlowsClient);
+    const started = await firstValueFrom(client.startExecution(flows.short.id, '<Letter/>'));
+    const executionId = signal(started.id);
+    const progress = TestBed.runInInjectionContext(() => rxResource({ params: () => executionId(), stream: ({ params }) => client.watch(params) }));
+    await waitFor(() => expect(progress.value()?.type).toBe('output'));
+    expect(progress.value()).toMatchObject({ type: 'output', executionId: started.id, progress: { status: 'Success' } });
   });
 });
