@@ -13,9 +13,9 @@ import {
   SmartFlowsInputError,
   type WatchOptions,
 } from 'smart-flows-rx';
+import { asResource } from './asResource';
 import { followRequest, shallowEqual } from './followRequest';
 import { injectorFor } from './injectionContext';
-import { asResource } from './asResource';
 import { afterFirstInterval, streamHost } from './streamHost';
 
 /** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
