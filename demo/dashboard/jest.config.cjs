@@ -13,6 +13,8 @@ module.exports = {
   // that msw, under the library's simulator, requires.
   transformIgnorePatterns: ['node_modules/(?!(.*\\.mjs$|@angular/common/locales/.*\\.js$|(@open-draft/deferred-promise|rettime|until-async)/))'],
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  // @angular/platform-server's bundled domino, as the server platform expects it (see the file).
+  moduleNameMapper: { '^\\.\\./third_party/domino/bundled-domino\\.mjs$': '<rootDir>/jest.domino.cjs' },
   setupFilesAfterEnv: ['<rootDir>/src/test-setup.ts'],
   // Resolve packages as Node does (the jsdom environment would pick `browser` exports): the
   // library's Node build, whose cross-fetch talks to the simulator's HTTP server.

@@ -9,6 +9,8 @@ export type { SmartFlowsFeature, SmartFlowsFeatureKind } from './provideSmartFlo
 export { withHttpClient } from './withHttpClient';
 export { httpClientFetch } from './httpClientFetch';
 export type { HttpClientFetchOptions } from './httpClientFetch';
+export { withServerRendering } from './withServerRendering';
+export type { ServerRenderingOptions } from './withServerRendering';
 
 // Signals
 export { injectExecution } from './injectExecution';

@@ -1,4 +1,4 @@
-import { computed, type Injector, type Signal, signal, untracked } from '@angular/core';
+import { computed, type Injector, type Resource, type Signal, signal, untracked } from '@angular/core';
 import { lastValueFrom } from 'rxjs';
 import {
   type BatchItem,
@@ -9,15 +9,19 @@ import {
   SmartFlowsClient,
   SmartFlowsInputError,
 } from 'smart-flows-rx';
+import { asResource } from './asResource';
 import { followRequest } from './followRequest';
 import { injectorFor } from './injectionContext';
 import { retryFailedJobs, type RetryPlan, retryPlan } from './retryFailedJobs';
 import { sameJobs } from './sameJobs';
+import { streamHost } from './streamHost';
 
 /** Options of {@link injectBatch}: those of `runBatch`, and an `injector`. */
 export interface InjectBatchOptions extends BatchOptions {
   /** The injector to use outside an injection context; the batch stops when it is destroyed. @default the current injection context's */
   injector?: Injector;
+  /** A name for Angular DevTools: the ref's `debugName`, and its signals'. @default undefined */
+  debugName?: string;
 }
 
 /** A batch as read-only signals, and what can be done with its jobs. */
@@ -48,6 +52,27 @@ export interface BatchRef {
    * while the batch is active, or when no job is left to run again.
    */
   retry(): void;
+  /**
+   * The latest snapshot: `snapshot`, under the name of Angular's `Resource`, whose rule it
+   * follows: it throws `error()` while there is one (a failed job is in its item, not there).
+   */
+  readonly value: Signal<BatchSnapshot | undefined>;
+  /** True while the batch runs: `isActive`, under the name of Angular's `Resource`. */
+  readonly isLoading: Signal<boolean>;
+  /** Whether `value()` holds a snapshot (reactive). */
+  hasValue(): boolean;
+  /**
+   * `retry()`, as a `Resource`'s `reload()`.
+   * @returns true when jobs run again; false while active or with none left to run again
+   */
+  reload(): boolean;
+  /** The `debugName` given in the options, for Angular DevTools. */
+  readonly debugName: string | undefined;
+  /**
+   * This batch as an Angular `Resource<BatchSnapshot | undefined>`: `status` `'loading'` while it
+   * runs, `'resolved'` once it ended, `'error'` when the batch itself stopped, `'idle'` without jobs.
+   */
+  readonly resource: Resource<BatchSnapshot | undefined>;
 }
 
 interface State {
@@ -60,11 +85,14 @@ interface State {
  * Runs a batch (`client.runBatch`) as signals, for a dashboard component or a service that
  * outlives the page. Pass a function (a signal) for jobs that change: a new list starts a new
  * batch, and a recomputed list equal to the last (same keys, flows and inputs, compared by
- * value) changes nothing. Every poll stops when the injector is destroyed.
+ * value) changes nothing. Every poll stops when the injector is destroyed. On the server platform
+ * no job is started: the batch renders its initial state and runs in the browser. With zone.js,
+ * polls run outside Angular's zone and the signals are set inside it.
  *
  * @param jobs - `{ flowId, input?, key? }` each, or a function giving them, or `null` for none yet
- * @param options - `concurrency`, `failFast`, the options of `run` for every job, and `injector`
- * @returns read-only signals and `cancel(key)`, `submitUserInput(key, values)`, `retry()`
+ * @param options - `concurrency`, `failFast`, the options of `run` for every job, `injector`, `debugName`
+ * @returns read-only signals and `cancel(key)`, `submitUserInput(key, values)`, `retry()`; the
+ *   shape of Angular's `Resource` too (`value`, `isLoading`, `hasValue()`, `reload()`, and `resource`)
  * @example
  * export class InvoicesComponent {
  *   readonly batch = injectBatch(customers.map((c) => ({ key: c.id, flowId: INVOICE_FLOW, input: { Invoice: c } })), { concurrency: 4 });
@@ -75,24 +103,26 @@ export function injectBatch(
   jobs: readonly BatchJob[] | null | undefined | (() => readonly BatchJob[] | null | undefined),
   options: InjectBatchOptions = {},
 ): BatchRef {
-  const { injector: given, ...batchOptions } = options;
+  const { injector: given, debugName, ...batchOptions } = options;
   const injector = injectorFor(injectBatch, given);
   const client = injector.get(SmartFlowsClient);
-  const state = signal<State>({ active: false });
+  const state = signal<State>({ active: false }, { debugName });
   const current = computed(() => (typeof jobs === 'function' ? jobs() : jobs), { equal: sameJobs });
   const restarts = signal(0);
   // Set by retry(), taken by the run it starts (and only for the list it was made for).
   let plan: RetryPlan | undefined;
+  const host = streamHost(injector);
 
   followRequest(injector, current, restarts, (list) => {
     const retrying = plan?.jobs === list ? plan : undefined;
     plan = undefined;
-    if (!list) {
+    // A batch starts flows: on the server it renders its initial state and runs in the browser.
+    if (!list || host.server) {
       state.set({ active: false });
       return undefined;
     }
     state.set(retrying ? { active: true, snapshot: retrying.base } : { active: true });
-    return (retrying ? retryFailedJobs(client, retrying, batchOptions) : client.runBatch(list, batchOptions)).subscribe({
+    return host.follow(retrying ? retryFailedJobs(client, retrying, batchOptions) : client.runBatch(list, batchOptions), {
       next: (snapshot) => state.update((s) => ({ ...s, snapshot })),
       error: (error: unknown) => state.update((s) => ({ ...s, active: false, error })),
       complete: () => state.update((s) => ({ ...s, active: false })),
@@ -107,26 +137,38 @@ export function injectBatch(
       resolve(item.executionId);
     });
 
+  const error = computed(() => state().error);
+  const isActive = computed(() => state().active);
+  const restart = (): boolean => {
+    const { active, snapshot: last } = untracked(state);
+    const list = untracked(current);
+    if (active || !list) return false;
+    // Without a journal only what did not succeed runs again; with one, the journal decides.
+    if (!batchOptions.journal && last) {
+      const next = retryPlan(list, last);
+      if (next.indices.length === 0) return false;
+      plan = next;
+    }
+    restarts.update((n) => n + 1);
+    return true;
+  };
+  const resource = asResource({ value: snapshot, error, active: isActive }, debugName);
+
   return {
     snapshot,
     items: computed(() => snapshot()?.items ?? []),
     percentage: computed(() => snapshot()?.percentage ?? 0),
     done: computed(() => snapshot()?.done ?? false),
-    error: computed(() => state().error),
-    isActive: computed(() => state().active),
+    error,
+    isActive,
     cancel: (key) => executionOf(key).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
     submitUserInput: (key, values) => executionOf(key).then((id) => lastValueFrom(client.submitUserInput(id, values))),
-    retry: () => {
-      const { active, snapshot: last } = untracked(state);
-      const list = untracked(current);
-      if (active || !list) return;
-      // Without a journal only what did not succeed runs again; with one, the journal decides.
-      if (!batchOptions.journal && last) {
-        const next = retryPlan(list, last);
-        if (next.indices.length === 0) return;
-        plan = next;
-      }
-      restarts.update((n) => n + 1);
-    },
+    retry: () => void restart(),
+    value: resource.value,
+    isLoading: isActive,
+    hasValue: () => resource.hasValue(),
+    reload: restart,
+    debugName,
+    resource,
   };
 }

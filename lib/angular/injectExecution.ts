@@ -1,4 +1,4 @@
-import { computed, type Injector, type Signal, signal, untracked } from '@angular/core';
+import { computed, type Injector, type Resource, type Signal, signal, untracked } from '@angular/core';
 import { lastValueFrom } from 'rxjs';
 import {
   type DocumentReference,
@@ -13,8 +13,10 @@ import {
   SmartFlowsInputError,
   type WatchOptions,
 } from 'smart-flows-rx';
+import { asResource } from './asResource';
 import { followRequest, shallowEqual } from './followRequest';
 import { injectorFor } from './injectionContext';
+import { afterFirstInterval, streamHost } from './streamHost';
 
 /** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
 export interface RunRequest extends RunOptions {
@@ -41,6 +43,8 @@ export type ExecutionRequest = RunRequest | WatchRequest;
 export interface InjectExecutionOptions {
   /** The injector to use outside an injection context; polling stops when it is destroyed. @default the current injection context's */
   injector?: Injector;
+  /** A name for Angular DevTools: the ref's `debugName`, and its signals' (`letter.status`…). @default undefined */
+  debugName?: string;
 }
 
 /** One execution as read-only signals, and what can be done with it. */
@@ -79,6 +83,30 @@ export interface ExecutionRef {
    * never started twice; otherwise the flow is started anew (or the id watched again).
    */
   retry(): void;
+  /**
+   * The output once the run ended in Success or Warning: the same as `output`, under the name of
+   * Angular's `Resource`, whose rule it follows: it throws `error()` while there is one (read
+   * `hasValue()` or `output()` first).
+   */
+  readonly value: Signal<FlowExecution | undefined>;
+  /** True while the execution is followed: `isActive`, under the name of Angular's `Resource`. */
+  readonly isLoading: Signal<boolean>;
+  /** Whether `value()` holds the output (reactive): the run ended in Success or Warning. */
+  hasValue(): boolean;
+  /**
+   * `retry()`, as a `Resource`'s `reload()`: after the end, follows the execution again (or starts
+   * the flow anew, see `retry`).
+   * @returns true when it started again; false while active or with nothing to follow
+   */
+  reload(): boolean;
+  /** The `debugName` given in the options, for Angular DevTools. */
+  readonly debugName: string | undefined;
+  /**
+   * This execution as an Angular `Resource<FlowExecution | undefined>`, for code that takes one:
+   * its `status` is the Resource's (`'idle'`, `'loading'` while followed, `'resolved'` with the
+   * output, `'error'`), not the flow's; `error()` is an `Error`; `value()` is the output.
+   */
+  readonly resource: Resource<FlowExecution | undefined>;
 }
 
 interface State {
@@ -98,9 +126,16 @@ const IDLE: State = { active: false };
  * Polling stops when the injector (the component) is destroyed; the execution on the server goes
  * on unless `cancelOnUnsubscribe: true`. Uses the client of `provideSmartFlows`.
  *
+ * Server-side rendering: on the server platform nothing is started or polled; a run renders its
+ * initial state (`status` undefined, `isActive` false) and the browser starts it after hydration,
+ * once; a watch renders the initial state too, or one snapshot with `withServerRendering({ snapshot: true })`.
+ * With zone.js, polls run outside Angular's zone (the app stays stable between them) and the
+ * signals are set inside it.
+ *
  * @param request - the run or watch, or a function (a signal) giving it, or `null` for none yet
- * @param options - `injector`, to call it outside an injection context
- * @returns read-only signals and `cancel()`, `submitUserInput(values)`, `retry()`
+ * @param options - `injector`, to call it outside an injection context; `debugName` for DevTools
+ * @returns read-only signals and `cancel()`, `submitUserInput(values)`, `retry()`; the shape of
+ *   Angular's `Resource` too (`value`, `isLoading`, `hasValue()`, `reload()`, and `resource`)
  * @example
  * export class LetterComponent {
  *   readonly customer = input.required<string>();
@@ -114,10 +149,12 @@ export function injectExecution(
 ): ExecutionRef {
   const injector = injectorFor(injectExecution, options.injector);
   const client = injector.get(SmartFlowsClient);
-  const state = signal<State>(IDLE);
+  const { debugName } = options;
+  const state = signal<State>(IDLE, { debugName });
   const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
   const restarts = signal(0);
   let resume: { request: ExecutionRequest; executionId: string } | undefined;
+  const host = streamHost(injector);
 
   followRequest(injector, current, restarts, (req) => {
     const watchId = resume && resume.request === req ? resume.executionId : undefined;
@@ -126,13 +163,19 @@ export function injectExecution(
       state.set(IDLE);
       return undefined;
     }
-    state.set(watchId ? { active: true, executionId: watchId } : { active: true });
+    // On the server nothing starts or polls: the initial state, or one snapshot of a watched execution.
+    if (host.server) {
+      state.set(IDLE);
+      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (progress) => state.set({ active: false, executionId: progress.id, progress }));
+    }
+    const rendered = req.executionId !== undefined && !watchId ? host.takeSnapshot(req.executionId) : undefined;
+    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.id, progress: rendered } : { active: true });
     const events = watchId
       ? client.watch(watchId, followOptions(req))
       : req.executionId !== undefined
         ? client.watch(req.executionId, followOptions(req))
         : client.run(req.flowId, req.input, runOptions(req));
-    return events.subscribe({
+    return host.follow(rendered ? afterFirstInterval(client, events) : events, {
       next: (event) =>
         state.update((s) => ({
           ...s,
@@ -161,6 +204,19 @@ export function injectExecution(
     return id;
   };
 
+  const error = computed(() => state().error);
+  const isActive = computed(() => state().active);
+  const restart = (): boolean => {
+    const s = untracked(state);
+    const req = untracked(current);
+    if (s.active || !req) return false;
+    const id = s.error !== undefined && !isFlowExecutionError(s.error) ? executionIdOf(s.error) : undefined;
+    resume = id && req.executionId === undefined ? { request: req, executionId: id } : undefined;
+    restarts.update((n) => n + 1);
+    return true;
+  };
+  const resource = asResource({ value: output, error, active: isActive }, debugName);
+
   return {
     executionId,
     status: computed(() => progress()?.status),
@@ -169,19 +225,18 @@ export function injectExecution(
     progress,
     output,
     documents: computed(() => findDocuments([progress()?.model, output()?.state]), { equal: sameDocuments }),
-    error: computed(() => state().error),
-    isActive: computed(() => state().active),
+    error,
+    isActive,
     cancel: () => new Promise<string>((resolve) => resolve(needId('cancel'))).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
     submitUserInput: (values) =>
       new Promise<string>((resolve) => resolve(needId('answer'))).then((id) => lastValueFrom(client.submitUserInput(id, values))),
-    retry: () => {
-      const s = untracked(state);
-      const req = untracked(current);
-      if (s.active || !req) return;
-      const id = s.error !== undefined && !isFlowExecutionError(s.error) ? executionIdOf(s.error) : undefined;
-      resume = id && req.executionId === undefined ? { request: req, executionId: id } : undefined;
-      restarts.update((n) => n + 1);
-    },
+    retry: () => void restart(),
+    value: resource.value,
+    isLoading: isActive,
+    hasValue: () => resource.hasValue(),
+    reload: restart,
+    debugName,
+    resource,
   };
 }
 

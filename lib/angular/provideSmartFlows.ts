@@ -8,8 +8,8 @@ import {
 } from '@angular/core';
 import { type FetchLike, SmartFlowsClient, type SmartFlowsClientOptions, SmartFlowsInputError } from 'smart-flows-rx';
 
-/** What a feature of {@link provideSmartFlows} is called (`withHttpClient()` gives `'HttpClient'`). */
-export type SmartFlowsFeatureKind = 'HttpClient';
+/** What a feature of {@link provideSmartFlows} is called (`withHttpClient()` gives `'HttpClient'`, `withServerRendering()` `'ServerRendering'`). */
+export type SmartFlowsFeatureKind = 'HttpClient' | 'ServerRendering';
 
 /** A feature for {@link provideSmartFlows}, made by a `withX()` function such as `withHttpClient()`. */
 export interface SmartFlowsFeature<K extends SmartFlowsFeatureKind = SmartFlowsFeatureKind> {
@@ -29,7 +29,8 @@ export const SMART_FLOWS_FETCH = new InjectionToken<FetchLike>('SMART_FLOWS_FETC
  *
  * @param options - the client's options, or a factory run in an injection context (it may
  *   `inject()` an auth service; `bearerToken` may be a function asked before each request)
- * @param features - `withHttpClient()` sends every request through the app's `HttpClient`
+ * @param features - `withHttpClient()` sends every request through the app's `HttpClient`;
+ *   `withServerRendering()` says what the server may read while it renders a page
  * @returns providers for `bootstrapApplication`, `ApplicationConfig.providers` or a route's `providers`
  * @example
  * // app.config.ts

@@ -1,7 +1,8 @@
 // Copies the dashboard's specs of the angular entry (src/entry, their helpers in src/testing, the
-// zoneless test setup) and its Jest environment here, then installs this project's packages and
-// a fresh packed copy of the library built at the root (`npm run build` there first), as the
-// dashboard's own setup does. The copies are gitignored: the specs live in the dashboard only.
+// zoneless test setup), its Jest environment and its mapping of platform-server's domino here,
+// then installs this project's packages and a fresh packed copy of the library built at the root
+// (`npm run build` there first), as the dashboard's own setup does. The copies are gitignored:
+// the specs live in the dashboard only.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ if (!existsSync(built)) {
   process.exit(1);
 }
 rmSync(`${here}/src`, { recursive: true, force: true });
-for (const path of ['src/entry', 'src/testing', 'src/test-setup.ts', 'jest.environment.cjs']) {
+for (const path of ['src/entry', 'src/testing', 'src/test-setup.ts', 'jest.environment.cjs', 'jest.domino.cjs']) {
   cpSync(`${dashboard}/${path}`, `${here}/${path}`, { recursive: true });
 }
 const npm = (...args) => execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', [...args, '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit' });

@@ -1,6 +1,7 @@
 import { provideHttpClient, withFetch } from '@angular/common/http';
-import { createEnvironmentInjector, EnvironmentInjector, provideZonelessChangeDetection } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, provideZonelessChangeDetection, type Resource } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import type { BatchSnapshot } from 'smart-flows-rx';
 import { injectBatch, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
 import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -76,5 +77,39 @@ describe('injectBatch', () => {
     const before = requests();
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(requests()).toBe(before);
+  });
+
+  it('is an Angular Resource too: loading while it runs, resolved with the last snapshot; reload() reruns what failed', async () => {
+    const batch = TestBed.runInInjectionContext(() => injectBatch([jobs[0]!, jobs[3]!], { debugName: 'letters' }));
+    const resource: Resource<BatchSnapshot | undefined> = batch.resource;
+    TestBed.tick();
+    expect([resource.status(), resource.isLoading(), batch.isLoading()]).toEqual(['loading', true, true]);
+    expect(batch.reload()).toBe(false);
+
+    await waitFor(() => expect(resource.status()).toBe('resolved'));
+    expect([resource.isLoading(), resource.hasValue(), batch.hasValue()]).toEqual([false, true, true]);
+    expect(resource.value()).toBe(batch.snapshot());
+    expect(batch.value()).toBe(batch.snapshot());
+    expect(resource.value()).toMatchObject({ done: true, succeeded: 1, failed: 1 });
+    expect(batch.debugName).toBe('letters');
+
+    const started = server.simulator.stats.executionsStarted;
+    expect(batch.reload()).toBe(true);
+    TestBed.tick();
+    expect(resource.status()).toBe('loading');
+    await waitFor(() => expect(resource.status()).toBe('resolved'));
+    // Only the failed job ran again.
+    expect(server.simulator.stats.executionsStarted).toBe(started + 1);
+  });
+
+  it('as a Resource, is idle without jobs and in error when the batch cannot start', async () => {
+    const none = TestBed.runInInjectionContext(() => injectBatch(null));
+    TestBed.tick();
+    expect([none.resource.status(), none.hasValue(), none.reload()]).toEqual(['idle', false, false]);
+
+    const bad = TestBed.runInInjectionContext(() => injectBatch([{ key: 'x', flowId: 'not-a-guid' }]));
+    await waitFor(() => expect(bad.resource.status()).toBe('error'));
+    expect(bad.resource.error()).toMatchObject({ name: 'SmartFlowsInputError' });
+    expect(() => bad.value()).toThrow(/flowId/);
   });
 });

@@ -1,8 +1,9 @@
 import { provideHttpClient, withFetch, withInterceptors } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, createEnvironmentInjector, EnvironmentInjector, Injectable, provideZonelessChangeDetection, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, createEnvironmentInjector, EnvironmentInjector, Injectable, provideZonelessChangeDetection, type Resource, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { rxResource } from '@angular/core/rxjs-interop';
 import { firstValueFrom } from 'rxjs';
-import { FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
+import { type FlowExecution, FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
 import { type ExecutionRef, injectExecution, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
 import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -204,5 +205,58 @@ describe('injectExecution', () => {
     const before = requestsFor(id);
     await quietMs();
     expect(requestsFor(id)).toBe(before);
+  });
+
+  it('is an Angular Resource too: idle, loading, then resolved with the output; its own signals stay', async () => {
+    const flowId = signal<string | null>(null);
+    const letter = TestBed.runInInjectionContext(() => injectExecution(() => (flowId() ? { flowId: flowId()!, input: '<Letter/>' } : null), { debugName: 'letter' }));
+    // The type Angular's APIs take (Resource), checked by tsc on Angular 20 and 22.
+    const resource: Resource<FlowExecution | undefined> = letter.resource;
+    TestBed.tick();
+    expect([resource.status(), resource.isLoading(), resource.hasValue(), letter.hasValue(), letter.isLoading()]).toEqual(['idle', false, false, false, false]);
+    expect(resource.value()).toBeUndefined();
+
+    flowId.set(flows.short.id);
+    TestBed.tick();
+    expect([resource.status(), resource.isLoading(), letter.isLoading(), letter.hasValue()]).toEqual(['loading', true, true, false]);
+
+    await waitFor(() => expect(resource.status()).toBe('resolved'));
+    expect([resource.isLoading(), resource.hasValue(), letter.hasValue(), letter.isLoading()]).toEqual([false, true, true, false]);
+    expect(resource.value()).toBe(letter.output());
+    expect(letter.value()).toBe(letter.output());
+    expect(resource.value()).toMatchObject({ status: 'Success' });
+    expect(resource.error()).toBeUndefined();
+    expect(letter.debugName).toBe('letter');
+    // The ref's own signals keep their meaning: status is the flow's.
+    expect([letter.status(), letter.percentage(), letter.isActive()]).toEqual(['Success', 100, false]);
+  });
+
+  it('as a Resource in error: error() is the FlowExecutionError, value() throws it, reload() starts again (not while active)', async () => {
+    const broken = TestBed.runInInjectionContext(() => injectExecution({ flowId: flows.error.id, input: '<Letter/>' }));
+    await waitFor(() => expect(broken.resource.status()).toBe('error'));
+    expect(broken.resource.error()).toBeInstanceOf(FlowExecutionError);
+    expect(broken.resource.error()).toBe(broken.error());
+    expect(() => broken.value()).toThrow(FlowExecutionError);
+    expect(() => broken.resource.value()).toThrow(FlowExecutionError);
+    expect([broken.hasValue(), broken.resource.hasValue(), broken.resource.isLoading()]).toEqual([false, false, false]);
+    expect(broken.status()).toBe('Error');
+    expect(broken.debugName).toBeUndefined();
+
+    const started = server.simulator.stats.executionsStarted;
+    expect(broken.reload()).toBe(true);
+    TestBed.tick();
+    expect(broken.resource.status()).toBe('loading');
+    expect(broken.reload()).toBe(false);
+    await waitFor(() => expect(broken.resource.status()).toBe('error'));
+    expect(server.simulator.stats.executionsStarted).toBe(started + 1);
+  });
+
+  it('the plain rxResource recipe of the docs follows an execution too (its last event only)', async () => {
+    const client = TestBed.inject(SmartFlowsClient);
+    const started = await firstValueFrom(client.startExecution(flows.short.id, '<Letter/>'));
+    const executionId = signal(started.id);
+    const progress = TestBed.runInInjectionContext(() => rxResource({ params: () => executionId(), stream: ({ params }) => client.watch(params) }));
+    await waitFor(() => expect(progress.value()?.type).toBe('output'));
+    expect(progress.value()).toMatchObject({ type: 'output', executionId: started.id, progress: { status: 'Success' } });
   });
 });

@@ -1,0 +1,92 @@
+import { type Injector, makeStateKey, NgZone, PendingTasks, PLATFORM_ID, type StateKey, TransferState } from '@angular/core';
+import { defer, finalize, type Observable, type Observer, type Subscription, switchMap, timeout, timer } from 'rxjs';
+import type { FlowProgress, SmartFlowsClient } from 'smart-flows-rx';
+import { NO_SNAPSHOT, SMART_FLOWS_SERVER_RENDERING } from './withServerRendering';
+
+/**
+ * Where the entry's streams run in one app: the one place for the rules of the platform (nothing
+ * starts or polls on the server) and of the zone (polls outside Angular's zone, so an app with
+ * zone.js becomes stable between them; each notification re-enters the zone to set signals).
+ */
+export interface StreamHost {
+  /** True on the server platform: no flow is started there, nothing is polled. */
+  readonly server: boolean;
+  /**
+   * Subscribes outside Angular's zone, and calls the observer inside it (in a zoneless app both
+   * are plain calls).
+   */
+  follow<T>(source: Observable<T>, observer: Observer<T>): Subscription;
+  /**
+   * On the server, with `withServerRendering({ snapshot: true })`: reads one progress of the
+   * execution, bounded and under `PendingTasks` (the render waits for it, and no longer), gives
+   * it to `set` and keeps it in `TransferState` for the browser. Otherwise reads nothing.
+   */
+  readSnapshot(client: SmartFlowsClient, executionId: string, set: (progress: FlowProgress) => void): Subscription | undefined;
+  /** In the browser: the progress the server rendered for this execution, taken once (a later follow asks the server). */
+  takeSnapshot(executionId: string): FlowProgress | undefined;
+}
+
+/** The host of the app `injector` belongs to. */
+export function streamHost(injector: Injector): StreamHost {
+  // Both are absent only from a bare injector (no platform, no app): then this is no server, no zone.
+  const zone = injector.get(NgZone, null);
+  // isPlatformServer's own test, without loading @angular/common for it.
+  const server = injector.get(PLATFORM_ID, null) === 'server';
+  const follow = <T>(source: Observable<T>, observer: Observer<T>): Subscription => {
+    if (!zone) return source.subscribe(observer);
+    return zone.runOutsideAngular(() =>
+      source.subscribe({
+        next: (value) => zone.run(() => observer.next(value)),
+        error: (error: unknown) => zone.run(() => observer.error(error)),
+        complete: () => zone.run(() => observer.complete()),
+      }),
+    );
+  };
+  return {
+    server,
+    follow,
+    readSnapshot: (client, executionId, set) => {
+      const options = injector.get(SMART_FLOWS_SERVER_RENDERING, NO_SNAPSHOT);
+      if (!server || !options.snapshot) return undefined;
+      const transfer = injector.get(TransferState);
+      const pending = injector.get(PendingTasks);
+      return follow(
+        defer(() => {
+          const done = pending.add();
+          return client.getProgress(executionId).pipe(timeout(options.snapshotTimeoutMs), finalize(done));
+        }),
+        {
+          next: (progress) => {
+            transfer.set(snapshotKey(executionId), progress);
+            set(progress);
+          },
+          // No snapshot in time (or none at all): the page renders the initial state, the browser follows.
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
+    },
+    takeSnapshot: (executionId) => {
+      if (server) return undefined;
+      const transfer = injector.get(TransferState);
+      const key = snapshotKey(executionId);
+      const progress = transfer.get(key, null);
+      if (progress) transfer.remove(key);
+      return progress ?? undefined;
+    },
+  };
+}
+
+/**
+ * `source` after the client's first poll interval: the browser already shows the snapshot the
+ * server rendered, so its first request for the execution is its first poll.
+ */
+export function afterFirstInterval<T>(client: SmartFlowsClient, source: Observable<T>): Observable<T> {
+  const polling = client.toJSON()['polling'] as { intervalMs?: unknown } | undefined;
+  const intervalMs = typeof polling?.intervalMs === 'number' ? polling.intervalMs : 0;
+  return timer(intervalMs).pipe(switchMap(() => source));
+}
+
+function snapshotKey(executionId: string): StateKey<FlowProgress> {
+  return makeStateKey<FlowProgress>(`smart-flows-rx:progress:${executionId.toLowerCase()}`);
+}
