@@ -1,6 +1,6 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SmartFlowsJournalError } from '../batch/journalError';
+import { isSmartFlowsJournalError, SmartFlowsJournalError } from '../batch/journalError';
 import { checkJournal } from '../batch/checkJournal';
 import type { BatchJournal, JournalContents, JournalRecord } from '../batch/journalTypes';
 import { lockJournal } from './journalLock';
@@ -63,7 +63,7 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
   // Set while this journal holds the lock: lets go of it.
   let unlock: (() => Promise<void>) | undefined;
   const locked = async () => {
-    if (locking && !unlock) unlock = await lockJournal(path);
+    if (locking && !unlock) unlock = await lockJournal(path).catch(ioError(path, 'write'));
   };
   const appendLine = async (line: string) => {
     await locked();
@@ -93,7 +93,7 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
     read: () =>
       enqueue(async () => {
         await locked();
-        const contents = await readLines(path);
+        const contents = await readLines(path).catch(ioError(path, 'read'));
         checkJournal(contents, path);
         return contents;
       }),
@@ -125,25 +125,51 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/**
+ * An I/O error of the file system (read-only, full, not allowed…) as the journal's own error,
+ * saying what could not be done with which journal (not "not a journal"). Errors that are
+ * already the journal's pass as they are.
+ */
+const ioError =
+  (path: string, what: 'read' | 'write') =>
+  (error: unknown): never => {
+    if (isSmartFlowsJournalError(error) || typeof (error as { code?: unknown } | null)?.code !== 'string') throw error;
+    const code = (error as NodeJS.ErrnoException).code!;
+    // Reading may write too (a torn line is cut off): what failed is told by the error's code.
+    const writing = what === 'write' || WRITE_ERRORS.has(code);
+    throw new SmartFlowsJournalError(`cannot ${writing ? 'write' : 'read'} the journal ${path}: ${(error as Error).message}`, error);
+  };
+const WRITE_ERRORS = new Set(['EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG']);
+
+const NEWLINE = 0x0a;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 async function readLines(path: string): Promise<JournalContents> {
-  let text: string;
+  // Bytes, not text: a torn last line is cut at its own first byte, whatever earlier lines hold
+  // (decoding would turn each byte that is not UTF-8 into three, and move the cut).
+  let data: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    data = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [] };
     throw error;
   }
-  const lines = text.split('\n');
-  const tail = lines.pop() ?? '';
+  // A byte order mark (a text editor saved the file) is skipped, and stays in the file.
+  const first = data.subarray(0, BOM.length).equals(BOM) ? BOM.length : 0;
   const records: JournalRecord[] = [];
   const numbers: number[] = [];
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
+  let start = first;
+  let lineNumber = 0;
+  for (let end = data.indexOf(NEWLINE, start); end !== -1; start = end + 1, end = data.indexOf(NEWLINE, start)) {
+    lineNumber++;
+    const line = data.toString('utf8', start, end);
+    if (line.trim() === '') continue;
     const record = parseRecord(line);
-    if (!record) throw new SmartFlowsJournalError(`${path} is not a batch journal: line ${index + 1} is not a journal record`, undefined, { line: index + 1 });
+    if (!record) throw new SmartFlowsJournalError(`${path} is not a batch journal: line ${lineNumber} is not a journal record`, undefined, { line: lineNumber });
     records.push(record);
-    numbers.push(index + 1);
-  });
+    numbers.push(lineNumber);
+  }
+  const tail = data.toString('utf8', start);
   if (tail.trim() === '') return { records, lines: numbers };
   // The last line has no newline: the write that made it was cut short (or only its newline was).
   const whole = parseRecord(tail);
@@ -155,9 +181,9 @@ async function readLines(path: string): Promise<JournalContents> {
     } finally {
       await file.close();
     }
-    return { records: [...records, whole], lines: [...numbers, lines.length + 1] };
+    return { records: [...records, whole], lines: [...numbers, lineNumber + 1] };
   }
-  await truncate(path, Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tail, 'utf8'));
+  await truncate(path, start);
   return { records, tornLine: tail, lines: numbers };
 }
 
