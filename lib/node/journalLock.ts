@@ -195,7 +195,6 @@ const readIfThere = (path: string) => readFile(path, 'utf8').catch((error: unkno
  * the guard, and a new lock cannot be created over it), so a live lock is never removed.
  */
 async function take(journalPath: string, lockPath: string): Promise<Held> {
-  const shown = `${lockPath}`;
   const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(procStat(process.pid) ? { start: procStat(process.pid)!.start } : {}) })}\n`;
   const guard = `${lockPath}.takeover`;
   let holder: Holder | undefined;
@@ -204,7 +203,7 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
     const found = await readIfThere(lockPath);
     if (found === undefined) continue; // let go of meanwhile: try again
     holder = parseHolder(found);
-    if (!holder || !isStale(holder)) throw inUse(journalPath, shown, holder);
+    if (!holder || !isStale(holder)) throw inUse(journalPath, lockPath, holder);
     if (!(await createExclusive(guard, text))) {
       // Another process is taking the stale lock over: it holds the journal in a moment.
       const taker = await readIfThere(guard);
@@ -215,7 +214,7 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
           `journal ${journalPath} is locked by a stale lock, and the takeover of pid ${takerHolder.pid} was cut short: delete ${guard} and ${lockPath} if no other process uses the journal`,
           undefined,
         );
-      throw inUse(journalPath, shown, takerHolder);
+      throw inUse(journalPath, lockPath, takerHolder);
     }
     try {
       if ((await readIfThere(lockPath)) === found) {
@@ -226,7 +225,7 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
       await unlink(guard).catch(() => undefined);
     }
   }
-  throw inUse(journalPath, shown, holder);
+  throw inUse(journalPath, lockPath, holder);
 }
 
 /** Refuses a journal with several names (hard links): another name's realpath would take another lock. */

@@ -142,4 +142,16 @@ describe('fileJournal: one process at a time (the lock file <journal>.lock)', ()
     writeFileSync(`${path}.lock`, JSON.stringify({ ...reused, start: startOf(process.ppid) }));
     await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
   });
+
+  it('a takeover cut short (its guard left by a process that is gone) is refused, naming both files to delete; a live taker is named as the holder', async () => {
+    const path = fresh();
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), since: '2026-12-01T08:00:00.000Z' });
+    writeFileSync(`${path}.lock`, stale);
+    writeFileSync(`${path}.lock.takeover`, stale);
+    await expect(fileJournal(path).read()).rejects.toThrow(`the takeover of pid ${JSON.parse(stale).pid as number} was cut short: delete ${path}.lock.takeover and ${path}.lock`);
+    writeFileSync(`${path}.lock.takeover`, JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-01T09:00:00.000Z' }));
+    await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(stale);
+  });
 });
+
