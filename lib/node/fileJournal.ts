@@ -39,14 +39,19 @@ export interface FileJournal extends BatchJournal {
  * else the read fails with `SmartFlowsJournalError` naming the file and the line.
  *
  * One process at a time: the first read or append takes an exclusive lock, the file
- * `<path>.lock` (created with `O_EXCL`, holding the process's pid, host and start time). While
+ * `<path>.lock` next to the journal's real file (symlinks resolved, so every name of the file
+ * takes one lock; a journal with hard links is refused), created whole and exclusively (`link`),
+ * holding the process's pid, host, time and, on Linux, the process's own start. While
  * another live process holds it, reads and appends fail with `SmartFlowsJournalError`
  * ("journal X is in use by pid N on host H since T"). The lock is let go of when a `runBatch`
  * on this journal ends (completed, errored or unsubscribed: it calls `release()`, which waits for
  * the appends so far), by `release()`, or when the process exits (`process.exit` included), so
  * a long-lived process that runs many batches holds no lock between them; a process killed outright (SIGKILL, a
  * crash) leaves it behind, and the next process on the same host takes it over, since its pid
- * no longer runs. A lock from another host is never taken over: delete it by hand once that
+ * no longer runs (or, on Linux, runs another process: the start differs); the takeover is
+ * race-free, one process at a time through a guard file `<path>.lock.takeover`. A file system
+ * that refuses (read-only, full, not allowed) fails the read with `SmartFlowsJournalError`
+ * "cannot write the journal X: …". A lock from another host is never taken over: delete it by hand once that
  * process is surely gone. Journals on one file in one process share the lock.
  * @param path - the file; created on the first append (its folder must exist)
  * @param options - see {@link FileJournalOptions}
