@@ -7,8 +7,10 @@ import type { JournalContents, JournalRecord } from './journalTypes';
 // checked here before anything is sent, whatever its store.
 
 const nonEmpty = z.string().check(z.minLength(1));
+/** A time as the journal writes it (ISO 8601, `Date.toISOString()`'s form, or with an offset): `Date.parse` alone takes junk ("x 1" is 2001 to it). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const at = z.string().check(
-  z.refine((text) => Number.isFinite(Date.parse(text)), { message: 'not a time (ISO 8601 expected)' }),
+  z.refine((text) => ISO_TIME.test(text) && Number.isFinite(Date.parse(text)), { message: 'not a time (ISO 8601 expected)' }),
 );
 const STATUSES = ['Queued', 'Running', 'Waiting', 'UserInput', 'SelectFlow', 'Success', 'Warning', 'Error', 'Canceled', 'Interrupted', 'Unknown'] as const;
 
@@ -45,6 +47,21 @@ const SCHEMAS: Record<JournalRecord['type'], z.ZodMiniType> = {
     file: nonEmpty,
     bytes: z.number().check(z.int(), z.nonnegative()),
   }),
+};
+
+/**
+ * What does not fit in an ended record's outcome (a hand edit): `succeeded` only with status
+ * Success or Warning and no error; `failed` always with its error (its status may be any: an
+ * execution that ended Success can still fail the job, when its output could not be had).
+ */
+const outcomeMismatch = (outcome: Extract<JournalRecord, { type: 'ended' }>['outcome']): string | undefined => {
+  if (outcome.state === 'succeeded') {
+    if (outcome.status !== undefined && outcome.status !== 'Success' && outcome.status !== 'Warning')
+      return `outcome.state "succeeded" does not fit outcome.status "${outcome.status}" (a job succeeds with "Success" or "Warning")`;
+    if (outcome.error !== undefined) return 'outcome.state is "succeeded" but it has an outcome.error';
+    return undefined;
+  }
+  return outcome.error === undefined ? 'outcome.state is "failed" but it has no outcome.error' : undefined;
 };
 
 /** Where a job is in its life, as far as the records so far go. */
@@ -139,6 +156,8 @@ export function checkJournal(contents: JournalContents, source?: string): void {
     const parsed = schema.safeParse(record);
     if (!parsed.success) return fail(index, `${article(type as string)} "${type as string}" record whose ${parsed.error.issues.map((issue) => describeIssue(issue, record)).join('; ')}`);
     const r = record as JournalRecord;
+    const mismatch = r.type === 'ended' ? outcomeMismatch(r.outcome) : undefined;
+    if (mismatch) return fail(index, `an "ended" record whose ${mismatch}`);
     if (r.type === 'planned') {
       if (index !== 0) return fail(index, 'a second "planned" record, or one after other records (the plan comes first, once)');
       for (const job of r.jobs) {

@@ -1,6 +1,6 @@
 import { open, readFile, truncate } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { SmartFlowsJournalError } from '../batch/journalError';
+import { isSmartFlowsJournalError, SmartFlowsJournalError } from '../batch/journalError';
 import { checkJournal } from '../batch/checkJournal';
 import { JOURNAL_STORE } from '../batch/journalInUse';
 import type { BatchJournal, JournalContents, JournalRecord } from '../batch/journalTypes';
@@ -40,17 +40,23 @@ export interface FileJournal extends BatchJournal {
  * else the read fails with `SmartFlowsJournalError` naming the file and the line.
  *
  * One process at a time: the first read or append takes an exclusive lock, the file
- * `<path>.lock` (created with `O_EXCL`, holding the process's pid, host and start time). While
+ * `<path>.lock` next to the journal's real file (symlinks resolved, so every name of the file
+ * takes one lock; a journal with hard links is refused), created whole and exclusively (`link`),
+ * holding the process's pid, host, time and, on Linux, the process's own start. While
  * another live process holds it, reads and appends fail with `SmartFlowsJournalError`
  * ("journal X is in use by pid N on host H since T"). The lock is let go of when a `runBatch`
  * on this journal ends (completed, errored or unsubscribed: it calls `release()`, which waits for
  * the appends so far), by `release()`, or when the process exits (`process.exit` included), so
  * a long-lived process that runs many batches holds no lock between them; a process killed outright (SIGKILL, a
  * crash) leaves it behind, and the next process on the same host takes it over, since its pid
- * no longer runs. A lock from another host is never taken over: delete it by hand once that
- * process is surely gone. Journals on one file in one process share the lock, but one batch at
- * a time uses the file: while a `runBatch` of this process runs on one of them, a `runBatch` on
- * another fails at once with `SmartFlowsJournalError` ("in use by another batch in this process").
+ * no longer runs (or, on Linux, runs another process: the start differs); the takeover is
+ * race-free, one process at a time through a guard file `<path>.lock.takeover`. A file system
+ * that refuses (read-only, full, not allowed) fails the read with `SmartFlowsJournalError`
+ * "cannot write the journal X: …". A lock from another host is never taken over: delete it by
+ * hand once that process is surely gone. Journals on one file in one process share the lock, but
+ * one batch at a time uses the file: while a `runBatch` of this process runs on one of them, a
+ * `runBatch` on another fails at once with `SmartFlowsJournalError` ("in use by another batch in
+ * this process").
  * @param path - the file; created on the first append (its folder must exist)
  * @param options - see {@link FileJournalOptions}
  * @example
@@ -66,7 +72,7 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
   // Set while this journal holds the lock: lets go of it.
   let unlock: (() => Promise<void>) | undefined;
   const locked = async () => {
-    if (locking && !unlock) unlock = await lockJournal(path);
+    if (locking && !unlock) unlock = await lockJournal(path).catch(ioError(path, 'write'));
   };
   const appendLine = async (line: string) => {
     await locked();
@@ -96,7 +102,7 @@ export function fileJournal(path: string, options: FileJournalOptions = {}): Fil
     read: () =>
       enqueue(async () => {
         await locked();
-        const contents = await readLines(path);
+        const contents = await readLines(path).catch(ioError(path, 'read'));
         checkJournal(contents, path);
         return contents;
       }),
@@ -130,25 +136,51 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
+/**
+ * An I/O error of the file system (read-only, full, not allowed…) as the journal's own error,
+ * saying what could not be done with which journal (not "not a journal"). Errors that are
+ * already the journal's pass as they are.
+ */
+const ioError =
+  (path: string, what: 'read' | 'write') =>
+  (error: unknown): never => {
+    if (isSmartFlowsJournalError(error) || typeof (error as { code?: unknown } | null)?.code !== 'string') throw error;
+    const code = (error as NodeJS.ErrnoException).code!;
+    // Reading may write too (a torn line is cut off): what failed is told by the error's code.
+    const writing = what === 'write' || WRITE_ERRORS.has(code);
+    throw new SmartFlowsJournalError(`cannot ${writing ? 'write' : 'read'} the journal ${path}: ${(error as Error).message}`, error);
+  };
+const WRITE_ERRORS = new Set(['EROFS', 'ENOSPC', 'EDQUOT', 'EFBIG']);
+
+const NEWLINE = 0x0a;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
 async function readLines(path: string): Promise<JournalContents> {
-  let text: string;
+  // Bytes, not text: a torn last line is cut at its own first byte, whatever earlier lines hold
+  // (decoding would turn each byte that is not UTF-8 into three, and move the cut).
+  let data: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    data = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [] };
     throw error;
   }
-  const lines = text.split('\n');
-  const tail = lines.pop() ?? '';
+  // A byte order mark (a text editor saved the file) is skipped, and stays in the file.
+  const first = data.subarray(0, BOM.length).equals(BOM) ? BOM.length : 0;
   const records: JournalRecord[] = [];
   const numbers: number[] = [];
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
+  let start = first;
+  let lineNumber = 0;
+  for (let end = data.indexOf(NEWLINE, start); end !== -1; start = end + 1, end = data.indexOf(NEWLINE, start)) {
+    lineNumber++;
+    const line = data.toString('utf8', start, end);
+    if (line.trim() === '') continue;
     const record = parseRecord(line);
-    if (!record) throw new SmartFlowsJournalError(`${path} is not a batch journal: line ${index + 1} is not a journal record`, undefined, { line: index + 1 });
+    if (!record) throw new SmartFlowsJournalError(`${path} is not a batch journal: line ${lineNumber} is not a journal record`, undefined, { line: lineNumber });
     records.push(record);
-    numbers.push(index + 1);
-  });
+    numbers.push(lineNumber);
+  }
+  const tail = data.toString('utf8', start);
   if (tail.trim() === '') return { records, lines: numbers };
   // The last line has no newline: the write that made it was cut short (or only its newline was).
   const whole = parseRecord(tail);
@@ -160,9 +192,9 @@ async function readLines(path: string): Promise<JournalContents> {
     } finally {
       await file.close();
     }
-    return { records: [...records, whole], lines: [...numbers, lines.length + 1] };
+    return { records: [...records, whole], lines: [...numbers, lineNumber + 1] };
   }
-  await truncate(path, Buffer.byteLength(text, 'utf8') - Buffer.byteLength(tail, 'utf8'));
+  await truncate(path, start);
   return { records, tornLine: tail, lines: numbers };
 }
 

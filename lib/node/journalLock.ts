@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { link, lstat, open, readFile, readlink, realpath, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { SmartFlowsJournalError } from '../batch/journalError';
 
-/** What a lock file holds: who took it, where, and when. */
+/** What a lock file holds: who took it, where, when, and (where the system tells) the process's own start. */
 interface Holder {
   pid: number;
   host: string;
   since: string;
+  /** `<boot id>:<start in clock ticks since boot>` (Linux `/proc`), which tells a reused pid from the holder. */
+  start?: string;
 }
 
 /** A lock this process holds (or is taking): its text, and how many journals share it. */
@@ -39,9 +41,8 @@ const releaseAllSync = () => {
 const parseHolder = (text: string): Holder | undefined => {
   try {
     const value = JSON.parse(text) as Partial<Holder> | null;
-    return typeof value?.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && typeof value.host === 'string' && typeof value.since === 'string'
-      ? { pid: value.pid, host: value.host, since: value.since }
-      : undefined;
+    if (!(typeof value?.pid === 'number' && Number.isInteger(value.pid) && value.pid > 0 && typeof value.host === 'string' && typeof value.since === 'string')) return undefined;
+    return { pid: value.pid, host: value.host, since: value.since, ...(typeof value.start === 'string' ? { start: value.start } : {}) };
   } catch {
     return undefined;
   }
@@ -57,13 +58,54 @@ const isRunning = (pid: number): boolean => {
   }
 };
 
+let bootId: string | null | undefined;
+/** This boot's id (Linux), read once; null where the system does not tell. */
+const currentBoot = (): string | null => {
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      bootId = null;
+    }
+  }
+  return bootId;
+};
+
 /**
- * A lock left by a process that is gone: taken on this host by a pid that no longer runs, or
- * by this process's own pid (reused after a crash: this process takes each lock once, so a
- * lock file with its pid that it is taking now is a leftover). A lock from another host
- * cannot be checked, so it is never stale.
+ * What `/proc/<pid>/stat` says of a process (Linux): its start (boot id and clock ticks since
+ * boot, field 22) and whether it is a zombie (killed, not yet reaped: gone for a lock's sake).
+ * `undefined` where it cannot be read (another system, or the pid runs no process).
  */
-const isStale = (holder: Holder): boolean => holder.host === hostname() && (holder.pid === process.pid || !isRunning(holder.pid));
+const procStat = (pid: number): { start: string; zombie: boolean } | undefined => {
+  const boot = currentBoot();
+  if (boot === null) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces or ")": the fields after the last ")" start with field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19];
+    return ticks && /^\d+$/.test(ticks) ? { start: `${boot}:${ticks}`, zombie: fields[0] === 'Z' } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * A lock left by a process that is gone: taken on this host by a pid that no longer runs (or
+ * is a zombie), or that now runs another process (its recorded start differs: the pid was
+ * reused), or by this process's own pid (reused after a crash: this process takes each lock
+ * once, so a lock file with its pid that it is taking now is a leftover). Where the start
+ * cannot be read (not Linux, or a lock written without it), a running pid holds the lock. A
+ * lock from another host cannot be checked, so it is never stale.
+ */
+const isStale = (holder: Holder): boolean => {
+  if (holder.host !== hostname()) return false;
+  if (holder.pid === process.pid) return true;
+  const stat = procStat(holder.pid);
+  if (stat) return stat.zombie || (holder.start !== undefined && holder.start !== stat.start);
+  if (holder.start !== undefined && currentBoot() !== null && !holder.start.startsWith(`${currentBoot()}:`)) return true; // taken before the last reboot
+  return !isRunning(holder.pid);
+};
 
 const inUse = (journalPath: string, lockPath: string, holder: Holder | undefined): SmartFlowsJournalError =>
   new SmartFlowsJournalError(
@@ -75,11 +117,61 @@ const inUse = (journalPath: string, lockPath: string, holder: Holder | undefined
 
 const missing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 
-/** Creates the lock file with `text` only if none exists (`O_EXCL`), durably: true if created. */
-async function createExclusive(lockPath: string, text: string): Promise<boolean> {
+/**
+ * The journal's real name, which names its lock: symlinks and `..` resolved (`realpath`), so
+ * every name of one file takes one lock. A journal not created yet: its folder's real path and
+ * its name (a dangling symlink is followed to where the file will be).
+ */
+async function realJournalPath(journalPath: string): Promise<string> {
+  let path = resolve(journalPath);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return await realpath(path);
+    } catch (error) {
+      if (!missing(error)) throw error;
+    }
+    const target = await readlink(path).catch(() => undefined);
+    if (target === undefined) {
+      const folder = await realpath(dirname(path)).catch((error: unknown) => (missing(error) ? undefined : Promise.reject(error)));
+      return folder === undefined ? path : join(folder, basename(path));
+    }
+    path = resolve(dirname(path), target);
+  }
+  return path;
+}
+
+/**
+ * Creates `path` holding `text` only if nothing is there, whole or not at all: the text is
+ * written and fsynced under a name of its own, then `link`ed to `path` (which fails if `path`
+ * exists, like `O_EXCL`, and never shows a half-written file). Where the file system has no
+ * hard links, `open(path, 'wx')` does it. True if created.
+ */
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const file = await open(temp, 'wx');
+  try {
+    await file.writeFile(text, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    return createExclusiveOpen(path, text);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
+async function createExclusiveOpen(path: string, text: string): Promise<boolean> {
   let file;
   try {
-    file = await open(lockPath, 'wx');
+    file = await open(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
@@ -93,54 +185,82 @@ async function createExclusive(lockPath: string, text: string): Promise<boolean>
   return true;
 }
 
-/** Creates the lock file, taking a stale one over: the moves of {@link lockJournal}. */
+const readIfThere = (path: string) => readFile(path, 'utf8').catch((error: unknown) => (missing(error) ? undefined : Promise.reject(error)));
+
+/**
+ * Creates the lock file, taking a stale one over: the moves of {@link lockJournal}. Only a
+ * process holding the takeover guard `<lock>.takeover` (itself created exclusively) removes a
+ * lock, and only after reading it again under the guard and finding the text it judged stale:
+ * no other process can change a stale lock meanwhile (its holder is gone, other takers wait on
+ * the guard, and a new lock cannot be created over it), so a live lock is never removed.
+ */
 async function take(journalPath: string, lockPath: string): Promise<Held> {
-  const shown = `${journalPath}.lock`;
-  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`;
+  const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(procStat(process.pid) ? { start: procStat(process.pid)!.start } : {}) })}\n`;
+  const guard = `${lockPath}.takeover`;
   let holder: Holder | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await createExclusive(lockPath, text)) return { text, users: 0 };
-    const found = await readFile(lockPath, 'utf8').catch((error: unknown) => (missing(error) ? undefined : Promise.reject(error)));
+    const found = await readIfThere(lockPath);
     if (found === undefined) continue; // let go of meanwhile: try again
     holder = parseHolder(found);
-    if (!holder || !isStale(holder)) throw inUse(journalPath, shown, holder);
-    const aside = `${lockPath}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+    if (!holder || !isStale(holder)) throw inUse(journalPath, lockPath, holder);
+    if (!(await createExclusive(guard, text))) {
+      // Another process is taking the stale lock over: it holds the journal in a moment.
+      const taker = await readIfThere(guard);
+      if (taker === undefined) continue;
+      const takerHolder = parseHolder(taker);
+      if (takerHolder && isStale(takerHolder))
+        throw new SmartFlowsJournalError(
+          `journal ${journalPath} is locked by a stale lock, and the takeover of pid ${takerHolder.pid} was cut short: delete ${guard} and ${lockPath} if no other process uses the journal`,
+          undefined,
+        );
+      throw inUse(journalPath, lockPath, takerHolder);
+    }
     try {
-      await rename(lockPath, aside);
-    } catch (error) {
-      if (missing(error)) continue;
-      throw error;
+      if ((await readIfThere(lockPath)) === found) {
+        await unlink(lockPath);
+        if (await createExclusive(lockPath, text)) return { text, users: 0 };
+      }
+    } finally {
+      await unlink(guard).catch(() => undefined);
     }
-    const moved = await readFile(aside, 'utf8').catch(() => undefined);
-    if (moved !== found) {
-      // Another process took the stale lock over first, and this rename moved its live lock: put it back.
-      await rename(aside, lockPath).catch(() => undefined);
-      throw inUse(journalPath, shown, moved === undefined ? undefined : parseHolder(moved));
-    }
-    await unlink(aside).catch(() => undefined);
   }
-  throw inUse(journalPath, shown, holder);
+  throw inUse(journalPath, lockPath, holder);
+}
+
+/** Refuses a journal with several names (hard links): another name's realpath would take another lock. */
+async function refuseHardLinks(journalPath: string, realPath: string): Promise<void> {
+  const stat = await lstat(realPath).catch((error: unknown) => (missing(error) ? undefined : Promise.reject(error)));
+  if (stat && stat.nlink > 1)
+    throw new SmartFlowsJournalError(
+      `journal ${journalPath} has ${stat.nlink} names (hard links): a process using another name would take another lock, so one process at a time cannot be made sure of; keep one name (remove the other links, or use a copy)`,
+      undefined,
+    );
 }
 
 /**
- * Takes the lock of the journal at `journalPath`: the file `<journal>.lock`, created with
- * `O_EXCL` and holding pid, host and start time; or joins it when this process holds it
- * already (journals on one file in one process share it). A stale lock (its process gone) is
- * taken over: moved aside (a rename, which only one process can do to that file), checked to be
- * the stale one, then a new lock created exclusively; a live lock moved aside by a race is put
- * back. The lock file is removed by the last release, or at the process's exit.
+ * Takes the lock of the journal at `journalPath`: the file `<real path of the journal>.lock`
+ * (symlinks resolved, so every name of the journal takes one lock), created exclusively and
+ * holding pid, host, time and the process's start; or joins it when this process holds it
+ * already (journals on one file in one process share it). A journal with hard links is refused
+ * (checked when the lock is taken). A stale lock (its process gone, or its pid now another
+ * process's) is taken over under a guard file, race-free. The lock file is removed by the last
+ * release, or at the process's exit.
  * @returns the function that lets go of it (once; later calls do nothing)
  * @throws SmartFlowsJournalError naming the process that holds it
  */
 export async function lockJournal(journalPath: string): Promise<() => Promise<void>> {
-  const lockPath = `${resolve(journalPath)}.lock`;
+  const realPath = await realJournalPath(journalPath);
+  const lockPath = `${realPath}.lock`;
   let taking = locks.get(lockPath);
   if (!taking) {
-    taking = take(journalPath, lockPath).then((lock) => {
-      if (taken.size === 0) process.once('exit', releaseAllSync);
-      taken.set(lockPath, lock);
-      return lock;
-    });
+    taking = refuseHardLinks(journalPath, realPath)
+      .then(() => take(journalPath, lockPath))
+      .then((lock) => {
+        if (taken.size === 0) process.once('exit', releaseAllSync);
+        taken.set(lockPath, lock);
+        return lock;
+      });
     locks.set(lockPath, taking);
     // A failed take leaves nothing behind: the next call tries again.
     taking.catch(() => locks.get(lockPath) === taking && locks.delete(lockPath));

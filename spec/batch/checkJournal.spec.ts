@@ -33,6 +33,16 @@ describe('checkJournal: what is wrong, in words, with the line', () => {
     [[plan, plan], 'line 2: a second "planned" record, or one after other records (the plan comes first, once)'],
     [[plan, { type: 'bogus' }], 'line 2: unknown record type "bogus"'],
     [[plan, 42], 'line 2: not a record (a JSON object expected)'],
+    // `at`: ISO 8601 as the journal writes it, not whatever Date.parse takes ("x 1" is 2001 to it).
+    [[plan, { type: 'starting', at: 'x 1', key: 'J1' }], 'line 2: a "starting" record whose at is not a time (ISO 8601 expected)'],
+    [[plan, { type: 'starting', at: '0', key: 'J1' }], 'line 2: a "starting" record whose at is not a time (ISO 8601 expected)'],
+    [[plan, { type: 'starting', at: 'Tue, 01 Dec 2026 08:00:00 GMT', key: 'J1' }], 'line 2: a "starting" record whose at is not a time (ISO 8601 expected)'],
+    [[plan, { type: 'starting', at: '2026-13-01T08:00:00Z', key: 'J1' }], 'line 2: a "starting" record whose at is not a time (ISO 8601 expected)'],
+    [[plan, { type: 'starting', at: '2026-12-01T08:00:00.000+01:00', key: 'J1' }, { type: 'starting', at: '2026-12-01T08:00:00Z', key: 'J2' }], undefined],
+    // An ended record's state and status must agree (a hand edit that does not is refused).
+    [[plan, starting('J1'), { type: 'ended', at: AT, key: 'J1', outcome: { state: 'succeeded', status: 'Error', documents: [] } }], 'line 3: an "ended" record whose outcome.state "succeeded" does not fit outcome.status "Error" (a job succeeds with "Success" or "Warning")'],
+    [[plan, starting('J1'), { type: 'ended', at: AT, key: 'J1', outcome: { state: 'succeeded', status: 'Success', documents: [], error: { name: 'E', message: 'm' } } }], 'line 3: an "ended" record whose outcome.state is "succeeded" but it has an outcome.error'],
+    [[plan, starting('J1'), { type: 'ended', at: AT, key: 'J1', outcome: { state: 'failed', status: 'Success', documents: [] } }], 'line 3: an "ended" record whose outcome.state is "failed" but it has no outcome.error'],
   ])('%#: %s', (records, message) => {
     expect(problem(...records)).toBe(message);
   });

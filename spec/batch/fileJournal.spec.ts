@@ -1,4 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import fsPromises from 'node:fs/promises';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,5 +46,50 @@ describe('fileJournal', () => {
     const path = fresh();
     writeFileSync(path, `${JSON.stringify(starting('a'))}\nnot json\n${JSON.stringify(starting('b'))}\n`);
     await expect(fileJournal(path).read()).rejects.toThrow(/line 2 is not a journal record/);
+  });
+
+  it('cuts a torn last line at its own first byte, also when an earlier line holds bytes that are not UTF-8', async () => {
+    const path = fresh();
+    const whole = Buffer.concat([
+      Buffer.from(`${JSON.stringify(plan)}\n{"type":"starting","at":"2026-12-01T00:00:00.000Z","key":"a","note":"`),
+      Buffer.from([0xff, 0xfe, 0xff]),
+      Buffer.from('"}\n'),
+    ]);
+    writeFileSync(path, Buffer.concat([whole, Buffer.from('{"type":"starting","at":"2026-12-01T00:0')]));
+    const journal = fileJournal(path);
+    expect((await journal.read()).tornLine).toBe('{"type":"starting","at":"2026-12-01T00:0');
+    expect(readFileSync(path).equals(whole)).toBe(true);
+    await journal.append(starting('b'));
+    expect((await fileJournal(path).read()).lines).toEqual([1, 2, 3]);
+  });
+
+  it('reads a journal that starts with a UTF-8 byte order mark (a text editor saved it)', async () => {
+    const path = fresh();
+    writeFileSync(path, `\uFEFF${JSON.stringify(plan)}\n${JSON.stringify(starting('a'))}\n`);
+    expect(await fileJournal(path).read()).toEqual({ records: [plan, starting('a')], lines: [1, 2] });
+  });
+
+  describe('a journal that cannot be written or read: the I/O error, as such, before anything is sent', () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+    it.each(['EROFS', 'ENOSPC', 'EACCES'])('%s', async (code) => {
+      const path = fresh();
+      writeFileSync(path, `${JSON.stringify(plan)}\n`);
+      const failure = Object.assign(new Error(`${code}: the file system said no, open '${path}'`), { code });
+      jest.spyOn(fsPromises, 'open').mockRejectedValue(failure);
+      await expect(fileJournal(path).read()).rejects.toMatchObject({
+        name: 'SmartFlowsJournalError',
+        message: `cannot write the journal ${path}: ${code}: the file system said no, open '${path}'`,
+        cause: failure,
+      });
+    });
+
+    it('EACCES on reading', async () => {
+      const path = fresh();
+      const failure = Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
+      jest.spyOn(fsPromises, 'readFile').mockRejectedValue(failure);
+      await expect(fileJournal(path, { lock: false }).read()).rejects.toMatchObject({ name: 'SmartFlowsJournalError', message: `cannot read the journal ${path}: EACCES: permission denied, open '${path}'` });
+    });
   });
 });

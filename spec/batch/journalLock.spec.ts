@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
@@ -15,6 +15,17 @@ const fresh = () => join(mkdtempSync(join(tmpdir(), 'sfrx-lock-')), 'batch.jsonl
 const plan: JournalRecord = { type: 'planned', v: 1, at: '2026-12-01T00:00:00.000Z', jobs: [{ key: 'a', flowId: 'f', inputHash: 'h' }] };
 const lockOf = (path: string) => JSON.parse(readFileSync(`${path}.lock`, 'utf8')) as { pid: number; host: string; since: string };
 
+/** What the lock records of a process's start on Linux (`<boot id>:<field 22 of /proc/<pid>/stat>`); undefined elsewhere. */
+function startOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return `${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  } catch {
+    return undefined;
+  }
+}
+const onLinux = existsSync('/proc/self/stat') ? it : it.skip;
+
 /** A pid that surely ran on this host and is gone now. */
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '']);
@@ -27,7 +38,7 @@ describe('fileJournal: one process at a time (the lock file <journal>.lock)', ()
     const path = fresh();
     const journal = fileJournal(path);
     await journal.read();
-    expect(lockOf(path)).toEqual({ pid: process.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/) });
+    expect(lockOf(path)).toEqual({ pid: process.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), ...(startOf(process.pid) ? { start: startOf(process.pid) } : {}) });
     await journal.append(plan);
     await journal.release();
     expect(existsSync(`${path}.lock`)).toBe(false);
@@ -92,4 +103,55 @@ describe('fileJournal: one process at a time (the lock file <journal>.lock)', ()
     await expect(run).rejects.toMatchObject({ name: 'SmartFlowsJournalError', message: expect.stringContaining(`is in use by pid ${process.ppid}`) });
     expect(requests).toHaveLength(0);
   });
+
+  it('locks the file, not the name: a symlink to the journal (existing or not yet created) takes the real file\'s lock', async () => {
+    const path = fresh();
+    const live = JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-01T08:00:00.000Z' });
+    writeFileSync(`${path}.lock`, live);
+    // The journal does not exist yet: a dangling symlink to it, and a path through `..`.
+    const link = join(path, '..', 'current.jsonl');
+    symlinkSync(path, link);
+    const message = `is in use by pid ${process.ppid}`;
+    await expect(fileJournal(link).read()).rejects.toThrow(message);
+    await expect(fileJournal(join(path, '..', '..', readdirSync(join(path, '..', '..')).find((d) => path.includes(d))!, 'batch.jsonl')).read()).rejects.toThrow(message);
+    // It exists.
+    writeFileSync(path, `${JSON.stringify(plan)}\n`);
+    await expect(fileJournal(link).append(plan)).rejects.toThrow(message);
+    expect(existsSync(`${link}.lock`)).toBe(false);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(live);
+  });
+
+  it('refuses a journal with hard links (another name would take another lock), before writing anything', async () => {
+    const path = fresh();
+    writeFileSync(path, `${JSON.stringify(plan)}\n`);
+    const other = join(path, '..', 'copy.jsonl');
+    linkSync(path, other);
+    for (const name of [path, other]) await expect(fileJournal(name).read()).rejects.toThrow(`journal ${name} has 2 names (hard links)`);
+    expect(readdirSync(join(path, '..')).sort()).toEqual(['batch.jsonl', 'copy.jsonl']);
+  });
+
+  onLinux('a live pid that is not the holder (its start differs: the pid was reused) is stale; the holder itself is not', async () => {
+    const path = fresh();
+    const reused = { pid: process.ppid, host: hostname(), since: '2026-12-01T08:00:00.000Z', start: `${startOf(process.ppid)!}0` };
+    writeFileSync(`${path}.lock`, JSON.stringify(reused));
+    const journal = fileJournal(path);
+    await journal.read();
+    expect(lockOf(path).pid).toBe(process.pid);
+    await journal.release();
+    // The same pid with its own start: in use.
+    writeFileSync(`${path}.lock`, JSON.stringify({ ...reused, start: startOf(process.ppid) }));
+    await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
+  });
+
+  it('a takeover cut short (its guard left by a process that is gone) is refused, naming both files to delete; a live taker is named as the holder', async () => {
+    const path = fresh();
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), since: '2026-12-01T08:00:00.000Z' });
+    writeFileSync(`${path}.lock`, stale);
+    writeFileSync(`${path}.lock.takeover`, stale);
+    await expect(fileJournal(path).read()).rejects.toThrow(`the takeover of pid ${JSON.parse(stale).pid as number} was cut short: delete ${path}.lock.takeover and ${path}.lock`);
+    writeFileSync(`${path}.lock.takeover`, JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-01T09:00:00.000Z' }));
+    await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(stale);
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
@@ -54,8 +54,15 @@ describe('smart-flows batch --journal: one process at a time', () => {
     const second = await cli.run([...batch.args, '--json']);
     expect(second.code).toBe(2);
     const holder = JSON.parse(readFileSync(`${batch.journal}.lock`, 'utf8')) as { pid: number; host: string; since: string };
-    expect(holder).toEqual({ pid: first.child.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    // (On Linux the lock also holds the process's start, which tells a reused pid from it.)
+    expect(holder).toMatchObject({ pid: first.child.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(second.stderr).toContain(`smart-flows batch: journal ${batch.journal} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.since}`);
+    expect(sent()).toBe(requests);
+    // The same journal through another name (a symlink, e.g. a "current" link of ops scripts): the same lock.
+    const link = join(cli.dir, 'current.journal');
+    symlinkSync(batch.journal, link);
+    const third = await cli.run([...batch.args.map((arg) => (arg === batch.journal ? link : arg)), '--json']);
+    expect({ code: third.code, stderr: third.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`smart-flows batch: journal ${link} is in use by pid ${holder.pid}`) });
     expect(sent()).toBe(requests);
     first.child.kill('SIGINT');
     expect((await first.done).code).toBe(130);

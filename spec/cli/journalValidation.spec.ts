@@ -80,6 +80,27 @@ describe('smart-flows batch --journal: a hand-edited or damaged journal is refus
     starting.key = 'J9';
     await expectRefused(b, [b.find('planned'), starting], 2, /J9/);
   }, SLOW);
+
+  it('an `at` that Date.parse would take but is not ISO 8601 ("x 1", read as 2001)', async () => {
+    const b = await finishedBatch('atjunk');
+    await expectRefused(b, [b.find('planned'), { ...b.find('starting', 'J1'), at: 'x 1' }], 2, /a "starting" record whose at is not a time \(ISO 8601 expected\)/);
+  }, SLOW);
+
+  it('an `ended` record whose state and status disagree (succeeded, Error)', async () => {
+    const b = await finishedBatch('mismatch');
+    const ended = b.find('ended', 'J1');
+    (ended.outcome as Record<string, unknown>).status = 'Error';
+    await expectRefused(b, [b.find('planned'), b.find('starting', 'J1'), b.find('started', 'J1'), ended], 4, /outcome\.state "succeeded" does not fit outcome\.status "Error"/);
+  }, SLOW);
+
+  it('a journal saved with a UTF-8 byte order mark resumes (nothing started again)', async () => {
+    const b = await finishedBatch('bom');
+    writeFileSync(b.journal, `\uFEFF${readFileSync(b.journal, 'utf8')}`);
+    const starts = cli.server.simulator.stats.startsByFlow[b.flowId];
+    const again = await cli.run(b.args);
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('2 resumed from the journal, 0 adopted, 0 restarted') });
+    expect(cli.server.simulator.stats.startsByFlow[b.flowId]).toBe(starts);
+  }, SLOW);
 });
 
 export type { JournalRecord };
