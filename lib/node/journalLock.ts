@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, lstat, open, readFile, readlink, realpath, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -198,7 +198,7 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
   const text = `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString(), ...(procStat(process.pid) ? { start: procStat(process.pid)!.start } : {}) })}\n`;
   const guard = `${lockPath}.takeover`;
   let holder: Holder | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
     if (await createExclusive(lockPath, text)) return { text, users: 0 };
     const found = await readIfThere(lockPath);
     if (found === undefined) continue; // let go of meanwhile: try again
@@ -209,12 +209,13 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
       const taker = await readIfThere(guard);
       if (taker === undefined) continue;
       const takerHolder = parseHolder(taker);
-      if (takerHolder && isStale(takerHolder))
-        throw new SmartFlowsJournalError(
-          `journal ${journalPath} is locked by a stale lock, and the takeover of pid ${takerHolder.pid} was cut short: delete ${guard} and ${lockPath} if no other process uses the journal`,
-          undefined,
-        );
-      throw inUse(journalPath, lockPath, takerHolder);
+      if (!takerHolder || !isStale(takerHolder)) throw inUse(journalPath, lockPath, takerHolder);
+      // A takeover cut short (its process killed in the middle): break its guard, then try again.
+      if (await breakGuard(guard, taker)) continue;
+      throw new SmartFlowsJournalError(
+        `journal ${journalPath} is locked by a stale lock, and the takeover of pid ${takerHolder.pid} was cut short: delete ${guard} and ${lockPath} if no other process uses the journal`,
+        undefined,
+      );
     }
     try {
       if ((await readIfThere(lockPath)) === found) {
@@ -226,6 +227,26 @@ async function take(journalPath: string, lockPath: string): Promise<Held> {
     }
   }
   throw inUse(journalPath, lockPath, holder);
+}
+
+/**
+ * Removes the guard of a takeover whose process is gone, race-free: only the process that
+ * creates `<guard>.<hash of its text>` exclusively may remove it, after reading it again and
+ * finding that text. No one else removes that guard meanwhile (its owner is gone, and a guard is
+ * only ever removed by its owner or here), and every guard's text is new (pid, time), so a guard
+ * made after it is never taken for it. The marker is removed after; a process that read the old
+ * text late then finds another text, or none, and leaves it.
+ * @returns false when another process is breaking it (or died doing so): the caller tries again
+ */
+async function breakGuard(guard: string, staleText: string): Promise<boolean> {
+  const marker = `${guard}.${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+  if (!(await createExclusive(marker, staleText))) return false;
+  try {
+    if ((await readIfThere(guard)) === staleText) await unlink(guard).catch(() => undefined);
+  } finally {
+    await unlink(marker).catch(() => undefined);
+  }
+  return true;
 }
 
 /** Refuses a journal with several names (hard links): another name's realpath would take another lock. */

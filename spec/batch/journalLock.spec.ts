@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { fileJournal } from '../../lib/node/fileJournal';
 import { isSmartFlowsJournalError } from '../../lib/batch/appendRecord';
@@ -143,14 +144,31 @@ describe('fileJournal: one process at a time (the lock file <journal>.lock)', ()
     await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
   });
 
-  it('a takeover cut short (its guard left by a process that is gone) is refused, naming both files to delete; a live taker is named as the holder', async () => {
+  it('a takeover cut short (its guard left by a process killed in the middle) is finished by the next process: the guard broken, the lock taken, nothing left over', async () => {
+    // Before: refused for good ("the takeover of pid N was cut short: delete …"), so a batch
+    // killed during a takeover (the crash soak does that) could not resume by itself.
     const path = fresh();
     const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), since: '2026-12-01T08:00:00.000Z' });
     writeFileSync(`${path}.lock`, stale);
     writeFileSync(`${path}.lock.takeover`, stale);
-    await expect(fileJournal(path).read()).rejects.toThrow(`the takeover of pid ${JSON.parse(stale).pid as number} was cut short: delete ${path}.lock.takeover and ${path}.lock`);
+    const journal = fileJournal(path);
+    await journal.read();
+    expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    await journal.release();
+    expect(readdirSync(dirname(path)).filter((f) => f.startsWith(`${basename(path)}.lock`))).toEqual([]);
+  });
+
+  it('a live taker is named as the holder; a guard whose breaking was itself cut short is refused, naming both files to delete', async () => {
+    const path = fresh();
+    const stale = JSON.stringify({ pid: await deadPid(), host: hostname(), since: '2026-12-01T08:00:00.000Z' });
+    writeFileSync(`${path}.lock`, stale);
     writeFileSync(`${path}.lock.takeover`, JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-01T09:00:00.000Z' }));
     await expect(fileJournal(path).read()).rejects.toThrow(`is in use by pid ${process.ppid}`);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(stale);
+    // The guard of a gone taker, and the marker of a process that died breaking it.
+    writeFileSync(`${path}.lock.takeover`, stale);
+    writeFileSync(`${path}.lock.takeover.${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`, stale);
+    await expect(fileJournal(path).read()).rejects.toThrow(`the takeover of pid ${JSON.parse(stale).pid as number} was cut short: delete ${path}.lock.takeover and ${path}.lock`);
     expect(readFileSync(`${path}.lock`, 'utf8')).toBe(stale);
   });
 });
