@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { catchError, concatMap, defer, from, map, type Observable, of, toArray } from 'rxjs';
+import { catchError, concatMap, defer, from, map, type Observable, of, throwError, toArray } from 'rxjs';
+import { downloadable } from '../../documents/downloadable';
 import { type BatchItem, findDocuments } from '../../index';
 import type { Connection } from '../connect';
 import type { CliJournal } from '../openJournal';
@@ -24,13 +25,23 @@ export class DocumentWriteError extends Error {
   override name = 'DocumentWriteError';
 }
 
+/** Downloading one of a job's documents failed (a 404, a network error, an answer past the size limit): the job fails with this reason, the batch goes on. */
+export class DocumentDownloadError extends Error {
+  override name = 'DocumentDownloadError';
+}
+
+const messageOf = (error: unknown) => (error as Error)?.message ?? String(error);
+
 /** A document of a job, as the job's outcome or its progress names it. */
 interface DocumentRef {
   id: string;
 }
 
-/** The documents of a succeeded job: from the journal's outcome for a job that ended before, else from its model and state. */
-const refsOf = (item: BatchItem): DocumentRef[] => (fromJournal(item) ? (item.outcome?.documents ?? []) : findDocuments([item.progress?.model, item.execution?.state]));
+/**
+ * The documents of a succeeded job: from the journal's outcome for a job that ended before, else
+ * from its model and state; a reference no request can name is skipped, as `downloadAll` does.
+ */
+const refsOf = (item: BatchItem): DocumentRef[] => downloadable(fromJournal(item) ? (item.outcome?.documents ?? []) : findDocuments([item.progress?.model, item.execution?.state]));
 
 /** Whether a file a journaled `written` record names is still there. */
 const present = (file: string) => stat(file).then((s) => s.isFile(), () => false);
@@ -39,8 +50,8 @@ const present = (file: string) => stat(file).then((s) => s.isFile(), () => false
  * Saves an ended job's documents into `<out>/<folder of its key>/` (nothing without `--out`,
  * nothing for a job that did not succeed): each one downloaded, saved whole (temporary name,
  * fsync, rename) and then journaled, so a resumed batch writes exactly the documents that are
- * missing. A failure to download or write fails this job (a {@link DocumentWriteError} naming the
- * reason) and no other. Emits the job with the documents written.
+ * missing. A failure to download or write fails this job (a {@link DocumentDownloadError} or
+ * {@link DocumentWriteError} naming the document or folder and the reason) and no other. Emits the job with the documents written.
  */
 export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): Observable<EndedJob> {
   const { connection, out, journal } = settings;
@@ -60,7 +71,11 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
       // Names already taken by this job's saved documents stay theirs.
       const nameOf = documentNames([...saved.values()].map((file) => basename(file)));
       return from(refs).pipe(
-        concatMap((ref) => connection.client.downloadDocument(ref.id)),
+        concatMap((ref) =>
+          defer(() => connection.client.downloadDocument(ref.id)).pipe(
+            catchError((error: unknown) => throwError(() => new DocumentDownloadError(`could not download the document ${ref.id}: ${messageOf(error)}`, { cause: error }))),
+          ),
+        ),
         concatMap(async (doc) => {
           const written = await writeDocument(dir, nameOf(doc), doc);
           await journal?.recordWritten({ key: item.key, documentId: doc.documentId, file: written.path, bytes: written.bytes });
@@ -70,6 +85,8 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
     }),
     toArray(),
     map((written) => ({ item, written })),
-    catchError((error: unknown) => of({ item, written: [], failure: new DocumentWriteError(`could not save the documents in ${dir}: ${(error as Error)?.message ?? String(error)}`, { cause: error }) })),
+    catchError((error: unknown) =>
+      of({ item, written: [], failure: error instanceof DocumentDownloadError ? error : new DocumentWriteError(`could not save the documents in ${dir}: ${messageOf(error)}`, { cause: error }) }),
+    ),
   );
 }
