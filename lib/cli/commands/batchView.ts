@@ -82,6 +82,23 @@ export class BatchView {
     if (journal && uncertain > 0) uncertainAdvice(term, journal, uncertain);
   }
 
+  /**
+   * Jobs whose start was sent and whose answer never came (exit 4): each named, and how to look
+   * for its execution before starting it again (a resumed journaled batch looks by itself).
+   */
+  startsLost(items: readonly BatchItem[], flowOf: (key: string) => string | undefined): void {
+    if (items.length === 0) return;
+    const { term, journal } = this;
+    const one = items.length === 1;
+    term.note(`${items.length} start${one ? ' was' : 's were'} sent and ${one ? 'its answer' : 'their answers'} never came: an execution may exist for ${one ? 'it' : 'each'}:`);
+    for (const item of items) term.note(`  ${item.key}  (flow ${flowOf(item.key) ?? '?'})`);
+    if (journal) term.note(`Run the same command again: the resumed batch looks for ${one ? 'it' : 'them'} before starting anything.`);
+    else {
+      term.note('Before starting again, look for them:');
+      for (const flowId of new Set(items.map((item) => flowOf(item.key) ?? '<flowId>'))) term.note(`  smart-flows list --flow ${flowId}    (then: smart-flows watch <executionId>)`);
+    }
+  }
+
   /** `--fail-fast` stopped the batch at `key`. */
   failedFast(key: string): void {
     this.term.note(`Stopped at the first failure (--fail-fast): job ${key}`);

@@ -5,7 +5,7 @@ import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, exitCodeOf, showing } from '../failures';
 import type { CliJournal } from '../openJournal';
-import { batchExitCode, journalRefusal } from './batchExitCode';
+import { batchExitCode, journalRefusal, startsLost } from './batchExitCode';
 import { onBatchInterrupt } from './batchInterrupt';
 import { BatchState } from './batchState';
 import { BatchView, type EndedJob } from './batchView';
@@ -25,6 +25,8 @@ export interface RunSettings {
   source: string;
   /** Every job's key (their folders under `--out` are chosen from them all). */
   keys: readonly string[];
+  /** The flow of a job, by its key (to say where to look for an execution that may exist). */
+  flowOf: (key: string) => string | undefined;
 }
 
 /**
@@ -51,6 +53,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
       view.summary();
+      if (code === EXIT.mayExist) view.startsLost(startsLost(state), settings.flowOf);
       resolve(code);
     };
     const subscription = snapshots$
