@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readlink, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type BatchJournal, isSmartFlowsJournalError } from '../index';
 import { fileJournal } from '../node/fileJournal';
 import { UsageError } from './UsageError';
@@ -48,7 +48,12 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
   const folder = await stat(dirname(path)).catch(() => undefined);
   if (!folder?.isDirectory()) throw new UsageError(`--journal ${path}: the folder ${dirname(path)} does not exist`);
 
-  const file = fileJournal(path);
+  // The lock is keyed on the file's name: every name of one file (a symbolic link, `..`) must
+  // give the same lock, so the journal is opened by its real path.
+  const real = await realFile(path);
+  const file = fileJournal(real);
+  // The library's messages name the real file; the user knows it by the name given.
+  const named = (message: string) => message.split(real).join(real === resolve(path) ? path : `${path} (the file ${real})`);
   let read = false;
   // Job key → document id → file, from the `written` records read back and appended.
   const written = new Map<string, Map<string, string>>();
@@ -66,7 +71,7 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
         return contents;
       } catch (error) {
         // The library's own errors name the file and what is wrong (the line, the lock's holder).
-        const message = isSmartFlowsJournalError(error) ? error.message : `${path} is not a batch journal: ${(error as Error).message}`;
+        const message = named(isSmartFlowsJournalError(error) ? error.message : `${path} is not a batch journal: ${(error as Error).message}`);
         throw new UnreadableJournal(message, { cause: error });
       } finally {
         read = true;
@@ -87,4 +92,20 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
       remember(key, documentId, saved);
     },
   };
+}
+
+/**
+ * The path of the file `path` names, links resolved (its folder's, for a file not made yet; a
+ * link to a file not made yet: the link's target). Hard links are not seen: two names, two locks.
+ */
+async function realFile(path: string, links = 0): Promise<string> {
+  const found = await realpath(path).catch(() => undefined);
+  if (found !== undefined) return found;
+  // A link to a link… as many as the system follows (Linux: 40); a loop is refused.
+  const target = await readlink(path).catch(() => undefined);
+  if (target !== undefined) {
+    if (links >= 40) throw new UsageError(`--journal ${path}: too many symbolic links`);
+    return realFile(resolve(dirname(path), target), links + 1);
+  }
+  return join(await realpath(dirname(path)), basename(path));
 }
