@@ -16,14 +16,20 @@ export interface CliJournal {
   flushed(): Promise<void>;
   /**
    * The documents of job `key` an earlier run saved, from the journal's `written` records:
-   * document id → file path. Empty before the journal was read, and for a job with none.
+   * document id → the file and its size. Empty before the journal was read, and for a job with none.
    */
-  documentsWritten(key: string): ReadonlyMap<string, string>;
+  documentsWritten(key: string): ReadonlyMap<string, SavedDocument>;
   /**
    * Appends a `written` record (durable once the promise resolves), after the caller wrote the
    * document to a temporary name, fsynced it and renamed it to `file`.
    */
   recordWritten(record: { key: string; documentId: string; file: string; bytes: number }): Promise<void>;
+}
+
+/** A document a `written` record names: where it was saved, and its size then. */
+export interface SavedDocument {
+  file: string;
+  bytes: number;
 }
 
 /**
@@ -56,10 +62,10 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
   const named = (message: string) => message.split(real).join(real === resolve(path) ? path : `${path} (the file ${real})`);
   let read = false;
   // Job key → document id → file, from the `written` records read back and appended.
-  const written = new Map<string, Map<string, string>>();
-  const none: ReadonlyMap<string, string> = new Map();
-  const remember = (key: string, documentId: string, saved: string) => {
-    const files = written.get(key) ?? new Map<string, string>();
+  const written = new Map<string, Map<string, SavedDocument>>();
+  const none: ReadonlyMap<string, SavedDocument> = new Map();
+  const remember = (key: string, documentId: string, saved: SavedDocument) => {
+    const files = written.get(key) ?? new Map<string, SavedDocument>();
     files.set(documentId, saved);
     written.set(key, files);
   };
@@ -67,7 +73,7 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
     read: async () => {
       try {
         const contents = await file.read();
-        for (const record of contents.records) if (record.type === 'written') remember(record.key, record.documentId, record.file);
+        for (const record of contents.records) if (record.type === 'written') remember(record.key, record.documentId, { file: record.file, bytes: record.bytes });
         return contents;
       } catch (error) {
         // The library's own errors name the file and what is wrong (the line, the lock's holder).
@@ -89,7 +95,7 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
     documentsWritten: (key) => written.get(key) ?? none,
     recordWritten: async ({ key, documentId, file: saved, bytes }) => {
       await file.append({ type: 'written', at: new Date().toISOString(), key, documentId, file: saved, bytes });
-      remember(key, documentId, saved);
+      remember(key, documentId, { file: saved, bytes });
     },
   };
 }

@@ -1,10 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { catchError, concatMap, defer, from, map, type Observable, of, throwError, toArray } from 'rxjs';
 import { downloadable } from '../../documents/downloadable';
 import { type BatchItem, findDocuments } from '../../index';
 import type { Connection } from '../connect';
-import type { CliJournal } from '../openJournal';
+import type { CliJournal, SavedDocument } from '../openJournal';
 import { documentNames, writeDocument } from '../writeDocuments';
 import { fromJournal } from './batchState';
 import type { EndedJob } from './batchView';
@@ -43,8 +43,13 @@ interface DocumentRef {
  */
 const refsOf = (item: BatchItem): DocumentRef[] => downloadable(fromJournal(item) ? (item.outcome?.documents ?? []) : findDocuments([item.progress?.model, item.execution?.state]));
 
-/** Whether a file a journaled `written` record names is still there. */
-const present = (file: string) => stat(file).then((s) => s.isFile(), () => false);
+/**
+ * Whether a document a journaled `written` record names counts as saved: its file is in the job's
+ * folder of this run's `--out` and still has the size it was saved with. A record pointing
+ * elsewhere (another `--out`, a hand-edited line) or a file cut or changed since: written again.
+ */
+const intact = (dir: string, saved: SavedDocument) =>
+  resolve(dirname(saved.file)) === resolve(dir) ? stat(saved.file).then((s) => s.isFile() && s.size === saved.bytes, () => false) : Promise.resolve(false);
 
 /**
  * Saves an ended job's documents into `<out>/<folder of its key>/` (nothing without `--out`,
@@ -57,19 +62,21 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
   const { connection, out, journal } = settings;
   if (!out || item.state !== 'succeeded') return of({ item, written: [] });
   const dir = join(out, settings.folderOf(item.key));
-  const saved = journal?.documentsWritten(item.key) ?? new Map<string, string>();
+  const saved = journal?.documentsWritten(item.key) ?? new Map<string, SavedDocument>();
   return defer(async () => {
     const refs: DocumentRef[] = [];
+    // The names of this job's documents saved before, which stay theirs.
+    const kept: string[] = [];
     for (const ref of refsOf(item)) {
-      const file = saved.get(ref.id);
-      if (file === undefined || !(await present(file))) refs.push(ref);
+      const record = saved.get(ref.id);
+      if (record !== undefined && (await intact(dir, record))) kept.push(basename(record.file));
+      else refs.push(ref);
     }
     if (refs.length > 0) await mkdir(dir, { recursive: true });
-    return refs;
+    return { refs, kept };
   }).pipe(
-    concatMap((refs) => {
-      // Names already taken by this job's saved documents stay theirs.
-      const nameOf = documentNames([...saved.values()].map((file) => basename(file)));
+    concatMap(({ refs, kept }) => {
+      const nameOf = documentNames(kept);
       return from(refs).pipe(
         concatMap((ref) =>
           defer(() => connection.client.downloadDocument(ref.id)).pipe(
