@@ -122,7 +122,7 @@ export class BatchView {
    * only a call the server accepted is reported canceled), each start whose answer was not seen,
    * and how to resume.
    */
-  interrupted(running: readonly RunningAtStop[], unanswered: readonly BatchItem[]): void {
+  interrupted(running: readonly RunningAtStop[], unanswered: readonly BatchItem[], unsaved: readonly BatchItem[] = [], dirOf: (key: string) => string | undefined = () => undefined): void {
     const { term, journal } = this;
     term.clearStatus();
     const canceled = running.filter((r) => r.cancel?.state === 'canceled').length;
@@ -132,6 +132,7 @@ export class BatchView {
       canceled: cancelOnExit && canceled === running.length,
       running: running.map(({ item, cancel }) => ({ key: item.key, executionId: item.executionId, ...(cancel ? { canceled: cancel.state === 'canceled', cancel: cancelText(cancel) } : {}) })),
       ...(unanswered.length > 0 ? { startsUnanswered: unanswered.map((item) => item.key) } : {}),
+      ...(unsaved.length > 0 ? { documentsNotSaved: unsaved.map((item) => ({ key: item.key, executionId: item.executionId })) } : {}),
       ...(journal ? { journal: journal.path } : {}),
     });
     const jobs = `${running.length} running job${running.length === 1 ? '' : 's'}`;
@@ -142,6 +143,14 @@ export class BatchView {
     if (unanswered.length > 0) {
       term.note(`${unanswered.length} start${unanswered.length === 1 ? '' : 's'} sent, no answer seen: an execution may exist for ${unanswered.length === 1 ? 'it' : 'each'}${journal ? ' (the resumed batch looks for it)' : ' (look with: smart-flows list --status Running)'}:`);
       for (const item of unanswered) term.note(`  ${item.key}  (start sent, no answer seen)`);
+    }
+    if (unsaved.length > 0) {
+      term.note(`${unsaved.length} job${unsaved.length === 1 ? '' : 's'} ended on the server, documents not saved (${journal ? 'the resumed batch saves them' : 'get them with the command shown'}):`);
+      for (const item of unsaved) {
+        const dir = dirOf(item.key);
+        const get = !journal && dir && item.executionId ? `: smart-flows watch ${item.executionId} --out ${JSON.stringify(dir)}` : '';
+        term.note(`  ${item.key}  ${item.executionId ?? '-'}  ended ${item.progress?.status ?? item.state}, documents not saved${get}`);
+      }
     }
     if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
   }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { from, mergeMap, type Observable, tap } from 'rxjs';
 import { type BatchItem, type BatchSnapshot, isSmartFlowsBatchError } from '../../index';
 import type { CommandContext } from '../Command';
@@ -63,6 +64,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
         // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
         tap(
           showing((ended: EndedJob) => {
+            state.reported(ended.item.key);
             if (ended.item.state === 'failed') state.failed(ended.item);
             if (ended.failure) state.unsavedDocuments(ended.failure);
             view.ended(ended);
@@ -73,7 +75,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
         error: (error: unknown) => void onError(error).catch(lastResort),
         complete: () => finish(batchExitCode(state)),
       });
-    onBatchInterrupt(context, subscription, { connection, state, view, journal, cancelOnExit: settings.cancelOnExit }, resolve);
+    onBatchInterrupt(context, subscription, { connection, state, view, journal, cancelOnExit: settings.cancelOnExit, dirOf: (key) => (settings.out ? join(settings.out, documents.folderOf(key)) : undefined) }, resolve);
 
     async function onError(error: unknown): Promise<void> {
       // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed

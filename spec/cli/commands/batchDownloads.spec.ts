@@ -82,6 +82,31 @@ describe('smart-flows batch --out: a document that cannot be downloaded', () => 
   });
 });
 
+describe('smart-flows batch --out on Ctrl-C while a document downloads', () => {
+  it('names the job that ended on the server and whose documents were not saved, with its execution id (exit 130)', async () => {
+    // The server holds the document's answer: the job ended Success, its download is under way.
+    let asked: () => void = () => undefined;
+    const downloading = new Promise<void>((resolve) => (asked = resolve));
+    proxy = await hostileProxy(cli.server.url, (req) => {
+      if (documentContentId(req) === undefined) return false;
+      asked();
+      return true;
+    });
+    const out = join(cli.dir, 'held');
+    const batch = cli.start(['batch', jobsFile('held.csv', ['H1']), '--flow', builtInFlows.short.id, '--out', out, '--json'], { env: { ...cli.env, SMART_FLOWS_URL: proxy.url } });
+    await downloading;
+    batch.child.kill('SIGINT');
+    const result = await batch.done;
+    const id = jsonLines(result.stdout).find((line) => line.type === 'job')?.executionId as string;
+    expect({ code: result.code, interrupted: jsonLines(result.stdout).at(-1) }).toEqual({
+      code: 130,
+      interrupted: expect.objectContaining({ type: 'interrupted', running: [], documentsNotSaved: [{ key: 'H1', executionId: id }] }),
+    });
+    expect(result.stderr).toMatch(new RegExp(`^ {2}H1 {2}${id} {2}ended Success, documents not saved`, 'm'));
+    expect(result.stderr).toContain(`smart-flows watch ${id} --out ${JSON.stringify(join(out, "H1"))}`);
+  });
+});
+
 describe('smart-flows run --out: a document that cannot be downloaded', () => {
   it('exits 1 with the reason and the execution id, not a crash', async () => {
     const env = await spoilFirstDocument((res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no such document"}'));
