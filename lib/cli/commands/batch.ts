@@ -99,6 +99,6 @@ Example:
       },
     );
     if (!context.term.json) context.term.note(`Running ${jobs.length} job${jobs.length === 1 ? '' : 's'} (${name}), ${concurrency ?? 4} at a time…`);
-    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name, keys: jobs.map((job) => job.key), flowOf: (key) => flows.get(key) });
+    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name, keys: jobs.map((job) => job.key), timeoutMs, flowOf: (key) => flows.get(key) });
   },
 };

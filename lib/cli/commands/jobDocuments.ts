@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { catchError, concatMap, defer, from, map, type Observable, of, throwError, toArray } from 'rxjs';
+import { catchError, concatMap, defer, from, identity, map, type Observable, of, throwError, timeout, toArray } from 'rxjs';
 import { downloadable } from '../../documents/downloadable';
 import { type BatchItem, findDocuments } from '../../index';
 import type { Connection } from '../connect';
@@ -18,6 +18,8 @@ export interface JobDocumentsSettings {
   folderOf: (key: string) => string;
   /** With `--journal`: each saved document is journaled, and a resumed batch saves only what is missing. */
   journal: CliJournal | undefined;
+  /** `--timeout`: the longest wait for each document's whole answer (0: none), so a trickling server cannot hold the batch. */
+  timeoutMs: number;
 }
 
 /** Writing a job's documents failed: the job fails with this reason, the batch goes on. */
@@ -80,6 +82,7 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
       return from(refs).pipe(
         concatMap((ref) =>
           defer(() => connection.client.downloadDocument(ref.id)).pipe(
+            settings.timeoutMs > 0 ? timeout({ first: settings.timeoutMs, with: () => throwError(() => new Error(`no whole answer within ${settings.timeoutMs} ms (--timeout)`)) }) : identity,
             catchError((error: unknown) => throwError(() => new DocumentDownloadError(`could not download the document ${ref.id}: ${messageOf(error)}`, { cause: error }))),
           ),
         ),

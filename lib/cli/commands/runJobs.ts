@@ -26,6 +26,8 @@ export interface RunSettings {
   source: string;
   /** Every job's key (their folders under `--out` are chosen from them all). */
   keys: readonly string[];
+  /** `--timeout` (0: none): also the longest wait for each document a job downloads. */
+  timeoutMs: number;
   /** The flow of a job, by its key (to say where to look for an execution that may exist). */
   flowOf: (key: string) => string | undefined;
 }
@@ -40,7 +42,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
   const { journal } = settings;
   const state = new BatchState();
   const view = new BatchView(context.term, state, journal, settings.cancelOnExit);
-  const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys) };
+  const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys), timeoutMs: settings.timeoutMs };
 
   // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
   const changes = (snapshot: BatchSnapshot): BatchItem[] => {

@@ -82,6 +82,22 @@ describe('smart-flows batch --out: a document that cannot be downloaded', () => 
   });
 });
 
+describe('smart-flows batch --out: a document that trickles in', () => {
+  it('bounds each download by --timeout: that job fails with the reason and its id, the others are written (exit 1)', async () => {
+    // One byte of a 1 MB answer, then nothing more: never a stall long enough for the transport's own limit.
+    const env = await spoilFirstDocument((res) => {
+      res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(1024 * 1024) });
+      res.write('%');
+    });
+    const out = join(cli.dir, 'trickle');
+    const result = await cli.run(['batch', jobsFile('trickle.csv', ['T1', 'T2']), '--flow', builtInFlows.short.id, '--concurrency', '1', '--out', out, '--timeout', '3s', '--json'], { env });
+    const jobs = jsonLines(result.stdout).filter((line) => line.type === 'job' && line.state !== 'running');
+    expect({ code: result.code, jobs: jobs.map((job) => [job.key, job.state]).sort() }).toEqual({ code: 1, jobs: [['T1', 'failed'], ['T2', 'succeeded']] });
+    expect(jobs.find((job) => job.key === 'T1')).toMatchObject({ error: 'DocumentDownloadError', message: expect.stringMatching(/^could not download the document [0-9a-f-]{36}: no whole answer within 3000 ms \(--timeout\)$/) });
+    expect(readdirSync(join(out, 'T2'))).toEqual(['Letter.pdf']);
+  });
+});
+
 describe('smart-flows batch --out on Ctrl-C while a document downloads', () => {
   it('names the job that ended on the server and whose documents were not saved, with its execution id (exit 130)', async () => {
     // The server holds the document's answer: the job ended Success, its download is under way.
