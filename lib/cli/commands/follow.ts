@@ -102,10 +102,14 @@ export function follow(context: CommandContext, connection: Connection, events$:
     });
 
     interrupts.onInterrupt(async () => {
+      // A start already sent: its answer names the execution (to report, or to cancel).
+      if (!executionId) await connection.requests.startsAnswered(DRAIN_MS);
       subscription.unsubscribe();
       // The client sent the cancel call on unsubscribing (with --cancel-on-exit): let it arrive.
       await connection.requests.drain(DRAIN_MS);
       term.clearStatus();
+      const starts = connection.requests.starts();
+      executionId ??= starts.ids[0];
       if (executionId) {
         // Only a cancel call the server accepted is reported as a cancel.
         const cancel = settings.cancelOnExit ? connection.requests.cancelOutcome(executionId) : undefined;
@@ -117,6 +121,11 @@ export function follow(context: CommandContext, connection: Connection, events$:
             ? `Interrupted: execution ${executionId} was canceled`
             : `Interrupted: execution ${executionId} goes on on the server${settings.cancelOnExit ? ` (not canceled: ${why})` : ''}; follow it with: smart-flows watch ${executionId}`,
         );
+      } else if (starts.sent > 0) {
+        // The start was sent and its answer never came: an execution may exist (as exit 4 says).
+        term.event({ type: 'interrupted', executionMayExist: true });
+        term.note('Interrupted: the start was sent and its answer never came: an execution may exist. Before starting again, look for it:');
+        term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
       } else {
         term.event({ type: 'interrupted' });
         term.note('Interrupted');

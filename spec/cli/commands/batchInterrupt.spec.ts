@@ -73,4 +73,38 @@ describe('smart-flows run on Ctrl-C', () => {
       cli.events.refuse(undefined);
     }
   });
+
+  /** Runs the slow flow with the start's answer held `heldMs` (half of it sent), and sends Ctrl-C once the server created the execution. */
+  async function interruptedDuringStart(heldMs: number) {
+    const before = new Set((await running()).map((e) => e.id));
+    const starts = cli.server.simulator.stats.startsByFlow[slowFlow.id] ?? 0;
+    cli.server.simulator.setFaults({ slowBodyMs: heldMs, routes: ['start'] });
+    try {
+      const run = cli.start(['run', slowFlow.id, '--input', '-', '--json'], { stdin: '<a/>' });
+      // The execution exists on the server; half of the start's answer is on its way, the rest held.
+      await cli.events.until((s) => (s.stats.startsByFlow[slowFlow.id] ?? 0) > starts);
+      const created = async () => (await running()).filter((e) => !before.has(e.id));
+      run.child.kill('SIGINT');
+      const result = await run.done;
+      const mine = await created();
+      await Promise.all(mine.map((e) => cli.run(['cancel', e.id])));
+      return { result, ids: mine.map((e) => e.id) };
+    } finally {
+      cli.server.simulator.setFaults(undefined);
+    }
+  }
+
+  it('while the start is sent and its answer comes late (1.5 s): waits for it, and names the execution that goes on', async () => {
+    const { result, ids } = await interruptedDuringStart(1_500);
+    expect(ids).toHaveLength(1);
+    expect({ code: result.code, last: jsonLines(result.stdout).at(-1) }).toEqual({ code: 130, last: expect.objectContaining({ type: 'interrupted', executionId: ids[0] }) });
+    expect(result.stderr).toContain(`smart-flows watch ${ids[0]}`);
+  });
+
+  it('while the start is sent and its answer never comes: says an execution may exist and where to look for it', async () => {
+    const { result, ids } = await interruptedDuringStart(600_000);
+    expect(ids).toHaveLength(1);
+    expect({ code: result.code, last: jsonLines(result.stdout).at(-1) }).toEqual({ code: 130, last: { type: 'interrupted', executionMayExist: true } });
+    expect(result.stderr).toContain(`smart-flows list --flow ${slowFlow.id}`);
+  });
 });
