@@ -8,6 +8,7 @@ export type InterruptHandler = () => Promise<void>;
  */
 export class Interrupts {
   private handler: InterruptHandler | undefined;
+  private lastWords: (() => void) | undefined;
   private stopping = false;
   /** The exit code once stdout failed: 141 for a closed pipe, 1 for any other write error. */
   private closedCode: number | undefined;
@@ -25,9 +26,13 @@ export class Interrupts {
     };
   }
 
-  /** Sets what the next Ctrl-C does (replacing the previous handler). */
-  onInterrupt(handler: InterruptHandler): void {
+  /**
+   * Sets what the next Ctrl-C does (replacing the previous handler), and what a second one says
+   * before it exits at once (synchronously: what goes on on the server, by id).
+   */
+  onInterrupt(handler: InterruptHandler, lastWords?: () => void): void {
     this.handler = handler;
+    this.lastWords = lastWords;
   }
 
   /** True once a signal arrived (or stdout was closed). */
@@ -48,6 +53,13 @@ export class Interrupts {
   signal(): void {
     const handler = this.handler;
     if (this.stopping || !handler) {
+      if (this.stopping) {
+        try {
+          this.lastWords?.();
+        } catch {
+          // Exiting anyway: the words were a courtesy.
+        }
+      }
       this.exit(this.exitCode(130));
       return;
     }

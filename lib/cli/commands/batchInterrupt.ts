@@ -41,5 +41,5 @@ export function onBatchInterrupt(context: CommandContext, subscription: Subscrip
     const running = state.running().map((item) => ({ item, ...(cancelOnExit ? { cancel: connection.requests.cancelOutcome(item.executionId!) ?? notSent } : {}) }));
     view.interrupted(running, state.startsUnanswered(), state.endedUnreported(), dirOf);
     resolve(EXIT.interrupted);
-  });
+  }, () => view.stoppedAtOnce(state.running(), state.startsUnanswered(), state.endedUnreported()));
 }

@@ -155,6 +155,20 @@ export class BatchView {
     if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
   }
 
+  /**
+   * A second Ctrl-C: the command exits at once, without waiting for cancels or the journal; what
+   * goes on on the server is named first (said synchronously, on stderr).
+   */
+  stoppedAtOnce(running: readonly BatchItem[], unanswered: readonly BatchItem[], unsaved: readonly BatchItem[]): void {
+    const { term } = this;
+    term.clearStatus();
+    term.note(`Stopped at once: ${running.length} running job${running.length === 1 ? '' : 's'} may go on on the server (not known to be canceled; follow one with: smart-flows watch <executionId>):`);
+    for (const item of running) term.note(`  ${item.key}  ${item.executionId}`);
+    for (const item of unanswered) term.note(`  ${item.key}  (start sent, no answer seen: an execution may exist)`);
+    for (const item of unsaved) term.note(`  ${item.key}  ${item.executionId ?? '-'}  ended ${item.progress?.status ?? item.state}, documents not saved`);
+    if (this.journal) term.note(`Run the same command again to resume the batch from ${this.journal.path}.`);
+  }
+
   private uncertain(item: BatchItem): void {
     const { term } = this;
     const { reason = '', candidateIds = [] } = item.uncertainty ?? {};

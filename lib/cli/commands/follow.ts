@@ -131,6 +131,12 @@ export function follow(context: CommandContext, connection: Connection, events$:
         term.note('Interrupted');
       }
       finish(EXIT.interrupted);
+    }, () => {
+      // A second Ctrl-C exits at once: the execution is still named.
+      const id = executionId ?? connection.requests.starts().ids[0];
+      term.clearStatus();
+      if (id) term.note(`Stopped at once: execution ${id} may go on on the server (not known to be canceled); follow it with: smart-flows watch ${id}`);
+      else if (connection.requests.starts().sent > 0) term.note(`Stopped at once: the start was sent, no answer seen: an execution may exist (look with: smart-flows list --flow ${settings.flowId ?? '<flowId>'})`);
     });
   });
 }

@@ -2,6 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { jsonLines } from '../support/cli';
 import { executions, slowFlow } from '../support/server';
 import { useCliFixture } from '../support/fixture';
+import { hostileProxy } from '../support/proxy';
 
 const cli = useCliFixture();
 // Each test spawns the CLI and waits on events (a line printed, a request seen); Jest's own limit
@@ -53,6 +54,35 @@ describe('smart-flows batch on Ctrl-C', () => {
     }
     const ids = (jsonLines((await batch.done).stdout).at(-1)!.running as { executionId: string }[]).map((r) => r.executionId);
     await Promise.all(ids.map((id) => cli.run(['cancel', id])));
+  });
+});
+
+describe('smart-flows batch on a second Ctrl-C', () => {
+  it('exits at once and still names every execution left running (the cancels hang)', async () => {
+    // A server whose cancels never answer: the first Ctrl-C waits for them, the second does not.
+    let cancelAsked: () => void = () => undefined;
+    const cancelSent = new Promise<void>((resolve) => (cancelAsked = resolve));
+    const proxy = await hostileProxy(cli.server.url, (req) => {
+      if (req.method !== 'DELETE') return false;
+      cancelAsked();
+      return true;
+    });
+    try {
+      const jobs = cli.file('twice.csv', 'key,To\nT1,Ann\nT2,Bob\n');
+      const batch = cli.start(['batch', jobs, '--flow', slowFlow.id, '--cancel-on-exit', '--json'], { env: { ...cli.env, SMART_FLOWS_URL: proxy.url } });
+      await batch.waitFor(/"state":"running"[^\n]*\n[^\n]*"state":"running"/, 'stdout');
+      batch.child.kill('SIGINT');
+      await cancelSent;
+      batch.child.kill('SIGINT');
+      const result = await batch.done;
+      const ids = jsonLines(result.stdout).filter((line) => line.state === 'running').map((line) => line.executionId as string);
+      await Promise.all(ids.map((id) => cli.run(['cancel', id])));
+      expect(result.code).toBe(130);
+      expect(ids).toHaveLength(2);
+      for (const [i, id] of ids.entries()) expect(result.stderr).toMatch(new RegExp(`^ {2}T${i + 1} {2}${id}`, 'm'));
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
