@@ -5,6 +5,7 @@ import { downloadable } from '../../documents/downloadable';
 import { type BatchItem, findDocuments } from '../../index';
 import type { Connection } from '../connect';
 import type { CliJournal, SavedDocument } from '../openJournal';
+import { removeLeftovers } from '../saveFile';
 import { documentNames, writeDocument } from '../writeDocuments';
 import { fromJournal } from './batchState';
 import type { EndedJob } from './batchView';
@@ -74,6 +75,8 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
       if (record !== undefined && (await intact(dir, record))) kept.push(basename(record.file));
       else refs.push(ref);
     }
+    // What a run killed while writing here left behind: never delivered with the documents.
+    await removeLeftovers(dir);
     if (refs.length > 0) await mkdir(dir, { recursive: true });
     return { refs, kept };
   }).pipe(

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { watch, writeFileSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { watch, writeFileSync, mkdirSync, readdirSync, readFileSync, existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { jsonLines } from '../support/cli';
@@ -122,5 +122,21 @@ describe('smart-flows batch --out', () => {
     const second = join(cli.dir, 'moved-2');
     expect((await cli.run(args(second))).code).toBe(0);
     expect(filesUnder(second)).toEqual(['M1/Letter.pdf', 'M2/Letter.pdf', 'M3/Letter.pdf']);
+  });
+
+  it('removes the temporary files an earlier, killed run left in a job folder (.smart-flows-*.partial), and no other file', async () => {
+    const jobs = cli.file('partial.csv', 'key,To\nP1,Ann\n');
+    const journal = join(cli.dir, 'partial.journal');
+    const out = join(cli.dir, 'partial');
+    const args = ['batch', jobs, '--flow', builtInFlows.short.id, '--journal', journal, '--out', out];
+    expect((await cli.run(args)).code).toBe(0);
+    // What a SIGKILL during a write leaves (from an earlier run: an hour old), and a file of the user's.
+    const left = join(out, 'P1', '.smart-flows-0123456789ab.partial');
+    writeFileSync(left, 'half a document');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(left, anHourAgo, anHourAgo);
+    writeFileSync(join(out, 'P1', 'notes.txt'), 'mine');
+    expect((await cli.run(args)).code).toBe(0);
+    expect(filesUnder(out)).toEqual(['P1/Letter.pdf', 'P1/notes.txt']);
   });
 });
