@@ -73,6 +73,14 @@ export function follow(context: CommandContext, connection: Connection, events$:
           (cancelError: unknown) => (term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`), false),
         );
       }
+      // The execution ended well and only its documents were late: say so, not "may still be running".
+      if (id && isSmartFlowsTimeoutError(error) && settings.out && (lastStatus === 'Success' || lastStatus === 'Warning')) {
+        const ms = (error as { timeoutMs?: number }).timeoutMs;
+        const message = `execution ${id} ended ${lastStatus}; its documents did not come within ${ms ?? 'the'} ms (--timeout): get them with: smart-flows watch ${id} --out ${settings.out}`;
+        term.event({ type: 'error', error: 'DocumentDownloadError', message, executionId: id, status: lastStatus });
+        term.note(`smart-flows: ${message}`);
+        return finish(EXIT.failed);
+      }
       term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
       if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
       else term.note(`smart-flows: ${describe(error)}`);

@@ -133,4 +133,18 @@ describe('smart-flows run --out: a document that cannot be downloaded', () => {
     expect(`${result.stdout}${result.stderr}`).toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
+
+  it('says the execution ended and its documents did not come within --timeout, not that it may still run, when a document trickles in (exit 1)', async () => {
+    const env = await spoilFirstDocument((res) => {
+      res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': String(1024 * 1024) });
+      res.write('%');
+    });
+    const out = join(cli.dir, 'run-trickle');
+    const result = await cli.run(['run', builtInFlows.short.id, '--input', '-', '--out', out, '--timeout', '3s'], { env, stdin: '<a/>' });
+    const id = /Execution ([0-9a-f-]{36}) started/.exec(result.stderr)?.[1];
+    expect(id).toBeDefined();
+    expect(result.code).toBe(1);
+    expect(`${result.stdout}${result.stderr}`).not.toMatch(/may still be running|goes on on the server/);
+    expect(result.stderr).toContain(`execution ${id} ended Success; its documents did not come within 3000 ms (--timeout): get them with: smart-flows watch ${id} --out ${out}`);
+  });
 });
