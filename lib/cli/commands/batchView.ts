@@ -110,11 +110,16 @@ export class BatchView {
     this.term.note(`smart-flows batch: ${message ?? describe(error)}`);
   }
 
-  /** After the batch stopped on an error: the executions it started that go on, each named. */
-  goingOn(running: readonly BatchItem[]): void {
-    if (running.length === 0) return;
-    this.term.note(`${running.length} started job${running.length === 1 ? '' : 's'} going on on the server (follow one with: smart-flows watch <executionId>):`);
+  /**
+   * After the batch stopped on an error: the executions it started that go on, each named, and
+   * those whose start was answered but that no job was seen to hold (`unclaimed`: by id only).
+   */
+  goingOn(running: readonly BatchItem[], unclaimed: readonly string[] = []): void {
+    const count = running.length + unclaimed.length;
+    if (count === 0) return;
+    this.term.note(`${count} started job${count === 1 ? '' : 's'} going on on the server (follow one with: smart-flows watch <executionId>):`);
     for (const { key, executionId } of running) this.term.note(`  ${key}  ${executionId}`);
+    for (const id of unclaimed) this.term.note(`  ?  ${id}  (its start was answered as the batch stopped${this.journal ? '; not in the journal' : ''})`);
   }
 
   /**

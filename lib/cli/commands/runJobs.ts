@@ -96,8 +96,10 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
       }
       const refusal = journalRefusal(error, journal, state, settings.source);
       view.batchError(error, refusal);
-      // The batch stopped: executions it started go on, and each is named.
-      view.goingOn(state.running());
+      // The batch stopped: executions it started go on, and each is named, also one whose start
+      // was answered as the batch stopped (no snapshot holds it: e.g. its record could not be journaled).
+      const known = new Set(state.snapshot?.items.map((item) => item.executionId));
+      view.goingOn(state.running(), connection.requests.starts().ids.filter((id) => !known.has(id)));
       finish(refusal ? EXIT.usage : exitCodeOf(error, true));
     }
 
