@@ -118,7 +118,11 @@ export function follow(context: CommandContext, connection: Connection, events$:
       term.clearStatus();
       const starts = connection.requests.starts();
       executionId ??= starts.ids[0];
-      if (executionId) {
+      if (executionId && settings.out && (lastStatus === 'Success' || lastStatus === 'Warning')) {
+        // It ended well; only its documents were on their way: they are what is missing, not the execution.
+        term.event({ type: 'interrupted', executionId, status: lastStatus, documentsNotSaved: true });
+        term.note(`Interrupted: execution ${executionId} ended ${lastStatus}; its documents were not saved: get them with: smart-flows watch ${executionId} --out ${settings.out}`);
+      } else if (executionId) {
         // Only a cancel call the server accepted is reported as a cancel.
         const cancel = settings.cancelOnExit ? connection.requests.cancelOutcome(executionId) : undefined;
         const canceled = cancel?.state === 'canceled';

@@ -147,4 +147,24 @@ describe('smart-flows run --out: a document that cannot be downloaded', () => {
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/may still be running|goes on on the server/);
     expect(result.stderr).toContain(`execution ${id} ended Success; its documents did not come within 3000 ms (--timeout): get them with: smart-flows watch ${id} --out ${out}`);
   });
+
+  it('on Ctrl-C while the documents download, says the execution ended and its documents were not saved, not that it goes on (exit 130)', async () => {
+    let asked: () => void = () => undefined;
+    const downloading = new Promise<void>((resolve) => (asked = resolve));
+    proxy = await hostileProxy(cli.server.url, (req) => {
+      if (documentContentId(req) === undefined) return false;
+      asked();
+      return true;
+    });
+    const out = join(cli.dir, 'run-held');
+    const run = cli.start(['run', builtInFlows.short.id, '--input', '-', '--out', out, '--json'], { env: { ...cli.env, SMART_FLOWS_URL: proxy.url }, stdin: '<a/>' });
+    await downloading;
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    const last = jsonLines(result.stdout).at(-1)!;
+    expect({ code: result.code, last }).toEqual({ code: 130, last: expect.objectContaining({ type: 'interrupted', status: 'Success', documentsNotSaved: true }) });
+    const id = last.executionId as string;
+    expect(result.stderr).not.toMatch(/goes on on the server/);
+    expect(result.stderr).toContain(`Interrupted: execution ${id} ended Success; its documents were not saved: get them with: smart-flows watch ${id} --out ${out}`);
+  });
 });
