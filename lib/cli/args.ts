@@ -58,11 +58,13 @@ export function wholeNumber(name: string, text: string | boolean | undefined, mi
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
-/** A duration such as `90s`, `10m`, `1.5h` or `500ms` (a bare number is seconds), in ms; `0` means none. */
+/** A duration such as `90s`, `10m`, `1.5h` or `500ms` (a bare number is seconds), in whole ms (at least 1 when positive); `0` means none. */
 export function duration(name: string, text: string | boolean | undefined): number | undefined {
   if (text === undefined) return undefined;
   const match = typeof text === 'string' ? /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim()) : null;
-  const ms = match ? Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!) : Number.NaN;
+  const exact = match ? Number(match[1]) * UNIT_MS[match[2] ?? 's']! : Number.NaN;
+  // A positive duration below 1 ms is 1 ms, never 0 ("none").
+  const ms = exact > 0 ? Math.max(1, Math.round(exact)) : exact;
   // Node turns a timer beyond 2^31-1 ms into 1 ms: refuse rather than fire at once.
   if (!Number.isFinite(ms) || ms > 2_147_483_647) throw new UsageError(`--${name} must be a duration such as 90s, 10m or 1h, got '${String(text)}'`);
   return ms;

@@ -1,5 +1,6 @@
 // The `smart-flows` executable (package.json `bin`, built to dist/cli.js with a shebang).
 import { config } from 'rxjs';
+import { EXIT } from './exitCodes';
 import { Interrupts } from './interrupts';
 import { main } from './main';
 import { terminalText } from './terminalText';
@@ -16,9 +17,12 @@ const exit = (code: number) => process.exit(interrupts.exitCode(code === 0 && un
 const interrupts = new Interrupts(exit);
 interrupts.install(process);
 // A closed pipe (`smart-flows list | head -1`): stop quietly, as a Unix tool killed by SIGPIPE would.
+// Any other write error (a full disk, EIO): say why on stderr, and stop the same way (exit 1), so
+// what goes on on the server is named and a journal is left whole.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') interrupts.closeStdout();
-  else exit(1);
+  if (error.code === 'EPIPE') return interrupts.closeStdout(EXIT.stdoutClosed);
+  if (!interrupts.stdoutClosed) process.stderr.write(`smart-flows: cannot write to standard output (${terminalText(error.code ?? error.message)}): stopping\n`);
+  interrupts.closeStdout(EXIT.failed);
 });
 // Nowhere left to say anything: carry on without the messages.
 process.stderr.on('error', () => undefined);

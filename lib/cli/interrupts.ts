@@ -8,8 +8,10 @@ export type InterruptHandler = () => Promise<void>;
  */
 export class Interrupts {
   private handler: InterruptHandler | undefined;
+  private lastWords: (() => void) | undefined;
   private stopping = false;
-  private closed = false;
+  /** The exit code once stdout failed: 141 for a closed pipe, 1 for any other write error. */
+  private closedCode: number | undefined;
 
   constructor(private readonly exit: (code: number) => void) {}
 
@@ -24,9 +26,13 @@ export class Interrupts {
     };
   }
 
-  /** Sets what the next Ctrl-C does (replacing the previous handler). */
-  onInterrupt(handler: InterruptHandler): void {
+  /**
+   * Sets what the next Ctrl-C does (replacing the previous handler), and what a second one says
+   * before it exits at once (synchronously: what goes on on the server, by id).
+   */
+  onInterrupt(handler: InterruptHandler, lastWords?: () => void): void {
     this.handler = handler;
+    this.lastWords = lastWords;
   }
 
   /** True once a signal arrived (or stdout was closed). */
@@ -36,17 +42,24 @@ export class Interrupts {
 
   /** True once stdout was closed: the command stops as on Ctrl-C, and exits 141 (see {@link exitCode}). */
   get stdoutClosed(): boolean {
-    return this.closed;
+    return this.closedCode !== undefined;
   }
 
-  /** The exit code to use: 141 once stdout was closed, else the command's `code`. */
+  /** The exit code to use: once stdout failed, 141 (closed pipe) or 1 (another write error); else the command's `code`. */
   exitCode(code: number): number {
-    return this.closed ? 141 : code;
+    return this.closedCode ?? code;
   }
 
   signal(): void {
     const handler = this.handler;
     if (this.stopping || !handler) {
+      if (this.stopping) {
+        try {
+          this.lastWords?.();
+        } catch {
+          // Exiting anyway: the words were a courtesy.
+        }
+      }
       this.exit(this.exitCode(130));
       return;
     }
@@ -55,12 +68,14 @@ export class Interrupts {
   }
 
   /**
-   * The reader of stdout went away (EPIPE: `… | head -1`): stop as on Ctrl-C (a journaled batch
-   * stays resumable, executions go on unless `--cancel-on-exit`), then exit 141. Once only.
+   * Stdout cannot be written any more: its reader went away (EPIPE: `… | head -1`, exit 141) or
+   * the write failed (ENOSPC on a full disk, EIO…: exit 1). Stops as on Ctrl-C (a journaled batch
+   * stays resumable, executions go on unless `--cancel-on-exit`, each named on stderr). Once only.
+   * @param code - the exit code it ends with @default 141
    */
-  closeStdout(): void {
-    if (this.closed) return;
-    this.closed = true;
+  closeStdout(code = 141): void {
+    if (this.closedCode !== undefined) return;
+    this.closedCode = code;
     this.signal();
   }
 }

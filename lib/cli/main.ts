@@ -53,7 +53,8 @@ was sent and its answer never came (an execution may exist: look before starting
 Try it without a server:
   smart-flows simulator            # in one terminal; prints the two exports below
   export SMART_FLOWS_URL=http://127.0.0.1:<port> SMART_FLOWS_API_KEY=sim-api-key
-  smart-flows run 5f1a0000-0000-4000-8000-000000000001 --out letters/`;
+  echo '<Letter><To>Ann</To></Letter>' > letter.xml
+  smart-flows run 5f1a0000-0000-4000-8000-000000000001 --input letter.xml --out letters/`;
 
 function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.help}`;

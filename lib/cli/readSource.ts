@@ -25,12 +25,14 @@ export async function readSource(name: string, stdin: Stdin): Promise<string> {
 
 /**
  * An XML input, checked before anything is sent: a usage error when it is longer than the
- * client sends (the library's `MAX_INPUT_LENGTH`, 10 MiB characters), or with line and column
- * when not well-formed.
+ * server takes (`MAX_INPUT_LENGTH`, 10 MiB, counted in UTF-8 bytes as the request body is: non-Latin
+ * text takes two or three bytes a character), or with line and column when not well-formed.
  */
 export function checkedXml(xml: string, where: string): string {
   const text = xml.replace(/^\uFEFF/, '');
-  if (text.length > MAX_INPUT_LENGTH) throw new UsageError(`${where} is ${text.length} characters; the limit is ${MAX_INPUT_LENGTH} (10 MiB)`);
+  // No text of more bytes than 3 a character: the byte count is needed only past a third of the limit.
+  const bytes = text.length * 3 > MAX_INPUT_LENGTH ? Buffer.byteLength(text) : text.length;
+  if (bytes > MAX_INPUT_LENGTH) throw new UsageError(`${where} is ${bytes} bytes (UTF-8); the limit is ${MAX_INPUT_LENGTH} bytes (10 MiB)`);
   const issue = checkXml(text);
   if (issue) {
     const detail = /\(line \d+, column \d+\)/.test(issue.message) ? issue.message : `${issue.message} (line ${issue.line}, column ${issue.column})`;

@@ -1,3 +1,4 @@
+import { isGuid } from '../api/ids';
 /** How long the drain waits for new requests to show up before it calls the client quiet. */
 const QUIET_MS = 20;
 
@@ -19,7 +20,29 @@ export interface TrackedFetch {
   drain(limitMs: number): Promise<void>;
   /** The last cancel call sent for `executionId` and what came of it; undefined when none was sent. */
   cancelOutcome(executionId: string): CancelOutcome | undefined;
+  /**
+   * The starts sent (POST of an execution) and what came of them: `sent` counts them, `ids` are
+   * the execution ids their answers named, `pending` the ones whose answer is not in yet.
+   */
+  starts(): { sent: number; pending: number; ids: readonly string[] };
+  /** Resolves once no start is waiting for its answer, or after `limitMs`. */
+  startsAnswered(limitMs: number): Promise<void>;
 }
+
+/** A start: POST of an execution (with input, or skipping it). */
+const START = /\/flows\/executions(?:\/start)?\/?$/;
+
+/** The execution id a start's answer names (a progress object), read from a copy of the answer. */
+const idOfStart = (response: Response): Promise<string | undefined> =>
+  response.ok
+    ? response
+        .clone()
+        .json()
+        .then((body: unknown) => {
+          const id = (body as { id?: unknown } | null)?.id;
+          return isGuid(id) ? id.toLowerCase() : undefined;
+        })
+    : Promise.resolve(undefined);
 
 /** A cancel call: DELETE on an execution or its progress (the two spellings of the API). */
 const CANCEL = /\/flows\/executions\/([0-9a-fA-F-]{36})(?:\/progress)?(?:[?#]|$)/;
@@ -33,6 +56,20 @@ export function trackedFetch(base: typeof globalThis.fetch = globalThis.fetch): 
   const inFlight = new Set<Promise<void>>();
   // The client sends the cancel calls of --cancel-on-exit fire and forget: what came of each is seen here.
   const cancels = new Map<string, CancelOutcome>();
+  // Starts sent, and the ids their answers named: Ctrl-C right after a start still knows its execution.
+  const startsPending = new Set<Promise<void>>();
+  const startIds: string[] = [];
+  let startsSent = 0;
+  const watchStart = (input: string, init: RequestInit | undefined, answer: Promise<Response>) => {
+    if (init?.method?.toUpperCase() !== 'POST' || !START.test(new URL(input, 'http://x').pathname)) return;
+    startsSent++;
+    const seen = answer.then(idOfStart).then(
+      (id) => void (id !== undefined && startIds.push(id)),
+      () => undefined,
+    );
+    startsPending.add(seen);
+    void seen.then(() => startsPending.delete(seen));
+  };
   const watchCancel = (input: string, init: RequestInit | undefined, answer: Promise<Response>) => {
     const id = init?.method?.toUpperCase() === 'DELETE' ? CANCEL.exec(new URL(input, 'http://x').pathname)?.[1]?.toLowerCase() : undefined;
     if (id === undefined) return;
@@ -49,9 +86,17 @@ export function trackedFetch(base: typeof globalThis.fetch = globalThis.fetch): 
   };
   return {
     cancelOutcome: (executionId) => cancels.get(executionId.toLowerCase()),
+    starts: () => ({ sent: startsSent, pending: startsPending.size, ids: [...startIds] }),
+    async startsAnswered(limitMs) {
+      if (startsPending.size === 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+      await Promise.race([Promise.all([...startsPending]), limit]).finally(() => clearTimeout(timer));
+    },
     fetch(input, init) {
       const answer = base(input, init);
       watchCancel(input, init, answer);
+      watchStart(input, init, answer);
       const settled = answer.then(
         () => undefined,
         () => undefined,

@@ -1,6 +1,6 @@
 import { from, map, mergeMap, type Observable, of, toArray } from 'rxjs';
-import { isGuid } from '../api/ids';
 import type { DownloadedDocument, FlowExecution, FlowProgress } from '../api/types';
+import { downloadable } from './downloadable';
 import { findDocuments } from './findDocuments';
 import { distinctFileNames } from './safeFileName';
 
@@ -20,7 +20,7 @@ const CONCURRENCY = 4;
  * `name (2).pdf`), so that writing each under its `fileName` into one folder keeps them all.
  */
 export function downloadAll(download: DownloadOne, progress: FlowProgress, execution: FlowExecution): Observable<DownloadedDocument[]> {
-  const refs = findDocuments([progress.model, execution.state]).filter((ref) => isGuid(ref.id));
+  const refs = downloadable(findDocuments([progress.model, execution.state]));
   if (refs.length === 0) return of([]);
   return from(refs.map((ref, index) => ({ ref, index }))).pipe(
     mergeMap(({ ref, index }) => download(ref.id, ref.displayName).pipe(map((doc) => ({ doc, index }))), CONCURRENCY),

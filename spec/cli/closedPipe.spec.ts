@@ -1,8 +1,10 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
-import { jsonLines } from './support/cli';
+import { cleanEnv, jsonLines } from './support/cli';
+import { executions, slowFlow } from './support/server';
 import { useCliFixture } from './support/fixture';
 
 const cli = useCliFixture();
@@ -39,5 +41,22 @@ describe('a closed stdout pipe', () => {
     const resumed = await cli.run(args);
     expect(resumed.code).toBe(0);
     expect(jsonLines(resumed.stdout).at(-1)).toMatchObject({ type: 'summary', total: 4, succeeded: 4, failed: 0 });
+  });
+
+  it('on a full disk (stdout is /dev/full: ENOSPC), stops the batch as on Ctrl-C, says why on stderr and names what goes on (exit 1)', async () => {
+    const jobs = cli.file('full.csv', 'key,To\nF1,Ann\nF2,Bob\n');
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [cli.cli.file, 'batch', jobs, '--flow', slowFlow.id, '--json'], { env: cleanEnv(cli.env), stdio: ['ignore', full, 'pipe'] });
+    closeSync(full);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const mine = (await executions(cli.server)).filter((e) => e.status === 'Running' && e.flow?.id === slowFlow.id);
+    await Promise.all(mine.map((e) => cli.run(['cancel', e.id])));
+    expect({ code, stderr }).toMatchObject({ code: 1, stderr: expect.stringMatching(/^smart-flows: cannot write to standard output \(ENOSPC\)/m) });
+    expect(stderr).not.toMatch(/^\s+at |node:internal/m);
+    // Each execution it started is named (by id, or as a start whose answer was not seen).
+    expect(mine.length).toBeGreaterThan(0);
+    for (const e of mine) expect(stderr).toContain(e.id);
   });
 });

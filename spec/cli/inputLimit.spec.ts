@@ -14,7 +14,7 @@ describe('the 10 MiB input limit', () => {
   it('is checked with the jobs file: the line of a 20 MB input is named, before anything is sent', () => {
     const text = [{ key: 'small', input: '<a/>' }, { key: 'big', input: huge }].map((j) => JSON.stringify(j)).join('\n');
     expect(() => readJobs(text, { name: 'jobs.jsonl', format: 'jsonl', flowId: builtInFlows.short.id, root: 'Input' })).toThrow(
-      `jobs.jsonl line 2: the input is ${huge.length} characters; the limit is 10485760 (10 MiB)`,
+      `jobs.jsonl line 2: the input is ${huge.length} bytes (UTF-8); the limit is 10485760 bytes (10 MiB)`,
     );
   });
 
@@ -23,7 +23,20 @@ describe('the 10 MiB input limit', () => {
     const requests = cli.server.simulator.stats.requests;
     const result = await cli.run(['batch', jobs, '--flow', builtInFlows.short.id]);
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`huge\\.jsonl line 2: the input is ${huge.length} characters; the limit is 10485760 \\(10 MiB\\)$`));
+    expect(result.stderr.split('\n')[0]).toMatch(new RegExp(`huge\\.jsonl line 2: the input is ${huge.length} bytes \\(UTF-8\\); the limit is 10485760 bytes \\(10 MiB\\)$`));
+    expect(cli.server.simulator.stats.requests).toBe(requests);
+  });
+
+  it('counts bytes, as the server does: 6 million characters of non-Latin text (12 MB in UTF-8) are refused before anything is sent', async () => {
+    const wide = `<Letter><Body>${'é'.repeat(6_000_000)}</Body></Letter>`;
+    expect(wide.length).toBeLessThan(10 * 1024 * 1024);
+    const jobs = cli.file('wide.jsonl', [{ key: 'W1', input: '<a/>' }, { key: 'W2', input: wide }].map((j) => JSON.stringify(j)).join('\n'));
+    const requests = cli.server.simulator.stats.requests;
+    const result = await cli.run(['batch', jobs, '--flow', builtInFlows.short.id]);
+    expect({ code: result.code, line: result.stderr.split('\n')[0] }).toEqual({
+      code: 2,
+      line: expect.stringMatching(new RegExp(`wide\\.jsonl line 2: the input is ${Buffer.byteLength(wide)} bytes \\(UTF-8\\); the limit is 10485760 bytes \\(10 MiB\\)$`)),
+    });
     expect(cli.server.simulator.stats.requests).toBe(requests);
   });
 });

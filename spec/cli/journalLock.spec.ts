@@ -96,4 +96,24 @@ describe('smart-flows batch --journal: one process at a time', () => {
     expect(result.stderr).toContain(`journal ${batch.journal} is in use by pid 4242 on host build-agent-7 since 2026-12-01T00:00:00.000Z`);
     expect(starts(batch.flowId)).toBe(0);
   }, SLOW);
+
+  it('a second process on a symbolic link to the journal (a "current" link): exit 2 naming the first, nothing sent', async () => {
+    const batch = newBatch('linked', 2, 60_000);
+    const link = join(cli.dir, 'current.journal');
+    symlinkSync(batch.journal, link);
+    const first = cli.start([...batch.args, '--json']);
+    try {
+      await first.waitFor(/"state":"running"/, 'stdout');
+      // Bounded: a second process that got in would resume the first's jobs and wait on them.
+      const second = await cli.run([...batch.args.map((arg) => (arg === batch.journal ? link : arg)), '--timeout', '3s']);
+      expect({ code: second.code, stderr: second.stderr }).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining(`smart-flows batch: journal ${link} (the file ${batch.journal}) is in use by pid ${first.child.pid} on host ${hostname()} since `),
+      });
+      expect(starts(batch.flowId)).toBe(2);
+    } finally {
+      first.child.kill('SIGINT');
+    }
+    expect((await first.done).code).toBe(130);
+  }, SLOW);
 });

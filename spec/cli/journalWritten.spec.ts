@@ -20,8 +20,8 @@ describe('CliJournal: documentsWritten and recordWritten', () => {
     await first.recordWritten({ key: 'a', documentId: 'd1', file: 'out/a/one.pdf', bytes: 10 });
     await first.recordWritten({ key: 'a', documentId: 'd2', file: 'out/a/two.pdf', bytes: 20 });
     expect([...first.documentsWritten('a')]).toEqual([
-      ['d1', 'out/a/one.pdf'],
-      ['d2', 'out/a/two.pdf'],
+      ['d1', { file: 'out/a/one.pdf', bytes: 10 }],
+      ['d2', { file: 'out/a/two.pdf', bytes: 20 }],
     ]);
     const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as JournalRecord);
     expect(lines[3]).toMatchObject({ type: 'written', key: 'a', documentId: 'd1', file: 'out/a/one.pdf', bytes: 10 });
@@ -30,7 +30,7 @@ describe('CliJournal: documentsWritten and recordWritten', () => {
     const second = (await openJournal(path))!;
     expect(second.documentsWritten('a').size).toBe(0);
     await second.journal.read();
-    expect(second.documentsWritten('a').get('d2')).toBe('out/a/two.pdf');
+    expect(second.documentsWritten('a').get('d2')).toEqual({ file: 'out/a/two.pdf', bytes: 20 });
     expect(second.documentsWritten('b').size).toBe(0);
   });
 

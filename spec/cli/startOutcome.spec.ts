@@ -23,4 +23,22 @@ describe('a start whose answer never came', () => {
       cli.server.simulator.setFaults(undefined);
     }
   });
+
+  it('makes batch exit 4 too, naming each such job and how to look for its execution, when its starts were sent and their answers held past --timeout', async () => {
+    cli.server.simulator.setFaults({ slowBodyMs: 600_000, routes: ['start'] });
+    try {
+      const started = cli.server.simulator.stats.executionsStarted;
+      const jobs = cli.file('held.csv', 'key,To\nH1,Ann\nH2,Bob\n');
+      const result = await cli.run(['batch', jobs, '--flow', builtInFlows.short.id, '--timeout', '1s']);
+      expect(cli.server.simulator.stats.executionsStarted - started).toBe(2);
+      expect({ code: result.code, stderr: result.stderr }).toMatchObject({
+        code: 4,
+        stderr: expect.stringContaining(`smart-flows list --flow ${builtInFlows.short.id}`),
+      });
+      expect(result.stderr).toMatch(/^ {2}H1\b/m);
+      expect(result.stderr).toMatch(/^ {2}H2\b/m);
+    } finally {
+      cli.server.simulator.setFaults(undefined);
+    }
+  });
 });

@@ -18,6 +18,11 @@ describe('timeoutOption', () => {
     expect(timeoutOption({ timeout: '0' }, { SMART_FLOWS_TIMEOUT: '90s' })).toBe(0);
     expect(() => timeoutOption({}, { SMART_FLOWS_TIMEOUT: 'soon' })).toThrow("SMART_FLOWS_TIMEOUT must be a duration such as 90s, 10m or 1h, got 'soon'");
   });
+
+  it('never reads a positive duration below 1 ms as 0 ("none"): 0.0001, 0.4ms and 0.0004s are 1 ms', () => {
+    for (const timeout of ['0.0001', '0.4ms', '0.0004s']) expect(timeoutOption({ timeout }, {})).toBe(1);
+    expect(timeoutOption({ timeout: '0.0' }, {})).toBe(0);
+  });
 });
 
 describe('a stuck execution', () => {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { useCliFixture } from './support/fixture';
 
@@ -104,5 +107,23 @@ describe('smart-flows usage', () => {
     const result = await cli.run(['cancel', '0b6f3c1e-8f5d-4a51-9a57-2d2c1c9e6a10'], { env: { SMART_FLOWS_URL: 'http://127.0.0.1:9', SMART_FLOWS_API_KEY: 'k' } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/cannot reach the server/);
+  });
+});
+
+describe('smart-flows --help, "Try it without a server"', () => {
+  it('its example runs as written against the simulator (exit 0, the letter written)', async () => {
+    const help = (await cli.run(['--help'])).stdout;
+    const lines = help.slice(help.indexOf('Try it without a server:')).split('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'sfrx-help-'));
+    // A file the example writes first, if any (echo '<xml>' > name).
+    for (const line of lines) {
+      const echo = /^\s*echo '(.*)' > (\S+)/.exec(line);
+      if (echo) writeFileSync(join(dir, echo[2]!), echo[1]!);
+    }
+    const run = lines.find((line) => /^\s*smart-flows run /.test(line))!;
+    const args = run.trim().split(/\s+/).slice(1);
+    const result = await cli.run(args, { cwd: dir });
+    expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
+    expect(readdirSync(join(dir, 'letters'))).toEqual(['Letter.pdf']);
   });
 });

@@ -81,6 +81,7 @@ Example:
     const name = source === '-' ? 'stdin' : source;
     const format = jobsFormat(source === '-' ? '' : source, text, values.format as string | undefined);
     const jobs = readJobs(text, { name, format, flowId, root: (values.root as string | undefined) ?? 'Input' });
+    const flows = new Map(jobs.map((job) => [job.key, job.flowId]));
     const connection = connect(values, env);
     const cancelOnExit = values['cancel-on-exit'] === true;
     const snapshots$ = connection.client.runBatch(
@@ -98,6 +99,6 @@ Example:
       },
     );
     if (!context.term.json) context.term.note(`Running ${jobs.length} job${jobs.length === 1 ? '' : 's'} (${name}), ${concurrency ?? 4} at a time…`);
-    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name, keys: jobs.map((job) => job.key) });
+    return runJobs(context, connection, snapshots$, { out, cancelOnExit, journal, source: name, keys: jobs.map((job) => job.key), timeoutMs, flowOf: (key) => flows.get(key) });
   },
 };

@@ -1,19 +1,28 @@
-import { isSmartFlowsInputError, isSmartFlowsJournalError } from '../../index';
+import { type BatchItem, isSmartFlowsInputError, isSmartFlowsJournalError } from '../../index';
 import { EXIT } from '../exitCodes';
 import { exitCodeOf } from '../failures';
 import { type CliJournal, UnreadableJournal } from '../openJournal';
-import type { BatchState } from './batchState';
+import { type BatchState, fromJournal } from './batchState';
 
 /**
  * The exit code of a batch that ran to its end: 0 when every job succeeded and none is
- * uncertain; 3 when every job failed because the server was out of reach; else 1.
+ * uncertain; 4 when a job's start was sent and its answer never came (an execution may exist:
+ * a retry must look first, whatever else failed); 3 when every job failed because the server was
+ * out of reach; else 1.
  */
 export function batchExitCode(state: BatchState): number {
   const last = state.counts();
   const failed = last?.failed ?? 0;
+  if (failed === 0 && !last?.uncertain) return EXIT.ok;
+  if (state.failures.some((e) => exitCodeOf(e, true) === EXIT.mayExist)) return EXIT.mayExist;
   // Every failure a refused connection, nothing succeeded: the server was out of reach.
   const unreachable = failed > 0 && last?.succeeded === 0 && state.failures.every((e) => exitCodeOf(e, true) === EXIT.unreachable);
-  return failed === 0 && !last?.uncertain ? EXIT.ok : unreachable ? EXIT.unreachable : EXIT.failed;
+  return unreachable ? EXIT.unreachable : EXIT.failed;
+}
+
+/** The jobs that failed with their start sent and its answer never seen (an execution may exist for each), from the last snapshot. */
+export function startsLost(state: BatchState): BatchItem[] {
+  return (state.snapshot?.items ?? []).filter((item) => item.state === 'failed' && !fromJournal(item) && exitCodeOf(item.error, true) === EXIT.mayExist);
 }
 
 /**

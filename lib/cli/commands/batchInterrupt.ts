@@ -15,19 +15,22 @@ export interface BatchInterruptParts {
   view: BatchView;
   journal: CliJournal | undefined;
   cancelOnExit: boolean;
+  /** A job's folder under `--out` (none without it), to say how to get the documents of a job that ended while they were being saved. */
+  dirOf: (key: string) => string | undefined;
 }
 
 /**
  * On Ctrl-C: unsubscribes the batch (with `--cancel-on-exit` the client then cancels what
  * runs), lets the cancel calls and the journal's last record arrive, reports each execution
- * left running with what came of its cancel call (canceled, refused, no answer), and each start
- * whose answer was not seen, and resolves the exit code 130. No summary: its counts were taken before the stop
+ * left running with what came of its cancel call (canceled, refused, no answer), each start
+ * whose answer was not seen and each job that ended while its documents were being saved (not
+ * saved: how to get them), and resolves the exit code 130. No summary: its counts were taken before the stop
  * and would call canceled jobs running.
  */
 const notSent: CancelOutcome = { state: 'unanswered', reason: 'no cancel call was sent' };
 
 export function onBatchInterrupt(context: CommandContext, subscription: Subscription, parts: BatchInterruptParts, resolve: (code: number) => void): void {
-  const { connection, state, view, journal, cancelOnExit } = parts;
+  const { connection, state, view, journal, cancelOnExit, dirOf } = parts;
   context.interrupts.onInterrupt(async () => {
     // Starts already sent: their answers name the executions (to report, or to cancel).
     await state.startsAnswered(DRAIN_MS);
@@ -36,7 +39,7 @@ export function onBatchInterrupt(context: CommandContext, subscription: Subscrip
     // A record being written when Ctrl-C came is finished, so the journal ends on a whole line.
     await journal?.flushed();
     const running = state.running().map((item) => ({ item, ...(cancelOnExit ? { cancel: connection.requests.cancelOutcome(item.executionId!) ?? notSent } : {}) }));
-    view.interrupted(running, state.startsUnanswered());
+    view.interrupted(running, state.startsUnanswered(), state.endedUnreported(), dirOf);
     resolve(EXIT.interrupted);
-  });
+  }, () => view.stoppedAtOnce(state.running(), state.startsUnanswered(), state.endedUnreported()));
 }

@@ -27,6 +27,8 @@ export class BatchState {
   private readonly onTake = new Set<() => void>();
   /** Jobs that succeeded on the server but whose documents could not be saved: failed, for the command. */
   private unsaved = 0;
+  /** Jobs that ended (a snapshot said so) and are not reported yet: their documents are being saved. */
+  private readonly unreported = new Map<string, BatchItem>();
 
   /** The latest snapshot, if one came. */
   get snapshot(): BatchSnapshot | undefined {
@@ -46,12 +48,25 @@ export class BatchState {
     snapshot.items.forEach((item, i) => {
       const before = this.previous[i];
       if (item.executionId && !before?.executionId && !fromJournal(item)) started.push(item);
-      if (item.state !== 'queued' && item.state !== 'running' && before?.state !== item.state) ended.push(item);
+      if (item.state !== 'queued' && item.state !== 'running' && before?.state !== item.state) {
+        ended.push(item);
+        this.unreported.set(item.key, item);
+      }
     });
     this.previous = snapshot.items;
     this.last = snapshot;
     this.onTake.forEach((listener) => listener());
     return { first, started, ended };
+  }
+
+  /** Notes that an ended job was reported (its line shown, its documents saved or not). */
+  reported(key: string): void {
+    this.unreported.delete(key);
+  }
+
+  /** Jobs that ended on the server and were not reported yet (their documents being saved, or waiting their turn). */
+  endedUnreported(): BatchItem[] {
+    return [...this.unreported.values()];
   }
 
   /** Notes a job reported as failed. */

@@ -82,6 +82,23 @@ export class BatchView {
     if (journal && uncertain > 0) uncertainAdvice(term, journal, uncertain);
   }
 
+  /**
+   * Jobs whose start was sent and whose answer never came (exit 4): each named, and how to look
+   * for its execution before starting it again (a resumed journaled batch looks by itself).
+   */
+  startsLost(items: readonly BatchItem[], flowOf: (key: string) => string | undefined): void {
+    if (items.length === 0) return;
+    const { term, journal } = this;
+    const one = items.length === 1;
+    term.note(`${items.length} start${one ? ' was' : 's were'} sent and ${one ? 'its answer' : 'their answers'} never came: an execution may exist for ${one ? 'it' : 'each'}:`);
+    for (const item of items) term.note(`  ${item.key}  (flow ${flowOf(item.key) ?? '?'})`);
+    if (journal) term.note(`Run the same command again: the resumed batch looks for ${one ? 'it' : 'them'} before starting anything.`);
+    else {
+      term.note('Before starting again, look for them:');
+      for (const flowId of new Set(items.map((item) => flowOf(item.key) ?? '<flowId>'))) term.note(`  smart-flows list --flow ${flowId}    (then: smart-flows watch <executionId>)`);
+    }
+  }
+
   /** `--fail-fast` stopped the batch at `key`. */
   failedFast(key: string): void {
     this.term.note(`Stopped at the first failure (--fail-fast): job ${key}`);
@@ -93,11 +110,16 @@ export class BatchView {
     this.term.note(`smart-flows batch: ${message ?? describe(error)}`);
   }
 
-  /** After the batch stopped on an error: the executions it started that go on, each named. */
-  goingOn(running: readonly BatchItem[]): void {
-    if (running.length === 0) return;
-    this.term.note(`${running.length} started job${running.length === 1 ? '' : 's'} going on on the server (follow one with: smart-flows watch <executionId>):`);
+  /**
+   * After the batch stopped on an error: the executions it started that go on, each named, and
+   * those whose start was answered but that no job was seen to hold (`unclaimed`: by id only).
+   */
+  goingOn(running: readonly BatchItem[], unclaimed: readonly string[] = []): void {
+    const count = running.length + unclaimed.length;
+    if (count === 0) return;
+    this.term.note(`${count} started job${count === 1 ? '' : 's'} going on on the server (follow one with: smart-flows watch <executionId>):`);
     for (const { key, executionId } of running) this.term.note(`  ${key}  ${executionId}`);
+    for (const id of unclaimed) this.term.note(`  ?  ${id}  (its start was answered as the batch stopped${this.journal ? '; not in the journal' : ''})`);
   }
 
   /**
@@ -105,7 +127,7 @@ export class BatchView {
    * only a call the server accepted is reported canceled), each start whose answer was not seen,
    * and how to resume.
    */
-  interrupted(running: readonly RunningAtStop[], unanswered: readonly BatchItem[]): void {
+  interrupted(running: readonly RunningAtStop[], unanswered: readonly BatchItem[], unsaved: readonly BatchItem[] = [], dirOf: (key: string) => string | undefined = () => undefined): void {
     const { term, journal } = this;
     term.clearStatus();
     const canceled = running.filter((r) => r.cancel?.state === 'canceled').length;
@@ -115,6 +137,7 @@ export class BatchView {
       canceled: cancelOnExit && canceled === running.length,
       running: running.map(({ item, cancel }) => ({ key: item.key, executionId: item.executionId, ...(cancel ? { canceled: cancel.state === 'canceled', cancel: cancelText(cancel) } : {}) })),
       ...(unanswered.length > 0 ? { startsUnanswered: unanswered.map((item) => item.key) } : {}),
+      ...(unsaved.length > 0 ? { documentsNotSaved: unsaved.map((item) => ({ key: item.key, executionId: item.executionId })) } : {}),
       ...(journal ? { journal: journal.path } : {}),
     });
     const jobs = `${running.length} running job${running.length === 1 ? '' : 's'}`;
@@ -126,7 +149,29 @@ export class BatchView {
       term.note(`${unanswered.length} start${unanswered.length === 1 ? '' : 's'} sent, no answer seen: an execution may exist for ${unanswered.length === 1 ? 'it' : 'each'}${journal ? ' (the resumed batch looks for it)' : ' (look with: smart-flows list --status Running)'}:`);
       for (const item of unanswered) term.note(`  ${item.key}  (start sent, no answer seen)`);
     }
+    if (unsaved.length > 0) {
+      term.note(`${unsaved.length} job${unsaved.length === 1 ? '' : 's'} ended on the server, documents not saved (${journal ? 'the resumed batch saves them' : 'get them with the command shown'}):`);
+      for (const item of unsaved) {
+        const dir = dirOf(item.key);
+        const get = !journal && dir && item.executionId ? `: smart-flows watch ${item.executionId} --out ${JSON.stringify(dir)}` : '';
+        term.note(`  ${item.key}  ${item.executionId ?? '-'}  ended ${item.progress?.status ?? item.state}, documents not saved${get}`);
+      }
+    }
     if (journal) term.note(`Run the same command again to resume the batch from ${journal.path}.`);
+  }
+
+  /**
+   * A second Ctrl-C: the command exits at once, without waiting for cancels or the journal; what
+   * goes on on the server is named first (said synchronously, on stderr).
+   */
+  stoppedAtOnce(running: readonly BatchItem[], unanswered: readonly BatchItem[], unsaved: readonly BatchItem[]): void {
+    const { term } = this;
+    term.clearStatus();
+    term.note(`Stopped at once: ${running.length} running job${running.length === 1 ? '' : 's'} may go on on the server (not known to be canceled; follow one with: smart-flows watch <executionId>):`);
+    for (const item of running) term.note(`  ${item.key}  ${item.executionId}`);
+    for (const item of unanswered) term.note(`  ${item.key}  (start sent, no answer seen: an execution may exist)`);
+    for (const item of unsaved) term.note(`  ${item.key}  ${item.executionId ?? '-'}  ended ${item.progress?.status ?? item.state}, documents not saved`);
+    if (this.journal) term.note(`Run the same command again to resume the batch from ${this.journal.path}.`);
   }
 
   private uncertain(item: BatchItem): void {

@@ -1,5 +1,5 @@
 import { firstValueFrom } from 'rxjs';
-import { isGuid } from '../../index';
+import { isGuid, isSmartFlowsHttpError } from '../../index';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { EXIT } from '../exitCodes';
@@ -33,9 +33,12 @@ Example:
         term.result(`Canceled ${id}`);
         term.event({ type: 'canceled', executionId: id });
       } catch (error) {
-        const code = exitCodeOf(error);
+        // A 403 on a cancel is this execution refused to these credentials (they worked enough to be
+        // judged), not a server out of reach: said so, and the other ids go on.
+        const forbidden = isSmartFlowsHttpError(error) && error.status === 403;
+        const code = forbidden ? EXIT.failed : exitCodeOf(error);
         term.event({ type: 'error', ...errorJson(error), executionId: id });
-        term.note(`smart-flows: cannot cancel ${id}: ${describe(error)}`);
+        term.note(`smart-flows: cannot cancel ${id}: ${forbidden ? 'the server refused to cancel it (HTTP 403: not allowed for these credentials)' : describe(error)}`);
         if (code === EXIT.unreachable) return code;
         worst = Math.max(worst, code);
       }

@@ -73,6 +73,14 @@ export function follow(context: CommandContext, connection: Connection, events$:
           (cancelError: unknown) => (term.note(`smart-flows: could not cancel ${id}: ${describe(cancelError)}`), false),
         );
       }
+      // The execution ended well and only its documents were late: say so, not "may still be running".
+      if (id && isSmartFlowsTimeoutError(error) && settings.out && (lastStatus === 'Success' || lastStatus === 'Warning')) {
+        const ms = (error as { timeoutMs?: number }).timeoutMs;
+        const message = `execution ${id} ended ${lastStatus}; its documents did not come within ${ms ?? 'the'} ms (--timeout): get them with: smart-flows watch ${id} --out ${settings.out}`;
+        term.event({ type: 'error', error: 'DocumentDownloadError', message, executionId: id, status: lastStatus });
+        term.note(`smart-flows: ${message}`);
+        return finish(EXIT.failed);
+      }
       term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
       if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
       else term.note(`smart-flows: ${describe(error)}`);
@@ -102,11 +110,19 @@ export function follow(context: CommandContext, connection: Connection, events$:
     });
 
     interrupts.onInterrupt(async () => {
+      // A start already sent: its answer names the execution (to report, or to cancel).
+      if (!executionId) await connection.requests.startsAnswered(DRAIN_MS);
       subscription.unsubscribe();
       // The client sent the cancel call on unsubscribing (with --cancel-on-exit): let it arrive.
       await connection.requests.drain(DRAIN_MS);
       term.clearStatus();
-      if (executionId) {
+      const starts = connection.requests.starts();
+      executionId ??= starts.ids[0];
+      if (executionId && settings.out && (lastStatus === 'Success' || lastStatus === 'Warning')) {
+        // It ended well; only its documents were on their way: they are what is missing, not the execution.
+        term.event({ type: 'interrupted', executionId, status: lastStatus, documentsNotSaved: true });
+        term.note(`Interrupted: execution ${executionId} ended ${lastStatus}; its documents were not saved: get them with: smart-flows watch ${executionId} --out ${settings.out}`);
+      } else if (executionId) {
         // Only a cancel call the server accepted is reported as a cancel.
         const cancel = settings.cancelOnExit ? connection.requests.cancelOutcome(executionId) : undefined;
         const canceled = cancel?.state === 'canceled';
@@ -117,11 +133,22 @@ export function follow(context: CommandContext, connection: Connection, events$:
             ? `Interrupted: execution ${executionId} was canceled`
             : `Interrupted: execution ${executionId} goes on on the server${settings.cancelOnExit ? ` (not canceled: ${why})` : ''}; follow it with: smart-flows watch ${executionId}`,
         );
+      } else if (starts.sent > 0) {
+        // The start was sent and its answer never came: an execution may exist (as exit 4 says).
+        term.event({ type: 'interrupted', executionMayExist: true });
+        term.note('Interrupted: the start was sent and its answer never came: an execution may exist. Before starting again, look for it:');
+        term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
       } else {
         term.event({ type: 'interrupted' });
         term.note('Interrupted');
       }
       finish(EXIT.interrupted);
+    }, () => {
+      // A second Ctrl-C exits at once: the execution is still named.
+      const id = executionId ?? connection.requests.starts().ids[0];
+      term.clearStatus();
+      if (id) term.note(`Stopped at once: execution ${id} may go on on the server (not known to be canceled); follow it with: smart-flows watch ${id}`);
+      else if (connection.requests.starts().sent > 0) term.note(`Stopped at once: the start was sent, no answer seen: an execution may exist (look with: smart-flows list --flow ${settings.flowId ?? '<flowId>'})`);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { from, mergeMap, type Observable, tap } from 'rxjs';
 import { type BatchItem, type BatchSnapshot, isSmartFlowsBatchError } from '../../index';
 import type { CommandContext } from '../Command';
@@ -5,7 +6,7 @@ import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, exitCodeOf, showing } from '../failures';
 import type { CliJournal } from '../openJournal';
-import { batchExitCode, journalRefusal } from './batchExitCode';
+import { batchExitCode, journalRefusal, startsLost } from './batchExitCode';
 import { onBatchInterrupt } from './batchInterrupt';
 import { BatchState } from './batchState';
 import { BatchView, type EndedJob } from './batchView';
@@ -25,6 +26,10 @@ export interface RunSettings {
   source: string;
   /** Every job's key (their folders under `--out` are chosen from them all). */
   keys: readonly string[];
+  /** `--timeout` (0: none): also the longest wait for each document a job downloads. */
+  timeoutMs: number;
+  /** The flow of a job, by its key (to say where to look for an execution that may exist). */
+  flowOf: (key: string) => string | undefined;
 }
 
 /**
@@ -37,7 +42,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
   const { journal } = settings;
   const state = new BatchState();
   const view = new BatchView(context.term, state, journal, settings.cancelOnExit);
-  const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys) };
+  const documents = { connection, out: settings.out, journal, folderOf: jobFolders(settings.keys), timeoutMs: settings.timeoutMs };
 
   // Jobs that ended since the last snapshot (and, for --json, jobs that just got an execution).
   const changes = (snapshot: BatchSnapshot): BatchItem[] => {
@@ -51,6 +56,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
   return new Promise<number>((resolve) => {
     const finish = (code: number) => {
       view.summary();
+      if (code === EXIT.mayExist) view.startsLost(startsLost(state), settings.flowOf);
       resolve(code);
     };
     const subscription = snapshots$
@@ -60,6 +66,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
         // Shown inside the pipe: whatever printing throws ends the stream and reaches the exit code.
         tap(
           showing((ended: EndedJob) => {
+            state.reported(ended.item.key);
             if (ended.item.state === 'failed') state.failed(ended.item);
             if (ended.failure) state.unsavedDocuments(ended.failure);
             view.ended(ended);
@@ -70,7 +77,7 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
         error: (error: unknown) => void onError(error).catch(lastResort),
         complete: () => finish(batchExitCode(state)),
       });
-    onBatchInterrupt(context, subscription, { connection, state, view, journal, cancelOnExit: settings.cancelOnExit }, resolve);
+    onBatchInterrupt(context, subscription, { connection, state, view, journal, cancelOnExit: settings.cancelOnExit, dirOf: (key) => (settings.out ? join(settings.out, documents.folderOf(key)) : undefined) }, resolve);
 
     async function onError(error: unknown): Promise<void> {
       // --fail-fast: the failed job is not in a snapshot yet; the rest were unsubscribed
@@ -89,8 +96,10 @@ export function runJobs(context: CommandContext, connection: Connection, snapsho
       }
       const refusal = journalRefusal(error, journal, state, settings.source);
       view.batchError(error, refusal);
-      // The batch stopped: executions it started go on, and each is named.
-      view.goingOn(state.running());
+      // The batch stopped: executions it started go on, and each is named, also one whose start
+      // was answered as the batch stopped (no snapshot holds it: e.g. its record could not be journaled).
+      const known = new Set(state.snapshot?.items.map((item) => item.executionId));
+      view.goingOn(state.running(), connection.requests.starts().ids.filter((id) => !known.has(id)));
       finish(refusal ? EXIT.usage : exitCodeOf(error, true));
     }
 

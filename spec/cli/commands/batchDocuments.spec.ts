@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { watch, writeFileSync, mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { watch, writeFileSync, mkdirSync, readdirSync, readFileSync, existsSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { jsonLines } from '../support/cli';
@@ -99,5 +99,44 @@ describe('smart-flows batch --out', () => {
     expect(existsSync(folder)).toBe(true);
     expect(readdirSync(folder).sort()).toEqual(['part-1.bin', 'part-2.bin', 'part-3.bin']);
     contents.forEach((bytes, i) => expect(Buffer.compare(readFileSync(join(folder, `part-${i + 1}.bin`)), bytes)).toBe(0));
+  });
+
+  it('counts a journaled document as written only where this run writes it, at its size: another --out, a cut file and a record pointing elsewhere are written again', async () => {
+    const jobs = cli.file('moved.csv', 'key,To\nM1,Ann\nM2,Bob\nM3,Cid\n');
+    const journal = join(cli.dir, 'moved.journal');
+    const first = join(cli.dir, 'moved-1');
+    const args = (out: string) => ['batch', jobs, '--flow', builtInFlows.short.id, '--journal', journal, '--out', out];
+    expect((await cli.run(args(first))).code).toBe(0);
+    const whole = readFileSync(join(first, 'M1', 'Letter.pdf'));
+    // M2's file cut short; M3's record made to point at a file elsewhere (a hand-edited journal).
+    writeFileSync(join(first, 'M2', 'Letter.pdf'), whole.subarray(0, 10));
+    const elsewhere = cli.file('elsewhere.pdf', 'not the letter');
+    writeFileSync(journal, readFileSync(journal, 'utf8').split(join(first, 'M3', 'Letter.pdf')).join(elsewhere));
+
+    const again = await cli.run(args(first));
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toMatch(/M1\/Letter\.pdf/);
+    for (const key of ['M2', 'M3']) expect(Buffer.compare(readFileSync(join(first, key, 'Letter.pdf')), whole)).toBe(0);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('not the letter');
+
+    const second = join(cli.dir, 'moved-2');
+    expect((await cli.run(args(second))).code).toBe(0);
+    expect(filesUnder(second)).toEqual(['M1/Letter.pdf', 'M2/Letter.pdf', 'M3/Letter.pdf']);
+  });
+
+  it('removes the temporary files an earlier, killed run left in a job folder (.smart-flows-*.partial), and no other file', async () => {
+    const jobs = cli.file('partial.csv', 'key,To\nP1,Ann\n');
+    const journal = join(cli.dir, 'partial.journal');
+    const out = join(cli.dir, 'partial');
+    const args = ['batch', jobs, '--flow', builtInFlows.short.id, '--journal', journal, '--out', out];
+    expect((await cli.run(args)).code).toBe(0);
+    // What a SIGKILL during a write leaves (from an earlier run: an hour old), and a file of the user's.
+    const left = join(out, 'P1', '.smart-flows-0123456789ab.partial');
+    writeFileSync(left, 'half a document');
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(left, anHourAgo, anHourAgo);
+    writeFileSync(join(out, 'P1', 'notes.txt'), 'mine');
+    expect((await cli.run(args)).code).toBe(0);
+    expect(filesUnder(out)).toEqual(['P1/Letter.pdf', 'P1/notes.txt']);
   });
 });

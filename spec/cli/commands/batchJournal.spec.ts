@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import type { JournalRecord } from 'smart-flows-rx';
@@ -204,4 +204,26 @@ describe('smart-flows batch --journal', () => {
     expect(missing.stderr.split('\n')[0]).toMatch(/^smart-flows batch: --journal .*b\.journal: the folder .*nowhere does not exist$/);
     expect(cli.server.simulator.stats.byRoute.start).toBe(requests);
   }, SLOW);
+});
+
+describe('smart-flows batch --journal: the journal cannot be written mid-batch', () => {
+  it('names the execution whose start was answered as the journal failed (its "started" record was never written)', async () => {
+    const batch = newBatch('unwritable', ['U1']);
+    const starts = cli.server.simulator.stats.startsByFlow[batch.flowId] ?? 0;
+    // The start's answer is held a moment; meanwhile the journal's path becomes a folder.
+    cli.server.simulator.setFaults({ slowBodyMs: 1_500, routes: ['start'] });
+    try {
+      const run = cli.start(batch.args());
+      await cli.events.until((s) => (s.stats.startsByFlow[batch.flowId] ?? 0) > starts);
+      rmSync(batch.journal);
+      mkdirSync(batch.journal);
+      const result = await run.done;
+      const [execution] = (await lastValueFrom(testClient(cli.server).listExecutions({ flowId: batch.flowId }))).items;
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/journal could not be written/i);
+      expect(result.stderr).toContain(execution!.id);
+    } finally {
+      cli.server.simulator.setFaults(undefined);
+    }
+  });
 });

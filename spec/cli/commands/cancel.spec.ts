@@ -24,4 +24,21 @@ describe('smart-flows cancel', () => {
     expect(result.code).toBe(1);
     expect(jsonLines(result.stdout)).toEqual([expect.objectContaining({ type: 'error', executionId: id, status: 404 })]);
   });
+
+  it('says the server refused to cancel (403), not that the credentials are wrong, and goes on with the other ids (exit 1)', async () => {
+    const client = testClient(cli.server);
+    const a = await lastValueFrom(client.startExecution(slowFlow.id, LETTER));
+    const b = await lastValueFrom(client.startExecution(slowFlow.id, LETTER));
+    cli.events.refuse('cancel', 403);
+    let result;
+    try {
+      result = await cli.run(['cancel', a.id, b.id]);
+    } finally {
+      cli.events.refuse(undefined);
+      await cli.run(['cancel', a.id, b.id]);
+    }
+    expect(result.code).toBe(1);
+    for (const id of [a.id, b.id]) expect(result.stderr).toContain(`smart-flows: cannot cancel ${id}: the server refused to cancel it (HTTP 403: not allowed for these credentials)`);
+    expect(result.stderr).not.toContain('check SMART_FLOWS_API_KEY');
+  });
 });
