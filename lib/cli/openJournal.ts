@@ -59,7 +59,9 @@ export async function openJournal(path: string | boolean | undefined): Promise<C
   const real = await realFile(path);
   const file = fileJournal(real);
   // The library's messages name the real file; the user knows it by the name given.
-  const named = (message: string) => message.split(real).join(real === resolve(path) ? path : `${path} (the file ${real})`);
+  // (Not in the lock's own name, `<real>.lock`, which is the file to delete.)
+  const shown = real === resolve(path) ? path : `${path} (the file ${real})`;
+  const named = (message: string) => message.split(`${real}.lock`).map((part) => part.split(real).join(shown)).join(`${real}.lock`);
   let read = false;
   // Job key → document id → file, from the `written` records read back and appended.
   const written = new Map<string, Map<string, SavedDocument>>();

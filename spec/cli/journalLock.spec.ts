@@ -59,10 +59,15 @@ describe('smart-flows batch --journal: one process at a time', () => {
     expect(second.stderr).toContain(`smart-flows batch: journal ${batch.journal} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.since}`);
     expect(sent()).toBe(requests);
     // The same journal through another name (a symlink, e.g. a "current" link of ops scripts): the same lock.
-    const link = join(cli.dir, 'current.journal');
+    const link = join(cli.dir, 'another-name.journal');
     symlinkSync(batch.journal, link);
     const third = await cli.run([...batch.args.map((arg) => (arg === batch.journal ? link : arg)), '--json']);
-    expect({ code: third.code, stderr: third.stderr }).toEqual({ code: 2, stderr: expect.stringContaining(`smart-flows batch: journal ${link} is in use by pid ${holder.pid}`) });
+    expect({ code: third.code, stderr: third.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining(`smart-flows batch: journal ${link} (the file ${batch.journal}) is in use by pid ${holder.pid}`),
+    });
+    // The lock to delete is named as it is (not garbled by the name given).
+    expect(third.stderr).toContain(`if that process is gone, delete ${batch.journal}.lock)`);
     expect(sent()).toBe(requests);
     first.child.kill('SIGINT');
     expect((await first.done).code).toBe(130);
