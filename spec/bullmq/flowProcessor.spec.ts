@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { flowProcessor } from '../../lib/bullmq/flowProcessor';
@@ -7,29 +7,12 @@ import { isSmartFlowsUncertainError } from '../../lib/bullmq/SmartFlowsUncertain
 import type { SmartFlowsClient } from '../../lib/client';
 import { FlowExecutionError, SmartFlowsInputError, SmartFlowsNetworkError } from '../../lib/errors';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
+import { fakeJob } from './fakeJob';
 
 const start = useVirtualSimulator();
 const SHORT = builtInFlows.short.id;
 const LONG = builtInFlows.long.id;
 const letter = (n: number) => `<Letter><No>${n}</No></Letter>`;
-
-/** A BullMQ job as the processor sees it: data, updateData/updateProgress spies, discard; `log` keeps the order of the calls. */
-function fakeJob(data: FlowJobData, id = 'job-1') {
-  const log: ({ data: FlowJobData } | { progress: FlowJobProgress })[] = [];
-  const job = {
-    id,
-    data,
-    updateData: jest.fn(async (next: FlowJobData) => {
-      log.push({ data: next });
-      job.data = next;
-    }),
-    updateProgress: jest.fn(async (progress: FlowJobProgress) => {
-      log.push({ progress });
-    }),
-    discard: jest.fn(),
-  };
-  return { job, log };
-}
 
 type Sim = ReturnType<typeof start>;
 
