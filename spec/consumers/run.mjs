@@ -69,7 +69,7 @@ for (const { doc, files, block } of marked) {
     report(`${doc} block = spec/consumers/${file}`, same, same ? '' : `the block in ${doc} differs from the file; make them the same`);
   }
 }
-for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts']) {
+for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts', 'node/quickstart.mjs', 'node/tracking.mjs']) {
   if (!checked.has(file)) report(`printed block = spec/consumers/${file}`, false, 'no <!-- consumer: … --> block in README.md or docs/*.md names it');
 }
 // The same example runs in the repository's own suite.

@@ -57,8 +57,9 @@ describe('printed blocks', () => {
     const root = process.cwd();
     const named = consumerBlocks(root).flatMap((b) => b.files);
     // The files the checks require (spec/consumers/run.mjs, the BullMQ workers' spec).
-    for (const file of ['jest-cjs/invoice.test.ts', 'jest-esm/invoice.test.ts', 'jest-cjs/jest.config.js', 'jest-esm/tsconfig.json', 'bullmq/worker.mjs', 'bullmq/producer.mjs', 'node/tracking.mjs'])
+    for (const file of ['jest-cjs/invoice.test.ts', 'jest-esm/invoice.test.ts', 'jest-cjs/jest.config.js', 'jest-esm/tsconfig.json', 'bullmq/worker.mjs', 'bullmq/producer.mjs', 'node/tracking.mjs', 'node/quickstart.mjs'])
       expect(named).toContain(file);
-    expect(cliSessions(root).length).toBeGreaterThanOrEqual(1);
+    // The README's command-line quick start and the journal session of docs/command-line.md.
+    expect(cliSessions(root).map((s) => s.doc)).toEqual(expect.arrayContaining(['README.md', 'docs/command-line.md']));
   });
 });
