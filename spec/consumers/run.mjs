@@ -12,7 +12,7 @@
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +65,9 @@ const checked = new Set();
 for (const { doc, files, block } of marked) {
   for (const file of files) {
     checked.add(file);
-    const same = readFileSync(join(here, file), 'utf8') === block;
-    report(`${doc} block = spec/consumers/${file}`, same, same ? '' : `the block in ${doc} differs from the file; make them the same`);
+    const exists = existsSync(join(here, file));
+    const same = exists && readFileSync(join(here, file), 'utf8') === block;
+    report(`${doc} block = spec/consumers/${file}`, same, same ? '' : exists ? `the block in ${doc} differs from the file; make them the same` : `${doc} names a file spec/consumers does not have`);
   }
 }
 for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts', 'node/quickstart.mjs', 'node/tracking.mjs', 'angular20-app/src/app/letter.component.ts', 'vitest/invoice.test.ts', 'vitest/vitest.config.ts']) {
