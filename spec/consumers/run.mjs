@@ -8,6 +8,7 @@
 // (an `ng new --ssr` app: its Express server, then hydration in Chromium) and
 // `angular22-vitest-app` (`ng test` on Vitest): Angular 22 needs Node 22.22+ or 24.15+, which
 // .ci/run gives them (nodeFits below reads only `>=` ranges, so they are never run by default).
+// `runtimes` (Deno, Bun, workerd) needs their binaries and RUNTIME: scripts/runtime-matrix.mjs runs it.
 //
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
 const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
-const ON_REQUEST = ['angular20-app', 'angular22-ssr-app', 'angular22-vitest-app'];
+const ON_REQUEST = ['angular20-app', 'angular22-ssr-app', 'angular22-vitest-app', 'runtimes'];
 /** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
 const nodeFits = (name) => {
   const range = JSON.parse(readFileSync(join(here, name, 'package.json'), 'utf8')).engines?.node ?? '>=0';

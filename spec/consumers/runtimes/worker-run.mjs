@@ -1,0 +1,89 @@
+// The Workers in workerd: worker.mjs and worker-xml.mjs bundled as wrangler bundles a Worker
+// (esbuild, platform browser, conditions workerd, worker, browser; with nodejs_compat, Node's
+// built-ins left to the runtime as wrangler leaves them), then served by workerd through
+// miniflare (its folder in MINIFLARE), the simulator's URL as bindings. Miniflare 4 needs Node ≥ 22.
+import { build } from 'esbuild';
+
+const COMPATIBILITY_DATE = '2026-07-30';
+
+// What wrangler does with nodejs_compat for a CommonJS `require('events')` (xmlbuilder2's): the
+// bundle gets a static `import * from 'node:events'`, since workerd has no dynamic require.
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(events|url)$/ }, ({ path }) => ({ path, namespace: 'node-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'node-builtin' }, ({ path }) => ({ contents: `export * from 'node:${path}';`, loader: 'js' }));
+  },
+};
+
+/**
+ * Bundles `entry` as wrangler would (or, with `platform: 'neutral'`, as a bundler that knows only
+ * the `workerd` and `worker` conditions); returns the bundle's file and the package files it holds.
+ */
+async function bundle(entry, nodejsCompat, platform = 'browser') {
+  const outfile = `dist/${platform}-${entry}`;
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: 'esm',
+    platform,
+    conditions: platform === 'browser' ? ['workerd', 'worker', 'browser'] : ['workerd', 'worker'],
+    ...(platform === 'neutral' ? { mainFields: ['module', 'main'] } : {}),
+    outfile,
+    metafile: true,
+    logLevel: 'silent',
+    ...(nodejsCompat ? { plugins: [nodeBuiltins], external: ['node:*'] } : {}),
+  });
+  return { outfile, inputs: Object.keys(result.metafile.inputs), kb: Math.round(result.metafile.outputs[outfile].bytes / 1024) };
+}
+
+/** Serves `scriptPath` in workerd and answers one request; resolves to the status and JSON body. */
+async function serve(Miniflare, env, scriptPath, compatibilityFlags) {
+  const mf = new Miniflare({
+    // The bundle named as its one module: with `scriptPath` miniflare walks the imports and
+    // refuses the browser build's computed `import()` of the xml entry (never called here).
+    modules: [{ type: 'ESModule', path: scriptPath }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags,
+    bindings: { SIM_URL: env.SIM_URL, SIM_API_KEY: env.SIM_API_KEY, LETTER_FLOW: env.LETTER_FLOW },
+  });
+  try {
+    const response = await mf.dispatchFetch('http://worker.test/');
+    const text = await response.text();
+    let body = {};
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON: an error page, reported as text
+    }
+    return { status: response.status, text: text.slice(0, 300), body };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** Which build of the core a bundle holds: the browser build (global fetch, no cross-fetch). */
+function reportBuild(report, check, { inputs, kb, error }) {
+  if (error) return report(check, false, error.message.split('\n').slice(0, 4).join(' '));
+  const builds = inputs.filter((f) => /node_modules\/smart-flows-rx\/dist\/index[^/]*\.js$/.test(f));
+  const crossFetch = inputs.some((f) => f.includes('node_modules/cross-fetch/'));
+  report(check, builds.length === 1 && builds[0].endsWith('dist/index.browser.js') && !crossFetch, `${builds.join(', ')}; cross-fetch: ${crossFetch ? 'bundled' : 'no'}; ${kb} KB`);
+}
+
+const served = ({ status, body }) => status === 200 && body.status === 'Success' && body.documents?.[0]?.text === '%PDF-1.4 letter';
+
+/** Bundles and serves both Workers; reports each check through `report(check, ok, detail)`. */
+export async function runWorker(env, report) {
+  const { Miniflare } = await import(`${process.env.MINIFLARE}/dist/src/index.js`);
+
+  const core = await bundle('worker.mjs', false);
+  reportBuild(report, 'bundled as wrangler does, the core is the browser build', core);
+  const neutral = await bundle('worker.mjs', false, 'neutral').catch((error) => ({ error }));
+  reportBuild(report, 'bundled with only the workerd and worker conditions, the same', neutral);
+  const plain = await serve(Miniflare, env, core.outfile, []);
+  report('fetch handler runs a flow, downloads its document (no compatibility flag)', served(plain), `${plain.status}: ${plain.text}`);
+
+  const xml = await bundle('worker-xml.mjs', true);
+  const withXml = await serve(Miniflare, env, xml.outfile, ['nodejs_compat']);
+  report('object input through the xml entry (nodejs_compat)', served(withXml) && /ACME &amp; Sons/.test(withXml.body.input ?? ''), `${withXml.status}: ${withXml.text}`);
+}
