@@ -30,7 +30,7 @@ const server = await startSimulatorServer({ flows: [letter, slow] });
 // What the simulator saw, for the runtime's own checks (held long polls, aborted requests, the log).
 const statsServer = createServer((req, res) => {
   const { openLongPolls, abortedRequests } = server.simulator.stats;
-  const requests = server.simulator.requests.map(({ path, status }) => ({ path, status }));
+  const requests = server.simulator.requests.map(({ path, route, status }) => ({ path, route, status }));
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ openLongPolls, abortedRequests, requests }));
 });
@@ -75,6 +75,8 @@ function reportSmoke({ code, stdout, stderr }, started) {
     else if (line) console.log(`${runtime}: ${line}`);
   }
   report('ends by itself, nothing left running', code === 0, `exit ${code}, ${Date.now() - started} ms${code === 0 ? '' : `; stderr: ${stderr.slice(-2000)}`}`);
+  // What the runtime printed besides (Deno: a DEP0040 warning for punycode, loaded through cross-fetch).
+  if (code === 0) for (const line of stderr.split('\n').filter(Boolean)) console.log(`${runtime}: stderr: ${line}`);
 }
 
 if (runtimes.length === 0) report('RUNTIMES', false, 'name deno, bun or workerd');
@@ -86,7 +88,7 @@ try {
         const version = await run(runtime, ['--version']);
         console.log(`${runtime}: ${version.stdout.split('\n')[0]}`);
         const started = Date.now();
-        const args = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read=.', 'smoke.mjs'] : ['smoke.mjs'];
+        const args = runtime === 'deno' ? ['run', '--allow-net=127.0.0.1', '--allow-env', '--allow-read=.', '--allow-write=.', '--allow-sys=hostname', 'smoke.mjs'] : ['smoke.mjs'];
         reportSmoke(await run(runtime, args), started);
       }
       if (runtime === 'bun') {

@@ -1,10 +1,12 @@
 // The packed package in Deno and Bun, against the simulator's HTTP server that harness.mjs runs
 // on Node beside it: run, watch, a 3-job runBatch, a download, an object input through the xml
-// entry, and an unsubscribe that aborts the progress request in flight. The same file for both
+// entry, an unsubscribe that aborts the progress request in flight, and a batch journaled in a
+// file (smart-flows-rx/node) resumed from it. The same file for both
 // runtimes (Deno maps the bare names to npm: specifiers in deno.json, Bun reads node_modules).
 // Prints `<check>: passed` or `<check>: FAILED (…)` a line; the harness reads them.
 import { filter, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
+import { fileJournal } from 'smart-flows-rx/node';
 import { toXml } from 'smart-flows-rx/xml';
 
 const { SIM_URL, SIM_API_KEY, STATS_URL, LETTER_FLOW, SLOW_FLOW } = process.env;
@@ -83,6 +85,19 @@ await check('object input through the xml entry', async () => {
   expect(xml.includes('<To>ACME &amp; Sons</To>'), `toXml gave ${xml}`);
   const explicit = await lastValueFrom(client.run(LETTER_FLOW, xml));
   expect(explicit.type === 'output', 'the run with toXml input did not end in output');
+});
+
+await check('runBatch with a file journal, resumed', async () => {
+  const path = `batch-${Date.now()}.journal`;
+  const jobs = [1, 2, 3].map((n) => ({ flowId: LETTER_FLOW, input: `<Letter><No>${n}</No></Letter>`, key: `journaled-${n}` }));
+  const starts = async () => (await stats()).requests.filter((r) => r.route === 'start').length;
+  const before = await starts();
+  const first = await lastValueFrom(client.runBatch(jobs, { journal: fileJournal(path) }));
+  const between = await starts();
+  const again = await lastValueFrom(client.runBatch(jobs, { journal: fileJournal(path) }));
+  const after = await starts();
+  expect(first.succeeded === 3 && again.succeeded === 3, `succeeded ${first.succeeded}, then ${again.succeeded}`);
+  expect(between - before === 3 && after === between, `starts: ${between - before}, then ${after - between} (the journal should answer the second batch)`);
 });
 
 await check('unsubscribe aborts the request in flight', async () => {
