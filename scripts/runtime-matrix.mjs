@@ -31,13 +31,13 @@ const RUNTIMES = {
     packages: [`deno@${DENO}`, `@deno/linux-x64-glibc@${DENO}`],
     file: 'node_modules/@deno/linux-x64-glibc/deno',
     name: `deno ${DENO}`,
-    what: 'run, watch, runBatch, download, xml entry, unsubscribe aborts',
+    what: 'run, watch, runBatch, download, xml entry, file journal, unsubscribe aborts',
   },
   bun: {
     packages: [`@oven/bun-linux-x64@${BUN}`],
     file: 'node_modules/@oven/bun-linux-x64/bin/bun',
     name: `bun ${BUN}`,
-    what: 'run, watch, runBatch, download, xml entry, unsubscribe aborts, smart-flows CLI',
+    what: 'run, watch, runBatch, download, xml entry, file journal, unsubscribe aborts, smart-flows CLI',
   },
   workerd: {
     packages: [`miniflare@${MINIFLARE}`, `@cloudflare/workerd-linux-64@${WORKERD}`],
