@@ -43,7 +43,7 @@ const RUNTIMES = {
     packages: [`miniflare@${MINIFLARE}`, `@cloudflare/workerd-linux-64@${WORKERD}`],
     file: 'node_modules/@cloudflare/workerd-linux-64/bin/workerd',
     name: `workerd ${WORKERD}, miniflare ${MINIFLARE}`,
-    what: 'a Worker runs a flow, browser build, xml entry with nodejs_compat',
+    what: 'a Worker runs a flow, browser build, xml entry and file journal with nodejs_compat',
   },
 };
 

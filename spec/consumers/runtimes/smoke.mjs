@@ -97,6 +97,7 @@ await check('runBatch with a file journal, resumed', async () => {
   const again = await lastValueFrom(client.runBatch(jobs, { journal: fileJournal(path) }));
   const after = await starts();
   expect(first.succeeded === 3 && again.succeeded === 3, `succeeded ${first.succeeded}, then ${again.succeeded}`);
+  expect(again.journal?.resumed === 3, `resumed from the journal: ${again.journal?.resumed}`);
   expect(between - before === 3 && after === between, `starts: ${between - before}, then ${after - between} (the journal should answer the second batch)`);
 });
 

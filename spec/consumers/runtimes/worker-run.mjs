@@ -1,4 +1,4 @@
-// The Workers in workerd: worker.mjs and worker-xml.mjs bundled as wrangler bundles a Worker
+// The Workers in workerd: worker.mjs and worker-nodejs-compat.mjs bundled as wrangler bundles a Worker
 // (esbuild, platform browser, conditions workerd, worker, browser; with nodejs_compat, Node's
 // built-ins left to the runtime as wrangler leaves them), then served by workerd through
 // miniflare (its folder in MINIFLARE), the simulator's URL as bindings. Miniflare 4 needs Node ≥ 22.
@@ -37,8 +37,8 @@ async function bundle(entry, nodejsCompat, platform = 'browser') {
   return { outfile, inputs: Object.keys(result.metafile.inputs), kb: Math.round(result.metafile.outputs[outfile].bytes / 1024) };
 }
 
-/** Serves `scriptPath` in workerd and answers one request; resolves to the status and JSON body. */
-async function serve(Miniflare, env, scriptPath, compatibilityFlags) {
+/** Serves `scriptPath` in workerd and sends it `paths` one after another; resolves to each answer's status and JSON body. */
+async function serve(Miniflare, env, scriptPath, compatibilityFlags, paths = ['/']) {
   const mf = new Miniflare({
     // The bundle named as its one module: with `scriptPath` miniflare walks the imports and
     // refuses the browser build's computed `import()` of the xml entry (never called here).
@@ -48,15 +48,19 @@ async function serve(Miniflare, env, scriptPath, compatibilityFlags) {
     bindings: { SIM_URL: env.SIM_URL, SIM_API_KEY: env.SIM_API_KEY, LETTER_FLOW: env.LETTER_FLOW },
   });
   try {
-    const response = await mf.dispatchFetch('http://worker.test/');
-    const text = await response.text();
-    let body = {};
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: an error page, reported as text
+    const answers = [];
+    for (const path of paths) {
+      const response = await mf.dispatchFetch(`http://worker.test${path}`);
+      const text = await response.text();
+      let body = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // not JSON: an error page, reported as text
+      }
+      answers.push({ status: response.status, text: text.slice(0, 300), body });
     }
-    return { status: response.status, text: text.slice(0, 300), body };
+    return answers;
   } finally {
     await mf.dispose();
   }
@@ -80,10 +84,13 @@ export async function runWorker(env, report) {
   reportBuild(report, 'bundled as wrangler does, the core is the browser build', core);
   const neutral = await bundle('worker.mjs', false, 'neutral').catch((error) => ({ error }));
   reportBuild(report, 'bundled with only the workerd and worker conditions, the same', neutral);
-  const plain = await serve(Miniflare, env, core.outfile, []);
+  const [plain] = await serve(Miniflare, env, core.outfile, []);
   report('fetch handler runs a flow, downloads its document (no compatibility flag)', served(plain), `${plain.status}: ${plain.text}`);
 
-  const xml = await bundle('worker-xml.mjs', true);
-  const withXml = await serve(Miniflare, env, xml.outfile, ['nodejs_compat']);
+  const compat = await bundle('worker-nodejs-compat.mjs', true);
+  const [withXml, journaled, again] = await serve(Miniflare, env, compat.outfile, ['nodejs_compat'], ['/xml', '/journal', '/journal']);
   report('object input through the xml entry (nodejs_compat)', served(withXml) && /ACME &amp; Sons/.test(withXml.body.input ?? ''), `${withXml.status}: ${withXml.text}`);
+  report('runBatch with fileJournal in /tmp (nodejs_compat)', journaled.status === 200 && journaled.body.succeeded === 3, `${journaled.status}: ${journaled.text}`);
+  // Not a check (a later workerd may keep files): whether the next request found that journal.
+  console.log(`workerd: the next request's batch took ${again.body.fromJournal} of 3 jobs from the journal (${again.status}: ${again.text})`);
 }

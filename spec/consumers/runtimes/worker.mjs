@@ -1,6 +1,6 @@
 // A Cloudflare Worker whose fetch handler runs a flow and answers with its output (its document
 // downloaded): the packed package as a Worker project bundles it (worker-run.mjs bundles it as
-// wrangler does). worker-xml.mjs is the same with an object input through the xml entry.
+// wrangler does). worker-nodejs-compat.mjs adds what needs Node's modules (xml entry, file journal).
 import { lastValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 
