@@ -8,7 +8,7 @@
 // (an `ng new --ssr` app: its Express server, then hydration in Chromium) and
 // `angular22-vitest-app` (`ng test` on Vitest): Angular 22 needs Node 22.22+ or 24.15+, which
 // .ci/run gives them (nodeFits below reads only `>=` ranges, so they are never run by default).
-// `runtimes` (Deno, Bun, workerd) needs their binaries and RUNTIME: scripts/runtime-matrix.mjs runs it.
+// `runtimes` (Deno, Bun, workerd) needs their binaries and RUNTIMES: scripts/runtime-matrix.mjs runs it.
 //
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)

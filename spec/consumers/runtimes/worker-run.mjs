@@ -45,7 +45,7 @@ async function serve(Miniflare, env, scriptPath, compatibilityFlags, paths = ['/
     modules: [{ type: 'ESModule', path: scriptPath }],
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags,
-    bindings: { SIM_URL: env.SIM_URL, SIM_API_KEY: env.SIM_API_KEY, LETTER_FLOW: env.LETTER_FLOW },
+    bindings: { SMART_FLOWS_URL: env.SIM_URL, SMART_FLOWS_API_KEY: env.SIM_API_KEY, FLOW_ID: env.LETTER_FLOW },
   });
   try {
     const answers = [];

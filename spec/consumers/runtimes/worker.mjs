@@ -1,13 +1,12 @@
-// A Cloudflare Worker whose fetch handler runs a flow and answers with its output (its document
-// downloaded): the packed package as a Worker project bundles it (worker-run.mjs bundles it as
-// wrangler does). worker-nodejs-compat.mjs adds what needs Node's modules (xml entry, file journal).
+// worker.mjs: a Cloudflare Worker whose fetch handler runs a flow and answers with its output.
+// The bindings (wrangler.jsonc `vars`, the key as a secret): SMART_FLOWS_URL, SMART_FLOWS_API_KEY, FLOW_ID.
 import { lastValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 
-/** Runs the letter flow on `input`; the answer is its status, input XML and documents as text. */
-export async function runLetter(env, input, options = {}) {
-  const client = new SmartFlowsClient({ baseUrl: env.SIM_URL, apiKey: env.SIM_API_KEY, polling: { intervalMs: 20 }, ...options });
-  const output = await lastValueFrom(client.run(env.LETTER_FLOW, input, { downloadDocuments: true }));
+/** Runs the flow on `input`; answers with the status, the input XML and the documents (as text). */
+export async function runFlow(env, input, clientOptions = {}) {
+  const client = new SmartFlowsClient({ baseUrl: env.SMART_FLOWS_URL, apiKey: env.SMART_FLOWS_API_KEY, ...clientOptions });
+  const output = await lastValueFrom(client.run(env.FLOW_ID, input, { downloadDocuments: true }));
   return Response.json({
     status: output.progress.status,
     executionId: output.executionId,
@@ -17,5 +16,5 @@ export async function runLetter(env, input, options = {}) {
 }
 
 export default {
-  fetch: (request, env) => runLetter(env, '<Letter><To>ACME</To></Letter>'),
+  fetch: (request, env) => runFlow(env, '<Letter><To>ACME</To></Letter>'),
 };
