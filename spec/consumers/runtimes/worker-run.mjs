@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 
 const COMPATIBILITY_DATE = '2026-07-30';
+const ANSWER_LIMIT_MS = 60_000;
 
 // What wrangler does with nodejs_compat for a CommonJS `require('events')` (xmlbuilder2's): the
 // bundle gets a static `import * from 'node:events'`, since workerd has no dynamic require.
@@ -50,7 +51,10 @@ async function serve(Miniflare, env, scriptPath, compatibilityFlags, paths = ['/
   try {
     const answers = [];
     for (const path of paths) {
-      const response = await mf.dispatchFetch(`http://worker.test${path}`);
+      // Bounded, so a Worker that never answers fails the check instead of holding CI.
+      let timer;
+      const limit = new Promise((resolve, reject) => (timer = setTimeout(() => reject(new Error(`no answer to ${path} in ${ANSWER_LIMIT_MS} ms`)), ANSWER_LIMIT_MS)));
+      const response = await Promise.race([mf.dispatchFetch(`http://worker.test${path}`), limit]).finally(() => clearTimeout(timer));
       const text = await response.text();
       let body = {};
       try {
