@@ -13,6 +13,7 @@ import { machineInfo, printTable } from './common.mjs';
 import { runBundleBenchmark } from './bundle.mjs';
 import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
+import { runPeersBenchmark } from './peers.mjs';
 import { runPollingBenchmark } from './polling.mjs';
 import { runTrackingBenchmark } from './tracking.mjs';
 
@@ -22,7 +23,7 @@ const args = Object.fromEntries(
     return [k, v.length ? v.join('=') : true];
   }),
 );
-const parts = new Set(String(args.part ?? '1,2,3,4').split(',').map(Number));
+const parts = new Set(String(args.part ?? '1,2,3,4,6').split(',').map(Number));
 const quick = args.quick === true;
 
 if (typeof global.gc !== 'function') {
@@ -44,6 +45,7 @@ if (parts.has(1)) {
 if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
+if (parts.has(6)) results.parts.peers = await runPeersBenchmark({ count: quick ? 40 : 200 });
 const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
