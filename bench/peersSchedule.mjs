@@ -15,7 +15,7 @@ import { pollingFlows, serverTimeline } from './pollingFlows.mjs';
 /** The flow sets of part 6: part 1's mix and short flows, 200 executions each by default. */
 export const FLOW_SETS = {
   long: { label: 'part 1 mix, 0.5–20 s', minMs: 500, maxMs: 20_000, spreadMs: 45_000 },
-  short: { label: 'short, 2–10 s', minMs: 2000, maxMs: 10_000, spreadMs: 20_000 },
+  short: { label: 'short, 2–10 s', minMs: 2000, maxMs: 10_000, spreadMs: 45_000 },
 };
 
 /**

@@ -2,7 +2,8 @@
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
 // --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
-// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3.
+// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3, and so
+// does part 6 (peers: the pollers people would pick instead, bench/peers.mjs; about 7 minutes).
 // Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
 // (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
 // run of part 5 alone keeps the other parts' figures in the file. A run of some parts keeps the

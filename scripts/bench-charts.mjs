@@ -35,30 +35,32 @@ const CONFIG = {
 export const CHARTS = [
   {
     name: 'peers',
-    alt: 'Scatter plots, one per flow set (part 1 mix, short flows) and server (holds when asked, never holds): progress requests per execution on the x axis against p95 completion lag on a log y axis, one point per strategy: smart-flows-rx default and long poll, @azure/core-lro, @smithy/util-waiter, @tanstack/query-core, rx-polling at 5 s and 1 s, a plain timer loop, the vendor 200 ms and 1 s loops. Lower left is better.',
+    alt: 'Scatter plots, one per flow set (part 1 mix, short flows) and column (server holds when asked, server never holds, and the schedules alone replayed without network or machine): progress requests per execution (log x axis) against p95 completion lag (log y axis), one point per strategy: smart-flows-rx default and long poll, @azure/core-lro, @smithy/util-waiter, @tanstack/query-core, rx-polling at 5 s and 1 s, a plain timer loop, the vendor 200 ms and 1 s loops. Lower left is better.',
     spec: (results) => {
       const part = results.parts?.peers;
       if (!part?.rows?.length) return undefined;
       const sets = part.setup?.flowSets ?? {};
-      const values = part.rows.map((r) => ({
+      const columns = ['server holds when asked', 'server never holds', 'schedules alone (never holds, instant answers)'];
+      const point = (r, column) => ({
         flows: sets[r.flows]?.label ?? r.flows,
-        server: `server ${r.server}`,
+        column,
         strategy: r.strategy,
         who: r.ours ? 'smart-flows-rx' : 'peer',
         requests: r.requestsPerExecution,
         lagP95: Math.max(1, r.lagP95Ms),
-      }));
+      });
+      const values = [...part.rows.map((r) => point(r, `server ${r.server}`)), ...(part.schedule ?? []).map((r) => point(r, columns[2]))];
       return {
         title: 'Part 6: progress requests per execution vs p95 completion lag',
         data: { values },
         facet: {
           row: { field: 'flows', type: 'nominal', title: null, sort: Object.values(sets).map((s) => s.label) },
-          column: { field: 'server', type: 'nominal', title: null, sort: ['server holds when asked', 'server never holds'] },
+          column: { field: 'column', type: 'nominal', title: null, sort: columns },
         },
         spec: {
-          width: 300,
-          height: 220,
-          mark: { type: 'point', filled: true, size: 90, opacity: 0.9 },
+          width: 230,
+          height: 200,
+          mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
           encoding: {
             x: { field: 'requests', type: 'quantitative', title: 'progress requests / execution', scale: { type: 'log', domain: [1, 40] } },
             y: { field: 'lagP95', type: 'quantitative', title: 'p95 lag, ms (log)', scale: { type: 'log', domain: [1, 20000] } },
@@ -71,7 +73,7 @@ export const CHARTS = [
   },
   {
     name: 'tracker',
-    alt: 'Line chart on log axes: status requests per 1 s cycle against live executions (100, 1,000, 5,000), all started at once; per-execution polling grows with the number of executions, the listing tracker stays near one request per cycle.',
+    alt: 'Line chart on log axes: status requests per 1 s cycle against live executions, all started at once (part 4); per-execution polling grows with the number of executions, the listing tracker stays near one request per cycle.',
     spec: (results) => {
       const rows = (results.parts?.tracking?.rows ?? []).filter((r) => !r.listing);
       if (!rows.length) return undefined;
