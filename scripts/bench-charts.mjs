@@ -132,7 +132,7 @@ export const CHARTS = [
               {
                 data: { values: cpu },
                 mark: { type: 'line', point: { filled: true, size: 60 }, color: '#4e79a7' },
-                encoding: { x, y: { field: 'ratio', type: 'quantitative', title: 'client ÷ bare fetch, CPU per request', scale: { domain: [0.8, 1.6] } } },
+                encoding: { x, y: { field: 'ratio', type: 'quantitative', title: 'client ÷ bare fetch, CPU per request', scale: { domain: [Math.min(0.8, ...cpu.map((c) => c.ratio)), Math.max(1.6, ...cpu.map((c) => c.ratio))] } } },
               },
               { data: { values: [{ y: 1.25 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: '#999' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
             ],
