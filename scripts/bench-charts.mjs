@@ -26,7 +26,7 @@ const CONFIG = {
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, labelFont: FONT, titleFont: FONT },
-  legend: { labelFontSize: 11, titleFontSize: 12, labelFont: FONT, titleFont: FONT, labelLimit: 320 },
+  legend: { labelFontSize: 11, titleFontSize: 12, labelFont: FONT, titleFont: FONT, labelLimit: 0 },
   header: { labelFontSize: 12, titleFontSize: 12, labelFont: FONT, titleFont: FONT },
   title: { fontSize: 14, font: FONT, anchor: 'start' },
 };
@@ -66,7 +66,7 @@ export const CHARTS = [
           encoding: {
             x: { field: 'requests', type: 'quantitative', title: 'progress requests / execution', scale: { type: 'log', domain: [1, decade(Math.max(...values.map((v) => v.requests)))] } },
             y: { field: 'lagP95', type: 'quantitative', title: 'p95 lag, ms (log)', scale: { type: 'log', domain: [1, decade(Math.max(...values.map((v) => v.lagP95)))] } },
-            color: { field: 'strategy', type: 'nominal', title: 'strategy', legend: { labelLimit: 400 }, sort: part.rows.map((r) => r.strategy).filter((s, i, a) => a.indexOf(s) === i), scale: { scheme: 'tableau10' } },
+            color: { field: 'strategy', type: 'nominal', title: 'strategy', legend: { labelLimit: 0 }, sort: part.rows.map((r) => r.strategy).filter((s, i, a) => a.indexOf(s) === i), scale: { scheme: 'tableau10' } },
             shape: { field: 'who', type: 'nominal', title: null, scale: { domain: ['smart-flows-rx', 'peer'], range: ['diamond', 'circle'] } },
           },
         },
@@ -143,24 +143,39 @@ export const CHARTS = [
   },
   {
     name: 'fleet',
-    alt: 'Line chart: the fleet\'s status requests per cycle against the number of live executions, one line per strategy.',
-    // Bench part 5 of issue 29 (the fleet): drawn once results.json has `parts.fleet.rows`, each
-    // with `executions` (or `workers`), `requestsPerCycle` and, optionally, `strategy`.
+    alt: 'Stacked horizontal bars: the BullMQ fleet\'s status requests per 1 s cycle (mean over the seconds with the fleet nearly full), with the listing tracker (listing requests, the progress requests it still sends, reconciliation listings) against per-execution polling (progress requests); each bar\'s label gives its live executions.',
+    // The fleet bench of issue 29 (`npm run bench -- --part=fleet`, bench/fleet.mjs): drawn once
+    // results.json has `parts.fleet.fleet` (its `listing` and `polling` phases, each figure a
+    // `{ perCycle, live }`), or, in a simpler shape, `parts.fleet.rows` of `{ executions,
+    // requestsPerCycle, strategy? }`.
     spec: (results) => {
-      const rows = results.parts?.fleet?.rows ?? [];
-      if (!rows.length) return undefined;
-      const xField = rows.every((r) => typeof r.executions === 'number') ? 'executions' : 'workers';
-      const values = rows.map((r) => ({ x: r[xField], perCycle: r.requestsPerCycle, strategy: r.strategy ?? 'fleet' }));
+      const part = results.parts?.fleet;
+      const f = part?.fleet;
+      let values;
+      if (f?.listing && f?.polling) {
+        const tracker = `listing tracker (${f.listing.listRequestsPerCycle.live} live)`;
+        const polling = `per-execution polling (${f.polling.progressRequestsPerSecond.live} live)`;
+        values = [
+          { mode: tracker, kind: 'listing requests', perCycle: f.listing.listRequestsPerCycle.perCycle },
+          { mode: tracker, kind: 'progress requests', perCycle: f.listing.progressRequestsPerSecond?.perCycle ?? 0 },
+          { mode: tracker, kind: 'reconciliation listings', perCycle: f.listing.reconciliationListRequestsPerSecond?.perCycle ?? 0 },
+          { mode: polling, kind: 'progress requests', perCycle: f.polling.progressRequestsPerSecond.perCycle },
+        ];
+      } else if (part?.rows?.length) {
+        values = part.rows.map((r) => ({ mode: `${r.strategy ?? 'fleet'} (${r.executions ?? r.workers} ${r.executions === undefined ? 'workers' : 'live'})`, kind: 'status requests', perCycle: r.requestsPerCycle }));
+      } else {
+        return undefined;
+      }
       return {
-        title: 'Fleet: requests per cycle',
+        title: 'Fleet (BullMQ workers): status requests per 1 s cycle',
         width: 420,
-        height: 260,
+        height: 120,
         data: { values },
-        mark: { type: 'line', point: { filled: true, size: 60 } },
+        mark: { type: 'bar' },
         encoding: {
-          x: { field: 'x', type: 'quantitative', title: xField === 'executions' ? 'live executions' : 'workers' },
-          y: { field: 'perCycle', type: 'quantitative', title: 'requests per cycle' },
-          color: { field: 'strategy', type: 'nominal', title: null, scale: { scheme: 'tableau10' } },
+          y: { field: 'mode', type: 'nominal', title: null, sort: values.map((v) => v.mode).filter((m, i, a) => a.indexOf(m) === i), axis: { labelLimit: 0 } },
+          x: { field: 'perCycle', type: 'quantitative', title: 'requests per cycle (mean)', stack: 'zero' },
+          color: { field: 'kind', type: 'nominal', title: null, scale: { scheme: 'tableau10' }, sort: ['listing requests', 'progress requests', 'reconciliation listings', 'status requests'] },
         },
       };
     },

@@ -64,7 +64,12 @@ describe('Benchmark charts (docs/img/bench-*.svg)', () => {
     const results = JSON.parse(committedResults()) as Results;
     // Figures no bench gives (a fraction of a cycle's request at 7 executions): the committed
     // fleet chart, or its absence before the fleet bench has run, cannot match them.
-    results.parts.fleet = { rows: [{ executions: 7, requestsPerCycle: 0.123 }, { executions: 11, requestsPerCycle: 0.456 }] };
+    results.parts.fleet = {
+      fleet: {
+        listing: { listRequestsPerCycle: { perCycle: 0.123, live: 7 }, progressRequestsPerSecond: { perCycle: 0.456, live: 7 } },
+        polling: { progressRequestsPerSecond: { perCycle: 0.789, live: 7 } },
+      },
+    };
     const run = check(JSON.stringify(results));
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/bench-fleet\.svg/);
