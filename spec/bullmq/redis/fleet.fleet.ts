@@ -19,9 +19,10 @@ import { startRedis, type RedisServer } from './redisServer';
 // 429 for a while (Retry-After: the seconds left). Then, for comparison in the same run, 1,000 more
 // jobs on workers that poll per execution (pollingWorker.mjs). The simulator's HTTP server runs
 // here; a sampler reads its counters every second.
-// Asserted: no job started twice, none lost, every outcome the simulator's, listing requests per
-// cycle ≤ 4 × 1.1 while ~1,000 executions are live, no start reaching the server while the fleet
-// is paused by the 429s. The figures are printed (and written to FLEET_JSON for bench part "fleet").
+// Asserted: no job started twice, none lost, every outcome the simulator's, the trackers' listing
+// requests per cycle ≤ 4 × 1.1 while ~1,000 executions are live (reconciliation's listing of a
+// flow, after the kills, counted apart), the queue rate-limited in Redis mid-burst and no start
+// reaching the server from 3 s after the burst's first 429 to its end. The figures are printed (and written to FLEET_JSON for bench part "fleet").
 // FLEET_JOBS, FLEET_WORKERS, FLEET_CONCURRENCY, FLEET_FLOW_MS, FLEET_COMPARE_JOBS scale it down
 // for trying things; CI runs the defaults.
 
@@ -39,6 +40,8 @@ const BURST_AT = 0.48;
 const BURST_MS = 15_000;
 /** "While 1,000 executions are live": the seconds the server had at least this share of them running. */
 const LIVE_SHARE = 0.9;
+/** After the first 429 of the burst, the fleet has paused within this long (no start reaches the server). */
+const PAUSE_WITHIN_MS = 3_000;
 
 /** Four flows of about FLOW_MS, three stages each (the listing shows each stage change): Success, Warning, Error. */
 const flow = (n: number, outcome: FlowScript['outcome'], scale: number): FlowScript => ({
@@ -59,7 +62,10 @@ interface Sample {
   at: number;
   ms: number;
   phase: 'listing' | 'polling';
+  /** The trackers' cycle requests (POST /flows/executions/filter, GET /flows/executions). */
   list: number;
+  /** Reconciliation's listing of one flow (GET /flows/{flowId}/executions), after the kills. */
+  flowList: number;
   progress: number;
   execution: number;
   start: number;
@@ -98,8 +104,14 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
     const simulator = createSimulator({ flows: FLOWS, seed: 29, requestLogLimit: 10 });
     // Every start that reached the server: when, whose letter, and the execution it created.
     const starts: { at: number; key: string; status: number; id?: string }[] = [];
+    // Listing requests by who sends them: the trackers' cycles, or reconciliation (one flow's executions).
+    const listed = { cycle: 0, flow: 0 };
     const wrapped: Simulator = Object.create(simulator) as Simulator;
     wrapped.handle = async (request) => {
+      const method = request.method.toUpperCase();
+      const { pathname } = new URL(request.url, 'http://fleet.invalid');
+      if ((method === 'POST' && pathname.endsWith('/flows/executions/filter')) || (method === 'GET' && pathname.endsWith('/api/v1/flows/executions'))) listed.cycle++;
+      else if (method === 'GET' && /\/flows\/[^/]+\/executions$/.test(pathname)) listed.flow++;
       const answer = await simulator.handle(request);
       if (request.method.toUpperCase() === 'POST' && /\/flows\/executions(\?|$)/.test(request.url)) {
         const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body ?? new Uint8Array());
@@ -114,13 +126,16 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
     // The simulator's counters, every second.
     const samples: Sample[] = [];
     let phase: Sample['phase'] = 'listing';
-    let previous = { at: Date.now(), ...simulator.stats.byRoute };
+    let previous = { at: Date.now(), ...simulator.stats.byRoute, ...listed };
     sampler = setInterval(() => {
       const stats = simulator.stats;
       const now = Date.now();
-      const { list, progress, execution, start } = stats.byRoute;
-      samples.push({ at: now, ms: now - previous.at, phase, list: list - previous.list, progress: progress - previous.progress, execution: execution - previous.execution, start: start - previous.start, live: stats.concurrentExecutions });
-      previous = { at: now, ...stats.byRoute };
+      const { progress, execution, start } = stats.byRoute;
+      samples.push({
+        at: now, ms: now - previous.at, phase, list: listed.cycle - previous.cycle, flowList: listed.flow - previous.flow, progress: progress - previous.progress,
+        execution: execution - previous.execution, start: start - previous.start, live: stats.concurrentExecutions,
+      });
+      previous = { at: now, ...stats.byRoute, ...listed };
     }, 1000);
 
     const connection = { host: '127.0.0.1', port: redis.port };
@@ -161,6 +176,7 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
 
     const kills: { at: number; endedJobs: number; slot: number }[] = [];
     let burst: { from: number; to: number; endedJobs: number } | undefined;
+    let rateLimitTtlMidBurst = NaN;
     const events = [...KILL_AT.map((share, i) => ({ share, kill: i % WORKERS })), { share: BURST_AT, kill: -1 }].sort((a, b) => a.share - b.share);
     for (const event of events) {
       await until(async () => (await ended()) >= Math.round(event.share * JOBS), 60 * 60_000, `${Math.round(event.share * 100)} % of the jobs ended`);
@@ -178,6 +194,9 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
         const from = Date.now();
         const to = from + BURST_MS;
         simulator.setFaults({ rate429: 1, routes: ['start'], retryAfterSeconds: () => Math.max(1, Math.ceil((to - Date.now()) / 1000)) });
+        // Halfway, the queue's rate limit in Redis (what every worker reads before taking a job).
+        await sleep(BURST_MS / 2);
+        rateLimitTtlMidBurst = await queue.getRateLimitTtl();
         await sleep(to - Date.now());
         simulator.setFaults(undefined);
         burst = { from, to, endedJobs };
@@ -228,17 +247,18 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
     }
 
     // Requests per second (= per tracker cycle, 1 s) while about LIVE executions ran.
-    const perSecond = (phaseName: Sample['phase'], route: 'list' | 'progress') => {
+    const perSecond = (phaseName: Sample['phase'], route: 'list' | 'flowList' | 'progress') => {
       const window = samples.filter((s) => s.phase === phaseName && s.live >= LIVE_SHARE * LIVE && s.ms > 0);
       const ms = window.reduce((n, s) => n + s.ms, 0);
       const total = window.reduce((n, s) => n + s[route], 0);
       const rates = window.map((s) => (s[route] * 1000) / s.ms).sort((a, b) => a - b);
       return { seconds: round(ms / 1000, 0), perCycle: ms > 0 ? round((total * 1000) / ms) : NaN, p95: round(rates[Math.floor(rates.length * 0.95)] ?? NaN), max: round(rates.at(-1) ?? NaN), live: round(window.reduce((n, s) => n + s.live, 0) / Math.max(1, window.length), 0) };
     };
-    // Starts that reached the server during the burst, after the fleet heard of it (first 429 + 2 s).
+    // Starts that reached the server during the burst once the fleet had heard of it: after the first
+    // 429, jobs a worker had already taken may still send their start (each answered 429 and pausing
+    // the queue again); none taken later does. Allowed for: PAUSE_WITHIN_MS.
     const first429 = starts.find((s) => burst && s.at >= burst.from && s.status === 429)?.at ?? NaN;
-    const pausedFrom = first429 + 2_000;
-    const startsWhilePaused = starts.filter((s) => burst && s.at >= pausedFrom && s.at < burst.to - 500).length;
+    const startsWhilePaused = starts.filter((s) => burst && s.at >= first429 + PAUSE_WITHIN_MS && s.at < burst.to - 500).length;
     const burstStarts = starts.filter((s) => burst && s.at >= burst.from && s.at < burst.to);
     const starts200 = starts.filter((s) => s.status === 200 && s.key.startsWith('letter-'));
     const firstStart = starts200[0]?.at ?? t0;
@@ -261,7 +281,7 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
       failed: jobs.filter((j) => j.returnvalue === null || j.returnvalue === undefined).length,
       stalledJobsReprocessed: jobs.filter((j) => j.stalledCounter > 0).length,
       resumed,
-      listing: { listRequestsPerCycle: listing, progressRequestsPerSecond: listingProgress },
+      listing: { listRequestsPerCycle: listing, progressRequestsPerSecond: listingProgress, reconciliationListRequestsPerSecond: perSecond('listing', 'flowList') },
       polling: { progressRequestsPerSecond: polling, listRequests: samples.filter((s) => s.phase === 'polling').reduce((n, s) => n + s.list, 0) },
       burst: burst && {
         seconds: BURST_MS / 1000,
@@ -269,6 +289,8 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
         answered429: burstStarts.filter((s) => s.status === 429).length,
         fleetPausedAfterMs: Math.max(0, (burstStarts.filter((s) => s.status === 429).at(-1)?.at ?? first429) - first429),
         startsWhilePaused,
+        pauseWithinMs: PAUSE_WITHIN_MS,
+        rateLimitTtlMidBurst,
         startsPerSecond: Array.from({ length: Math.ceil(BURST_MS / 1000) + 4 }, (_, i) => starts.filter((s) => s.at >= burst!.from - 2_000 + i * 1000 && s.at < burst!.from - 1_000 + i * 1000).length),
       },
       throughputJobsPerMinute: round((JOBS * 60_000) / (listingEnd - firstStart), 0),
@@ -290,6 +312,9 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
     expect(polling.seconds).toBeGreaterThanOrEqual(5);
     // The burst paused the whole fleet: after the first 429 had been heard, no start reached the server.
     expect(summary.burst!.answered429).toBeGreaterThan(0);
+    expect(summary.burst!.startRequests).toBe(summary.burst!.answered429);
+    // Longer than the limiter's own 1 s window: the pause worker.rateLimit set.
+    expect(rateLimitTtlMidBurst).toBeGreaterThan(1_000);
     expect(startsWhilePaused).toBe(0);
   });
 });
