@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = process.cwd();
@@ -14,18 +14,3 @@ export const bullmqVersion = (): string =>
 
 /** Node's arguments for a recipe: on BullMQ 5, `bullmq` resolves to the alias in it and in the package it loads. */
 export const recipeArgs = (file: string): string[] => [...(BULLMQ_MAJOR === 5 ? ['--import', path.join(ROOT, 'spec/bullmq/redis/bullmq5.mjs')] : []), path.join(RECIPES, file)];
-
-/**
- * The blocks marked `<!-- consumer: bullmq/… -->` in README.md and docs/*.md (the guide the
- * README's BullMQ section moved to), as spec/consumers/run.mjs reads them.
- */
-export function recipeBlocks(): Map<string, string> {
-  const docs = path.join(ROOT, 'docs');
-  const pages = ['README.md', ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f))];
-  const blocks = new Map<string, string>();
-  for (const page of pages) {
-    const text = readFileSync(path.join(ROOT, page), 'utf8');
-    for (const [, file, block] of text.matchAll(/<!-- consumer: ([^>]+?) -->\n```[a-z]*\n([\s\S]*?)```\n/g)) blocks.set(file!, block!);
-  }
-  return blocks;
-}
