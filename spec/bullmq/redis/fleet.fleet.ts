@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Job, Queue } from 'bullmq';
@@ -9,7 +9,8 @@ import { lastValueFrom } from 'rxjs';
 import { createSimulator, type FlowScript, type Simulator, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../../lib/client';
 import type { FlowJobData, FlowJobResult } from '../../../lib/bullmq/flowJobTypes';
-import { BULLMQ_MAJOR, bullmqVersion, recipeArgs } from './recipes';
+import { consumerBlocks } from '../../../scripts/printed-blocks.mjs';
+import { BULLMQ_MAJOR, bullmqVersion, RECIPES, recipeArgs } from './recipes';
 import { startRedis, type RedisServer } from './redisServer';
 
 // `npm run test:fleet` (issue 29, item 4): a fleet of worker processes on a real redis-server, each
@@ -101,6 +102,12 @@ describe(`a fleet of BullMQ ${BULLMQ_MAJOR} workers on a real redis-server`, () 
 
   it(`runs ${JOBS} jobs of ~${FLOW_MS / 1000} s on ${WORKERS} workers × ${CONCURRENCY}: 3 SIGKILLs and a 429 burst, no job started twice or lost, one listing request per worker per cycle`, async () => {
     const t0 = Date.now();
+    // The workers and the producer run the recipes docs/bullmq.md prints, byte for byte.
+    for (const file of ['worker.mjs', 'producer.mjs']) {
+      const printed = consumerBlocks(process.cwd()).filter((b) => b.files.includes(`bullmq/${file}`));
+      expect(printed.length).toBeGreaterThan(0);
+      for (const { block } of printed) expect(block).toBe(readFileSync(path.join(RECIPES, file), 'utf8'));
+    }
     const simulator = createSimulator({ flows: FLOWS, seed: 29, requestLogLimit: 10 });
     // Every start that reached the server: when, whose letter, and the execution it created.
     const starts: { at: number; key: string; status: number; id?: string }[] = [];
