@@ -87,7 +87,7 @@ describe('flowProcessor with rateLimit (one rate limit for the fleet)', () => {
     expect(() => flowProcessor(sim.client(), { rateLimitMs: -1 })).toThrow('rateLimitMs must be a number ≥ 0');
   });
 
-  it('keeps the server free of starts while the queue is paused: a second job after the 429 is not started by this worker', async () => {
+  it('three jobs answered 429 at once: each sends its start once, each pauses the queue, none is started', async () => {
     const sim = start({ faults: { rate429: 1, routes: ['start'], retryAfterSeconds: 3 } });
     const client = sim.client();
     const rateLimit = jest.fn(async (_ms: number) => undefined);
