@@ -17,6 +17,7 @@ import { runOverheadBenchmark } from './overhead.mjs';
 import { runPeersBenchmark } from './peers.mjs';
 import { runPollingBenchmark } from './polling.mjs';
 import { runTrackingBenchmark } from './tracking.mjs';
+import { runFleetBenchmark } from './fleet.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -48,6 +49,7 @@ if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
 if (parts.has(6)) results.parts.peers = await runPeersBenchmark({ count: quick ? 40 : 200 });
 const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
+if (String(args.part ?? '').split(',').includes('fleet')) results.parts.fleet = await runFleetBenchmark({ quick }); // issue 29: --part=fleet, only when asked (bench/fleet.mjs)
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t })));
