@@ -1,10 +1,9 @@
-import { computed, type Injector, type Signal, signal, untracked } from '@angular/core';
+import { computed, type Injector, signal, untracked } from '@angular/core';
 import { lastValueFrom } from 'rxjs';
 import {
   type DocumentReference,
   type FlowExecution,
   type FlowProgress,
-  type FlowStatus,
   findDocuments,
   isFlowExecutionError,
   type RunOptions,
@@ -29,37 +28,19 @@ const IDLE: State = { active: false };
 /**
  * One followed execution: the one owner of its state, shared by `injectExecution` (an
  * `ExecutionRef`) and `executionResource` (a `ResourceRef`), which only read it differently.
- */
-export interface FollowedExecution {
-  readonly executionId: Signal<string | undefined>;
-  readonly status: Signal<FlowStatus | undefined>;
-  readonly percentage: Signal<number>;
-  readonly message: Signal<string>;
-  readonly progress: Signal<FlowProgress | undefined>;
-  readonly output: Signal<FlowExecution | undefined>;
-  readonly documents: Signal<DocumentReference[]>;
-  readonly error: Signal<unknown>;
-  readonly isActive: Signal<boolean>;
-  /** The request now followed (compared key by key: a new object means a new request). */
-  readonly request: Signal<ExecutionRequest | null | undefined>;
-  cancel(): Promise<void>;
-  submitUserInput(values: Record<string, unknown>): Promise<FlowProgress>;
-  /** After the end: watches again an execution that may still run, else starts anew. False while active, without a request, or once destroyed. */
-  restart(): boolean;
-  /** Leaves the execution for good (it goes on on the server unless `cancelOnUnsubscribe`) and returns to the idle state. */
-  destroy(): void;
-}
-
-/**
  * Runs or watches `request` in `injector`: on the server nothing starts or polls (one snapshot
  * of a watched execution with `withServerRendering({ snapshot: true })`); in the browser the run
  * starts, a watch takes the server's snapshot over, and a new request leaves the previous one.
+ * @returns the ref's signals and actions; `request` (the one followed, compared key by key),
+ *   `restart()` (after the end: watches again an execution that may still run, else starts anew;
+ *   false while active, without a request or once destroyed) and `destroy()` (leaves it for good:
+ *   it goes on on the server unless `cancelOnUnsubscribe`; back to the idle state)
  */
 export function followExecution(
   injector: Injector,
   request: ExecutionRequest | null | undefined | (() => ExecutionRequest | null | undefined),
   debugName: string | undefined,
-): FollowedExecution {
+) {
   const client = injector.get(SmartFlowsClient);
   const state = signal<State>(IDLE, { debugName });
   const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
@@ -127,8 +108,9 @@ export function followExecution(
     error: computed(() => state().error),
     isActive: computed(() => state().active),
     request: current,
-    cancel: () => new Promise<string>((resolve) => resolve(needId('cancel'))).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
-    submitUserInput: (values) =>
+    cancel: (): Promise<void> =>
+      new Promise<string>((resolve) => resolve(needId('cancel'))).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
+    submitUserInput: (values: Record<string, unknown>): Promise<FlowProgress> =>
       new Promise<string>((resolve) => resolve(needId('answer'))).then((id) => lastValueFrom(client.submitUserInput(id, values))),
     restart: () => {
       const s = untracked(state);
