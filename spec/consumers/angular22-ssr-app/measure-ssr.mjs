@@ -46,7 +46,7 @@ async function measureAll() {
 /** Renders one row in a child process; resolves with what it printed, or "not stable" when it had to be killed. */
 function inChild(setup, baseUrl) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--render', JSON.stringify(setup), baseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--render', JSON.stringify(setup), baseUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), LIMIT_MS + 3000);
@@ -93,7 +93,7 @@ async function renderOne(setup, baseUrl) {
   if (html === undefined) {
     console.log(JSON.stringify({ stable: false }));
   } else {
-    const shows = /<span class="status">([^<]*)<\/span> <span class="pct">([^<]*)<\/span>/.exec(html);
+    const shows = /<span class="status">([^<]*)<\/span>\s*<span class="pct">([^<]*)<\/span>/.exec(html);
     console.log(JSON.stringify({ stable: true, ms, shows: shows ? `${shows[1]} ${shows[2]}` : '(no component)' }));
   }
   process.exit(0);
