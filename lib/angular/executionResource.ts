@@ -71,7 +71,7 @@ export interface ExecutionResourceRef<T extends FlowExecution | undefined = Flow
  *   readonly customer = input.required<string>();
  *   readonly letter = executionResource(() => ({ flowId: LETTER_FLOW, input: { Letter: { To: this.customer() } } }), { debugName: 'letter' });
  * }
- * // template: @if (letter.hasValue()) { {{ letter.value().id }} } @else if (letter.error()) { … } @else { {{ letter.percentage() }} % }
+ * // template: \@if (letter.hasValue()) { {{ letter.value().id }} } \@else if (letter.error()) { … } \@else { {{ letter.percentage() }} % }
  */
 export function executionResource(
   request: ExecutionRequest | null | undefined | (() => ExecutionRequest | null | undefined),
