@@ -92,10 +92,12 @@ export function asResourceRef<T>(parts: ResourceParts<T>, control: ResourceContr
   const set = (value: T | undefined): void => {
     if (!destroyed) local.set({ value, request: untracked(control.request) });
   };
+  // The readonly view is a signal of its own, without the writable methods added below.
+  const readonlyValue = computed(() => resource.value());
   const value = Object.assign(resource.value, {
     set,
     update: (updater: (value: T | undefined) => T | undefined) => set(updater(untracked(resource.value))),
-    asReadonly: () => resource.value,
+    asReadonly: () => readonlyValue,
   });
   const ref = {
     ...resource,

@@ -135,6 +135,7 @@ describe('executionResource', () => {
     report.update((v) => ({ ...v!, status: 'Warning' }));
     expect(report.value()).toEqual({ id, status: 'Warning' });
     expect(report.value.asReadonly()()).toEqual({ id, status: 'Warning' });
+    expect('set' in report.value.asReadonly()).toBe(false);
     // Still followed: its polls and the flow's own signals go on.
     const before = requestsFor(id);
     await waitFor(() => expect(requestsFor(id)).toBeGreaterThan(before));
