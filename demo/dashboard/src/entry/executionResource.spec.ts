@@ -1,18 +1,19 @@
-import { provideHttpClient, withFetch } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, provideZonelessChangeDetection, type Resource, type ResourceRef, signal, type WritableResource } from '@angular/core';
+import { ChangeDetectionStrategy, Component, type Resource, type ResourceRef, signal, type WritableResource } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 import { type FlowExecution, FlowExecutionError, SmartFlowsClient } from 'smart-flows-rx';
-import { type ExecutionRef, type ExecutionResourceRef, executionResource, injectExecution, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
-import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { type ExecutionRef, type ExecutionResourceRef, executionResource, injectExecution } from 'smart-flows-rx/angular';
+import { builtInFlows } from 'smart-flows-rx/testing';
+import { describe, expect, it } from '@jest/globals';
+import { useSimulatorTestBed } from '../testing/simulator-testbed';
 import { waitFor } from '../testing/wait-for';
 
 const flows = builtInFlows;
-let server: SimulatorServer;
+/** The simulator's HTTP server, and a TestBed pointed at it for each test. */
+const sim = useSimulatorTestBed(12);
 
 /** Requests the simulator received for one execution so far. */
-const requestsFor = (executionId: string) => server.simulator.requests.filter((r) => r.path.includes(executionId)).length;
+const requestsFor = (executionId: string) => sim.server.simulator.requests.filter((r) => r.path.includes(executionId)).length;
 /** Long enough for several polls at the test's pace (20–100 ms), to show none came. */
 const quietMs = () => new Promise((resolve) => setTimeout(resolve, 400));
 const resourceOf = (request: Parameters<typeof executionResource>[0], debugName?: string): ExecutionResourceRef =>
@@ -49,20 +50,6 @@ class LetterComponent {
 }
 
 describe('executionResource', () => {
-  beforeAll(async () => {
-    server = await startSimulatorServer({ seed: 12 });
-  });
-  afterAll(() => server.close());
-
-  beforeEach(() => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(withFetch()),
-        provideSmartFlows({ baseUrl: server.url, apiKey: server.apiKey, polling: { intervalMs: 20, maxIntervalMs: 100, idleIntervalMs: 100 } }, withHttpClient()),
-      ],
-    });
-  });
 
   it("is a ResourceRef: idle, loading while the run is followed, resolved with the output; the flow's status under executionStatus", async () => {
     const flowId = signal<string | null>(null);
@@ -105,13 +92,13 @@ describe('executionResource', () => {
     expect([broken.hasValue(), broken.isLoading(), broken.executionStatus()]).toEqual([false, false, 'Error']);
     expect((broken as unknown as { snapshot(): unknown }).snapshot()).toEqual({ status: 'error', error: broken.error() });
 
-    const started = server.simulator.stats.executionsStarted;
+    const started = sim.server.simulator.stats.executionsStarted;
     expect(broken.reload()).toBe(true);
     TestBed.tick();
     expect(broken.status()).toBe('loading');
     expect(broken.reload()).toBe(false);
     await waitFor(() => expect(broken.status()).toBe('error'));
-    expect(server.simulator.stats.executionsStarted).toBe(started + 1);
+    expect(sim.server.simulator.stats.executionsStarted).toBe(started + 1);
   });
 
   it("reload() after Success runs again and shows the last output meanwhile ('reloading')", async () => {
@@ -141,13 +128,13 @@ describe('executionResource', () => {
     await waitFor(() => expect(requestsFor(id)).toBeGreaterThan(before));
     expect(report.executionStatus()).toBe('Running');
 
-    const started = server.simulator.stats.executionsStarted;
+    const started = sim.server.simulator.stats.executionsStarted;
     expect(report.reload()).toBe(true);
     expect([report.status(), report.value()]).toEqual(['loading', undefined]);
     await report.cancel();
     await waitFor(() => expect(report.status()).toBe('error'));
     expect(report.executionId()).toBe(id);
-    expect(server.simulator.stats.executionsStarted).toBe(started);
+    expect(sim.server.simulator.stats.executionsStarted).toBe(started);
   });
 
   it("a new request drops the local value; destroy() leaves the run for good (status 'idle', no more requests, set and reload do nothing)", async () => {
