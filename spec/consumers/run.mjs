@@ -83,6 +83,8 @@ if (checkOnly) process.exit(failed > 0 ? 1 : 0);
 // 2. Build and pack, as `npm publish` would.
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
+// What the Angular apps' e2e.mjs share (../e2e-kit.mjs from each scratch copy).
+cpSync(join(here, 'e2e-kit.mjs'), join(scratch, 'e2e-kit.mjs'));
 if (build && (await run('npm', ['run', 'build'], root, join(scratch, 'build.log'))) !== 0) {
   report('build', false, `see ${join(scratch, 'build.log')}`);
   process.exit(1);
