@@ -102,6 +102,42 @@ if (tracking) {
   console.log('');
 }
 
+const peers = results.parts.peers;
+if (peers) {
+  // Part 6: one table per flow set, the two servers side by side, then the replayed schedules.
+  for (const [set, { label }] of Object.entries(peers.setup.flowSets)) {
+    const rows = peers.rows.filter((r) => r.flows === set);
+    const at = (key, server) => rows.find((r) => r.key === key && r.server === server) ?? {};
+    console.log(`Part 6, ${label}:\n`);
+    console.log(table([...new Set(rows.map((r) => r.key))].map((key) => {
+      const h = at(key, 'holds when asked');
+      const n = at(key, 'never holds');
+      return {
+        strategy: h.strategy ?? n.strategy,
+        'server holds: requests / execution': fmt(h.requestsPerExecution),
+        'holds: lag p50 / p95 ms': `${fmt(h.lagP50Ms)} / ${fmt(h.lagP95Ms)}`,
+        'server never holds: requests / execution': fmt(n.requestsPerExecution),
+        'never holds: lag p50 / p95 ms': `${fmt(n.lagP50Ms)} / ${fmt(n.lagP95Ms)}`,
+        'client CPU ms / execution (holds / never)': `${fmt(h.cpuMsPerExecution)} / ${fmt(n.cpuMsPerExecution)}`,
+        errors: (h.errors ?? 0) + (n.errors ?? 0),
+      };
+    })));
+    console.log('');
+  }
+  if (peers.schedule) {
+    console.log('Part 6, the schedules alone (server never holds, instant answers):\n');
+    const sets = Object.keys(peers.setup.flowSets);
+    console.log(table([...new Set(peers.schedule.map((r) => r.key))].map((key) => Object.fromEntries([
+      ['strategy', peers.schedule.find((r) => r.key === key).strategy],
+      ...sets.flatMap((set) => {
+        const r = peers.schedule.find((x) => x.key === key && x.flows === set);
+        return [[`${set}: requests / execution`, fmt(r.requestsPerExecution)], [`${set}: lag p50 / p95 ms`, `${fmt(r.lagP50Ms)} / ${fmt(r.lagP95Ms)}`]];
+      }),
+    ]))));
+    console.log('');
+  }
+}
+
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t, pass: t.pass ? 'yes' : '**no**' })));
 if (targets.length) console.log(table(targets));
 

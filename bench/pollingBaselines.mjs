@@ -3,7 +3,7 @@
 import { mulberry32, sleep } from './common.mjs';
 
 const TERMINAL = new Set(['success', 'warning', 'error', 'canceled', 'interrupted']);
-const isTerminal = (status) => TERMINAL.has(String(status).toLowerCase().replace(/[\s_]/g, ''));
+export const isTerminal = (status) => TERMINAL.has(String(status).toLowerCase().replace(/[\s_]/g, ''));
 
 /**
  * AWS SDK waiter backoff (smithy waiter retries): the first check at once, then attempt n waits
@@ -24,9 +24,10 @@ export function awsWaiterDelays({ minDelayMs, maxDelayMs, random }) {
  * percentage has risen, the rate from the first answer to the latest rise predicts the end;
  * wait a fifth of the time left until then, and once past it, 0.3× the time overdue; with no
  * rise yet, grow by 1.3× per unchanged answer (back to the floor on a change); always within
- * [floorMs, ceilingMs].
+ * [floorMs, ceilingMs]. The other parameters (the library's constants by default) are there to
+ * try variants (bench/peersSchedule.mjs --rule).
  */
-export function proposedDelays({ floorMs = 900, ceilingMs = 3000 } = {}) {
+export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2, overdueShare = 0.3, backoff = 1.3 } = {}) {
   let delay = floorMs;
   let origin;
   let rise;
@@ -39,9 +40,9 @@ export function proposedDelays({ floorMs = 900, ceilingMs = 3000 } = {}) {
     let next;
     if (rise && progress.percentage < 100 && rise.atMs > origin.atMs) {
       const endMs = origin.atMs + ((100 - origin.percentage) * (rise.atMs - origin.atMs)) / (rise.percentage - origin.percentage);
-      next = endMs > nowMs ? 0.2 * (endMs - nowMs) : 0.3 * (nowMs - endMs);
+      next = endMs > nowMs ? etaShare * (endMs - nowMs) : overdueShare * (nowMs - endMs);
     } else {
-      next = changed ? floorMs : delay * 1.3;
+      next = changed ? floorMs : delay * backoff;
     }
     return (delay = Math.round(Math.min(ceilingMs, Math.max(floorMs, next))));
   };
@@ -77,7 +78,7 @@ export function proposedStrategy() {
  * on a busy machine, where idle timers fire late). The server closed it idle, so it read
  * nothing from it; sending again (up to three tries: the pool may hold several) is what any client does.
  */
-async function send(url, init, tries = 3) {
+export async function send(url, init, tries = 3) {
   try {
     return await globalThis.fetch(url, init);
   } catch (error) {

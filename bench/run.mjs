@@ -2,7 +2,8 @@
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
 // --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
-// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3.
+// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3, and so
+// does part 6 (peers: the pollers people would pick instead, bench/peers.mjs; about 7 minutes).
 // Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
 // (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
 // run of part 5 alone keeps the other parts' figures in the file. A run of some parts keeps the
@@ -13,8 +14,10 @@ import { machineInfo, printTable } from './common.mjs';
 import { runBundleBenchmark } from './bundle.mjs';
 import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
+import { runPeersBenchmark } from './peers.mjs';
 import { runPollingBenchmark } from './polling.mjs';
 import { runTrackingBenchmark } from './tracking.mjs';
+import { runFleetBenchmark } from './fleet.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -22,7 +25,7 @@ const args = Object.fromEntries(
     return [k, v.length ? v.join('=') : true];
   }),
 );
-const parts = new Set(String(args.part ?? '1,2,3,4').split(',').map(Number));
+const parts = new Set(String(args.part ?? '1,2,3,4,6').split(',').map(Number));
 const quick = args.quick === true;
 
 if (typeof global.gc !== 'function') {
@@ -44,7 +47,9 @@ if (parts.has(1)) {
 if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
+if (parts.has(6)) results.parts.peers = await runPeersBenchmark({ count: quick ? 40 : 200 });
 const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
+if (String(args.part ?? '').split(',').includes('fleet')) results.parts.fleet = await runFleetBenchmark({ quick }); // issue 29: --part=fleet, only when asked (bench/fleet.mjs)
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
 const targets = Object.entries(results.parts).flatMap(([part, r]) => (r.targets ?? []).map((t) => ({ part, ...t })));

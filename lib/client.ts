@@ -41,6 +41,13 @@ export interface BatchOptions extends RunOptions, BatchControlOptions {}
 export interface StartOptions {
   /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
   skipUserInput?: boolean;
+  /**
+   * Whether the client sends the start again after a busy answer (429, or 503), waiting its
+   * `Retry-After`. `false` errors at once with that `SmartFlowsHttpError` (its `retryAfterMs`
+   * says when to come back), for a caller that backs off as a whole: the BullMQ processor's
+   * `rateLimit` pauses every worker of its queue. @default true
+   */
+  retryBusy?: boolean;
 }
 
 /** The connector of a shared `watch`: late subscribers get the latest event. */
@@ -210,8 +217,9 @@ export class SmartFlowsClient {
   startExecution(flowId: string, input?: FlowInput, options: StartOptions = {}): Observable<FlowProgress> {
     return defer(() => {
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
+      if (options.retryBusy !== undefined && typeof options.retryBusy !== 'boolean') throw new SmartFlowsInputError('retryBusy must be true or false');
       guidSegment(flowId, 'flowId');
-      return withEngine((e) => e.prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true))));
+      return withEngine((e) => e.prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true, options.retryBusy !== false))));
     });
   }
 

@@ -1,18 +1,19 @@
-import { effect, type Injector, type Signal, untracked } from '@angular/core';
+import { effect, type EffectRef, type Injector, type Signal, untracked } from '@angular/core';
 import type { Subscription } from 'rxjs';
 
 /**
  * Runs `open(request)` in an effect, again whenever `request` or `restarts` changes: the previous
  * subscription ends first (like `switchMap`), and the last one ends when the injector is destroyed
  * (the effect's cleanup runs on `DestroyRef`), so no poll outlives its component or service.
+ * @returns the effect: destroying it ends the last subscription for good
  */
 export function followRequest<T>(
   injector: Injector,
   request: Signal<T>,
   restarts: Signal<number>,
   open: (request: T) => Subscription | undefined,
-): void {
-  effect(
+): EffectRef {
+  return effect(
     (onCleanup) => {
       const current = request();
       restarts();

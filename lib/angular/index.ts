@@ -1,6 +1,7 @@
 /**
  * `smart-flows-rx/angular`: one provider call (`provideSmartFlows`), the app's `HttpClient` as
- * transport (`withHttpClient`), and signal helpers (`injectExecution`, `injectBatch`).
+ * transport (`withHttpClient`), signal helpers (`injectExecution`, `injectBatch`), and a run as
+ * Angular's `ResourceRef` (`executionResource`).
  * @module smart-flows-rx/angular
  */
 // The provider and its features
@@ -15,5 +16,8 @@ export type { ServerRenderingOptions } from './withServerRendering';
 // Signals
 export { injectExecution } from './injectExecution';
 export type { ExecutionRef, ExecutionRequest, RunRequest, WatchRequest, InjectExecutionOptions } from './injectExecution';
+export { executionResource } from './executionResource';
+export type { ExecutionResourceRef } from './executionResource';
+export type { ResourceShape } from './asResource';
 export { injectBatch } from './injectBatch';
 export type { BatchRef, InjectBatchOptions } from './injectBatch';

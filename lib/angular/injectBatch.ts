@@ -1,4 +1,4 @@
-import { computed, type Injector, type Resource, type Signal, signal, untracked } from '@angular/core';
+import { computed, type Injector, type Signal, signal, untracked } from '@angular/core';
 import { lastValueFrom } from 'rxjs';
 import {
   type BatchItem,
@@ -9,7 +9,7 @@ import {
   SmartFlowsClient,
   SmartFlowsInputError,
 } from 'smart-flows-rx';
-import { asResource } from './asResource';
+import { type ResourceShape, resourceShape } from './asResource';
 import { followRequest } from './followRequest';
 import { injectorFor } from './injectionContext';
 import { retryFailedJobs, type RetryPlan, retryPlan } from './retryFailedJobs';
@@ -25,7 +25,7 @@ export interface InjectBatchOptions extends BatchOptions {
 }
 
 /** A batch as read-only signals, and what can be done with its jobs. */
-export interface BatchRef {
+export interface BatchRef extends ResourceShape<BatchSnapshot> {
   /** The latest snapshot; `undefined` before the first. */
   readonly snapshot: Signal<BatchSnapshot | undefined>;
   /** The jobs in job order (`key`, `state`, `progress`, `execution`, `error`…). @default [] */
@@ -52,27 +52,6 @@ export interface BatchRef {
    * while the batch is active, or when no job is left to run again.
    */
   retry(): void;
-  /**
-   * The latest snapshot: `snapshot`, under the name of Angular's `Resource`, whose rule it
-   * follows: it throws `error()` while there is one (a failed job is in its item, not there).
-   */
-  readonly value: Signal<BatchSnapshot | undefined>;
-  /** True while the batch runs: `isActive`, under the name of Angular's `Resource`. */
-  readonly isLoading: Signal<boolean>;
-  /** Whether `value()` holds a snapshot (reactive). */
-  hasValue(): boolean;
-  /**
-   * `retry()`, as a `Resource`'s `reload()`.
-   * @returns true when jobs run again; false while active or with none left to run again
-   */
-  reload(): boolean;
-  /** The `debugName` given in the options, for Angular DevTools. */
-  readonly debugName: string | undefined;
-  /**
-   * This batch as an Angular `Resource<BatchSnapshot | undefined>`: `status` `'loading'` while it
-   * runs, `'resolved'` once it ended, `'error'` when the batch itself stopped, `'idle'` without jobs.
-   */
-  readonly resource: Resource<BatchSnapshot | undefined>;
 }
 
 interface State {
@@ -152,7 +131,6 @@ export function injectBatch(
     restarts.update((n) => n + 1);
     return true;
   };
-  const resource = asResource({ value: snapshot, error, active: isActive }, debugName);
 
   return {
     snapshot,
@@ -164,11 +142,6 @@ export function injectBatch(
     cancel: (key) => executionOf(key).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
     submitUserInput: (key, values) => executionOf(key).then((id) => lastValueFrom(client.submitUserInput(id, values))),
     retry: () => void restart(),
-    value: resource.value,
-    isLoading: isActive,
-    hasValue: () => resource.hasValue(),
-    reload: restart,
-    debugName,
-    resource,
+    ...resourceShape({ value: snapshot, error, active: isActive }, restart, debugName),
   };
 }

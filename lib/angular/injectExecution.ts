@@ -1,54 +1,14 @@
-import { computed, type Injector, type Resource, type Signal, signal, untracked } from '@angular/core';
-import { lastValueFrom } from 'rxjs';
-import {
-  type DocumentReference,
-  type FlowExecution,
-  type FlowInput,
-  type FlowProgress,
-  type FlowStatus,
-  findDocuments,
-  isFlowExecutionError,
-  type RunOptions,
-  SmartFlowsClient,
-  SmartFlowsInputError,
-  type WatchOptions,
-} from 'smart-flows-rx';
-import { asResource } from './asResource';
-import { followRequest, shallowEqual } from './followRequest';
+import type { Signal } from '@angular/core';
+import type { DocumentReference, FlowExecution, FlowProgress, FlowStatus } from 'smart-flows-rx';
+import { type ResourceShape, resourceShape } from './asResource';
+import type { ExecutionRequest, InjectExecutionOptions } from './executionRequest';
+import { followExecution } from './followExecution';
 import { injectorFor } from './injectionContext';
-import { afterFirstInterval, streamHost } from './streamHost';
 
-/** Starts a flow and follows it (`client.run`): the flow, its input and the options of `run`. */
-export interface RunRequest extends RunOptions {
-  /** The flow's GUID. */
-  flowId: string;
-  /** An XML string, or a plain object turned into XML. */
-  input?: FlowInput;
-  /** Not with `flowId`: a request either runs a flow or watches an execution. */
-  executionId?: undefined;
-}
-
-/** Follows an execution that already exists (`client.watch`), e.g. from the URL after a reload. */
-export interface WatchRequest extends WatchOptions {
-  /** The id of the execution to follow. */
-  executionId: string;
-  /** Not with `executionId`: a request either runs a flow or watches an execution. */
-  flowId?: undefined;
-}
-
-/** What {@link injectExecution} follows; `null`/`undefined` follows nothing (e.g. no id yet). */
-export type ExecutionRequest = RunRequest | WatchRequest;
-
-/** Options of {@link injectExecution}. */
-export interface InjectExecutionOptions {
-  /** The injector to use outside an injection context; polling stops when it is destroyed. @default the current injection context's */
-  injector?: Injector;
-  /** A name for Angular DevTools: the ref's `debugName`, and its signals' (`letter.status`…). @default undefined */
-  debugName?: string;
-}
+export type { ExecutionRequest, InjectExecutionOptions, RunRequest, WatchRequest } from './executionRequest';
 
 /** One execution as read-only signals, and what can be done with it. */
-export interface ExecutionRef {
+export interface ExecutionRef extends ResourceShape<FlowExecution> {
   /** The execution's id, once the start answered (or the id watched). */
   readonly executionId: Signal<string | undefined>;
   /** The normalized status; `undefined` before the first progress. */
@@ -83,41 +43,7 @@ export interface ExecutionRef {
    * never started twice; otherwise the flow is started anew (or the id watched again).
    */
   retry(): void;
-  /**
-   * The output once the run ended in Success or Warning: the same as `output`, under the name of
-   * Angular's `Resource`, whose rule it follows: it throws `error()` while there is one (read
-   * `hasValue()` or `output()` first).
-   */
-  readonly value: Signal<FlowExecution | undefined>;
-  /** True while the execution is followed: `isActive`, under the name of Angular's `Resource`. */
-  readonly isLoading: Signal<boolean>;
-  /** Whether `value()` holds the output (reactive): the run ended in Success or Warning. */
-  hasValue(): boolean;
-  /**
-   * `retry()`, as a `Resource`'s `reload()`: after the end, follows the execution again (or starts
-   * the flow anew, see `retry`).
-   * @returns true when it started again; false while active or with nothing to follow
-   */
-  reload(): boolean;
-  /** The `debugName` given in the options, for Angular DevTools. */
-  readonly debugName: string | undefined;
-  /**
-   * This execution as an Angular `Resource<FlowExecution | undefined>`, for code that takes one:
-   * its `status` is the Resource's (`'idle'`, `'loading'` while followed, `'resolved'` with the
-   * output, `'error'`), not the flow's; `error()` is an `Error`; `value()` is the output.
-   */
-  readonly resource: Resource<FlowExecution | undefined>;
 }
-
-interface State {
-  active: boolean;
-  executionId?: string;
-  progress?: FlowProgress;
-  output?: FlowExecution;
-  error?: unknown;
-}
-
-const IDLE: State = { active: false };
 
 /**
  * Runs a flow (`{ flowId, input }`) or follows an execution (`{ executionId }`) as signals, for a
@@ -148,117 +74,22 @@ export function injectExecution(
   options: InjectExecutionOptions = {},
 ): ExecutionRef {
   const injector = injectorFor(injectExecution, options.injector);
-  const client = injector.get(SmartFlowsClient);
   const { debugName } = options;
-  const state = signal<State>(IDLE, { debugName });
-  const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
-  const restarts = signal(0);
-  let resume: { request: ExecutionRequest; executionId: string } | undefined;
-  const host = streamHost(injector);
-
-  followRequest(injector, current, restarts, (req) => {
-    const watchId = resume && resume.request === req ? resume.executionId : undefined;
-    resume = undefined;
-    if (!req) {
-      state.set(IDLE);
-      return undefined;
-    }
-    // On the server nothing starts or polls: the initial state, or one snapshot of a watched execution.
-    if (host.server) {
-      state.set(IDLE);
-      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (progress) => state.set({ active: false, executionId: progress.id, progress }));
-    }
-    const rendered = req.executionId !== undefined && !watchId ? host.takeSnapshot(req.executionId) : undefined;
-    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.id, progress: rendered } : { active: true });
-    const events = watchId
-      ? client.watch(watchId, followOptions(req))
-      : req.executionId !== undefined
-        ? client.watch(req.executionId, followOptions(req))
-        : client.run(req.flowId, req.input, runOptions(req));
-    return host.follow(rendered ? afterFirstInterval(client, events) : events, {
-      next: (event) =>
-        state.update((s) => ({
-          ...s,
-          executionId: event.executionId,
-          progress: event.progress,
-          ...(event.type === 'output' ? { output: event.execution } : {}),
-        })),
-      error: (error: unknown) =>
-        state.update((s) => ({
-          ...s,
-          active: false,
-          error,
-          ...(isFlowExecutionError(error) ? { progress: error.progress } : {}),
-          executionId: s.executionId ?? executionIdOf(error),
-        })),
-      complete: () => state.update((s) => ({ ...s, active: false })),
-    });
-  });
-
-  const executionId = computed(() => state().executionId);
-  const progress = computed(() => state().progress);
-  const output = computed(() => state().output);
-  const needId = (what: string): string => {
-    const id = untracked(executionId);
-    if (!id) throw new SmartFlowsInputError(`No execution to ${what} yet: the start has not answered`);
-    return id;
-  };
-
-  const error = computed(() => state().error);
-  const isActive = computed(() => state().active);
-  const restart = (): boolean => {
-    const s = untracked(state);
-    const req = untracked(current);
-    if (s.active || !req) return false;
-    const id = s.error !== undefined && !isFlowExecutionError(s.error) ? executionIdOf(s.error) : undefined;
-    resume = id && req.executionId === undefined ? { request: req, executionId: id } : undefined;
-    restarts.update((n) => n + 1);
-    return true;
-  };
-  const resource = asResource({ value: output, error, active: isActive }, debugName);
-
+  const execution = followExecution(injector, request, debugName);
+  const { output, error, isActive, restart } = execution;
   return {
-    executionId,
-    status: computed(() => progress()?.status),
-    percentage: computed(() => progress()?.percentage ?? 0),
-    message: computed(() => progress()?.message ?? ''),
-    progress,
+    executionId: execution.executionId,
+    status: execution.status,
+    percentage: execution.percentage,
+    message: execution.message,
+    progress: execution.progress,
     output,
-    documents: computed(() => findDocuments([progress()?.model, output()?.state]), { equal: sameDocuments }),
+    documents: execution.documents,
     error,
     isActive,
-    cancel: () => new Promise<string>((resolve) => resolve(needId('cancel'))).then((id) => lastValueFrom(client.cancelExecution(id), { defaultValue: undefined })),
-    submitUserInput: (values) =>
-      new Promise<string>((resolve) => resolve(needId('answer'))).then((id) => lastValueFrom(client.submitUserInput(id, values))),
+    cancel: execution.cancel,
+    submitUserInput: execution.submitUserInput,
     retry: () => void restart(),
-    value: resource.value,
-    isLoading: isActive,
-    hasValue: () => resource.hasValue(),
-    reload: restart,
-    debugName,
-    resource,
+    ...resourceShape({ value: output, error, active: isActive }, restart, debugName),
   };
-}
-
-function executionIdOf(error: unknown): string | undefined {
-  const id = (error as { executionId?: unknown } | null)?.executionId;
-  return typeof id === 'string' ? id : undefined;
-}
-
-/** The options of `watch` in a request (a resumed run keeps its own). */
-function followOptions(req: ExecutionRequest): WatchOptions {
-  const { onUserInput, cancelOnUnsubscribe, downloadDocuments, timeoutMs } = req;
-  return defined({ onUserInput, cancelOnUnsubscribe, downloadDocuments, timeoutMs });
-}
-
-function runOptions(req: RunRequest): RunOptions {
-  return defined({ ...followOptions(req), skipUserInput: req.skipUserInput });
-}
-
-function defined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-function sameDocuments(a: DocumentReference[], b: DocumentReference[]): boolean {
-  return a.length === b.length && a.every((d, i) => d.id === b[i]?.id && d.displayName === b[i]?.displayName);
 }

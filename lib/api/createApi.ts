@@ -44,7 +44,7 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
 
   return {
     send,
-    start: (flowId, xml, skipUserInput) => withCalls((api) => api.start(flowId, xml, skipUserInput)),
+    start: (flowId, xml, skipUserInput, retryBusy) => withCalls((api) => api.start(flowId, xml, skipUserInput, retryBusy)),
     progress: (executionId, waitSeconds) => withCalls((api) => api.progress(executionId, waitSeconds)),
     execution: (executionId) => withCalls((api) => api.execution(executionId)),
     cancel: (executionId) => withCalls((api) => api.cancel(executionId)),

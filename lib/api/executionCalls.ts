@@ -27,7 +27,7 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
   const clean = <T extends { status: FlowStatus }>(answer: T): T => redactFailed(answer, redact);
 
   return {
-    start: (flowId, xml, skipUserInput) =>
+    start: (flowId, xml, skipUserInput, retryBusy = true) =>
       send(
         () => ({
           method: 'POST',
@@ -37,7 +37,7 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
           // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
           ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
         }),
-        'start',
+        retryBusy ? 'start' : 'startUnlessBusy',
       ).pipe(
         map((body) => {
           const progress = parseProgress(body);

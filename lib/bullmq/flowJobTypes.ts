@@ -70,8 +70,6 @@ export interface FlowJob {
   updateData(data: FlowJobData): Promise<unknown>;
   /** Reports the job's progress. */
   updateProgress(progress: FlowJobProgress): Promise<unknown>;
-  /** Marks the job so BullMQ does not retry it (called before a failure no retry can change). */
-  discard?(): void;
 }
 
 /** A BullMQ processor: `new Worker(queueName, flowProcessor(client), options)`. */

@@ -1,8 +1,9 @@
 import {
-  catchError, concat, concatMap, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
+  catchError, concat, concatMap, concatWith, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
   throttleTime, throwError, throwIfEmpty,
 } from 'rxjs';
 import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError } from 'smart-flows-rx';
+import { busyDelayMs, isRateLimitError, rateLimitError, unrecoverable } from './bullmqErrors';
 import type { FlowJob, FlowJobData, FlowJobResult, FlowProcessor } from './flowJobTypes';
 import { jobProgress, jobResult } from './jobResult';
 import { jobXml } from './jobXml';
@@ -25,9 +26,14 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   {@link SmartFlowsUncertainError} without starting anything;
  * - failures are the client's errors (`FlowExecutionError`, … with `executionId`); those no
  *   retry can change (the core's `isFinalFailure`: the flow ended badly or asked for input, the
- *   start was refused, bad job data) mark the job `discard()`ed so BullMQ does not retry it;
- *   the others (network, timeout, 5xx) follow the job's `attempts`, and a retry goes on with
- *   the same execution;
+ *   start was refused, bad job data) fail the job with BullMQ's `UnrecoverableError` (the
+ *   client's error as its `cause`, its message and `executionId`), which BullMQ 5 and 6 do not
+ *   retry; the others (network, timeout, 5xx) follow the job's `attempts`, and a retry goes on
+ *   with the same execution;
+ * - with `tracking: 'listing'` the jobs of one worker process follow their executions through
+ *   the client's one listing tracker (one listing request per cycle for all of them);
+ * - with `rateLimit` (`(ms) => worker.rateLimit(ms)`), a start answered 429 (or 503 with
+ *   `Retry-After`) pauses every worker of the queue and puts the job back (BullMQ's `RateLimitError`);
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
  *   execution is cancelled too).
  * - every job ends by default (headless): a flow asking for user input fails its job with
@@ -41,6 +47,9 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  * @throws SmartFlowsInputError for a wrong option (at once, not per job)
  * @example
  * const worker = new Worker('documents', flowProcessor(client), { connection, concurrency: 8 });
+ * @example
+ * const processor = flowProcessor(client, { tracking: 'listing', rateLimit: (ms) => worker.rateLimit(ms) });
+ * const worker = new Worker('documents', processor, { connection, concurrency: 250, limiter: { max: 50, duration: 1000 } });
  */
 export function flowProcessor(client: SmartFlowsClient, options: FlowProcessorOptions = {}): FlowProcessor {
   const settings = normalizeProcessorOptions(options, client.options.polling.timeoutMs);
@@ -55,11 +64,23 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
 
+    // A busy server (429, or 503 with Retry-After) started nothing: the whole queue waits (`rateLimit`),
+    // the job goes back to it without `startingAt` (its next attempt starts afresh, nothing to reconcile).
+    const backOff = (error: unknown): Observable<never> => {
+      const { rateLimit } = settings;
+      const delayMs = rateLimit ? busyDelayMs(error, settings.rateLimitMs) : undefined;
+      if (!rateLimit || delayMs === undefined) return throwError(() => error);
+      const { startingAt: _forgotten, ...rest } = job.data;
+      return concat(defer(async () => rateLimit(delayMs)), defer(() => job.updateData(rest))).pipe(ignoreElements(), concatWith(throwError(rateLimitError)));
+    };
+
     // The first attempt's `startingAt` stays: a window from it covers every later attempt.
     const start = (xml: string | undefined, resumedAs?: 'restarted'): Observable<Begun> =>
       concat(
         data.startingAt === undefined ? record({ startingAt: now() }).pipe(ignoreElements()) : of(),
-        defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput })),
+        defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput, retryBusy: settings.rateLimit === undefined })).pipe(
+          catchError((error: unknown) => backOff(error)),
+        ),
       ).pipe(concatMap((first) => record({ executionId: first.id }).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
 
     const begin = (xml: string | undefined): Observable<Begun> => {
@@ -83,7 +104,9 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
 
     const follow = ({ executionId, resumedAs }: Begun): Observable<FlowJobResult> => {
       const report = (event: ExecutionEvent) => defer(() => job.updateProgress(jobProgress(event)));
-      const watchOptions = { onUserInput: settings.onUserInput, cancelOnUnsubscribe: settings.cancelOnAbort, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}) };
+      const watchOptions = {
+        onUserInput: settings.onUserInput, cancelOnUnsubscribe: settings.cancelOnAbort, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      };
       return client.watch(executionId, watchOptions).pipe(
         connect((events) => {
           const output$ = events.pipe(filter((e): e is Extract<ExecutionEvent, { type: 'output' }> => e.type === 'output'), take(1));
@@ -105,10 +128,11 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     return jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow));
   }).pipe(
     catchError((error: unknown) => {
+      if (isRateLimitError(error)) return throwError(() => error);
       // The core's rule, shared with journaled batches and the CLI; a recorded execution means one may run on.
+      // A final failure is BullMQ's UnrecoverableError (BullMQ 5 and 6: no retry), the client's error its cause.
       const recorded = (job.data as Partial<FlowJobData> | null | undefined)?.executionId;
-      if (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined)) job.discard?.();
-      return throwError(() => error);
+      return throwError(() => (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined) ? unrecoverable(error) : error));
     }),
   );
 }

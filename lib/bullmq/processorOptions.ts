@@ -28,6 +28,25 @@ export interface FlowProcessorOptions {
   toXml?: XmlConverter;
   /** The scheduler of the progress throttle and of the `startingAt` clock (tests pass a virtual one). @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * How a job follows its execution: `'polling'`, a progress loop per job; `'listing'`, the
+   * client's one listing tracker, shared by every job of the worker process (one listing request
+   * per cycle for all its live executions, per-execution polling as its fallback). Switch to
+   * `'listing'` when a worker runs more than a few dozen jobs at once.
+   * @default 'polling'
+   */
+  tracking?: 'polling' | 'listing';
+  /**
+   * Pauses every worker of the queue: `(ms) => worker.rateLimit(ms)` (the Worker needs a
+   * `limiter` for it to take effect). Given, a start answered 429 (or 503 with `Retry-After`) is
+   * not sent again by this worker: the processor calls it with the server's `Retry-After` (else
+   * `rateLimitMs`) and fails the attempt with BullMQ's `RateLimitError`, which puts the job back
+   * in the queue without using an attempt.
+   * @default none: the client's own retries answer a 429, per job
+   */
+  rateLimit?: (delayMs: number) => unknown;
+  /** How long `rateLimit` pauses the queue after a 429 without `Retry-After`, in ms. @default 5000 */
+  rateLimitMs?: number;
 }
 
 /** The processor's defaults, in one place. */
@@ -42,10 +61,14 @@ export const PROCESSOR_DEFAULTS = {
   timeoutMs: 3_600_000,
   /** BullMQ's cancel leaves the execution running. */
   cancelOnAbort: false,
+  /** A poll loop per job. */
+  tracking: 'polling',
+  /** A 429 without Retry-After pauses the queue for 5 s (with `rateLimit`). */
+  rateLimitMs: 5000,
 } as const;
 
 /** Options with the defaults filled in. */
-export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'toXml'>> & Pick<FlowProcessorOptions, 'toXml'>;
+export type ProcessorSettings = Required<Omit<FlowProcessorOptions, 'toXml' | 'rateLimit'>> & Pick<FlowProcessorOptions, 'toXml' | 'rateLimit'>;
 
 /**
  * Checks the options and fills in the defaults.
@@ -59,6 +82,10 @@ export function normalizeProcessorOptions(options: FlowProcessorOptions, clientT
   if (onUserInput !== 'wait' && onUserInput !== 'error') throw new SmartFlowsInputError(`onUserInput must be 'wait' or 'error'`);
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) throw new SmartFlowsInputError('timeoutMs must be a number ≥ 0');
   if (toXml !== undefined && typeof toXml !== 'function') throw new SmartFlowsInputError('toXml must be a function');
+  const { tracking = PROCESSOR_DEFAULTS.tracking, rateLimit, rateLimitMs = PROCESSOR_DEFAULTS.rateLimitMs } = options;
+  if (tracking !== 'polling' && tracking !== 'listing') throw new SmartFlowsInputError(`tracking must be 'polling' or 'listing'`);
+  if (rateLimit !== undefined && typeof rateLimit !== 'function') throw new SmartFlowsInputError('rateLimit must be a function, e.g. (ms) => worker.rateLimit(ms)');
+  if (typeof rateLimitMs !== 'number' || !(rateLimitMs >= 0) || !Number.isFinite(rateLimitMs)) throw new SmartFlowsInputError('rateLimitMs must be a number ≥ 0');
   for (const key of ['skipUserInput', 'cancelOnAbort'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
   }
@@ -70,6 +97,9 @@ export function normalizeProcessorOptions(options: FlowProcessorOptions, clientT
     scheduler: options.scheduler ?? asyncScheduler,
     // A headless job always ends: the client's bound if it has one, else the processor's.
     timeoutMs: timeoutMs ?? (clientTimeoutMs > 0 ? clientTimeoutMs : PROCESSOR_DEFAULTS.timeoutMs),
+    tracking,
+    rateLimitMs,
     ...(toXml ? { toXml } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
   };
 }

@@ -12,17 +12,20 @@ export type RetryMode =
   /** GET, DELETE: network errors, timeouts, garbled bodies, 408, 429, 5xx. */
   | 'idempotent'
   /** The start POST: only when the server certainly started nothing (refused, 429, 503). */
-  | 'start';
+  | 'start'
+  /** The start POST for a caller that backs off as a whole on 429 and 503 (`retryBusy: false`): only a refused connection. */
+  | 'startUnlessBusy';
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** True when `error` may be retried under `mode`. 400, 401, 403 and 404 never are. */
 export function isRetryable(error: unknown, mode: RetryMode): boolean {
   if (error instanceof SmartFlowsHttpError) {
+    if (mode === 'startUnlessBusy') return false;
     return mode === 'start' ? error.status === 429 || error.status === 503 : RETRY_STATUS.has(error.status) || error.status >= 500;
   }
   if (error instanceof SmartFlowsNetworkError) return mode === 'idempotent' || !error.maybeReceived;
-  if (mode === 'start') return false;
+  if (mode !== 'idempotent') return false;
   if (error instanceof SmartFlowsTimeoutError) return true;
   return error instanceof SmartFlowsResponseError && error.retryable;
 }

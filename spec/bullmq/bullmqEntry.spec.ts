@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Processor } from 'bullmq';
+import type { Processor as Processor5 } from 'bullmq5';
 import * as bullmq from '../../lib/bullmq/index';
 import type { FlowJobData, FlowJobResult } from '../../lib/bullmq/index';
 import { SmartFlowsClient } from '../../lib/client';
@@ -19,14 +20,16 @@ const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(SPEC
 describe('the smart-flows-rx/bullmq entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
     expect(Object.keys(bullmq).sort()).toEqual(['PROCESSOR_DEFAULTS', 'SmartFlowsUncertainError', 'flowProcessor', 'isSmartFlowsUncertainError']);
-    expect(bullmq.PROCESSOR_DEFAULTS).toEqual({ progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'error', timeoutMs: 3_600_000, cancelOnAbort: false });
+    expect(bullmq.PROCESSOR_DEFAULTS).toEqual({ progressIntervalMs: 1000, skipUserInput: false, onUserInput: 'error', timeoutMs: 3_600_000, cancelOnAbort: false, tracking: 'polling', rateLimitMs: 5000 });
   });
 
-  it("gives what a BullMQ 5 Worker takes as its processor (typed against bullmq's own Processor and Job)", () => {
+  it("gives what a BullMQ 5 and a BullMQ 6 Worker take as their processor (typed against each one's own Processor and Job)", () => {
     const client = new SmartFlowsClient({ baseUrl: 'https://flows.example.test', apiKey: 'k' });
     const typed: Processor<FlowJobData, FlowJobResult> = bullmq.flowProcessor(client);
     const untyped: Processor = bullmq.flowProcessor(client);
-    expect([typeof typed, typeof untyped]).toEqual(['function', 'function']);
+    const typed5: Processor5<FlowJobData, FlowJobResult> = bullmq.flowProcessor(client, { tracking: 'listing' });
+    const untyped5: Processor5 = bullmq.flowProcessor(client);
+    expect([typeof typed, typeof untyped, typeof typed5, typeof untyped5]).toEqual(['function', 'function', 'function', 'function']);
   });
 
   it('is the only part of lib/ that names bullmq: the core and the other entries never load it', () => {

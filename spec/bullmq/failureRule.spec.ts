@@ -9,7 +9,7 @@ import {
   SmartFlowsTimeoutError,
 } from '../../lib/errors';
 import { isFinalFailure } from '../../lib/index';
-import { fakeJob } from './fakeJob';
+import { fakeJob, isUnrecoverable } from './fakeJob';
 
 const FLOW = '85f8fe94-6f61-4216-af6c-4889e2547b72';
 const ID = '6de9206a-de42-4182-8f86-a9a8d29fbd56';
@@ -43,12 +43,15 @@ const errors: fc.Arbitrary<unknown> = fc.oneof(
 
 describe('flowProcessor and the failure rule', () => {
   test.prop([errors, fc.boolean()], { numRuns: 200 })(
-    'discards a job exactly when isFinalFailure calls its failure final (a start that failed, or a recorded execution whose watch failed)',
+    'fails a job for good (UnrecoverableError, its cause the error) exactly when isFinalFailure calls its failure final (a start that failed, or a recorded execution whose watch failed)',
     async (error, recorded) => {
       const data: FlowJobData = recorded ? { flowId: FLOW, input: '<a/>', executionId: ID } : { flowId: FLOW, input: '<a/>' };
       const { job } = fakeJob(data);
-      await expect(flowProcessor(failingClient(error))(job)).rejects.toBe(error);
-      expect(job.discard.mock.calls.length).toBe(isFinalFailure(error, recorded ? ID : undefined) ? 1 : 0);
+      const thrown = await flowProcessor(failingClient(error))(job).then(() => undefined, (e: unknown) => e);
+      const final = isFinalFailure(error, recorded ? ID : undefined);
+      expect(isUnrecoverable(thrown)).toBe(final);
+      if (final) expect(thrown).toMatchObject({ name: 'UnrecoverableError', message: (error as Error).message, cause: error });
+      else expect(thrown).toBe(error);
     },
   );
 
@@ -58,15 +61,13 @@ describe('flowProcessor and the failure rule', () => {
       const { job } = fakeJob({ flowId: FLOW, input: '<a/>', executionId: ID });
       const error = new SmartFlowsHttpError({ status, method: 'GET', url: `${URL}/${ID}/progress`, body: '' });
       await expect(flowProcessor(failingClient(error))(job)).rejects.toBe(error);
-      expect(job.discard).not.toHaveBeenCalled();
     },
   );
 
-  it('discards a job whose start was refused with 400 (no execution can exist)', async () => {
+  it('fails for good a job whose start was refused with 400 (no execution can exist)', async () => {
     const { job } = fakeJob({ flowId: FLOW, input: '<a/>' });
     const error = new SmartFlowsHttpError({ status: 400, method: 'POST', url: URL, body: '' });
-    await expect(flowProcessor(failingClient(error))(job)).rejects.toBe(error);
-    expect(job.discard).toHaveBeenCalledTimes(1);
+    await expect(flowProcessor(failingClient(error))(job)).rejects.toMatchObject({ name: 'UnrecoverableError', cause: error });
     expect(job.data.startingAt).toEqual(expect.any(String));
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { UnrecoverableError } from 'bullmq';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { flowProcessor } from '../../lib/bullmq/flowProcessor';
@@ -7,7 +8,7 @@ import { isSmartFlowsUncertainError } from '../../lib/bullmq/SmartFlowsUncertain
 import type { SmartFlowsClient } from '../../lib/client';
 import { FlowExecutionError, SmartFlowsInputError, SmartFlowsNetworkError } from '../../lib/errors';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
-import { fakeJob } from './fakeJob';
+import { clientError, fakeJob, isUnrecoverable, settledState } from './fakeJob';
 
 const start = useVirtualSimulator();
 const SHORT = builtInFlows.short.id;
@@ -57,7 +58,6 @@ describe('flowProcessor', () => {
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.every((p) => p !== undefined && p.executionId === result.executionId)).toBe(true);
     expect(progress.at(-1)).toMatchObject({ percentage: 100, status: 'Success' });
-    expect(job.discard).not.toHaveBeenCalled();
     expect(sim.simulator.stats.executionsStarted).toBe(1);
   });
 
@@ -123,7 +123,7 @@ describe('flowProcessor', () => {
     const seen = await processIn(sim, flowProcessor(listingRefused, { scheduler: sim.scheduler })(job));
     expect(isSmartFlowsUncertainError(seen.error)).toBe(true);
     expect((seen.error as Error).message).toMatch(/job-1: cannot tell whether its earlier start reached the server .*listed.*; nothing was started/);
-    expect(job.discard).not.toHaveBeenCalled();
+    expect(isUnrecoverable(seen.error)).toBe(false);
     expect(job.updateData).not.toHaveBeenCalled();
     expect(sim.simulator.stats.executionsStarted).toBe(0);
 
@@ -133,24 +133,27 @@ describe('flowProcessor', () => {
     expect(sim.simulator.stats.executionsStarted).toBe(1);
   });
 
-  it('fails a flow that ends in Error with FlowExecutionError carrying the executionId, and discards the job (no retry can change it)', async () => {
+  it("fails a flow that ends in Error with BullMQ's UnrecoverableError (no retry, on BullMQ 5 and 6) carrying the executionId, its cause the FlowExecutionError", async () => {
     const sim = start();
     const client = sim.client();
     const { job } = fakeJob({ flowId: builtInFlows.error.id, input: letter(7) });
     const seen = await processIn(sim, flowProcessor(client, { scheduler: sim.scheduler })(job));
-    expect(seen.error).toBeInstanceOf(FlowExecutionError);
-    expect(seen.error).toMatchObject({ status: 'Error', executionId: job.data.executionId });
+    expect(seen.error).toBeInstanceOf(UnrecoverableError);
+    expect(seen.error).toMatchObject({ name: 'UnrecoverableError', executionId: job.data.executionId });
+    expect(clientError(seen.error)).toBeInstanceOf(FlowExecutionError);
+    expect(clientError(seen.error)).toMatchObject({ status: 'Error', executionId: job.data.executionId });
+    // The message BullMQ keeps as the job's failedReason is the client's, as before.
+    expect((seen.error as Error).message).toBe((clientError(seen.error) as Error).message);
     expect((seen.error as Error).message).toContain(job.data.executionId!);
-    expect(job.discard).toHaveBeenCalledTimes(1);
   });
 
-  it('refuses bad job data before any request, and discards the job', async () => {
+  it('refuses bad job data before any request, and fails the job for good (UnrecoverableError)', async () => {
     const sim = start();
     const { job } = fakeJob({ input: letter(8) } as unknown as FlowJobData);
     const seen = await processIn(sim, flowProcessor(sim.client(), { scheduler: sim.scheduler })(job));
-    expect(seen.error).toBeInstanceOf(SmartFlowsInputError);
+    expect(isUnrecoverable(seen.error)).toBe(true);
+    expect(clientError(seen.error)).toBeInstanceOf(SmartFlowsInputError);
     expect((seen.error as Error).message).toBe('job.data.flowId must be the flow GUID as a string');
-    expect(job.discard).toHaveBeenCalledTimes(1);
     expect(sim.simulator.requests).toHaveLength(0);
   });
 
@@ -170,7 +173,7 @@ describe('flowProcessor', () => {
     const failed = await processIn(sim, processor(job));
     expect(failed.error).toBeInstanceOf(SmartFlowsNetworkError);
     expect(failed.error).toMatchObject({ executionId: job.data.executionId });
-    expect(job.discard).not.toHaveBeenCalled();
+    expect(isUnrecoverable(failed.error)).toBe(false);
 
     offline = false;
     const retried = await processIn(sim, processor(job));
@@ -193,9 +196,40 @@ describe('flowProcessor', () => {
     expect(execution.status).toBe('Canceled');
   });
 
+  it("with tracking: 'listing', follows a worker's live executions through the client's one listing tracker: listing requests per cycle, not a poll loop per job", async () => {
+    const sim = start();
+    const client = sim.client({ tracker: { intervalMs: 1_000 } });
+    const jobs = Array.from({ length: 20 }, (_, i) => fakeJob({ flowId: LONG, input: letter(100 + i) }, `job-${i}`).job);
+    const processor = flowProcessor(client, { scheduler: sim.scheduler, tracking: 'listing' });
+    const runs = jobs.map((job) => settledState(processor(job)));
+    await sim.until(() => runs.every((r) => r.settled), 120_000);
+    expect(runs.map((r) => r.result?.status)).toEqual(jobs.map(() => 'Success'));
+    const { byRoute } = sim.simulator.stats;
+    // The long flow runs 10 s: ~10 cycles of one listing request each for all 20 jobs, and per
+    // job only its first progress read (the watch's) and its output GET.
+    expect(byRoute.list).toBeGreaterThanOrEqual(5);
+    expect(byRoute.list).toBeLessThanOrEqual(20);
+    expect(byRoute.progress).toBeLessThanOrEqual(2 * jobs.length);
+    expect(byRoute.execution).toBe(jobs.length);
+    // Each job still reports its progress to BullMQ, and its final one.
+    for (const job of jobs) expect(job.updateProgress.mock.calls.at(-1)?.[0]).toMatchObject({ status: 'Success', percentage: 100 });
+  });
+
+  it("polls per execution by default (tracking: 'polling'): each job its own progress requests", async () => {
+    const sim = start();
+    const client = sim.client();
+    const jobs = Array.from({ length: 5 }, (_, i) => fakeJob({ flowId: LONG, input: letter(200 + i) }, `job-${i}`).job);
+    const processor = flowProcessor(client, { scheduler: sim.scheduler });
+    const runs = jobs.map((job) => settledState(processor(job)));
+    await sim.until(() => runs.every((r) => r.settled), 120_000);
+    expect(sim.simulator.stats.byRoute.list).toBe(0);
+    expect(sim.simulator.stats.byRoute.progress).toBeGreaterThan(5 * jobs.length);
+  });
+
   it('refuses wrong options at once', () => {
     const sim = start();
     expect(() => flowProcessor(sim.client(), { progressIntervalMs: -1 })).toThrow(SmartFlowsInputError);
     expect(() => flowProcessor(sim.client(), { onUserInput: 'ask' as 'wait' })).toThrow("onUserInput must be 'wait' or 'error'");
+    expect(() => flowProcessor(sim.client(), { tracking: 'feed' as 'listing' })).toThrow("tracking must be 'polling' or 'listing'");
   });
 });

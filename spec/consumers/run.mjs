@@ -8,6 +8,7 @@
 // (an `ng new --ssr` app: its Express server, then hydration in Chromium) and
 // `angular22-vitest-app` (`ng test` on Vitest): Angular 22 needs Node 22.22+ or 24.15+, which
 // .ci/run gives them (nodeFits below reads only `>=` ranges, so they are never run by default).
+// `runtimes` (Deno, Bun, workerd) needs their binaries and RUNTIMES: scripts/runtime-matrix.mjs runs it.
 //
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
@@ -21,7 +22,7 @@ import { consumerBlocks } from '../../scripts/printed-blocks.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
 const PROJECTS = ['jest-cjs', 'jest-esm', 'vitest', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
-const ON_REQUEST = ['angular20-app', 'angular22-ssr-app', 'angular22-vitest-app'];
+const ON_REQUEST = ['angular20-app', 'angular22-ssr-app', 'angular22-vitest-app', 'runtimes'];
 /** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
 const nodeFits = (name) => {
   const range = JSON.parse(readFileSync(join(here, name, 'package.json'), 'utf8')).engines?.node ?? '>=0';
@@ -83,12 +84,16 @@ if (checkOnly) process.exit(failed > 0 ? 1 : 0);
 // 2. Build and pack, as `npm publish` would.
 rmSync(scratch, { recursive: true, force: true });
 mkdirSync(scratch, { recursive: true });
+// What the Angular apps' e2e.mjs share (../e2e-kit.mjs from each scratch copy).
+cpSync(join(here, 'e2e-kit.mjs'), join(scratch, 'e2e-kit.mjs'));
 if (build && (await run('npm', ['run', 'build'], root, join(scratch, 'build.log'))) !== 0) {
   report('build', false, `see ${join(scratch, 'build.log')}`);
   process.exit(1);
 }
 const packLog = join(scratch, 'pack.log');
-if ((await run('npm', ['pack', '--pack-destination', scratch], root, packLog)) !== 0) {
+// dist/ is built (just above, or by the caller of --no-build): --ignore-scripts keeps `npm pack`
+// from building it again through `prepare` (43 s against 3 s here, under load).
+if ((await run('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], root, packLog)) !== 0) {
   report('npm pack', false, `see ${packLog}`);
   process.exit(1);
 }

@@ -10,16 +10,16 @@ import { createSimulator, type FlowScript, type Simulator, type SimulatorServer,
 import { SmartFlowsClient } from '../../../lib/client';
 import type { FlowJobData, FlowJobResult } from '../../../lib/bullmq/flowJobTypes';
 import { consumerBlocks } from '../../../scripts/printed-blocks.mjs';
+import { BULLMQ_MAJOR, bullmqVersion, recipeArgs } from './recipes';
 import { startRedis, type RedisServer } from './redisServer';
 
 // Three worker processes run the README's worker recipe (spec/consumers/bullmq/worker.mjs, on the
-// built package) over a queue of 300 jobs the README's producer recipe adds; the simulator's HTTP
+// built package; BULLMQ=5 runs it on BullMQ 5) over a queue of 300 jobs the README's producer recipe adds; the simulator's HTTP
 // server runs here. One worker is SIGKILLed mid-run, right after the server created an execution
 // for it and before the start's answer left; BullMQ hands its jobs to the others once their lock
 // expires. At the end: one execution per job, every job completed or failed once, as the server says.
 
 const ROOT = process.cwd();
-const RECIPES = path.join(ROOT, 'spec/consumers/bullmq');
 const JOBS = 300;
 const WORKERS = 3;
 const LOCK_MS = 4_000;
@@ -48,7 +48,7 @@ const until = async (done: () => boolean | Promise<boolean>, limitMs: number, wh
   }
 };
 
-describe('flowProcessor on BullMQ with a real redis-server', () => {
+describe(`flowProcessor on BullMQ ${BULLMQ_MAJOR} with a real redis-server`, () => {
   let redis: RedisServer;
   const servers: SimulatorServer[] = [];
   const workers: ChildProcess[] = [];
@@ -66,14 +66,16 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     await redis?.stop();
   });
 
-  it('runs 300 jobs on 3 workers, one SIGKILLed between a start and its answer: one execution per job, each job ended once with its true outcome', async () => {
-    const t0 = Date.now();
-    // The recipes the workers run are the printed ones (docs/bullmq.md), byte for byte.
+  it('runs the recipes the docs print (docs/bullmq.md), byte for byte', () => {
     for (const file of ['bullmq/worker.mjs', 'bullmq/producer.mjs']) {
       const printed = printedBlocks(file);
       expect(printed.length).toBeGreaterThan(0);
       for (const block of printed) expect(block).toBe(readFileSync(path.join(ROOT, 'spec/consumers', file), 'utf8'));
     }
+  });
+
+  it('runs 300 jobs on 3 workers, one SIGKILLed between a start and its answer: one execution per job, each job ended once with its true outcome', async () => {
+    const t0 = Date.now();
 
     const simulator = createSimulator({ flows: FLOWS, seed: 12, requestLogLimit: 10 });
     // The victim's server: once armed, the next start it receives is created, then the victim is
@@ -97,7 +99,8 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     for (let i = 0; i < WORKERS; i++) servers.push(await startSimulatorServer({ simulator: i === 0 ? wrapped : simulator }));
 
     const connection = { host: '127.0.0.1', port: redis.port };
-    queue = new Queue<FlowJobData, FlowJobResult>('documents', { connection });
+    // Its metadata is left to the producer's queue: the version it writes shows which BullMQ the recipes ran.
+    queue = new Queue<FlowJobData, FlowJobResult>('documents', { connection, skipMetasUpdate: true });
     events = new QueueEvents('documents', { connection });
     await events.waitUntilReady();
     const completions = new Map<string, number>();
@@ -111,7 +114,7 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     const env = { ...process.env, REDIS_HOST: '127.0.0.1', REDIS_PORT: String(redis.port), SMART_FLOWS_API_KEY: simulator.apiKey, LOCK_MS: String(LOCK_MS) };
     const lettersFile = path.join(mkdtempSync(path.join(tmpdir(), 'sfrx-bullmq-')), 'letters.json');
     writeFileSync(lettersFile, JSON.stringify(letters));
-    const producer = spawn(process.execPath, [path.join(RECIPES, 'producer.mjs'), lettersFile], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const producer = spawn(process.execPath, [...recipeArgs('producer.mjs'), lettersFile], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let producerErr = '';
     producer.stderr!.on('data', (c: Buffer) => (producerErr += c.toString()));
     const [producerCode] = await once(producer, 'exit');
@@ -121,7 +124,7 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     const stderr: string[] = [];
     const unexpectedExits: string[] = [];
     for (let i = 0; i < WORKERS; i++) {
-      const worker = spawn(process.execPath, [path.join(RECIPES, 'worker.mjs')], { env: { ...env, SMART_FLOWS_URL: servers[i]!.url }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const worker = spawn(process.execPath, recipeArgs('worker.mjs'), { env: { ...env, SMART_FLOWS_URL: servers[i]!.url, CONCURRENCY: '8' }, stdio: ['ignore', 'ignore', 'pipe'] });
       stderr[i] = '';
       worker.stderr!.on('data', (c: Buffer) => (stderr[i] += c.toString()));
       worker.on('exit', (code, signal) => {
@@ -174,7 +177,11 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
           : state === 'failed' && truth[0]!.status === 'Error' && (job.failedReason ?? '').includes(truth[0]!.id));
       if (!same) outcomeMismatches++;
     }
+    // The queue's metadata names the BullMQ that wrote it: the producer and the workers ran this major.
+    const writtenBy = await queue.getVersion();
     const summary = {
+      bullmq: bullmqVersion(),
+      writtenBy,
       jobs: JOBS,
       workers: WORKERS,
       kills: 1,
@@ -195,6 +202,7 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
     };
     process.stdout.write(`bullmq redis test: ${JSON.stringify(summary)}\n`);
 
+    expect(writtenBy).toMatch(new RegExp(`^bullmq:${BULLMQ_MAJOR}\\.`));
     expect(summary).toMatchObject({ executions: JOBS, duplicates: 0, missing: 0, endedTwice: 0, outcomeMismatches: 0, uncertain: 0, killsBetweenStartAndAnswer: 1 });
     expect(summary.completed + summary.failed).toBe(JOBS);
     expect(summary.failed).toBe(JOBS / 3); // the Error flow's jobs, each failed once (not retried)

@@ -2,84 +2,25 @@
 // simulator (server.mjs), opened in headless Chromium (Debian's `chromium`, driven by
 // playwright-core). Checks that smart-flows-rx came from a tarball, that zone.js runs Angular, that
 // the page follows the run live to Success at 100 % with its document, and what the simulator
-// received. One line per check, a closing count; exit 1 if any check failed.
-// APP_E2E_JSON=file also writes the counts in Jest's report fields (for scripts/node-matrix.mjs --json).
-import { spawn } from 'node:child_process';
-import { lstat, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+// received. One line per check, a closing count; exit 1 if any check failed (../e2e-kit.mjs).
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { assert, seconds, startE2e } from '../e2e-kit.mjs';
 import { startAppServer } from './server.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const require = createRequire(import.meta.url);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OVERALL_MS = 300_000;
-const STEP_MS = 30_000;
-
-const started = Date.now();
-const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-const results = [];
-let server;
-let context;
-let profileDir;
-
-async function check(name, body) {
-  try {
-    const detail = await body();
-    results.push(true);
-    console.log(`✓ ${name}${detail ? ` (${detail})` : ''}`);
-  } catch (error) {
-    results.push(false);
-    console.log(`✗ ${name}\n    ${String(error?.stack ?? error).split('\n').slice(0, 4).join('\n    ')}`);
-    throw new Stop();
-  }
-}
-class Stop extends Error {}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-function run(command, args) {
-  return new Promise((done) => {
-    const child = spawn(command, args, { cwd: here, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
-    child.on('close', (code) => done(code ?? 1));
-  });
-}
-
-async function finish(code) {
-  clearTimeout(watchdog);
-  await context?.close().catch(() => undefined);
-  await server?.close().catch(() => undefined);
-  if (profileDir) await rm(profileDir, { recursive: true, force: true }).catch(() => undefined);
-  const failed = results.filter((ok) => !ok).length + (code && results.every(Boolean) ? 1 : 0);
-  const passed = results.filter(Boolean).length;
-  console.log(`angular20-app: ${passed} passed, ${failed} failed (${seconds(started)})`);
-  if (process.env.APP_E2E_JSON) await writeFile(process.env.APP_E2E_JSON, JSON.stringify({ numPassedTests: passed, numFailedTests: failed }));
-  process.exit(failed ? 1 : 0);
-}
-const watchdog = setTimeout(() => {
-  console.log(`✗ the run took longer than ${OVERALL_MS / 1000} s; stopping`);
-  void finish(1);
-}, OVERALL_MS);
+const e2e = startE2e('angular20-app', here);
+const { check } = e2e;
 
 try {
-  await check('smart-flows-rx is installed from a packed tarball, not linked', async () => {
-    const installed = join(here, 'node_modules/smart-flows-rx');
-    assert(!(await lstat(installed)).isSymbolicLink(), 'node_modules/smart-flows-rx is a symbolic link');
-    const lock = JSON.parse(await readFile(join(here, 'node_modules/.package-lock.json'), 'utf8'));
-    const resolved = lock.packages['node_modules/smart-flows-rx']?.resolved ?? '';
-    assert(resolved.endsWith('.tgz'), `installed from ${resolved || 'nowhere known'}`);
-    const version = (name) => require(`${name}/package.json`).version;
-    return `${resolved.split('/').pop()}; Angular ${version('@angular/core')}, zone.js ${version('zone.js')}, Node ${process.versions.node}`;
-  });
+  await e2e.checkTarball(['@angular/core', 'zone.js']);
 
   await check('ng build (production, AOT) succeeds', async () => {
     const since = Date.now();
-    await rm(join(here, 'dist'), { recursive: true, force: true });
-    const code = await run(process.execPath, [join(here, 'node_modules/@angular/cli/bin/ng.js'), 'build']);
+    const code = await e2e.ngBuild();
     assert(code === 0, `ng build exited with ${code}`);
     const html = await readFile(join(here, 'dist/browser/index.html'), 'utf8');
     const initial = [...html.matchAll(/<(?:script src|link rel="modulepreload" href)="([^"]+\.js)"/g)].map((m) => m[1]);
@@ -90,18 +31,9 @@ try {
     return `${seconds(since)}; initial scripts ${initial.length} files, ${(gz / 1024).toFixed(1)} KB gzipped (-9), ${files.filter((f) => f.endsWith('.js')).length} scripts in all`;
   });
 
-  server = await startAppServer({ stageMs: 800 });
-  profileDir = await mkdtemp(join(tmpdir(), 'sf-angular20-app-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  context.setDefaultTimeout(STEP_MS);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
+  const server = await startAppServer({ stageMs: 800 });
+  e2e.onClose(() => server.close());
+  const { page, pageErrors } = await e2e.openChromium(chromium);
   // Every status and percentage the page shows, as it shows them.
   await page.addInitScript(() => {
     const shown = (window.__shown = []);
@@ -151,12 +83,7 @@ try {
   await check('the page logged no errors', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
-  await finish(0);
+  await e2e.finish(0);
 } catch (error) {
-  if (!(error instanceof Stop)) {
-    results.push(false);
-    console.log(`✗ ${error?.stack ?? error}`);
-  }
-  await context?.pages()[0]?.screenshot({ path: join(here, 'failure.png'), fullPage: true }).then(() => console.log(`screenshot: ${join(here, 'failure.png')}`), () => undefined);
-  await finish(1);
+  await e2e.fail(error);
 }

@@ -5,59 +5,27 @@
 // hydration reuses the server's DOM without errors, the browser starts the run exactly once and
 // follows it to Success. A second route watches an existing execution: the server renders one
 // snapshot of it, and the browser's first request for it is its first poll.
-// One line per check, a closing count; exit 1 if any check failed.
-// APP_E2E_JSON=file also writes the counts in Jest's report fields (for scripts/node-matrix.mjs --json).
+// One line per check, a closing count; exit 1 if any check failed (../e2e-kit.mjs).
 import { spawn } from 'node:child_process';
-import { lstat, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { lstat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { firstValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { builtInFlows, startSimulatorServer } from 'smart-flows-rx/testing';
+import { assert, seconds, STEP_MS, startE2e } from '../e2e-kit.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const require = createRequire(import.meta.url);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OVERALL_MS = 300_000;
-const STEP_MS = 30_000;
 // As in src/app/flows.ts.
 const API_KEY = 'consumer-ssr-key';
 const POLL_INTERVAL_MS = 1000;
 const RENDER_WITHIN_MS = 2000;
-
-const started = Date.now();
-const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
-const results = [];
+const e2e = startE2e('angular22-ssr-app', here);
+const { check } = e2e;
 let simulator;
-let app;
-let context;
-let profileDir;
 
-async function check(name, body) {
-  try {
-    const detail = await body();
-    results.push(true);
-    console.log(`✓ ${name}${detail ? ` (${detail})` : ''}`);
-  } catch (error) {
-    results.push(false);
-    console.log(`✗ ${name}\n    ${String(error?.stack ?? error).split('\n').slice(0, 4).join('\n    ')}`);
-    throw new Stop();
-  }
-}
-class Stop extends Error {}
-function assert(condition, message) {
-  if (!condition) throw new Error(message);
-}
-function run(command, args) {
-  return new Promise((done) => {
-    const child = spawn(command, args, { cwd: here, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
-    child.on('close', (code) => done(code ?? 1));
-  });
-}
 /** A free loopback port (asked of the system, then released for the app's server). */
 function freePort() {
   return new Promise((done, fail) => {
@@ -94,50 +62,26 @@ async function startApp(simulatorUrl) {
   return { url: `http://127.0.0.1:${port}`, close: () => child.kill() };
 }
 
-async function finish(code) {
-  clearTimeout(watchdog);
-  await context?.close().catch(() => undefined);
-  app?.close();
-  await simulator?.close().catch(() => undefined);
-  if (profileDir) await rm(profileDir, { recursive: true, force: true }).catch(() => undefined);
-  const failed = results.filter((ok) => !ok).length + (code && results.every(Boolean) ? 1 : 0);
-  const passed = results.filter(Boolean).length;
-  console.log(`angular22-ssr-app: ${passed} passed, ${failed} failed (${seconds(started)})`);
-  if (process.env.APP_E2E_JSON) await writeFile(process.env.APP_E2E_JSON, JSON.stringify({ numPassedTests: passed, numFailedTests: failed }));
-  process.exit(failed ? 1 : 0);
-}
-const watchdog = setTimeout(() => {
-  console.log(`✗ the run took longer than ${OVERALL_MS / 1000} s; stopping`);
-  void finish(1);
-}, OVERALL_MS);
-
 /** Requests the simulator received for one execution so far (its progress and output reads). */
 const requestsFor = (id) => simulator.simulator.requests.filter((r) => r.path.includes(id));
 /** The page's rendered execution section, as HTML text. */
 const sectionOf = (html) => /<section data-testid="execution"[^>]*>/.exec(html)?.[0] ?? '(no section)';
 
 try {
-  await check('smart-flows-rx is installed from a packed tarball, not linked', async () => {
-    const installed = join(here, 'node_modules/smart-flows-rx');
-    assert(!(await lstat(installed)).isSymbolicLink(), 'node_modules/smart-flows-rx is a symbolic link');
-    const lock = JSON.parse(await readFile(join(here, 'node_modules/.package-lock.json'), 'utf8'));
-    const resolved = lock.packages['node_modules/smart-flows-rx']?.resolved ?? '';
-    assert(resolved.endsWith('.tgz'), `installed from ${resolved || 'nowhere known'}`);
-    const version = (name) => require(`${name}/package.json`).version;
-    return `${resolved.split('/').pop()}; Angular ${version('@angular/core')}, @angular/ssr ${version('@angular/ssr')}, zone.js ${version('zone.js')}, Node ${process.versions.node}`;
-  });
+  await e2e.checkTarball(['@angular/core', '@angular/ssr', 'zone.js']);
 
   await check('ng build (production, server output) succeeds', async () => {
     const since = Date.now();
-    await rm(join(here, 'dist'), { recursive: true, force: true });
-    const code = await run(process.execPath, [join(here, 'node_modules/@angular/cli/bin/ng.js'), 'build']);
+    const code = await e2e.ngBuild();
     assert(code === 0, `ng build exited with ${code}`);
     await lstat(join(here, 'dist/ssr-app/server/server.mjs'));
     return seconds(since);
   });
 
   simulator = await startSimulatorServer({ apiKeys: [API_KEY] });
-  app = await startApp(simulator.url);
+  e2e.onClose(() => simulator.close());
+  const app = await startApp(simulator.url);
+  e2e.onClose(() => app.close());
 
   await check(`the server renders a run's initial state and starts nothing, within ${RENDER_WITHIN_MS} ms (plain HTTP)`, async () => {
     const seen = [];
@@ -156,17 +100,7 @@ try {
     return `${seen.join(', ')} (/quote waits for user input); 0 requests, 0 starts`;
   });
 
-  profileDir = await mkdtemp(join(tmpdir(), 'sf-angular22-ssr-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
-  context.setDefaultTimeout(STEP_MS);
-  const page = context.pages()[0] ?? (await context.newPage());
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => (message.type() === 'error' || /NG0\d/.test(message.text())) && pageErrors.push(message.text()));
+  const { page, pageErrors } = await e2e.openChromium(chromium, (message) => message.type() === 'error' || /NG0\d/.test(message.text()));
   // The section the server rendered, kept as the parser creates it: hydration keeps that node.
   await page.addInitScript(() => {
     new MutationObserver((_, observer) => {
@@ -225,12 +159,7 @@ try {
   await check('the page logged no errors', async () => {
     assert(pageErrors.length === 0, pageErrors.join('\n'));
   });
-  await finish(0);
+  await e2e.finish(0);
 } catch (error) {
-  if (!(error instanceof Stop)) {
-    results.push(false);
-    console.log(`✗ ${error?.stack ?? error}`);
-  }
-  await context?.pages()[0]?.screenshot({ path: join(here, 'failure.png'), fullPage: true }).then(() => console.log(`screenshot: ${join(here, 'failure.png')}`), () => undefined);
-  await finish(1);
+  await e2e.fail(error);
 }

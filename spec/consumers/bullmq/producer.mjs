@@ -6,6 +6,8 @@ const connection = { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(p
 const letters = JSON.parse(await readFile(process.argv[2], 'utf8'));
 
 const queue = new Queue('documents', { connection });
+// The most executions the server may run at once for this queue, across every worker.
+await queue.setGlobalConcurrency(Number(process.env.MAX_EXECUTIONS ?? 1000));
 await queue.addBulk(
   letters.map((letter) => ({
     name: 'letter',

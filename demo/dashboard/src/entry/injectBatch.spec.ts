@@ -1,14 +1,15 @@
-import { provideHttpClient, withFetch } from '@angular/common/http';
-import { createEnvironmentInjector, EnvironmentInjector, provideZonelessChangeDetection, type Resource } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, type Resource } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import type { BatchSnapshot } from 'smart-flows-rx';
-import { injectBatch, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
-import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { injectBatch } from 'smart-flows-rx/angular';
+import { builtInFlows } from 'smart-flows-rx/testing';
+import { describe, expect, it } from '@jest/globals';
+import { useSimulatorTestBed } from '../testing/simulator-testbed';
 import { waitFor } from '../testing/wait-for';
 
 const flows = builtInFlows;
-let server: SimulatorServer;
+/** The simulator's HTTP server, and a TestBed pointed at it for each test. */
+const sim = useSimulatorTestBed(5);
 
 const jobs = [
   { key: 'letter', flowId: flows.short.id, input: '<Letter/>' },
@@ -18,20 +19,6 @@ const jobs = [
 ];
 
 describe('injectBatch', () => {
-  beforeAll(async () => {
-    server = await startSimulatorServer({ seed: 5 });
-  });
-  afterAll(() => server.close());
-
-  beforeEach(() => {
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(withFetch()),
-        provideSmartFlows({ baseUrl: server.url, apiKey: server.apiKey, polling: { intervalMs: 20, maxIntervalMs: 100, idleIntervalMs: 100 } }, withHttpClient()),
-      ],
-    });
-  });
 
   it('runs a batch as signals: a form answered and a job cancelled by key, to done; retry() runs it again', async () => {
     const batch = TestBed.runInInjectionContext(() => injectBatch(jobs, { concurrency: 4 }));
@@ -52,9 +39,9 @@ describe('injectBatch', () => {
     expect(batch.error()).toBeUndefined();
     await expect(batch.cancel('nobody')).rejects.toThrow(/No execution for job "nobody"/);
 
-    const started = server.simulator.stats.executionsStarted;
+    const started = sim.server.simulator.stats.executionsStarted;
     batch.retry();
-    await waitFor(() => expect(server.simulator.stats.executionsStarted).toBeGreaterThan(started));
+    await waitFor(() => expect(sim.server.simulator.stats.executionsStarted).toBeGreaterThan(started));
     expect(batch.isActive()).toBe(true);
   });
 
@@ -70,7 +57,7 @@ describe('injectBatch', () => {
     const batch = injectBatch([jobs[2]!], { injector: scope });
     await waitFor(() => expect(batch.items()[0]?.progress?.status).toBe('Running'));
     const id = batch.items()[0]!.executionId!;
-    const requests = () => server.simulator.requests.filter((r) => r.path.includes(id)).length;
+    const requests = () => sim.server.simulator.requests.filter((r) => r.path.includes(id)).length;
     await waitFor(() => expect(requests()).toBeGreaterThan(1));
 
     scope.destroy();
@@ -93,13 +80,13 @@ describe('injectBatch', () => {
     expect(resource.value()).toMatchObject({ done: true, succeeded: 1, failed: 1 });
     expect(batch.debugName).toBe('letters');
 
-    const started = server.simulator.stats.executionsStarted;
+    const started = sim.server.simulator.stats.executionsStarted;
     expect(batch.reload()).toBe(true);
     TestBed.tick();
     expect(resource.status()).toBe('loading');
     await waitFor(() => expect(resource.status()).toBe('resolved'));
     // Only the failed job ran again.
-    expect(server.simulator.stats.executionsStarted).toBe(started + 1);
+    expect(sim.server.simulator.stats.executionsStarted).toBe(started + 1);
   });
 
   it('as a Resource, is idle without jobs and in error when the batch cannot start', async () => {

@@ -23,7 +23,7 @@ class AuthService {
 
 describe('the smart-flows-rx/angular entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
-    expect(Object.keys(angularEntry).filter((k) => k !== 'default').sort()).toEqual(['httpClientFetch', 'injectBatch', 'injectExecution', 'provideSmartFlows', 'withHttpClient', 'withServerRendering']);
+    expect(Object.keys(angularEntry).filter((k) => k !== 'default').sort()).toEqual(['executionResource', 'httpClientFetch', 'injectBatch', 'injectExecution', 'provideSmartFlows', 'withHttpClient', 'withServerRendering']);
   });
 
   it('is in the packed library, and the core entry never imports Angular', () => {

@@ -4,7 +4,7 @@ import { bootstrapApplication, type BootstrapContext, provideClientHydration } f
 import { provideServerRendering, renderApplication } from '@angular/platform-server';
 import { firstValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
-import { injectBatch, injectExecution, provideSmartFlows, type SmartFlowsFeature, withHttpClient, withServerRendering } from 'smart-flows-rx/angular';
+import { executionResource, injectBatch, injectExecution, provideSmartFlows, type SmartFlowsFeature, withHttpClient, withServerRendering } from 'smart-flows-rx/angular';
 import { builtInFlows, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { waitFor } from '../testing/wait-for';
@@ -39,6 +39,17 @@ class BatchComponent {
 }
 
 let watchedId = '';
+
+/** The same run as a ResourceRef, and a watch of the id the test started. */
+@Component({
+  selector: 'app-root',
+  template: `<span class="run">{{ quote.status() }} {{ quote.executionStatus() ?? 'Starting' }}</span> <span class="watch">{{ report.status() }} {{ report.executionStatus() }}</span>`,
+})
+class ResourceComponent {
+  readonly quote = executionResource({ flowId: flows.userInput.id, input: '<Quote/>' });
+  readonly report = executionResource({ executionId: watchedId });
+}
+
 let log: jest.SpiedFunction<typeof console.log>;
 
 const providers = (...features: SmartFlowsFeature[]): (Provider | EnvironmentProviders)[] => [
@@ -155,6 +166,16 @@ describe('server-side rendering', () => {
     } finally {
       app?.destroy();
     }
+  });
+
+  it("executionResource renders on the server as injectExecution does: a run idle and not started, a watched execution's one snapshot", async () => {
+    watchedId = await startReport();
+    const before = server.simulator.stats.executionsStarted;
+    const html = await render(ResourceComponent, withServerRendering({ snapshot: true }));
+    expect(html).toContain('<span class="run">idle Starting</span>');
+    expect(html).toContain('<span class="watch">idle Running</span>');
+    expect(server.simulator.stats.executionsStarted - before).toBe(0);
+    expect(requestsFor(watchedId)).toBe(1);
   });
 
   it('renders without the snapshot when the server does not answer in snapshotTimeoutMs', async () => {

@@ -1,8 +1,10 @@
 // smart-flows-rx/angular under `ng test` as Angular 21+ creates it: Vitest through
 // @angular/build:unit-test, jsdom, zoneless TestBed. `describe`, `it`, `expect`, the hooks and
-// `vi` are Vitest's globals (tsconfig.spec.json: "types": ["vitest/globals"]).
+// `vi` are Vitest's globals (tsconfig.spec.json: "types": ["vitest/globals"]). The docs' printed
+// examples are whole files beside this one (progress.spec.ts, fake-timers.spec.ts,
+// letter-resource.ts, execution-progress.ts: spec/consumers/run.mjs checks each equals its block);
+// this spec runs the simulator's msw handlers, and the two components against them.
 import { provideHttpClient, withFetch } from '@angular/common/http';
-import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { provideZonelessChangeDetection } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { setupServer } from 'msw/node';
@@ -10,58 +12,10 @@ import { firstValueFrom } from 'rxjs';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { injectExecution, provideSmartFlows, withHttpClient } from 'smart-flows-rx/angular';
 import { builtInFlows, createSimulator, createSimulatorHandlers, SIMULATOR_API_KEY } from 'smart-flows-rx/testing';
+import { ExecutionProgress } from './execution-progress';
+import { LetterResource } from './letter-resource';
 
-const ID = '7d0c1c55-2f4b-4c47-9d61-0d5d7c1c0a11';
-
-describe('with HttpTestingController (the example of docs/angular.md)', () => {
-  beforeEach(() =>
-    TestBed.configureTestingModule({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideHttpClient(),
-        provideHttpClientTesting(),
-        provideSmartFlows({ baseUrl: 'https://flows.example.com', apiKey: 'test' }, withHttpClient()),
-      ],
-    }),
-  );
-
-  it('reads the progress', async () => {
-    const progress = firstValueFrom(TestBed.inject(SmartFlowsClient).getProgress(ID));
-    const http = TestBed.inject(HttpTestingController);
-    await new Promise((resolve) => setTimeout(resolve));
-    // The progress URL carries a query (`?timeout=…`): match its path with includes, not endsWith.
-    http.expectOne((r) => r.url.includes(`/executions/${ID}/progress`)).flush({ id: ID, status: 'Running', percentage: 40, message: '' });
-    expect(await progress).toMatchObject({ status: 'Running', percentage: 40 });
-  });
-
-  it('follows an execution poll by poll with fake timers', async () => {
-    vi.useFakeTimers();
-    try {
-      const http = TestBed.inject(HttpTestingController);
-      const report = TestBed.runInInjectionContext(() => injectExecution({ executionId: ID }));
-      const progress = () => http.expectOne((r) => r.url.includes(`/executions/${ID}/progress`));
-      TestBed.tick();
-      await vi.advanceTimersByTimeAsync(0);
-      progress().flush({ id: ID, status: 'Running', percentage: 40, message: 'Render PDF' });
-      await vi.advanceTimersByTimeAsync(0);
-      expect([report.status(), report.percentage(), report.message()]).toEqual(['Running', 40, 'Render PDF']);
-
-      // Nothing until the next poll (the client's default interval, 900 ms)…
-      await vi.advanceTimersByTimeAsync(800);
-      http.expectNone((r) => r.url.includes('/progress'));
-      // …then one request.
-      await vi.advanceTimersByTimeAsync(200);
-      progress().flush({ id: ID, status: 'Success', percentage: 100, message: '' });
-      await vi.advanceTimersByTimeAsync(0);
-      http.expectOne((r) => r.url.endsWith(`/executions/${ID}`)).flush({ id: ID, status: 'Success' });
-      await vi.advanceTimersByTimeAsync(0);
-      expect([report.status(), report.isActive(), report.hasValue(), report.resource.status()]).toEqual(['Success', false, true, 'resolved']);
-      http.verify();
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-});
+const until = (check: () => void) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
 
 describe('against the simulator through its msw handlers', () => {
   const simulator = createSimulator();
@@ -86,5 +40,40 @@ describe('against the simulator through its msw handlers', () => {
     expect(letter.documents()).toHaveLength(1);
     expect(letter.value()?.status).toBe('Success');
     expect(simulator.stats.executionsStarted).toBe(1);
+  });
+
+  it("renders the docs' LetterResource: the run's progress as a Resource, then the letter", async () => {
+    const fixture = TestBed.createComponent(LetterResource);
+    fixture.componentRef.setInput('flowId', builtInFlows.short.id);
+    fixture.autoDetectChanges();
+    const text = () => ((fixture.nativeElement as HTMLElement).textContent ?? '').replace(/\s+/g, ' ').trim();
+    const seen = new Set<string>();
+    await until(() => {
+      seen.add(text());
+      expect(text()).toMatch(/^Letter [0-9a-f-]{36}: Success, 1 document\(s\)$/);
+    });
+    expect([...seen].some((t) => /^Running \d+ % \(loading\) Cancel$/.test(t))).toBe(true);
+    expect(simulator.stats.executionsStarted).toBe(1);
+  });
+
+  it("the docs' LetterResource shows a failed run's error, and its button runs the flow again", async () => {
+    const fixture = TestBed.createComponent(LetterResource);
+    fixture.componentRef.setInput('flowId', builtInFlows.error.id);
+    fixture.autoDetectChanges();
+    const element = fixture.nativeElement as HTMLElement;
+    await until(() => expect(element.querySelector('[role="alert"]')?.textContent).toMatch(/\S/));
+    element.querySelector('button')!.click();
+    await until(() => expect(simulator.stats.executionsStarted).toBe(2));
+    await until(() => expect(element.querySelector('[role="alert"]')).not.toBeNull());
+  });
+
+  it("the docs' plain rxResource recipe (ExecutionProgress) follows an execution to its end", async () => {
+    const started = await firstValueFrom(TestBed.inject(SmartFlowsClient).startExecution(builtInFlows.short.id, '<Letter/>'));
+    const fixture = TestBed.createComponent(ExecutionProgress);
+    fixture.componentRef.setInput('executionId', started.id);
+    fixture.autoDetectChanges();
+    const text = () => ((fixture.nativeElement as HTMLElement).textContent ?? '').trim();
+    await until(() => expect(text()).toBe('Success 100 %'));
+    expect(fixture.componentInstance.progress.value()?.type).toBe('output');
   });
 });

@@ -1,0 +1,35 @@
+import { RateLimitError, UnrecoverableError } from 'bullmq';
+import { isSmartFlowsHttpError } from 'smart-flows-rx';
+
+/**
+ * The error a processor fails a job with when no retry can change the outcome: BullMQ's
+ * `UnrecoverableError` (BullMQ 5 and 6 both fail the job at once on it; 6 has no
+ * `job.discard()`), with the client's error as `cause`, its message (what BullMQ keeps as
+ * `failedReason`) and its `executionId`.
+ */
+export function unrecoverable(error: unknown): UnrecoverableError {
+  const final = new UnrecoverableError(error instanceof Error ? error.message : String(error));
+  const executionId = (error as { executionId?: unknown } | null)?.executionId;
+  return Object.assign(final, { cause: error }, typeof executionId === 'string' ? { executionId } : {});
+}
+
+/** Whether BullMQ will take `error` as a rate limit (it checks the message: a copy of the package elsewhere counts too). */
+export function isRateLimitError(error: unknown): boolean {
+  return error instanceof RateLimitError || (error instanceof Error && error.message === new RateLimitError().message);
+}
+
+/** BullMQ's `RateLimitError`: the job goes back to the queue without using an attempt. */
+export function rateLimitError(): RateLimitError {
+  return new RateLimitError();
+}
+
+/**
+ * How long the whole queue waits after a start answered `error`, or `undefined` when it is not
+ * a busy answer: a 429 (its `Retry-After`, else `fallbackMs`), or a 503 that says when to come back.
+ */
+export function busyDelayMs(error: unknown, fallbackMs: number): number | undefined {
+  if (!isSmartFlowsHttpError(error)) return undefined;
+  if (error.status === 429) return error.retryAfterMs ?? fallbackMs;
+  if (error.status === 503 && error.retryAfterMs !== undefined) return error.retryAfterMs;
+  return undefined;
+}
