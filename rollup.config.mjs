@@ -24,7 +24,8 @@ const external = (id) =>
 const browserFetch = {
   name: 'browser-fetch',
   async resolveId(source, importer, options) {
-    if (!source.endsWith('/defaultFetch') || !importer) return null;
+    // And the diagnostics channels for silent ones (no `diagnostics_channel` in a browser).
+    if (!(source.endsWith('/defaultFetch') || source.endsWith('/channels')) || !importer) return null;
     return this.resolve(`${source}.browser`, importer, { ...options, skipSelf: true });
   },
 };

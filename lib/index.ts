@@ -35,6 +35,10 @@ export { DEFAULTS } from './options';
 export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource, ClientOptionsView } from './options';
 export type { TrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './tracker/trackerOptions';
 
+// Diagnostics channels (Node builds; see docs/observability.md)
+export { DIAGNOSTICS_CHANNELS } from './diagnostics/types';
+export type { RunTraceContext, RequestTraceContext, RetryMessage, ProgressMessage, TrackerMessage, JournalMessage } from './diagnostics/types';
+
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';
 export type { FlowInput, XmlConverter } from './api/prepareInput';

@@ -1,0 +1,78 @@
+import { Observable, type Subscription } from 'rxjs';
+import type { ExecutionEvent } from '../api/types';
+import { progressChannel, runChannel } from './channels';
+import type { RunTraceContext } from './types';
+
+/** What a run's context starts with. */
+export type RunFields = Pick<RunTraceContext, 'kind' | 'flowId' | 'executionId' | 'key' | 'resumedFrom'> & { tracking?: 'polling' | 'listing' };
+
+/**
+ * `events$` as is when nobody listens to the run or progress channels (checked at each
+ * subscription: nothing is built then), else traced: see {@link traced}. Call it at
+ * subscription (inside the caller's `defer`).
+ */
+export function traceRun(fields: RunFields, events$: Observable<ExecutionEvent>, started?: (context: RunTraceContext) => void): Observable<ExecutionEvent> {
+  return runChannel.hasSubscribers || progressChannel.hasSubscribers ? traced(fields, events$, started) : events$;
+}
+
+/**
+ * Publishes one run on the `smart-flows-rx:run` tracing channel: `start` with the subscribers'
+ * stores entered around the subscription (so every request of the run, sent from it or from a
+ * timer or promise it set, sees them), `end` once subscribed, and at the end `error` (for a
+ * failure), `asyncStart` and `asyncEnd`; and each event on `smart-flows-rx:progress`.
+ * Hand-written: the subscription itself must run inside `runStores`, which no operator does.
+ * @param started - called with the context after `start` (a tracer may have set its `traceparent`)
+ */
+function traced(fields: RunFields, events$: Observable<ExecutionEvent>, started?: (context: RunTraceContext) => void): Observable<ExecutionEvent> {
+  return new Observable<ExecutionEvent>((subscriber) => {
+    const context: RunTraceContext = { ...fields, tracking: fields.tracking ?? 'polling' };
+    const tracing = runChannel.hasSubscribers;
+    let ended = false;
+    const end = (error?: unknown) => {
+      if (ended) return;
+      ended = true;
+      if (!tracing) return;
+      if (error !== undefined) {
+        context.error = error;
+        const carried = (error as { executionId?: unknown } | null)?.executionId;
+        if (context.executionId === undefined && typeof carried === 'string') context.executionId = carried;
+        runChannel.error.publish(context);
+      }
+      runChannel.asyncStart.publish(context);
+      runChannel.asyncEnd.publish(context);
+    };
+    const subscribe = (): Subscription => {
+      started?.(context);
+      return events$.subscribe({
+        next: (event) => {
+          context.executionId ??= event.executionId;
+          context.status = event.type === 'output' ? event.execution.status : event.progress.status;
+          if (progressChannel.hasSubscribers) {
+            progressChannel.publish({ type: event.type, executionId: event.executionId, status: context.status, percentage: event.progress.percentage });
+          }
+          subscriber.next(event);
+        },
+        error: (error: unknown) => {
+          end(error);
+          subscriber.error(error);
+        },
+        complete: () => {
+          end();
+          subscriber.complete();
+        },
+      });
+    };
+    let inner: Subscription;
+    if (tracing) {
+      inner = runChannel.start.runStores(context, subscribe);
+      runChannel.end.publish(context);
+    } else inner = subscribe();
+    return () => {
+      inner.unsubscribe();
+      if (!ended) {
+        context.unsubscribed = true;
+        end();
+      }
+    };
+  });
+}
