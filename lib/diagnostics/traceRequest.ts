@@ -67,7 +67,8 @@ function traced<R extends RequestLike, A extends { status: number }>(via: (reque
     return () => {
       inner.unsubscribe();
       if (!ended) {
-        context.aborted = true;
+        // Left after its answer (a `take(1)` downstream) is a success; before it, abandoned.
+        if (context.status === undefined) context.aborted = true;
         end();
       }
     };

@@ -64,7 +64,7 @@ describe('diagnostics channels', () => {
     const r = record();
     const server = flowServer({ steps: 1, faults: { '/progress': [503] } });
     await lastValueFrom(fastClient(server.fetch).run(FLOW).pipe(toArray()));
-    const ends = r.of(REQUEST, 'asyncEnd').map((c) => `${c.method} ${c.route} #${c.attempt} ${c.status}${c.errorType ? ` ${c.errorType}` : ''}`);
+    const ends = r.of(REQUEST, 'asyncEnd').map((c) => `${c.method} ${c.route} #${c.attempt} ${c.status}${c.errorType ? ` ${c.errorType}` : ''}${c.aborted ? ' aborted' : ''}`);
     expect(ends).toEqual([
       'POST /flows/executions #1 200',
       'GET /flows/executions/{id}/progress #1 503 SmartFlowsHttpError',
