@@ -26,6 +26,8 @@ export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/journa
 // What a job queue built on the client needs to behave like a journaled batch (the BullMQ entry uses these).
 export { isFinalFailure } from './batch/finalFailure';
 export { reconcile } from './batch/lazyReconcile';
+export { traceJob } from './diagnostics/traceRun';
+export type { RunFields } from './diagnostics/traceRun';
 export type { ReconcileDeps, Reconciled } from './batch/reconcile';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';

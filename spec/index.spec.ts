@@ -41,6 +41,7 @@ describe('the smart-flows-rx entry', () => {
       'normalizeStatus',
       'pageActivity',
       'reconcile',
+      'traceJob',
       'userInputFields',
     ]);
   });

@@ -63,4 +63,9 @@ export const journalChannel = plain<JournalMessage>(DIAGNOSTICS_CHANNELS.journal
 // `NODE_DEBUG=smart-flows` (as undici does with `util.debuglog`): one line per request, retry
 // and fallback on stderr. The printer is loaded only then.
 const debuglog = (builtin('node:util') as { debuglog?: (section: string) => ((...args: unknown[]) => void) & { enabled?: boolean } } | undefined)?.debuglog?.('smart-flows');
-if (debuglog?.enabled) void import('./printer').then(({ printDiagnostics }) => printDiagnostics((line) => debuglog(line)));
+// Once per process: the core, the CLI and the BullMQ entry each bundle this module.
+const printing = Symbol.for('smart-flows-rx.debuglog');
+if (debuglog?.enabled && !(globalThis as Record<symbol, unknown>)[printing]) {
+  (globalThis as Record<symbol, unknown>)[printing] = true;
+  void import('./printer').then(({ printDiagnostics }) => printDiagnostics((line) => debuglog(line)));
+}

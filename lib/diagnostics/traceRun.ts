@@ -3,7 +3,7 @@ import type { ExecutionEvent } from '../api/types';
 import { progressChannel, runChannel } from './channels';
 import type { RunTraceContext } from './types';
 
-/** What a run's context starts with. */
+/** What a run's context starts with (see {@link RunTraceContext}). */
 export type RunFields = Pick<RunTraceContext, 'kind' | 'flowId' | 'executionId' | 'key' | 'resumedFrom'> & { tracking?: 'polling' | 'listing' };
 
 /**
@@ -12,7 +12,35 @@ export type RunFields = Pick<RunTraceContext, 'kind' | 'flowId' | 'executionId' 
  * subscription (inside the caller's `defer`).
  */
 export function traceRun(fields: RunFields, events$: Observable<ExecutionEvent>, started?: (context: RunTraceContext) => void): Observable<ExecutionEvent> {
-  return runChannel.hasSubscribers || progressChannel.hasSubscribers ? traced(fields, events$, started) : events$;
+  return runChannel.hasSubscribers || progressChannel.hasSubscribers ? traced(fields, events$, started, seeEvent) : events$;
+}
+
+/**
+ * For a job queue built on the client (the BullMQ entry uses it): publishes one job's life on
+ * the `smart-flows-rx:run` tracing channel like a batch job's (kind `job`), from subscription
+ * to its result (`{ executionId, status }`) or error; the job's own `watch` has its own context
+ * inside. `result$` as it is when nobody listens.
+ * @param fields - `kind`, `flowId`, `key`, and `resumedFrom` (the `traceparent` kept at the job's start)
+ * @param started - called at subscription with the context, once a tracer may have set its `traceparent` (keep it with the job)
+ */
+export function traceJob<R extends { executionId: string; status: ExecutionEvent['progress']['status'] }>(
+  fields: RunFields, result$: Observable<R>, started?: (context: RunTraceContext) => void,
+): Observable<R> {
+  return runChannel.hasSubscribers ? traced(fields, result$, started, seeResult) : result$;
+}
+
+/** What an event tells the run's context (and the progress channel). */
+function seeEvent(event: ExecutionEvent, context: RunTraceContext): void {
+  context.executionId ??= event.executionId;
+  context.status = event.type === 'output' ? event.execution.status : event.progress.status;
+  if (progressChannel.hasSubscribers) {
+    progressChannel.publish({ type: event.type, executionId: event.executionId, status: context.status, percentage: event.progress.percentage });
+  }
+}
+
+function seeResult(result: { executionId: string; status: RunTraceContext['status'] }, context: RunTraceContext): void {
+  context.executionId = result.executionId;
+  context.status = result.status;
 }
 
 /**
@@ -23,8 +51,8 @@ export function traceRun(fields: RunFields, events$: Observable<ExecutionEvent>,
  * Hand-written: the subscription itself must run inside `runStores`, which no operator does.
  * @param started - called with the context after `start` (a tracer may have set its `traceparent`)
  */
-function traced(fields: RunFields, events$: Observable<ExecutionEvent>, started?: (context: RunTraceContext) => void): Observable<ExecutionEvent> {
-  return new Observable<ExecutionEvent>((subscriber) => {
+function traced<T>(fields: RunFields, events$: Observable<T>, started: ((context: RunTraceContext) => void) | undefined, see: (value: T, context: RunTraceContext) => void): Observable<T> {
+  return new Observable<T>((subscriber) => {
     const context: RunTraceContext = { ...fields, tracking: fields.tracking ?? 'polling' };
     const tracing = runChannel.hasSubscribers;
     let ended = false;
@@ -44,13 +72,9 @@ function traced(fields: RunFields, events$: Observable<ExecutionEvent>, started?
     const subscribe = (): Subscription => {
       started?.(context);
       return events$.subscribe({
-        next: (event) => {
-          context.executionId ??= event.executionId;
-          context.status = event.type === 'output' ? event.execution.status : event.progress.status;
-          if (progressChannel.hasSubscribers) {
-            progressChannel.publish({ type: event.type, executionId: event.executionId, status: context.status, percentage: event.progress.percentage });
-          }
-          subscriber.next(event);
+        next: (value) => {
+          see(value, context);
+          subscriber.next(value);
         },
         error: (error: unknown) => {
           end(error);

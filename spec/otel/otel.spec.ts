@@ -9,6 +9,8 @@ import { DIAGNOSTICS_CHANNELS, FlowExecutionError, memoryJournal } from '../../l
 import { instrumentSmartFlows } from '../../lib/otel/index';
 import { loadEngine } from '../helpers/marbles';
 import { fastClient, FLOW, flowServer } from '../diagnostics/support';
+import { flowProcessor } from '../../lib/bullmq/flowProcessor';
+import { fakeJob } from '../bullmq/fakeJob';
 
 // The real OpenTelemetry SDK: in-memory span exporter, sdk-metrics with a reader collected on
 // demand, the AsyncLocalStorage context manager (the Node SDK's default).
@@ -142,6 +144,22 @@ describe('smart-flows-rx/otel with the OpenTelemetry SDK', () => {
     const [resumed] = named('smart-flows batch');
     expect(resumed!.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([[traceId, spanId]]);
     expect(resumed!.attributes['smart_flows.execution.status']).toBe('Success');
+  });
+
+  it('gives a BullMQ job its span (watch and requests under it), keeps its traceparent in the job data, and links a job handed out again to it', async () => {
+    const client = fastClient(flowServer({ steps: 2 }).fetch);
+    const { job } = fakeJob({ flowId: FLOW, key: 'inv-7' });
+    await underRoot(() => flowProcessor(client)(job));
+    const [first] = named('smart-flows job');
+    expect(first!.attributes).toMatchObject({ 'smart_flows.job.key': 'inv-7', 'smart_flows.execution.status': 'Success' });
+    expect(childrenOf(first!).map((s) => s.name)).toEqual(['POST /flows/executions', 'smart-flows watch']);
+    const { traceId, spanId } = first!.spanContext();
+    expect(job.data.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+    exporter.reset();
+    // The same job handed out again (a stalled job): its data has startingAt, executionId and traceparent.
+    await underRoot(() => flowProcessor(client)(fakeJob({ ...job.data }).job));
+    const [again] = named('smart-flows job');
+    expect(again!.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([[traceId, spanId]]);
   });
 
   it('keeps the metrics: no execution left active, durations recorded, requests counted by route template and outcome', async () => {
