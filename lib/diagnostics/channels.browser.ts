@@ -1,4 +1,4 @@
-import type { ChannelLike, TracingChannelLike } from './channels';
+import type { ChannelLike, ContextRunner, TracingChannelLike } from './channels';
 import type { JournalMessage, ProgressMessage, RequestTraceContext, RetryMessage, RunTraceContext, TrackerMessage } from './types';
 
 // The browser build's channels (rollup.config.mjs swaps channels.ts for this file): no
@@ -13,3 +13,6 @@ export const retryChannel: ChannelLike<RetryMessage> = silent;
 export const progressChannel: ChannelLike<ProgressMessage> = silent;
 export const trackerChannel: ChannelLike<TrackerMessage> = silent;
 export const journalChannel: ChannelLike<JournalMessage> = silent;
+
+/** No async context to keep in a browser: runs `fn` as it is. */
+export const captureContext = (): ContextRunner => (fn) => fn();

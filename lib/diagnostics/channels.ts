@@ -60,6 +60,18 @@ export const progressChannel = plain<ProgressMessage>(DIAGNOSTICS_CHANNELS.progr
 export const trackerChannel = plain<TrackerMessage>(DIAGNOSTICS_CHANNELS.tracker);
 export const journalChannel = plain<JournalMessage>(DIAGNOSTICS_CHANNELS.journal);
 
+/** Runs a function in the async context captured when it was made. */
+export type ContextRunner = <T>(fn: () => T) => T;
+const asyncHooks = builtin('node:async_hooks') as { AsyncLocalStorage?: { snapshot?: () => ContextRunner } } | undefined;
+const here: ContextRunner = (fn) => fn();
+
+/**
+ * The async context of now (every `AsyncLocalStorage` store), to deliver a traced run's events
+ * in: its subscriber's next steps (the next job of a batch, subscribed when one ends) must not
+ * run inside the stores the run entered for its own requests.
+ */
+export const captureContext = (): ContextRunner => asyncHooks?.AsyncLocalStorage?.snapshot?.() ?? here;
+
 // `NODE_DEBUG=smart-flows` (as undici does with `util.debuglog`): one line per request, retry
 // and fallback on stderr. The printer is loaded only then.
 const debuglog = (builtin('node:util') as { debuglog?: (section: string) => ((...args: unknown[]) => void) & { enabled?: boolean } } | undefined)?.debuglog?.('smart-flows');

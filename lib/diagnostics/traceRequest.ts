@@ -1,5 +1,5 @@
 import { defer, Observable } from 'rxjs';
-import { requestChannel, retryChannel } from './channels';
+import { captureContext, requestChannel, retryChannel } from './channels';
 import type { RequestTraceContext } from './types';
 
 // The http layer's hooks (send.ts, retry.ts): one context per attempt on the request tracing
@@ -37,6 +37,8 @@ function traced<R extends RequestLike, A extends { status: number }>(via: (reque
     const context: RequestTraceContext = { method: request.method, route: routeOf(request.path), attempt };
     if (request.holdMs) context.holdSeconds = request.holdMs / 1000;
     let ended = false;
+    // The answer goes on in the caller's context, outside the stores entered for this attempt.
+    const outside = captureContext();
     const end = () => {
       ended = true;
       requestChannel.asyncStart.publish(context);
@@ -46,7 +48,7 @@ function traced<R extends RequestLike, A extends { status: number }>(via: (reque
       via(request).subscribe({
         next: (answer) => {
           context.status = answer.status;
-          subscriber.next(answer);
+          outside(() => subscriber.next(answer));
         },
         error: (error: unknown) => {
           const status = (error as { status?: unknown } | null)?.status;
@@ -55,11 +57,11 @@ function traced<R extends RequestLike, A extends { status: number }>(via: (reque
           context.error = error;
           requestChannel.error.publish(context);
           end();
-          subscriber.error(error);
+          outside(() => subscriber.error(error));
         },
         complete: () => {
           if (!ended) end();
-          subscriber.complete();
+          outside(() => subscriber.complete());
         },
       }),
     );

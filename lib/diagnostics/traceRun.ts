@@ -1,6 +1,6 @@
 import { Observable, type Subscription } from 'rxjs';
 import type { ExecutionEvent } from '../api/types';
-import { progressChannel, runChannel } from './channels';
+import { captureContext, progressChannel, runChannel } from './channels';
 import type { RunTraceContext } from './types';
 
 /** What a run's context starts with (see {@link RunTraceContext}). */
@@ -55,6 +55,8 @@ function traced<T>(fields: RunFields, events$: Observable<T>, started: ((context
   return new Observable<T>((subscriber) => {
     const context: RunTraceContext = { ...fields, tracking: fields.tracking ?? 'polling' };
     const tracing = runChannel.hasSubscribers;
+    // The subscriber hears of the run in its own context, outside the stores the run entered.
+    const outside = tracing ? captureContext() : undefined;
     let ended = false;
     const end = (error?: unknown) => {
       if (ended) return;
@@ -74,15 +76,18 @@ function traced<T>(fields: RunFields, events$: Observable<T>, started: ((context
       return events$.subscribe({
         next: (value) => {
           see(value, context);
-          subscriber.next(value);
+          if (outside) outside(() => subscriber.next(value));
+          else subscriber.next(value);
         },
         error: (error: unknown) => {
           end(error);
-          subscriber.error(error);
+          if (outside) outside(() => subscriber.error(error));
+          else subscriber.error(error);
         },
         complete: () => {
           end();
-          subscriber.complete();
+          if (outside) outside(() => subscriber.complete());
+          else subscriber.complete();
         },
       });
     };

@@ -4,7 +4,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { lastValueFrom, toArray } from 'rxjs';
+import { concat, lastValueFrom, toArray } from 'rxjs';
 import { DIAGNOSTICS_CHANNELS, FlowExecutionError, memoryJournal } from '../../lib/index';
 import { instrumentSmartFlows } from '../../lib/otel/index';
 import { loadEngine } from '../helpers/marbles';
@@ -85,6 +85,14 @@ describe('smart-flows-rx/otel with the OpenTelemetry SDK', () => {
     expect(new Set(activeInFetch)).toEqual(new Set([run!.spanContext().spanId]));
   });
 
+  it('starts a run subscribed when another ends (one after the other) under the caller\'s span, not under the one that ended', async () => {
+    const client = fastClient(flowServer({ steps: 2 }).fetch);
+    const root = await underRoot(() => lastValueFrom(concat(client.run(FLOW), client.run(FLOW), client.run(FLOW))));
+    const runs = named('smart-flows run');
+    expect(runs).toHaveLength(3);
+    expect(runs.map((s) => s.parentSpanContext?.spanId)).toEqual(Array(3).fill(root.spanContext().spanId));
+  });
+
   it('marks a failed run\'s span as an error, with error.type and the final status', async () => {
     await underRoot(() => lastValueFrom(fastClient(flowServer({ steps: 1, outcome: 'Error' }).fetch).run(FLOW)));
     const [run] = named('smart-flows run');
@@ -107,11 +115,12 @@ describe('smart-flows-rx/otel with the OpenTelemetry SDK', () => {
   });
 
   it('gives each job of a batch its span (with its key) under the caller\'s, each with its own requests', async () => {
+    // Three jobs, two at a time: the third starts when one ends, yet not under that one's span.
     const root = await underRoot(() =>
-      lastValueFrom(fastClient(flowServer({ steps: 2 }).fetch).runBatch([{ flowId: FLOW, key: 'inv-1' }, { flowId: FLOW, key: 'inv-2' }], { concurrency: 2 })),
+      lastValueFrom(fastClient(flowServer({ steps: 2 }).fetch).runBatch(['inv-1', 'inv-2', 'inv-3'].map((key) => ({ flowId: FLOW, key })), { concurrency: 2 })),
     );
     const jobs = named('smart-flows batch');
-    expect(jobs.map((s) => s.attributes['smart_flows.job.key']).sort()).toEqual(['inv-1', 'inv-2']);
+    expect(jobs.map((s) => s.attributes['smart_flows.job.key']).sort()).toEqual(['inv-1', 'inv-2', 'inv-3']);
     for (const job of jobs) {
       expect(job.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
       expect(childrenOf(job).map((s) => s.name)).toEqual(['POST /flows/executions', 'GET /flows/executions/{id}/progress', 'GET /flows/executions/{id}/progress', 'GET /flows/executions/{id}']);
