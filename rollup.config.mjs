@@ -24,8 +24,8 @@ const external = (id) =>
 const browserFetch = {
   name: 'browser-fetch',
   async resolveId(source, importer, options) {
-    // And the diagnostics channels for silent ones (no `diagnostics_channel` in a browser).
-    if (!(source.endsWith('/defaultFetch') || source.endsWith('/channels')) || !importer) return null;
+    // And the diagnostics channels and tracing for pass-throughs (no `diagnostics_channel` in a browser).
+    if (!/\/(defaultFetch|channels|traceRun|traceRequest)$/.test(source) || !importer) return null;
     return this.resolve(`${source}.browser`, importer, { ...options, skipSelf: true });
   },
 };
