@@ -27,7 +27,7 @@ export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/journa
 export { isFinalFailure } from './batch/finalFailure';
 export { reconcile } from './batch/lazyReconcile';
 export { traceJob } from './diagnostics/traceRun';
-export type { RunFields } from './diagnostics/traceRun';
+export type { JobOutcome, RunFields } from './diagnostics/traceRun';
 export type { ReconcileDeps, Reconciled } from './batch/reconcile';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';

@@ -6,7 +6,7 @@ import type { RunTraceContext } from './types';
 // The browser build's run tracing (rollup.config.mjs swaps traceRun.ts for this file): no
 // channels there, so the streams go through as they are, and no tracing code is shipped.
 
-export type { RunFields } from './traceRun';
+export type { JobOutcome, RunFields } from './traceRun';
 
 /** See traceRun.ts: the stream as it is. */
 export const traceRun = (_fields: RunFields, events$: Observable<ExecutionEvent>, _started?: (context: RunTraceContext) => void): Observable<ExecutionEvent> => events$;

@@ -1,10 +1,21 @@
 import { Observable, type Subscription } from 'rxjs';
-import type { ExecutionEvent } from '../api/types';
+import type { ExecutionEvent, FlowStatus } from '../api/types';
 import { captureContext, progressChannel, runChannel } from './channels';
 import type { RunTraceContext } from './types';
 
 /** What a run's context starts with (see {@link RunTraceContext}). */
-export type RunFields = Pick<RunTraceContext, 'kind' | 'flowId' | 'executionId' | 'key' | 'resumedFrom'> & { tracking?: 'polling' | 'listing' };
+export interface RunFields extends Pick<RunTraceContext, 'kind' | 'flowId' | 'executionId' | 'key' | 'resumedFrom'> {
+  /** How it is followed. @default 'polling' */
+  tracking?: 'polling' | 'listing';
+}
+
+/** What a job's result tells its run context ({@link traceJob}). */
+export interface JobOutcome {
+  /** The execution that ran the job. */
+  executionId: string;
+  /** Its final status. */
+  status: FlowStatus;
+}
 
 /**
  * `events$` as is when nobody listens to the run or progress channels (checked at each
@@ -23,7 +34,7 @@ export function traceRun(fields: RunFields, events$: Observable<ExecutionEvent>,
  * @param fields - `kind`, `flowId`, `key`, and `resumedFrom` (the `traceparent` kept at the job's start)
  * @param started - called at subscription with the context, once a tracer may have set its `traceparent` (keep it with the job)
  */
-export function traceJob<R extends { executionId: string; status: ExecutionEvent['progress']['status'] }>(
+export function traceJob<R extends JobOutcome>(
   fields: RunFields, result$: Observable<R>, started?: (context: RunTraceContext) => void,
 ): Observable<R> {
   return runChannel.hasSubscribers ? traced(fields, result$, started, seeResult) : result$;
@@ -38,7 +49,7 @@ function seeEvent(event: ExecutionEvent, context: RunTraceContext): void {
   }
 }
 
-function seeResult(result: { executionId: string; status: RunTraceContext['status'] }, context: RunTraceContext): void {
+function seeResult(result: JobOutcome, context: RunTraceContext): void {
   context.executionId = result.executionId;
   context.status = result.status;
 }
