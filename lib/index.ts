@@ -57,6 +57,7 @@ export {
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
+  SmartFlowsAbortError,
   FlowExecutionError,
   isSmartFlowsError,
   isSmartFlowsInputError,
@@ -65,6 +66,7 @@ export {
   isSmartFlowsNetworkError,
   isSmartFlowsResponseError,
   isSmartFlowsTimeoutError,
+  isSmartFlowsAbortError,
   isFlowExecutionError,
 } from './errors';
-export type { SmartFlowsErrorOptions } from './errors';
+export type { LastProgress, SmartFlowsErrorOptions } from './errors';

@@ -8,6 +8,7 @@ describe('the smart-flows-rx entry', () => {
     expect(Object.keys(core).sort()).toEqual([
       'DEFAULTS',
       'FlowExecutionError',
+      'SmartFlowsAbortError',
       'SmartFlowsAuthError',
       'SmartFlowsBatchError',
       'SmartFlowsClient',
@@ -24,6 +25,7 @@ describe('the smart-flows-rx entry', () => {
       'isFlowExecutionError',
       'isGuid',
       'isIdleStatus',
+      'isSmartFlowsAbortError',
       'isSmartFlowsAuthError',
       'isSmartFlowsBatchError',
       'isSmartFlowsError',
