@@ -4,9 +4,11 @@
 // and stop on Ctrl-C (SIGINT) with exit 0. Then the other `--hold` values the README lists, on
 // the same script without the build. Run by .ci/run after the build; exits 1 on any failure.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { docsText } from './printed-blocks.mjs';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+// README.md and the guides (docs/*.md): the commands are checked wherever they are printed.
+const readme = docsText(fileURLToPath(new URL('..', import.meta.url)));
 const printed = [...new Set([...readme.matchAll(/`(npm run simulator(?: -- [^`]+)?)`/g)].map((m) => m[1]))];
 if (printed.length < 2) fail(`expected the README to print \`npm run simulator\` and one with --hold, found: ${printed.join(', ')}`);
 const holdLine = /`npm run simulator -- --hold [^`]+` \(or ([^)]+)\)/.exec(readme);

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliSessions } from '../../scripts/printed-blocks.mjs';
 import { cleanEnv } from './support/cli';
 import { useCliFixture } from './support/fixture';
 
@@ -21,8 +22,8 @@ interface Step {
   shown: string[];
 }
 
-const README = readFileSync(resolve(process.cwd(), 'README.md'), 'utf8');
-const sessions = [...README.matchAll(/<!-- cli-session -->\n```console\n([\s\S]*?)```\n/g)].map(([, text]) => steps(text!));
+// Found in README.md and every docs/*.md (scripts/printed-blocks.mjs), wherever the text lives.
+const sessions = cliSessions(process.cwd()).map(({ text }) => steps(text));
 
 function steps(text: string): Step[] {
   const result: Step[] = [];

@@ -16,6 +16,7 @@ import { cpSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consumerBlocks } from '../../scripts/printed-blocks.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
@@ -56,25 +57,25 @@ function run(command, commandArgs, cwd, log) {
 }
 const seconds = (since) => `${Math.round((Date.now() - since) / 1000)} s`;
 
-// 1. The README prints exactly the files the projects use. A block preceded by
-//    <!-- consumer: a/file b/file --> must equal each named file of spec/consumers.
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const marked = [...readme.matchAll(/<!-- consumer: ([^>]+?) -->\n```[a-z]*\n([\s\S]*?)```\n/g)];
+// 1. README.md and the guides (docs/*.md) print exactly the files the projects use. A block
+//    preceded by <!-- consumer: a/file b/file --> must equal each named file of spec/consumers
+//    (found by scripts/printed-blocks.mjs, wherever it lives).
+const marked = consumerBlocks(root);
 const checked = new Set();
-for (const [, files, block] of marked) {
-  for (const file of files.split(/\s+/)) {
+for (const { doc, files, block } of marked) {
+  for (const file of files) {
     checked.add(file);
     const same = readFileSync(join(here, file), 'utf8') === block;
-    report(`README block = spec/consumers/${file}`, same, same ? '' : 'the README block differs from the file; make them the same');
+    report(`${doc} block = spec/consumers/${file}`, same, same ? '' : `the block in ${doc} differs from the file; make them the same`);
   }
 }
-for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts']) {
-  if (!checked.has(file)) report(`README block = spec/consumers/${file}`, false, 'no <!-- consumer: … --> block in README.md names it');
+for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts', 'node/quickstart.mjs', 'node/tracking.mjs']) {
+  if (!checked.has(file)) report(`printed block = spec/consumers/${file}`, false, 'no <!-- consumer: … --> block in README.md or docs/*.md names it');
 }
 // The same example runs in the repository's own suite.
-const example = marked.find(([, files]) => files.includes('invoice.test.ts'))?.[2] ?? '';
+const example = marked.find(({ files }) => files.some((f) => f.endsWith('invoice.test.ts')))?.block ?? '';
 const inSuite = readFileSync(join(root, 'spec/readme/testing-entry.spec.ts'), 'utf8').endsWith(example) && example !== '';
-report('README example = spec/readme/testing-entry.spec.ts', inSuite, inSuite ? '' : 'the spec no longer ends with the README example');
+report('printed example = spec/readme/testing-entry.spec.ts', inSuite, inSuite ? '' : 'the spec no longer ends with the printed example');
 
 if (checkOnly) process.exit(failed > 0 ? 1 : 0);
 

@@ -39,7 +39,7 @@ describe('faults survived (over the simulator HTTP server)', () => {
     expect(report.referencedIdleSockets).toBe(0);
     expect(report.handlesLeft).toEqual({});
     expect(report.secretLeaks).toEqual([]);
-    // Kept for the README's Reliability table (npm run reliability:report), once the run passed.
+    // Kept for the Reliability table of docs/reliability.md (npm run reliability:report), once the run passed.
     recordResults('test', 'faults', faultFigures(report));
     // 3 s on a quiet machine; Jest's 20 s default was hit on a machine loaded 8× its cores.
   }, 60_000);

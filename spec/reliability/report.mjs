@@ -1,7 +1,7 @@
 // Renders spec/reliability/results.json (written by the reliability specs of `npm test` when run
-// by `npm run reliability:record`, and by `npm run soak`) as the Reliability table of README.md and docs/reliability.md, between the
+// by `npm run reliability:record`, and by `npm run soak`) as the Reliability table of docs/reliability.md (the README links to it), between the
 // markers below, the way bench/markdown.mjs renders bench/results.json.
-//   node spec/reliability/report.mjs            rewrites both tables (npm run reliability:report)
+//   node spec/reliability/report.mjs            rewrites the table (npm run reliability:report)
 //   node spec/reliability/report.mjs --check    exits 1 when a table differs from the results
 //   --results=FILE reads another results file ('-' reads stdin)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import path from 'node:path';
 
 export const START = '<!-- reliability-table:start — rendered from spec/reliability/results.json by `npm run reliability:report`; do not edit -->';
 export const END = '<!-- reliability-table:end -->';
-export const TARGETS = ['README.md', 'docs/reliability.md'];
+export const TARGETS = ['docs/reliability.md'];
 
 const n = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : '?');
 const pct = (v) => (typeof v === 'number' ? `${v >= 0 ? '+' : ''}${v} %` : '?');

@@ -9,6 +9,7 @@ import { lastValueFrom } from 'rxjs';
 import { createSimulator, type FlowScript, type Simulator, type SimulatorServer, startSimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../../lib/client';
 import type { FlowJobData, FlowJobResult } from '../../../lib/bullmq/flowJobTypes';
+import { consumerBlocks } from '../../../scripts/printed-blocks.mjs';
 import { startRedis, type RedisServer } from './redisServer';
 
 // Three worker processes run the README's worker recipe (spec/consumers/bullmq/worker.mjs, on the
@@ -37,11 +38,8 @@ const flow = (n: number, outcome: FlowScript['outcome']): FlowScript => ({
 const FLOWS = [flow(1, 'Success'), flow(2, 'Success'), flow(3, 'Error')];
 const letters = Array.from({ length: JOBS }, (_, i) => ({ id: `letter-${i}`, flowId: FLOWS[i % FLOWS.length]!.id, xml: `<Letter><No>${i}</No></Letter>` }));
 
-/** The README's blocks marked `<!-- consumer: bullmq/… -->`, as spec/consumers/run.mjs reads them. */
-const readmeBlocks = () => {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  return new Map([...readme.matchAll(/<!-- consumer: ([^>]+?) -->\n```[a-z]*\n([\s\S]*?)```\n/g)].map(([, file, block]) => [file!, block!]));
-};
+/** The printed blocks marked `<!-- consumer: … -->` naming a file, in README.md or docs/*.md (scripts/printed-blocks.mjs). */
+const printedBlocks = (file: string) => consumerBlocks(ROOT).filter((b) => b.files.includes(file)).map((b) => b.block);
 
 const until = async (done: () => boolean | Promise<boolean>, limitMs: number, what: string) => {
   for (const end = Date.now() + limitMs; !(await done()); ) {
@@ -70,9 +68,12 @@ describe('flowProcessor on BullMQ with a real redis-server', () => {
 
   it('runs 300 jobs on 3 workers, one SIGKILLed between a start and its answer: one execution per job, each job ended once with its true outcome', async () => {
     const t0 = Date.now();
-    // The recipes the workers run are the README's, byte for byte.
-    const blocks = readmeBlocks();
-    for (const file of ['bullmq/worker.mjs', 'bullmq/producer.mjs']) expect(blocks.get(file)).toBe(readFileSync(path.join(ROOT, 'spec/consumers', file), 'utf8'));
+    // The recipes the workers run are the printed ones (docs/bullmq.md), byte for byte.
+    for (const file of ['bullmq/worker.mjs', 'bullmq/producer.mjs']) {
+      const printed = printedBlocks(file);
+      expect(printed.length).toBeGreaterThan(0);
+      for (const block of printed) expect(block).toBe(readFileSync(path.join(ROOT, 'spec/consumers', file), 'utf8'));
+    }
 
     const simulator = createSimulator({ flows: FLOWS, seed: 12, requestLogLimit: 10 });
     // The victim's server: once armed, the next start it receives is created, then the victim is

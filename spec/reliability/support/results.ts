@@ -5,7 +5,7 @@ import path from 'node:path';
 /**
  * The reliability figures, kept the way `bench/results.json` keeps the benchmark's: written by
  * the specs that measure them when {@link RECORD_ENV} is `1` (`npm run reliability:record` fills
- * the `test` section, `npm run soak` the `soak` section), rendered into README.md and
+ * the `test` section, `npm run soak` the `soak` section), rendered into
  * docs/reliability.md by `npm run reliability:report`.
  */
 export const RESULTS_FILE = path.resolve(process.cwd(), 'spec/reliability/results.json');
