@@ -58,6 +58,7 @@ export function redactError<T>(error: T, redact: Edit): T {
 }
 
 function changedFlow(a: SmartFlowsError, b: SmartFlowsError): boolean {
+  if (a instanceof SmartFlowsTimeoutError && b instanceof SmartFlowsTimeoutError) return a.lastProgress?.message !== b.lastProgress?.message;
   return a instanceof FlowExecutionError && b instanceof FlowExecutionError && (a.progress !== b.progress || a.execution !== b.execution);
 }
 
