@@ -5,6 +5,7 @@ import type { ColdObservable } from 'rxjs/internal/testing/ColdObservable';
 import type { TestScheduler } from 'rxjs/testing';
 import type { FlowExecution, FlowProgress } from '../../lib/api/types';
 import { isSmartFlowsAbortError, isSmartFlowsError, SmartFlowsAbortError, SmartFlowsTimeoutError } from '../../lib/errors';
+import { SmartFlowsClient } from '../../lib/client';
 import { EXEC_ID, FLOW_ID, progress } from '../helpers/progress';
 import { loadEngine, marbleClient, newTestScheduler } from '../helpers/marbles';
 
@@ -273,11 +274,17 @@ describe('SmartFlowsTimeoutError of a follower carries where it stood', () => {
   it('watch: the last progress of the shared loop, with the message redacted of the client\'s secrets', () => {
     const ts = newTestScheduler();
     ts.run(({ cold }) => {
-      // marbleClient's API key is 'k': too short to redact; a progress that echoes a token-like secret is checked in spec/reliability.
-      const { client } = marbleClient(ts, { progress: () => cold('-(r|)', { r: progress('Waiting', 55, 'waiting for the printer') }) }, polling);
+      const secret = 'sk-live-5f4e3d2c1b0a9988';
+      const client = new SmartFlowsClient({ baseUrl: 'http://127.0.0.1:9', apiKey: secret, scheduler: ts, polling: { pauseWhenHidden: false, waitSeconds: 0, ...polling } });
+      // A server that echoes the key in a running progress (never redacted on the poll path).
+      const echo = progress('Waiting', 55, `waiting for the printer (key ${secret})`);
+      Object.assign((client as unknown as { api: Record<string, unknown> }).api, { progress: () => cold('-(r|)', { r: echo }) });
       const seen = follow(client.watch(EXEC_ID, { timeoutMs: 20 }));
       ts.flush();
-      expect((seen.error as SmartFlowsTimeoutError).lastProgress).toEqual({ status: 'Waiting', percentage: 55, message: 'waiting for the printer' });
+      const error = seen.error as SmartFlowsTimeoutError;
+      expect(error.lastProgress).toMatchObject({ status: 'Waiting', percentage: 55 });
+      expect(error.lastProgress!.message).toMatch(/^waiting for the printer \(key .*redacted.*\)$/);
+      expect(JSON.stringify(error.toJSON()) + error.message).not.toContain(secret);
     });
   });
 });
