@@ -20,7 +20,7 @@ import { createSender } from './http/send';
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
 import { notingTokens, type SecretBook } from './internal/secretBook';
-import { checkSignal, type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
+import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
 export interface RunOptions extends FollowOptions {
@@ -161,7 +161,7 @@ export class SmartFlowsClient {
           timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs,
           cancelOnUnsubscribe: cancelOnUnsubscribe === true,
           knownId: executionId,
-          ...(signal ? { signal } : {}),
+          ...(signal !== undefined ? { signal } : {}),
           ...(this.#secrets ? { secrets: this.#secrets } : {}),
         };
         return joined.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
@@ -203,7 +203,6 @@ export class SmartFlowsClient {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
       // The signal bounds the batch as a whole: one abort listener, however many jobs.
       const { concurrency, failFast, snapshotIntervalMs, journal, signal, ...runOptions } = options;
-      checkSignal(signal);
       checkFollowOptions(runOptions, true);
       const { skipUserInput, ...followOptions } = runOptions;
       const deps = {
@@ -229,7 +228,6 @@ export class SmartFlowsClient {
     return defer(() => {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
-      checkSignal(options.signal);
       guidSegment(flowId, 'flowId');
       return withEngine((e) =>
         e.prepareInput(input, this.#toXml).pipe(
@@ -288,10 +286,7 @@ export class SmartFlowsClient {
   downloadDocument<As extends DownloadAs = 'bytes'>(documentId: string, options?: DownloadOptions<As>): Observable<DownloadedDocument<DocumentDataTypes[As]>> {
     const signal = options?.signal;
     if (signal === undefined) return this.api.downloadDocument(documentId, undefined, options);
-    return defer(() => {
-      checkSignal(signal);
-      return withEngine((e) => this.api.downloadDocument(documentId, undefined, options).pipe(e.endOnAbort(signal)));
-    });
+    return withEngine((e) => this.api.downloadDocument(documentId, undefined, options).pipe(e.endOnAbort(signal)));
   }
 
   /**
@@ -380,7 +375,6 @@ function checkFollowOptions(options: RunOptions, isRun: boolean): void {
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs))) {
     throw new SmartFlowsInputError('timeoutMs must be a number ≥ 0');
   }
-  checkSignal(options.signal);
 }
 
 const progressId = (progress: FlowProgress) => progress.id;

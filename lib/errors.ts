@@ -303,31 +303,24 @@ const ABORT_BRAND = Symbol.for('smart-flows-rx.abort');
 export class SmartFlowsAbortError extends SmartFlowsError {
   /** Always `'AbortError'` (what {@link isSmartFlowsAbortError} checks, with this package's mark, across realms). */
   override name = 'AbortError';
-  /** The signal's `reason`, as it was (also the `cause`). */
-  readonly reason: unknown;
+  /** The signal's `reason`, as it was: the `cause`. */
+  get reason(): unknown {
+    return this.cause;
+  }
   /**
    * Builds the error for an aborted stream.
    * @param reason - the signal's `reason`
    * @param options - the common error options (`cause` is always the reason)
    */
   constructor(reason: unknown, options: SmartFlowsErrorOptions = {}) {
+    const named = (reason as { name?: unknown } | null | undefined)?.name;
     const id = options.executionId;
-    const what = reason instanceof Error || (typeof reason === 'object' && reason !== null && typeof (reason as { name?: unknown }).name === 'string')
-      ? ` (${String((reason as { name: string }).name).slice(0, 40)})`
-      : '';
     super(
-      `The signal aborted ${id ? `the stream of execution ${id}; it may still be running unless cancelOnUnsubscribe canceled it: watch it again with its executionId` : 'the stream'}${what}`,
-      { ...options, ...(reason === undefined ? {} : { cause: reason }) },
+      `The signal aborted the stream${id ? ` of execution ${id} (it runs on unless canceled: watch it again with its executionId)` : ''}${typeof named === 'string' ? `: ${named.slice(0, 40)}` : ''}`,
+      reason === undefined ? options : { ...options, cause: reason },
     );
-    this.reason = reason;
     Object.defineProperty(this, ABORT_BRAND, { value: true });
     remember(this, SmartFlowsAbortError, (o) => new SmartFlowsAbortError(reason, o));
-  }
-
-  /** A plain form for logs: the reason is the caller's object, left out as `cause` is. */
-  override toJSON(): Record<string, unknown> {
-    const { reason: _reason, ...out } = super.toJSON();
-    return out;
   }
 }
 

@@ -371,12 +371,3 @@ export function normalizeOptions(options: SmartFlowsClientOptions): NormalizedOp
     endpointStyle: options.endpointStyle ?? 'sdk',
   };
 }
-
-/** Refuses a `signal` option that is not an `AbortSignal` (any realm's: its shape, not `instanceof`), before any request. */
-export function checkSignal(signal: unknown): void {
-  if (signal === undefined) return;
-  const s = signal as AbortSignal | null;
-  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
-    throw new SmartFlowsInputError('signal must be an AbortSignal');
-  }
-}

@@ -230,7 +230,8 @@ describe('SmartFlowsAbortError', () => {
     const error = new errors.SmartFlowsAbortError(reason, { executionId: EXEC_ID });
     expect(error).toBeInstanceOf(SmartFlowsError);
     expect(error).toMatchObject({ name: 'AbortError', cause: reason, reason, executionId: EXEC_ID });
-    expect(error.message).toBe(`The signal aborted the stream of execution ${EXEC_ID}; it may still be running unless cancelOnUnsubscribe canceled it: watch it again with its executionId (TimeoutError)`);
+    expect(error.message).toBe(`The signal aborted the stream of execution ${EXEC_ID} (it runs on unless canceled: watch it again with its executionId): TimeoutError`);
+    // The reason is the caller's object: left out of the plain form, as `cause` is.
     expect(error.toJSON()).toEqual({ name: 'AbortError', message: error.message, executionId: EXEC_ID });
   });
 

@@ -1,5 +1,5 @@
-import { type MonoTypeOperatorFunction, Observable, Subscription } from 'rxjs';
-import { SmartFlowsAbortError } from '../errors';
+import { type MonoTypeOperatorFunction, Observable, Subscription, throwError } from 'rxjs';
+import { SmartFlowsAbortError, SmartFlowsInputError } from '../errors';
 
 /** What the abort error of a stream can say about its execution. */
 export interface AbortContext<T> {
@@ -17,12 +17,18 @@ export interface AbortContext<T> {
  * cancel, a start on its way is kept for that cancel) and then errors with
  * {@link SmartFlowsAbortError} (the reason as `cause`, the execution's id when known). A signal
  * already aborted at subscription subscribes nothing, so sends nothing. One abort listener per
- * subscription, removed when the stream ends; no signal: the stream as it is.
+ * subscription, removed when the stream ends; no signal: the stream as it is. A `signal` that
+ * is not an `AbortSignal` (of any realm: checked by its shape) errors with `SmartFlowsInputError`
+ * at subscription, before anything is sent (the one place this option is checked).
  * @param signal - the caller's signal; `undefined`: no operator at all
  * @param context - how the error names the execution
  */
 export function endOnAbort<T>(signal: AbortSignal | undefined, context: AbortContext<T> = {}): MonoTypeOperatorFunction<T> {
-  if (!signal) return (source) => source;
+  if (signal === undefined) return (source) => source;
+  const s = signal as Partial<AbortSignal> | null;
+  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    return () => throwError(() => new SmartFlowsInputError('signal must be an AbortSignal'));
+  }
   return (source) =>
     // Hand-written: on abort the source must be left *before* the error goes down. `takeUntil`
     // (and every operator that ends on a notifier) sends the error first and unsubscribes after,

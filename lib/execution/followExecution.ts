@@ -86,7 +86,7 @@ export function followExecution(deps: FollowDeps, first$: Observable<FlowProgres
   const limits = {
     timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs,
     cancelOnUnsubscribe: options.cancelOnUnsubscribe === true,
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
   };
   const bounds = followerBounds(limits, deps.api.cancel, deps.scheduler);

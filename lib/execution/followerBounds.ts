@@ -43,7 +43,7 @@ export function followerBounds(
   const timed = deadline(limits.timeoutMs, scheduler, limits.knownId, redactionOf(limits.secrets));
   const left = limits.cancelOnUnsubscribe ? cancelWhenLeft(cancel, scheduler) : undefined;
   // A run starts its execution: aborted before its first event, the start may have reached the server.
-  const abort = limits.signal ? endOnAbort(limits.signal, { idOf: eventId, starts: limits.knownId === undefined, ...(limits.knownId ? { knownId: limits.knownId } : {}) }) : undefined;
+  const abort = limits.signal !== undefined ? endOnAbort(limits.signal, { idOf: eventId, starts: limits.knownId === undefined, ...(limits.knownId ? { knownId: limits.knownId } : {}) }) : undefined;
   if (!left && !abort) return timed;
   return (source) => {
     const bounded = left ? left(timed(source)) : timed(source);
