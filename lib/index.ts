@@ -63,6 +63,7 @@ export {
   SmartFlowsNetworkError,
   SmartFlowsResponseError,
   SmartFlowsTimeoutError,
+  SmartFlowsAbortError,
   FlowExecutionError,
   isSmartFlowsError,
   isSmartFlowsInputError,
@@ -71,6 +72,7 @@ export {
   isSmartFlowsNetworkError,
   isSmartFlowsResponseError,
   isSmartFlowsTimeoutError,
+  isSmartFlowsAbortError,
   isFlowExecutionError,
 } from './errors';
-export type { SmartFlowsErrorOptions } from './errors';
+export type { LastProgress, SmartFlowsErrorOptions } from './errors';
