@@ -20,6 +20,7 @@ import { createSender } from './http/send';
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
 import { notingTokens, type SecretBook } from './internal/secretBook';
+import { traceRun } from './diagnostics/traceRun';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -48,6 +49,13 @@ export interface StartOptions {
    * `rateLimit` pauses every worker of its queue. @default true
    */
   retryBusy?: boolean;
+  /**
+   * Ends the call when the signal aborts: the POST is aborted and the stream errors with
+   * `SmartFlowsAbortError` (with `executionMayExist`: the POST may have reached the server).
+   * A signal already aborted sends nothing.
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** The connector of a shared `watch`: late subscribers get the latest event. */
@@ -123,10 +131,15 @@ export class SmartFlowsClient {
     return defer(() => {
       checkFollowOptions(options, true);
       guidSegment(flowId, 'flowId');
-      // The loop keeps its start for its whole life: `startExecution` gives a `defer` (one
-      // closure), nothing is built until the loop subscribes it.
-      return this.follow(this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+      return traceRun({ kind: 'run', flowId, tracking: options.tracking }, this.startAndFollow(flowId, input, options));
     });
+  }
+
+  /** `run` without its argument checks and its diagnostics context (a batch job has its own). */
+  private startAndFollow(flowId: string, input: FlowInput | undefined, options: RunOptions): Observable<ExecutionEvent> {
+    // The loop keeps its start for its whole life: `startExecution` gives a `defer` (one
+    // closure), nothing is built until the loop subscribes it.
+    return this.follow(this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
   }
 
   /**
@@ -139,29 +152,44 @@ export class SmartFlowsClient {
    * `cancelOnUnsubscribe`, the cancel goes when the last subscriber leaves by unsubscribing.
    */
   watch(executionId: string, options: WatchOptions = {}): Observable<ExecutionEvent> {
+    return this.watchTraced(executionId, options, true);
+  }
+
+  /** `watch`, with its own diagnostics context or (a journaled batch's job, which has one) without. */
+  private watchTraced(executionId: string, options: WatchOptions, traced: boolean): Observable<ExecutionEvent> {
     return defer(() => {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
-      const { timeoutMs, cancelOnUnsubscribe, ...sharedOptions } = options;
+      const { timeoutMs, cancelOnUnsubscribe, signal, ...sharedOptions } = options;
       // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
       // long as the loop is in the map.
       const key = [
         executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments, options.tracking ?? 'polling',
       ].join(' ');
-      return withEngine((e) => {
-        const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
-        // Each subscriber's own timeout and cancel-on-leave (the loop has neither). A cancel goes
-        // only when this subscriber's leaving stopped the loop: by then (a subscriber's finalize
+      const watched$ = withEngine((e) => {
+        // The loop is looked up (or made) only when the bounds subscribe: a signal already
+        // aborted subscribes nothing, and must leave no loop in `watches`.
+        let shared: Observable<ExecutionEvent> | undefined;
+        const joined = defer(() => (shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions)));
+        // Each subscriber's own timeout, signal and cancel-on-leave (the loop has none). A cancel
+        // goes only when this subscriber's leaving stopped the loop: by then (a subscriber's finalize
         // runs after its source is torn down) the loop has left `watches`. A timeout never cancels.
         const leave = (id: string) => (this.watches.get(key) === shared ? EMPTY : this.api.cancel(id));
-        const limits = { timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs, cancelOnUnsubscribe: cancelOnUnsubscribe === true, knownId: executionId };
-        return shared.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
+        const limits = {
+          timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs,
+          cancelOnUnsubscribe: cancelOnUnsubscribe === true,
+          knownId: executionId,
+          ...(signal !== undefined ? { signal } : {}),
+          ...(this.#secrets ? { secrets: this.#secrets } : {}),
+        };
+        return joined.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
       });
+      return traced ? traceRun({ kind: 'watch', executionId, tracking: options.tracking }, watched$) : watched$;
     });
   }
 
   /** The loop every subscriber of one `watch` key shares (see {@link watch}), kept in `watches` while it runs. */
-  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs' | 'cancelOnUnsubscribe'>): Observable<ExecutionEvent> {
+  private shareWatch(key: string, executionId: string, options: Omit<WatchOptions, 'timeoutMs' | 'cancelOnUnsubscribe' | 'signal'>): Observable<ExecutionEvent> {
     const deps = this.followDeps();
     // Each reset (end, error, last subscriber gone) also forgets the loop, at once and before
     // the subscribers hear of the end: the map keeps no finished loop, and the next
@@ -192,34 +220,46 @@ export class SmartFlowsClient {
   runBatch(jobs: readonly BatchJob[], options: BatchOptions = {}): Observable<BatchSnapshot> {
     return defer(() => {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
-      const { concurrency, failFast, snapshotIntervalMs, journal, ...runOptions } = options;
+      // The signal bounds the batch as a whole: one abort listener, however many jobs.
+      const { concurrency, failFast, snapshotIntervalMs, journal, signal, ...runOptions } = options;
       checkFollowOptions(runOptions, true);
       const { skipUserInput, ...followOptions } = runOptions;
       const deps = {
-        run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
+        // Without a diagnostics context of their own: runBatch gives each job one (kind 'batch').
+        run: (job: BatchJob) =>
+          defer(() => {
+            guidSegment(job.flowId, 'flowId');
+            return this.startAndFollow(job.flowId, job.input, runOptions);
+          }),
         scheduler: this.#execution.scheduler,
         // A journaled batch writes between the start and the following, and resumes with watch.
         journaled: {
           prepare: (job: BatchJob) => withEngine((e) => e.prepareInput(job.input, this.#toXml)),
           start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
           follow: (first$: Observable<FlowProgress>) => this.follow(first$, followOptions),
-          watch: (executionId: string) => this.watch(executionId, followOptions),
+          watch: (executionId: string) => this.watchTraced(executionId, followOptions, false),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
           secrets: this.#secrets,
         },
       };
-      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }));
+      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }).pipe(e.endOnAbort(signal)));
     });
   }
 
   /** Starts an execution (one POST) and gives its first progress. */
   startExecution(flowId: string, input?: FlowInput, options: StartOptions = {}): Observable<FlowProgress> {
     return defer(() => {
+      if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
       if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
       if (options.retryBusy !== undefined && typeof options.retryBusy !== 'boolean') throw new SmartFlowsInputError('retryBusy must be true or false');
       guidSegment(flowId, 'flowId');
-      return withEngine((e) => e.prepareInput(input, this.#toXml).pipe(switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true, options.retryBusy !== false))));
+      return withEngine((e) =>
+        e.prepareInput(input, this.#toXml).pipe(
+          switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true, options.retryBusy !== false)),
+          e.endOnAbort(options.signal, { idOf: progressId, starts: true }),
+        ),
+      );
     });
   }
 
@@ -269,7 +309,9 @@ export class SmartFlowsClient {
    * client.downloadDocument(ref.id, { as: 'stream' }).subscribe((doc) => Readable.fromWeb(doc.data).pipe(createWriteStream(doc.fileName)));
    */
   downloadDocument<As extends DownloadAs = 'bytes'>(documentId: string, options?: DownloadOptions<As>): Observable<DownloadedDocument<DocumentDataTypes[As]>> {
-    return this.api.downloadDocument(documentId, undefined, options);
+    const signal = options?.signal;
+    if (signal === undefined) return this.api.downloadDocument(documentId, undefined, options);
+    return withEngine((e) => this.api.downloadDocument(documentId, undefined, options).pipe(e.endOnAbort(signal)));
   }
 
   /**
@@ -339,6 +381,7 @@ export class SmartFlowsClient {
       mayPoll: this.#execution.polling.pauseWhenHidden ? pageActivity() : undefined,
       // One server, one behaviour: what a loop learns of its long polls, every loop uses.
       hold: createHoldMemory(),
+      ...(this.#secrets ? { secrets: this.#secrets } : {}),
       resumeSpreadMs: RESUME_SPREAD_MS,
       downloadAll: (progress, execution) => withDocuments((d) => d.downloadAll(this.api.downloadDocument, progress, execution)),
     });
@@ -358,3 +401,5 @@ function checkFollowOptions(options: RunOptions, isRun: boolean): void {
     throw new SmartFlowsInputError('timeoutMs must be a number ≥ 0');
   }
 }
+
+const progressId = (progress: FlowProgress) => progress.id;

@@ -58,6 +58,7 @@ export function redactError<T>(error: T, redact: Edit): T {
 }
 
 function changedFlow(a: SmartFlowsError, b: SmartFlowsError): boolean {
+  if (a instanceof SmartFlowsTimeoutError && b instanceof SmartFlowsTimeoutError) return a.lastProgress?.message !== b.lastProgress?.message;
   return a instanceof FlowExecutionError && b instanceof FlowExecutionError && (a.progress !== b.progress || a.execution !== b.execution);
 }
 
@@ -250,6 +251,16 @@ export class SmartFlowsResponseError extends SmartFlowsError {
   }
 }
 
+/** Where an execution stood when its follower stopped waiting: its last progress, reduced to what a caller decides on. */
+export interface LastProgress {
+  /** The status last seen (normalized). */
+  status: FlowStatus;
+  /** The percentage last seen (0–100). */
+  percentage: number;
+  /** The server's message last seen ('' when it sent none). */
+  message: string;
+}
+
 /** A request, or the whole execution, took longer than its limit. */
 export class SmartFlowsTimeoutError extends SmartFlowsError {
   /** Always `'SmartFlowsTimeoutError'` (what {@link isSmartFlowsTimeoutError} checks across realms). */
@@ -257,15 +268,59 @@ export class SmartFlowsTimeoutError extends SmartFlowsError {
   /** The limit that was passed, in ms. */
   readonly timeoutMs: number;
   /**
+   * Where the execution stood at the limit (a follower's `timeoutMs`): the last progress seen, so a
+   * caller can decide to `watch(executionId)` again. Absent when no progress had been seen (a
+   * start that did not answer) and for a single request's timeout.
+   */
+  readonly lastProgress?: LastProgress;
+  /**
    * Builds the error for a passed time limit.
    * @param message - what took too long
    * @param timeoutMs - the limit that was passed, in ms
-   * @param options - the common error options
+   * @param options - the common error options, plus the `lastProgress` seen before the limit
    */
-  constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions = {}) {
+  constructor(message: string, timeoutMs: number, options: SmartFlowsErrorOptions & { lastProgress?: LastProgress } = {}) {
     super(message, options);
     this.timeoutMs = timeoutMs;
-    remember(this, SmartFlowsTimeoutError, (o, edit = same) => new SmartFlowsTimeoutError(edit(message), timeoutMs, o));
+    const { lastProgress } = options;
+    if (lastProgress) this.lastProgress = lastProgress;
+    remember(this, SmartFlowsTimeoutError, (o, edit = same) =>
+      new SmartFlowsTimeoutError(edit(message), timeoutMs, { ...o, ...(lastProgress ? { lastProgress: edit === same ? lastProgress : { ...lastProgress, message: edit(lastProgress.message) } } : {}) }));
+  }
+}
+
+/** Marks this package's abort errors, whose `name` (`'AbortError'`) they share with every other abort: across realms and package copies too. */
+const ABORT_BRAND = Symbol.for('smart-flows-rx.abort');
+
+/**
+ * The caller's `AbortSignal` (the `signal` option) ended the stream: it was left as an
+ * unsubscription leaves it (the request in flight aborted, every timer stopped, the cancel sent
+ * if `cancelOnUnsubscribe` asked for it), then errored with this. Named `'AbortError'`, as
+ * `fetch` and Node name their aborts, so `error.name === 'AbortError'` checks keep working; the
+ * signal's `reason` is the `cause` (for `AbortSignal.timeout()`, a `TimeoutError` DOMException).
+ * Carries the `executionId` when one was known; `executionMayExist` when a start was on its way.
+ */
+export class SmartFlowsAbortError extends SmartFlowsError {
+  /** Always `'AbortError'` (what {@link isSmartFlowsAbortError} checks, with this package's mark, across realms). */
+  override name = 'AbortError';
+  /** The signal's `reason`, as it was: the `cause`. */
+  get reason(): unknown {
+    return this.cause;
+  }
+  /**
+   * Builds the error for an aborted stream.
+   * @param reason - the signal's `reason`
+   * @param options - the common error options (`cause` is always the reason)
+   */
+  constructor(reason: unknown, options: SmartFlowsErrorOptions = {}) {
+    const named = (reason as { name?: unknown } | null | undefined)?.name;
+    const id = options.executionId;
+    super(
+      `The signal aborted the stream${id ? ` of execution ${id} (it runs on unless canceled: watch it again with its executionId)` : ''}${typeof named === 'string' ? `: ${named.slice(0, 40)}` : ''}`,
+      reason === undefined ? options : { ...options, cause: reason },
+    );
+    Object.defineProperty(this, ABORT_BRAND, { value: true });
+    remember(this, SmartFlowsAbortError, (o) => new SmartFlowsAbortError(reason, o));
   }
 }
 
@@ -314,13 +369,16 @@ const guard =
 
 const OUR_NAMES = /^(SmartFlows\w*Error|FlowExecutionError)$/;
 
+const isBranded = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[ABORT_BRAND] === true;
+
 /**
  * True for any error of this library, also across realms and duplicated package copies
  * (an `Error` from another realm fails `instanceof Error`, so only the `name` is checked).
  */
 export const isSmartFlowsError = (error: unknown): error is SmartFlowsError =>
   error instanceof SmartFlowsError ||
-  (typeof error === 'object' && error !== null && OUR_NAMES.test(String((error as { name?: unknown }).name)));
+  (typeof error === 'object' && error !== null && OUR_NAMES.test(String((error as { name?: unknown }).name))) ||
+  isBranded(error);
 /** True for a {@link SmartFlowsInputError} (bad arguments or options), also across realms and duplicated package copies. */
 export const isSmartFlowsInputError = guard(SmartFlowsInputError, 'SmartFlowsInputError');
 /** True for a {@link SmartFlowsAuthError} (the `bearerToken` function failed), also across realms and duplicated package copies. */
@@ -333,6 +391,12 @@ export const isSmartFlowsNetworkError = guard(SmartFlowsNetworkError, 'SmartFlow
 export const isSmartFlowsResponseError = guard(SmartFlowsResponseError, 'SmartFlowsResponseError');
 /** True for a {@link SmartFlowsTimeoutError} (a request or execution past its limit), also across realms and duplicated package copies. */
 export const isSmartFlowsTimeoutError = guard(SmartFlowsTimeoutError, 'SmartFlowsTimeoutError');
+/**
+ * True for a {@link SmartFlowsAbortError} (the `signal` option ended the stream), also across realms
+ * and duplicated package copies; false for other `AbortError`s (a `fetch`'s, Node's).
+ */
+export const isSmartFlowsAbortError = (error: unknown): error is SmartFlowsAbortError =>
+  error instanceof SmartFlowsAbortError || ((error as { name?: unknown } | null)?.name === 'AbortError' && isBranded(error));
 /** True for a {@link FlowExecutionError} (the flow ended in failure or asked for input headless), also across realms and duplicated package copies. */
 export const isFlowExecutionError = guard(FlowExecutionError, 'FlowExecutionError');
 

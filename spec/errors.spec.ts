@@ -222,3 +222,41 @@ describe('guards', () => {
     },
   );
 });
+
+describe('SmartFlowsAbortError', () => {
+  const reason = new DOMException('signal timed out', 'TimeoutError');
+
+  it("is named 'AbortError' (as fetch's and Node's aborts), keeps the reason as cause and reason, and says which execution", () => {
+    const error = new errors.SmartFlowsAbortError(reason, { executionId: EXEC_ID });
+    expect(error).toBeInstanceOf(SmartFlowsError);
+    expect(error).toMatchObject({ name: 'AbortError', cause: reason, reason, executionId: EXEC_ID });
+    expect(error.message).toBe(`The signal aborted the stream of execution ${EXEC_ID} (it runs on unless canceled: watch it again with its executionId): TimeoutError`);
+    // The reason is the caller's object: left out of the plain form, as `cause` is.
+    expect(error.toJSON()).toEqual({ name: 'AbortError', message: error.message, executionId: EXEC_ID });
+  });
+
+  it('passes its guard and isSmartFlowsError, also from another package copy (by its mark); other AbortErrors do not', () => {
+    const error = new errors.SmartFlowsAbortError(reason);
+    expect(errors.isSmartFlowsAbortError(error) && errors.isSmartFlowsError(error)).toBe(true);
+    const copy = Object.assign(Object.create(null), { name: 'AbortError', message: 'x', [Symbol.for('smart-flows-rx.abort')]: true });
+    expect(errors.isSmartFlowsAbortError(copy) && errors.isSmartFlowsError(copy)).toBe(true);
+    const fetchAbort = new DOMException('This operation was aborted', 'AbortError');
+    expect(errors.isSmartFlowsAbortError(fetchAbort) || errors.isSmartFlowsError(fetchAbort)).toBe(false);
+    for (const guard of ['isSmartFlowsTimeoutError', 'isSmartFlowsNetworkError', 'isFlowExecutionError'] as const) expect(errors[guard](error)).toBe(false);
+  });
+
+  it('is built again with an executionId added (attachExecutionId), the reason kept', () => {
+    const added = attachExecutionId(new errors.SmartFlowsAbortError(reason, { executionMayExist: true }), EXEC_ID);
+    expect(added).toBeInstanceOf(errors.SmartFlowsAbortError);
+    expect(added).toMatchObject({ executionId: EXEC_ID, executionMayExist: true, reason, cause: reason });
+  });
+});
+
+describe('SmartFlowsTimeoutError.lastProgress', () => {
+  it('is redacted with the rest of the error (the message is server text)', () => {
+    const error = new SmartFlowsTimeoutError('late', 100, { executionId: EXEC_ID, lastProgress: { status: 'Running', percentage: 40, message: 'key S3CR3T' } });
+    const redacted = redactError(error, (text) => text.replaceAll('S3CR3T', '[redacted]'));
+    expect(redacted.lastProgress).toEqual({ status: 'Running', percentage: 40, message: 'key [redacted]' });
+    expect(withErrorContext(error, { executionMayExist: true }).lastProgress).toEqual(error.lastProgress);
+  });
+});

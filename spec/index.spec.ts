@@ -7,7 +7,9 @@ describe('the smart-flows-rx entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
     expect(Object.keys(core).sort()).toEqual([
       'DEFAULTS',
+      'DIAGNOSTICS_CHANNELS',
       'FlowExecutionError',
+      'SmartFlowsAbortError',
       'SmartFlowsAuthError',
       'SmartFlowsBatchError',
       'SmartFlowsClient',
@@ -24,6 +26,7 @@ describe('the smart-flows-rx entry', () => {
       'isFlowExecutionError',
       'isGuid',
       'isIdleStatus',
+      'isSmartFlowsAbortError',
       'isSmartFlowsAuthError',
       'isSmartFlowsBatchError',
       'isSmartFlowsError',
@@ -40,6 +43,7 @@ describe('the smart-flows-rx entry', () => {
       'normalizeStatus',
       'pageActivity',
       'reconcile',
+      'traceJob',
       'userInputFields',
     ]);
   });

@@ -53,6 +53,13 @@ export interface DownloadOptions<As extends DownloadAs = DownloadAs> {
    * pace — read it to the end or `cancel()` it, which lets the connection go. @default 'bytes'
    */
   as?: As;
+  /**
+   * Ends the download when the signal aborts: the request is aborted and the stream errors with
+   * `SmartFlowsAbortError`. With `as: 'stream'` it covers the wait for the headers: once the
+   * stream is given, cancel the stream itself. A signal already aborted sends nothing.
+   * @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** `downloadDocument` of the API layer; `knownName` is used when the answer names no file, before asking the metadata. */

@@ -3,6 +3,7 @@ import {
 } from 'rxjs';
 import type { ExecutionApi } from '../api/ExecutionApi';
 import { attachExecutionId } from '../internal/attachExecutionId';
+import type { SecretBook } from '../internal/secretBook';
 import { isFailureStatus, isSuccessStatus, isTerminalStatus, needsUserAction } from '../api/status';
 import type { DownloadedDocument, ExecutionEvent, FlowExecution, FlowProgress } from '../api/types';
 import { FlowExecutionError, SmartFlowsResponseError, SmartFlowsTimeoutError } from '../errors';
@@ -27,6 +28,14 @@ export interface FollowOptions {
   /** Bound on this stream, from subscription to the end (then `SmartFlowsTimeoutError`; the execution goes on, it is never cancelled); 0 = none. @default the client's `polling.timeoutMs` */
   timeoutMs?: number;
   /**
+   * Ends the stream when the signal aborts: as an unsubscription ends it (the request in flight
+   * aborted, every timer stopped, the cancel sent if `cancelOnUnsubscribe`), then it errors with
+   * `SmartFlowsAbortError` (`name` `'AbortError'`, the signal's `reason` as `cause`, the
+   * `executionId` when known). A signal already aborted sends nothing.
+   * @default none
+   */
+  signal?: AbortSignal;
+  /**
    * How the execution is followed: `'polling'`, its own progress requests; `'listing'`, the
    * client's listing tracker (one listing request per cycle for all its executions, see the
    * client's `tracker` option), falling back to its own polling where the listing cannot be trusted.
@@ -40,6 +49,8 @@ export interface FollowDeps extends PollDeps {
   api: Pick<ExecutionApi, 'execution' | 'cancel'>;
   /** Makes the loop's poller (default: `poller`, one progress request per poll); the listing tracker brings its own. */
   poller?: typeof poller;
+  /** The client's secrets: redacted from the server's text that a timeout error keeps. */
+  secrets?: SecretBook;
   /** Downloads the documents an execution produced (only with `downloadDocuments`). */
   downloadAll?: (progress: FlowProgress, execution: FlowExecution) => Observable<DownloadedDocument[]>;
 }
@@ -72,7 +83,12 @@ const withExecutionId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
  * left subscribed would cost each of them about 600 bytes.
  */
 export function followExecution(deps: FollowDeps, first$: Observable<FlowProgress>, options: FollowOptions = {}): Observable<ExecutionEvent> {
-  const limits = { timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs, cancelOnUnsubscribe: options.cancelOnUnsubscribe === true };
+  const limits = {
+    timeoutMs: options.timeoutMs ?? deps.polling.timeoutMs,
+    cancelOnUnsubscribe: options.cancelOnUnsubscribe === true,
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
+  };
   const bounds = followerBounds(limits, deps.api.cancel, deps.scheduler);
   if (!limits.cancelOnUnsubscribe) return pollLoop(deps, first$, options).pipe(bounds);
   // A subscriber that leaves while the start's answer is on its way cancels what it started.

@@ -5,5 +5,6 @@
 export { executionCalls } from '../api/executionCalls';
 export { prepareInput } from '../api/prepareInput';
 export { followExecution } from '../execution/followExecution';
+export { endOnAbort } from '../execution/endOnAbort';
 export { followerBounds } from '../execution/followerBounds';
 export { runBatch } from '../execution/runBatch';

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { fc, test } from '@fast-check/jest';
 import { setupServer } from 'msw/node';
 import { type Subscription, VirtualTimeScheduler } from 'rxjs';
@@ -11,12 +12,15 @@ import { withFutureItem } from '../tracker/futureItem';
 /**
  * A model of the followers of ONE execution: a `run` or a `runBatch` job starts it, any number of
  * `watch`es join it, each with `tracking` 'polling' or 'listing', `cancelOnUnsubscribe`,
- * `timeoutMs` and `onUserInput`, and each may leave (unsubscribe) at any time; for a flow with a
+ * `timeoutMs` and `onUserInput`, and each may leave at any time, by unsubscribing or through its
+ * `signal` (an abort leaves as an unsubscription does, then errors that follower alone); for a flow with a
  * form, the same client answers it at some time. Everything runs on the simulator's engine and a
  * virtual clock shared with the client's scheduler (msw, no socket, no wall-clock wait). Checked
  * after every follower has ended:
  * - each follower that stayed ends with the true outcome (the simulator's final status), or with
  *   its own timeout when that came before the end (either one within the lag of a poll);
+ * - a follower that aborts ends at once with the AbortError, carrying the execution's id once it
+ *   knew it (a batch: the batch's AbortError), and no abort listener is left on any signal;
  * - no cancel reaches the server unless a follower with `cancelOnUnsubscribe` left while the
  *   execution ran (and a run's or a batch's leave then does send one);
  * - requests are bounded: one listing request per tracker cycle, progress requests by the
@@ -64,8 +68,10 @@ interface FollowerSpec {
   onUserInput: 'wait' | 'error';
   /** Virtual ms from the scenario's start (0 for the starter). */
   joinAtMs: number;
-  /** Leaves (unsubscribes) this long after joining, if it has not ended by then. */
+  /** Leaves this long after joining, if it has not ended by then. */
   leaveAfterMs?: number;
+  /** How it leaves: unsubscribing, or aborting the `signal` it was given. */
+  leaveBy?: 'unsubscribe' | 'abort';
 }
 
 interface Scenario {
@@ -90,6 +96,7 @@ const options = (kind: FollowerSpec['kind'], joinAtMs: fc.Arbitrary<number>) =>
     onUserInput: fc.constantFrom('wait' as const, 'error' as const),
     joinAtMs,
     leaveAfterMs: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }),
+    leaveBy: fc.constantFrom('unsubscribe' as const, 'abort' as const),
   });
 
 const watcherArb = options('watch', fc.integer({ min: 100, max: 5_000 }));
@@ -121,6 +128,10 @@ interface Seen {
   skipped?: boolean;
   /** Whether the execution had ended on the server when this follower left. */
   leftAfterServerEnd?: boolean;
+  /** Its signal (every follower has one; it aborts it only with `leaveBy: 'abort'`). */
+  controller?: AbortController;
+  /** The error it ended with, when it was an abort. */
+  abortError?: { executionId?: string };
 }
 
 const server = setupServer();
@@ -132,6 +143,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 const describeError = (error: unknown): string => {
   const e = error as { name?: string; status?: string };
   if (e?.name === 'SmartFlowsTimeoutError') return 'timeout';
+  if (e?.name === 'AbortError') return 'abort';
   return `error:${e?.name}:${e?.status ?? ''}`;
 };
 
@@ -168,10 +180,15 @@ async function runScenario(scenario: Scenario): Promise<void> {
   const follow = (seen: Seen): void => {
     const { spec } = seen;
     seen.joinedAtMs = now;
-    const opts = { tracking: spec.tracking, cancelOnUnsubscribe: spec.cancelOnUnsubscribe, timeoutMs: spec.timeoutMs, onUserInput: spec.onUserInput };
+    seen.controller = new AbortController();
+    const opts = { tracking: spec.tracking, cancelOnUnsubscribe: spec.cancelOnUnsubscribe, timeoutMs: spec.timeoutMs, onUserInput: spec.onUserInput, signal: seen.controller.signal };
     const ended = (end: string) => {
       seen.end = end;
       seen.endAtMs = scheduler.now();
+    };
+    const failed = (e: unknown) => {
+      if ((e as Error)?.name === 'AbortError') seen.abortError = e as { executionId?: string };
+      ended(describeError(e));
     };
     if (spec.kind === 'batch') {
       let last: BatchSnapshot | undefined;
@@ -184,7 +201,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
           if (item.state === 'succeeded') ended(`output:${item.execution?.status}`);
           else ended(describeError(item.error));
         },
-        error: (e: unknown) => ended(`batch-error:${String(e)}`),
+        error: (e: unknown) => ((e as Error)?.name === 'AbortError' ? failed(e) : ended(`batch-error:${String(e)}`)),
         complete: () => {
           if (!last?.done) ended('batch-complete-without-done');
         },
@@ -199,7 +216,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
         last = e;
         seen.executionId = executionId ??= e.executionId;
       },
-      error: (e: unknown) => ended(describeError(e)),
+      error: failed,
       complete: () => ended(last?.type === 'output' ? `output:${last.execution.status}` : `complete-after:${last?.type}`),
     });
   };
@@ -231,7 +248,14 @@ async function runScenario(scenario: Scenario): Promise<void> {
         const status = await serverStatus();
         s.leftAfterServerEnd = status !== undefined && isEnd(status.status);
         s.leftAtMs = now;
-        s.subscription!.unsubscribe();
+        if (s.spec.leaveBy !== 'abort') s.subscription!.unsubscribe();
+        else {
+          const knewId = s.executionId;
+          s.controller!.abort(new Error('left'));
+          // At once, with the id it knew (a batch's error names no single execution).
+          if (s.end !== 'abort') throw new Error(`${s.spec.kind} aborted at ${now} ms ended with ${s.end}, not the AbortError`);
+          if (s.spec.kind !== 'batch') expect(s.abortError?.executionId).toBe(s.spec.kind === 'watch' ? executionId : knewId);
+        }
       }
     }
     if (scenario.flow === 'form' && !submitted && executionId && now >= scenario.submitAtMs) {
@@ -265,6 +289,7 @@ async function runScenario(scenario: Scenario): Promise<void> {
 
   // Nothing left behind: no timer of the client's, no request the server still holds.
   expect(scheduler.actions).toHaveLength(0);
+  for (const s of followers) if (s.controller) expect(getEventListeners(s.controller.signal, 'abort')).toHaveLength(0);
   expect(simulator.stats.openLongPolls).toBe(0);
 
   // Each follower that stayed ends with the true outcome, or with its own timeout before the end.
