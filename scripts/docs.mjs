@@ -1,8 +1,9 @@
-// `npm run docs`: the API reference of every entry (TypeDoc, settings in typedoc.config.mjs)
-// into docs/api/. Fails, after writing the site, on what TypeDoc's validation finds: an
+// `npm run docs`: the documentation site (TypeDoc, settings in typedoc.config.mjs) into docs/api/:
+// the README as the home page, the guides (docs/*.md) and the API reference of every entry. Fails, after writing the site, on what TypeDoc's validation finds: an
 // export or member without TSDoc (listed as file:line so it can be fixed at once), a broken
 // {@link}, a public type that points at one no entry exports.
-import { relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Application, PackageJsonReader, ReflectionKind, TSConfigReader, TypeDocReader } from 'typedoc';
 import { check, root } from './entries.mjs';
 
@@ -15,12 +16,13 @@ if (entryProblems.length) {
 const app = await Application.bootstrapWithPlugins({}, [new TypeDocReader(), new PackageJsonReader(), new TSConfigReader()]);
 const project = await app.convert();
 if (!project) process.exit(2);
+nameGuides(project);
 const conversionWarnings = app.logger.warningCount;
 
 // Collect what validation reports instead of printing it line by line, to group it below.
 const findings = [];
 const print = app.logger.validationWarning.bind(app.logger);
-app.logger.validationWarning = (message, ...rest) => {
+app.logger.validationWarning = (message) => {
   app.logger.validationWarningCount += 1;
   app.logger.warningCount += 1;
   findings.push(message);
@@ -93,3 +95,27 @@ if (failed) {
   process.exit(1);
 }
 console.log(`API reference written to ${out}/index.html (no undocumented exports, no broken links).`);
+
+/**
+ * The guides in the navigation: each named by its first heading (TypeDoc names a document by its
+ * file name), before the entries, in the order of the README's table of guides; a guide the table
+ * does not name comes after, by name.
+ */
+function nameGuides(project) {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  // The table's rows: `| [Title](docs/name.md) | what it covers |`.
+  const order = [...readme.matchAll(/^\| \[[^\]]+\]\(docs\/([\w-]+)\.md\)/gm)].map((m) => `docs/${m[1]}`);
+  const rank = (doc) => (order.includes(doc.file) ? order.indexOf(doc.file) : order.length);
+  const documents = project.getReflectionsByKind(ReflectionKind.Document).map((reflection) => ({ reflection, file: reflection.name }));
+  for (const doc of documents) {
+    const heading = /^# (.+)$/m.exec(readFileSync(join(root, `${doc.file}.md`), 'utf8'))?.[1];
+    if (heading) doc.reflection.name = heading.replaceAll('`', '');
+  }
+  const sorted = documents.sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file)).map((d) => d.reflection);
+  // The navigation lists the project's childrenIncludingDocuments: the guides first, then the entries.
+  project.documents = sorted;
+  project.childrenIncludingDocuments = [...sorted, ...(project.children ?? [])];
+  for (const group of project.groups ?? []) {
+    if (group.children.some((c) => c.isDocument())) group.children = [...sorted, ...group.children.filter((c) => !c.isDocument())];
+  }
+}

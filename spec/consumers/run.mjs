@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The README's advice, run as a user would: builds the package, packs it, installs the tarball
+// The advice of the README and the guides (docs/*.md), run as a user would: builds the package, packs it, installs the tarball
 // into a scratch copy of each consumer project (its own package.json and lockfile) and runs
-// the project's `npm test`. First checks that what the README prints is what the projects use.
+// the project's `npm test`. First checks that what they print is what the projects use.
 // One result line per check and project; exits 1 if any fails.
 // `angular20-app` (a production Angular 20 build opened in headless Chromium) runs only when named:
 // it needs Debian's chromium, which .ci/run installs before running it. So do `angular22-ssr-app`
@@ -13,7 +13,7 @@
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
 //   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import { consumerBlocks } from '../../scripts/printed-blocks.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = join(root, 'spec/consumers');
-const PROJECTS = ['jest-cjs', 'jest-esm', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
+const PROJECTS = ['jest-cjs', 'jest-esm', 'vitest', 'node', 'msw3-node', 'msw3-jest-esm', 'msw3-jest-cjs'];
 const ON_REQUEST = ['angular20-app', 'angular22-ssr-app', 'angular22-vitest-app', 'runtimes'];
 /** Whether this Node meets a project's `engines.node` (only the `>=X.Y` form is used here). */
 const nodeFits = (name) => {
@@ -66,11 +66,12 @@ const checked = new Set();
 for (const { doc, files, block } of marked) {
   for (const file of files) {
     checked.add(file);
-    const same = readFileSync(join(here, file), 'utf8') === block;
-    report(`${doc} block = spec/consumers/${file}`, same, same ? '' : `the block in ${doc} differs from the file; make them the same`);
+    const exists = existsSync(join(here, file));
+    const same = exists && readFileSync(join(here, file), 'utf8') === block;
+    report(`${doc} block = spec/consumers/${file}`, same, same ? '' : exists ? `the block in ${doc} differs from the file; make them the same` : `${doc} names a file spec/consumers does not have`);
   }
 }
-for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts', 'node/quickstart.mjs', 'node/tracking.mjs']) {
+for (const file of ['jest-cjs/jest.config.js', 'jest-cjs/tsconfig.json', 'jest-cjs/invoice.test.ts', 'jest-esm/jest.config.js', 'jest-esm/tsconfig.json', 'jest-esm/invoice.test.ts', 'node/quickstart.mjs', 'node/tracking.mjs', 'angular20-app/src/app/letter.component.ts', 'vitest/invoice.test.ts', 'vitest/vitest.config.ts']) {
   if (!checked.has(file)) report(`printed block = spec/consumers/${file}`, false, 'no <!-- consumer: … --> block in README.md or docs/*.md names it');
 }
 // The same example runs in the repository's own suite.

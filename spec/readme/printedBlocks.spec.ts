@@ -57,7 +57,7 @@ describe('printed blocks', () => {
     const root = process.cwd();
     const named = consumerBlocks(root).flatMap((b) => b.files);
     // The files the checks require (spec/consumers/run.mjs, the BullMQ workers' spec).
-    for (const file of ['jest-cjs/invoice.test.ts', 'jest-esm/invoice.test.ts', 'jest-cjs/jest.config.js', 'jest-esm/tsconfig.json', 'bullmq/worker.mjs', 'bullmq/producer.mjs', 'node/tracking.mjs', 'node/quickstart.mjs'])
+    for (const file of ['jest-cjs/invoice.test.ts', 'jest-esm/invoice.test.ts', 'jest-cjs/jest.config.js', 'jest-esm/tsconfig.json', 'bullmq/worker.mjs', 'bullmq/producer.mjs', 'node/tracking.mjs', 'node/quickstart.mjs', 'angular20-app/src/app/letter.component.ts', 'vitest/invoice.test.ts', 'vitest/vitest.config.ts'])
       expect(named).toContain(file);
     // The README's command-line quick start and the journal session of docs/command-line.md.
     expect(cliSessions(root).map((s) => s.doc)).toEqual(expect.arrayContaining(['README.md', 'docs/command-line.md']));

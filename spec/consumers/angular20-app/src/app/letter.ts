@@ -1,8 +1,9 @@
-import { Component, input, NgZone } from '@angular/core';
-import { injectExecution } from 'smart-flows-rx/angular';
+import { Component, NgZone } from '@angular/core';
+import { LetterComponent } from './letter.component';
 
-// The README's component (Use it (Angular)), with the percentage in figures and a few data-
-// attributes for the end-to-end test.
+// The README's quick-start component (letter.component.ts, byte for byte as printed there) as the
+// app runs it: the same class (its input and its injectExecution), with a template that adds the
+// percentage in figures and a few data- attributes for the end-to-end test.
 @Component({
   selector: 'app-letter',
   template: `
@@ -17,9 +18,7 @@ import { injectExecution } from 'smart-flows-rx/angular';
     </section>
   `,
 })
-export class Letter {
-  readonly flowId = input.required<string>();   // a new flowId starts a new run
-  readonly letter = injectExecution(() => ({ flowId: this.flowId(), input: '<Letter><To>Ada</To></Letter>' }));
+export class Letter extends LetterComponent {
   /** True when zone.js runs Angular (NgZone), false when zoneless. */
   protected readonly inAngularZone = NgZone.isInAngularZone();
 }
