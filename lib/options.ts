@@ -201,7 +201,7 @@ export function splitOptions(options: NormalizedOptions): {
   };
 }
 
-/** The defaults, in one place (the README's tables list them); frozen, so no caller can change the next client's. */
+/** The defaults, in one place (docs/polling.md lists them); frozen, so no caller can change the next client's. */
 export const DEFAULTS = Object.freeze({
   /** Defaults of {@link PollingOptions}. */
   polling: Object.freeze({

@@ -1,4 +1,4 @@
-/** The exit codes of `smart-flows`, documented in the README and in `smart-flows --help`. */
+/** The exit codes of `smart-flows`, documented in docs/command-line.md and in `smart-flows --help`. */
 export const EXIT = {
   /** Every flow ended in Success or Warning (or the command did what it was asked). */
   ok: 0,
