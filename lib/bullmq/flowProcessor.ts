@@ -1,6 +1,6 @@
 import {
-  catchError, concat, concatMap, concatWith, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
-  throttleTime, throwError, throwIfEmpty,
+  catchError, concat, concatMap, concatWith, connect, defer, EMPTY, filter, fromEvent, ignoreElements, isEmpty, lastValueFrom, map, merge, type Observable, of,
+  type SchedulerLike, take, takeUntil, throttleTime, throwError, timer,
 } from 'rxjs';
 import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError, traceJob } from 'smart-flows-rx';
 import { busyDelayMs, isRateLimitError, rateLimitError, unrecoverable } from './bullmqErrors';
@@ -32,10 +32,12 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   with the same execution;
  * - with `tracking: 'listing'` the jobs of one worker process follow their executions through
  *   the client's one listing tracker (one listing request per cycle for all of them);
- * - with `rateLimit` (`(ms) => worker.rateLimit(ms)`), a start answered 429 (or 503 with
- *   `Retry-After`) pauses every worker of the queue and puts the job back (BullMQ's `RateLimitError`);
- * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
- *   execution is cancelled too).
+ * - with `rateLimit` (`(ms) => worker.rateLimit(ms)`), a start answered 429 or 503 pauses
+ *   every worker of the queue and puts the job back (BullMQ's `RateLimitError`) with its
+ *   `startingAt`: the next attempt reconciles before starting;
+ * - BullMQ's AbortSignal (`worker.cancelJob`) stops following and fails the job for good
+ *   (`UnrecoverableError`: a cancel is final); with `cancelOnAbort`, the recorded execution is
+ *   cancelled too.
  * - every job ends by default (headless): a flow asking for user input fails its job with
  *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
  *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
@@ -53,7 +55,7 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  */
 export function flowProcessor(client: SmartFlowsClient, options: FlowProcessorOptions = {}): FlowProcessor {
   const settings = normalizeProcessorOptions(options, client.options.polling.timeoutMs);
-  return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal)));
+  return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal, settings.cancelOnAbort ? () => cancelRecorded(client, job, settings.scheduler) : () => EMPTY)));
 }
 
 /** One job, as an Observable of its result (one value). */
@@ -66,14 +68,14 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
 
-    // A busy server (429, or 503 with Retry-After) started nothing: the whole queue waits (`rateLimit`),
-    // the job goes back to it without `startingAt` (its next attempt starts afresh, nothing to reconcile).
+    // A busy answer (429 or 503) pauses the whole queue (`rateLimit`) and puts the job back with its
+    // `startingAt`: a gateway may answer 503 after the server made the execution, so the next
+    // attempt reconciles first. A `rateLimit` that throws (Redis gone) still puts the job back.
     const backOff = (error: unknown): Observable<never> => {
       const { rateLimit } = settings;
       const delayMs = rateLimit ? busyDelayMs(error, settings.rateLimitMs) : undefined;
       if (!rateLimit || delayMs === undefined) return throwError(() => error);
-      const { startingAt: _forgotten, ...rest } = job.data;
-      return concat(defer(async () => rateLimit(delayMs)), defer(() => job.updateData(rest))).pipe(ignoreElements(), concatWith(throwError(rateLimitError)));
+      return defer(async () => rateLimit(delayMs)).pipe(ignoreElements(), catchError(() => EMPTY), concatWith(throwError(rateLimitError)));
     };
 
     // The first attempt's `startingAt` stays: a window from it covers every later attempt.
@@ -107,7 +109,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const follow = ({ executionId, resumedAs }: Begun): Observable<FlowJobResult> => {
       const report = (event: ExecutionEvent) => defer(() => job.updateProgress(jobProgress(event)));
       const watchOptions = {
-        onUserInput: settings.onUserInput, cancelOnUnsubscribe: settings.cancelOnAbort, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+        onUserInput: settings.onUserInput, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
       };
       return client.watch(executionId, watchOptions).pipe(
         connect((events) => {
@@ -154,10 +156,30 @@ function checkJobData(data: unknown): FlowJobData {
   return d as unknown as FlowJobData;
 }
 
-/** Ends the job when BullMQ aborts it: the stream is left (its requests aborted) and the job fails with the signal's reason. */
-function untilAborted<T>(signal: AbortSignal | undefined): (source: Observable<T>) => Observable<T> {
+/** Longest the cancel sent on an abort may take (retries included): then the job fails without waiting for it. */
+const CANCEL_LIMIT_MS = 5_000;
+
+/** `cancelOnAbort`: cancels the job's recorded execution (known from the start's answer on, before any progress), its failure ignored. */
+function cancelRecorded(client: SmartFlowsClient, job: FlowJob, scheduler: SchedulerLike): Observable<never> {
+  return defer(() => {
+    const executionId = (job.data as Partial<FlowJobData> | null | undefined)?.executionId;
+    return typeof executionId === 'string' ? client.cancelExecution(executionId) : EMPTY;
+  }).pipe(takeUntil(timer(CANCEL_LIMIT_MS, scheduler)), ignoreElements(), catchError(() => EMPTY));
+}
+
+/**
+ * Ends the job when BullMQ aborts it (`worker.cancelJob`): the stream is left (its requests
+ * aborted), `onAbort` runs (the cancel call with `cancelOnAbort`), and the job fails for good
+ * (BullMQ's `UnrecoverableError` with the signal's reason: a cancel is final, never retried).
+ */
+function untilAborted<T>(signal: AbortSignal | undefined, onAbort: () => Observable<never>): (source: Observable<T>) => Observable<T> {
   if (!signal) return (source) => source;
   const aborted$ = defer(() => (signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1))));
   const reason = () => (signal.reason instanceof Error ? signal.reason : new SmartFlowsError(`The job was cancelled${signal.reason === undefined ? '' : `: ${String(signal.reason)}`}`));
-  return (source) => source.pipe(takeUntil(aborted$), throwIfEmpty(reason));
+  return (source) =>
+    source.pipe(
+      takeUntil(aborted$),
+      // Empty only when the abort stopped it (a job's stream gives one value or an error).
+      connect((taken) => merge(taken, taken.pipe(isEmpty(), concatMap((stopped) => (stopped ? concat(onAbort(), throwError(() => unrecoverable(reason()))) : EMPTY))))),
+    );
 }
