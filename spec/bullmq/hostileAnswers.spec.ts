@@ -138,3 +138,31 @@ describe('flowProcessor against hostile start answers (attack on issue 29)', () 
     expect((await lastValueFrom(client.getExecution(job.data.executionId!))).status).toBe('Canceled');
   });
 });
+
+// Item 5: a progress request answered 429 (attack e5/e1 on the follow path). The client's retries
+// answer it; past them the attempt fails with the 429 (not final) and the job's next attempt follows
+// the same execution. These pin the figures docs/bullmq.md gives.
+describe('flowProcessor when progress requests are answered 429', () => {
+  it.each([
+    { name: 'without Retry-After', retryAfterSeconds: undefined, waitedMs: 7_500 },
+    { name: 'with Retry-After: 10', retryAfterSeconds: 10, waitedMs: 40_000 },
+  ])('$name: the attempt fails after the client retries (4, no jitter: $waitedMs ms of waits), not for good, and the next attempt follows the same execution', async ({ retryAfterSeconds, waitedMs }) => {
+    const sim = start({ faults: { rate429: 1, routes: ['progress'], ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) } });
+    const client = sim.client({ retry: { jitter: false } });
+    const { job } = fakeJob({ flowId: LONG, input: letter(7) });
+    const t0 = sim.scheduler.now();
+    const failed = settledState(flowProcessor(client, { scheduler: sim.scheduler })(job));
+    await sim.until(() => failed.settled, 120_000);
+    const elapsed = sim.scheduler.now() - t0;
+    expect(failed.error).toMatchObject({ status: 429, executionId: job.data.executionId });
+    expect(isUnrecoverable(failed.error)).toBe(false);
+    expect(elapsed).toBeGreaterThanOrEqual(waitedMs);
+    expect(elapsed).toBeLessThan(waitedMs + 2_000);
+
+    sim.simulator.setFaults(undefined);
+    const retried = settledState(flowProcessor(client, { scheduler: sim.scheduler })(job));
+    await sim.until(() => retried.settled, 60_000);
+    expect(retried.result).toMatchObject({ executionId: job.data.executionId, status: 'Success', resumedAs: 'watched' });
+    expect(sim.simulator.stats.executionsStarted).toBe(1);
+  });
+});
