@@ -1,5 +1,5 @@
 import {
-  catchError, concat, concatMap, concatWith, connect, defer, EMPTY, filter, fromEvent, ignoreElements, isEmpty, lastValueFrom, map, merge, type Observable, of,
+  catchError, concat, concatMap, concatWith, connect, defer, EMPTY, filter, finalize, fromEvent, ignoreElements, isEmpty, lastValueFrom, map, merge, type Observable, of,
   type SchedulerLike, take, takeUntil, throttleTime, throwError, timer,
 } from 'rxjs';
 import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError, traceJob } from 'smart-flows-rx';
@@ -37,7 +37,10 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   `startingAt`: the next attempt reconciles before starting;
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following and fails the job for good
  *   (`UnrecoverableError`: a cancel is final); with `cancelOnAbort`, the recorded execution is
- *   cancelled too.
+ *   cancelled too;
+ * - an execution the server answers for a second job while a job of the same client follows it
+ *   in this process fails that second job for good (`UnrecoverableError`), before its
+ *   `executionId` is recorded and without cancelling anything.
  * - every job ends by default (headless): a flow asking for user input fails its job with
  *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
  *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
@@ -67,6 +70,20 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const trace: { traceparent?: string } = {};
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
+    // One executionId answered for two jobs of this process (a caching proxy, a server fault) is caught here, before it is recorded.
+    const live = liveExecutions(client);
+    const owner = job.id ?? job;
+    let held: string | undefined;
+    const claim = (executionId: string): Observable<never> =>
+      defer(() => {
+        const holder = live.get(executionId);
+        if (holder !== undefined && holder.owner !== owner) {
+          return throwError(() => unrecoverable(new SmartFlowsError(`The server answered the start of job ${name} with execution ${executionId}, which job ${holder.name} follows in this process`)));
+        }
+        live.set(executionId, { owner, name });
+        held = executionId;
+        return EMPTY;
+      });
 
     // A busy answer (429 or 503) pauses the whole queue (`rateLimit`) and puts the job back with its
     // `startingAt`: a gateway may answer 503 after the server made the execution, so the next
@@ -85,10 +102,10 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput, retryBusy: settings.rateLimit === undefined })).pipe(
           catchError((error: unknown) => backOff(error)),
         ),
-      ).pipe(concatMap((first) => record({ executionId: first.id }).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
+      ).pipe(concatMap((first) => concat(claim(first.id), record({ executionId: first.id })).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
 
     const begin = (xml: string | undefined): Observable<Begun> => {
-      if (data.executionId !== undefined) return of({ executionId: data.executionId, resumedAs: 'watched' });
+      if (data.executionId !== undefined) return concat(claim(data.executionId), of({ executionId: data.executionId, resumedAs: 'watched' as const }));
       if (data.startingAt === undefined) return start(xml);
       const sinceMs = Date.parse(data.startingAt);
       const deps = { listExecutions: client.listExecutions.bind(client), getExecution: client.getExecution.bind(client) };
@@ -96,7 +113,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         concatMap((found): Observable<Begun> => {
           switch (found.kind) {
             case 'adopt':
-              return record({ executionId: found.executionId, adopted: true }).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
+              return concat(claim(found.executionId), record({ executionId: found.executionId, adopted: true })).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
             case 'none':
               return start(xml, 'restarted');
             case 'uncertain':
@@ -130,7 +147,8 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     };
 
     const fields = { kind: 'job' as const, flowId: data.flowId, key: name, ...(data.traceparent ? { resumedFrom: data.traceparent } : {}) };
-    return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow)), (c) => void (trace.traceparent = c.traceparent));
+    const release = () => void (held !== undefined && live.get(held)?.owner === owner && live.delete(held));
+    return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow), finalize(release)), (c) => void (trace.traceparent = c.traceparent));
   }).pipe(
     catchError((error: unknown) => {
       if (isRateLimitError(error)) return throwError(() => error);
@@ -140,6 +158,16 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
       return throwError(() => (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined) ? unrecoverable(error) : error));
     }),
   );
+}
+
+/** The executions the jobs of one client follow in this process, each with its job (its id, or the job itself when it has none) and its name for messages. */
+const liveByClient = new WeakMap<SmartFlowsClient, Map<string, { owner: string | FlowJob; name: string }>>();
+
+/** The live executions of `client`'s jobs: the only writers are a job's `claim` and its `release`. */
+function liveExecutions(client: SmartFlowsClient): Map<string, { owner: string | FlowJob; name: string }> {
+  let live = liveByClient.get(client);
+  if (!live) liveByClient.set(client, (live = new Map()));
+  return live;
 }
 
 /** Checks a job's data before any request. @throws SmartFlowsInputError */

@@ -166,3 +166,33 @@ describe('flowProcessor when progress requests are answered 429', () => {
     expect(sim.simulator.stats.executionsStarted).toBe(1);
   });
 });
+
+// Item 7: a server (or a caching proxy) answering two starts with one executionId (attack e5, MODE=same-id).
+describe('flowProcessor when one executionId is answered for two jobs', () => {
+  it('fails the second job for good with a clear error, before recording it, and cancels nothing; the first completes', async () => {
+    const sim = start();
+    let firstAnswer: string | undefined;
+    const client = sim.client({
+      fetch: async (input, init) => {
+        if (init?.method !== 'POST') return globalThis.fetch(input, init);
+        if (firstAnswer !== undefined) return new Response(firstAnswer, { status: 200, headers: { 'content-type': 'application/json' } });
+        const answer = await globalThis.fetch(input, init);
+        firstAnswer = await answer.text();
+        return new Response(firstAnswer, { status: answer.status, headers: answer.headers });
+      },
+    });
+    const processor = flowProcessor(client, { scheduler: sim.scheduler, cancelOnAbort: true });
+    const a = fakeJob({ flowId: LONG, input: letter(8), key: 'letter-8' }, 'job-a').job;
+    const b = fakeJob({ flowId: LONG, input: letter(9), key: 'letter-9' }, 'job-b').job;
+    const first = settledState(processor(a));
+    await sim.until(() => a.data.executionId !== undefined);
+    const second = settledState(processor(b));
+    await sim.until(() => second.settled, 5_000);
+    expect(isUnrecoverable(second.error)).toBe(true);
+    expect((second.error as Error).message).toBe(`The server answered the start of job letter-9 with execution ${a.data.executionId}, which job letter-8 follows in this process`);
+    expect(b.data.executionId).toBeUndefined();
+    await sim.until(() => first.settled, 60_000);
+    expect(first.result).toMatchObject({ executionId: a.data.executionId, status: 'Success' });
+    expect(sim.simulator.stats.byRoute.cancel).toBe(0);
+  });
+});
