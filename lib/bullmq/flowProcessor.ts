@@ -38,9 +38,10 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  * - BullMQ's AbortSignal (`worker.cancelJob`) stops following and fails the job for good
  *   (`UnrecoverableError`: a cancel is final); with `cancelOnAbort`, the recorded execution is
  *   cancelled too;
- * - an execution the server answers for a second job while a job of the same client follows it
- *   in this process fails that second job for good (`UnrecoverableError`), before its
- *   `executionId` is recorded and without cancelling anything.
+ * - an execution the server answers for a second job of the same client in this process (a
+ *   start answered with an execution another job had, or one another job follows now) fails
+ *   that second job for good (`UnrecoverableError`), before its `executionId` is recorded and
+ *   without cancelling anything.
  * - every job ends by default (headless): a flow asking for user input fails its job with
  *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
  *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
@@ -70,17 +71,21 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const trace: { traceparent?: string } = {};
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
-    // One executionId answered for two jobs of this process (a caching proxy, a server fault) is caught here, before it is recorded.
-    const live = liveExecutions(client);
+    // One executionId answered for two jobs of this process (a caching proxy, a server fault) is caught here, before it is recorded:
+    // a start's answer must be an execution no other job of the client had; a recorded or adopted one, one no other job follows now.
+    const known = knownExecutions(client);
     const owner = job.id ?? job;
     let held: string | undefined;
-    const claim = (executionId: string): Observable<never> =>
+    const claim = (executionId: string, fresh: boolean): Observable<never> =>
       defer(() => {
-        const holder = live.get(executionId);
-        if (holder !== undefined && holder.owner !== owner) {
-          return throwError(() => unrecoverable(new SmartFlowsError(`The server answered the start of job ${name} with execution ${executionId}, which job ${holder.name} follows in this process`)));
+        const other = known.get(executionId);
+        if (other !== undefined && other.owner !== owner && (fresh || other.live)) {
+          const verb = other.live ? 'follows' : 'followed';
+          return throwError(() => unrecoverable(new SmartFlowsError(`The server answered job ${name} with execution ${executionId}, which job ${other.name} ${verb} in this process`)));
         }
-        live.set(executionId, { owner, name });
+        known.delete(executionId);
+        known.set(executionId, { owner, name, live: true });
+        if (known.size > KNOWN_EXECUTIONS) known.delete(known.keys().next().value!);
         held = executionId;
         return EMPTY;
       });
@@ -102,10 +107,10 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput, retryBusy: settings.rateLimit === undefined })).pipe(
           catchError((error: unknown) => backOff(error)),
         ),
-      ).pipe(concatMap((first) => concat(claim(first.id), record({ executionId: first.id })).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
+      ).pipe(concatMap((first) => concat(claim(first.id, true), record({ executionId: first.id })).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
 
     const begin = (xml: string | undefined): Observable<Begun> => {
-      if (data.executionId !== undefined) return concat(claim(data.executionId), of({ executionId: data.executionId, resumedAs: 'watched' as const }));
+      if (data.executionId !== undefined) return concat(claim(data.executionId, false), of({ executionId: data.executionId, resumedAs: 'watched' as const }));
       if (data.startingAt === undefined) return start(xml);
       const sinceMs = Date.parse(data.startingAt);
       const deps = { listExecutions: client.listExecutions.bind(client), getExecution: client.getExecution.bind(client) };
@@ -113,7 +118,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         concatMap((found): Observable<Begun> => {
           switch (found.kind) {
             case 'adopt':
-              return concat(claim(found.executionId), record({ executionId: found.executionId, adopted: true })).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
+              return concat(claim(found.executionId, false), record({ executionId: found.executionId, adopted: true })).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
             case 'none':
               return start(xml, 'restarted');
             case 'uncertain':
@@ -147,7 +152,10 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     };
 
     const fields = { kind: 'job' as const, flowId: data.flowId, key: name, ...(data.traceparent ? { resumedFrom: data.traceparent } : {}) };
-    const release = () => void (held !== undefined && live.get(held)?.owner === owner && live.delete(held));
+    const release = () => {
+      const mine = held === undefined ? undefined : known.get(held);
+      if (mine?.owner === owner) mine.live = false;
+    };
     return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow), finalize(release)), (c) => void (trace.traceparent = c.traceparent));
   }).pipe(
     catchError((error: unknown) => {
@@ -160,14 +168,19 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
   );
 }
 
-/** The executions the jobs of one client follow in this process, each with its job (its id, or the job itself when it has none) and its name for messages. */
-const liveByClient = new WeakMap<SmartFlowsClient, Map<string, { owner: string | FlowJob; name: string }>>();
+/** What one client's jobs in this process had as executions: the job (its id, or the job itself without one), its name for messages, and whether it follows it now. */
+type KnownExecution = { owner: string | FlowJob; name: string; live: boolean };
 
-/** The live executions of `client`'s jobs: the only writers are a job's `claim` and its `release`. */
-function liveExecutions(client: SmartFlowsClient): Map<string, { owner: string | FlowJob; name: string }> {
-  let live = liveByClient.get(client);
-  if (!live) liveByClient.set(client, (live = new Map()));
-  return live;
+/** How many executions per client are remembered (the oldest is forgotten first): some MB at most. */
+const KNOWN_EXECUTIONS = 10_000;
+
+const knownByClient = new WeakMap<SmartFlowsClient, Map<string, KnownExecution>>();
+
+/** The executions `client`'s jobs had in this process: written only by a job's `claim` and `release`. */
+function knownExecutions(client: SmartFlowsClient): Map<string, KnownExecution> {
+  let known = knownByClient.get(client);
+  if (!known) knownByClient.set(client, (known = new Map()));
+  return known;
 }
 
 /** Checks a job's data before any request. @throws SmartFlowsInputError */

@@ -189,10 +189,38 @@ describe('flowProcessor when one executionId is answered for two jobs', () => {
     const second = settledState(processor(b));
     await sim.until(() => second.settled, 5_000);
     expect(isUnrecoverable(second.error)).toBe(true);
-    expect((second.error as Error).message).toBe(`The server answered the start of job letter-9 with execution ${a.data.executionId}, which job letter-8 follows in this process`);
+    expect((second.error as Error).message).toBe(`The server answered job letter-9 with execution ${a.data.executionId}, which job letter-8 follows in this process`);
     expect(b.data.executionId).toBeUndefined();
     await sim.until(() => first.settled, 60_000);
     expect(first.result).toMatchObject({ executionId: a.data.executionId, status: 'Success' });
     expect(sim.simulator.stats.byRoute.cancel).toBe(0);
+  });
+
+  it('also when the first job has ended: a start answered with an execution another job had fails the second job (attack e5 same-id, concurrency 1)', async () => {
+    const sim = start();
+    let firstAnswer: string | undefined;
+    const client = sim.client({
+      fetch: async (input, init) => {
+        if (init?.method !== 'POST') return globalThis.fetch(input, init);
+        if (firstAnswer !== undefined) return new Response(firstAnswer, { status: 200, headers: { 'content-type': 'application/json' } });
+        const answer = await globalThis.fetch(input, init);
+        firstAnswer = await answer.text();
+        return new Response(firstAnswer, { status: answer.status, headers: answer.headers });
+      },
+    });
+    const processor = flowProcessor(client, { scheduler: sim.scheduler });
+    const a = fakeJob({ flowId: SHORT, input: letter(10), key: 'letter-10' }, 'job-a').job;
+    const first = settledState(processor(a));
+    await sim.until(() => first.settled, 60_000);
+    expect(first.result).toMatchObject({ status: 'Success' });
+    const b = fakeJob({ flowId: SHORT, input: letter(11), key: 'letter-11' }, 'job-b').job;
+    const second = settledState(processor(b));
+    await sim.until(() => second.settled, 5_000);
+    expect(isUnrecoverable(second.error)).toBe(true);
+    expect((second.error as Error).message).toBe(`The server answered job letter-11 with execution ${a.data.executionId}, which job letter-10 followed in this process`);
+    // The same job handed out again (its id) follows its own recorded execution as before.
+    const again = settledState(processor(fakeJob({ ...a.data }, 'job-a').job));
+    await sim.until(() => again.settled, 60_000);
+    expect(again.result).toMatchObject({ executionId: a.data.executionId, resumedAs: 'watched' });
   });
 });
