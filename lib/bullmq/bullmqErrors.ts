@@ -25,11 +25,11 @@ export function rateLimitError(): RateLimitError {
 
 /**
  * How long the whole queue waits after a start answered `error`, or `undefined` when it is not
- * a busy answer: a 429 (its `Retry-After`, else `fallbackMs`), or a 503 that says when to come back.
+ * a busy answer. One rule: a 429 or a 503 is busy; the pause is its `Retry-After`, else
+ * `fallbackMs`, as a whole number of ms ≥ 1 (what Redis takes for `worker.rateLimit`: a
+ * `Retry-After` of 0, a past date or a fraction of a ms would make it throw).
  */
 export function busyDelayMs(error: unknown, fallbackMs: number): number | undefined {
-  if (!isSmartFlowsHttpError(error)) return undefined;
-  if (error.status === 429) return error.retryAfterMs ?? fallbackMs;
-  if (error.status === 503 && error.retryAfterMs !== undefined) return error.retryAfterMs;
-  return undefined;
+  if (!isSmartFlowsHttpError(error) || (error.status !== 429 && error.status !== 503)) return undefined;
+  return Math.max(1, Math.ceil(error.retryAfterMs ?? fallbackMs));
 }

@@ -1,6 +1,6 @@
 import {
-  catchError, concat, concatMap, concatWith, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
-  throttleTime, throwError, throwIfEmpty,
+  catchError, concat, concatMap, concatWith, connect, defer, EMPTY, filter, finalize, fromEvent, ignoreElements, isEmpty, lastValueFrom, map, merge, type Observable, of,
+  type SchedulerLike, take, takeUntil, throttleTime, throwError, timer,
 } from 'rxjs';
 import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError, traceJob } from 'smart-flows-rx';
 import { busyDelayMs, isRateLimitError, rateLimitError, unrecoverable } from './bullmqErrors';
@@ -32,10 +32,16 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   with the same execution;
  * - with `tracking: 'listing'` the jobs of one worker process follow their executions through
  *   the client's one listing tracker (one listing request per cycle for all of them);
- * - with `rateLimit` (`(ms) => worker.rateLimit(ms)`), a start answered 429 (or 503 with
- *   `Retry-After`) pauses every worker of the queue and puts the job back (BullMQ's `RateLimitError`);
- * - BullMQ's AbortSignal (`worker.cancelJob`) stops following (with `cancelOnAbort`, the
- *   execution is cancelled too).
+ * - with `rateLimit` (`(ms) => worker.rateLimit(ms)`), a start answered 429 or 503 pauses
+ *   every worker of the queue and puts the job back (BullMQ's `RateLimitError`) with its
+ *   `startingAt`: the next attempt reconciles before starting;
+ * - BullMQ's AbortSignal (`worker.cancelJob`) stops following and fails the job for good
+ *   (`UnrecoverableError`: a cancel is final); with `cancelOnAbort`, the recorded execution is
+ *   cancelled too;
+ * - an execution the server answers for a second job of the same client in this process (a
+ *   start answered with an execution another job had, or one another job follows now) fails
+ *   that second job for good (`UnrecoverableError`), before its `executionId` is recorded and
+ *   without cancelling anything.
  * - every job ends by default (headless): a flow asking for user input fails its job with
  *   `FlowExecutionError` (discarded), and following is bounded by `timeoutMs` (one hour
  *   unless the client's `polling.timeoutMs` or the option says otherwise), past which the job
@@ -53,7 +59,7 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  */
 export function flowProcessor(client: SmartFlowsClient, options: FlowProcessorOptions = {}): FlowProcessor {
   const settings = normalizeProcessorOptions(options, client.options.polling.timeoutMs);
-  return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal)));
+  return (job, _token, signal) => lastValueFrom(processJob(client, settings, job).pipe(untilAborted(signal, settings.cancelOnAbort ? () => cancelRecorded(client, job, settings.scheduler) : () => EMPTY)));
 }
 
 /** One job, as an Observable of its result (one value). */
@@ -65,15 +71,33 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const trace: { traceparent?: string } = {};
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
+    // One executionId answered for two jobs of this process (a caching proxy, a server fault) is caught here, before it is recorded:
+    // a start's answer must be an execution no other job of the client had; a recorded or adopted one, one no other job follows now.
+    const known = knownExecutions(client);
+    const owner = job.id ?? job;
+    let held: string | undefined;
+    const claim = (executionId: string, fresh: boolean): Observable<never> =>
+      defer(() => {
+        const other = known.get(executionId);
+        if (other !== undefined && other.owner !== owner && (fresh || other.live)) {
+          const verb = other.live ? 'follows' : 'followed';
+          return throwError(() => unrecoverable(new SmartFlowsError(`The server answered job ${name} with execution ${executionId}, which job ${other.name} ${verb} in this process`)));
+        }
+        known.delete(executionId);
+        known.set(executionId, { owner, name, live: true });
+        if (known.size > KNOWN_EXECUTIONS) known.delete(known.keys().next().value!);
+        held = executionId;
+        return EMPTY;
+      });
 
-    // A busy server (429, or 503 with Retry-After) started nothing: the whole queue waits (`rateLimit`),
-    // the job goes back to it without `startingAt` (its next attempt starts afresh, nothing to reconcile).
+    // A busy answer (429 or 503) pauses the whole queue (`rateLimit`) and puts the job back with its
+    // `startingAt`: a gateway may answer 503 after the server made the execution, so the next
+    // attempt reconciles first. A `rateLimit` that throws (Redis gone) still puts the job back.
     const backOff = (error: unknown): Observable<never> => {
       const { rateLimit } = settings;
       const delayMs = rateLimit ? busyDelayMs(error, settings.rateLimitMs) : undefined;
       if (!rateLimit || delayMs === undefined) return throwError(() => error);
-      const { startingAt: _forgotten, ...rest } = job.data;
-      return concat(defer(async () => rateLimit(delayMs)), defer(() => job.updateData(rest))).pipe(ignoreElements(), concatWith(throwError(rateLimitError)));
+      return defer(async () => rateLimit(delayMs)).pipe(ignoreElements(), catchError(() => EMPTY), concatWith(throwError(rateLimitError)));
     };
 
     // The first attempt's `startingAt` stays: a window from it covers every later attempt.
@@ -83,10 +107,10 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput, retryBusy: settings.rateLimit === undefined })).pipe(
           catchError((error: unknown) => backOff(error)),
         ),
-      ).pipe(concatMap((first) => record({ executionId: first.id }).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
+      ).pipe(concatMap((first) => concat(claim(first.id, true), record({ executionId: first.id })).pipe(map((): Begun => ({ executionId: first.id, ...(resumedAs ? { resumedAs } : {}) })))));
 
     const begin = (xml: string | undefined): Observable<Begun> => {
-      if (data.executionId !== undefined) return of({ executionId: data.executionId, resumedAs: 'watched' });
+      if (data.executionId !== undefined) return concat(claim(data.executionId, false), of({ executionId: data.executionId, resumedAs: 'watched' as const }));
       if (data.startingAt === undefined) return start(xml);
       const sinceMs = Date.parse(data.startingAt);
       const deps = { listExecutions: client.listExecutions.bind(client), getExecution: client.getExecution.bind(client) };
@@ -94,7 +118,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
         concatMap((found): Observable<Begun> => {
           switch (found.kind) {
             case 'adopt':
-              return record({ executionId: found.executionId, adopted: true }).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
+              return concat(claim(found.executionId, false), record({ executionId: found.executionId, adopted: true })).pipe(map(() => ({ executionId: found.executionId, resumedAs: 'adopted' as const })));
             case 'none':
               return start(xml, 'restarted');
             case 'uncertain':
@@ -107,7 +131,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const follow = ({ executionId, resumedAs }: Begun): Observable<FlowJobResult> => {
       const report = (event: ExecutionEvent) => defer(() => job.updateProgress(jobProgress(event)));
       const watchOptions = {
-        onUserInput: settings.onUserInput, cancelOnUnsubscribe: settings.cancelOnAbort, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+        onUserInput: settings.onUserInput, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
       };
       return client.watch(executionId, watchOptions).pipe(
         connect((events) => {
@@ -128,7 +152,11 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     };
 
     const fields = { kind: 'job' as const, flowId: data.flowId, key: name, ...(data.traceparent ? { resumedFrom: data.traceparent } : {}) };
-    return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow)), (c) => void (trace.traceparent = c.traceparent));
+    const release = () => {
+      const mine = held === undefined ? undefined : known.get(held);
+      if (mine?.owner === owner) mine.live = false;
+    };
+    return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow), finalize(release)), (c) => void (trace.traceparent = c.traceparent));
   }).pipe(
     catchError((error: unknown) => {
       if (isRateLimitError(error)) return throwError(() => error);
@@ -138,6 +166,21 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
       return throwError(() => (isFinalFailure(error, typeof recorded === 'string' ? recorded : undefined) ? unrecoverable(error) : error));
     }),
   );
+}
+
+/** What one client's jobs in this process had as executions: the job (its id, or the job itself without one), its name for messages, and whether it follows it now. */
+type KnownExecution = { owner: string | FlowJob; name: string; live: boolean };
+
+/** How many executions per client are remembered (the oldest is forgotten first): some MB at most. */
+const KNOWN_EXECUTIONS = 10_000;
+
+const knownByClient = new WeakMap<SmartFlowsClient, Map<string, KnownExecution>>();
+
+/** The executions `client`'s jobs had in this process: written only by a job's `claim` and `release`. */
+function knownExecutions(client: SmartFlowsClient): Map<string, KnownExecution> {
+  let known = knownByClient.get(client);
+  if (!known) knownByClient.set(client, (known = new Map()));
+  return known;
 }
 
 /** Checks a job's data before any request. @throws SmartFlowsInputError */
@@ -154,10 +197,30 @@ function checkJobData(data: unknown): FlowJobData {
   return d as unknown as FlowJobData;
 }
 
-/** Ends the job when BullMQ aborts it: the stream is left (its requests aborted) and the job fails with the signal's reason. */
-function untilAborted<T>(signal: AbortSignal | undefined): (source: Observable<T>) => Observable<T> {
+/** Longest the cancel sent on an abort may take (retries included): then the job fails without waiting for it. */
+const CANCEL_LIMIT_MS = 5_000;
+
+/** `cancelOnAbort`: cancels the job's recorded execution (known from the start's answer on, before any progress), its failure ignored. */
+function cancelRecorded(client: SmartFlowsClient, job: FlowJob, scheduler: SchedulerLike): Observable<never> {
+  return defer(() => {
+    const executionId = (job.data as Partial<FlowJobData> | null | undefined)?.executionId;
+    return typeof executionId === 'string' ? client.cancelExecution(executionId) : EMPTY;
+  }).pipe(takeUntil(timer(CANCEL_LIMIT_MS, scheduler)), ignoreElements(), catchError(() => EMPTY));
+}
+
+/**
+ * Ends the job when BullMQ aborts it (`worker.cancelJob`): the stream is left (its requests
+ * aborted), `onAbort` runs (the cancel call with `cancelOnAbort`), and the job fails for good
+ * (BullMQ's `UnrecoverableError` with the signal's reason: a cancel is final, never retried).
+ */
+function untilAborted<T>(signal: AbortSignal | undefined, onAbort: () => Observable<never>): (source: Observable<T>) => Observable<T> {
   if (!signal) return (source) => source;
   const aborted$ = defer(() => (signal.aborted ? of(true) : fromEvent(signal, 'abort').pipe(take(1))));
   const reason = () => (signal.reason instanceof Error ? signal.reason : new SmartFlowsError(`The job was cancelled${signal.reason === undefined ? '' : `: ${String(signal.reason)}`}`));
-  return (source) => source.pipe(takeUntil(aborted$), throwIfEmpty(reason));
+  return (source) =>
+    source.pipe(
+      takeUntil(aborted$),
+      // Empty only when the abort stopped it (a job's stream gives one value or an error).
+      connect((taken) => merge(taken, taken.pipe(isEmpty(), concatMap((stopped) => (stopped ? concat(onAbort(), throwError(() => unrecoverable(reason()))) : EMPTY))))),
+    );
 }

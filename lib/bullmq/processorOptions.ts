@@ -38,14 +38,17 @@ export interface FlowProcessorOptions {
   tracking?: 'polling' | 'listing';
   /**
    * Pauses every worker of the queue: `(ms) => worker.rateLimit(ms)` (the Worker needs a
-   * `limiter` for it to take effect). Given, a start answered 429 (or 503 with `Retry-After`) is
-   * not sent again by this worker: the processor calls it with the server's `Retry-After` (else
-   * `rateLimitMs`) and fails the attempt with BullMQ's `RateLimitError`, which puts the job back
-   * in the queue without using an attempt.
+   * `limiter` for it to take effect). Given, a start answered 429 or 503 is not sent again by
+   * this worker: the processor calls it with the server's `Retry-After` (else `rateLimitMs`),
+   * rounded up to a whole number of ms ≥ 1, and fails the attempt with BullMQ's
+   * `RateLimitError`, which puts the job back in the queue without using an attempt (also when
+   * `rateLimit` itself throws). The job keeps its `startingAt`: a gateway may answer 503 after
+   * the server made the execution, so the next attempt reconciles (one listing request) before
+   * it starts anything.
    * @default none: the client's own retries answer a 429, per job
    */
   rateLimit?: (delayMs: number) => unknown;
-  /** How long `rateLimit` pauses the queue after a 429 without `Retry-After`, in ms. @default 5000 */
+  /** How long `rateLimit` pauses the queue after a 429 or 503 without `Retry-After`, in whole ms ≥ 1. @default 5000 */
   rateLimitMs?: number;
 }
 
@@ -63,7 +66,7 @@ export const PROCESSOR_DEFAULTS = {
   cancelOnAbort: false,
   /** A poll loop per job. */
   tracking: 'polling',
-  /** A 429 without Retry-After pauses the queue for 5 s (with `rateLimit`). */
+  /** A 429 or 503 without Retry-After pauses the queue for 5 s (with `rateLimit`). */
   rateLimitMs: 5000,
 } as const;
 
@@ -85,7 +88,8 @@ export function normalizeProcessorOptions(options: FlowProcessorOptions, clientT
   const { tracking = PROCESSOR_DEFAULTS.tracking, rateLimit, rateLimitMs = PROCESSOR_DEFAULTS.rateLimitMs } = options;
   if (tracking !== 'polling' && tracking !== 'listing') throw new SmartFlowsInputError(`tracking must be 'polling' or 'listing'`);
   if (rateLimit !== undefined && typeof rateLimit !== 'function') throw new SmartFlowsInputError('rateLimit must be a function, e.g. (ms) => worker.rateLimit(ms)');
-  if (typeof rateLimitMs !== 'number' || !(rateLimitMs >= 0) || !Number.isFinite(rateLimitMs)) throw new SmartFlowsInputError('rateLimitMs must be a number ≥ 0');
+  // Redis' `SET … PX` (worker.rateLimit) takes whole ms ≥ 1 only.
+  if (typeof rateLimitMs !== 'number' || !Number.isSafeInteger(rateLimitMs) || rateLimitMs < 1) throw new SmartFlowsInputError('rateLimitMs must be a whole number of ms ≥ 1');
   for (const key of ['skipUserInput', 'cancelOnAbort'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
   }
