@@ -26,10 +26,15 @@ export function rateLimitError(): RateLimitError {
 /**
  * How long the whole queue waits after a start answered `error`, or `undefined` when it is not
  * a busy answer. One rule: a 429 or a 503 is busy; the pause is its `Retry-After`, else
- * `fallbackMs`, as a whole number of ms ≥ 1 (what Redis takes for `worker.rateLimit`: a
- * `Retry-After` of 0, a past date or a fraction of a ms would make it throw).
+ * `fallbackMs`, as a whole number of ms (what Redis takes for `worker.rateLimit`: a fraction of
+ * a ms would make it throw) and at least {@link MIN_BUSY_PAUSE_MS}: a `Retry-After` of 0 or a
+ * past date would make it throw too, and a 1 ms pause would let a whole fleet send starts
+ * back to back to a server that just said it is busy (the attack measured 208 in 3 s).
  */
 export function busyDelayMs(error: unknown, fallbackMs: number): number | undefined {
   if (!isSmartFlowsHttpError(error) || (error.status !== 429 && error.status !== 503)) return undefined;
-  return Math.max(1, Math.ceil(error.retryAfterMs ?? fallbackMs));
+  return Math.max(MIN_BUSY_PAUSE_MS, Math.ceil(error.retryAfterMs ?? fallbackMs));
 }
+
+/** The shortest fleet pause after a busy answer, whatever its `Retry-After` says: 250 ms. */
+export const MIN_BUSY_PAUSE_MS = 250;

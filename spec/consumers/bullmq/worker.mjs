@@ -12,7 +12,7 @@ const concurrency = Number(process.env.CONCURRENCY ?? 100);
 const processor = flowProcessor(client, {
   // The live executions of this process, followed with one listing request per second for all.
   tracking: 'listing',
-  // A start answered 429 (or 503 with Retry-After) pauses every worker of the queue that long.
+  // A start answered 429 or 503 pauses every worker of the queue for its Retry-After (else rateLimitMs).
   rateLimit: (ms) => worker.rateLimit(ms),
 });
 const worker = new Worker('documents', processor, {
