@@ -57,8 +57,11 @@ export interface ExecutionResourceRef<T extends FlowExecution | undefined = Flow
  * the server goes on unless `cancelOnUnsubscribe: true`.
  *
  * Angular's rules where the two differ: `reload()` after the end runs again (watching again an
- * execution that may still run, never starting it twice; else starting the flow anew) and shows
- * the last output meanwhile (`'reloading'`); `set(value)` / `update(fn)` show a local value
+ * execution that may still run, never starting it twice, and refusing after a start whose answer
+ * was lost; else starting the flow anew) and shows the last output meanwhile (`'reloading'`);
+ * it is false, as Angular's, in `'idle'` and `'loading'` and for a new request not followed yet.
+ * A request function that throws gives the `'error'` status with what it threw in `error()`.
+ * `destroy()` keeps `executionId()`, so `cancel()` still reaches the execution; `set(value)` / `update(fn)` show a local value
  * (`'local'`) until `reload()` or a new request, but, unlike `resource()`, do not leave the
  * execution: its progress signals go on, and `reload()` while it still runs shows it again.
  *
