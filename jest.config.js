@@ -26,6 +26,7 @@ export default {
     ...jestDepsMapper(),
     '^smart-flows-rx/xml$': '<rootDir>/lib/xml/index.ts',
     '^smart-flows-rx/testing$': '<rootDir>/lib/testing/index.ts',
+    '^smart-flows-rx/otel$': '<rootDir>/lib/otel/index.ts',
     '^smart-flows-rx$': '<rootDir>/lib/index.ts',
     // Relative imports written with the `.js` of the compiled file name.
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts', angular: 'lib/angular/index.ts', node: 'lib/node/index.ts', bullmq: 'lib/bullmq/index.ts' };
+const entries = { index: 'lib/index.ts', xml: 'lib/xml/index.ts', testing: 'lib/testing/index.ts', angular: 'lib/angular/index.ts', node: 'lib/node/index.ts', bullmq: 'lib/bullmq/index.ts', otel: 'lib/otel/index.ts' };
 const deps = [
   ...Object.keys(pkg.dependencies ?? {}),
   ...Object.keys(pkg.peerDependencies ?? {}),
@@ -24,7 +24,8 @@ const external = (id) =>
 const browserFetch = {
   name: 'browser-fetch',
   async resolveId(source, importer, options) {
-    if (!source.endsWith('/defaultFetch') || !importer) return null;
+    // And the diagnostics channels and tracing for pass-throughs (no `diagnostics_channel` in a browser).
+    if (!/\/(defaultFetch|channels|traceRun|traceRequest)$/.test(source) || !importer) return null;
     return this.resolve(`${source}.browser`, importer, { ...options, skipSelf: true });
   },
 };

@@ -16,12 +16,14 @@ const { values: args } = parseArgs({
     input: { type: 'string' },
     out: { type: 'string', default: 'demo/output' },
     concurrency: { type: 'string', default: '3' },
+    trace: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (args.help) {
-  console.log(`Usage: npm run demo [-- --url https://host:port --flow <flowGuid> --input file.xml] [--out dir]
-Without --url it runs on the built-in simulator. With --url, SMART_FLOWS_API_KEY must hold the API key.`);
+  console.log(`Usage: npm run demo [-- --url https://host:port --flow <flowGuid> --input file.xml] [--out dir] [--trace]
+Without --url it runs on the built-in simulator. With --url, SMART_FLOWS_API_KEY must hold the API key.
+--trace exports the spans (smart-flows-rx/otel) over OTLP/HTTP to a receiver the demo starts, and prints their tree.`);
   process.exit(0);
 }
 
@@ -42,16 +44,20 @@ async function main() {
   console.log(`Running ${target.jobs.length} flow(s) on ${target.label}, ${args.concurrency} at a time; documents go to ${outDir}\n`);
   await mkdir(outDir, { recursive: true });
 
+  // --trace: OpenTelemetry spans to a local OTLP/HTTP receiver (demo/trace.mjs), loaded only then.
+  const tracing = args.trace ? await import('./trace.mjs').then((m) => m.startTracing(outDir)) : undefined;
   const display = interactive ? barDisplay(target.jobs) : lineDisplay();
   const started = Date.now();
-  const results = await lastValueFrom(
+  const all = () => lastValueFrom(
     from(target.jobs).pipe(
       mergeMap((job) => runJob(client, job, display), Number(args.concurrency)),
       toArray(),
     ),
   );
+  const results = await (tracing ? tracing.within(all) : all());
   display.stop();
   await target.close();
+  await tracing?.finish();
 
   results.sort((a, b) => a.index - b.index);
   printSummary(results, Date.now() - started);

@@ -20,6 +20,7 @@ import { createSender } from './http/send';
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
 import { notingTokens, type SecretBook } from './internal/secretBook';
+import { traceRun } from './diagnostics/traceRun';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
 
 /** Options of `run`. */
@@ -123,10 +124,15 @@ export class SmartFlowsClient {
     return defer(() => {
       checkFollowOptions(options, true);
       guidSegment(flowId, 'flowId');
-      // The loop keeps its start for its whole life: `startExecution` gives a `defer` (one
-      // closure), nothing is built until the loop subscribes it.
-      return this.follow(this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
+      return traceRun({ kind: 'run', flowId, tracking: options.tracking }, this.startAndFollow(flowId, input, options));
     });
+  }
+
+  /** `run` without its argument checks and its diagnostics context (a batch job has its own). */
+  private startAndFollow(flowId: string, input: FlowInput | undefined, options: RunOptions): Observable<ExecutionEvent> {
+    // The loop keeps its start for its whole life: `startExecution` gives a `defer` (one
+    // closure), nothing is built until the loop subscribes it.
+    return this.follow(this.startExecution(flowId, input, { skipUserInput: options.skipUserInput === true }), options);
   }
 
   /**
@@ -139,6 +145,11 @@ export class SmartFlowsClient {
    * `cancelOnUnsubscribe`, the cancel goes when the last subscriber leaves by unsubscribing.
    */
   watch(executionId: string, options: WatchOptions = {}): Observable<ExecutionEvent> {
+    return this.watchTraced(executionId, options, true);
+  }
+
+  /** `watch`, with its own diagnostics context or (a journaled batch's job, which has one) without. */
+  private watchTraced(executionId: string, options: WatchOptions, traced: boolean): Observable<ExecutionEvent> {
     return defer(() => {
       guidSegment(executionId, 'executionId');
       checkFollowOptions(options, false);
@@ -148,7 +159,7 @@ export class SmartFlowsClient {
       const key = [
         executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments, options.tracking ?? 'polling',
       ].join(' ');
-      return withEngine((e) => {
+      const watched$ = withEngine((e) => {
         const shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions);
         // Each subscriber's own timeout and cancel-on-leave (the loop has neither). A cancel goes
         // only when this subscriber's leaving stopped the loop: by then (a subscriber's finalize
@@ -157,6 +168,7 @@ export class SmartFlowsClient {
         const limits = { timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs, cancelOnUnsubscribe: cancelOnUnsubscribe === true, knownId: executionId };
         return shared.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
       });
+      return traced ? traceRun({ kind: 'watch', executionId, tracking: options.tracking }, watched$) : watched$;
     });
   }
 
@@ -196,14 +208,19 @@ export class SmartFlowsClient {
       checkFollowOptions(runOptions, true);
       const { skipUserInput, ...followOptions } = runOptions;
       const deps = {
-        run: (job: BatchJob) => this.run(job.flowId, job.input, runOptions),
+        // Without a diagnostics context of their own: runBatch gives each job one (kind 'batch').
+        run: (job: BatchJob) =>
+          defer(() => {
+            guidSegment(job.flowId, 'flowId');
+            return this.startAndFollow(job.flowId, job.input, runOptions);
+          }),
         scheduler: this.#execution.scheduler,
         // A journaled batch writes between the start and the following, and resumes with watch.
         journaled: {
           prepare: (job: BatchJob) => withEngine((e) => e.prepareInput(job.input, this.#toXml)),
           start: (job: BatchJob, xml: string | undefined) => this.startExecution(job.flowId, xml, { skipUserInput: skipUserInput === true }),
           follow: (first$: Observable<FlowProgress>) => this.follow(first$, followOptions),
-          watch: (executionId: string) => this.watch(executionId, followOptions),
+          watch: (executionId: string) => this.watchTraced(executionId, followOptions, false),
           listExecutions: (list: ListExecutionsOptions) => this.listExecutions(list),
           getExecution: (executionId: string) => this.getExecution(executionId),
           secrets: this.#secrets,

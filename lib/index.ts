@@ -26,6 +26,8 @@ export { SmartFlowsJournalError, isSmartFlowsJournalError } from './batch/journa
 // What a job queue built on the client needs to behave like a journaled batch (the BullMQ entry uses these).
 export { isFinalFailure } from './batch/finalFailure';
 export { reconcile } from './batch/lazyReconcile';
+export { traceJob } from './diagnostics/traceRun';
+export type { JobOutcome, RunFields } from './diagnostics/traceRun';
 export type { ReconcileDeps, Reconciled } from './batch/reconcile';
 export { pageActivity } from './execution/pageVisibility';
 export type { PageEnvironment, EventSourceLike } from './execution/pageVisibility';
@@ -34,6 +36,10 @@ export type { PageEnvironment, EventSourceLike } from './execution/pageVisibilit
 export { DEFAULTS } from './options';
 export type { SmartFlowsClientOptions, PollingOptions, RetryOptions, FetchLike, TokenSource, ClientOptionsView } from './options';
 export type { TrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './tracker/trackerOptions';
+
+// Diagnostics channels (Node builds; see docs/observability.md)
+export { DIAGNOSTICS_CHANNELS } from './diagnostics/types';
+export type { RunTraceContext, RequestTraceContext, RetryMessage, ProgressMessage, TrackerMessage, JournalMessage } from './diagnostics/types';
 
 // Data
 export type { FlowStatus, FlowProgress, FlowExecution, ExecutionEvent, ItemReference, DownloadedDocument } from './api/types';

@@ -15,6 +15,7 @@ const SOURCES = {
   './angular': 'lib/angular/index.ts',
   './node': 'lib/node/index.ts',
   './bullmq': 'lib/bullmq/index.ts',
+  './otel': 'lib/otel/index.ts',
 };
 
 /** Each entry: its import name, source, built declarations (from `exports`) and report file. */

@@ -7,6 +7,7 @@ describe('the smart-flows-rx entry', () => {
   it('exports exactly this public surface (a change here is a deliberate API change)', () => {
     expect(Object.keys(core).sort()).toEqual([
       'DEFAULTS',
+      'DIAGNOSTICS_CHANNELS',
       'FlowExecutionError',
       'SmartFlowsAuthError',
       'SmartFlowsBatchError',
@@ -40,6 +41,7 @@ describe('the smart-flows-rx entry', () => {
       'normalizeStatus',
       'pageActivity',
       'reconcile',
+      'traceJob',
       'userInputFields',
     ]);
   });

@@ -1,4 +1,5 @@
-import { catchError, defer, from, ignoreElements, type Observable, of, throwError } from 'rxjs';
+import { catchError, defer, from, ignoreElements, type Observable, of, tap, throwError } from 'rxjs';
+import { journalChannel } from '../diagnostics/channels';
 import { isSmartFlowsJournalError, SmartFlowsJournalError } from './journalError';
 import type { BatchJournal, JournalContents, JournalRecord } from './journalTypes';
 
@@ -18,8 +19,9 @@ const wrap = <T>(what: string) =>
  */
 export function appendRecord(journal: BatchJournal, build: () => JournalRecord): Observable<never> {
   return defer(() => {
-    const done = journal.append(build());
-    return isThenable<void>(done) ? from(done) : of(undefined);
+    const record = build();
+    const done = journal.append(record);
+    return (isThenable<void>(done) ? from(done) : of(undefined)).pipe(tap({ complete: () => journalChannel.hasSubscribers && publishRecord(record) }));
   }).pipe(ignoreElements(), wrap<never>('written'));
 }
 
@@ -29,4 +31,10 @@ export function readJournal(journal: BatchJournal): Observable<JournalContents> 
     const contents = journal.read();
     return isThenable<JournalContents>(contents) ? from(contents) : of(contents);
   }).pipe(wrap<JournalContents>('read'));
+}
+
+/** Tells the journal channel a record is durable: its kind, key and execution only. */
+function publishRecord(record: JournalRecord): void {
+  const executionId = (record as { executionId?: unknown }).executionId;
+  journalChannel.publish({ type: 'record', record: record.type, ...('key' in record ? { key: record.key } : {}), ...(typeof executionId === 'string' ? { executionId } : {}) });
 }

@@ -60,6 +60,8 @@ export interface JournalStartingRecord {
   at: string;
   /** The job's key. */
   key: string;
+  /** The W3C trace context of the run that wrote it, when a tracer gave one (see `DIAGNOSTICS_CHANNELS`): a resumed run links to it. */
+  traceparent?: string;
 }
 
 /** Written as soon as the start answered (or reconciliation found the execution: `adopted`). */

@@ -32,7 +32,7 @@ export function journaledJob(
   deps: JournalDeps,
   journal: BatchJournal,
   scheduler: SchedulerLike,
-  job: { key: string; job: BatchJob; xml: string | undefined; executionId?: string },
+  job: { key: string; job: BatchJob; xml: string | undefined; executionId?: string; trace?: { traceparent?: string } },
 ): Observable<ExecutionEvent> {
   const { key } = job;
   const at = () => new Date(scheduler.now()).toISOString();
@@ -40,7 +40,8 @@ export function journaledJob(
   const redact: RedactText = redactionOf(deps.secrets) ?? ((text) => text);
   let executionId = job.executionId;
   const first$ = concat(
-    appendRecord(journal, () => ({ type: 'starting', at: at(), key })),
+    // With the run's `traceparent` when a tracer gave one (lib/diagnostics): a resume links to it.
+    appendRecord(journal, () => ({ type: 'starting', at: at(), key, ...(job.trace?.traceparent ? { traceparent: job.trace.traceparent } : {}) })),
     defer(() => deps.start(job.job, job.xml)),
   ).pipe(
     concatMap((progress) => {

@@ -6,12 +6,13 @@ import { inputHash } from './inputHash';
 import type { BatchJournal, BatchOutcome, JournalPlannedJob } from './journalTypes';
 import { reconcile, type ReconcileDeps } from './reconcile';
 import { replayJournal } from './replayJournal';
+import { journalChannel } from '../diagnostics/channels';
 
 /** What a journaled run does with one job. */
 export type JobPlan =
-  | { kind: 'start'; restarted?: true }
+  | { kind: 'start'; restarted?: true; traceparent?: string }
   | { kind: 'ended'; executionId?: string; outcome: BatchOutcome }
-  | { kind: 'watch'; executionId: string; adopted?: true }
+  | { kind: 'watch'; executionId: string; adopted?: true; traceparent?: string }
   | { kind: 'uncertain'; reason: string; candidateIds: string[] };
 
 /** A journal opened for a run: each job's XML and plan, and what the journal held. */
@@ -51,7 +52,7 @@ export function openJournal(deps: OpenJournalDeps, journal: BatchJournal, schedu
       const replay = replayJournal(contents.records, planned);
       const counts = { resumed: 0, adopted: 0, restarted: 0, uncertain: 0 };
       const known = new Set(replay.knownIds);
-      const starting: { index: number; sinceMs: number }[] = [];
+      const starting: { index: number; sinceMs: number; traceparent?: string }[] = [];
       const plans: JobPlan[] = keys.map((key, index) => {
         const state = replay.jobs.get(key) ?? { phase: 'new' as const };
         switch (state.phase) {
@@ -62,26 +63,27 @@ export function openJournal(deps: OpenJournalDeps, journal: BatchJournal, schedu
             return { kind: 'ended', ...(state.executionId ? { executionId: state.executionId } : {}), outcome: state.outcome };
           case 'started':
             counts.resumed++;
-            return { kind: 'watch', executionId: state.executionId };
+            return { kind: 'watch', executionId: state.executionId, ...(state.traceparent ? { traceparent: state.traceparent } : {}) };
           case 'starting':
-            starting.push({ index, sinceMs: state.sinceMs });
+            starting.push({ index, sinceMs: state.sinceMs, ...(state.traceparent ? { traceparent: state.traceparent } : {}) });
             return { kind: 'start' };
         }
       });
       const plan$ = replay.planned ? EMPTY : appendRecord(journal, () => ({ type: 'planned', v: 1, at: at(), jobs: planned }));
       const reconcile$ = from(starting).pipe(
-        concatMap(({ index, sinceMs }) => {
+        concatMap(({ index, sinceMs, traceparent }) => {
+          const trace = traceparent ? { traceparent } : {};
           const key = keys[index]!;
           return reconcile(deps, { flowId: jobs[index]!.flowId, xml: xmls[index], sinceMs }, known).pipe(
             concatMap((found) => {
               if (found.kind === 'adopt') {
                 known.add(found.executionId.toLowerCase());
-                plans[index] = { kind: 'watch', executionId: found.executionId, adopted: true };
+                plans[index] = { kind: 'watch', executionId: found.executionId, adopted: true, ...trace };
                 counts.adopted++;
                 return appendRecord(journal, () => ({ type: 'started', at: at(), key, executionId: found.executionId, adopted: true }));
               }
               if (found.kind === 'none') {
-                plans[index] = { kind: 'start', restarted: true };
+                plans[index] = { kind: 'start', restarted: true, ...trace };
                 counts.restarted++;
                 return EMPTY;
               }
@@ -95,7 +97,10 @@ export function openJournal(deps: OpenJournalDeps, journal: BatchJournal, schedu
       return concat(
         plan$,
         reconcile$,
-        defer(() => of<OpenedJournal>({ xmls, plans, summary: { ...counts, ...(contents.tornLine !== undefined ? { tornLine: contents.tornLine } : {}) } })),
+        defer(() => {
+          if (journalChannel.hasSubscribers) journalChannel.publish({ type: 'opened', ...counts });
+          return of<OpenedJournal>({ xmls, plans, summary: { ...counts, ...(contents.tornLine !== undefined ? { tornLine: contents.tornLine } : {}) } });
+        }),
       );
     }),
   );

@@ -5,8 +5,8 @@ import type { BatchOutcome, JournalPlannedJob, JournalRecord } from './journalTy
 export type JobReplay =
   | { phase: 'new' }
   /** A start was (perhaps) sent; `sinceMs` is the first such attempt since the last certain state. */
-  | { phase: 'starting'; sinceMs: number }
-  | { phase: 'started'; executionId: string }
+  | { phase: 'starting'; sinceMs: number; traceparent?: string }
+  | { phase: 'started'; executionId: string; traceparent?: string }
   | { phase: 'ended'; executionId?: string; outcome: BatchOutcome };
 
 /** A journal read back: whether it had a plan, each job's place, and every execution id it names. */
@@ -49,11 +49,11 @@ export function replayJournal(records: readonly JournalRecord[], jobs: readonly 
     switch (record.type) {
       case 'starting':
         // A second attempt after a certain "none" keeps the first time: the window then covers both.
-        if (current.phase !== 'starting') replay.jobs.set(record.key, { phase: 'starting', sinceMs: Date.parse(record.at) });
+        if (current.phase !== 'starting') replay.jobs.set(record.key, { phase: 'starting', sinceMs: Date.parse(record.at), ...traceOf(record) });
         break;
       case 'started':
         replay.knownIds.add(record.executionId.toLowerCase());
-        replay.jobs.set(record.key, { phase: 'started', executionId: record.executionId });
+        replay.jobs.set(record.key, { phase: 'started', executionId: record.executionId, ...(current.phase === 'starting' ? traceOf(current) : {}) });
         break;
       case 'ended':
         if (record.executionId) replay.knownIds.add(record.executionId.toLowerCase());
@@ -69,3 +69,6 @@ export function replayJournal(records: readonly JournalRecord[], jobs: readonly 
   }
   return replay;
 }
+
+/** The `traceparent` a `starting` record kept (a string: the journal is checked loosely for it). */
+const traceOf = (from: { traceparent?: unknown }): { traceparent?: string } => (typeof from.traceparent === 'string' ? { traceparent: from.traceparent } : {});

@@ -17,6 +17,8 @@ export interface FlowJobData {
   executionId?: string;
   /** Written with `executionId` when reconciliation found it: the start's answer was lost. */
   adopted?: true;
+  /** Written with `startingAt` when a tracer gave the job's run a W3C trace context (see `smart-flows-rx/otel`): a job handed out again links to it. */
+  traceparent?: string;
 }
 
 /** What the processor reports with `job.updateProgress` while the execution runs. */

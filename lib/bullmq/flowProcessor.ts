@@ -2,7 +2,7 @@ import {
   catchError, concat, concatMap, concatWith, connect, defer, filter, fromEvent, ignoreElements, lastValueFrom, map, merge, type Observable, of, take, takeUntil,
   throttleTime, throwError, throwIfEmpty,
 } from 'rxjs';
-import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError } from 'smart-flows-rx';
+import { type ExecutionEvent, isFinalFailure, reconcile, type SmartFlowsClient, SmartFlowsError, SmartFlowsInputError, traceJob } from 'smart-flows-rx';
 import { busyDelayMs, isRateLimitError, rateLimitError, unrecoverable } from './bullmqErrors';
 import type { FlowJob, FlowJobData, FlowJobResult, FlowProcessor } from './flowJobTypes';
 import { jobProgress, jobResult } from './jobResult';
@@ -61,6 +61,8 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
   return defer(() => {
     const data = checkJobData(job.data);
     const name = data.key ?? job.id ?? data.flowId;
+    // The job's diagnostics context (lib/diagnostics): a tracer's traceparent goes with `startingAt`, a job handed out again links to it.
+    const trace: { traceparent?: string } = {};
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
 
@@ -77,7 +79,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     // The first attempt's `startingAt` stays: a window from it covers every later attempt.
     const start = (xml: string | undefined, resumedAs?: 'restarted'): Observable<Begun> =>
       concat(
-        data.startingAt === undefined ? record({ startingAt: now() }).pipe(ignoreElements()) : of(),
+        data.startingAt === undefined ? record({ startingAt: now(), ...(trace.traceparent ? { traceparent: trace.traceparent } : {}) }).pipe(ignoreElements()) : of(),
         defer(() => client.startExecution(data.flowId, xml, { skipUserInput: settings.skipUserInput, retryBusy: settings.rateLimit === undefined })).pipe(
           catchError((error: unknown) => backOff(error)),
         ),
@@ -125,7 +127,8 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
       );
     };
 
-    return jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow));
+    const fields = { kind: 'job' as const, flowId: data.flowId, key: name, ...(data.traceparent ? { resumedFrom: data.traceparent } : {}) };
+    return traceJob(fields, jobXml(data.input, settings.toXml).pipe(concatMap(begin), concatMap(follow)), (c) => void (trace.traceparent = c.traceparent));
   }).pipe(
     catchError((error: unknown) => {
       if (isRateLimitError(error)) return throwError(() => error);
@@ -145,7 +148,7 @@ function checkJobData(data: unknown): FlowJobData {
   if (d.input !== undefined && typeof d.input !== 'string' && (typeof d.input !== 'object' || d.input === null || Array.isArray(d.input))) {
     throw new SmartFlowsInputError('job.data.input must be an XML string or a plain object');
   }
-  for (const key of ['key', 'startingAt', 'executionId'] as const) {
+  for (const key of ['key', 'startingAt', 'executionId', 'traceparent'] as const) {
     if (d[key] !== undefined && typeof d[key] !== 'string') throw new SmartFlowsInputError(`job.data.${key} must be a string`);
   }
   return d as unknown as FlowJobData;

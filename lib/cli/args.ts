@@ -7,6 +7,8 @@ export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 export const CONNECTION_OPTIONS = {
   url: { type: 'string' },
   'api-key-file': { type: 'string' },
+  // One line per request, retry and tracker fallback on stderr (issue 27; lib/cli/verbose.ts).
+  verbose: { type: 'boolean' },
 } as const satisfies OptionsConfig;
 
 /** Options every subcommand takes. */

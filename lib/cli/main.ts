@@ -39,6 +39,7 @@ Environment:
                           to end unless --timeout says (default 1h; 0 for none)
   NO_COLOR                no colour and no progress bars (neither are drawn when stderr
                           is not a terminal)
+  NODE_DEBUG=smart-flows  one line per request and retry on stderr (as --verbose does)
 
 Output: results on stdout (with --json: one JSON object a line, nothing else); messages
 and progress bars on stderr. Ctrl-C stops cleanly (--cancel-on-exit also cancels what the
@@ -89,7 +90,13 @@ export async function main(proc: CliProcess): Promise<number> {
     const { min, max, names } = command.positionals;
     if (args.positionals.length < min) throw new UsageError(`missing ${names}`);
     if (args.positionals.length > max) throw new UsageError(`unexpected argument '${args.positionals[max]}'`);
-    return await command.run({ args, env: proc.env, term, stdin: proc.stdin, interrupts: proc.interrupts });
+    // --verbose: its printer is loaded only then, and stops with the command.
+    const quiet = args.values.verbose ? (await import('./verbose')).printVerbose(term) : undefined;
+    try {
+      return await command.run({ args, env: proc.env, term, stdin: proc.stdin, interrupts: proc.interrupts });
+    } finally {
+      quiet?.();
+    }
   } catch (error) {
     term.clearStatus();
     if (error instanceof UsageError) {

@@ -5,6 +5,7 @@ import { claimJournal } from '../batch/journalInUse';
 import type { JournalDeps } from '../batch/journaledJob';
 import type { BatchJournal } from '../batch/journalTypes';
 import type { OpenedJournal } from '../batch/openJournal';
+import { traceRun } from '../diagnostics/traceRun';
 import { SmartFlowsInputError } from '../errors';
 import { withJournal } from '../internal/loadParts';
 import { BatchTally } from './BatchTally';
@@ -105,10 +106,13 @@ function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch
       scheduled = true;
       pending = scheduler.schedule(emit, Math.max(0, lastEmitAt + snapshotIntervalMs - scheduler.now()));
     };
+    // Each job's diagnostics context (kind 'batch', lib/diagnostics): none built when nobody listens.
+    const traced = (index: number, events$: Observable<ExecutionEvent>, resumedFrom?: string, trace?: { traceparent?: string }) =>
+      traceRun({ kind: 'batch', flowId: jobs[index]!.flowId, key: keys[index]!, ...(resumedFrom ? { resumedFrom } : {}) }, events$, trace && ((c) => void (trace.traceparent = c.traceparent)));
     const eventsOf = (index: number): Observable<ExecutionEvent> => {
       if (!journaled) {
         tally.start(index);
-        return deps.run(jobs[index]!, index);
+        return traced(index, deps.run(jobs[index]!, index));
       }
       const plan = journaled.opened.plans[index]!;
       const job = { key: keys[index]!, job: jobs[index]!, xml: journaled.opened.xmls[index] };
@@ -121,10 +125,12 @@ function drive(deps: BatchDeps, jobs: readonly BatchJob[], checked: CheckedBatch
           return EMPTY;
         case 'watch':
           tally.start(index, plan.adopted ? 'adopted' : 'watched');
-          return journaled.journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, executionId: plan.executionId });
-        case 'start':
+          return traced(index, journaled.journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, executionId: plan.executionId }), plan.traceparent);
+        case 'start': {
           tally.start(index, plan.restarted ? 'restarted' : undefined);
-          return journaled.journaledJob(journaled.deps, journaled.journal, scheduler, job);
+          const trace: { traceparent?: string } = {};
+          return traced(index, journaled.journaledJob(journaled.deps, journaled.journal, scheduler, { ...job, trace }), plan.traceparent, trace);
+        }
       }
     };
     const runJob = (index: number): Observable<never> =>

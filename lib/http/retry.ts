@@ -44,18 +44,22 @@ export function backoffDelay(attempt: number, retry: NormalizedOptions['retry'],
  * Retries a request Observable per the client's policy: up to `retry.maxRetries` consecutive
  * failures, exponential backoff with jitter, Retry-After honoured, every wait on `scheduler`.
  * @param random - source of the jitter (injectable for tests)
+ * @param onRetry - told of each retry before its wait (the diagnostics channel's listener)
  */
 export function retryRequest<T>(
   retryOptions: NormalizedOptions['retry'],
   scheduler: SchedulerLike,
   mode: RetryMode,
   random: () => number = Math.random,
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void,
 ): MonoTypeOperatorFunction<T> {
   return retry({
     count: retryOptions.maxRetries,
-    delay: (error: unknown, attempt: number) =>
-      isRetryable(error, mode)
-        ? timer(backoffDelay(attempt, retryOptions, error instanceof SmartFlowsHttpError ? error.retryAfterMs : undefined, random), scheduler)
-        : throwError(() => error),
+    delay: (error: unknown, attempt: number) => {
+      if (!isRetryable(error, mode)) return throwError(() => error);
+      const delayMs = backoffDelay(attempt, retryOptions, error instanceof SmartFlowsHttpError ? error.retryAfterMs : undefined, random);
+      onRetry?.(error, attempt, delayMs);
+      return timer(delayMs, scheduler);
+    },
   });
 }

@@ -3,6 +3,7 @@ import { SmartFlowsHttpError } from '../errors';
 import type { Credentials, HttpSettings } from '../options';
 import { retryRequest, type RetryMode } from './retry';
 import { buildUrl, createTransport, type HttpRequest, type HttpResponse, type Transport } from './transport';
+import { attempts, retryListener } from '../diagnostics/traceRequest';
 
 /** Sends the request `build` describes, retried per `mode`, and gives the answer's body. */
 export type Send = (build: () => HttpRequest, mode?: RetryMode) => Observable<unknown>;
@@ -33,7 +34,8 @@ export function createSender(
   const refreshable = typeof credentials.bearerToken === 'function';
   const once = (via: Transport, build: () => HttpRequest, mode: RetryMode): Observable<HttpResponse> =>
     // Ids are checked inside `defer`, so a bad one errors the stream before any request.
-    defer(() => via(build())).pipe(retryRequest(settings.retry, settings.scheduler, mode));
+    // `attempts` is that `defer`, each attempt traced while someone listens (lib/diagnostics).
+    attempts(via, build).pipe(retryRequest(settings.retry, settings.scheduler, mode, Math.random, retryListener(build)));
   const rawVia = (via: Transport, mayRefresh: boolean): SendRaw => (build, mode = 'idempotent') =>
     // Without a token function there is no fresh token to ask for, and no layer for it on each request.
     !mayRefresh

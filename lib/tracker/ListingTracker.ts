@@ -3,6 +3,7 @@ import { isTerminalStatus } from '../api/status';
 import type { FlowExecution, FlowProgress, FlowStatus } from '../api/types';
 import { type FeedApi, type FeedItem, FeedUnusableError, readFeed } from './readFeed';
 import type { NormalizedTrackerOptions, TrackerDebugEvent, TrackerFallbackReason } from './trackerOptions';
+import { trackerChannel } from '../diagnostics/channels';
 
 /**
  * One execution followed through the listing, shared by every follower of its id (a `run` and a
@@ -433,6 +434,8 @@ export class ListingTracker {
 
   /** Tells `onDebug`; what it throws is ignored: an app's debug callback never changes what the tracker does. */
   private debug(event: TrackerDebugEvent): void {
+    // The same event on the `smart-flows-rx:tracker` channel (lib/diagnostics).
+    if (trackerChannel.hasSubscribers) trackerChannel.publish(event);
     try {
       this.options.onDebug?.(event);
     } catch {

@@ -22,12 +22,12 @@ client.watch('6de9206a-de42-4182-8f86-a9a8d29fbd56').subscribe((e) => console.lo
 client.runBatch([{ flowId, input: '<Letter/>' }]).subscribe((s) => console.log(s.percentage));
 `;
 
-/** The package name resolves to the sources; `defaultFetch` to its browser variant (as rollup.config.mjs's browser build). */
+/** The package name resolves to the sources; `defaultFetch` and the diagnostics (`channels`, `traceRun`, `traceRequest`) to their browser variants (as rollup.config.mjs's browser build). */
 const asBrowserBuild: Plugin = {
   name: 'as-browser-build',
   setup(b) {
     b.onResolve({ filter: /^smart-flows-rx$/ }, () => ({ path: path.join(ROOT, 'lib/index.ts') }));
-    b.onResolve({ filter: /\/defaultFetch$/ }, (args) => b.resolve(`${args.path}.browser`, { resolveDir: args.resolveDir, kind: args.kind }));
+    b.onResolve({ filter: /\/(defaultFetch|channels|traceRun|traceRequest)$/ }, (args) => b.resolve(`${args.path}.browser`, { resolveDir: args.resolveDir, kind: args.kind }));
   },
 };
 
