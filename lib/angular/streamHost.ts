@@ -1,5 +1,5 @@
-import { type Injector, makeStateKey, NgZone, PendingTasks, PLATFORM_ID, type StateKey, TransferState } from '@angular/core';
-import { defer, finalize, type Observable, type Observer, type Subscription, switchMap, timeout, timer } from 'rxjs';
+import { ApplicationRef, InjectionToken, type Injector, makeStateKey, NgZone, PendingTasks, PLATFORM_ID, type StateKey, TransferState } from '@angular/core';
+import { defer, finalize, type Observable, type Observer, ReplaySubject, share, type Subscription, switchMap, tap, timeout, timer } from 'rxjs';
 import type { FlowProgress, SmartFlowsClient } from 'smart-flows-rx';
 import { NO_SNAPSHOT, SMART_FLOWS_SERVER_RENDERING } from './withServerRendering';
 
@@ -20,9 +20,13 @@ export interface StreamHost {
    * On the server, with `withServerRendering({ snapshot: true })`: reads one progress of the
    * execution, bounded and under `PendingTasks` (the render waits for it, and no longer), gives
    * it to `set` and keeps it in `TransferState` for the browser. Otherwise reads nothing.
+   * Every ref of the app watching the same execution shares that one read.
    */
   readSnapshot(client: SmartFlowsClient, executionId: string, set: (progress: FlowProgress) => void): Subscription | undefined;
-  /** In the browser: the progress the server rendered for this execution, taken once (a later follow asks the server). */
+  /**
+   * In the browser: the progress the server rendered for this execution, for every ref that
+   * asks until the app is first stable (hydration); then it is dropped (a later follow asks the server).
+   */
   takeSnapshot(executionId: string): FlowProgress | undefined;
 }
 
@@ -48,30 +52,36 @@ export function streamHost(injector: Injector): StreamHost {
     readSnapshot: (client, executionId, set) => {
       const options = injector.get(SMART_FLOWS_SERVER_RENDERING, NO_SNAPSHOT);
       if (!server || !options.snapshot) return undefined;
-      const transfer = injector.get(TransferState);
-      const pending = injector.get(PendingTasks);
-      return follow(
-        defer(() => {
+      const reads = injector.get(SERVER_READS);
+      const key = snapshotKey(executionId);
+      let read = reads.get(key);
+      if (!read) {
+        const transfer = injector.get(TransferState);
+        const pending = injector.get(PendingTasks);
+        read = defer(() => {
           const done = pending.add();
           return client.getProgress(executionId).pipe(timeout(options.snapshotTimeoutMs), finalize(done));
-        }),
-        {
-          next: (progress) => {
-            transfer.set(snapshotKey(executionId), progress);
-            set(progress);
-          },
-          // No snapshot in time (or none at all): the page renders the initial state, the browser follows.
-          error: () => undefined,
-          complete: () => undefined,
-        },
-      );
+        }).pipe(
+          tap((progress) => transfer.set(key, progress)),
+          // One GET per execution and render, whatever it answered, for every ref watching it.
+          share({ connector: () => new ReplaySubject<FlowProgress>(1), resetOnError: false, resetOnComplete: false, resetOnRefCountZero: false }),
+        );
+        reads.set(key, read);
+      }
+      return follow(read, {
+        next: set,
+        // No snapshot in time (or none at all): the page renders the initial state, the browser follows.
+        error: () => undefined,
+        complete: () => undefined,
+      });
     },
     takeSnapshot: (executionId) => {
       if (server) return undefined;
       const transfer = injector.get(TransferState);
       const key = snapshotKey(executionId);
       const progress = transfer.get(key, null);
-      if (progress) transfer.remove(key);
+      // Kept while the app hydrates (every ref watching it renders the same), then dropped.
+      if (progress) void injector.get(ApplicationRef).whenStable().then(() => transfer.remove(key));
       return progress ?? undefined;
     },
   };
@@ -86,6 +96,12 @@ export function afterFirstInterval<T>(client: SmartFlowsClient, source: Observab
   const intervalMs = typeof polling?.intervalMs === 'number' ? polling.intervalMs : 0;
   return timer(intervalMs).pipe(switchMap(() => source));
 }
+
+/** The server's snapshot reads of one app (one render), by key. */
+const SERVER_READS = new InjectionToken<Map<string, Observable<FlowProgress>>>('smart-flows-rx server snapshot reads', {
+  providedIn: 'root',
+  factory: () => new Map(),
+});
 
 function snapshotKey(executionId: string): StateKey<FlowProgress> {
   return makeStateKey<FlowProgress>(`smart-flows-rx:progress:${executionId.toLowerCase()}`);
