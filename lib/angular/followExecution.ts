@@ -14,7 +14,7 @@ import {
 import { followRequest, shallowEqual } from './followRequest';
 import type { ExecutionRequest, RunRequest } from './executionRequest';
 import { executionIdOf, mayStartAgain } from './startAgain';
-import { afterFirstInterval, streamHost } from './streamHost';
+import { afterFirstInterval, type Snapshot, streamHost } from './streamHost';
 
 interface State {
   active: boolean;
@@ -85,10 +85,15 @@ export function followExecution(
     // On the server nothing starts or polls: the initial state, or one snapshot of a watched execution.
     if (host.server) {
       state.set(IDLE);
-      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (progress) => state.set({ active: false, executionId: progress.id, progress }));
+      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (snapshot) => state.set(renderedState(snapshot, req)));
     }
     const rendered = req.executionId !== undefined && !watchId ? host.takeSnapshot(req.executionId) : undefined;
-    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.id, progress: rendered } : { active: true });
+    // An execution the server rendered as ended well is shown as it is, with no request.
+    if (rendered && renderedState(rendered, req).output) {
+      state.set(renderedState(rendered, req));
+      return undefined;
+    }
+    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.progress.id, progress: rendered.progress } : { active: true });
     const events = watchId
       ? client.watch(watchId, followOptions(req))
       : req.executionId !== undefined
@@ -174,6 +179,11 @@ function runOptions(req: RunRequest): RunOptions {
 
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The state of a snapshot the server rendered: its output only when the request does not download documents (the browser does). */
+function renderedState({ progress, execution }: Snapshot, req: ExecutionRequest): State {
+  return { active: false, executionId: progress.id, progress, ...(execution && !req.downloadDocuments ? { output: execution } : {}) };
 }
 
 function sameDocuments(a: DocumentReference[], b: DocumentReference[]): boolean {

@@ -109,25 +109,32 @@ describe('server rendering under attack', () => {
     }
   });
 
-  it('a snapshot of an execution already ended in Success: the hydrated browser resolves it', async () => {
+  it('a snapshot of an execution already ended in Success renders resolved on the server (its output with it), and the browser shows it at once without a request', async () => {
     watchedId = await start(flows.short.id);
     const client = new SmartFlowsClient({ baseUrl: server.url, apiKey: server.apiKey });
     for (let i = 0; i < 50 && (await firstValueFrom(client.getProgress(watchedId))).status !== 'Success'; i++) await new Promise((r) => setTimeout(r, 100));
     const html = await render(OneWatcher, withServerRendering({ snapshot: true }));
     const page = /<span class="a">([^<]*)<\/span>/.exec(html)?.[1];
+    const serverGets = reqs(watchedId).length;
     receive(html);
     let app: ApplicationRef | undefined;
     try {
       app = await bootstrapApplication(OneWatcher, { providers: [...providers(withServerRendering({ snapshot: true })), provideClientHydration()] });
       const seen: string[] = [];
+      let last: string | undefined;
       const t0 = Date.now();
       await waitFor(() => {
         const t = document.querySelector('.a')?.textContent ?? '';
-        if (seen.at(-1) !== t) seen.push(`${Date.now() - t0}ms:${t}`);
+        if (last !== t) seen.push(`${Date.now() - t0}ms:${t}`);
+        last = t;
         expect(t).toMatch(/^resolved/);
       });
-      console.info(`S3 server page: "${page}"; browser: ${seen.join(' → ')}`);
-      expect(page).toMatch(/Success/);
+      // Past the first poll interval (300 ms): an ended execution needs no request from the browser.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      console.info(`S3 server page: "${page}"; server GETs ${serverGets}; browser: ${seen.join(' → ')}; browser requests: ${reqs(watchedId).length - serverGets}`);
+      expect(page).toBe('resolved Success true');
+      expect(seen).toEqual([expect.stringMatching(/^\d+ms:resolved Success true$/)]);
+      expect(reqs(watchedId).length).toBe(serverGets);
     } finally {
       app?.destroy();
     }
