@@ -18,8 +18,9 @@ export interface ResourceParts<T> {
 export interface ResourceShape<T> {
   /**
    * The ref's value (a run's output once it ended in Success or Warning; a batch's latest
-   * snapshot), under the name of Angular's `Resource`, whose rule it follows: it throws `error()`
-   * while there is one (read `hasValue()` first, or the ref's own `output()` / `snapshot()`).
+   * snapshot), under the name of Angular's `Resource`, whose rule it follows: while there is an
+   * `error()` it throws an Error whose `cause` is that error, as Angular's `ResourceValueError`
+   * (read `hasValue()` first, or the ref's own `output()` / `snapshot()`).
    */
   readonly value: Signal<T | undefined>;
   /** True while it runs or is followed: the ref's `isActive`, under the name of Angular's `Resource`. */
@@ -51,7 +52,8 @@ export function resourceShape<T>(parts: ResourceParts<T>, reload: () => boolean,
  * A ref's signals as Angular's `Resource` (the shape of `resource`, `rxResource`, `httpResource`),
  * read-only: `status` is `'error'` once it failed, `'loading'` while it is followed, `'resolved'`
  * once its value is there, `'idle'` otherwise (nothing asked, or on the server); `value()` throws
- * in the `'error'` status, as a Resource's does; `error()` is always an `Error`. Angular 22's
+ * in the `'error'` status, as a Resource's does (an Error whose `cause` is `error()`); `error()`
+ * is always an `Error`. Angular 22's
  * `snapshot` is there too (its type is not named here: Angular 20 has none).
  */
 export function asResource<T>(parts: ResourceParts<T>, debugName: string | undefined): Resource<T | undefined> {
@@ -74,7 +76,8 @@ export interface ResourceControl {
  * A ref's signals as a writable Angular `ResourceRef`, with Angular's rules for what the
  * read-only one has not: `set(value)` / `update(fn)` show a local value (status `'local'`) until
  * `reload()` or a new request; `reload()` after the end runs again (`restart`) and keeps showing
- * the value it had (status `'reloading'`) until the new one; `destroy()` leaves for good (status
+ * the value it had, or the error (status `'reloading'`, `value()` then undefined), until the new
+ * outcome; `destroy()` leaves for good (status
  * `'idle'`; `set` and `reload` then do nothing).
  * Unlike Angular's `resource`, `set()` does not leave what is followed: the ref's own signals
  * (progress, percentage) go on, and `reload()` while it still runs shows it again.
@@ -109,11 +112,13 @@ export function asResourceRef<T>(parts: ResourceParts<T>, control: ResourceContr
       if (destroyed) return false;
       const status = untracked(resource.status);
       const shown = status === 'resolved' || status === 'local' ? untracked(resource.value) : undefined;
+      const failure = status === 'error' ? untracked(resource.error) : undefined;
       local.set(undefined);
       // A local value over a run still followed: reloading shows that run again.
       if (status === 'local' && untracked(parts.active)) return true;
       if (!control.restart()) return status === 'local';
-      kept.set(shown === undefined ? undefined : { value: shown, request: untracked(control.request) });
+      const request = untracked(control.request);
+      kept.set(failure !== undefined ? { value: undefined, error: failure, request } : shown === undefined ? undefined : { value: shown, request });
       return true;
     },
     destroy: () => {
@@ -126,13 +131,14 @@ export function asResourceRef<T>(parts: ResourceParts<T>, control: ResourceContr
   return ref as unknown as ResourceRef<T | undefined>;
 }
 
-/** A value shown over the parts' own, and the request it was set under. */
+/** A value (or, kept while reloading from an error, that error) shown over the parts' own, and the request it was set under. */
 interface Held<T> {
   readonly value: T | undefined;
+  readonly error?: Error;
   readonly request: unknown;
 }
 
-/** What a writable resource shows over its parts: a local value, or the value kept while it reloads. */
+/** What a writable resource shows over its parts: a local value, or the value or error kept while it reloads. */
 interface Overlay<T> {
   readonly local: Signal<Held<T> | undefined>;
   readonly kept: Signal<Held<T> | undefined>;
@@ -145,11 +151,13 @@ function held<T>(value: Held<T> | undefined, request: unknown): Held<T> | undefi
 /** The one rule for a Resource's status, value and error over a ref's parts (and a writable one's overlay). */
 function resourceSignals<T>(parts: ResourceParts<T>, debugName: string | undefined, overlay: Overlay<T> | undefined) {
   const named = (what: string) => (debugName === undefined ? undefined : `${debugName}.${what}`);
-  const error = computed(() => (overlay?.local() ? undefined : toError(parts.error())), { debugName: named('error') });
+  const failed = computed(() => toError(parts.error()));
+  // While reloading from an error, Angular's Resource still shows that error (and no value).
+  const error = computed(() => (overlay?.local() ? undefined : (failed() ?? overlay?.kept()?.error)), { debugName: named('error') });
   const status = computed<ResourceStatus>(
     () => {
       if (overlay?.local()) return 'local';
-      if (error() !== undefined) return 'error';
+      if (failed() !== undefined) return 'error';
       if (parts.active()) return overlay?.kept() ? 'reloading' : 'loading';
       return parts.value() !== undefined ? 'resolved' : 'idle';
     },
@@ -159,8 +167,8 @@ function resourceSignals<T>(parts: ResourceParts<T>, debugName: string | undefin
     () => {
       const local = overlay?.local();
       if (local) return local.value;
-      const failure = error();
-      if (failure !== undefined) throw failure;
+      const failure = failed();
+      if (failure !== undefined) throw new ResourceValueError(failure);
       return parts.value() ?? overlay?.kept()?.value;
     },
     { debugName: named('value') },
@@ -174,6 +182,17 @@ function resourceSignals<T>(parts: ResourceParts<T>, debugName: string | undefin
     snapshot,
     hasValue: () => status() !== 'error' && value() !== undefined,
   };
+}
+
+/**
+ * What `value()` throws in the `'error'` status, as Angular's own (not exported) `ResourceValueError`:
+ * the same message, and the error as its `cause`.
+ */
+class ResourceValueError extends Error {
+  constructor(error: Error) {
+    super(`Resource is currently in an error state (see Error.cause for details): ${error.message}`, { cause: error });
+    this.name = 'ResourceValueError';
+  }
 }
 
 /** An `Error` for a failure that may be anything (the library's failures are Errors already). */

@@ -10,7 +10,8 @@ import { injectorFor } from './injectionContext';
  * `rxResource` and `httpResource` return), with the flow's own signals and actions beside.
  * `status()` is the Resource's (`'idle'`, `'loading'`, `'reloading'`, `'resolved'`, `'error'`,
  * `'local'`); the flow's status is `executionStatus()`. `value()` is the output once the run
- * ended in Success or Warning, and throws `error()` while there is one.
+ * ended in Success or Warning; while there is an `error()` it throws an Error whose `cause` is
+ * that error, as Angular's `ResourceValueError`.
  */
 export interface ExecutionResourceRef<T extends FlowExecution | undefined = FlowExecution | undefined> extends ResourceRef<T> {
   /**
@@ -57,8 +58,12 @@ export interface ExecutionResourceRef<T extends FlowExecution | undefined = Flow
  * the server goes on unless `cancelOnUnsubscribe: true`.
  *
  * Angular's rules where the two differ: `reload()` after the end runs again (watching again an
- * execution that may still run, never starting it twice; else starting the flow anew) and shows
- * the last output meanwhile (`'reloading'`); `set(value)` / `update(fn)` show a local value
+ * execution that may still run, never starting it twice, and refusing after a start whose answer
+ * was lost; else starting the flow anew) and shows the last output, or the error, meanwhile
+ * (`'reloading'`);
+ * it is false, as Angular's, in `'idle'` and `'loading'` and for a new request not followed yet.
+ * A request function that throws gives the `'error'` status with what it threw in `error()`.
+ * `destroy()` keeps `executionId()`, so `cancel()` still reaches the execution; `set(value)` / `update(fn)` show a local value
  * (`'local'`) until `reload()` or a new request, but, unlike `resource()`, do not leave the
  * execution: its progress signals go on, and `reload()` while it still runs shows it again.
  *

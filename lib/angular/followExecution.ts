@@ -13,7 +13,8 @@ import {
 } from 'smart-flows-rx';
 import { followRequest, shallowEqual } from './followRequest';
 import type { ExecutionRequest, RunRequest } from './executionRequest';
-import { afterFirstInterval, streamHost } from './streamHost';
+import { executionIdOf, mayStartAgain } from './startAgain';
+import { afterFirstInterval, type Snapshot, streamHost } from './streamHost';
 
 interface State {
   active: boolean;
@@ -25,16 +26,25 @@ interface State {
 
 const IDLE: State = { active: false };
 
+/** What a request function threw: the ref shows it as its error, as Angular's `resource` does. */
+class RequestFailure {
+  constructor(readonly error: unknown) {}
+}
+
 /**
  * One followed execution: the one owner of its state, shared by `injectExecution` (an
  * `ExecutionRef`) and `executionResource` (a `ResourceRef`), which only read it differently.
  * Runs or watches `request` in `injector`: on the server nothing starts or polls (one snapshot
  * of a watched execution with `withServerRendering({ snapshot: true })`); in the browser the run
  * starts, a watch takes the server's snapshot over, and a new request leaves the previous one.
+ * A request function that throws gives the error state (its error in `error`), and is read again
+ * when the signals it read change.
  * @returns the ref's signals and actions; `request` (the one followed, compared key by key),
- *   `restart()` (after the end: watches again an execution that may still run, else starts anew;
- *   false while active, without a request or once destroyed) and `destroy()` (leaves it for good:
- *   it goes on on the server unless `cancelOnUnsubscribe`; back to the idle state)
+ *   `restart()` (after the end: watches again an execution that may still run, starts anew only
+ *   when `mayStartAgain`; false while active, without a request, before the request's first
+ *   follow, when it may run twice, or once destroyed) and `destroy()` (leaves it for good: it
+ *   goes on on the server unless `cancelOnUnsubscribe`; back to the idle state, keeping the
+ *   `executionId` so that `cancel()` still reaches it)
  */
 export function followExecution(
   injector: Injector,
@@ -43,15 +53,31 @@ export function followExecution(
 ) {
   const client = injector.get(SmartFlowsClient);
   const state = signal<State>(IDLE, { debugName });
-  const current = computed(() => (typeof request === 'function' ? request() : request), { equal: shallowEqual });
+  const current = computed(
+    () => {
+      try {
+        return typeof request === 'function' ? request() : request;
+      } catch (error) {
+        return new RequestFailure(error);
+      }
+    },
+    { equal: shallowEqual },
+  );
   const restarts = signal(0);
   let resume: { request: ExecutionRequest; executionId: string } | undefined;
+  // The request the state belongs to: until the effect opens a new one, restart() leaves it to it.
+  let opened: ExecutionRequest | RequestFailure | null | undefined;
   let destroyed = false;
   const host = streamHost(injector);
 
   const effect = followRequest(injector, current, restarts, (req) => {
     const watchId = resume && resume.request === req ? resume.executionId : undefined;
     resume = undefined;
+    opened = req;
+    if (req instanceof RequestFailure) {
+      state.set({ active: false, error: req.error });
+      return undefined;
+    }
     if (!req) {
       state.set(IDLE);
       return undefined;
@@ -59,10 +85,15 @@ export function followExecution(
     // On the server nothing starts or polls: the initial state, or one snapshot of a watched execution.
     if (host.server) {
       state.set(IDLE);
-      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (progress) => state.set({ active: false, executionId: progress.id, progress }));
+      return req.executionId === undefined ? undefined : host.readSnapshot(client, req.executionId, (snapshot) => state.set(renderedState(snapshot, req)));
     }
     const rendered = req.executionId !== undefined && !watchId ? host.takeSnapshot(req.executionId) : undefined;
-    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.id, progress: rendered } : { active: true });
+    // An execution the server rendered as ended well is shown as it is, with no request.
+    if (rendered && renderedState(rendered, req).output) {
+      state.set(renderedState(rendered, req));
+      return undefined;
+    }
+    state.set(watchId ? { active: true, executionId: watchId } : rendered ? { active: true, executionId: rendered.progress.id, progress: rendered.progress } : { active: true });
     const events = watchId
       ? client.watch(watchId, followOptions(req))
       : req.executionId !== undefined
@@ -93,7 +124,7 @@ export function followExecution(
   const output = computed(() => state().output);
   const needId = (what: string): string => {
     const id = untracked(executionId);
-    if (!id) throw new SmartFlowsInputError(`No execution to ${what} yet: the start has not answered`);
+    if (!id) throw new SmartFlowsInputError(destroyed ? `No execution to ${what}: the ref was destroyed before the start answered` : `No execution to ${what} yet: the start has not answered`);
     return id;
   };
 
@@ -115,23 +146,25 @@ export function followExecution(
     restart: () => {
       const s = untracked(state);
       const req = untracked(current);
-      if (destroyed || s.active || !req) return false;
-      const id = s.error !== undefined && !isFlowExecutionError(s.error) ? executionIdOf(s.error) : undefined;
-      resume = id && req.executionId === undefined ? { request: req, executionId: id } : undefined;
+      // A new request not followed yet starts on its own (Angular's reload() is false then too).
+      if (destroyed || s.active || !req || req instanceof RequestFailure || req !== opened) return false;
+      if (s.error !== undefined && req.executionId === undefined) {
+        const id = s.executionId ?? executionIdOf(s.error);
+        if (!mayStartAgain(s.error, id)) {
+          // It may still run: watch it again; without its id, never start it a second time.
+          if (id === undefined) return false;
+          resume = { request: req, executionId: id };
+        }
+      }
       restarts.update((n) => n + 1);
       return true;
     },
     destroy: () => {
       destroyed = true;
       effect.destroy();
-      state.set(IDLE);
+      state.update((s) => ({ ...IDLE, ...(s.executionId === undefined ? {} : { executionId: s.executionId }) }));
     },
   };
-}
-
-function executionIdOf(error: unknown): string | undefined {
-  const id = (error as { executionId?: unknown } | null)?.executionId;
-  return typeof id === 'string' ? id : undefined;
 }
 
 /** The options of `watch` in a request (a resumed run keeps its own). */
@@ -146,6 +179,11 @@ function runOptions(req: RunRequest): RunOptions {
 
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The state of a snapshot the server rendered: its output only when the request does not download documents (the browser does). */
+function renderedState({ progress, execution }: Snapshot, req: ExecutionRequest): State {
+  return { active: false, executionId: progress.id, progress, ...(execution && !req.downloadDocuments ? { output: execution } : {}) };
 }
 
 function sameDocuments(a: DocumentReference[], b: DocumentReference[]): boolean {

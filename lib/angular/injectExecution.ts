@@ -38,9 +38,11 @@ export interface ExecutionRef extends ResourceShape<FlowExecution> {
    */
   submitUserInput(values: Record<string, unknown>): Promise<FlowProgress>;
   /**
-   * Starts again after the end (does nothing while active): an execution that may still be
-   * running (the error names it and is not a `FlowExecutionError`) is watched again, so it is
-   * never started twice; otherwise the flow is started anew (or the id watched again).
+   * Starts again after the end (does nothing while active, or before a new request is
+   * followed): an execution that may still be running (a network failure or a timeout while
+   * following it) is watched again, so it is never started twice; a start whose answer was
+   * lost (`executionMayExist`, no id) is left as it is (nothing happens); otherwise the flow is
+   * started anew (or the id watched again). The same rule as `injectBatch`'s `retry()`.
    */
   retry(): void;
 }

@@ -1,5 +1,6 @@
 import { map, type Observable } from 'rxjs';
-import { type BatchItem, type BatchJob, type BatchOptions, type BatchSnapshot, isFlowExecutionError, isTerminalStatus, type SmartFlowsClient } from 'smart-flows-rx';
+import { type BatchItem, type BatchJob, type BatchOptions, type BatchSnapshot, type SmartFlowsClient } from 'smart-flows-rx';
+import { mayStartAgain } from './startAgain';
 
 /** What `retry()` of a batch without a journal runs again: these jobs of `jobs`, on top of `base`. */
 export interface RetryPlan {
@@ -13,26 +14,22 @@ export interface RetryPlan {
 
 /**
  * Whether a job of an ended batch may be started again without ever running twice: it never
- * started (queued), or it failed while no execution of it can still run — its flow ended
- * (Error, Canceled, Interrupted), or its start was refused before any execution existed.
- * A job whose execution may still run (a network failure or a timeout while following it, a
- * start whose answer was lost) is left as it is: watch its `executionId`, or give the batch a
- * journal, whose resumption follows or reconciles it.
+ * started (queued), or it failed and `mayStartAgain` (the rule `retry()` of one execution
+ * follows too) says no execution of it can still run. A job whose execution may still run is
+ * left as it is: watch its `executionId`, or give the batch a journal, whose resumption
+ * follows or reconciles it.
  */
-function mayStartAgain(item: BatchItem): boolean {
+function jobMayStartAgain(item: BatchItem): boolean {
   if (item.state === 'queued') return true;
-  if (item.state !== 'failed') return false;
-  const error = item.error as { executionMayExist?: unknown } | undefined;
-  if (isFlowExecutionError(error)) return isTerminalStatus(error.status);
-  return item.executionId === undefined && error?.executionMayExist !== true;
+  return item.state === 'failed' && mayStartAgain(item.error, item.executionId);
 }
 
 /**
  * The jobs `retry()` runs again after a batch without a journal ended: those that did not
- * succeed and may start again (see `mayStartAgain`); succeeded jobs keep their items.
+ * succeed and may start again (see `jobMayStartAgain`); succeeded jobs keep their items.
  */
 export function retryPlan(jobs: readonly BatchJob[], base: BatchSnapshot): RetryPlan {
-  const indices = base.items.flatMap((item, i) => (mayStartAgain(item) ? [i] : []));
+  const indices = base.items.flatMap((item, i) => (jobMayStartAgain(item) ? [i] : []));
   return { jobs, base, indices };
 }
 

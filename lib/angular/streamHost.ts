@@ -1,7 +1,13 @@
-import { type Injector, makeStateKey, NgZone, PendingTasks, PLATFORM_ID, type StateKey, TransferState } from '@angular/core';
-import { defer, finalize, type Observable, type Observer, type Subscription, switchMap, timeout, timer } from 'rxjs';
-import type { FlowProgress, SmartFlowsClient } from 'smart-flows-rx';
+import { ApplicationRef, InjectionToken, type Injector, makeStateKey, NgZone, PendingTasks, PLATFORM_ID, type StateKey, TransferState } from '@angular/core';
+import { catchError, defer, finalize, map, type Observable, type Observer, of, ReplaySubject, share, type Subscription, switchMap, tap, timeout, timer } from 'rxjs';
+import { type FlowExecution, type FlowProgress, isSuccessStatus, type SmartFlowsClient } from 'smart-flows-rx';
 import { NO_SNAPSHOT, SMART_FLOWS_SERVER_RENDERING } from './withServerRendering';
+
+/** What the server rendered of a watched execution: its progress, and its output once it ended in Success or Warning. */
+export interface Snapshot {
+  readonly progress: FlowProgress;
+  readonly execution?: FlowExecution;
+}
 
 /**
  * Where the entry's streams run in one app: the one place for the rules of the platform (nothing
@@ -18,12 +24,17 @@ export interface StreamHost {
   follow<T>(source: Observable<T>, observer: Observer<T>): Subscription;
   /**
    * On the server, with `withServerRendering({ snapshot: true })`: reads one progress of the
-   * execution, bounded and under `PendingTasks` (the render waits for it, and no longer), gives
-   * it to `set` and keeps it in `TransferState` for the browser. Otherwise reads nothing.
+   * execution (and its output, once it ended in Success or Warning), bounded and under
+   * `PendingTasks` (the render waits for it, and no longer), gives it to `set` and keeps it in
+   * `TransferState` for the browser. Otherwise reads nothing. Every ref of the app watching the
+   * same execution shares that one read.
    */
-  readSnapshot(client: SmartFlowsClient, executionId: string, set: (progress: FlowProgress) => void): Subscription | undefined;
-  /** In the browser: the progress the server rendered for this execution, taken once (a later follow asks the server). */
-  takeSnapshot(executionId: string): FlowProgress | undefined;
+  readSnapshot(client: SmartFlowsClient, executionId: string, set: (snapshot: Snapshot) => void): Subscription | undefined;
+  /**
+   * In the browser: the progress the server rendered for this execution, for every ref that
+   * asks until the app is first stable (hydration); then it is dropped (a later follow asks the server).
+   */
+  takeSnapshot(executionId: string): Snapshot | undefined;
 }
 
 /** The host of the app `injector` belongs to. */
@@ -48,31 +59,49 @@ export function streamHost(injector: Injector): StreamHost {
     readSnapshot: (client, executionId, set) => {
       const options = injector.get(SMART_FLOWS_SERVER_RENDERING, NO_SNAPSHOT);
       if (!server || !options.snapshot) return undefined;
-      const transfer = injector.get(TransferState);
-      const pending = injector.get(PendingTasks);
-      return follow(
-        defer(() => {
+      const reads = injector.get(SERVER_READS);
+      const key = snapshotKey(executionId);
+      let read = reads.get(key);
+      if (!read) {
+        const transfer = injector.get(TransferState);
+        const pending = injector.get(PendingTasks);
+        read = defer(() => {
           const done = pending.add();
-          return client.getProgress(executionId).pipe(timeout(options.snapshotTimeoutMs), finalize(done));
-        }),
-        {
-          next: (progress) => {
-            transfer.set(snapshotKey(executionId), progress);
-            set(progress);
-          },
-          // No snapshot in time (or none at all): the page renders the initial state, the browser follows.
-          error: () => undefined,
-          complete: () => undefined,
-        },
-      );
+          return client.getProgress(executionId).pipe(
+            // Ended well: its output too, so the page renders it resolved and the browser needs no request.
+            switchMap((progress) =>
+              isSuccessStatus(progress.status)
+                ? client.getExecution(executionId).pipe(
+                    map((execution): Snapshot => ({ progress, execution })),
+                    catchError(() => of<Snapshot>({ progress })),
+                  )
+                : of<Snapshot>({ progress }),
+            ),
+            timeout(options.snapshotTimeoutMs),
+            finalize(done),
+          );
+        }).pipe(
+          tap((snapshot) => transfer.set(key, snapshot)),
+          // One GET per execution and render, whatever it answered, for every ref watching it.
+          share({ connector: () => new ReplaySubject<Snapshot>(1), resetOnError: false, resetOnComplete: false, resetOnRefCountZero: false }),
+        );
+        reads.set(key, read);
+      }
+      return follow(read, {
+        next: set,
+        // No snapshot in time (or none at all): the page renders the initial state, the browser follows.
+        error: () => undefined,
+        complete: () => undefined,
+      });
     },
     takeSnapshot: (executionId) => {
       if (server) return undefined;
       const transfer = injector.get(TransferState);
       const key = snapshotKey(executionId);
-      const progress = transfer.get(key, null);
-      if (progress) transfer.remove(key);
-      return progress ?? undefined;
+      const snapshot = transfer.get(key, null);
+      // Kept while the app hydrates (every ref watching it renders the same), then dropped.
+      if (snapshot) void injector.get(ApplicationRef).whenStable().then(() => transfer.remove(key));
+      return snapshot ?? undefined;
     },
   };
 }
@@ -87,6 +116,12 @@ export function afterFirstInterval<T>(client: SmartFlowsClient, source: Observab
   return timer(intervalMs).pipe(switchMap(() => source));
 }
 
-function snapshotKey(executionId: string): StateKey<FlowProgress> {
-  return makeStateKey<FlowProgress>(`smart-flows-rx:progress:${executionId.toLowerCase()}`);
+/** The server's snapshot reads of one app (one render), by key. */
+const SERVER_READS = new InjectionToken<Map<string, Observable<Snapshot>>>('smart-flows-rx server snapshot reads', {
+  providedIn: 'root',
+  factory: () => new Map(),
+});
+
+function snapshotKey(executionId: string): StateKey<Snapshot> {
+  return makeStateKey<Snapshot>(`smart-flows-rx:progress:${executionId.toLowerCase()}`);
 }

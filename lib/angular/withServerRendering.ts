@@ -8,7 +8,9 @@ export interface ServerRenderingOptions {
    * Whether `injectExecution({ executionId })` reads one progress of that execution on the
    * server (one GET, under Angular's `PendingTasks`, so the render waits for it and no longer
    * than `snapshotTimeoutMs`), renders it and hands it to the browser through `TransferState`:
-   * the browser shows it at once and asks the server again only at its first poll. Without it,
+   * the browser shows it at once and asks the server again only at its first poll. An execution
+   * already ended in Success or Warning is read with its output (a second GET, in the same time):
+   * it renders resolved and the browser asks nothing. Without it,
    * the server sends nothing and the page renders the initial state. A flow is never started
    * on the server either way, and a batch is never run there.
    * @default false

@@ -84,18 +84,20 @@ describe('executionResource', () => {
     expect(shown('.id')).toBe(fixture.componentInstance.letter.executionId());
   });
 
-  it('in error: error() is the FlowExecutionError, value() throws it, hasValue() is false; reload() starts the flow anew, once', async () => {
+  it("in error: error() is the FlowExecutionError, value() throws Angular's ResourceValueError with it as cause, hasValue() is false; reload() starts the flow anew, once, 'reloading' with the error kept", async () => {
     const broken = resourceOf({ flowId: flows.error.id, input: '<Letter/>' });
     await waitFor(() => expect(broken.status()).toBe('error'));
     expect(broken.error()).toBeInstanceOf(FlowExecutionError);
-    expect(() => broken.value()).toThrow(FlowExecutionError);
+    expect(() => broken.value()).toThrow(expect.objectContaining({ name: 'ResourceValueError', cause: broken.error() }));
     expect([broken.hasValue(), broken.isLoading(), broken.executionStatus()]).toEqual([false, false, 'Error']);
     expect((broken as unknown as { snapshot(): unknown }).snapshot()).toEqual({ status: 'error', error: broken.error() });
 
     const started = sim.server.simulator.stats.executionsStarted;
+    const failure = broken.error();
     expect(broken.reload()).toBe(true);
     TestBed.tick();
-    expect(broken.status()).toBe('loading');
+    // Angular's rule (was 'loading' with error() cleared): 'reloading', the error kept, no value.
+    expect([broken.status(), broken.error(), broken.value(), broken.hasValue()]).toEqual(['reloading', failure, undefined, false]);
     expect(broken.reload()).toBe(false);
     await waitFor(() => expect(broken.status()).toBe('error'));
     expect(sim.server.simulator.stats.executionsStarted).toBe(started + 1);

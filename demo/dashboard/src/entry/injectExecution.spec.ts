@@ -231,13 +231,14 @@ describe('injectExecution', () => {
     expect([letter.status(), letter.percentage(), letter.isActive()]).toEqual(['Success', 100, false]);
   });
 
-  it('as a Resource in error: error() is the FlowExecutionError, value() throws it, reload() starts again (not while active)', async () => {
+  it('as a Resource in error: error() is the FlowExecutionError, value() throws a ResourceValueError with it as cause, reload() starts again (not while active)', async () => {
     const broken = TestBed.runInInjectionContext(() => injectExecution({ flowId: flows.error.id, input: '<Letter/>' }));
     await waitFor(() => expect(broken.resource.status()).toBe('error'));
     expect(broken.resource.error()).toBeInstanceOf(FlowExecutionError);
     expect(broken.resource.error()).toBe(broken.error());
-    expect(() => broken.value()).toThrow(FlowExecutionError);
-    expect(() => broken.resource.value()).toThrow(FlowExecutionError);
+    const thrown = expect.objectContaining({ name: 'ResourceValueError', cause: broken.error() });
+    expect(() => broken.value()).toThrow(thrown);
+    expect(() => broken.resource.value()).toThrow(thrown);
     expect([broken.hasValue(), broken.resource.hasValue(), broken.resource.isLoading()]).toEqual([false, false, false]);
     expect(broken.status()).toBe('Error');
     expect(broken.debugName).toBeUndefined();
