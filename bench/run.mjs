@@ -2,7 +2,8 @@
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
 // --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
-// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3.
+// Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3, and so
+// does part 7 (how fast the command line starts, bench/cliStart.mjs).
 // Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
 // (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
 // run of part 5 alone keeps the other parts' figures in the file. A run of some parts keeps the
@@ -11,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, printTable } from './common.mjs';
 import { runBundleBenchmark } from './bundle.mjs';
+import { runCliStartBenchmark } from './cliStart.mjs';
 import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
 import { runPollingBenchmark } from './polling.mjs';
@@ -22,7 +24,7 @@ const args = Object.fromEntries(
     return [k, v.length ? v.join('=') : true];
   }),
 );
-const parts = new Set(String(args.part ?? '1,2,3,4').split(',').map(Number));
+const parts = new Set(String(args.part ?? '1,2,3,4,7').split(',').map(Number));
 const quick = args.quick === true;
 
 if (typeof global.gc !== 'function') {
@@ -44,6 +46,7 @@ if (parts.has(1)) {
 if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
+if (parts.has(7)) results.parts.cliStart = await runCliStartBenchmark({ quick });
 const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
 
 results.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
