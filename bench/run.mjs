@@ -1,7 +1,8 @@
 // `npm run bench`: every part against baselines measured in the same run, a table per part,
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
-// --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
+// --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1),
+// --sizes=100,1000,5000,20000 (part 2's live executions; default 100,1000,5000).
 // Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3, and so
 // does part 7 (how fast the command line starts, bench/cliStart.mjs).
 // Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
@@ -43,7 +44,7 @@ if (parts.has(1)) {
     extraPolling: args.polling ? JSON.parse(args.polling) : [],
   });
 }
-if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
+if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick, sizes: args.sizes ? String(args.sizes).split(',').map(Number) : undefined });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
 if (parts.has(7)) results.parts.cliStart = await runCliStartBenchmark({ quick });
