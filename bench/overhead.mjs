@@ -1,7 +1,7 @@
 // Part 2, overhead and scale: N executions watched at once by the client, against a bare fetch
 // loop sending the same requests to the same server (a child process, so only client work is
 // in this process's CPU figures).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { SmartFlowsClient } from 'smart-flows-rx';
 import { mean, printTable, round, sleep, target } from './common.mjs';
 import { startSimulatorChild } from './simulatorChild.mjs';
@@ -109,6 +109,10 @@ async function phase({ mode, ids, server, windowMs, measureLoop }) {
   // The ramp took one interval: every execution is live and polling at its steady rate now.
   const loop = measureLoop ? monitorEventLoopDelay({ resolution: 10 }) : undefined;
   loop?.enable();
+  // The GC pauses of the window, beside the event-loop delay they may explain.
+  const gcPauses = [];
+  const gcObserver = measureLoop ? new PerformanceObserver((list) => gcPauses.push(...list.getEntries().map((e) => e.duration))) : undefined;
+  gcObserver?.observe({ entryTypes: ['gc'] });
   const requests0 = counter.requests;
   const serverCpu0 = await server.call('cpu');
   const cpu0 = process.cpuUsage();
@@ -117,6 +121,7 @@ async function phase({ mode, ids, server, windowMs, measureLoop }) {
   const serverCpu1 = await server.call('cpu');
   const requests = counter.requests - requests0;
   loop?.disable();
+  gcObserver?.disconnect();
   const heapAfter = await settleHeap();
 
   for (const stop of stops) stop();
@@ -132,12 +137,19 @@ async function phase({ mode, ids, server, windowMs, measureLoop }) {
     heapBytesPerExecution: (heapAfter - heapBefore) / ids.length,
     eventLoopDelayP99Ms: loop ? loop.percentile(99) / 1e6 : undefined,
     eventLoopDelayMaxMs: loop ? loop.max / 1e6 : undefined,
+    gcMaxPauseMs: gcObserver ? Math.max(0, ...gcPauses) : undefined,
+    gcPauseMsPerSecond: gcObserver ? gcPauses.reduce((t, d) => t + d, 0) / (windowMs / 1000) : undefined,
     events,
   };
 }
 
-export async function runOverheadBenchmark({ quick = false } = {}) {
-  const sizes = quick ? [100, 1000] : [100, 1000, 5000];
+/**
+ * @param sizes - the numbers of live executions, smallest first (default 100, 1,000, 5,000;
+ *   `--sizes=100,1000,5000,20000` for the ramp to 20,000 of issue 31, about 12 minutes more:
+ *   each phase subscribes over one interval, N × 2 ms, so 40 s at 20,000)
+ */
+export async function runOverheadBenchmark({ quick = false, sizes: asked } = {}) {
+  const sizes = asked ?? (quick ? [100, 1000] : [100, 1000, 5000]);
   const windowMs = quick ? 4000 : 8000;
   // A server that answers every progress call at once: part 2 compares the client's own cost per
   // request with a bare fetch loop at the same rate (held polls are part 1's subject). The client
@@ -174,6 +186,9 @@ export async function runOverheadBenchmark({ quick = false } = {}) {
       clientHeapBytesPerExecution: avg('client', 'heapBytesPerExecution'),
       fetchEventLoopDelayP99Ms: avg('fetch', 'eventLoopDelayP99Ms'),
       clientEventLoopDelayP99Ms: avg('client', 'eventLoopDelayP99Ms'),
+      fetchGcMaxPauseMs: avg('fetch', 'gcMaxPauseMs'),
+      clientGcMaxPauseMs: avg('client', 'gcMaxPauseMs'),
+      clientGcPauseMsPerSecond: avg('client', 'gcPauseMsPerSecond'),
     };
   });
   const largest = rows[rows.length - 1];
@@ -192,6 +207,7 @@ export async function runOverheadBenchmark({ quick = false } = {}) {
     'fetch heap B/exec': r.fetchHeapBytesPerExecution,
     'client heap B/exec': r.clientHeapBytesPerExecution,
     'loop p99 ms fetch/client': r.clientEventLoopDelayP99Ms === undefined ? '' : `${round(r.fetchEventLoopDelayP99Ms)} / ${round(r.clientEventLoopDelayP99Ms)}`,
+    'longest GC ms fetch/client': Number.isNaN(r.clientGcMaxPauseMs) ? '' : `${round(r.fetchGcMaxPauseMs)} / ${round(r.clientGcMaxPauseMs)}`,
   })));
   const targets = [
     target(`client ÷ bare fetch CPU per request at ${largest.executions}`, largest.cpuRatio, '≤ 1.25', largest.cpuRatio <= 1.25),

@@ -1,9 +1,11 @@
 // `npm run bench`: every part against baselines measured in the same run, a table per part,
 // and bench/results.json. Options: --part=1,2,3 (default all), --no-write, --quick (smaller
 // runs for trying things; its figures are not the ones to publish),
-// --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1).
+// --polling='[{"intervalMs":400}]' (more client polling options to compare in part 1),
+// --sizes=100,1000,5000,20000 (part 2's live executions; default 100,1000,5000).
 // Part 4 (tracking many executions, bench/tracking.mjs) runs by default like parts 1–3, and so
-// does part 6 (peers: the pollers people would pick instead, bench/peers.mjs; about 7 minutes).
+// do part 6 (peers: the pollers people would pick instead, bench/peers.mjs; about 7 minutes)
+// and part 7 (how fast the command line starts, bench/cliStart.mjs).
 // Part 5 (which fetch, bench/fetch.mjs) runs only when asked (--part=5), once per Node version
 // (scripts/node-matrix.mjs); its figures go to results.json's `fetchByNode.node<major>`, and a
 // run of part 5 alone keeps the other parts' figures in the file. A run of some parts keeps the
@@ -12,6 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineInfo, printTable } from './common.mjs';
 import { runBundleBenchmark } from './bundle.mjs';
+import { runCliStartBenchmark } from './cliStart.mjs';
 import { runFetchBenchmark } from './fetch.mjs';
 import { runOverheadBenchmark } from './overhead.mjs';
 import { runPeersBenchmark } from './peers.mjs';
@@ -25,7 +28,7 @@ const args = Object.fromEntries(
     return [k, v.length ? v.join('=') : true];
   }),
 );
-const parts = new Set(String(args.part ?? '1,2,3,4,6').split(',').map(Number));
+const parts = new Set(String(args.part ?? '1,2,3,4,6,7').split(',').map(Number));
 const quick = args.quick === true;
 
 if (typeof global.gc !== 'function') {
@@ -44,10 +47,11 @@ if (parts.has(1)) {
     extraPolling: args.polling ? JSON.parse(args.polling) : [],
   });
 }
-if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick });
+if (parts.has(2)) results.parts.overhead = await runOverheadBenchmark({ quick, sizes: args.sizes ? String(args.sizes).split(',').map(Number) : undefined });
 if (parts.has(3)) results.parts.bundle = await runBundleBenchmark();
 if (parts.has(4)) results.parts.tracking = await runTrackingBenchmark({ quick });
 if (parts.has(6)) results.parts.peers = await runPeersBenchmark({ count: quick ? 40 : 200 });
+if (parts.has(7)) results.parts.cliStart = await runCliStartBenchmark({ quick });
 const fetchPart = parts.has(5) ? await runFetchBenchmark({ quick }) : undefined;
 if (String(args.part ?? '').split(',').includes('fleet')) results.parts.fleet = await runFleetBenchmark({ quick }); // issue 29: --part=fleet, only when asked (bench/fleet.mjs)
 

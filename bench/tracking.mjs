@@ -16,6 +16,9 @@ const STEP_MS = 50;
 const BASE = 'https://flows.bench.invalid';
 const ROUTE = /\/api\/v1\/flows\/(executions\/filter|executions\/[0-9a-f-]{36}\/progress|executions\/[0-9a-f-]{36}|executions|[0-9a-f-]{36}\/executions)(\?|$)/i;
 
+/** The tracker's largest page (its `maxPageSize` default, which is also the most it accepts). */
+const MAX_PAGE = 1000;
+
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A fetch that answers from `simulator.handle()` in this process and counts requests by kind. */
@@ -111,6 +114,11 @@ async function runScenario({ count, tracking, listing = {}, flows }) {
     maxListRequestsPerCycle: cycleRows.length ? Math.max(...cycleRows.map((c) => c.requests)) : undefined,
     p50ListRequestsPerCycle: cycleRows.length ? percentile(cycleRows.map((c) => c.requests), 50) : undefined,
     itemsPerCycle: cycleRows.length ? mean(cycleRows.map((c) => c.items)) : undefined,
+    // The fewest requests a cycle could have sent with pages of MAX_PAGE: one, or as many pages
+    // as the items it listed (every execution the server says was modified since the horizon:
+    // a stage or percentage change counts, not only a status change, and the feed cannot tell).
+    itemsBoundPerCycle: cycleRows.length ? mean(cycleRows.map((c) => Math.max(1, Math.ceil(c.items / MAX_PAGE)))) : undefined,
+    cyclesOverOnePage: cycleRows.length ? cycleRows.filter((c) => c.items > MAX_PAGE).length : undefined,
     maxItemsPerCycle: cycleRows.length ? Math.max(...cycleRows.map((c) => c.items)) : undefined,
     fallbacks: cycles.filter((e) => e.type === 'fallback').length,
     fallbackReasons: [...new Set(cycles.filter((e) => e.type === 'fallback').map((e) => `${e.scope}: ${e.reason}`))].join(', '),
@@ -190,11 +198,16 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
   const track = find(mid, 'listing');
   const perCycle = sizes.map((n) => find(n, 'listing').listRequestsPerCycle);
   const ratio = track.statusRequestsPerExecution / poll.statusRequestsPerExecution;
+  // What pages of MAX_PAGE allow: the same ratio for the fewest requests each cycle could send.
+  const itemsBound = sizes.map((n) => find(n, 'listing').itemsBoundPerCycle);
+
   const steadyPerCycle = sizes.map((n) => steady.find((r) => r.executions === n && r.strategy === 'listing tracker').listRequestsPerCycle);
   const targets = [
     target(`tracker ÷ polling, status requests per execution at ${mid}`, ratio, '≤ 0.05', ratio <= 0.05),
     target(`tracker p95 lag ÷ polling p95 lag at ${mid}`, track.lagP95Ms / poll.lagP95Ms, '≤ 1', track.lagP95Ms <= poll.lagP95Ms),
     target(`listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} (mean)`, perCycle.at(-1) / perCycle[0], '≤ 1.1 (flat)', perCycle.at(-1) / perCycle[0] <= 1.1),
+    target(`listing requests per cycle at ${sizes.at(-1)} ÷ the fewest its listed items allow with pages of ${MAX_PAGE}`, perCycle.at(-1) / itemsBound.at(-1), '≤ 1.1', perCycle.at(-1) / itemsBound.at(-1) <= 1.1),
+    target(`the fewest requests per cycle pages of ${MAX_PAGE} allow, at ${sizes.at(-1)} ÷ at ${sizes[0]} (the floor under the ratio of means)`, itemsBound.at(-1) / itemsBound[0], 'info', true),
     target(`steady (changes per cycle the same): listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} quiet executions`, steadyPerCycle.at(-1) / steadyPerCycle[0], '≤ 1.1 (flat)', steadyPerCycle.at(-1) / steadyPerCycle[0] <= 1.1),
     target('unexpected errors, every run', [...rows, ...steady].reduce((s, r) => s + r.unexpectedErrors, 0), '0', [...rows, ...steady].every((r) => r.unexpectedErrors === 0)),
   ];
@@ -208,6 +221,8 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
     'p50/cycle': r.p50ListRequestsPerCycle ?? '',
     'max/cycle': r.maxListRequestsPerCycle ?? '',
     'items/cycle': r.itemsPerCycle ?? '',
+    'fewest req/cycle': r.itemsBoundPerCycle ?? '',
+    'cycles > 1 page': r.cyclesOverOnePage ?? '',
     'lag p50 ms': r.lagP50Ms,
     'lag p95 ms': r.lagP95Ms,
     fallbacks: r.fallbacks ? `${r.fallbacks} (${r.fallbackReasons})` : 0,
@@ -240,6 +255,7 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
         'The server never holds a progress call (progressHold ignore, 0 s): the default polling then sends plain polls; where a server long-polls, part 1 shows the default polling needs few requests.',
         'Lag = the stream ended (output event or FlowExecutionError) minus the terminal moment from the script and the server-side createdAt.',
         "The tracker runs with its defaults (cycle 1 s, safety margin 'auto' (0.5–3 s, fitted to the lateness it sees), missingAfterMs 30 s, feed 'filter').",
+        `Fewest requests per cycle: max(1, ceil(items / ${MAX_PAGE})) per cycle, averaged, for the items the cycle listed (every execution modified since its horizon, a stage or percentage change included; the first cycle lists every tracked execution): what pages of ${MAX_PAGE} allow whatever the tracker does. With 5,000 started at once, over 1,000 are modified each second for the first ~5 s.`,
         'Steady state: N executions in one hour-long stage (quiet) plus 10 short executions (2–10 s) started every second, so the changes per cycle stay the same whatever N is; counted over the last 60 s of 90 s of virtual time. The quiet ones are past missingAfterMs and are asked for in the cycle requests (id in […]) or, with polling, polled at the longest interval.',
       ],
     },

@@ -12,11 +12,12 @@ export interface CommandContext {
   interrupts: Interrupts;
 }
 
-/** A subcommand: its usage, help text, options, and what it does (resolving to the exit code). */
+/**
+ * A subcommand: its usage, help text, options, and what it does (resolving to the exit code).
+ * Its line in the list of commands is in `commands/index.ts`, which loads it when it is used.
+ */
 export interface Command {
   name: string;
-  /** One line for the list of commands. */
-  summary: string;
   /** The usage line, e.g. `smart-flows cancel <executionId>`. */
   usage: string;
   /** The rest of `--help`: arguments, options, examples. */

@@ -1,5 +1,4 @@
 // The `smart-flows` executable (package.json `bin`, built to dist/cli.js with a shebang).
-import { config } from 'rxjs';
 import { EXIT } from './exitCodes';
 import { Interrupts } from './interrupts';
 import { main } from './main';
@@ -7,10 +6,14 @@ import { terminalText } from './terminalText';
 
 // A subscriber's callback that throws is reported by RxJS later, on a timer, where it would
 // escape the exit code (or come after process.exit(0)): keep it, and let it make the code 1.
+// Set before a command runs, when RxJS loads (`--help` and `--version` do not load it).
 let unhandled: unknown;
-config.onUnhandledError = (error: unknown) => {
-  unhandled ??= error;
-  process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+const beforeCommand = async () => {
+  const { config } = await import('rxjs');
+  config.onUnhandledError = (error: unknown) => {
+    unhandled ??= error;
+    process.stderr.write(`smart-flows: ${terminalText(error instanceof Error ? error.message : String(error))}\n`);
+  };
 };
 
 const exit = (code: number) => process.exit(interrupts.exitCode(code === 0 && unhandled !== undefined ? 1 : code));
@@ -27,7 +30,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 // Nowhere left to say anything: carry on without the messages.
 process.stderr.on('error', () => undefined);
 
-main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, interrupts }).then(
+main({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, interrupts, beforeCommand }).then(
   async (code) => {
     // Let what was written reach pipes and files, then exit without waiting for idle keep-alive sockets.
     await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((resolve) => s.write('', () => resolve()))));

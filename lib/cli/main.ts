@@ -2,7 +2,6 @@ import { COMMON_OPTIONS, CONNECTION_OPTIONS, parse } from './args';
 import type { Command } from './Command';
 import { commands } from './commands/index';
 import { EXIT } from './exitCodes';
-import { describe, exitCodeOf } from './failures';
 import { Interrupts } from './interrupts';
 import type { Stdin } from './readSource';
 import { Terminal, type OutStream } from './Terminal';
@@ -20,6 +19,11 @@ export interface CliProcess {
   stderr: OutStream;
   stdin: Stdin;
   interrupts: Interrupts;
+  /**
+   * Called once before a command runs (never for `--help`, `--version` or a usage error): the
+   * real process sets RxJS's `onUnhandledError` there, so RxJS loads only when a command needs it.
+   */
+  beforeCommand?: () => Promise<void>;
 }
 
 const GLOBAL_HELP = `smart-flows ${VERSION}: run Smart Flows document-generation flows from a terminal or a CI job
@@ -67,7 +71,7 @@ export async function main(proc: CliProcess): Promise<number> {
   const json = rest.includes('--json');
   const term = new Terminal(proc.stdout, proc.stderr, { json, env: proc.env });
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    const topic = name === 'help' ? await commands.find((c) => c.name === rest[0])?.load() : undefined;
     (name === undefined ? proc.stderr : proc.stdout).write(`${topic ? commandHelp(topic) : GLOBAL_HELP}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
@@ -75,11 +79,13 @@ export async function main(proc: CliProcess): Promise<number> {
     proc.stdout.write(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     proc.stderr.write(`smart-flows: unknown command '${terminalText(name)}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
     return EXIT.usage;
   }
+  // The command's module, and what it runs on, load now (see commands/index.ts).
+  const command = await entry.load();
   try {
     const options = { ...COMMON_OPTIONS, ...(command.name === 'simulator' ? {} : CONNECTION_OPTIONS), ...command.options };
     const args = parse(rest, options);
@@ -90,6 +96,7 @@ export async function main(proc: CliProcess): Promise<number> {
     const { min, max, names } = command.positionals;
     if (args.positionals.length < min) throw new UsageError(`missing ${names}`);
     if (args.positionals.length > max) throw new UsageError(`unexpected argument '${args.positionals[max]}'`);
+    await proc.beforeCommand?.();
     // --verbose: its printer is loaded only then, and stops with the command.
     const quiet = args.values.verbose ? (await import('./verbose')).printVerbose(term) : undefined;
     try {
@@ -105,6 +112,8 @@ export async function main(proc: CliProcess): Promise<number> {
       term.note(`Usage: ${command.usage}`);
       return EXIT.usage;
     }
+    // How a failure is told loads with it (it reads the client's error classes).
+    const { describe, exitCodeOf } = await import('./failures');
     term.note(`smart-flows ${command.name}: ${describe(error)}`);
     return exitCodeOf(error);
   }

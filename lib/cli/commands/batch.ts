@@ -12,7 +12,6 @@ import { runJobs } from './runJobs';
 /** `smart-flows batch <jobs>`: runs one flow execution per line of a CSV or JSON-lines file. */
 export const batch: Command = {
   name: 'batch',
-  summary: 'run one execution per line of a CSV or JSON-lines file, several at once',
   usage: 'smart-flows batch <jobs.csv|jobs.jsonl|-> --flow <id> [--concurrency 4] [--journal batch.jsonl] [--out dir] [--fail-fast]',
   positionals: { min: 1, max: 1, names: '<jobs.csv|jobs.jsonl|->' },
   options: {

@@ -9,7 +9,6 @@ import { UsageError } from '../UsageError';
 /** `smart-flows cancel <executionId>…`: asks the server to cancel executions. */
 export const cancel: Command = {
   name: 'cancel',
-  summary: 'cancel executions',
   usage: 'smart-flows cancel <executionId>...',
   positionals: { min: 1, max: 1000, names: '<executionId>...' },
   options: {},

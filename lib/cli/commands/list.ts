@@ -11,7 +11,6 @@ const STATUSES: FlowStatus[] = ['Queued', 'Running', 'Waiting', 'UserInput', 'Se
 /** `smart-flows list`: one page of executions, newest first. */
 export const list: Command = {
   name: 'list',
-  summary: 'list executions, newest first',
   usage: 'smart-flows list [--flow id] [--status s] [--size n] [--page n]',
   positionals: { min: 0, max: 0, names: '' },
   options: {

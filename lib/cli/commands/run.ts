@@ -10,7 +10,6 @@ import { follow } from './follow';
 /** `smart-flows run <flowId>`: starts one execution and follows it to its end. */
 export const run: Command = {
   name: 'run',
-  summary: 'start a flow and follow it to its end, with a progress bar',
   usage: 'smart-flows run <flowId> [--input file.xml|-] [--out dir] [--skip-user-input] [--timeout 10m]',
   positionals: { min: 1, max: 1, names: '<flowId>' },
   options: {

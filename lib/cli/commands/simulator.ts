@@ -7,7 +7,6 @@ import { UsageError } from '../UsageError';
 /** `smart-flows simulator`: the built-in simulator as a real HTTP server, to try every command. */
 export const simulator: Command = {
   name: 'simulator',
-  summary: 'start the built-in simulator (a fake Smart Flows server) to try the commands',
   usage: 'smart-flows simulator [--port n] [--host address]',
   positionals: { min: 0, max: 0, names: '' },
   options: {

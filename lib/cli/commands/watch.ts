@@ -9,7 +9,6 @@ import { follow } from './follow';
 /** `smart-flows watch <executionId>`: follows an execution that already exists. */
 export const watch: Command = {
   name: 'watch',
-  summary: 'follow an existing execution to its end',
   usage: 'smart-flows watch <executionId> [--out dir] [--timeout 10m]',
   positionals: { min: 1, max: 1, names: '<executionId>' },
   options: {
