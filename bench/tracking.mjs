@@ -205,7 +205,10 @@ export async function runTrackingBenchmark({ quick = false } = {}) {
   const targets = [
     target(`tracker ÷ polling, status requests per execution at ${mid}`, ratio, '≤ 0.05', ratio <= 0.05),
     target(`tracker p95 lag ÷ polling p95 lag at ${mid}`, track.lagP95Ms / poll.lagP95Ms, '≤ 1', track.lagP95Ms <= poll.lagP95Ms),
-    target(`listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} (mean)`, perCycle.at(-1) / perCycle[0], '≤ 1.1 (flat)', perCycle.at(-1) / perCycle[0] <= 1.1),
+    // The start burst: 5,000 started at once modify more than a page of 1,000 a second for seconds, so
+    // no tracker lists them in one request a cycle (issue 31 item 4). The target is the ratio of means
+    // against the floor's own ratio (the fewest requests pages of 1,000 allow, at both sizes): ≤ 1.1 of it.
+    target(`listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} (mean), against the same ratio of the floor pages of ${MAX_PAGE} allow`, perCycle.at(-1) / perCycle[0], `≤ 1.1 × ${round(itemsBound.at(-1) / itemsBound[0], 2)} (the floor's ratio)`, perCycle.at(-1) / perCycle[0] <= 1.1 * (itemsBound.at(-1) / itemsBound[0])),
     target(`listing requests per cycle at ${sizes.at(-1)} ÷ the fewest its listed items allow with pages of ${MAX_PAGE}`, perCycle.at(-1) / itemsBound.at(-1), '≤ 1.1', perCycle.at(-1) / itemsBound.at(-1) <= 1.1),
     target(`the fewest requests per cycle pages of ${MAX_PAGE} allow, at ${sizes.at(-1)} ÷ at ${sizes[0]} (the floor under the ratio of means)`, itemsBound.at(-1) / itemsBound[0], 'info', true),
     target(`steady (changes per cycle the same): listing requests per cycle at ${sizes.at(-1)} ÷ at ${sizes[0]} quiet executions`, steadyPerCycle.at(-1) / steadyPerCycle[0], '≤ 1.1 (flat)', steadyPerCycle.at(-1) / steadyPerCycle[0] <= 1.1),
