@@ -77,7 +77,8 @@ if (args['no-write'] !== true) {
   for (const part of Object.values(results.parts)) Object.assign(part, { measuredAt: results.startedAt, machine: results.machine, durationSeconds: results.durationSeconds });
   const full = [1, 2, 3, 4].every((p) => parts.has(p));
   const written = Object.keys(results.parts).length === 0 ? { ...previous, fetchByNode }
-    : full ? { ...results, fetchByNode }
+    // The fleet part runs only when asked (--part=fleet, minutes on a redis-server): a full run keeps it.
+    : full ? { ...results, parts: { ...(previous.parts?.fleet ? { fleet: previous.parts.fleet } : {}), ...results.parts }, fetchByNode }
     : { ...previous, parts: { ...previous.parts, ...results.parts }, fetchByNode };
   writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`);
   console.log(`\nWrote ${file}`);
