@@ -7,16 +7,18 @@ export const CANCEL_LIMIT_MS = 5_000;
 
 /**
  * `cancelOnUnsubscribe`: when the subscriber leaves while the execution may still be running
- * on the server (an event was seen, none terminal, and the stream neither completed nor
- * errored), sends `cancel(executionId)` once, fire-and-forget: a failure has nowhere to go,
+ * on the server (an event was seen, none terminal, or — for `watch` — its id was known from the
+ * start and no event came yet; and the stream neither completed nor errored), sends
+ * `cancel(executionId)` once, fire-and-forget: a failure has nowhere to go,
  * and the request (retries included) is dropped after {@link CANCEL_LIMIT_MS}, so it never
  * keeps a process alive for long.
  */
-export function cancelWhenLeft(cancel: (executionId: string) => Observable<unknown>, scheduler: SchedulerLike): MonoTypeOperatorFunction<ExecutionEvent> {
+export function cancelWhenLeft(cancel: (executionId: string) => Observable<unknown>, scheduler: SchedulerLike, knownId?: string): MonoTypeOperatorFunction<ExecutionEvent> {
   return (source) =>
     defer(() => {
-      // The id of an execution that may still be running, while the stream is open.
-      let running: string | undefined;
+      // The id of an execution that may still be running, while the stream is open: a watched
+      // one's from the start (its first progress call may be held for 30 s before any event).
+      let running: string | undefined = knownId;
       return source.pipe(
         tap({
           next: (event) => (running = isTerminalStatus(event.progress.status) ? undefined : event.executionId),

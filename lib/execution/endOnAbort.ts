@@ -26,7 +26,7 @@ export interface AbortContext<T> {
 export function endOnAbort<T>(signal: AbortSignal | undefined, context: AbortContext<T> = {}): MonoTypeOperatorFunction<T> {
   if (signal === undefined) return (source) => source;
   const s = signal as Partial<AbortSignal> | null;
-  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
     return () => throwError(() => new SmartFlowsInputError('signal must be an AbortSignal'));
   }
   return (source) =>

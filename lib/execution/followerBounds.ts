@@ -41,7 +41,7 @@ export function followerBounds(
   scheduler: SchedulerLike,
 ): MonoTypeOperatorFunction<ExecutionEvent> {
   const timed = deadline(limits.timeoutMs, scheduler, limits.knownId, redactionOf(limits.secrets));
-  const left = limits.cancelOnUnsubscribe ? cancelWhenLeft(cancel, scheduler) : undefined;
+  const left = limits.cancelOnUnsubscribe ? cancelWhenLeft(cancel, scheduler, limits.knownId) : undefined;
   // A run starts its execution: aborted before its first event, the start may have reached the server.
   const abort = limits.signal !== undefined ? endOnAbort(limits.signal, { idOf: eventId, starts: limits.knownId === undefined, ...(limits.knownId ? { knownId: limits.knownId } : {}) }) : undefined;
   if (!left && !abort) return timed;

@@ -54,6 +54,29 @@ describe('cancelOnUnsubscribe', () => {
     });
   });
 
+  it('watch: sends one cancel when the subscriber leaves before the first event (the id is known from the start)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      // The first progress call is held (a long poll): no event before the subscriber leaves at 5.
+      const { client, calls } = marbleClient(ts, { progress: () => cold('-----------------------(r|)', { r: progress('Running', 10) }) }, polling);
+      expectObservable(client.watch(EXEC_ID, { cancelOnUnsubscribe: true }), '^ 4ms !');
+      ts.flush();
+      // Before the fix (outside attack on issue 28): [] — the execution ran on, although the
+      // docs promise that leaving (an unsubscribe, an aborted signal) with cancelOnUnsubscribe stops it.
+      expect(calls.filter((c) => c.startsWith('cancel'))).toEqual(['cancel@5']);
+    });
+  });
+
+  it('watch: a timeout before the first event still cancels nothing (a timeout never cancels)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const { client, calls } = marbleClient(ts, { progress: () => cold('-----------------------(r|)', { r: progress('Running', 10) }) }, polling);
+      expectObservable(client.watch(EXEC_ID, { cancelOnUnsubscribe: true, timeoutMs: 5 })).toBe('-----#', undefined, expect.anything());
+      ts.flush();
+      expect(calls.filter((c) => c.startsWith('cancel'))).toEqual([]);
+    });
+  });
+
   it('gives the cancel request at most CANCEL_LIMIT_MS (no retry timer keeps the process alive)', () => {
     const ts = newTestScheduler();
     ts.run(({ cold, expectObservable, expectSubscriptions }) => {

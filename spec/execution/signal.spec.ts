@@ -242,6 +242,21 @@ describe('signal on startExecution', () => {
       expect(calls).toEqual([]);
     });
   });
+
+  it('refuses a signal-like object without removeEventListener (its teardown threw an uncaught error)', () => {
+    const ts = newTestScheduler();
+    ts.run(({ cold }) => {
+      const { client, calls } = marbleClient(ts, { progress: () => cold('-') }, polling);
+      let error: unknown;
+      const halfSignal = { aborted: false, addEventListener: () => undefined } as unknown as AbortSignal;
+      client.run(FLOW_ID, '<A/>', { signal: halfSignal }).subscribe({ error: (e: unknown) => (error = e) });
+      ts.flush();
+      // Before the fix (outside attack on issue 28): accepted, and the unsubscription threw
+      // `signal.removeEventListener is not a function` as an uncaught exception.
+      expect(error).toMatchObject({ name: 'SmartFlowsInputError', message: 'signal must be an AbortSignal' });
+      expect(calls).toEqual([]);
+    });
+  });
 });
 
 describe('SmartFlowsTimeoutError of a follower carries where it stood', () => {

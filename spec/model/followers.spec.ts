@@ -319,8 +319,9 @@ async function runScenario(scenario: Scenario): Promise<void> {
   // No cancel unless a follower with cancelOnUnsubscribe left while the execution ran.
   const cancels = requests.filter((r) => r.route === 'cancel').length;
   // (Its stream had not ended: the client may not know yet that the execution has ended on the server. A run or a
-  // batch may also leave during its start: a start that reached the server is then canceled once it answers.)
-  const leftRunning = followers.filter((s) => s.spec.cancelOnUnsubscribe && s.leftAtMs !== undefined && (s.executionId !== undefined || s.spec.kind !== 'watch'));
+  // batch may also leave during its start: a start that reached the server is then canceled once it answers. A
+  // watch knows its execution from the start: left before its first event, it cancels too.)
+  const leftRunning = followers.filter((s) => s.spec.cancelOnUnsubscribe && s.leftAtMs !== undefined);
   if (cancels > 0) expect(leftRunning.length).toBeGreaterThan(0);
   expect(cancels).toBeLessThanOrEqual(leftRunning.length);
   // A run or a batch that leaves while the execution runs cancels it (a watch only as the last of its shared loop).
