@@ -339,7 +339,11 @@ export class FlowExecutionError extends SmartFlowsError {
    * progress spoke of a running execution; the failure's details are in `execution`.
    */
   readonly progress: FlowProgress;
-  /** The execution (with its `state`), when it could be fetched after the failure; absent when the flow stopped to ask for input. */
+  /**
+   * The execution (with its `state`, but not `state.inputData`: the input you sent, which an
+   * error logged whole or published on the diagnostics channels must not carry), when it could
+   * be fetched after the failure; absent when the flow stopped to ask for input.
+   */
   readonly execution?: FlowExecution;
   /**
    * Builds the error from the execution's last progress; its `executionId` is the progress's id.
@@ -354,11 +358,19 @@ export class FlowExecutionError extends SmartFlowsError {
     );
     this.status = progress.status;
     this.progress = progress;
-    if (execution) this.execution = execution;
+    if (execution) this.execution = withoutInput(execution);
     // Its executionId comes from the progress: there is nothing to add to it later.
     remember(this, FlowExecutionError, (_o, edit = same) =>
       edit === same ? new FlowExecutionError(progress, execution) : new FlowExecutionError(redactStrings(progress, edit), execution && redactStrings(execution, edit)));
   }
+}
+
+/** The execution without `state.inputData` (a copy; the same object when it has none). */
+function withoutInput(execution: FlowExecution): FlowExecution {
+  const state = execution.state;
+  if (state === undefined || state === null || typeof state !== 'object' || !('inputData' in state)) return execution;
+  const { inputData: _input, ...rest } = state;
+  return { ...execution, state: rest };
 }
 
 const guard =

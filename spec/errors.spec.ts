@@ -260,3 +260,17 @@ describe('SmartFlowsTimeoutError.lastProgress', () => {
     expect(withErrorContext(error, { executionMayExist: true }).lastProgress).toEqual(error.lastProgress);
   });
 });
+
+describe('FlowExecutionError carries the execution without the input it was given', () => {
+  it('drops state.inputData (an error is logged whole and published on the run channel), keeps the rest', () => {
+    const xml = '<Letter><Secret>customer 4711</Secret></Letter>';
+    const execution = { id: EXEC_ID, status: 'Error', rawStatus: 'Error', state: { inputData: { rootElement: 'Letter', xml }, report: { errors: ['boom'] }, stages: [] } } as const;
+    const error = new FlowExecutionError(progress('Error', 100), execution as never);
+    // Before the fix (outside attack on issue 27): the channel's context.error held the XML at
+    // error.execution.state.inputData.xml.
+    expect(JSON.stringify(error.execution)).not.toContain('customer 4711');
+    expect(error.execution).toEqual({ id: EXEC_ID, status: 'Error', rawStatus: 'Error', state: { report: { errors: ['boom'] }, stages: [] } });
+    // The caller's own object is not changed.
+    expect(execution.state.inputData.xml).toBe(xml);
+  });
+});

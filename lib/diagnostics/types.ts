@@ -26,8 +26,8 @@ export const DIAGNOSTICS_CHANNELS = {
  * The context of one run on the `smart-flows-rx:run` tracing channel: from subscription
  * (`start`, with the subscriber's `AsyncLocalStorage` stores entered for the whole run: every
  * request of the run sees them) to the end (`asyncStart`/`asyncEnd`, after `error` for a
- * failure). Never holds a credential or a document; the input only inside `error` (a
- * `FlowExecutionError` carries the server's execution, whose `state.inputData` may hold it).
+ * failure). Never holds the input, a credential or a document (a `FlowExecutionError` carries
+ * the failed execution without its `state.inputData`).
  */
 export interface RunTraceContext {
   /** What started it: `run`, `watch`, a job of `runBatch` (`batch`) or a BullMQ job (`job`). */
