@@ -4,12 +4,11 @@
 // progress call when asked, one never holds), one after another: four phases. Every strategy
 // runs in a process of its own (bench/peersChild.mjs, which says how each peer is configured),
 // all of a phase's rows at once, execution i starting at the same moment in every row.
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { mean, mulberry32, percentile, printTable, round, target } from './common.mjs';
 import { pollingFlows, serverTimeline, stateChanges } from './pollingFlows.mjs';
 import { FLOW_SETS, scheduleRows } from './peersSchedule.mjs';
-import { startSimulatorChild } from './simulatorChild.mjs';
+import { forkWithCalls, startSimulatorChild } from './simulatorChild.mjs';
 
 const SEED = 20240607; // part 1's: the long mix is part 1's 200 flows
 const WARM_UP_FLOW = {
@@ -40,25 +39,7 @@ const childScript = fileURLToPath(new URL('./peersChild.mjs', import.meta.url));
 
 /** One strategy's process, driven over IPC like the simulator's. */
 function startStrategyChild() {
-  const child = fork(childScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
-  const pending = new Map();
-  let next = 0;
-  child.on('message', ({ id, ok, value, error }) => {
-    const p = pending.get(id);
-    pending.delete(id);
-    if (ok) p.resolve(value);
-    else p.reject(new Error(`strategy process: ${error}`));
-  });
-  child.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`strategy process exited with ${code}`));
-    pending.clear();
-  });
-  const call = (type, args) =>
-    new Promise((resolve, reject) => {
-      const id = next++;
-      pending.set(id, { resolve, reject });
-      child.send({ id, type, args });
-    });
+  const { child, call } = forkWithCalls(childScript, 'strategy process');
   return { call, kill: () => child.kill() };
 }
 

@@ -8,7 +8,13 @@ const script = fileURLToPath(new URL('./simulatorProcess.mjs', import.meta.url))
  * A simulator server in a separate Node process.
  * @returns {Promise<{ url: string, apiKey: string, call: (type: string, args?: object) => Promise<any>, close: () => Promise<void> }>}
  */
-export async function startSimulatorChild({ flows, seed, progressHold }) {
+/**
+ * A Node child process driven over IPC: `call(type, args)` sends `{ id, type, args }` and resolves
+ * with the child's `{ id, ok, value }` answer (rejects with its `error`, or when it exits).
+ * @param {string} script - the child's module
+ * @param {string} name - how its errors name it
+ */
+export function forkWithCalls(script, name) {
   const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] });
   const pending = new Map();
   let next = 0;
@@ -16,10 +22,10 @@ export async function startSimulatorChild({ flows, seed, progressHold }) {
     const p = pending.get(id);
     pending.delete(id);
     if (ok) p.resolve(value);
-    else p.reject(new Error(`simulator process: ${error}`));
+    else p.reject(new Error(`${name}: ${error}`));
   });
   child.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`simulator process exited with ${code}`));
+    for (const p of pending.values()) p.reject(new Error(`${name} exited with ${code}`));
     pending.clear();
   });
   const call = (type, args) =>
@@ -28,6 +34,11 @@ export async function startSimulatorChild({ flows, seed, progressHold }) {
       pending.set(id, { resolve, reject });
       child.send({ id, type, args });
     });
+  return { child, call };
+}
+
+export async function startSimulatorChild({ flows, seed, progressHold }) {
+  const { child, call } = forkWithCalls(script, 'simulator process');
   const { url, apiKey } = await call('start', { flows, seed, progressHold });
   return {
     url,
