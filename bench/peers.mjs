@@ -286,6 +286,34 @@ function printTargets(targets) {
   printTable('Part 6 targets', targets.map((t) => ({ target: t.target, value: t.value, limit: t.limit, pass: t.info ? 'info' : t.pass, peers: t.peers ?? '' })));
 }
 
+/**
+ * `node bench/peers.mjs --variants='[{"backoff":1.5}, {"probe":false}]'`: each delay-rule variant
+ * (bench/pollingBaselines.mjs proposedDelays options; `probe: false` drops the burst's hold
+ * probe) replayed on every flow set and burst shape, beside the default as it is: requests, p95
+ * lag, their change against the default, T1, T2, and whether it beats the vendor 1 s loop on both.
+ */
+function variants(list) {
+  const all = { ...FLOW_SETS, ...BURST_SETS };
+  const out = [];
+  for (const rule of list) {
+    const rows = scheduleRows({ seed: SEED, flowSets: all, rule });
+    for (const set of Object.keys(all)) {
+      const here = rows.filter((r) => r.flows === set);
+      const [d, v, v1s] = ['d', 'rule', 'v1s'].map((k) => here.find((r) => r.key === k));
+      const [, t1, t2] = peerTargets(set, v, here.filter((r) => r.key !== 'd' && r.key !== 'rule'));
+      const pct = (a, b) => `${a / b - 1 >= 0 ? '+' : ''}${round(100 * (a / b - 1))} %`;
+      out.push({
+        rule: JSON.stringify(rule), flows: set, 'req/exec': v.requestsPerExecution, 'lag p95 ms': v.lagP95Ms,
+        'Δ req': pct(v.requestsPerExecution, d.requestsPerExecution), 'Δ p95': pct(v.lagP95Ms, d.lagP95Ms),
+        T1: t1.pass, T2: t2.value, 'beats 1 s loop': v.requestsPerExecution < v1s.requestsPerExecution && v.lagP95Ms < v1s.lagP95Ms,
+      });
+    }
+  }
+  printTable('Part 6, delay-rule variants replayed (Δ against the default rule as it is)', out);
+}
+
+const variantsArg = process.argv.find((a) => a.startsWith('--variants='));
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && variantsArg) variants(JSON.parse(variantsArg.slice('--variants='.length)));
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--targets-only')) {
   // Not a top-level await: Jest loads this file as CommonJS.
   targetsOnly().catch((error) => {

@@ -7,6 +7,7 @@
 //
 //   node bench/peersSchedule.mjs                                   the table
 //   node bench/peersSchedule.mjs --rule='{"floorMs":800,"etaShare":0.3}'   the default rule with other constants, as an extra row
+//                                      (proposedDelays' options; "probe":false drops the burst's hold probe)
 //
 // Besides part 6's two flow sets, issue 31's own short-flow scenario (BURST_SETS): 40 executions
 // of 2–8 s started at once, end times off the whole second, on a client that has not yet seen
@@ -86,7 +87,7 @@ export function scheduleStrategies({ seed = 20240607, rule, burst = false } = {}
     rows.push({
       key: 'rule',
       label: `default rule ${JSON.stringify(rule)}`,
-      first: burst ? 0 : (rule.first ?? rule.floorMs ?? 900),
+      first: burst && rule.probe !== false ? 0 : (rule.floorMs ?? 900),
       delays: () => { const d = proposedDelays(rule); d(0, { percentage: 0 }, 0, false); return (a, p, t, c) => d(a + 1, p, t, c); },
     });
   }
