@@ -88,7 +88,13 @@ export function scheduleStrategies({ seed = 20240607, rule, burst = false } = {}
       key: 'rule',
       label: `default rule ${JSON.stringify(rule)}`,
       first: burst && rule.probe !== false ? 0 : (rule.floorMs ?? 900),
-      delays: () => { const d = proposedDelays(rule); d(0, { percentage: 0 }, 0, false); return (a, p, t, c) => d(a + 1, p, t, c); },
+      // afterProbeMs: the wait after the burst's probe (only there: a steady-state client sends none).
+      delays: () => {
+        const probed = burst && rule.probe !== false;
+        const d = proposedDelays({ ...rule, afterProbeMs: probed ? rule.afterProbeMs : undefined });
+        d(0, { percentage: 0 }, 0, false);
+        return (a, p, t, c) => d(a + 1, p, t, c);
+      },
     });
   }
   return rows;

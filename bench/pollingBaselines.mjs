@@ -28,9 +28,11 @@ export function awsWaiterDelays({ minDelayMs, maxDelayMs, random }) {
  * try variants (bench/peersSchedule.mjs --rule, bench/peers.mjs --variants): `minRises`, the rises
  * seen before the ETA is used (1: the library's); `jumpMs`, a predicted end at most this far
  * ahead is waited for whole, plus `jumpMarginMs` (0: never, the library's); `firstBackoffMs`,
- * before any rise an unchanged answer waits at least this (0: only the backoff, the library's).
+ * before any rise an unchanged answer waits at least this (0: only the backoff, the library's);
+ * `afterProbeMs`, the wait after an unchanged first answer (set by the replay only after the
+ * burst's hold probe; the library's: the backoff from the floor).
  */
-export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2, overdueShare = 0.3, backoff = 1.3, minRises = 1, jumpMs = 0, jumpMarginMs = 0, firstBackoffMs = 0 } = {}) {
+export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2, overdueShare = 0.3, backoff = 1.3, minRises = 1, jumpMs = 0, jumpMarginMs = 0, firstBackoffMs = 0, afterProbeMs } = {}) {
   let delay = floorMs;
   let origin;
   let rise;
@@ -45,7 +47,10 @@ export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2
       rises++;
     }
     let next;
-    if (rise && rises >= minRises && progress.percentage < 100 && rise.atMs > origin.atMs) {
+    if (attempt === 1 && afterProbeMs !== undefined && !changed) {
+      // Variant afterProbeMs: the first wait after the hold probe (a poll sent at once that told nothing).
+      next = afterProbeMs;
+    } else if (rise && rises >= minRises && progress.percentage < 100 && rise.atMs > origin.atMs) {
       const endMs = origin.atMs + ((100 - origin.percentage) * (rise.atMs - origin.atMs)) / (rise.percentage - origin.percentage);
       const left = endMs - nowMs;
       // Variant jumpMs: a predicted end within jumpMs is waited for whole (plus jumpMarginMs).

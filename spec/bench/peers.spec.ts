@@ -68,10 +68,16 @@ describe('bench part 6: the peers\' front (targets T2, T3)', () => {
 
   it('T3 (server holds) asks for a tenth of the front\'s lag; the literal target stays as info', () => {
     const targets = peerTargets('x', { key: 'd', requestsPerExecution: 8, lagP95Ms: 40 }, peers, { holds: true });
-    expect(targets.map((t) => [t.target.replace(/^x: /, '').slice(0, 4), t.pass])).toEqual([['info', false], ['T1, ', true], ['T2, ', true], ['T3, ', true]]);
-    expect(targets[0]).toMatchObject({ info: true, value: 3, peers: 'slow, second, dominated' });
-    expect(targets[0]?.why).toMatch(/< 2 requests \(slow\) and a p95 lag < 250 ms \(fast\)/);
+    expect(targets.map((t) => [t.target.replace(/^x: /, '').slice(0, 4), t.pass])).toEqual([['info', true], ['T1, ', true], ['T2, ', true], ['T3, ', true]]);
+    expect(targets[0]).toMatchObject({ info: true, value: 3, limit: 'info (as written: 0)', peers: 'slow, second, dominated' });
+    expect(targets[0]?.why).toMatch(/only below every peer on both axes: < 2 requests \(slow\) and a p95 lag < 250 ms \(fast\)/);
     expect(peerTargets('x', { key: 'd', requestsPerExecution: 8, lagP95Ms: 60 }, peers, { holds: true })[3]).toMatchObject({ value: 0.12, pass: false });
+  });
+
+  it('the literal target is passed vacuously by a point every peer dominates (why it is info, and T1/T2 catch it)', () => {
+    const worst = { key: 'd', requestsPerExecution: 30, lagP95Ms: 5000 };
+    expect(notDominated(worst, peers)).toEqual([]);
+    expect(peerTargets('x', worst, peers).map((t) => t.pass)).toEqual([true, false, false]);
   });
 });
 
