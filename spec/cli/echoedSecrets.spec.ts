@@ -1,6 +1,8 @@
 /* eslint-disable no-control-regex -- the live line is drawn with terminal escape sequences */
 import { describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows, type FlowScript, SIMULATOR_USER } from 'smart-flows-rx/testing';
 import { cleanEnv, jsonLines } from './support/cli';
@@ -25,6 +27,7 @@ function echoingFlow(secret: string): string {
     stages: [{ message: `Stage for ${secret}`, percentage: 10, durationMs: 50 }],
     outcome: 'Success',
     outcomeMessage: `Done for ${secret}`,
+    documents: [{ displayName: `Letter for ${secret}.pdf`, contentType: 'application/pdf', bytes: '%PDF-1.4 echo' }],
   };
   cli.server.simulator.addFlow(flow);
   return id;
@@ -66,6 +69,20 @@ describe('smart-flows run against a server echoing the credential', () => {
     const progress = jsonLines(json.stdout).filter((e) => e.type === 'progress');
     expect(progress.map((e) => e.message)).toContain('Stage for [redacted]');
     for (const { stdout, stderr } of [text, json]) expect(stdout + stderr).not.toContain(secret);
+  });
+
+  it('names a document whose name echoes the key [redacted] on disk (run --out, batch --out)', async () => {
+    const secret = cli.env.SMART_FLOWS_API_KEY!;
+    const flowId = echoingFlow(secret);
+    const out = join(cli.dir, `echo-${flows}`);
+    const run = await cli.run(['run', flowId, '--skip-user-input', '--out', join(out, 'run')]);
+    expect(run.code).toBe(0);
+    const jobs = cli.file(`echo-${flows}.csv`, `key,To\nA1,Ann\n`);
+    const batch = await cli.run(['batch', jobs, '--flow', flowId, '--out', join(out, 'batch')]);
+    expect(batch.code).toBe(0);
+    expect(readdirSync(join(out, 'run'))).toEqual(['Letter for [redacted].pdf']);
+    expect(readdirSync(join(out, 'batch', 'A1')).filter((f) => f.endsWith('.pdf'))).toEqual(['Letter for [redacted].pdf']);
+    for (const { stdout, stderr } of [run, batch]) expect(stdout + stderr).not.toContain(secret);
   });
 
   itWithPty('draws the live progress line with [redacted] on a terminal', async () => {

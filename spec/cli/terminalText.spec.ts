@@ -1,5 +1,5 @@
 /* eslint-disable no-control-regex -- the point of this file is control characters */
-import { describe, expect } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
 import { Terminal, type OutStream } from '../../lib/cli/Terminal';
 import { jsonLine, terminalText } from '../../lib/cli/terminalText';
