@@ -19,6 +19,8 @@ import { createSender } from './http/send';
 // first subscription that needs them: a browser app's initial bundle holds this facade only.
 import { withEngine } from './internal/loadEngine';
 import { withDocuments, withLoginPart, withTracker } from './internal/loadParts';
+import { loadedRedaction } from './internal/loadedRedaction';
+import { REDACTED } from './internal/redacted';
 import { notingTokens, type SecretBook } from './internal/secretBook';
 import { traceRun } from './diagnostics/traceRun';
 import { type ClientOptionsView, type ExecutionSettings, normalizeOptions, type SmartFlowsClientOptions, splitOptions } from './options';
@@ -331,6 +333,32 @@ export class SmartFlowsClient {
    */
   login(credentials: LoginCredentials): Observable<string> {
     return this.api.login(credentials).pipe(map((t) => t.token));
+  }
+
+  /**
+   * `text` with every echo of this client's secrets (its API key, its bearer token, the latest
+   * tokens its token function gave) replaced by `[redacted]`: as is, percent-, JSON-, HTML-,
+   * base64- or hex-encoded, upper- or lower-cased, or cut (a piece of at least 8 characters at
+   * a secret's start or end, or of 12 from its middle). The rule the client's errors follow; for
+   * server text you print, log or store yourself (a progress `message`, a document's name), as
+   * the CLI and the BullMQ processor do. The events of `run`, `watch` and `runBatch` and the
+   * answers of the single calls give the server's text unchanged: it is your data.
+   *
+   * Synchronous. The redaction loads with the first part that reads an answer (the engine at a
+   * first `run`, or a listing, document or login call); before that, no server text has been
+   * read, and any text but `''` is given back as `[redacted]` whole, never with a secret in it.
+   * A text is given back as it is when the client knows no secret yet (a token function not
+   * called yet).
+   * @param text - server text (or any text) about to leave the program
+   * @returns the text, redacted; the same string when it holds no secret
+   * @example
+   * client.run(flowId, xml).subscribe((e) => console.log(client.redactText(e.progress.message ?? '')));
+   */
+  redactText(text: string): string {
+    const secrets = this.#secrets;
+    if (typeof text !== 'string' || text === '' || !secrets || secrets.list().length === 0) return text;
+    const redact = loadedRedaction()?.(secrets);
+    return redact ? redact(text) : REDACTED;
   }
 
   /**

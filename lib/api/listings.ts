@@ -8,6 +8,9 @@ import type { SecretBook } from '../internal/secretBook';
 import { redactingErrors, redactionOf } from './redaction';
 import type { FlowExecution } from './types';
 
+// This module is the listings part (see `internal/loadParts.ts`): it carries the redaction too.
+export { redactionOf };
+
 /** Options of `listExecutions`. */
 export interface ListExecutionsOptions {
   /** Only the executions of this flow (`GET /flows/{flowId}/executions`); else all. */

@@ -8,6 +8,9 @@ import { redactor } from '../internal/redact';
 import type { SecretBook } from '../internal/secretBook';
 import { redactingErrors, redactionOf } from './redaction';
 
+// This module is the login part (see `internal/loadParts.ts`): it carries the redaction too.
+export { redactionOf };
+
 export type { LoginCredentials };
 
 /** A token from a login, with its expiry when the server gave one. */

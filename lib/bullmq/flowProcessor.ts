@@ -20,6 +20,8 @@ type Begun = { executionId: string; resumedAs?: FlowJobResult['resumedAs'] };
  *   `executionId` as soon as the answer arrives, before anything else;
  * - it reports `job.updateProgress` (`{ executionId, percentage, status, message }`, at most
  *   one per `progressIntervalMs`, and the last one always) and returns a {@link FlowJobResult};
+ *   what it stores of the server's text (the message, document names) goes through
+ *   `client.redactText`, so a server echoing the key does not put it in Redis;
  * - a job with a recorded `executionId` is followed with `watch`; one with only `startingAt`
  *   is reconciled through the flow's listing and each execution's `state.inputData`: adopted,
  *   started again when the server certainly has none, or failed with
@@ -69,6 +71,9 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     const name = data.key ?? job.id ?? data.flowId;
     // The job's diagnostics context (lib/diagnostics): a tracer's traceparent goes with `startingAt`, a job handed out again links to it.
     const trace: { traceparent?: string } = {};
+    // What the processor stores in Redis of the server's text (progress messages, document
+    // names) goes through the client's redaction: a server echoing the key must not put it there.
+    const redact = (text: string) => client.redactText(text);
     const record = (patch: Partial<FlowJobData>) => defer(() => job.updateData({ ...job.data, ...patch }));
     const now = () => new Date(settings.scheduler.now()).toISOString();
     // One executionId answered for two jobs of this process (a caching proxy, a server fault) is caught here, before it is recorded:
@@ -129,7 +134,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
     };
 
     const follow = ({ executionId, resumedAs }: Begun): Observable<FlowJobResult> => {
-      const report = (event: ExecutionEvent) => defer(() => job.updateProgress(jobProgress(event)));
+      const report = (event: ExecutionEvent) => defer(() => job.updateProgress(jobProgress(event, redact)));
       const watchOptions = {
         onUserInput: settings.onUserInput, tracking: settings.tracking, ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
       };
@@ -145,7 +150,7 @@ function processJob(client: SmartFlowsClient, settings: ProcessorSettings, job: 
               concatMap(report),
               ignoreElements(),
             ),
-            output$.pipe(concatMap((event) => report(event).pipe(map(() => jobResult(event, resumedAs))))),
+            output$.pipe(concatMap((event) => report(event).pipe(map(() => jobResult(event, resumedAs, redact))))),
           );
         }),
       );

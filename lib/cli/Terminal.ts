@@ -28,7 +28,10 @@ const SGR: Record<Colour, [number, number]> = { green: [32, 39], yellow: [33, 39
  * Every line is cleaned here, at the one place output leaves: control and bidi characters
  * (from server messages, display names, document names, keys) become visible escapes
  * ({@link terminalText}), `--json` lines escape them too ({@link jsonLine}). The only escape
- * sequences that reach the terminal are the colours {@link Terminal.paint} asked for.
+ * sequences that reach the terminal are the colours {@link Terminal.paint} asked for. Once a
+ * command has connected ({@link Terminal.hideSecretsOf}), every text piece and every string of
+ * a JSON line also goes through the client's redaction: a server echoing the key or the token
+ * in its messages does not get it printed.
  */
 export class Terminal {
   readonly json: boolean;
@@ -43,6 +46,8 @@ export class Terminal {
    */
   private readonly nonce = randomBytes(8).toString('hex');
   private readonly mark = new RegExp(`\u0000${this.nonce}:(\\d+)\u0000`);
+  /** The client's redaction of its secrets (`client.redactText`) once a command connected; none before (nothing from a server yet). */
+  private redact?: (text: string) => string;
 
   constructor(private readonly out: OutStream, private readonly err: OutStream, options: TerminalOptions) {
     const plain = !!options.env.NO_COLOR || options.env.TERM === 'dumb';
@@ -52,6 +57,14 @@ export class Terminal {
     this.colourOut = !plain && out.isTTY === true && !options.json;
   }
 
+  /**
+   * Redacts the client's secrets (`client.redactText`) from everything printed from now on:
+   * the server's text (progress messages, names) may echo the key or the token.
+   */
+  hideSecretsOf(client: { redactText(text: string): string }): void {
+    this.redact = (text) => client.redactText(text);
+  }
+
   /** A result line on stdout (text mode only; `--json` gets {@link event}). */
   result(line: string): void {
     if (!this.json) this.around(() => this.out.write(`${this.clean(line)}\n`));
@@ -59,7 +72,7 @@ export class Terminal {
 
   /** One JSON object on its own stdout line (`--json` only). */
   event(value: object): void {
-    if (this.json) this.around(() => this.out.write(`${jsonLine(value)}\n`));
+    if (this.json) this.around(() => this.out.write(`${jsonLine(value, this.redact)}\n`));
   }
 
   /** A message for the person on stderr. */
@@ -113,7 +126,7 @@ export class Terminal {
         return;
       }
       if (left <= 0) return;
-      const text = terminalText(piece);
+      const text = terminalText(this.redact ? this.redact(piece) : piece);
       if (text.length > left) {
         cleaned += `${text.slice(0, Math.max(0, left - 1))}…`;
         left = 0;

@@ -30,7 +30,9 @@ const UNSAFE_IN_JSON = /[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2
  * A value as one JSON line with the characters JSON.stringify leaves raw but a terminal acts on
  * (C1 controls, bidi controls, U+2028/2029) written as `\uXXXX` escapes: the same JSON value,
  * safe to show with `cat`.
+ * @param redact - applied to each string of the value (the client's redaction of its secrets)
  */
-export function jsonLine(value: unknown): string {
-  return JSON.stringify(value).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function jsonLine(value: unknown, redact?: (text: string) => string): string {
+  const strings = redact ? (_key: string, v: unknown) => (typeof v === 'string' ? redact(v) : v) : undefined;
+  return JSON.stringify(value, strings).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

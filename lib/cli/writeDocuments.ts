@@ -30,11 +30,17 @@ export async function checkOutDir(dir: string | undefined): Promise<void> {
   if (!found.isDirectory()) throw new UsageError(`--out ${dir} is not a directory`);
 }
 
-/** The file name of each document, made safe; two of one execution with the same name become `name.pdf` and `name (2).pdf`. */
-export function documentNames(taken: Iterable<string> = []): (document: Pick<DownloadedDocument, 'fileName' | 'documentId'>) => string {
+/** The client's redaction of its secrets (`client.redactText`); none: names as the server gave them. */
+type Redact = (text: string) => string;
+
+/**
+ * The file name of each document, made safe; two of one execution with the same name become
+ * `name.pdf` and `name (2).pdf`. `redact` hides the client's secrets a server echoed in a name.
+ */
+export function documentNames(taken: Iterable<string> = [], redact?: Redact): (document: Pick<DownloadedDocument, 'fileName' | 'documentId'>) => string {
   // The numbering rule is the core's, shared with DownloadedDocument.fileName.
   const distinct = distinctFileNames(taken);
-  return (doc) => distinct(safeFileName(doc.fileName, doc.documentId));
+  return (doc) => distinct(safeFileName(redact ? redact(doc.fileName) : doc.fileName, doc.documentId));
 }
 
 /** Saves one document into `dir` under `name` (see {@link saveFile}: whole or not at all). */
@@ -46,11 +52,11 @@ export async function writeDocument(dir: string, name: string, doc: DownloadedDo
 /**
  * Writes documents into `dir` (made if needed) under their own file names, made safe, each
  * whole or not at all; two documents of one execution with the same name become `name.pdf`
- * and `name (2).pdf`.
+ * and `name (2).pdf`; the client's secrets a server echoed in a name are redacted (`redact`).
  */
-export async function writeDocuments(dir: string, documents: readonly DownloadedDocument[]): Promise<WrittenDocument[]> {
+export async function writeDocuments(dir: string, documents: readonly DownloadedDocument[], redact?: Redact): Promise<WrittenDocument[]> {
   await mkdir(dir, { recursive: true });
-  const nameOf = documentNames();
+  const nameOf = documentNames([], redact);
   const written: WrittenDocument[] = [];
   for (const doc of documents) written.push(await writeDocument(dir, nameOf(doc), doc));
   return written;

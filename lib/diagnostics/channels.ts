@@ -73,11 +73,11 @@ const here: ContextRunner = (fn) => fn();
 export const captureContext = (): ContextRunner => asyncHooks?.AsyncLocalStorage?.snapshot?.() ?? here;
 
 // `NODE_DEBUG=smart-flows` (as undici does with `util.debuglog`): one line per request, retry
-// and fallback on stderr. The printer is loaded only then.
+// and fallback on stderr (none while the CLI's `--verbose` prints them). The printer is loaded only then.
 const debuglog = (builtin('node:util') as { debuglog?: (section: string) => ((...args: unknown[]) => void) & { enabled?: boolean } } | undefined)?.debuglog?.('smart-flows');
 // Once per process: the core, the CLI and the BullMQ entry each bundle this module.
 const printing = Symbol.for('smart-flows-rx.debuglog');
 if (debuglog?.enabled && !(globalThis as Record<symbol, unknown>)[printing]) {
   (globalThis as Record<symbol, unknown>)[printing] = true;
-  void import('./printer').then(({ printDiagnostics }) => printDiagnostics((line) => debuglog(line)));
+  void import('./printer').then(({ printDiagnostics }) => printDiagnostics((line) => debuglog(line), 'debuglog'));
 }

@@ -36,10 +36,24 @@ export function trackerLine(m: TrackerMessage): string | undefined {
 }
 
 /**
+ * How many `--verbose` printers run in this process. While one does, the `NODE_DEBUG` printer
+ * writes nothing: with both, each line is printed once, by `--verbose` (through the CLI's
+ * terminal, which keeps its live line whole). Per process, by a registered symbol: the core
+ * (which starts the `NODE_DEBUG` printer) and the CLI each bundle this module.
+ */
+const VERBOSE_PRINTERS = Symbol.for('smart-flows-rx.verbosePrinters');
+const counts = globalThis as Record<symbol, number | undefined>;
+
+/**
  * Writes a line per request, retry and tracker fallback to `write` until the returned
  * function is called.
+ * @param kind - `verbose` (the CLI's `--verbose`) or `debuglog` (`NODE_DEBUG=smart-flows`),
+ *   which stays quiet while a `verbose` one prints
  */
-export function printDiagnostics(write: (line: string) => void): () => void {
+export function printDiagnostics(print: (line: string) => void, kind: 'verbose' | 'debuglog' = 'verbose'): () => void {
+  const write = kind === 'verbose' ? print : (line: string) => void (counts[VERBOSE_PRINTERS] ? undefined : print(line));
+  if (kind === 'verbose') counts[VERBOSE_PRINTERS] = (counts[VERBOSE_PRINTERS] ?? 0) + 1;
+  let stopped = false;
   const startedAt = new WeakMap<object, number>();
   // Every handler given: Node 20's types ask for all five.
   const none = () => undefined;
@@ -61,6 +75,9 @@ export function printDiagnostics(write: (line: string) => void): () => void {
   request.subscribe(handlers);
   for (const [name, on] of plain) dc.subscribe(name, on as (m: unknown) => void);
   return () => {
+    if (stopped) return;
+    stopped = true;
+    if (kind === 'verbose') counts[VERBOSE_PRINTERS] = (counts[VERBOSE_PRINTERS] ?? 1) - 1;
     request.unsubscribe(handlers);
     for (const [name, on] of plain) dc.unsubscribe(name, on as (m: unknown) => void);
   };

@@ -3,6 +3,7 @@
 // chunk at the first subscription (see `loadEngine.ts`), so a browser app's initial bundle
 // holds only the client's facade: options, argument checks, errors.
 export { executionCalls } from '../api/executionCalls';
+export { redactionOf } from '../api/redaction';
 export { prepareInput } from '../api/prepareInput';
 export { followExecution } from '../execution/followExecution';
 export { endOnAbort } from '../execution/endOnAbort';

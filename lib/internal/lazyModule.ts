@@ -4,6 +4,9 @@ import { SmartFlowsError } from '../errors';
 /** Runs `use` with a lazily loaded module: see {@link lazyModule}. */
 export type WithModule<M> = <T>(use: (module: M) => Observable<T>) => Observable<T>;
 
+/** A {@link WithModule}, and the module once it has loaded (`undefined` before): for synchronous code that can do without it. */
+export type LazyModule<M> = WithModule<M> & { readonly loaded: M | undefined };
+
 /**
  * A part of the library loaded at its first use by a dynamic `import()` (in a browser app's
  * bundle, a chunk fetched only then), so an app that never calls it never loads it.
@@ -12,13 +15,13 @@ export type WithModule<M> = <T>(use: (module: M) => Observable<T>) => Observable
  * the module loads leaves nothing running and sends nothing. Once loaded, `use` runs at
  * subscription, synchronously, exactly as if the module had been imported statically. A
  * failed load (a chunk the network did not deliver) is a `SmartFlowsError` with the failure
- * as `cause`, and is tried again at the next subscription.
+ * as `cause`, and is tried again at the next subscription. `loaded` is the module once loaded.
  * @param part - names the part in the error of a failed load
  */
-export function lazyModule<M>(part: string, load: () => Promise<M>): WithModule<M> {
+export function lazyModule<M>(part: string, load: () => Promise<M>): LazyModule<M> {
   let loaded: M | undefined;
   let loading: Promise<M> | undefined;
-  return (use) =>
+  const withModule: WithModule<M> = (use) =>
     defer(() => {
       if (loaded) return use(loaded);
       loading ??= load().then(
@@ -30,4 +33,5 @@ export function lazyModule<M>(part: string, load: () => Promise<M>): WithModule<
       );
       return from(loading).pipe(switchMap(use));
     });
+  return Object.defineProperty(withModule, 'loaded', { get: () => loaded }) as LazyModule<M>;
 }

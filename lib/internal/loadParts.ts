@@ -12,6 +12,12 @@ export const withListings = lazyModule('listings', () => import('../api/listings
 /** Logging in (`login`, and the token function of `withLogin`). */
 export const withLoginPart = lazyModule('login', () => import('../api/login'));
 
+/**
+ * The redaction of a client's secrets alone, for code that prints before any answer is read
+ * (the command line, before its first line): every part above that reads answers carries it too.
+ */
+export const withRedaction = lazyModule('redaction', () => import('../api/redaction'));
+
 /** A batch's journal (`runBatch` with `journal`). */
 export const withJournal = lazyModule('journal', () => import('./journalPart'));
 

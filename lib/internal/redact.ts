@@ -1,5 +1,6 @@
-/** What a secret, or any form of it, becomes in a redacted text. */
-export const REDACTED = '[redacted]';
+import { REDACTED } from './redacted';
+
+export { REDACTED };
 
 /** The shortest piece of a secret counted as a leak: a secret cut at a length limit still shows its start. */
 const MIN_PIECE = 8;

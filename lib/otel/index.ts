@@ -60,8 +60,10 @@ interface RunState {
  * the metrics `smart_flows.executions.active` (up-down counter), `smart_flows.execution.duration`
  * (histogram, s), `smart_flows.requests` (counter by `url.template` and `outcome`) and
  * `smart_flows.retries` (counter). A resumed run (journal resume, BullMQ job handed out again)
- * links to the span of its start. Call once, after the SDK is set up.
- * @returns a function that stops it
+ * links to the span of its start. Call once, after the SDK is set up. Two instances (two
+ * libraries each calling it) run side by side: stopping one leaves the other's spans and their
+ * nesting as they were.
+ * @returns a function that stops it (calling it again does nothing)
  * @example
  * const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
  * provider.register();
@@ -98,13 +100,13 @@ export function instrumentSmartFlows(options: SmartFlowsInstrumentationOptions =
     return state;
   };
 
+  const none = () => undefined;
   const runChannel = tracingChannel<unknown, RunTraceContext>(DIAGNOSTICS_CHANNELS.run);
   runChannel.start.bindStore(current, stateOf);
   // The app's AsyncLocalStorage context manager (the SDK's default in Node): its store is bound
   // too, so `context.active()` is the run's span in the run's requests (HTTP instrumentations).
   const managerStore = contextManagerStore();
-  if (managerStore) runChannel.start.bindStore(managerStore, (run: RunTraceContext) => stateOf(run).context);
-  const none = () => undefined;
+  const unbindManager = managerStore ? bindShared(runChannel.start, managerStore, (run: RunTraceContext) => stateOf(run).context) : none;
   const runHandlers = {
     start: (run: RunTraceContext) => void stateOf(run),
     end: none,
@@ -187,9 +189,50 @@ export function instrumentSmartFlows(options: SmartFlowsInstrumentationOptions =
   return () => {
     runChannel.unsubscribe(runHandlers);
     runChannel.start.unbindStore(current);
-    if (managerStore) runChannel.start.unbindStore(managerStore);
+    unbindManager();
     requestChannel.unsubscribe(requestHandlers);
     channel(DIAGNOSTICS_CHANNELS.retry).unsubscribe(onRetry);
+  };
+}
+
+/** A channel's `bindStore`/`unbindStore` (the run channel's `start`). */
+interface StoreChannel {
+  bindStore<T>(store: AsyncLocalStorage<T>, transform: (message: RunTraceContext) => T): void;
+  unbindStore(store: AsyncLocalStorage<unknown>): boolean;
+}
+
+/**
+ * The transforms the live instances bound for each shared store (the context manager's), the
+ * latest last. Per process, by a registered symbol: the ESM and the CommonJS build of this
+ * entry, both loaded, bind the same store on the same channel.
+ */
+const SHARED_BINDINGS = Symbol.for('smart-flows-rx.otel.sharedBindings');
+type SharedBindings = WeakMap<AsyncLocalStorage<Context>, ((run: RunTraceContext) => Context)[]>;
+const sharedBindings = (): SharedBindings => ((globalThis as Record<symbol, SharedBindings | undefined>)[SHARED_BINDINGS] ??= new WeakMap());
+
+/**
+ * Binds a store that other instances may bind too (the app's context manager's): a channel
+ * holds one transform per store (a second `bindStore` replaces the first, and `unbindStore`
+ * removes it, whoever bound it), so the latest live instance's transform is the bound one;
+ * the returned function takes this one out and binds the one before it again, or unbinds the
+ * store when none is left. Calling it again does nothing.
+ */
+function bindShared(channel: StoreChannel, store: AsyncLocalStorage<Context>, transform: (run: RunTraceContext) => Context): () => void {
+  const all = sharedBindings();
+  const live = all.get(store) ?? [];
+  all.set(store, live);
+  live.push(transform);
+  channel.bindStore(store, transform);
+  return () => {
+    const at = live.indexOf(transform);
+    if (at === -1) return;
+    live.splice(at, 1);
+    const latest = live.at(-1);
+    if (latest) channel.bindStore(store, latest);
+    else {
+      channel.unbindStore(store);
+      all.delete(store);
+    }
   };
 }
 

@@ -1,5 +1,5 @@
 /* eslint-disable no-control-regex -- the point of this file is control characters */
-import { describe, expect } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
 import { Terminal, type OutStream } from '../../lib/cli/Terminal';
 import { jsonLine, terminalText } from '../../lib/cli/terminalText';
@@ -65,5 +65,24 @@ describe('Terminal', () => {
     expect(new Set(sequences(written.err))).toEqual(new Set(['\x1b[2K', '\x1b[32m', '\x1b[39m']));
     expect(written.out.replace(/\x1b\[3[19]m/g, '').replace(/\n$/, '')).not.toMatch(UNSAFE);
     expect(written.err.replace(/\r\x1b\[2K|\x1b\[3[29]m/g, '').replace(/\n/g, '')).not.toMatch(UNSAFE);
+  });
+
+  it('redacts the client\'s secrets from every piece it prints once told (hideSecretsOf): results, notes, the live line, each string of a JSON line', () => {
+    const KEY = 'sk-live-0123456789abcdef';
+    // A stand-in for client.redactText (its own spec: spec/client/redactText.spec.ts).
+    const client = { redactText: (text: string) => text.split(KEY).join('[redacted]') };
+    const { term, written } = tty();
+    term.hideSecretsOf(client);
+    term.result(`${term.paint('Success', 'green')} — Done for ${KEY}`);
+    term.note(`  Running 10% Stage for ${KEY}`);
+    term.status(`${term.paint('▶', 'green', 'err')} Stage for ${KEY}`);
+    expect(written.out).toBe('\x1b[32mSuccess\x1b[39m — Done for [redacted]\n');
+    expect(written.err).toContain('  Running 10% Stage for [redacted]\n');
+    expect(written.err).toContain('\x1b[32m▶\x1b[39m Stage for [redacted]');
+    const json = { out: '' };
+    const jsonTerm = new Terminal({ write: (c: string) => ((json.out += c), true) }, { write: () => true }, { json: true, env: {} });
+    jsonTerm.hideSecretsOf(client);
+    jsonTerm.event({ type: 'progress', message: `Stage for ${KEY}`, nested: { names: [`${KEY}.pdf`] } });
+    expect(JSON.parse(json.out)).toEqual({ type: 'progress', message: 'Stage for [redacted]', nested: { names: ['[redacted].pdf'] } });
   });
 });

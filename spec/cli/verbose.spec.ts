@@ -30,4 +30,14 @@ describe('smart-flows … --verbose', () => {
     expect(result.stderr).toMatch(/^SMART-FLOWS \d+: POST \/flows\/executions\/start 200 \d+ ms$/m);
     expect(result.stderr).not.toContain(cli.env.SMART_FLOWS_API_KEY);
   });
+
+  it('prints each line once with both --verbose and NODE_DEBUG=smart-flows (the --verbose lines; outside attack 3)', async () => {
+    const result = await cli.run(['run', builtInFlows.short.id, '--skip-user-input', '--verbose'], { env: { ...cli.env, NODE_DEBUG: 'smart-flows' } });
+    expect(result.code).toBe(0);
+    const verbose = result.stderr.split('\n').filter((l) => /^smart-flows: (GET|POST) /.test(l));
+    const debug = result.stderr.split('\n').filter((l) => /^SMART-FLOWS \d+: (GET|POST) /.test(l));
+    expect(verbose[0]).toMatch(/^smart-flows: POST \/flows\/executions\/start 200 \d+ ms$/);
+    expect(verbose.at(-1)).toMatch(/^smart-flows: GET \/flows\/executions\/\{id\} 200 \d+ ms$/);
+    expect(debug).toEqual([]);
+  });
 });

@@ -39,6 +39,18 @@ describe('lazyModule', () => {
     expect(seen).toEqual([1]);
   });
 
+  it('shows the module as `loaded` once it loaded, undefined before and while it loads (for synchronous code: client.redactText)', async () => {
+    const { load, settle } = controlledLoad<{ answer: number }>();
+    const withPart = lazyModule('test', load);
+    expect(withPart.loaded).toBeUndefined();
+    const answer = firstValueFrom(withPart((m) => of(m.answer)));
+    expect(withPart.loaded).toBeUndefined();
+    const module = { answer: 3 };
+    settle().resolve(module);
+    await answer;
+    expect(withPart.loaded).toBe(module);
+  });
+
   it('never subscribes the call when the subscriber left while the module loaded', async () => {
     const { load, settle } = controlledLoad<object>();
     const withPart = lazyModule('test', load);

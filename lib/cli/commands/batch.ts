@@ -5,6 +5,7 @@ import { connect } from '../connect';
 import { openJournal } from '../openJournal';
 import { readJobs, jobsFormat } from '../readJobs';
 import { readSource } from '../readSource';
+import { hideSecrets } from '../hideSecrets';
 import { UsageError } from '../UsageError';
 import { checkOutDir } from '../writeDocuments';
 import { runJobs } from './runJobs';
@@ -82,6 +83,7 @@ Example:
     const jobs = readJobs(text, { name, format, flowId, root: (values.root as string | undefined) ?? 'Input' });
     const flows = new Map(jobs.map((job) => [job.key, job.flowId]));
     const connection = connect(values, env);
+    await hideSecrets(context.term, connection.client);
     const cancelOnExit = values['cancel-on-exit'] === true;
     const snapshots$ = connection.client.runBatch(
       jobs.map(({ key, flowId: id, input }) => ({ key, flowId: id, ...(input !== undefined ? { input } : {}) })),

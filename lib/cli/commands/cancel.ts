@@ -4,6 +4,7 @@ import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, errorJson, exitCodeOf } from '../failures';
+import { hideSecrets } from '../hideSecrets';
 import { UsageError } from '../UsageError';
 
 /** `smart-flows cancel <executionId>…`: asks the server to cancel executions. */
@@ -23,6 +24,7 @@ Example:
     const bad = args.positionals.find((id) => !isGuid(id));
     if (bad !== undefined) throw new UsageError(`executionId '${bad}' is not a GUID`);
     const { client } = connect(args.values, env);
+    await hideSecrets(term, client);
     interrupts.onInterrupt(async () => undefined); // a second Ctrl-C exits; the first lets the calls end
     let worst: number = EXIT.ok;
     for (const id of args.positionals) {

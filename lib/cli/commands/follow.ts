@@ -34,7 +34,7 @@ export function follow(context: CommandContext, connection: Connection, events$:
   const shown$: Observable<Shown> = events$.pipe(
     concatMap((event) =>
       event.type === 'output' && settings.out && event.documents
-        ? from(writeDocuments(settings.out, event.documents)).pipe(map((written) => ({ ...event, written })))
+        ? from(writeDocuments(settings.out, event.documents, (text) => connection.client.redactText(text))).pipe(map((written) => ({ ...event, written })))
         : of(event),
     ),
   );

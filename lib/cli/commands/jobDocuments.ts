@@ -81,7 +81,7 @@ export function jobDocuments(settings: JobDocumentsSettings, item: BatchItem): O
     return { refs, kept };
   }).pipe(
     concatMap(({ refs, kept }) => {
-      const nameOf = documentNames(kept);
+      const nameOf = documentNames(kept, (text) => connection.client.redactText(text));
       return from(refs).pipe(
         concatMap((ref) =>
           defer(() => connection.client.downloadDocument(ref.id)).pipe(

@@ -4,6 +4,7 @@ import { wholeNumber } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { EXIT } from '../exitCodes';
+import { hideSecrets } from '../hideSecrets';
 import { UsageError } from '../UsageError';
 
 const STATUSES: FlowStatus[] = ['Queued', 'Running', 'Waiting', 'UserInput', 'SelectFlow', 'Success', 'Warning', 'Error', 'Canceled', 'Interrupted'];
@@ -38,6 +39,7 @@ ${CONNECTION_HELP}`,
     const size = wholeNumber('size', values.size, 1, 1000);
     const page = wholeNumber('page', values.page, 0, 1_000_000);
     const { client } = connect(values, env);
+    await hideSecrets(term, client);
     const result = await firstValueFrom(
       client.listExecutions({
         ...(flowId ? { flowId } : {}),

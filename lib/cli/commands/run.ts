@@ -3,6 +3,7 @@ import { timeoutOption } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
 import { checkedXml, readSource } from '../readSource';
+import { hideSecrets } from '../hideSecrets';
 import { UsageError } from '../UsageError';
 import { checkOutDir } from '../writeDocuments';
 import { follow } from './follow';
@@ -48,6 +49,7 @@ Examples:
     const inputName = values.input as string | undefined;
     const input = inputName === undefined ? undefined : checkedXml(await readSource(inputName, stdin), inputName === '-' ? 'stdin' : inputName);
     const connection = connect(values, env);
+    await hideSecrets(term, connection.client);
     const cancelOnExit = values['cancel-on-exit'] === true;
     const events$ = connection.client.run(flowId, input, {
       skipUserInput: values['skip-user-input'] === true,

@@ -2,6 +2,7 @@ import { isGuid } from '../../index';
 import { timeoutOption } from '../args';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
+import { hideSecrets } from '../hideSecrets';
 import { UsageError } from '../UsageError';
 import { checkOutDir } from '../writeDocuments';
 import { follow } from './follow';
@@ -38,6 +39,7 @@ Example:
     const out = args.values.out as string | undefined;
     await checkOutDir(out);
     const connection = connect(args.values, env);
+    await hideSecrets(context.term, connection.client);
     const events$ = connection.client.watch(executionId, {
       onUserInput: args.values['wait-for-input'] === true ? 'wait' : 'error',
       downloadDocuments: out !== undefined,

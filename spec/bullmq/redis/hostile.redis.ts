@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Job, Queue, Worker } from 'bullmq';
+import { execFileSync } from 'node:child_process';
 import { createSimulator, type FlowScript, type Simulator, type SimulatorRequest, type SimulatorResponse, startSimulatorServer, type SimulatorServer } from 'smart-flows-rx/testing';
 import { SmartFlowsClient } from '../../../lib/client';
 import { flowProcessor } from '../../../lib/bullmq/flowProcessor';
@@ -34,6 +35,17 @@ async function hostileServer(intercept: Intercept): Promise<{ server: SimulatorS
     return (await intercept(req, isStart(req) ? 'start' : 'other', next)) ?? next();
   };
   return { server: await startSimulatorServer({ simulator: wrapped }), simulator, cancels: () => cancels };
+}
+
+/** Every key of a queue and what it holds, as text (redis-cli, which comes with redis-server). */
+function queueContents(port: number, queueName: string): string {
+  const cli = (...args: string[]) => execFileSync('redis-cli', ['-p', String(port), '--raw', ...args], { encoding: 'utf8' });
+  const read: Record<string, string[]> = { hash: ['HGETALL'], stream: ['XRANGE', '-', '+'], string: ['GET'], list: ['LRANGE', '0', '-1'], zset: ['ZRANGE', '0', '-1', 'WITHSCORES'], set: ['SMEMBERS'] };
+  return cli('--scan', '--pattern', `bull:${queueName}:*`).split('\n').filter(Boolean).map((key) => {
+    const type = cli('TYPE', key).trim();
+    const [command, ...rest] = read[type] ?? ['TYPE'];
+    return `${key}\n${cli(command!, key, ...rest)}`;
+  }).join('\n');
 }
 
 const until = async (done: () => boolean | Promise<boolean>, limitMs: number, what: string) => {
@@ -120,5 +132,29 @@ describe(`flowProcessor on BullMQ ${BULLMQ_MAJOR} against hostile answers (real 
     expect(job?.attemptsMade).toBe(1);
     expect(failed).toEqual(['c0: UnrecoverableError: The job was cancelled: user asked']);
     expect(sim.cancels()).toBe(1);
+  });
+
+  it('a server echoing the key in its messages and document names: Redis holds no echo of it (progress, data, return value, events stream; attack 3, item 6)', async () => {
+    const keyOf = (req: SimulatorRequest) => {
+      const h = req.headers;
+      const key = h instanceof Headers ? h.get('x-api-key') : h?.['x-api-key'];
+      return String(key ?? '');
+    };
+    const { sim, queue, failed, ended } = await fleet(async (req, _route, next) => {
+      const answer = await next();
+      if (!answer.headers['content-type']?.includes('json') || typeof answer.body !== 'string') return answer;
+      const echoed = JSON.parse(answer.body, (k, v: unknown) => ((k === 'message' || k === 'displayName') && typeof v === 'string' ? `${v} (for ${keyOf(req)})` : v));
+      return { ...answer, body: JSON.stringify(echoed) };
+    }, { progressIntervalMs: 0 }, 1, 1);
+    await ended();
+    expect(failed).toEqual([]);
+    const job = (await queue.getJob('k0'))!;
+    expect(job.progress).toMatchObject({ message: expect.stringMatching(/ \(for \[redacted\]\)$/) });
+    expect(job.returnvalue.documents).toEqual([expect.objectContaining({ displayName: 'L.pdf (for [redacted])' })]);
+    // Everything Redis holds of the queue (the job's hash, the events stream, …), read with redis-cli.
+    const stored = queueContents(redis.port, job.queueName);
+    expect(stored).toContain('events');
+    expect(stored).toContain('[redacted]');
+    expect(stored).not.toContain(sim.server.apiKey);
   });
 });
