@@ -12,9 +12,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
 import { buildSync } from 'esbuild';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,6 +23,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { firstValueFrom } from 'rxjs';
 import { nodeHttpFetch } from '../../lib/cli/httpFetch';
 import { SmartFlowsHttpError } from '../../lib/errors';
+import { errorCode } from '../../lib/http/classify';
 import { openBody } from '../../lib/http/readLimited';
 import { createTransport, type HttpRequest } from '../../lib/http/transport';
 import { normalizeOptions, type FetchLike } from '../../lib/options';
@@ -277,5 +279,62 @@ describe('a process that sends over it', () => {
       await late.text().then(() => console.log('read'), (e) => console.log('rejected', e.code));
     `);
     expect({ code, out }).toEqual({ code: 0, out: 'rejected Z_DATA_ERROR\n' });
+  });
+});
+
+/** Whether openssl is there to make a certificate for the https cases. */
+const hasOpenssl = (() => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+(hasOpenssl ? describe : describe.skip)('over https (a self-signed certificate for 127.0.0.1, made by openssl)', () => {
+  let dir: string;
+  let bundle: string;
+  let cert: string;
+  let server: ReturnType<typeof createHttpsServer>;
+  let origin: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cli-https-fetch-'));
+    cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    bundle = join(dir, 'httpFetch.mjs');
+    buildSync({ entryPoints: [resolve('lib/cli/httpFetch.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'error' });
+    server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tls":true}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }, 30_000);
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a certificate nobody trusts, as the runtime fetch does (the same code along the cause)', async () => {
+    const codes = await Promise.all(
+      FETCHES.map(([, fetchFn]) => fetchFn(`${origin}/ok`, { redirect: 'manual' }).then(() => 'answered', (error: unknown) => `${(error as Error).name}: ${errorCode(error)}`)),
+    );
+    expect(codes).toEqual(['TypeError: DEPTH_ZERO_SELF_SIGNED_CERT', 'TypeError: DEPTH_ZERO_SELF_SIGNED_CERT']);
+  });
+
+  it('reads the answer of a trusted server (NODE_EXTRA_CA_CERTS) and exits on its own', async () => {
+    const result = await new Promise<{ code: number | null; out: string }>((done) => {
+      const script = `import { nodeHttpFetch } from ${JSON.stringify(bundle)};
+        const { fetch } = nodeHttpFetch();
+        for (let i = 0; i < 2; i++) console.log(await (await fetch(process.env.ORIGIN + '/ok', { redirect: 'manual' })).text());`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, ORIGIN: origin, NODE_EXTRA_CA_CERTS: cert } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (out += d));
+      child.on('exit', (code) => done({ code, out }));
+    });
+    expect(result).toEqual({ code: 0, out: '{"tls":true}\n'.repeat(2) });
   });
 });
