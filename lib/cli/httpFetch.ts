@@ -14,8 +14,8 @@ import type { FetchLike } from '../options';
 // with the system error as `cause` (lib/http/classify.ts reads its code).
 // spec/cli/httpFetch.spec.ts compares it with the runtime's fetch on generated answers.
 //
-// Only the command line uses it (lib/cli/connect.ts), and only on Node: the library's default
-// fetch stays the runtime's (or cross-fetch), and Bun and Deno keep their own fetch.
+// Only the command line uses it (lib/cli/connect.ts), and only on Node (see sendsOverNodeHttp):
+// the library's default fetch stays the runtime's (or cross-fetch), and Bun and Deno keep theirs.
 
 /** The statuses whose answer has no body (fetch gives `body: null`). */
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -310,12 +310,28 @@ export function nodeHttpFetch(): NodeHttpFetch {
   };
 }
 
+/** What {@link sendsOverNodeHttp} looks at: the process (a fake one in tests). */
+export interface RuntimeFacts {
+  versions: Record<string, string | undefined>;
+  env: Record<string, string | undefined>;
+  execArgv: readonly string[];
+  hasDeno: boolean;
+}
+
 /**
- * The fetch the command line sends through: {@link nodeHttpFetch} on Node, the runtime's own
- * fetch on Bun and Deno (which run the command too: their fetch is native and costs no start).
+ * Whether the command sends over {@link nodeHttpFetch}: on Node, unless Node is asked to send
+ * through the proxy of `HTTP(S)_PROXY` (`NODE_USE_ENV_PROXY=1` or `--use-env-proxy`, Node 24),
+ * which its own fetch honours and an agent of our own would not. Bun and Deno (which run the
+ * command too) keep their native fetch, which costs no start.
  */
+export function sendsOverNodeHttp(facts: RuntimeFacts): boolean {
+  if (facts.versions.bun !== undefined || facts.versions.deno !== undefined || facts.hasDeno) return false;
+  const envProxy = facts.env.NODE_USE_ENV_PROXY === '1' || [...facts.execArgv, ...(facts.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--use-env-proxy');
+  return !envProxy;
+}
+
+/** The fetch the command line sends through: {@link nodeHttpFetch} where {@link sendsOverNodeHttp} says so, else the runtime's. */
 export function cliFetch(): FetchLike {
-  const versions = process.versions as Record<string, string | undefined>;
-  if (versions.bun !== undefined || versions.deno !== undefined || 'Deno' in globalThis) return (input, init) => globalThis.fetch(input, init);
-  return nodeHttpFetch().fetch;
+  const facts: RuntimeFacts = { versions: process.versions, env: process.env, execArgv: process.execArgv, hasDeno: 'Deno' in globalThis };
+  return sendsOverNodeHttp(facts) ? nodeHttpFetch().fetch : (input, init) => globalThis.fetch(input, init);
 }

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { firstValueFrom } from 'rxjs';
-import { nodeHttpFetch } from '../../lib/cli/httpFetch';
+import { nodeHttpFetch, type RuntimeFacts, sendsOverNodeHttp } from '../../lib/cli/httpFetch';
 import { SmartFlowsHttpError } from '../../lib/errors';
 import { errorCode } from '../../lib/http/classify';
 import { openBody } from '../../lib/http/readLimited';
@@ -336,5 +336,19 @@ const hasOpenssl = (() => {
       child.on('exit', (code) => done({ code, out }));
     });
     expect(result).toEqual({ code: 0, out: '{"tls":true}\n'.repeat(2) });
+  });
+});
+
+describe('which fetch the command sends over', () => {
+  const node: RuntimeFacts = { versions: { node: '20.20.2' }, env: {}, execArgv: [], hasDeno: false };
+  it.each<[string, boolean, Partial<RuntimeFacts>]>([
+    ['Node', true, {}],
+    ['Bun (its native fetch)', false, { versions: { node: '24.3.0', bun: '1.2.0' } }],
+    ['Deno (its native fetch)', false, { versions: { node: '22.0.0', deno: '2.1.0' }, hasDeno: true }],
+    ['Node told to use HTTP(S)_PROXY (NODE_USE_ENV_PROXY=1): its own fetch honours it', false, { env: { NODE_USE_ENV_PROXY: '1' } }],
+    ['Node told to use HTTP(S)_PROXY (--use-env-proxy in NODE_OPTIONS)', false, { env: { NODE_OPTIONS: '--max-old-space-size=512 --use-env-proxy' } }],
+    ['Node told to use HTTP(S)_PROXY (--use-env-proxy)', false, { execArgv: ['--use-env-proxy'] }],
+  ])('%s: sends over node:http %s', (_name, expected, facts) => {
+    expect(sendsOverNodeHttp({ ...node, ...facts })).toBe(expected);
   });
 });
