@@ -25,22 +25,39 @@ export function awsWaiterDelays({ minDelayMs, maxDelayMs, random }) {
  * wait a fifth of the time left until then, and once past it, 0.3× the time overdue; with no
  * rise yet, grow by 1.3× per unchanged answer (back to the floor on a change); always within
  * [floorMs, ceilingMs]. The other parameters (the library's constants by default) are there to
- * try variants (bench/peersSchedule.mjs --rule).
+ * try variants (bench/peersSchedule.mjs --rule, bench/peers.mjs --variants): `minRises`, the rises
+ * seen before the ETA is used (1: the library's); `jumpMs`, a predicted end at most this far
+ * ahead is waited for whole, plus `jumpMarginMs` (0: never, the library's); `firstBackoffMs`,
+ * before any rise an unchanged answer waits at least this (0: only the backoff, the library's);
+ * `afterProbeMs`, the wait after an unchanged first answer (set by the replay only after the
+ * burst's hold probe; the library's: the backoff from the floor).
  */
-export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2, overdueShare = 0.3, backoff = 1.3 } = {}) {
+export function proposedDelays({ floorMs = 900, ceilingMs = 3000, etaShare = 0.2, overdueShare = 0.3, backoff = 1.3, minRises = 1, jumpMs = 0, jumpMarginMs = 0, firstBackoffMs = 0, afterProbeMs } = {}) {
   let delay = floorMs;
   let origin;
   let rise;
+  let rises = 0;
   return (attempt, progress, nowMs, changed) => {
     if (attempt === 0) {
       origin = { atMs: nowMs, percentage: progress.percentage };
       return (delay = floorMs);
     }
-    if (progress.percentage > origin.percentage && progress.percentage !== rise?.percentage) rise = { atMs: nowMs, percentage: progress.percentage };
+    if (progress.percentage > origin.percentage && progress.percentage !== rise?.percentage) {
+      rise = { atMs: nowMs, percentage: progress.percentage };
+      rises++;
+    }
     let next;
-    if (rise && progress.percentage < 100 && rise.atMs > origin.atMs) {
+    if (attempt === 1 && afterProbeMs !== undefined && !changed) {
+      // Variant afterProbeMs: the first wait after the hold probe (a poll sent at once that told nothing).
+      next = afterProbeMs;
+    } else if (rise && rises >= minRises && progress.percentage < 100 && rise.atMs > origin.atMs) {
       const endMs = origin.atMs + ((100 - origin.percentage) * (rise.atMs - origin.atMs)) / (rise.percentage - origin.percentage);
-      next = endMs > nowMs ? etaShare * (endMs - nowMs) : overdueShare * (nowMs - endMs);
+      const left = endMs - nowMs;
+      // Variant jumpMs: a predicted end within jumpMs is waited for whole (plus jumpMarginMs).
+      next = left > 0 && left <= jumpMs ? left + jumpMarginMs : left > 0 ? etaShare * left : overdueShare * -left;
+    } else if (!rise && firstBackoffMs && !changed) {
+      // Variant firstBackoffMs: before any rise, the delay grows to at least this.
+      next = Math.max(firstBackoffMs, delay * backoff);
     } else {
       next = changed ? floorMs : delay * backoff;
     }
