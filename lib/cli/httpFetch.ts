@@ -239,7 +239,8 @@ export function nodeHttpFetch(): NodeHttpFetch {
     const headers = headerRecord(init.headers);
     const { bytes, type } = bodyBytes(init.body);
     headers['accept'] ??= '*/*';
-    headers['accept-encoding'] ??= 'gzip, deflate';
+    // What undici asks for (br only over https).
+    headers['accept-encoding'] ??= url.protocol === 'https:' ? 'br, gzip, deflate' : 'gzip, deflate';
     headers['user-agent'] ??= 'node';
     if (type) headers['content-type'] ??= type;
     if (bytes) headers['content-length'] = String(bytes.byteLength);
@@ -292,7 +293,8 @@ export function nodeHttpFetch(): NodeHttpFetch {
           body = pipeline([res, ...decoders], () => undefined) as unknown as Readable;
           body.on('error', () => undefined);
         }
-        if (body) body.once('close', release);
+        // The abort has nothing left to stop once the body has ended or is gone.
+        if (body) body.once('end', release).once('close', release);
         else res.once('end', release);
         done = true;
         resolve(new NodeResponse({ status, statusText: res.statusMessage ?? '', headers: new NodeHeaders(res.headers), url: url.href, body }) as unknown as Response);
