@@ -191,6 +191,21 @@ describe('the command line fetch over node:http, beside the runtime fetch', () =
     expect(got).toEqual({ method: 'POST', type: 'application/xml', length: String(Buffer.byteLength(xml)), body: xml });
   });
 
+  it('sends the headers the runtime fetch sends (but its accept-language, sec-fetch-mode and connection)', async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    a.handle((req, res) => {
+      const { host: _host, connection: _connection, 'accept-language': _language, 'sec-fetch-mode': _mode, ...rest } = req.headers;
+      seen.push(rest);
+      res.end('{}');
+    });
+    for (const [, fetchFn] of FETCHES) {
+      await (await fetchFn(`${a.origin}/h`, { method: 'POST', body: '<a/>', headers: { 'X-API-Key': KEY, 'Content-Type': 'application/xml', Accept: 'application/json' }, redirect: 'manual' })).text();
+      await (await fetchFn(`${a.origin}/h`, { method: 'GET', headers: new Headers({ Authorization: 'Bearer t' }), redirect: 'manual' })).text();
+    }
+    expect(seen.slice(0, 2)).toEqual(seen.slice(2));
+    expect(seen[0]).toMatchObject({ 'x-api-key': KEY, 'content-type': 'application/xml', 'content-length': '4', 'accept-encoding': 'gzip, deflate', 'user-agent': 'node' });
+  });
+
   it.each(FETCHES)('an abort before the answer rejects with the signal’s reason and closes the socket (%s)', async (_name, fetchFn) => {
     let arrived!: () => void;
     const seen = new Promise<void>((resolve) => (arrived = resolve));
