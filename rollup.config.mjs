@@ -1,6 +1,7 @@
 // Builds each entry as ESM and CJS (esbuild) plus bundled declarations (rollup-plugin-dts).
 import esbuild from 'rollup-plugin-esbuild';
 import { dts } from 'rollup-plugin-dts';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
@@ -68,11 +69,20 @@ const browserCore = {
   },
 };
 
-// The `smart-flows` command (package.json `bin`): ESM only, no declarations. It imports the core
-// and the xml entry by the package's own name (Node resolves a package's self-reference through
-// `exports`), so their code ships once; the simulator it starts is bundled in, because the
-// testing entry also holds the msw handlers and msw is an optional peer the command never needs.
-const selfEntries = { [resolve('lib/index.ts')]: pkg.name, [resolve('lib/xml/index.ts')]: `${pkg.name}/xml` };
+// The `smart-flows` command (package.json `bin`): ESM only, no declarations. Bench part 7 times
+// its start (issue 31 item 3): a `run` of a short flow should cost at most 2.5× `node -e 0`. So
+// the command carries its own copy of what it runs on, tree-shaken into its chunks: the core's
+// sources, and RxJS and zod, which are peer/dependencies of the library but whose package
+// entries load whole (rxjs 7's Node entry is its CommonJS build, every operator: about 70 ms
+// of a start). This copy is for the bin only: the library entries below keep RxJS and zod
+// external, and a user's app still gets one RxJS (the command is a process of its own, and
+// shares no Observable with anyone). The xml entry stays a reference by the package's own name
+// (Node resolves a package's self-reference through `exports`): only a batch with JSON lines
+// needs it, with xmlbuilder2. The simulator it starts is bundled in, because the testing entry
+// also holds the msw handlers and msw is an optional peer the command never needs. It sends
+// over node:http (lib/cli/httpFetch.ts), so the core's default fetch (cross-fetch) is swapped
+// for the plain global one it never calls.
+const selfEntries = { [resolve('lib/xml/index.ts')]: `${pkg.name}/xml` };
 const selfReference = {
   name: 'self-reference',
   resolveId(source, importer) {
@@ -81,12 +91,27 @@ const selfReference = {
     return target ? { id: target, external: true } : null;
   },
 };
+const cliOwnCopies = {
+  name: 'cli-own-copies',
+  async resolveId(source, importer, options) {
+    // rxjs's `exports` give Node its CommonJS build: its ES module build is the one that tree-shakes.
+    if (source === 'rxjs') return fileURLToPath(new URL('./node_modules/rxjs/dist/esm/index.js', import.meta.url));
+    if (source === './defaultFetch' && importer) return this.resolve('./defaultFetch.browser', importer, { ...options, skipSelf: true });
+    return null;
+  },
+};
+const CLI_EXTERNAL = ['xmlbuilder2', 'cross-fetch', 'msw', `${pkg.name}/xml`];
 const cli = {
   input: 'lib/cli/cli.ts',
-  external,
+  external: (id) => id.startsWith('node:') || CLI_EXTERNAL.some((d) => id === d || id.startsWith(`${d}/`)),
   // A bare `import 'msw'` left by the unused msw handlers would make msw required.
   treeshake: { moduleSideEffects: 'no-external' },
-  plugins: [selfReference, esbuild({ target: 'node20', tsconfig: 'tsconfig.json', define: { __SMART_FLOWS_VERSION__: JSON.stringify(pkg.version) } })],
+  plugins: [
+    selfReference,
+    cliOwnCopies,
+    nodeResolve({ exportConditions: ['node', 'import'], preferBuiltins: true }),
+    esbuild({ target: 'node20', tsconfig: 'tsconfig.json', define: { __SMART_FLOWS_VERSION__: JSON.stringify(pkg.version) } }),
+  ],
   // Each command is a chunk of its own (dist/cli-<name>.js) loaded when it runs, so `--help` and
   // `--version` load no RxJS, zod, xmlbuilder2 or client (bench part 7 times the start).
   output: {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SmartFlowsClient, type SmartFlowsClientOptions } from '../index';
-import { toXml } from '../xml/index';
+import { cliFetch } from './httpFetch';
 import { trackedFetch, type TrackedFetch } from './trackedFetch';
 import { UsageError } from './UsageError';
 
@@ -19,8 +19,11 @@ export function connect(values: Record<string, string | boolean | undefined>, en
   const url = typeof values.url === 'string' ? values.url : env.SMART_FLOWS_URL;
   if (!url) throw new UsageError('no server given: set SMART_FLOWS_URL or pass --url https://flows.example.com');
   const credentials = readCredentials(values['api-key-file'], env);
-  const requests = trackedFetch();
-  const options: SmartFlowsClientOptions = { baseUrl: url, ...credentials, fetch: requests.fetch, toXml };
+  // Over node:http on Node (lib/cli/httpFetch.ts: undici's start would cost twice `node -e 0`).
+  // No `toXml`: the command gives the client XML text (a batch converts its JSON lines itself),
+  // so xmlbuilder2 loads only for a batch that needs it.
+  const requests = trackedFetch(cliFetch());
+  const options: SmartFlowsClientOptions = { baseUrl: url, ...credentials, fetch: requests.fetch };
   try {
     return { client: new SmartFlowsClient(options), requests };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { MAX_INPUT_LENGTH } from '../api/prepareInput';
-import { checkXml } from '../xml/index';
+// The check alone (dependency-free), not the xml entry, which loads xmlbuilder2 for toXml.
+import { checkXml } from '../xml/checkXml';
 import { UsageError } from './UsageError';
 
 /** Something readable as a whole: stdin (`-`) for the command. */

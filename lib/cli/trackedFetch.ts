@@ -1,4 +1,5 @@
 import { isGuid } from '../api/ids';
+import type { FetchLike } from '../options';
 /** How long the drain waits for new requests to show up before it calls the client quiet. */
 const QUIET_MS = 20;
 
@@ -48,11 +49,11 @@ const idOfStart = (response: Response): Promise<string | undefined> =>
 const CANCEL = /\/flows\/executions\/([0-9a-fA-F-]{36})(?:\/progress)?(?:[?#]|$)/;
 
 /**
- * Wraps Node's fetch. On Ctrl-C the command unsubscribes, which aborts the polls and (with
+ * Wraps the command's fetch (lib/cli/httpFetch.ts). On Ctrl-C the command unsubscribes, which aborts the polls and (with
  * `--cancel-on-exit`) makes the client send its cancel calls, fire and forget; waiting for
  * those before `process.exit` is what makes the cancels reach the server.
  */
-export function trackedFetch(base: typeof globalThis.fetch = globalThis.fetch): TrackedFetch {
+export function trackedFetch(base: FetchLike = (input, init) => globalThis.fetch(input, init)): TrackedFetch {
   const inFlight = new Set<Promise<void>>();
   // The client sends the cancel calls of --cancel-on-exit fire and forget: what came of each is seen here.
   const cancels = new Map<string, CancelOutcome>();

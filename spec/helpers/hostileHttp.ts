@@ -6,6 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import crossFetch from 'cross-fetch';
 import type { FetchLike } from '../../lib/options';
+import { nodeHttpFetch } from '../../lib/cli/httpFetch';
 
 /** One request the server saw. */
 export interface SeenRequest {
@@ -108,10 +109,15 @@ export function bomb(encoding: Encoding, inflated: number): Buffer {
   return out;
 }
 
-/** The two fetches the Node build may use by default: node-fetch (cross-fetch, Node < 24) and the runtime's undici. */
+/**
+ * The two fetches the Node build may use by default: node-fetch (cross-fetch, Node < 24) and the
+ * runtime's undici; and the command line's own, over node:http (lib/cli/httpFetch.ts, issue 31
+ * item 3), which must hold against the same hostile answers.
+ */
 export const FETCHES: [string, FetchLike][] = [
   ['node-fetch', crossFetch as FetchLike],
   ['undici', (input, init) => globalThis.fetch(input, init)],
+  ['cli node:http', nodeHttpFetch().fetch],
 ];
 
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
