@@ -98,7 +98,7 @@ export class SmartFlowsClient {
     this.#trackerOptions = normalizeTrackerOptions(options.tracker);
     this.#secrets = api.secrets;
     // The token function's tokens are noted for redacting echoes of them from errors.
-    this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api);
+    this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api, http);
   }
 
   /**
