@@ -11,9 +11,10 @@
 // `runtimes` (Deno, Bun, workerd) needs their binaries and RUNTIMES: scripts/runtime-matrix.mjs runs it.
 //
 //   node spec/consumers/run.mjs [--no-build] [--check-only] [project…]
-//   scratch folder: $CONSUMERS_DIR, default <os tmp>/smart-flows-rx-consumers (outside the repo)
+//   scratch folder: $CONSUMERS_DIR (emptied first), default a new <os tmp>/smart-flows-rx-consumers-XXXXXX of
+//   its own (outside the repo; two runs side by side no longer empty each other's), removed when every check passed
 import { spawn } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +36,7 @@ const build = !args.includes('--no-build');
 const checkOnly = args.includes('--check-only');
 const projects = args.filter((a) => !a.startsWith('--'));
 for (const p of projects) if (![...PROJECTS, ...ON_REQUEST].includes(p)) throw new Error(`unknown project ${p}; known: ${[...PROJECTS, ...ON_REQUEST].join(', ')}`);
-const scratch = process.env.CONSUMERS_DIR ?? join(tmpdir(), 'smart-flows-rx-consumers');
+const scratch = process.env.CONSUMERS_DIR ?? mkdtempSync(join(tmpdir(), 'smart-flows-rx-consumers-'));
 
 let failed = 0;
 const report = (name, ok, detail) => {
@@ -79,7 +80,10 @@ const example = marked.find(({ files }) => files.some((f) => f.endsWith('invoice
 const inSuite = readFileSync(join(root, 'spec/readme/testing-entry.spec.ts'), 'utf8').endsWith(example) && example !== '';
 report('printed example = spec/readme/testing-entry.spec.ts', inSuite, inSuite ? '' : 'the spec no longer ends with the printed example');
 
-if (checkOnly) process.exit(failed > 0 ? 1 : 0);
+if (checkOnly) {
+  if (!process.env.CONSUMERS_DIR) rmSync(scratch, { recursive: true, force: true });
+  process.exit(failed > 0 ? 1 : 0);
+}
 
 // 2. Build and pack, as `npm publish` would.
 rmSync(scratch, { recursive: true, force: true });
@@ -126,4 +130,8 @@ for (const install of installs) {
   report(`consumer ${name}`, code === 0, `install ${installTime}, test ${seconds(started)}${code === 0 ? '' : `, exit ${code}, see ${log}`}`);
   if (code !== 0) process.stderr.write(readFileSync(log, 'utf8').split('\n').slice(-40).join('\n'));
 }
+// A scratch folder of its own holds nothing worth keeping once every check passed (its logs say
+// where to look when one failed).
+if (failed === 0 && !process.env.CONSUMERS_DIR) rmSync(scratch, { recursive: true, force: true });
+else console.log(`scratch folder kept: ${scratch}`);
 process.exit(failed > 0 ? 1 : 0);
