@@ -43,10 +43,14 @@ export interface StartOptions {
   /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
   skipUserInput?: boolean;
   /**
-   * Whether the client sends the start again after a busy answer (429, or 503), waiting its
-   * `Retry-After`. `false` errors at once with that `SmartFlowsHttpError` (its `retryAfterMs`
-   * says when to come back), for a caller that backs off as a whole: the BullMQ processor's
-   * `rateLimit` pauses every worker of its queue. @default true
+   * Whether the client handles a busy answer (429, or 503) itself: it waits its backoff or
+   * `Retry-After`, looks once through the flow's listing for an execution the start may have
+   * made (a gateway may answer 503 after the server made it), adopts it if found, else sends
+   * the start again; a listing it cannot read ends the call with the busy error and
+   * `executionMayExist: true` (docs/errors.md). `false` errors at once with that
+   * `SmartFlowsHttpError` (its `retryAfterMs` says when to come back; `executionMayExist: true`),
+   * for a caller that backs off as a whole: the BullMQ processor's `rateLimit` pauses every
+   * worker of its queue. @default true
    */
   retryBusy?: boolean;
   /**
