@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { lastValueFrom } from 'rxjs';
 import { builtInFlows } from 'smart-flows-rx/testing';
+import { DIAGNOSTICS_CHANNELS } from '../../lib/diagnostics/types';
 import { isSmartFlowsHttpError } from '../../lib/errors';
 import { useVirtualSimulator } from '../helpers/virtualSimulator';
 
@@ -73,6 +75,22 @@ describe('a start answered busy (429, 503): the client looks for the execution b
     expect(sim.simulator.stats.executionsStarted).toBe(1);
     expect(sim.simulator.stats.byRoute.start).toBe(1);
     expect(sim.simulator.stats.byRoute.list).toBe(1);
+  });
+
+  it('a resend after a busy answer is still told on the smart-flows-rx:retry channel (once the look found none); an adoption is no retry', async () => {
+    const messages: unknown[] = [];
+    const on = (message: unknown) => messages.push(message);
+    subscribe(DIAGNOSTICS_CHANNELS.retry, on);
+    try {
+      const sim = start();
+      const client = sim.client({ fetch: gateway(503, '2', { early: 1, late: 1 }), retry: { maxRetries: 4, delayMs: 200, maxDelayMs: 5_000, jitter: false } });
+      const first = await settle(sim, client.startExecution(SHORT, letter(7)));
+      expect(first.error).toBeUndefined();
+      expect(sim.simulator.stats.executionsStarted).toBe(1);
+      expect(messages).toEqual([{ method: 'POST', route: '/flows/executions', attempt: 1, delayMs: 2_000, retryAfterMs: 2_000, errorType: 'SmartFlowsHttpError', status: 503 }]);
+    } finally {
+      unsubscribe(DIAGNOSTICS_CHANNELS.retry, on);
+    }
   });
 
   it('sends no listing on the happy path', async () => {
