@@ -4,9 +4,10 @@ import type { Send } from '../http/send';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import type { Redact } from '../internal/redact';
 import type { ApiSettings, HttpSettings } from '../options';
-import { reconcile } from '../batch/lazyReconcile';
+import { reconcileWithin } from '../batch/lazyReconcile';
+import type { ServerDate } from '../http/serverDate';
 import { retryListener } from '../diagnostics/traceRequest';
-import { busyStart, isBusyAnswer } from './busyStart';
+import { busyStart, isBusyAnswer, MAX_LOOK_PAGES, MAX_LOOK_READS } from './busyStart';
 import type { ExecutionPage, ListExecutionsOptions } from './listings';
 import type { ExecutionApi } from './ExecutionApi';
 import { endpoints } from './endpoints';
@@ -23,6 +24,8 @@ export interface StartLookup {
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
   /** The http layer's retry policy and scheduler (the waits before a busy start is looked up). */
   http: Pick<HttpSettings, 'retry' | 'scheduler'>;
+  /** The server's `Date` on the latest busy answer to a POST (the http layer's note): narrows the look's window. */
+  serverDate?: () => ServerDate | undefined;
 }
 
 /** How many ids of executions this client's starts were answered with are kept (never adopted by another start's look). */
@@ -74,8 +77,13 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
         : busyStart({
             post,
             isBusy: (error): error is SmartFlowsHttpError => isBusyAnswer(error) && !isLogin(error.url),
-            look: (sinceMs) =>
-              reconcile({ listExecutions: lookup.listExecutions, getExecution: calls.execution }, { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs }, started),
+            look: (sinceMs, cutoffMs) =>
+              reconcileWithin(
+                { listExecutions: lookup.listExecutions, getExecution: calls.execution },
+                { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) },
+                started,
+                { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS },
+              ),
             adopt: (executionId) =>
               calls.progress(executionId, 0).pipe(
                 map((progress) => {
@@ -86,6 +94,7 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
             retry: lookup.http.retry,
             scheduler: lookup.http.scheduler,
             onRetry: retryListener(build),
+            ...(lookup.serverDate ? { serverDate: lookup.serverDate } : {}),
           });
       return started$.pipe(catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact), retryBusy && lookup !== undefined))));
     },
