@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { busyStart } from '../../lib/api/busyStart';
+import { busyStart, SERVER_DATE_TOLERANCE_MS } from '../../lib/api/busyStart';
 import type { FlowProgress } from '../../lib/api/types';
 import type { Reconciled } from '../../lib/batch/reconcile';
 import { SmartFlowsHttpError, SmartFlowsNetworkError } from '../../lib/errors';
+import type { ServerDate } from '../../lib/http/serverDate';
 import { DEFAULTS } from '../../lib/options';
 
 // The waits of a start answered busy, in virtual time: each busy answer waits its backoff (or the
@@ -19,10 +20,18 @@ const retry = { ...DEFAULTS.retry, maxRetries: 2, delayMs: 10, maxDelayMs: 5_000
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Runs busyStart over marbles: the n-th POST takes `posts[n]`, the n-th look `looks[n]`; gives the send and look times. */
-function run(posts: string[], looks: string[], values: Record<string, unknown>, expected: string, expectedValues: Record<string, unknown>, expectedError?: unknown) {
+function run(
+  posts: string[],
+  looks: string[],
+  values: Record<string, unknown>,
+  expected: string,
+  expectedValues: Record<string, unknown>,
+  expectedError?: unknown,
+  serverDate?: (now: number) => ServerDate | undefined,
+) {
   const ts = newScheduler();
   const postedAt: number[] = [];
-  const lookedAt: { at: number; sinceMs: number }[] = [];
+  const lookedAt: { at: number; sinceMs: number; cutoffMs?: number }[] = [];
   const adopted: string[] = [];
   ts.run(({ expectObservable }) => {
     const post = (): Observable<FlowProgress> =>
@@ -30,9 +39,9 @@ function run(posts: string[], looks: string[], values: Record<string, unknown>, 
         postedAt.push(ts.now());
         return ts.createColdObservable<FlowProgress>(posts[postedAt.length - 1]!, values as Record<string, FlowProgress>, values['#']);
       });
-    const look = (sinceMs: number): Observable<Reconciled> =>
+    const look = (sinceMs: number, cutoffMs?: number): Observable<Reconciled> =>
       defer(() => {
-        lookedAt.push({ at: ts.now(), sinceMs });
+        lookedAt.push({ at: ts.now(), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) });
         return ts.createColdObservable<Reconciled>(looks[lookedAt.length - 1]!, values as Record<string, Reconciled>);
       });
     const adopt = (id: string) =>
@@ -40,7 +49,8 @@ function run(posts: string[], looks: string[], values: Record<string, unknown>, 
         adopted.push(id);
         return ts.createColdObservable<FlowProgress>('--(a|)', { a: progress(id) });
       });
-    expectObservable(busyStart({ post, look, adopt, retry, scheduler: ts })).toBe(expected, expectedValues, expectedError);
+    const told = serverDate ? { serverDate: () => serverDate(ts.now()) } : {};
+    expectObservable(busyStart({ post, look, adopt, retry, scheduler: ts, ...told })).toBe(expected, expectedValues, expectedError);
   });
   return { postedAt, lookedAt, adopted };
 }
@@ -100,5 +110,28 @@ describe('busyStart (a start answered 429 or 503)', () => {
   ])('%s is not busy: passed on at once, nothing looked up or sent again', (_name, error) => {
     const seen = run(['-#'], [], { '#': error }, '-#', {}, error);
     expect(seen).toEqual({ postedAt: [0], lookedAt: [], adopted: [] });
+  });
+
+  // The server's time of a busy answer (its Date, noted by the http layer with when it came):
+  // the look's window starts at that Date less the time since the first POST less the tolerance.
+  const SERVER_T = Date.UTC(2026, 11, 7, 14, 0, 0);
+
+  it('a busy answer with the server\'s Date: the look\'s window starts at that Date less the time since the first POST less the tolerance', () => {
+    const none: Reconciled = { kind: 'none' };
+    // The first answer came at 5 (in flight 5 ms) saying SERVER_T; the second came at 5 ms after its POST at 16, without a Date.
+    const seen = run(['-----#', '-----#', '-(p|)'], ['-(n|)', '-(n|)'], { '#': busy(503), n: none, p: progress('D') }, `43ms (p|)`, { p: progress('D') }, undefined, (now) =>
+      now >= 5 ? { dateMs: SERVER_T, atMs: 5 } : undefined,
+    );
+    expect(seen.postedAt).toEqual([0, 16, 42]);
+    // Both looks: SERVER_T − (5 − 0) − tolerance; the second answer's stale Date (noted at 5, before its POST at 16) is not taken anew.
+    expect(seen.lookedAt).toEqual([
+      { at: 15, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
+      { at: 41, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
+    ]);
+  });
+
+  it('a Date noted before the POST was sent (another, older answer) is not used: the hour\'s window', () => {
+    const seen = run(['-#', '-(p|)'], ['-(n|)'], { '#': busy(429), n: { kind: 'none' }, p: progress('E') }, `- 10ms -- (p|)`, { p: progress('E') }, undefined, () => ({ dateMs: SERVER_T, atMs: -1 }));
+    expect(seen.lookedAt).toEqual([{ at: 11, sinceMs: 0 }]);
   });
 });

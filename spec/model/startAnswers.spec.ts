@@ -1,6 +1,7 @@
 import { describe, expect } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
 import { VirtualTimeScheduler } from 'rxjs';
+import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
 import { SmartFlowsClient } from '../../lib/client';
 
 /**
@@ -10,14 +11,20 @@ import { SmartFlowsClient } from '../../lib/client';
  * execution (a gateway's late answer), a 500, 502 or 504 after making it or not, a connection
  * dropped after sending (made or not), or a success. The flow's listing is fresh, lags behind
  * (an execution shows up to the first backoff wait after it was made), or is unavailable (404,
- * 403). Other executions of the flow, with other inputs, are in the listing. Everything runs on
- * a fake fetch and a virtual clock shared with the client's scheduler. Checked once the call ended:
+ * 403). Other executions of the flow, with other inputs, are in the listing: a few, or many (up
+ * to 400 over the last hour, as when other processes share a busy flow), and more made by others
+ * at each POST. A busy answer may carry the server's `Date` (a gateway's clock up to 60 s behind or
+ * 29 s ahead of the backend's `createdAt`; the server's clocks up to 30 minutes off the client's).
+ * The listing pages (100, newest first). Everything runs on a fake fetch and a virtual clock
+ * shared with the client's scheduler. Checked once the call ended:
  * - never two executions for one start call;
  * - never an execution made that the caller cannot learn about: it is the call's answer (made
  *   by it, or adopted), or the error carries `executionMayExist: true` (look before starting again);
  *   an error without it means the server made nothing;
- * - one listing request at most per busy answer, none when no answer was busy (the happy path
- *   costs nothing), and no request at all after a refused connection but the POST again.
+ * - bounded requests per busy answer: at most MAX_LOOK_PAGES listing requests and
+ *   MAX_LOOK_READS execution GETs (lib/api/busyStart.ts), however many executions the flow has;
+ *   none when no answer was busy (the happy path costs nothing), and no request at all after a
+ *   refused connection but the POST again.
  * `MODEL_RUNS=500` for a longer hunt.
  */
 
@@ -51,7 +58,13 @@ const listing: fc.Arbitrary<Listing> = fc.oneof(
 const scenario = fc.record({
   answers: fc.array(answer, { minLength: 1, maxLength: 7 }),
   listing,
-  others: fc.integer({ min: 0, max: 3 }),
+  others: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 20, max: 400 })),
+  /** Executions other processes start at the moment of each of this call's POSTs. */
+  othersPerPost: fc.integer({ min: 0, max: 3 }),
+  /** Whether busy answers carry the server's Date, and how far the gateway's clock is from the backend's. */
+  date: fc.option(fc.integer({ min: -60_000, max: 29_000 }), { nil: undefined }),
+  /** The server's clocks against the client's. */
+  serverOffsetMs: fc.integer({ min: -30 * 60_000, max: 30 * 60_000 }),
   maxRetries: fc.integer({ min: 0, max: 4 }),
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
@@ -64,15 +77,18 @@ const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(1
 function modelServer(s: Scenario, now: () => number) {
   const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
   let next = 1;
-  const make = (xml: string, mine: boolean) => {
-    const e = { id: guid(next++), createdMs: now(), xml, mine };
+  /** The backend's clock (createdAt), off the client's by serverOffsetMs. */
+  const serverNow = () => now() + s.serverOffsetMs;
+  const make = (xml: string, mine: boolean, createdMs = serverNow()) => {
+    const e = { id: guid(next++), createdMs, xml, mine };
     executions.push(e);
     return e;
   };
-  for (let i = 0; i < s.others; i++) make(`<Letter><No>${100 + i}</No></Letter>`, false);
+  // Spread over the hour before the call, the newest at its start.
+  for (let i = 0; i < s.others; i++) make(`<Letter><No>${100 + i}</No></Letter>`, false, serverNow() - Math.floor((i * 3_600_000) / Math.max(s.others, 1)));
   const log: string[] = [];
   let posts = 0;
-  const visible = (e: { createdMs: number }) => s.listing.kind !== 'lag' || now() - e.createdMs >= s.listing.lagMs;
+  const visible = (e: { createdMs: number }) => s.listing.kind !== 'lag' || serverNow() - e.createdMs >= s.listing.lagMs;
   const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
 
   const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
@@ -83,17 +99,25 @@ function modelServer(s: Scenario, now: () => number) {
     if (method === 'POST' && path === '/flows/executions') {
       const script = s.answers[posts++] ?? { kind: 'ok' };
       const xml = String(init?.body ?? '');
+      for (let i = 0; i < s.othersPerPost; i++) make(`<Letter><No>${5000 + next}</No></Letter>`, false);
       if (script.kind === 'refused') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
       const made = script.kind === 'ok' || script.made ? make(xml, true) : undefined;
-      if (script.kind === 'busy') return json({ message: 'busy' }, script.status, script.retryAfter !== undefined ? { 'retry-after': String(script.retryAfter) } : {});
+      if (script.kind === 'busy') {
+        return json({ message: 'busy' }, script.status, {
+          ...(script.retryAfter !== undefined ? { 'retry-after': String(script.retryAfter) } : {}),
+          ...(s.date !== undefined ? { date: new Date(serverNow() + s.date).toUTCString() } : {}),
+        });
+      }
       if (script.kind === 'gateway') return json({ message: 'bad gateway' }, script.status);
       if (script.kind === 'dropped') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
       return json({ id: made!.id, percentage: 0, message: 'Generate document', status: 'Running' });
     }
     if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
       if (s.listing.kind === 'unavailable') return json({ message: 'no' }, s.listing.status);
+      const page = Number(url.searchParams.get('page') ?? 0);
+      const size = Number(url.searchParams.get('size') ?? 20);
       const items = executions.filter(visible).sort((a, b) => b.createdMs - a.createdMs).map(view);
-      return json({ content: items, number: 0, size: 100, totalElements: items.length, totalPages: 1 });
+      return json({ content: items.slice(page * size, (page + 1) * size), number: page, size, totalElements: items.length, totalPages: Math.ceil(items.length / size) });
     }
     const progress = /^\/flows\/executions\/([^/]+)\/progress$/.exec(path);
     const found = executions.find((e) => e.id === (progress?.[1] ?? /^\/flows\/executions\/([^/]+)$/.exec(path)?.[1]));
@@ -133,7 +157,7 @@ async function runScenario(s: Scenario) {
 }
 
 describe('one start call against scripted answers and listings (model)', () => {
-  test.prop([scenario], { numRuns: NUM_RUNS })('never two executions for one call, never one the caller cannot learn about, one listing per busy answer at most', async (s) => {
+  test.prop([scenario], { numRuns: NUM_RUNS })('never two executions for one call, never one the caller cannot learn about, bounded requests per busy answer', async (s) => {
     const { seen, server } = await runScenario(s);
     expect(seen.done).toBe(true);
     const mine = server.mine();
@@ -146,7 +170,10 @@ describe('one start call against scripted answers and listings (model)', () => {
     const posts = server.log.filter((r) => r.startsWith('POST')).length;
     const busyAnswers = s.answers.slice(0, posts).filter((a) => a.kind === 'busy').length;
     const listings = server.log.filter((r) => r === `GET /flows/${FLOW}/executions`).length;
-    expect(listings).toBeLessThanOrEqual(busyAnswers);
+    expect(listings).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_PAGES);
+    // Execution GETs (not progress): the look's reads, and none otherwise.
+    const reads = server.log.filter((r) => /^GET \/flows\/executions\/[^/]+$/.test(r)).length;
+    expect(reads).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_READS);
     // Without a busy answer the call sent its POSTs and nothing else.
     if (busyAnswers === 0) expect(server.log.filter((r) => !r.startsWith('POST'))).toEqual([]);
   });
