@@ -16,26 +16,34 @@ const SHORT = builtInFlows.short.id;
 const letter = (n: number) => `<Letter><No>${n}</No></Letter>`;
 const isStartPost = (input: RequestInfo | URL, init?: RequestInit) => init?.method === 'POST' && /\/flows\/executions(\?|$)/.test(String(input));
 const isListing = (input: RequestInfo | URL, init?: RequestInit) => (init?.method ?? 'GET') === 'GET' && /\/flows\/[^/]+\/executions(\?|$)/.test(String(input));
-const busy = (status: number, retryAfter?: string) =>
-  new Response('{"message":"upstream busy"}', { status, headers: { 'content-type': 'application/json', ...(retryAfter !== undefined ? { 'retry-after': retryAfter } : {}) } });
+const busy = (status: number, retryAfter?: string, dateMs?: number) =>
+  new Response('{"message":"upstream busy"}', {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      ...(retryAfter !== undefined ? { 'retry-after': retryAfter } : {}),
+      ...(dateMs !== undefined ? { date: new Date(dateMs).toUTCString() } : {}),
+    },
+  });
 
 /**
  * A fetch in front of the simulator: the first `late` start POSTs reach the server (it makes the
  * execution) and are answered `status` (a gateway's late busy answer); the next `early` ones are
- * answered `status` without reaching it; `listing` may replace the listing's answer.
+ * answered `status` without reaching it; `listing` may replace the listing's answer; `date` gives
+ * the busy answers a Date header (the server's clock).
  */
-function gateway(status: number, retryAfter: string | undefined, plan: { late?: number; early?: number; listing?: number }) {
+function gateway(status: number, retryAfter: string | undefined, plan: { late?: number; early?: number; listing?: number; date?: () => number }) {
   let { late = 0, early = 0 } = plan;
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     if (isStartPost(input, init)) {
       if (early > 0) {
         early--;
-        return busy(status, retryAfter);
+        return busy(status, retryAfter, plan.date?.());
       }
       const answer = await globalThis.fetch(input, init);
       if (late-- <= 0) return answer;
       await answer.arrayBuffer();
-      return busy(status, retryAfter);
+      return busy(status, retryAfter, plan.date?.());
     }
     if (plan.listing !== undefined && isListing(input, init)) return new Response('{"message":"no"}', { status: plan.listing, headers: { 'content-type': 'application/json' } });
     return globalThis.fetch(input, init);
@@ -125,6 +133,28 @@ describe('a start answered busy (429, 503): the client looks for the execution b
     expect(seen.error).toBeUndefined();
     expect(sim.simulator.stats.executionsStarted).toBe(1);
     expect(sim.simulator.requests.find((r) => r.route === 'progress')?.path).toContain(seen.value!.id);
+  });
+  it.each([
+    ['after the server made the execution: adopted, reading only the executions made at the call', { late: 1 }, 11],
+    ['before the server made anything: none in the window, nothing read, sent again', { early: 1 }, 0],
+  ])('a 503 with the server\'s Date on a flow others keep starting (10 executions of other users at each start, 44 from before the call), %s', async (_name, plan, maxReads) => {
+    const sim = start({ listing: { otherUsersPerStart: 10 } });
+    // Executions of other users from before the call: 4 starts of another client, 10 minutes apart.
+    const other = sim.client();
+    for (let n = 0; n < 4; n++) {
+      expect((await settle(sim, other.startExecution(SHORT, letter(100 + n)))).error).toBeUndefined();
+      await sim.advance(600_000, 10_000);
+    }
+    sim.simulator.resetStats();
+    const client = sim.client({ fetch: gateway(503, '1', { ...plan, date: () => sim.simulator.clock.now() }), retry: { maxRetries: 4, delayMs: 200, maxDelayMs: 5_000, jitter: false } });
+    const seen = await settle(sim, client.startExecution(SHORT, letter(8)));
+    expect(seen.error).toBeUndefined();
+    expect(sim.simulator.stats.byRoute.list).toBe(1);
+    // Without the Date the 44 from the last hour were candidates too (16 read; the early case then could not tell).
+    expect(sim.simulator.stats.byRoute.execution ?? 0).toBeLessThanOrEqual(maxReads);
+    // One start reached the server: the late 503's (adopted), or the resend after the early one.
+    expect(sim.simulator.stats.byRoute.start).toBe(1);
+    expect(sim.simulator.stats.executionsStarted).toBe(1);
   });
 });
 
