@@ -47,7 +47,10 @@ export interface StartOptions {
    * `Retry-After`, looks once through the flow's listing for an execution the start may have
    * made (a gateway may answer 503 after the server made it), adopts it if found, else sends
    * the start again; a listing it cannot read ends the call with the busy error and
-   * `executionMayExist: true` (docs/errors.md). `false` errors at once with that
+   * `executionMayExist: true` (docs/errors.md). The look costs at most 3 listing requests and
+   * 16 execution GETs (newest first; more executions in its window end the call the same way),
+   * and its window starts at the busy answer's `Date` less 30 s when the server sends one (an
+   * hour back without). `false` errors at once with that
    * `SmartFlowsHttpError` (its `retryAfterMs` says when to come back; `executionMayExist: true`),
    * for a caller that backs off as a whole: the BullMQ processor's `rateLimit` pauses every
    * worker of its queue. @default true
