@@ -45,10 +45,17 @@ export interface StartOptions {
   /** Starts with `POST /flows/executions/start`: forms take their default values. @default false */
   skipUserInput?: boolean;
   /**
-   * Whether the client sends the start again after a busy answer (429, or 503), waiting its
-   * `Retry-After`. `false` errors at once with that `SmartFlowsHttpError` (its `retryAfterMs`
-   * says when to come back), for a caller that backs off as a whole: the BullMQ processor's
-   * `rateLimit` pauses every worker of its queue. @default true
+   * Whether the client handles a busy answer (429, or 503) itself: it waits its backoff or
+   * `Retry-After`, looks once through the flow's listing for an execution the start may have
+   * made (a gateway may answer 503 after the server made it), adopts it if found, else sends
+   * the start again; a listing it cannot read ends the call with the busy error and
+   * `executionMayExist: true` (docs/errors.md). The look costs at most 3 listing requests and
+   * 16 execution GETs (newest first; more executions in its window end the call the same way),
+   * and its window starts at the busy answer's `Date` less 30 s when the server sends one (an
+   * hour back without). `false` errors at once with that
+   * `SmartFlowsHttpError` (its `retryAfterMs` says when to come back; `executionMayExist: true`),
+   * for a caller that backs off as a whole: the BullMQ processor's `rateLimit` pauses every
+   * worker of its queue. @default true
    */
   retryBusy?: boolean;
   /**
@@ -100,7 +107,7 @@ export class SmartFlowsClient {
     this.#trackerOptions = normalizeTrackerOptions(options.tracker);
     this.#secrets = api.secrets;
     // The token function's tokens are noted for redacting echoes of them from errors.
-    this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api);
+    this.api = createApi(createSender(http, notingTokens(credentials, api.secrets)), api, http);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs';
 import type { Send, Sender } from '../http/send';
 import { withEngine } from '../internal/loadEngine';
 import { withDocuments, withListings, withLoginPart } from '../internal/loadParts';
-import type { ApiSettings } from '../options';
+import type { ApiSettings, HttpSettings } from '../options';
 import type { DocumentMetadata, DownloadDocument } from './documents';
 import type { ExecutionApi } from './ExecutionApi';
 import type { ExecutionFilter, ExecutionPage, ListExecutionsOptions } from './listings';
@@ -32,13 +32,17 @@ export type SmartFlowsApi = ExecutionApi & ExtraApi & { send: Send };
  * (the engine for the execution calls, a chunk each for documents, listings and login; see
  * `internal/lazyModule.ts`), so the zod schemas and the calls' code are not in a browser app's
  * initial bundle. Once loaded, a call behaves exactly as a statically imported one.
+ * @param http - the retry policy and scheduler a start answered busy waits by before it is looked up (see `api/busyStart.ts`)
  */
-export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi {
+export function createApi(sender: Sender, settings: ApiSettings, http?: Pick<HttpSettings, 'retry' | 'scheduler'>): SmartFlowsApi {
   const { send, sendRaw, sendAnonymous } = sender;
+  const listExecutions: ExtraApi['listExecutions'] = (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions, settings.secrets));
   // Built once per client, from the loaded module.
   let calls: ExecutionApi | undefined;
   let documents: ReturnType<typeof import('./documents').documentCalls> | undefined;
-  const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) => withEngine((e) => use((calls ??= e.executionCalls(send, settings))));
+  // A start answered busy is looked up through the listing before it is sent again (api/busyStart.ts).
+  const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) =>
+    withEngine((e) => use((calls ??= e.executionCalls(send, settings, http ? { listExecutions, http, serverDate: sender.serverDate } : undefined))));
   const withDocumentCalls = <T>(use: (api: NonNullable<typeof documents>) => Observable<T>) =>
     withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle, settings.secrets))));
 
@@ -51,7 +55,7 @@ export function createApi(sender: Sender, settings: ApiSettings): SmartFlowsApi 
     submitUserInput: (executionId, values) => withCalls((api) => api.submitUserInput(executionId, values)),
     getDocument: (documentId) => withDocumentCalls((api) => api.getDocument(documentId)),
     downloadDocument: (documentId, knownName, options) => withDocumentCalls((api) => api.downloadDocument(documentId, knownName, options)),
-    listExecutions: (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions, settings.secrets)),
+    listExecutions,
     filterExecutions: (filter, listOptions) => withListings((l) => l.filterExecutionsCall(send, filter, listOptions, settings.secrets)),
     login: (credentials) => withLoginPart((l) => l.loginCall(sendAnonymous, credentials, settings.secrets)),
   };

@@ -1,51 +1,103 @@
-import { catchError, map, type MonoTypeOperatorFunction, throwError } from 'rxjs';
+import { catchError, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
 import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import type { Redact } from '../internal/redact';
-import type { ApiSettings } from '../options';
+import type { ApiSettings, HttpSettings } from '../options';
+import { reconcileWithin } from '../batch/lazyReconcile';
+import type { ServerDate } from '../http/serverDate';
+import { retryListener } from '../diagnostics/traceRequest';
+import { busyStart, isBusyAnswer, MAX_LOOK_PAGES, MAX_LOOK_READS } from './busyStart';
+import type { ExecutionPage, ListExecutionsOptions } from './listings';
 import type { ExecutionApi } from './ExecutionApi';
 import { endpoints } from './endpoints';
 import { isGuid } from './ids';
 import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { redactFailed, redactionOf } from './redaction';
-import type { FlowStatus } from './types';
+import type { FlowProgress, FlowStatus } from './types';
 import { withFallback } from './withFallback';
+
+/** What a start answered busy needs beyond `send`: the flow's listing, the retry policy and its clock. */
+export interface StartLookup {
+  /** The client's `listExecutions` (a lazy part of the API layer). */
+  listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
+  /** The http layer's retry policy and scheduler (the waits before a busy start is looked up). */
+  http: Pick<HttpSettings, 'retry' | 'scheduler'>;
+  /** The server's `Date` on the latest busy answer to a POST (the http layer's note): narrows the look's window. */
+  serverDate?: () => ServerDate | undefined;
+}
+
+/** How many ids of executions this client's starts were answered with are kept (never adopted by another start's look). */
+const KNOWN_STARTS = 4_096;
 
 /**
  * The calls of one execution (start, progress, full execution, cancel, form answer), each
  * answer checked by its zod schema. Part of the engine chunk (see `internal/loadEngine.ts`):
  * `createApi` reaches them through it.
+ * @param lookup - without it (tests of single calls), a busy start is sent again blind as the http layer's `'start'` mode did
  */
-export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi {
+export function executionCalls(send: Send, settings: ApiSettings, lookup?: StartLookup): ExecutionApi {
   const redact: Redact = redactionOf(settings.secrets) ?? ((text) => text);
   // Errors leave with what the server echoed of the secrets redacted (on the catchError each
   // call has anyway: nothing more per poll).
   const withId = <T>(executionId: string): MonoTypeOperatorFunction<T> =>
     catchError((error: unknown) => throwError(() => attachExecutionId(redactError(error, redact), executionId)));
   const clean = <T extends { status: FlowStatus }>(answer: T): T => redactFailed(answer, redact);
+  // Ids this client's starts were answered with (lower case, the newest KNOWN_STARTS): a busy
+  // start's look never adopts another call's execution that already answered (same flow and input).
+  const started = new Set<string>();
+  const noteStarted = (id: string) => {
+    started.add(id.toLowerCase());
+    if (started.size > KNOWN_STARTS) started.delete(started.values().next().value!);
+  };
 
-  return {
-    start: (flowId, xml, skipUserInput, retryBusy = true) =>
-      send(
-        () => ({
-          method: 'POST',
-          path: skipUserInput ? endpoints.startSkippingInput() : endpoints.start(),
-          query: { flowId: checkFlowId(flowId) },
-          // The XML start always says what it sends, even with no input (a Spring endpoint
-          // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
-          ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
-        }),
-        retryBusy ? 'start' : 'startUnlessBusy',
-      ).pipe(
-        map((body) => {
-          const progress = parseProgress(body);
-          if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
-          return clean(progress);
-        }),
-        catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact)))),
-      ),
+  const calls: ExecutionApi = {
+    start: (flowId, xml, skipUserInput, retryBusy = true) => {
+      const build = () => ({
+        method: 'POST' as const,
+        path: skipUserInput ? endpoints.startSkippingInput() : endpoints.start(),
+        query: { flowId: checkFlowId(flowId) },
+        // The XML start always says what it sends, even with no input (a Spring endpoint
+        // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
+        ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
+      });
+      const post = (): Observable<FlowProgress> =>
+        // Busy answers are the caller's (retryBusy: false) or busyStart's: the http layer retries a refused connection only.
+        send(build, retryBusy && !lookup ? 'start' : 'startUnlessBusy').pipe(
+          map((body) => {
+            const progress = parseProgress(body);
+            if (!isGuid(progress.id)) throw new SmartFlowsResponseError(`The server answered the start with an execution id that is not a GUID`);
+            noteStarted(progress.id);
+            return clean(progress);
+          }),
+        );
+      const started$ = !retryBusy || !lookup
+        ? post()
+        : busyStart({
+            post,
+            isBusy: (error): error is SmartFlowsHttpError => isBusyAnswer(error) && !isLogin(error.url),
+            look: (sinceMs, cutoffMs) =>
+              reconcileWithin(
+                { listExecutions: lookup.listExecutions, getExecution: calls.execution },
+                { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) },
+                started,
+                { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS },
+              ),
+            adopt: (executionId) =>
+              calls.progress(executionId, 0).pipe(
+                map((progress) => {
+                  noteStarted(progress.id);
+                  return progress;
+                }),
+              ),
+            retry: lookup.http.retry,
+            scheduler: lookup.http.scheduler,
+            onRetry: retryListener(build),
+            ...(lookup.serverDate ? { serverDate: lookup.serverDate } : {}),
+          });
+      return started$.pipe(catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact), retryBusy && lookup !== undefined))));
+    },
     progress: (executionId, waitSeconds) =>
       send(() => ({
         method: 'GET',
@@ -89,6 +141,7 @@ export function executionCalls(send: Send, settings: ApiSettings): ExecutionApi 
         // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
       }), 'start').pipe(map((body) => clean(parseProgress(body, executionId))), withId(executionId)),
   };
+  return calls;
 }
 
 function checkFlowId(flowId: string): string {
@@ -100,9 +153,13 @@ function checkFlowId(flowId: string): string {
 /**
  * The start's error, as a new error with `executionMayExist` when the POST may have started
  * something: its message then says to look the execution up by listing before starting again.
+ * @param looked - busy answers (429, 503) were looked up by `busyStart`, which marks them itself
+ * (a look that found none leaves them unmarked); else a busy answer is marked like a 500
  */
-function markMayExist(error: unknown): unknown {
-  return error instanceof SmartFlowsError && mayHaveStarted(error) ? withErrorContext(error, { executionMayExist: true }) : error;
+function markMayExist(error: unknown, looked: boolean): unknown {
+  if (!(error instanceof SmartFlowsError)) return error;
+  const mayExist = isBusyAnswer(error) ? !looked && !isLogin(error.url) : mayHaveStarted(error);
+  return mayExist ? withErrorContext(error, { executionMayExist: true }) : error;
 }
 
 function mayHaveStarted(error: SmartFlowsError): boolean {

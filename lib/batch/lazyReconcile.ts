@@ -1,6 +1,6 @@
 import type { Observable } from 'rxjs';
 import { lazyModule } from '../internal/lazyModule';
-import type { ReconcileDeps, Reconciled } from './reconcile';
+import type { ReconcileDeps, Reconciled, ReconcileLimits } from './reconcile';
 
 // The reconciliation code stays out of what a browser app loads up front (it is a lazy chunk,
 // shared with the journal part); the Node builds hold it in their one file.
@@ -23,4 +23,17 @@ const withReconcile = lazyModule('reconciliation', () => import('./reconcile'));
  */
 export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: string | undefined; sinceMs: number }, known: ReadonlySet<string>): Observable<Reconciled> {
   return withReconcile((module) => module.reconcile(deps, job, known));
+}
+
+/**
+ * {@link reconcile} over a window (`cutoffMs` on the server's clock when known) and bounds
+ * (`reconcileWithin`): a start answered busy looks with it. Internal; lazy like `reconcile`.
+ */
+export function reconcileWithin(
+  deps: ReconcileDeps,
+  job: { flowId: string; xml: string | undefined; sinceMs: number; cutoffMs?: number },
+  known: ReadonlySet<string>,
+  limits: ReconcileLimits,
+): Observable<Reconciled> {
+  return withReconcile((module) => module.reconcileWithin(deps, job, known, limits));
 }

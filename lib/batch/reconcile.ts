@@ -73,21 +73,62 @@ const createdMs = (e: FlowExecution): number => latestInstantMs(e.createdAt);
  *   { flowId, xml, sinceMs: Date.parse(startingAt) }, new Set());
  */
 export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: string | undefined; sinceMs: number }, known: ReadonlySet<string>): Observable<Reconciled> {
-  const cutoffMs = job.sinceMs - RECONCILE_SKEW_MS;
+  return reconcileWithin(deps, job, known, { maxPages: MAX_PAGES, maxReads: Infinity });
+}
+
+/** What one reconciliation may cost: listing pages, and execution GETs of unknown candidates. */
+export interface ReconcileLimits {
+  /** Most listing pages read (of 100); when the window reaches beyond them, `uncertain` without a GET. */
+  maxPages: number;
+  /** Most executions GET (the newest candidates first); when the window holds more and none matched, `uncertain`. */
+  maxReads: number;
+}
+
+/**
+ * {@link reconcile} over a window and bounds: the executions created at or after `cutoffMs` (the
+ * server's clock, as its `createdAt` reads; without it `sinceMs` less {@link RECONCILE_SKEW_MS})
+ * that `known` does not hold are the
+ * candidates; at most `limits.maxPages` listing pages are read (fewer once more than
+ * `limits.maxReads` candidates are in hand), and at most `limits.maxReads` candidates are read,
+ * newest first. A match is adopted; past a bound without a match the answer is `uncertain`.
+ * A start answered busy uses it (`api/busyStart.ts`) with small bounds: it looks at a server that
+ * just said it is overloaded.
+ */
+export function reconcileWithin(
+  deps: ReconcileDeps,
+  job: { flowId: string; xml: string | undefined; sinceMs: number; cutoffMs?: number },
+  known: ReadonlySet<string>,
+  limits: ReconcileLimits,
+): Observable<Reconciled> {
+  const cutoffMs = job.cutoffMs ?? job.sinceMs - RECONCILE_SKEW_MS;
+  const isCandidate = (e: FlowExecution) => !known.has(e.id.toLowerCase()) && !(createdMs(e) < cutoffMs);
   const list = (page: number) => deps.listExecutions({ flowId: job.flowId, page, size: PAGE_SIZE, sort: 'createdAt,desc' });
-  // Pages until one reaches past the cutoff (a server that ignores `sort` is read to the end).
+  // Pages until one reaches past the cutoff (a server that ignores `sort` is read to the end), or
+  // until more candidates are in hand than may be read.
+  type Read = { page: ExecutionPage; n: number; found: number };
+  const more = ({ page, n, found }: Read) => needsMore(page, cutoffMs) && found <= limits.maxReads && n + 1 < limits.maxPages;
   const pages$ = list(0).pipe(
-    map((p) => ({ page: p, n: 0 })),
-    expand(({ page, n }) => (needsMore(page, cutoffMs) && n + 1 < MAX_PAGES ? list(page.page + 1).pipe(map((p) => ({ page: p, n: n + 1 }))) : EMPTY)),
-    reduce((acc, { page }) => ({ items: acc.items.concat(page.items), complete: !needsMore(page, cutoffMs) }), {
+    map((p): Read => ({ page: p, n: 0, found: p.items.filter(isCandidate).length })),
+    expand((read) => (more(read) ? list(read.page.page + 1).pipe(map((p): Read => ({ page: p, n: read.n + 1, found: read.found + p.items.filter(isCandidate).length }))) : EMPTY)),
+    reduce((acc, { page, found }) => ({ items: acc.items.concat(page.items), complete: !needsMore(page, cutoffMs), found }), {
       items: [] as FlowExecution[],
       complete: true,
+      found: 0,
     }),
   );
   return pages$.pipe(
-    concatMap(({ items, complete }) => {
-      if (!complete) return of<Reconciled>({ kind: 'uncertain', reason: `more than ${MAX_PAGES * PAGE_SIZE} executions of the flow to look through`, candidateIds: [] });
-      const candidates = items.filter((e) => !known.has(e.id.toLowerCase()) && !(createdMs(e) < cutoffMs));
+    concatMap(({ items, complete, found }) => {
+      const overReads = found > limits.maxReads;
+      if (!complete && !overReads) {
+        return of<Reconciled>({ kind: 'uncertain', reason: `more than ${limits.maxPages * PAGE_SIZE} executions of the flow to look through`, candidateIds: [] });
+      }
+      // Newest first, a time that cannot be read first of all (it may be the newest); stable: the
+      // listing's order where times tie.
+      const at = (e: FlowExecution) => (Number.isNaN(createdMs(e)) ? Infinity : createdMs(e));
+      const candidates = items
+        .filter(isCandidate)
+        .sort((a, b) => (at(b) > at(a) ? 1 : at(b) < at(a) ? -1 : 0))
+        .slice(0, limits.maxReads);
       return from(candidates).pipe(
         // One at a time, newest first; the first match is adopted and the rest are not fetched.
         concatMap((c) =>
@@ -101,6 +142,7 @@ export function reconcile(deps: ReconcileDeps, job: { flowId: string; xml: strin
         map((results): Reconciled => {
           const match = results.find((r) => r.same === true);
           if (match) return { kind: 'adopt', executionId: match.id };
+          if (overReads) return { kind: 'uncertain', reason: `more than ${limits.maxReads} executions of the flow in the window to read`, candidateIds: [] };
           const unread = results.filter((r) => r.same === undefined).map((r) => r.id);
           return unread.length === 0
             ? { kind: 'none' }

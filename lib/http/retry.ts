@@ -11,9 +11,9 @@ import type { NormalizedOptions } from '../options';
 export type RetryMode =
   /** GET, DELETE: network errors, timeouts, garbled bodies, 408, 429, 5xx. */
   | 'idempotent'
-  /** The start POST: only when the server certainly started nothing (refused, 429, 503). */
+  /** A POST that must not be done twice but may be sent again after a refused connection, 429 or 503 (a login, a form answer). */
   | 'start'
-  /** The start POST for a caller that backs off as a whole on 429 and 503 (`retryBusy: false`): only a refused connection. */
+  /** The start POST: only a refused connection (busy answers are looked up first by `api/busyStart.ts`, or the caller's, with `retryBusy: false`). */
   | 'startUnlessBusy';
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { http, HttpResponse } from 'msw';
-import { errorOf, FLOW_ID, progressBody, START_URL, testClient, useMswServer, valuesOf } from '../helpers/msw';
+import { API, errorOf, FLOW_ID, progressBody, START_URL, testClient, useMswServer, valuesOf } from '../helpers/msw';
 
 // Issue 29, item 3: a caller that backs off as a whole (the BullMQ processor pauses every worker
 // of its queue) needs the start's busy answer at once, not after this client's own retries.
@@ -19,12 +19,17 @@ describe('startExecution with retryBusy: false', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('retries a 429 by default (retryBusy: true), as before', async () => {
+  // Changed (start503): by default a 429 is sent again only after the flow's listing showed no
+  // execution with its input (a listing request between the two POSTs).
+  it('retries a 429 by default (retryBusy: true), after one listing request', async () => {
     let calls = 0;
-    server.use(http.post(START_URL, () => (++calls === 1 ? HttpResponse.json({}, { status: 429, headers: { 'retry-after': '0' } }) : HttpResponse.json(progressBody('Running')))));
+    server.use(
+      http.post(START_URL, () => (++calls === 1 ? HttpResponse.json({}, { status: 429, headers: { 'retry-after': '0' } }) : HttpResponse.json(progressBody('Running')))),
+      http.get(`${API}/flows/${FLOW_ID}/executions`, () => HttpResponse.json([])),
+    );
     const [first] = await valuesOf(testClient({ retry: { maxRetries: 3, delayMs: 1 } }).startExecution(FLOW_ID, '<a/>'));
     expect(first).toMatchObject({ status: 'Running' });
-    expect(requests).toHaveLength(2);
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
   });
 
   it('refuses a retryBusy that is not a boolean, before any request', async () => {

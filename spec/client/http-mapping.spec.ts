@@ -204,12 +204,28 @@ describe('the start POST', () => {
     return { fetch, attempts: () => calls };
   };
 
-  it.each([429, 503])('is sent again after a %i, since the server started nothing', async (status) => {
+  // Changed (start503): this pinned a blind resend after a 429/503 "since the server started
+  // nothing"; neither proves that (a gateway answered 503 after the backend made the execution).
+  // The start now goes again only after the flow's listing showed no execution with its input.
+  it.each([429, 503])('is sent again after a %i once the flow\'s listing shows no execution with its input', async (status) => {
     let n = 0;
-    server.use(http.post(START_URL, () => (n++ === 0 ? new HttpResponse(null, { status }) : HttpResponse.json(progressBody('Running')))));
+    server.use(
+      http.post(START_URL, () => (n++ === 0 ? new HttpResponse(null, { status }) : HttpResponse.json(progressBody('Running')))),
+      http.get(`${API}/flows/${FLOW_ID}/executions`, () => HttpResponse.json([])),
+    );
     const first = await firstValueFrom(testClient().startExecution(FLOW_ID, '<a/>'));
     expect(first.id).toBe(EXEC_ID);
-    expect(requests).toHaveLength(2);
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
+  });
+
+  it.each([429, 503])('is not sent again after a %i when the listing cannot be read: the error says the execution may exist', async (status) => {
+    server.use(
+      http.post(START_URL, () => new HttpResponse(null, { status })),
+      http.get(`${API}/flows/${FLOW_ID}/executions`, () => new HttpResponse(null, { status: 404 })),
+    );
+    const error = await errorOf(testClient().startExecution(FLOW_ID, '<a/>'));
+    expect(error).toMatchObject({ status, executionMayExist: true });
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   it('is sent again after a refused connection', async () => {
@@ -254,12 +270,17 @@ describe('the start POST', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('gives up after retry.maxRetries 503s without claiming an execution may exist', async () => {
-    server.use(http.post(START_URL, () => new HttpResponse(null, { status: 503 })));
+  // Changed (start503): each 503 is now followed by one listing request (none shown: sent again),
+  // the last one too, so the error can say nothing was made.
+  it('gives up after retry.maxRetries 503s, each looked up in the listing, without claiming an execution may exist', async () => {
+    server.use(
+      http.post(START_URL, () => new HttpResponse(null, { status: 503 })),
+      http.get(`${API}/flows/${FLOW_ID}/executions`, () => HttpResponse.json([])),
+    );
     const error = await errorOf(testClient({ retry: { maxRetries: 2 } }).startExecution(FLOW_ID, '<a/>'));
     expect(error.status).toBe(503);
     expect(error.executionMayExist).toBeUndefined();
-    expect(requests).toHaveLength(3);
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
   });
 });
 

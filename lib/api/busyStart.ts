@@ -1,0 +1,113 @@
+import { catchError, concatMap, defer, type Observable, type SchedulerLike, throwError, timer } from 'rxjs';
+import type { Reconciled } from '../batch/reconcile';
+import { SmartFlowsHttpError, withErrorContext } from '../errors';
+import { backoffDelay } from '../http/retry';
+import type { ServerDate } from '../http/serverDate';
+import type { NormalizedOptions } from '../options';
+import type { FlowProgress } from './types';
+
+/**
+ * Most execution GETs one look sends: the newest unknown executions of the flow in its window.
+ * When the window holds more and none of these is the start's, the look cannot tell (the busy
+ * error with `executionMayExist: true`, nothing sent again). With {@link MAX_LOOK_PAGES}, one busy
+ * answer costs the server at most 3 listing requests + 16 GETs (+ 1 progress GET when adopting).
+ */
+export const MAX_LOOK_READS = 16;
+/** Most listing pages (of 100 executions, newest first) one look reads; a window reaching beyond them cannot be told. */
+export const MAX_LOOK_PAGES = 3;
+/**
+ * Taken off the window a busy answer's `Date` gives: the gateway's clock (the `Date`) against the
+ * backend's (`createdAt`), and the header's whole seconds. An execution made by the call was
+ * created no earlier than the `Date` less the time the POST was in flight less this.
+ */
+export const SERVER_DATE_TOLERANCE_MS = 30_000;
+
+/** What a start answered busy needs: the policy, the clock, and a way to look and to adopt. */
+export interface BusyStartDeps {
+  /** One start POST (refused connections already retried): its first progress, or its error. */
+  post(): Observable<FlowProgress>;
+  /** Whether `error` is a busy answer to the start itself (not to a login a token function made). @default {@link isBusyAnswer} */
+  isBusy?: (error: unknown) => error is SmartFlowsHttpError;
+  /**
+   * Whether the server holds an execution of this start (reconciliation, bounded by
+   * {@link MAX_LOOK_PAGES} and {@link MAX_LOOK_READS}): made since `sinceMs` (the first attempt, on
+   * the scheduler's clock) less an hour, or, when a busy answer told the server's time, at or
+   * after `cutoffMs` on the server's clock.
+   */
+  look(sinceMs: number, cutoffMs?: number): Observable<Reconciled>;
+  /** The first progress of an execution found by `look`. */
+  adopt(executionId: string): Observable<FlowProgress>;
+  /** The client's retry policy (`maxRetries`, backoff). */
+  retry: NormalizedOptions['retry'];
+  /** Times the waits. */
+  scheduler: SchedulerLike;
+  /** Told of each resend, with its wait (the diagnostics channel's listener). */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** The server's `Date` on the latest busy answer to a POST and when it came (the http layer notes it). @default none: the hour's window */
+  serverDate?: () => ServerDate | undefined;
+  /** Source of the jitter (tests inject one). @default Math.random */
+  random?: () => number;
+}
+
+/** A busy answer: 429 or 503. Neither proves the server started nothing (a gateway may send it late). */
+export function isBusyAnswer(error: unknown): error is SmartFlowsHttpError {
+  return error instanceof SmartFlowsHttpError && (error.status === 429 || error.status === 503);
+}
+
+/**
+ * The start POST when busy answers are the client's to retry (`retryBusy`, the default). A 429
+ * or 503 does not prove the server started nothing (a gateway answered 503 after the backend
+ * had made the execution), so a start is never sent again blind: after the backoff wait (the
+ * server's Retry-After honoured, as for any retry), one look (`look`: the flow's listing, one
+ * request, and the input of each unknown execution since the first attempt) decides. The look is
+ * bounded: its window is the hour before the first attempt, or, when a busy answer carried the
+ * server's `Date`, that `Date` less the time since the first attempt was sent less
+ * {@link SERVER_DATE_TOLERANCE_MS}; it reads at most {@link MAX_LOOK_PAGES} listing pages and
+ * {@link MAX_LOOK_READS} executions (newest first), and past either it cannot tell:
+ * - an execution with this input was made: it is adopted (its progress is the start's answer);
+ * - none: the start is sent again, while `retry.maxRetries` allows; after the last busy answer
+ *   the same look runs, and the error then says nothing was found (no `executionMayExist`);
+ * - the look could not tell (the listing refused, 404 or 403; an input unreadable; more
+ *   executions in the window than it may read): nothing is
+ *   sent again; the busy error carries `executionMayExist: true`.
+ * Nothing of this runs unless a start was answered busy: the happy path costs no request.
+ */
+export function busyStart(deps: BusyStartDeps): Observable<FlowProgress> {
+  const { retry, scheduler, random = Math.random, isBusy = isBusyAnswer } = deps;
+  // The server's time of the first attempt, less the tolerance: from a busy answer's Date that came
+  // after `sentAt` (one from before this attempt was sent is not used), else the last one had.
+  const serverCutoff = (firstSentAt: number, sentAt: number, previous: number | undefined) => {
+    const told = deps.serverDate?.();
+    return told !== undefined && told.atMs >= sentAt ? told.dateMs - (told.atMs - firstSentAt) - SERVER_DATE_TOLERANCE_MS : previous;
+  };
+  const attempt = (busyAnswers: number, sinceMs: number | undefined, cutoffMs: number | undefined): Observable<FlowProgress> =>
+    defer(() => {
+      const sentAt = scheduler.now();
+      return deps.post().pipe(
+        catchError((error: unknown) => {
+          if (!isBusy(error)) return throwError(() => error);
+          // From the first attempt on: the window covers every attempt this call sent.
+          const since = sinceMs ?? sentAt;
+          const cutoff = serverCutoff(since, sentAt, cutoffMs);
+          const n = busyAnswers + 1;
+          const delayMs = backoffDelay(n, retry, error.retryAfterMs, random);
+          return timer(delayMs, scheduler).pipe(
+            concatMap(() => deps.look(since, cutoff)),
+            concatMap((found) => {
+              switch (found.kind) {
+                case 'adopt':
+                  return deps.adopt(found.executionId);
+                case 'none':
+                  if (n > retry.maxRetries) return throwError(() => error);
+                  deps.onRetry?.(error, n, delayMs);
+                  return attempt(n, since, cutoff);
+                case 'uncertain':
+                  return throwError(() => withErrorContext(error, { executionMayExist: true }));
+              }
+            }),
+          );
+        }),
+      );
+    });
+  return attempt(0, undefined, undefined);
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Observable, VirtualTimeScheduler } from 'rxjs';
+import { SmartFlowsClient } from '../../lib/client';
+
+// What one busy answer to a start costs the server on a busy flow. The look after a 429/503
+// (lib/api/busyStart.ts) reads the flow's listing and GETs each execution this client does not
+// know: on a flow that 500 other processes' starts made in the last hour, without bounds that was
+// every listing page back an hour and 500 GETs, sent to a server that had just said it is
+// overloaded. The look is bounded (a few listing pages, a few GETs, newest first) and, when the
+// busy answer says the server's time (its Date header), looks only at the executions this call
+// can have made.
+
+const BASE = 'https://flows.cost.test';
+const FLOW = '5f1a0000-0000-4000-8000-00000000000b';
+const XML = '<Letter><No>1</No></Letter>';
+const OTHERS = 500;
+/** The others' executions: one every 7 s over the last 58 minutes before the call. */
+const SPACING_MS = 7_000;
+/** Server time at the client's virtual 0 (the client's and the server's clocks agree). */
+const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
+/** What one look may cost at most: listing pages and execution GETs (busyStart's bounds), plus the adopted execution's progress. */
+const MAX_LOOK_REQUESTS = 3 + 16 + 1;
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/**
+ * A server on the virtual clock holding `OTHERS` executions of the flow (other inputs), listing
+ * newest first in pages of the size asked. The first start POST is answered 503 (with the server's
+ * `Date` when `date`), after making the execution when `late`; the next ones succeed.
+ */
+function busyFlowServer(now: () => number, plan: { date: boolean; late: boolean }) {
+  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
+  let next = 1;
+  const make = (createdMs: number, xml: string, mine: boolean) => {
+    const e = { id: guid(next++), createdMs, xml, mine };
+    executions.push(e);
+    return e;
+  };
+  for (let i = OTHERS; i >= 1; i--) make(T0 - i * SPACING_MS, `<Letter><No>${1000 + i}</No></Letter>`, false);
+  const log: { method: string; path: string; id?: string }[] = [];
+  let posts = 0;
+  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
+  const serverNow = () => T0 + now();
+
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    const path = url.pathname.replace('/api/v1', '');
+    const byId = /^\/flows\/executions\/([^/]+)(\/progress)?$/.exec(path);
+    log.push({ method, path, ...(byId ? { id: byId[1] } : {}) });
+    if (method === 'POST' && path === '/flows/executions') {
+      posts++;
+      if (posts === 1) {
+        if (plan.late) make(serverNow(), String(init?.body ?? ''), true);
+        return json({ message: 'busy' }, 503, { 'retry-after': '1', ...(plan.date ? { date: new Date(serverNow()).toUTCString() } : {}) });
+      }
+      const made = make(serverNow(), String(init?.body ?? ''), true);
+      return json({ id: made.id, percentage: 0, message: 'Generate document', status: 'Running' });
+    }
+    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
+      const page = Number(url.searchParams.get('page') ?? 0);
+      const size = Number(url.searchParams.get('size') ?? 20);
+      const all = [...executions].sort((a, b) => b.createdMs - a.createdMs).map(view);
+      return json({ content: all.slice(page * size, (page + 1) * size), number: page, size, totalElements: all.length, totalPages: Math.ceil(all.length / size) });
+    }
+    const found = executions.find((e) => e.id === byId?.[1]);
+    if (method === 'GET' && found && byId?.[2]) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
+    if (method === 'GET' && found) return json({ ...view(found), state: { inputData: found.xml } });
+    return json({ message: 'not found' }, 404);
+  };
+  const reads = () => log.filter((r) => r.method === 'GET' && r.id !== undefined && !r.path.endsWith('/progress'));
+  return {
+    fetch,
+    log,
+    mine: () => executions.filter((e) => e.mine),
+    listings: () => log.filter((r) => r.method === 'GET' && r.path === `/flows/${FLOW}/executions`).length,
+    reads,
+    readCreatedMs: () => reads().map((r) => executions.find((e) => e.id === r.id)!.createdMs),
+    posts: () => posts,
+  };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function startOnce(plan: { date: boolean; late: boolean }) {
+  const scheduler = new VirtualTimeScheduler();
+  const server = busyFlowServer(() => scheduler.now(), plan);
+  const client = new SmartFlowsClient({
+    baseUrl: BASE,
+    apiKey: 'sk-cost-0123456789',
+    scheduler,
+    fetch: server.fetch,
+    retry: { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false },
+  });
+  const seen: { value?: { id: string }; error?: { status?: number; executionMayExist?: boolean }; done: boolean } = { done: false };
+  (client.startExecution(FLOW, XML) as Observable<{ id: string }>).subscribe({
+    next: (v) => (seen.value = v),
+    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
+    complete: () => (seen.done = true),
+  });
+  for (let t = 0; !seen.done && t < 60_000; t += 10) {
+    await settle();
+    scheduler.maxFrames = t;
+    scheduler.flush();
+    scheduler.frame = t;
+  }
+  await settle();
+  return { seen, server };
+}
+
+describe('one busy answer to a start on a flow with 500 other executions in the last hour', () => {
+  it.each([
+    ['without a Date header', false],
+    ['with a Date header', true],
+  ])('%s, before the server made anything: the look costs at most its bounds, and one execution at most is made', async (_name, date) => {
+    const { seen, server } = await startOnce({ date, late: false });
+    const lookRequests = server.listings() + server.reads().length;
+    expect(seen.done).toBe(true);
+    expect(lookRequests).toBeLessThanOrEqual(MAX_LOOK_REQUESTS);
+    expect(server.mine().length).toBeLessThanOrEqual(1);
+    // Nothing made and nothing sent again: the error must say an execution may exist.
+    if (server.mine().length === 0) expect(seen.error).toMatchObject({ status: 503, executionMayExist: true });
+  });
+
+  it.each([
+    ['without a Date header', false],
+    ['with a Date header', true],
+  ])('%s, after the server made it (a late 503): adopted within the look\'s bounds', async (_name, date) => {
+    const { seen, server } = await startOnce({ date, late: true });
+    expect(seen.error).toBeUndefined();
+    expect(server.mine().map((e) => e.id)).toEqual([seen.value?.id]);
+    expect(server.posts()).toBe(1);
+    expect(server.listings() + server.reads().length).toBeLessThanOrEqual(MAX_LOOK_REQUESTS);
+  });
+
+  it('with a Date header, executions older than the window the Date gives are not read at all, and none found sends the start again', async () => {
+    const { seen, server } = await startOnce({ date: true, late: false });
+    // The window: the busy answer's Date (whole seconds) less the POST's time in flight (0 here)
+    // and the 30 s tolerance for the gateway's clock against the backend's.
+    const cutoff = T0 - 1_000 - 30_000;
+    expect(server.readCreatedMs().every((ms) => ms >= cutoff)).toBe(true);
+    expect(server.reads().length).toBeLessThanOrEqual(Math.ceil(31_000 / SPACING_MS));
+    expect(server.listings()).toBe(1);
+    expect(seen.error).toBeUndefined();
+    expect(server.posts()).toBe(2);
+    expect(server.mine().length).toBe(1);
+  });
+});

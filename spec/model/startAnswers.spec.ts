@@ -1,0 +1,180 @@
+import { describe, expect } from '@jest/globals';
+import { fc, test } from '@fast-check/jest';
+import { VirtualTimeScheduler } from 'rxjs';
+import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
+import { SmartFlowsClient } from '../../lib/client';
+
+/**
+ * A model of ONE start call (`startExecution`, what `run`, batches and the BullMQ processor send)
+ * against a server whose start answers are scripted, one per POST: a refused connection (nothing
+ * made), a busy answer (429 or 503) given before the server made anything or after it made the
+ * execution (a gateway's late answer), a 500, 502 or 504 after making it or not, a connection
+ * dropped after sending (made or not), or a success. The flow's listing is fresh, lags behind
+ * (an execution shows up to the first backoff wait after it was made), or is unavailable (404,
+ * 403). Other executions of the flow, with other inputs, are in the listing: a few, or many (up
+ * to 400 over the last hour, as when other processes share a busy flow), and more made by others
+ * at each POST. A busy answer may carry the server's `Date` (a gateway's clock up to 60 s behind or
+ * 29 s ahead of the backend's `createdAt`; the server's clocks up to 30 minutes off the client's).
+ * The listing pages (100, newest first). Everything runs on a fake fetch and a virtual clock
+ * shared with the client's scheduler. Checked once the call ended:
+ * - never two executions for one start call;
+ * - never an execution made that the caller cannot learn about: it is the call's answer (made
+ *   by it, or adopted), or the error carries `executionMayExist: true` (look before starting again);
+ *   an error without it means the server made nothing;
+ * - bounded requests per busy answer: at most MAX_LOOK_PAGES listing requests and
+ *   MAX_LOOK_READS execution GETs (lib/api/busyStart.ts), however many executions the flow has;
+ *   none when no answer was busy (the happy path costs nothing), and no request at all after a
+ *   refused connection but the POST again.
+ * `MODEL_RUNS=500` for a longer hunt.
+ */
+
+const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 100);
+const BASE = 'https://flows.model.test';
+const FLOW = '5f1a0000-0000-4000-8000-00000000000a';
+const XML = '<Letter><No>7</No></Letter>';
+/** The first backoff wait (jitter off): a lagging listing shows an execution within it. */
+const DELAY_MS = 100;
+
+type Answer =
+  | { kind: 'refused' }
+  | { kind: 'busy'; status: 429 | 503; made: boolean; retryAfter?: number }
+  | { kind: 'gateway'; status: 500 | 502 | 504; made: boolean }
+  | { kind: 'dropped'; made: boolean }
+  | { kind: 'ok' };
+type Listing = { kind: 'fresh' } | { kind: 'lag'; lagMs: number } | { kind: 'unavailable'; status: 404 | 403 };
+
+const answer: fc.Arbitrary<Answer> = fc.oneof(
+  fc.constant<Answer>({ kind: 'refused' }),
+  fc.record({ kind: fc.constant('busy' as const), status: fc.constantFrom(429 as const, 503 as const), made: fc.boolean(), retryAfter: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) }),
+  fc.record({ kind: fc.constant('gateway' as const), status: fc.constantFrom(500 as const, 502 as const, 504 as const), made: fc.boolean() }),
+  fc.record({ kind: fc.constant('dropped' as const), made: fc.boolean() }),
+  fc.constant<Answer>({ kind: 'ok' }),
+);
+const listing: fc.Arbitrary<Listing> = fc.oneof(
+  fc.constant<Listing>({ kind: 'fresh' }),
+  fc.record({ kind: fc.constant('lag' as const), lagMs: fc.integer({ min: 1, max: DELAY_MS }) }),
+  fc.record({ kind: fc.constant('unavailable' as const), status: fc.constantFrom(404 as const, 403 as const) }),
+);
+const scenario = fc.record({
+  answers: fc.array(answer, { minLength: 1, maxLength: 7 }),
+  listing,
+  others: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 20, max: 400 })),
+  /** Executions other processes start at the moment of each of this call's POSTs. */
+  othersPerPost: fc.integer({ min: 0, max: 3 }),
+  /** Whether busy answers carry the server's Date, and how far the gateway's clock is from the backend's. */
+  date: fc.option(fc.integer({ min: -60_000, max: 29_000 }), { nil: undefined }),
+  /** The server's clocks against the client's. */
+  serverOffsetMs: fc.integer({ min: -30 * 60_000, max: 30 * 60_000 }),
+  maxRetries: fc.integer({ min: 0, max: 4 }),
+});
+type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+/** The scripted server behind a fake fetch, on the virtual clock `now`. */
+function modelServer(s: Scenario, now: () => number) {
+  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
+  let next = 1;
+  /** The backend's clock (createdAt), off the client's by serverOffsetMs. */
+  const serverNow = () => now() + s.serverOffsetMs;
+  const make = (xml: string, mine: boolean, createdMs = serverNow()) => {
+    const e = { id: guid(next++), createdMs, xml, mine };
+    executions.push(e);
+    return e;
+  };
+  // Spread over the hour before the call, the newest at its start.
+  for (let i = 0; i < s.others; i++) make(`<Letter><No>${100 + i}</No></Letter>`, false, serverNow() - Math.floor((i * 3_600_000) / Math.max(s.others, 1)));
+  const log: string[] = [];
+  let posts = 0;
+  const visible = (e: { createdMs: number }) => s.listing.kind !== 'lag' || serverNow() - e.createdMs >= s.listing.lagMs;
+  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
+
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    const path = url.pathname.replace('/api/v1', '');
+    log.push(`${method} ${path}`);
+    if (method === 'POST' && path === '/flows/executions') {
+      const script = s.answers[posts++] ?? { kind: 'ok' };
+      const xml = String(init?.body ?? '');
+      for (let i = 0; i < s.othersPerPost; i++) make(`<Letter><No>${5000 + next}</No></Letter>`, false);
+      if (script.kind === 'refused') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      const made = script.kind === 'ok' || script.made ? make(xml, true) : undefined;
+      if (script.kind === 'busy') {
+        return json({ message: 'busy' }, script.status, {
+          ...(script.retryAfter !== undefined ? { 'retry-after': String(script.retryAfter) } : {}),
+          ...(s.date !== undefined ? { date: new Date(serverNow() + s.date).toUTCString() } : {}),
+        });
+      }
+      if (script.kind === 'gateway') return json({ message: 'bad gateway' }, script.status);
+      if (script.kind === 'dropped') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      return json({ id: made!.id, percentage: 0, message: 'Generate document', status: 'Running' });
+    }
+    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
+      if (s.listing.kind === 'unavailable') return json({ message: 'no' }, s.listing.status);
+      const page = Number(url.searchParams.get('page') ?? 0);
+      const size = Number(url.searchParams.get('size') ?? 20);
+      const items = executions.filter(visible).sort((a, b) => b.createdMs - a.createdMs).map(view);
+      return json({ content: items.slice(page * size, (page + 1) * size), number: page, size, totalElements: items.length, totalPages: Math.ceil(items.length / size) });
+    }
+    const progress = /^\/flows\/executions\/([^/]+)\/progress$/.exec(path);
+    const found = executions.find((e) => e.id === (progress?.[1] ?? /^\/flows\/executions\/([^/]+)$/.exec(path)?.[1]));
+    if (method === 'GET' && found && progress) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
+    if (method === 'GET' && found) return json({ ...view(found), state: { inputData: found.xml } });
+    return json({ message: 'not found' }, 404);
+  };
+  return { fetch, log, mine: () => executions.filter((e) => e.mine) };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function runScenario(s: Scenario) {
+  const scheduler = new VirtualTimeScheduler();
+  const server = modelServer(s, () => scheduler.now());
+  const client = new SmartFlowsClient({
+    baseUrl: BASE,
+    apiKey: 'sk-model-0123456789',
+    scheduler,
+    fetch: server.fetch,
+    retry: { maxRetries: s.maxRetries, delayMs: DELAY_MS, maxDelayMs: 4_000, jitter: false },
+  });
+  const seen: { value?: { id: string }; error?: { executionMayExist?: boolean; executionId?: string }; done: boolean } = { done: false };
+  client.startExecution(FLOW, XML).subscribe({
+    next: (v) => (seen.value = v),
+    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
+    complete: () => (seen.done = true),
+  });
+  for (let t = 0; !seen.done && t < 120_000; t += 10) {
+    await settle();
+    scheduler.maxFrames = t;
+    scheduler.flush();
+    scheduler.frame = t;
+  }
+  await settle();
+  return { seen, server };
+}
+
+describe('one start call against scripted answers and listings (model)', () => {
+  test.prop([scenario], { numRuns: NUM_RUNS })('never two executions for one call, never one the caller cannot learn about, bounded requests per busy answer', async (s) => {
+    const { seen, server } = await runScenario(s);
+    expect(seen.done).toBe(true);
+    const mine = server.mine();
+    expect(mine.length).toBeLessThanOrEqual(1);
+    if (seen.value) {
+      expect(mine.map((e) => e.id)).toEqual([seen.value.id]);
+    } else if (mine.length === 1) {
+      expect(seen.error?.executionMayExist === true || seen.error?.executionId === mine[0]!.id).toBe(true);
+    }
+    const posts = server.log.filter((r) => r.startsWith('POST')).length;
+    const busyAnswers = s.answers.slice(0, posts).filter((a) => a.kind === 'busy').length;
+    const listings = server.log.filter((r) => r === `GET /flows/${FLOW}/executions`).length;
+    expect(listings).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_PAGES);
+    // Execution GETs (not progress): the look's reads, and none otherwise.
+    const reads = server.log.filter((r) => /^GET \/flows\/executions\/[^/]+$/.test(r)).length;
+    expect(reads).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_READS);
+    // Without a busy answer the call sent its POSTs and nothing else.
+    if (busyAnswers === 0) expect(server.log.filter((r) => !r.startsWith('POST'))).toEqual([]);
+  });
+});
