@@ -40,6 +40,8 @@ type Entry = { -readonly [K in keyof TrackedEntry]: TrackedEntry[K] } & {
   readonly news: Subject<void>;
   /** The confirming GET in flight (or done), shared by the followers that ask for it. */
   confirming?: Observable<FlowExecution>;
+  /** Scheduler time of a status read with a follower's own request before the server's now was known: dated once it is. */
+  readDirectlyAtMs?: number;
 };
 
 /** What the tracker needs from the client. */
@@ -150,14 +152,17 @@ export class ListingTracker {
   /**
    * A follower read the execution's status with its own request: it is the newest known (the
    * other followers hear of it), and listing items stamped before the newest change the listing
-   * has shown so far are older than it, and must not undo it.
+   * has shown so far are older than it, and must not undo it. Before the server's now is known,
+   * that mark may stand on an item stamped ahead of it: the read is dated by the server's now
+   * once known instead (see {@link dateDirectReads}).
    */
   readDirectly(tracked: TrackedEntry, progress: Pick<FlowProgress, 'status' | 'rawStatus'>): void {
     const entry = tracked as Entry;
     const changed = entry.status !== progress.status;
     entry.status = progress.status;
     entry.rawStatus = progress.rawStatus;
-    if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
+    if (this.serverOffsetMs === undefined) entry.readDirectlyAtMs = this.deps.scheduler.now();
+    else if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
     if (changed) entry.news.next();
   }
 
@@ -252,6 +257,7 @@ export class ListingTracker {
           const knewClock = this.serverOffsetMs !== undefined;
           const highWaterMs = this.highWaterMs;
           this.learnServerClock(read.items, now);
+          if (!knewClock) this.dateDirectReads();
           // What this read shows below its horizon that the server's now, just learned, tells is a
           // change after all: a page of the list feed, the executions the filter was asked for by id.
           const judgedMs = knewClock ? horizonMs : this.judgedHorizon(horizonMs, now, marginMs);
@@ -295,6 +301,21 @@ export class ListingTracker {
   private learnServerClock(items: readonly FeedItem[], now: number): void {
     for (const item of items) {
       if (this.entries.has(item.execution.id.toLowerCase())) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
+    }
+  }
+
+  /**
+   * Once the server's now is known: a status read with a follower's own request before then is
+   * newer than what the listing stamped before that read (at least the server's now then, as
+   * far as the tracked executions' stamps tell).
+   */
+  private dateDirectReads(): void {
+    const offsetMs = this.serverOffsetMs;
+    if (offsetMs === undefined) return;
+    for (const entry of this.entries.values()) {
+      if (entry.readDirectlyAtMs === undefined) continue;
+      entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, entry.readDirectlyAtMs + offsetMs);
+      entry.readDirectlyAtMs = undefined;
     }
   }
 

@@ -171,6 +171,28 @@ describe('ListingTracker (marbles)', () => {
       });
     });
 
+    it('dates a status read with a follower\'s own request before the server\'s now was known by that now, not by a high-water mark a day ahead', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // As above (the server's clock T0 + 50 s at frame 0, the listing lagging 15 ms); a watch
+        // joins at frame 12 with its own progress request (Running), after the first cycle set
+        // the mark on the item from the future. Ours ends at 50.03 s, listed from frame 45.
+        const ours = () => (ts.now() < 15 ? [] : ts.now() < 45 ? [item(1, 'Running', 50)] : [item(1, 'Success', 50.03)]);
+        const listing = () => [item(9, 'Running', 50 + DAY_S), ...ours(), item(2, 'Running', 49.9)];
+        const { api } = fakeFeed(ts, (c) => listing().filter((e) => c.horizon === undefined || Date.parse(e.modifiedAt!) >= Date.parse(c.horizon) || (c.ids ?? []).includes(e.id)));
+        const { tracker } = newTracker(ts, api);
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.add(progress(1, 'Running')), 12);
+        let successAt: number | undefined;
+        entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+        ts.schedule(() => [1, 2].forEach(() => tracker.remove(entry)), 100);
+        flush();
+        // Its read (frame 12) is older than the end stamped 50.03 s: the end shows as in the test above.
+        expect(successAt).toBe(55);
+        expect(entry.modifiedAtMs).toBe(T0 + 50_030);
+      });
+    });
+
     it('on the list feed, judges the page by the server\'s now the cycle a tracked execution first shows on it (a lagging listing, an item from the future)', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
