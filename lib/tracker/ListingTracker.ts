@@ -233,9 +233,8 @@ export class ListingTracker {
       // on them: a lagging listing may not show them yet), until one is listed (see `judgedHorizon`).
       const probed = sweeping && this.stalled ? this.toProbe(due) : [];
       // Pages sized for the changes of the previous cycle and the executions asked for by id:
-      // one request a cycle while they fit.
-      // After the high-water mark went back (the server's now learned below it), the previous
-      // cycle's changes tell nothing of how many the wider read holds: a full page.
+      // one request a cycle while they fit. After the high-water mark went back (the server's now
+      // learned below it), those changes tell nothing of how many the wider read holds: a full page.
       const wanted = this.widened ? maxPageSize : horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length + probed.length;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
       const ids = [...due, ...probed].map((e) => e.id);
