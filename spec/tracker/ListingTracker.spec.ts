@@ -171,6 +171,40 @@ describe('ListingTracker (marbles)', () => {
       });
     });
 
+    it('costs nothing on a busy server: 1,000 others on the listing, lagging, with or without the item from the future', () => {
+      // The server's clock and ours as above; 1,000 others changed in the second before ours started.
+      const run = (future: boolean) => {
+        const ts = newTestScheduler();
+        let result: { successAt?: number; requests: number[]; calls: number } = { requests: [], calls: 0 };
+        ts.run(({ flush }) => {
+          const others = Array.from({ length: 1000 }, (_, k) => item(100 + k, 'Running', 49.999 - k * 0.001));
+          const ours = () => (ts.now() < 15 ? [] : ts.now() < 45 ? [item(1, 'Running', 50)] : [item(1, 'Success', 50.03)]);
+          const listing = () => [...(future ? [item(9, 'Running', 50 + DAY_S)] : []), ...ours(), ...others];
+          const { api, calls } = fakeFeed(ts, (c) => {
+            const matching = listing().filter((e) => c.horizon === undefined || Date.parse(e.modifiedAt!) >= Date.parse(c.horizon) || (c.ids ?? []).includes(e.id));
+            return matching.slice(c.page * c.size, (c.page + 1) * c.size);
+          });
+          const { tracker, debug } = newTracker(ts, api, { maxPageSize: 1000 });
+          const entry = tracker.add(progress(1, 'Running'));
+          let successAt: number | undefined;
+          entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+          ts.schedule(() => tracker.remove(entry), 150);
+          flush();
+          result = { successAt, requests: debug.flatMap((e) => (e.type === 'cycle' ? [e.requests] : [])), calls: calls.length };
+          expect(debug.filter((e) => e.type === 'fallback')).toEqual([]);
+        });
+        return result;
+      };
+      const plain = run(false);
+      const withFuture = run(true);
+      // The end within a cycle (10 ms, and a page's frame) of the plain server's, and no more requests.
+      expect(plain.successAt).toBeDefined();
+      expect(withFuture.successAt).toBeDefined();
+      expect(Math.abs(withFuture.successAt! - plain.successAt!)).toBeLessThanOrEqual(12);
+      expect(Math.max(...withFuture.requests)).toBeLessThanOrEqual(Math.max(...plain.requests));
+      expect(withFuture.calls).toBeLessThanOrEqual(plain.calls);
+    });
+
     it('dates a status read with a follower\'s own request before the server\'s now was known by that now, not by a high-water mark a day ahead', () => {
       const ts = newTestScheduler();
       ts.run(({ flush }) => {
