@@ -40,6 +40,8 @@ type Entry = { -readonly [K in keyof TrackedEntry]: TrackedEntry[K] } & {
   readonly news: Subject<void>;
   /** The confirming GET in flight (or done), shared by the followers that ask for it. */
   confirming?: Observable<FlowExecution>;
+  /** Scheduler time of a status read with a follower's own request before the server's now was known: dated once it is. */
+  readDirectlyAtMs?: number;
 };
 
 /** What the tracker needs from the client. */
@@ -62,6 +64,8 @@ const LATENESS_FADE = 0.95;
 interface PreviousRead {
   horizonMs: number;
   highWaterMs: number;
+  /** Scheduler time of the read. */
+  readAtMs: number;
   stamps: Map<string, number>;
 }
 
@@ -88,6 +92,14 @@ export class ListingTracker {
   private latenessMs = 0;
   /** The previous cycle's read, when it read all it asked for. */
   private previous?: PreviousRead;
+  /**
+   * The last read (back to a horizon) brought nothing newer than the high-water mark, and no
+   * tracked execution was ever listed: the mark may stand on an item stamped ahead of the server's
+   * now (see `readOnce`).
+   */
+  private stalled = false;
+  /** The last cycle moved the high-water mark back: the next one reads a wider span than the last. */
+  private widened = false;
   /** Quiet executions are checked by listing requests (`id in […]`); false once the server proved it cannot. */
   private sweeps = true;
   /** Per-execution polling for every execution: the listing proved unusable. */
@@ -140,14 +152,17 @@ export class ListingTracker {
   /**
    * A follower read the execution's status with its own request: it is the newest known (the
    * other followers hear of it), and listing items stamped before the newest change the listing
-   * has shown so far are older than it, and must not undo it.
+   * has shown so far are older than it, and must not undo it. Before the server's now is known,
+   * that mark may stand on an item stamped ahead of it: the read is dated by the server's now
+   * once known instead (see {@link dateDirectReads}).
    */
   readDirectly(tracked: TrackedEntry, progress: Pick<FlowProgress, 'status' | 'rawStatus'>): void {
     const entry = tracked as Entry;
     const changed = entry.status !== progress.status;
     entry.status = progress.status;
     entry.rawStatus = progress.rawStatus;
-    if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
+    if (this.serverOffsetMs === undefined) entry.readDirectlyAtMs = this.deps.scheduler.now();
+    else if (this.highWaterMs !== undefined) entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, this.highWaterMs);
     if (changed) entry.news.next();
   }
 
@@ -212,16 +227,23 @@ export class ListingTracker {
       // Quiet executions are asked for where the cycle reads a filter back to a horizon.
       const sweeping = horizonMs !== undefined && this.feed === 'filter' && this.sweeps;
       const due = sweeping ? this.dueForSweep() : [];
-      // Pages sized for the changes of the previous cycle and the quiet executions asked for:
-      // one request a cycle while they fit.
-      const wanted = horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length;
+      // Until a tracked execution was listed, nothing tells the server's now: a high-water mark
+      // that the listing's changes no longer pass may stand on an item stamped ahead of it, and
+      // the filter would never list ours again. Then the cycle asks for them by id too (no verdict
+      // on them: a lagging listing may not show them yet), until one is listed (see `judgedHorizon`).
+      const probed = sweeping && this.stalled ? this.toProbe(due) : [];
+      // Pages sized for the changes of the previous cycle and the executions asked for by id:
+      // one request a cycle while they fit. After the high-water mark went back (the server's now
+      // learned below it), those changes tell nothing of how many the wider read holds: a full page.
+      const wanted = this.widened ? maxPageSize : horizonMs === undefined ? 2 * this.entries.size : 2 * this.lastItems + due.length + probed.length;
       const size = Math.min(maxPageSize, Math.max(MIN_PAGE_SIZE, wanted));
-      const ids = due.map((e) => e.id);
+      const ids = [...due, ...probed].map((e) => e.id);
       // The first cycle reads back until it has listed every tracked execution (as far back as
       // the tracking began, and the margin): a change of one stamped below a busy server's first
       // page would fall below every later horizon.
       const first = horizonMs === undefined ? this.firstRead(marginMs) : undefined;
-      return readFeed(this.deps.api, { feed: this.feed, horizonMs, size, maxPages, ids, first }).pipe(
+      const feed = this.feed;
+      return readFeed(this.deps.api, { feed, horizonMs, size, maxPages, ids, first }).pipe(
         tap((read) => {
           this.failedCycles = 0;
           // The quiet executions asked for sort last, older than the horizon: apart from the changes.
@@ -231,21 +253,28 @@ export class ListingTracker {
           let unasked: FeedItem | undefined;
           // One instant for the whole cycle: the sweep's verdicts skip what its changes just showed.
           const now = this.deps.scheduler.now();
+          const knewClock = this.serverOffsetMs !== undefined;
+          const highWaterMs = this.highWaterMs;
+          this.learnServerClock(read.items, now);
+          if (!knewClock) this.dateDirectReads();
+          // What this read shows below its horizon that the server's now, just learned, tells is a
+          // change after all: a page of the list feed, the executions the filter was asked for by id.
+          const judgedMs = knewClock ? horizonMs : this.judgedHorizon(horizonMs, now, marginMs);
+          const rejudged = new Set(probed.map((e) => e.id));
           for (const item of read.items) {
             const id = item.execution.id.toLowerCase();
-            // The server's clock: a tracked execution's stamp (changed, swept, or read back to on
-            // the list feed) is at most the server's now (a change is listed after it happened).
-            // The largest stamp less the scheduler's now, kept while the client lives (the
-            // server's clock does not go back); another user's item is not trusted with it.
-            if (this.entries.has(id)) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
             if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
+            else if (judgedMs !== undefined && item.modifiedAtMs >= judgedMs && (feed === 'list' || rejudged.has(id))) changed.push(item);
             else if (asked.has(id)) swept.set(id, item);
             else unasked ??= item;
           }
           this.lastItems = changed.length;
           const changes = this.apply(changed, now, !sweeping);
+          // Nothing newer than the high-water mark, and still nothing to tell the server's now.
+          this.stalled = horizonMs !== undefined && this.serverOffsetMs === undefined && this.highWaterMs === highWaterMs;
+          this.widened = highWaterMs !== undefined && this.highWaterMs !== undefined && this.highWaterMs < highWaterMs;
           if (first && !read.complete) this.checkUnlisted(now);
-          const lateMs = this.fitMargin(changed, read.complete, horizonMs);
+          const lateMs = this.fitMargin(changed, read.complete, horizonMs, now);
           let checks = 0;
           // A filter that drops the id condition (or the `or`) answers everything older too.
           if (unasked && ids.length > 0) this.stopSweeps(`POST /flows/executions/filter answered execution ${unasked.execution.id}, older than the horizon, which the filter did not ask for`);
@@ -260,6 +289,59 @@ export class ListingTracker {
         }),
       );
     });
+  }
+
+  /**
+   * The server's clock: a tracked execution's stamp (changed, swept, probed, or read back to on
+   * the list feed) is at most the server's now (a change is listed after it happened). Keeps the
+   * largest stamp less the scheduler's now while the client lives (the server's clock does not go
+   * back); another user's item is not trusted with it.
+   */
+  private learnServerClock(items: readonly FeedItem[], now: number): void {
+    for (const item of items) {
+      if (this.entries.has(item.execution.id.toLowerCase())) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
+    }
+  }
+
+  /**
+   * Once the server's now is known: a status read with a follower's own request before then is
+   * newer than what the listing stamped before that read (at least the server's now then, as
+   * far as the tracked executions' stamps tell).
+   */
+  private dateDirectReads(): void {
+    const offsetMs = this.serverOffsetMs;
+    if (offsetMs === undefined) return;
+    for (const entry of this.entries.values()) {
+      if (entry.readDirectlyAtMs === undefined) continue;
+      entry.modifiedAtMs = Math.max(entry.modifiedAtMs ?? -Infinity, entry.readDirectlyAtMs + offsetMs);
+      entry.readDirectlyAtMs = undefined;
+    }
+  }
+
+  /**
+   * The horizon a read's items are judged by (a change, or older): the one it asked for, pulled
+   * back to the server's now (less the margin) where a high-water mark taken before that was
+   * known stands past it. A tracked execution this read listed for the first time is then a change
+   * of this cycle, and a list feed's page is judged by the server's now, not by an item stamped
+   * ahead of it (see {@link apply}).
+   */
+  private judgedHorizon(horizonMs: number | undefined, now: number, marginMs: number): number | undefined {
+    return horizonMs === undefined || this.serverOffsetMs === undefined ? horizonMs : Math.min(horizonMs, now + this.serverOffsetMs - marginMs);
+  }
+
+  /**
+   * The tracked executions a cycle asks for by id while the server's now is unknown (none listed
+   * yet), next to the quiet ones `due`, within the half page those may take.
+   */
+  private toProbe(due: readonly Entry[]): Entry[] {
+    const room = Math.max(1, Math.floor(this.options.maxPageSize / 2)) - due.length;
+    const asked = new Set(due);
+    const probed: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (probed.length >= room) break;
+      if (!e.polling && !e.audit && !isTerminalStatus(e.status) && !asked.has(e)) probed.push(e);
+    }
+    return probed;
   }
 
   /**
@@ -332,19 +414,22 @@ export class ListingTracker {
    * Runs after {@link apply} has moved the high-water mark over these items; keeps this read
    * (when it was whole) for the next cycle's comparison. Returns the largest lateness of this read.
    */
-  private fitMargin(items: readonly FeedItem[], complete: boolean, horizonMs: number | undefined): number {
+  private fitMargin(items: readonly FeedItem[], complete: boolean, horizonMs: number | undefined, now: number): number {
     const previous = this.previous;
+    // Late is what was stamped before the server's now at the previous read: a high-water mark
+    // taken before that was known may stand past it (an item from the future).
+    const previousHighMs = previous && this.serverOffsetMs !== undefined ? Math.min(previous.highWaterMs, previous.readAtMs + this.serverOffsetMs) : previous?.highWaterMs;
     let lateMs = 0;
     const stamps = new Map<string, number>();
     for (const { execution, modifiedAtMs } of items) {
       const id = execution.id.toLowerCase();
       if (stamps.has(id)) continue;
       stamps.set(id, modifiedAtMs);
-      if (previous && modifiedAtMs >= previous.horizonMs && modifiedAtMs < previous.highWaterMs && previous.stamps.get(id) !== modifiedAtMs) {
-        lateMs = Math.max(lateMs, previous.highWaterMs - modifiedAtMs);
+      if (previous && previousHighMs !== undefined && modifiedAtMs >= previous.horizonMs && modifiedAtMs < previousHighMs && previous.stamps.get(id) !== modifiedAtMs) {
+        lateMs = Math.max(lateMs, previousHighMs - modifiedAtMs);
       }
     }
-    this.previous = complete && this.highWaterMs !== undefined ? { horizonMs: horizonMs ?? -Infinity, highWaterMs: this.highWaterMs, stamps } : undefined;
+    this.previous = complete && this.highWaterMs !== undefined ? { horizonMs: horizonMs ?? -Infinity, highWaterMs: this.highWaterMs, readAtMs: now, stamps } : undefined;
     if (this.options.safetyMarginMs === 'auto') {
       const { min, max } = AUTO_MARGIN_MS;
       this.latenessMs = lateMs > this.marginMs / 2 ? max / 2 : Math.max(lateMs, this.latenessMs * LATENESS_FADE);
@@ -429,6 +514,8 @@ export class ListingTracker {
     this.cycles = undefined;
     this.highWaterMs = undefined;
     this.previous = undefined;
+    this.stalled = false;
+    this.widened = false;
     cycles?.unsubscribe();
   }
 

@@ -138,6 +138,118 @@ describe('ListingTracker (marbles)', () => {
         expect(debug.filter((e) => e.type !== 'cycle')).toEqual([]);
       });
     });
+
+    it('learns the server\'s clock from a tracked execution a lagging listing did not show in the first cycle (CI seed -485164943): its change shows within cycles, not after missingAfterMs', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // The server's clock: T0 + 50 s at frame 0, one ms a frame. Ours was started at frame 0 and
+        // the listing lags 15 ms: Running (50 s) from frame 15, Success (50.03 s) from frame 45.
+        // Another user's item a day ahead tops every answer; the filter answers as the server does
+        // (`modifiedAt ≥ horizon` or `id in […]`).
+        const ours = () => (ts.now() < 15 ? [] : ts.now() < 45 ? [item(1, 'Running', 50)] : [item(1, 'Success', 50.03)]);
+        const listing = () => [item(9, 'Running', 50 + DAY_S), ...ours(), item(2, 'Running', 49.9)];
+        const { api, calls } = fakeFeed(ts, (c) => listing().filter((e) => c.horizon === undefined || Date.parse(e.modifiedAt!) >= Date.parse(c.horizon) || (c.ids ?? []).includes(e.id)));
+        const { tracker, debug } = newTracker(ts, api);
+        const entry = tracker.add(progress(1, 'Running'));
+        let successAt: number | undefined;
+        entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+        ts.schedule(() => tracker.remove(entry), 100);
+        flush();
+        // Cycles at 10, 21, 32, 43, 54 (answered a frame later): the first lists others only, the
+        // second nothing newer than the item from the future; the third asks for ours by id too and
+        // learns the server's now from it (50 s at frame 33): from the fourth on, the horizon is
+        // 2 s before that, and the cycle of 54 shows the end.
+        expect(horizonsS(calls).slice(0, 5)).toEqual([undefined, 48 + DAY_S, 48 + DAY_S, 48, 48.011]);
+        expect(calls.slice(0, 5).map((c) => c.ids ?? [])).toEqual([[], [], [ID(1)], [], []]);
+        // The read after the mark went back (a day) asks a full page: the span it reads is wider than the last.
+        expect(calls.slice(0, 5).map((c) => c.size)).toEqual([50, 50, 50, 1000, 50]);
+        expect(successAt).toBe(55);
+        // Still one listing request a cycle, and no check of its own (missingAfterMs is 1000 ms).
+        expect(debug.flatMap((e) => (e.type === 'cycle' ? [e.requests] : []))).toEqual(debug.filter((e) => e.type === 'cycle').map(() => 1));
+        expect(entry.audit).toBe(false);
+        expect(debug.filter((e) => e.type !== 'cycle')).toEqual([]);
+      });
+    });
+
+    it('costs nothing on a busy server: 1,000 others on the listing, lagging, with or without the item from the future', () => {
+      // The server's clock and ours as above; 1,000 others changed in the second before ours started.
+      const run = (future: boolean) => {
+        const ts = newTestScheduler();
+        let result: { successAt?: number; requests: number[]; calls: number } = { requests: [], calls: 0 };
+        ts.run(({ flush }) => {
+          const others = Array.from({ length: 1000 }, (_, k) => item(100 + k, 'Running', 49.999 - k * 0.001));
+          const ours = () => (ts.now() < 15 ? [] : ts.now() < 45 ? [item(1, 'Running', 50)] : [item(1, 'Success', 50.03)]);
+          const listing = () => [...(future ? [item(9, 'Running', 50 + DAY_S)] : []), ...ours(), ...others];
+          const { api, calls } = fakeFeed(ts, (c) => {
+            const matching = listing().filter((e) => c.horizon === undefined || Date.parse(e.modifiedAt!) >= Date.parse(c.horizon) || (c.ids ?? []).includes(e.id));
+            return matching.slice(c.page * c.size, (c.page + 1) * c.size);
+          });
+          const { tracker, debug } = newTracker(ts, api, { maxPageSize: 1000 });
+          const entry = tracker.add(progress(1, 'Running'));
+          let successAt: number | undefined;
+          entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+          ts.schedule(() => tracker.remove(entry), 150);
+          flush();
+          result = { successAt, requests: debug.flatMap((e) => (e.type === 'cycle' ? [e.requests] : [])), calls: calls.length };
+          expect(debug.filter((e) => e.type === 'fallback')).toEqual([]);
+        });
+        return result;
+      };
+      const plain = run(false);
+      const withFuture = run(true);
+      // The end within a cycle (10 ms, and a page's frame) of the plain server's, and no more requests.
+      expect(plain.successAt).toBeDefined();
+      expect(withFuture.successAt).toBeDefined();
+      expect(Math.abs(withFuture.successAt! - plain.successAt!)).toBeLessThanOrEqual(12);
+      expect(Math.max(...withFuture.requests)).toBeLessThanOrEqual(Math.max(...plain.requests));
+      expect(withFuture.calls).toBeLessThanOrEqual(plain.calls);
+    });
+
+    it('dates a status read with a follower\'s own request before the server\'s now was known by that now, not by a high-water mark a day ahead', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // As above (the server's clock T0 + 50 s at frame 0, the listing lagging 15 ms); a watch
+        // joins at frame 12 with its own progress request (Running), after the first cycle set
+        // the mark on the item from the future. Ours ends at 50.03 s, listed from frame 45.
+        const ours = () => (ts.now() < 15 ? [] : ts.now() < 45 ? [item(1, 'Running', 50)] : [item(1, 'Success', 50.03)]);
+        const listing = () => [item(9, 'Running', 50 + DAY_S), ...ours(), item(2, 'Running', 49.9)];
+        const { api } = fakeFeed(ts, (c) => listing().filter((e) => c.horizon === undefined || Date.parse(e.modifiedAt!) >= Date.parse(c.horizon) || (c.ids ?? []).includes(e.id)));
+        const { tracker } = newTracker(ts, api);
+        const entry = tracker.add(progress(1, 'Running'));
+        ts.schedule(() => tracker.add(progress(1, 'Running')), 12);
+        let successAt: number | undefined;
+        entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+        ts.schedule(() => [1, 2].forEach(() => tracker.remove(entry)), 100);
+        flush();
+        // Its read (frame 12) is older than the end stamped 50.03 s: the end shows as in the test above.
+        expect(successAt).toBe(55);
+        expect(entry.modifiedAtMs).toBe(T0 + 50_030);
+      });
+    });
+
+    it('on the list feed, judges the page by the server\'s now the cycle a tracked execution first shows on it (a lagging listing, an item from the future)', () => {
+      const ts = newTestScheduler();
+      ts.run(({ flush }) => {
+        // As above, on `GET /flows/executions` (paged, never filtered): ours ended before the
+        // lagging listing showed it, Success (50.01 s) from frame 15 on, below 30 others' changes.
+        const others = Array.from({ length: 30 }, (_, k) => item(100 + k, 'Running', 50.2 - k * 0.01));
+        const stamp = (e: FlowExecution) => Date.parse(e.modifiedAt!);
+        const listing = () => [item(9, 'Running', 50 + DAY_S), ...others, ...(ts.now() < 15 ? [] : [item(1, 'Success', 50.01)])].sort((a, b) => stamp(b) - stamp(a));
+        const { api, calls } = fakeFeed(ts, (c) => listing().slice(c.page * c.size, (c.page + 1) * c.size));
+        const { tracker, debug } = newTracker(ts, api, { feed: 'list' });
+        const entry = tracker.add(progress(1, 'Running'));
+        let successAt: number | undefined;
+        entry.news.subscribe(() => (successAt ??= entry.status === 'Success' ? ts.now() : undefined));
+        ts.schedule(() => tracker.remove(entry), 40);
+        flush();
+        // The cycle of 21 (answered at 22) lists it below the horizon (a day ahead) and learns the
+        // server's now from it: judged by that, it is a change of this cycle, not of the next one.
+        expect(successAt).toBe(22);
+        // Not late by a day: the previous cycle's newest is pulled back to the server's now then.
+        expect(debug.flatMap((e) => (e.type === 'cycle' ? [e.lateMs] : []))).toEqual([0, 0, 0]);
+        expect(calls.every((c) => c.kind === 'list' && c.page === 0)).toBe(true);
+      });
+    });
   });
 
   describe("safetyMarginMs: 'auto'", () => {
