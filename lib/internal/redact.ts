@@ -161,14 +161,18 @@ function spellings(ch: string): string[] {
   if (ch === ' ') ways.add('+');
   // JSON: `\uXXXX` (a surrogate pair beyond U+FFFF) and the escapes of `"`, `\` and `/`, escaped
   // once, twice or three times (an echo escaped twice, put in a JSON body: CI seed 204519787).
-  // Escaped d times, `\` is 2^d backslashes, `"` and `/` follow 2^d - 1 and `\u` follows 2^(d-1).
+  // Each escaping doubles the backslashes before a character and may add one of its own: escaped
+  // d times, `\` is 2^d backslashes, `"` follows 2^d - 1 (each JSON writer escapes it) and `\u`
+  // 2^(d-1); `/` follows any number up to 2^d - 1 (`\/` is optional: `\/` put in a JSON body
+  // by a writer that leaves `/` as is is `\\/`).
   const units = ch.split('').map((u) => hex(u.charCodeAt(0), 4));
   for (let depth = 1; depth <= JSON_DEPTH; depth++) {
     const slashes = '\\'.repeat(2 ** (depth - 1));
     for (const c of bothCases(units.map((u) => `u${u}`).join(slashes))) ways.add(`${slashes}${c}`.replace(/U/g, 'u'));
-    if (ch === '"' || ch === '/') ways.add(`${'\\'.repeat(2 ** depth - 1)}${ch}`);
+    if (ch === '"') ways.add(`${'\\'.repeat(2 ** depth - 1)}"`);
     if (ch === '\\') ways.add('\\'.repeat(2 ** depth));
   }
+  if (ch === '/') for (let n = 1; n < 2 ** JSON_DEPTH; n++) ways.add(`${'\\'.repeat(n)}/`);
   // HTML: a named entity, a decimal or a hex character reference.
   if (NAMED[ch]) ways.add(`&${NAMED[ch]};`);
   if (ch === "'") ways.add('&#39;');
