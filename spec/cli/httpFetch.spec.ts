@@ -167,6 +167,12 @@ describe('the command line fetch over node:http, beside the runtime fetch', () =
       // undici (Node 20) may never end a body whose gzip is corrupt: only the request timeout
       // stops it. Here the read fails at once (a refused answer is then told without its body).
       expect(mine).toMatchObject(generated.status >= 400 ? { error: 'SmartFlowsHttpError', status: generated.status, body: '' } : { error: 'SmartFlowsNetworkError' });
+    } else if (generated.coding === 'truncated-gzip' && generated.status !== 204 && !redirected && (theirs as { error?: string }).error !== 'SmartFlowsNetworkError') {
+      // A deliberate difference, stricter than undici: a gzip stream that ends before its end
+      // marker (the HTTP framing complete) fails its read here, where undici decodes leniently
+      // (Z_SYNC_FLUSH) and gives the bytes so far as the whole body. A refused answer is then
+      // told without its body.
+      expect(mine).toMatchObject(generated.status >= 400 ? { error: 'SmartFlowsHttpError', status: generated.status, body: '' } : { error: 'SmartFlowsNetworkError' });
     } else {
       expect(mine).toEqual(theirs);
     }
@@ -204,6 +210,29 @@ describe('the command line fetch over node:http, beside the runtime fetch', () =
     }
     expect(seen.slice(0, 2)).toEqual(seen.slice(2));
     expect(seen[0]).toMatchObject({ 'x-api-key': KEY, 'content-type': 'application/xml', 'content-length': '4', 'accept-encoding': 'gzip, deflate', 'user-agent': 'node' });
+  });
+
+  it.each(FETCHES)('never requests a URL with credentials (a redirect’s user:pass@), a TypeError as the runtime fetch gives (%s)', async (_name, fetchFn) => {
+    a.handle((_req, res) => void res.end('{}'));
+    const before = a.seen.length;
+    const withUser = `http://someone:pw@${new URL(a.origin).host}/creds`;
+    await expect(fetchFn(withUser, { redirect: 'manual' })).rejects.toMatchObject({ name: 'TypeError' });
+    await expect(fetchFn(`http://someone@${new URL(a.origin).host}/creds`, { redirect: 'manual' })).rejects.toMatchObject({ name: 'TypeError' });
+    expect(a.seen.slice(before)).toEqual([]);
+  });
+
+  it('a truncated gzip or br body (the framing complete) fails its read with the zlib error, stricter than undici', async () => {
+    const plain = Buffer.from('{"a":1}'.repeat(80));
+    for (const [coding, whole] of [['gzip', gzipSync(plain)], ['br', brotliCompressSync(plain)], ['deflate', deflateSync(plain)], ['deflate', deflateRawSync(plain)]] as const) {
+      const bytes = whole.subarray(0, Math.floor(whole.length / 2));
+      a.handle((_req, res) => void res.writeHead(200, { 'Content-Encoding': coding, 'Content-Length': String(bytes.length) }).end(bytes));
+      const res = await cli.fetch(`${a.origin}/cut`, { redirect: 'manual' });
+      await expect(res.arrayBuffer()).rejects.toMatchObject({ code: 'Z_BUF_ERROR', message: 'unexpected end of file' });
+    }
+    // An empty coded body is an empty body, as undici gives it.
+    a.handle((_req, res) => void res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Length': '0' }).end());
+    expect(Buffer.from(await (await cli.fetch(`${a.origin}/empty`, { redirect: 'manual' })).arrayBuffer())).toHaveLength(0);
+    await a.allClosed(3_000);
   });
 
   it.each(FETCHES)('an abort before the answer rejects with the signal’s reason and closes the socket (%s)', async (_name, fetchFn) => {
