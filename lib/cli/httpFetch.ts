@@ -9,9 +9,10 @@ import type { FetchLike } from '../options';
 // subset of fetch the library's HTTP layer uses (lib/http: transport.ts, redirects.ts,
 // readLimited.ts, bodyStream.ts), over node:http and node:https, behaving as undici does where
 // the library can tell: the same status, headers and bytes, content codings decoded as undici
-// picks them (but strictly: a coded stream cut before its end marker fails its read), an abort that rejects with the signal's reason before
-// the answer and errors the body after it, connection failures as `TypeError('fetch failed')`
-// with the system error as `cause` (lib/http/classify.ts reads its code).
+// picks them (but strictly: a coded stream cut before its end marker fails its read), an abort
+// that rejects with the signal's reason before the answer and errors the body after it,
+// connection failures as `TypeError('fetch failed')` with the system error as `cause`
+// (lib/http/classify.ts reads its code), a URL with credentials refused.
 // spec/cli/httpFetch.spec.ts compares it with the runtime's fetch on generated answers.
 //
 // Only the command line uses it (lib/cli/connect.ts), and only on Node (see sendsOverNodeHttp):
