@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { lastValueFrom, of } from 'rxjs';
+import { lastValueFrom, of, throwError } from 'rxjs';
 import { reconcileWithin } from '../../lib/batch/reconcile';
 import type { ExecutionPage, ListExecutionsOptions } from '../../lib/api/listings';
 import type { FlowExecution } from '../../lib/api/types';
@@ -74,6 +74,30 @@ describe('reconcileWithin (a busy start\'s bounded look)', () => {
     expect(result).toMatchObject({ kind: 'uncertain', reason: expect.stringMatching(/more than 300 executions/) });
     expect(lists).toEqual([0, 1, 2]);
     expect(gets).toEqual([]);
+  });
+});
+
+describe('reconcileWithin: an execution GET that fails', () => {
+  // 5 executions in the window, the 3rd (id 2) has the input; the newest one's GET fails (a 503).
+  const failingFirst = () => {
+    const s = server(5, 2);
+    const get = s.deps.getExecution;
+    s.deps.getExecution = (eid: string) => (eid === id(0) ? (s.gets.push(eid), throwError(() => new Error('503'))) : get(eid)) as ReturnType<typeof get>;
+    return s;
+  };
+
+  it('with stopAtFailedRead (a busy start\'s look): uncertain at once, nothing more read', async () => {
+    const { deps, gets } = failingFirst();
+    const result = await lastValueFrom(reconcileWithin(deps, { flowId: FLOW_ID, xml: XML, sinceMs: 0, cutoffMs: T - 10_000 }, new Set(), { ...limits, stopAtFailedRead: true }));
+    expect(result).toMatchObject({ kind: 'uncertain', candidateIds: [id(0)] });
+    expect(gets).toEqual([id(0)]);
+  });
+
+  it('without it (a batch\'s reconcile): the others are read, and a match is adopted', async () => {
+    const { deps, gets } = failingFirst();
+    const result = await lastValueFrom(reconcileWithin(deps, { flowId: FLOW_ID, xml: XML, sinceMs: 0, cutoffMs: T - 10_000 }, new Set(), limits));
+    expect(result).toEqual({ kind: 'adopt', executionId: id(2) });
+    expect(gets).toEqual([id(0), id(1), id(2)]);
   });
 });
 
