@@ -9,8 +9,13 @@ import type { FlowProgress } from './types';
 /**
  * Most execution GETs one look sends: the newest unknown executions of the flow in its window.
  * When the window holds more and none of these is the start's, the look cannot tell (the busy
- * error with `executionMayExist: true`, nothing sent again). With {@link MAX_LOOK_PAGES}, one busy
- * answer costs the server at most 3 listing requests + 16 GETs (+ 1 progress GET when adopting).
+ * error with `executionMayExist: true`, nothing sent again). Every request of the look is sent
+ * once (never retried; the first that fails makes it uncertain), so with {@link MAX_LOOK_PAGES}
+ * one busy answer costs the server at most 20 requests: its POST, 3 listing requests and 16
+ * GETs. One call: at most `retry.maxRetries + 1` busy answers, then an adopted execution's first
+ * progress GET (retried as every GET, `1 + maxRetries` at most): 5 × 20 + 5 = 105 with the
+ * default `maxRetries` of 4. Not counted: connections refused before sending, and a token
+ * function's one resend after a 401 (as for every request).
  */
 export const MAX_LOOK_READS = 16;
 /** Most listing pages (of 100 executions, newest first) one look reads; a window reaching beyond them cannot be told. */
@@ -18,7 +23,8 @@ export const MAX_LOOK_PAGES = 3;
 /**
  * Taken off the window a busy answer's `Date` gives: the gateway's clock (the `Date`) against the
  * backend's (`createdAt`), and the header's whole seconds. An execution made by the call was
- * created no earlier than the `Date` less the time the POST was in flight less this.
+ * created no earlier than the `Date` less the time the POST was in flight less this. A `Date`
+ * later than this machine's clock is not used (`http/serverDate.ts`): the hour's window applies.
  */
 export const SERVER_DATE_TOLERANCE_MS = 30_000;
 
@@ -61,13 +67,14 @@ export function isBusyAnswer(error: unknown): error is SmartFlowsHttpError {
  * server's Retry-After honoured, as for any retry), one look (`look`: the flow's listing, one
  * request, and the input of each unknown execution since the first attempt) decides. The look is
  * bounded: its window is the hour before the first attempt, or, when a busy answer carried the
- * server's `Date`, that `Date` less the time since the first attempt was sent less
- * {@link SERVER_DATE_TOLERANCE_MS}; it reads at most {@link MAX_LOOK_PAGES} listing pages and
+ * server's `Date` (one no later than this machine's clock), that `Date` less the time since the
+ * first attempt was sent less {@link SERVER_DATE_TOLERANCE_MS}; it reads at most {@link MAX_LOOK_PAGES} listing pages and
  * {@link MAX_LOOK_READS} executions (newest first), and past either it cannot tell:
  * - an execution with this input was made: it is adopted (its progress is the start's answer);
  * - none: the start is sent again, while `retry.maxRetries` allows; after the last busy answer
  *   the same look runs, and the error then says nothing was found (no `executionMayExist`);
- * - the look could not tell (the listing refused, 404 or 403; an input unreadable; more
+ * - the look could not tell (the listing refused, 404 or 403; a listing page or execution GET
+ *   failed, a 503 or a reset: each is sent once, never retried; an input unreadable; more
  *   executions in the window than it may read): nothing is
  *   sent again; the busy error carries `executionMayExist: true`.
  * Nothing of this runs unless a start was answered busy: the happy path costs no request.

@@ -37,12 +37,15 @@ export type SmartFlowsApi = ExecutionApi & ExtraApi & { send: Send };
 export function createApi(sender: Sender, settings: ApiSettings, http?: Pick<HttpSettings, 'retry' | 'scheduler'>): SmartFlowsApi {
   const { send, sendRaw, sendAnonymous } = sender;
   const listExecutions: ExtraApi['listExecutions'] = (listOptions) => withListings((l) => l.listExecutionsCall(send, listOptions, settings.secrets));
+  // A busy start's look sends each listing page once: a failure makes it uncertain (api/busyStart.ts).
+  const sendOnce: Send = (build) => send(build, 'once');
+  const listOnce: ExtraApi['listExecutions'] = (listOptions) => withListings((l) => l.listExecutionsCall(sendOnce, listOptions, settings.secrets));
   // Built once per client, from the loaded module.
   let calls: ExecutionApi | undefined;
   let documents: ReturnType<typeof import('./documents').documentCalls> | undefined;
   // A start answered busy is looked up through the listing before it is sent again (api/busyStart.ts).
   const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) =>
-    withEngine((e) => use((calls ??= e.executionCalls(send, settings, http ? { listExecutions, http, serverDate: sender.serverDate } : undefined))));
+    withEngine((e) => use((calls ??= e.executionCalls(send, settings, http ? { listExecutions: listOnce, http, serverDate: sender.serverDate } : undefined))));
   const withDocumentCalls = <T>(use: (api: NonNullable<typeof documents>) => Observable<T>) =>
     withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle, settings.secrets))));
 

@@ -1,6 +1,7 @@
 import { catchError, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
 import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
+import type { RetryMode } from '../http/retry';
 import { attachExecutionId } from '../internal/attachExecutionId';
 import type { Redact } from '../internal/redact';
 import type { ApiSettings, HttpSettings } from '../options';
@@ -20,7 +21,7 @@ import { withFallback } from './withFallback';
 
 /** What a start answered busy needs beyond `send`: the flow's listing, the retry policy and its clock. */
 export interface StartLookup {
-  /** The client's `listExecutions` (a lazy part of the API layer). */
+  /** The client's `listExecutions`, each page sent once (never retried: a failure makes the look uncertain). */
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
   /** The http layer's retry policy and scheduler (the waits before a busy start is looked up). */
   http: Pick<HttpSettings, 'retry' | 'scheduler'>;
@@ -52,6 +53,19 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
     if (started.size > KNOWN_STARTS) started.delete(started.values().next().value!);
   };
 
+  const readExecution = (executionId: string, mode: RetryMode) =>
+    send(() => ({ method: 'GET', path: endpoints.execution(executionId) }), mode).pipe(
+      map((body) => {
+        const execution = parseExecution(body, executionId);
+        // Every execution GET (getExecution, a follower's final GET, the tracker's confirm, a busy start's look): one check.
+        if (execution.id.toLowerCase() !== executionId.toLowerCase()) {
+          throw new SmartFlowsResponseError(`The server answered with another execution (${execution.id.slice(0, 36)})`, { executionId });
+        }
+        return clean(execution);
+      }),
+      withId(executionId),
+    );
+
   const calls: ExecutionApi = {
     start: (flowId, xml, skipUserInput, retryBusy = true) => {
       const build = () => ({
@@ -79,10 +93,11 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
             isBusy: (error): error is SmartFlowsHttpError => isBusyAnswer(error) && !isLogin(error.url),
             look: (sinceMs, cutoffMs) =>
               reconcileWithin(
-                { listExecutions: lookup.listExecutions, getExecution: calls.execution },
+                // Each request sent once: a failure makes the look uncertain (the bound counts every request sent).
+                { listExecutions: lookup.listExecutions, getExecution: (executionId) => readExecution(executionId, 'once') },
                 { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) },
                 started,
-                { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS },
+                { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS, stopAtFailedRead: true },
               ),
             adopt: (executionId) =>
               calls.progress(executionId, 0).pipe(
@@ -116,18 +131,7 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
         }),
         withId(executionId),
       ),
-    execution: (executionId) =>
-      send(() => ({ method: 'GET', path: endpoints.execution(executionId) })).pipe(
-        map((body) => {
-          const execution = parseExecution(body, executionId);
-          // Every execution GET (getExecution, a follower's final GET, the tracker's confirm): one check.
-          if (execution.id.toLowerCase() !== executionId.toLowerCase()) {
-            throw new SmartFlowsResponseError(`The server answered with another execution (${execution.id.slice(0, 36)})`, { executionId });
-          }
-          return clean(execution);
-        }),
-        withId(executionId),
-      ),
+    execution: (executionId) => readExecution(executionId, 'idempotent'),
     cancel: (executionId) =>
       withFallback(settings.endpointStyle, (style) =>
         send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),

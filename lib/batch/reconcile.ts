@@ -82,6 +82,8 @@ export interface ReconcileLimits {
   maxPages: number;
   /** Most executions GET (the newest candidates first); when the window holds more and none matched, `uncertain`. */
   maxReads: number;
+  /** Stop at the first execution GET that fails (an error, not an input that cannot be compared): `uncertain` without reading the rest. @default false */
+  stopAtFailedRead?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export function reconcileWithin(
       found: 0,
     }),
   );
+  type Read1 = { id: string; same: boolean | undefined; failed?: true };
   return pages$.pipe(
     concatMap(({ items, complete, found }) => {
       const overReads = found > limits.maxReads;
@@ -133,11 +136,11 @@ export function reconcileWithin(
         // One at a time, newest first; the first match is adopted and the rest are not fetched.
         concatMap((c) =>
           deps.getExecution(c.id).pipe(
-            map((full) => ({ id: c.id, same: sameInput(full.state?.inputData, job.xml) })),
-            catchError(() => of({ id: c.id, same: undefined })),
+            map((full): Read1 => ({ id: c.id, same: sameInput(full.state?.inputData, job.xml) })),
+            catchError(() => of<Read1>({ id: c.id, same: undefined, failed: true })),
           ),
         ),
-        takeWhile((r) => r.same !== true, true),
+        takeWhile((r) => r.same !== true && !(limits.stopAtFailedRead === true && r.failed === true), true),
         toArray(),
         map((results): Reconciled => {
           const match = results.find((r) => r.same === true);

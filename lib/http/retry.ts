@@ -14,12 +14,15 @@ export type RetryMode =
   /** A POST that must not be done twice but may be sent again after a refused connection, 429 or 503 (a login, a form answer). */
   | 'start'
   /** The start POST: only a refused connection (busy answers are looked up first by `api/busyStart.ts`, or the caller's, with `retryBusy: false`). */
-  | 'startUnlessBusy';
+  | 'startUnlessBusy'
+  /** Sent once, never again (the listing and execution GETs of a busy start's look: a failure makes the look uncertain, see `api/busyStart.ts`). */
+  | 'once';
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
 /** True when `error` may be retried under `mode`. 400, 401, 403 and 404 never are. */
 export function isRetryable(error: unknown, mode: RetryMode): boolean {
+  if (mode === 'once') return false;
   if (error instanceof SmartFlowsHttpError) {
     if (mode === 'startUnlessBusy') return false;
     return mode === 'start' ? error.status === 429 || error.status === 503 : RETRY_STATUS.has(error.status) || error.status >= 500;

@@ -19,13 +19,19 @@ export interface ServerDate {
  * `dateMs` (or later: the header drops the milliseconds) at `atMs`, so at `s` it read at least
  * `dateMs − (atMs − s)`. Which answer the noted one was therefore does not matter, as long as it
  * came after `s` (a pair older than the call is not used: see `busyStart`).
+ *
+ * A `Date` later than `now` when the answer came (this machine's clock, the scheduler's) is not
+ * noted: a gateway's clock ahead of its backend's would narrow the look's window past the
+ * execution just made (and the start would be sent again); the look falls back to the hour's
+ * window. A gateway ahead of its backend while both are behind this machine is not caught.
  */
 export function noteServerDates(fetchFn: FetchLike, now: () => number): { fetch: FetchLike; latest(): ServerDate | undefined } {
   let latest: ServerDate | undefined;
   const note = (res: Response): Response => {
     if (res.status === 429 || res.status === 503) {
       const dateMs = Date.parse(res.headers.get('date') ?? '');
-      if (Number.isFinite(dateMs)) latest = { dateMs, atMs: now() };
+      const atMs = now();
+      if (Number.isFinite(dateMs) && dateMs <= atMs) latest = { dateMs, atMs };
     }
     return res;
   };

@@ -86,7 +86,9 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function startOnce(plan: { date: boolean; late: boolean }) {
   const scheduler = new VirtualTimeScheduler();
-  const server = busyFlowServer(() => scheduler.now(), plan);
+  // This machine's clock (the client's scheduler) agrees with the server's: a busy answer's Date later than it is not used.
+  scheduler.now = () => T0 + scheduler.frame;
+  const server = busyFlowServer(() => scheduler.frame, plan);
   const client = new SmartFlowsClient({
     baseUrl: BASE,
     apiKey: 'sk-cost-0123456789',

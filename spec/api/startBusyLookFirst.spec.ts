@@ -146,6 +146,8 @@ describe('a start answered busy (429, 503): the client looks for the execution b
       await sim.advance(600_000, 10_000);
     }
     sim.simulator.resetStats();
+    // This machine's clock (the client's scheduler) agrees with the server's: a Date later than it is not used.
+    sim.scheduler.now = () => sim.simulator.clock.now();
     const client = sim.client({ fetch: gateway(503, '1', { ...plan, date: () => sim.simulator.clock.now() }), retry: { maxRetries: 4, delayMs: 200, maxDelayMs: 5_000, jitter: false } });
     const seen = await settle(sim, client.startExecution(SHORT, letter(8)));
     expect(seen.error).toBeUndefined();

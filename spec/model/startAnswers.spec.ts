@@ -14,15 +14,20 @@ import { SmartFlowsClient } from '../../lib/client';
  * 403). Other executions of the flow, with other inputs, are in the listing: a few, or many (up
  * to 400 over the last hour, as when other processes share a busy flow), and more made by others
  * at each POST. A busy answer may carry the server's `Date` (a gateway's clock up to 60 s behind or
- * 29 s ahead of the backend's `createdAt`; the server's clocks up to 30 minutes off the client's).
+ * 29 s ahead of the backend's `createdAt`, or 2 minutes or a year ahead of it while also ahead of
+ * this machine's clock; the server's clocks up to 30 minutes off the client's). The look's own
+ * requests (listing pages, execution GETs) may fail, in order: answered 503, or the connection
+ * reset.
  * The listing pages (100, newest first). Everything runs on a fake fetch and a virtual clock
  * shared with the client's scheduler. Checked once the call ended:
  * - never two executions for one start call;
  * - never an execution made that the caller cannot learn about: it is the call's answer (made
  *   by it, or adopted), or the error carries `executionMayExist: true` (look before starting again);
  *   an error without it means the server made nothing;
- * - bounded requests per busy answer: at most MAX_LOOK_PAGES listing requests and
- *   MAX_LOOK_READS execution GETs (lib/api/busyStart.ts), however many executions the flow has;
+ * - bounded requests per busy answer, every request sent counted (retries too): at most
+ *   MAX_LOOK_PAGES listing requests and MAX_LOOK_READS execution GETs (lib/api/busyStart.ts),
+ *   however many executions the flow has and however its listing and GETs fail; per call at most
+ *   maxRetries + 1 POSTs, their looks, and the adopted execution's first progress GET (retried as any GET);
  *   none when no answer was busy (the happy path costs nothing), and no request at all after a
  *   refused connection but the POST again.
  * `MODEL_RUNS=500` for a longer hunt.
@@ -62,7 +67,9 @@ const scenario = fc.record({
   /** Executions other processes start at the moment of each of this call's POSTs. */
   othersPerPost: fc.integer({ min: 0, max: 3 }),
   /** Whether busy answers carry the server's Date, and how far the gateway's clock is from the backend's. */
-  date: fc.option(fc.integer({ min: -60_000, max: 29_000 }), { nil: undefined }),
+  date: fc.option(fc.oneof(fc.integer({ min: -60_000, max: 29_000 }), fc.constantFrom(2 * 60_000, 365 * 24 * 3_600_000)), { nil: undefined }),
+  /** The look's listing pages and execution GETs, in the order sent: fine, answered 503, or reset; fine after the list. */
+  lookFaults: fc.array(fc.constantFrom('ok' as const, '503' as const, 'reset' as const), { maxLength: 6 }),
   /** The server's clocks against the client's. */
   serverOffsetMs: fc.integer({ min: -30 * 60_000, max: 30 * 60_000 }),
   maxRetries: fc.integer({ min: 0, max: 4 }),
@@ -88,6 +95,12 @@ function modelServer(s: Scenario, now: () => number) {
   for (let i = 0; i < s.others; i++) make(`<Letter><No>${100 + i}</No></Letter>`, false, serverNow() - Math.floor((i * 3_600_000) / Math.max(s.others, 1)));
   const log: string[] = [];
   let posts = 0;
+  let lookRequests = 0;
+  const lookFault = () => s.lookFaults[lookRequests++] ?? 'ok';
+  const fail = (fault: 'ok' | '503' | 'reset') => {
+    if (fault === 'reset') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+    return fault === '503' ? json({ message: 'busy' }, 503) : undefined;
+  };
   const visible = (e: { createdMs: number }) => s.listing.kind !== 'lag' || serverNow() - e.createdMs >= s.listing.lagMs;
   const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
 
@@ -113,6 +126,8 @@ function modelServer(s: Scenario, now: () => number) {
       return json({ id: made!.id, percentage: 0, message: 'Generate document', status: 'Running' });
     }
     if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
+      const failed = fail(lookFault());
+      if (failed) return failed;
       if (s.listing.kind === 'unavailable') return json({ message: 'no' }, s.listing.status);
       const page = Number(url.searchParams.get('page') ?? 0);
       const size = Number(url.searchParams.get('size') ?? 20);
@@ -122,7 +137,7 @@ function modelServer(s: Scenario, now: () => number) {
     const progress = /^\/flows\/executions\/([^/]+)\/progress$/.exec(path);
     const found = executions.find((e) => e.id === (progress?.[1] ?? /^\/flows\/executions\/([^/]+)$/.exec(path)?.[1]));
     if (method === 'GET' && found && progress) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
-    if (method === 'GET' && found) return json({ ...view(found), state: { inputData: found.xml } });
+    if (method === 'GET' && found) return fail(lookFault()) ?? json({ ...view(found), state: { inputData: found.xml } });
     return json({ message: 'not found' }, 404);
   };
   return { fetch, log, mine: () => executions.filter((e) => e.mine) };
@@ -158,6 +173,8 @@ async function runScenario(s: Scenario) {
 
 describe('one start call against scripted answers and listings (model)', () => {
   test.prop([scenario], { numRuns: NUM_RUNS })('never two executions for one call, never one the caller cannot learn about, bounded requests per busy answer', async (s) => {
+    // Not modelled (documented in docs/errors.md): a gateway far ahead of its backend while both are behind this machine.
+    fc.pre(s.date === undefined || s.date <= 29_000 || s.serverOffsetMs + s.date > 0);
     const { seen, server } = await runScenario(s);
     expect(seen.done).toBe(true);
     const mine = server.mine();
@@ -174,6 +191,14 @@ describe('one start call against scripted answers and listings (model)', () => {
     // Execution GETs (not progress): the look's reads, and none otherwise.
     const reads = server.log.filter((r) => /^GET \/flows\/executions\/[^/]+$/.test(r)).length;
     expect(reads).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_READS);
+    // Per call, every request counted: the POSTs (maxRetries + 1 at most that reached the server; a
+    // refused connection reaches none and is sent again by the http layer), each busy answer's
+    // look, and the adopted execution's first progress GET with its retries.
+    const refused = s.answers.slice(0, posts).filter((a) => a.kind === 'refused').length;
+    expect(posts - refused).toBeLessThanOrEqual(s.maxRetries + 1);
+    const progress = server.log.filter((r) => /^GET \/flows\/executions\/[^/]+\/progress$/.test(r)).length;
+    expect(progress).toBeLessThanOrEqual(busyAnswers === 0 ? 0 : s.maxRetries + 1);
+    expect(server.log.length).toBeLessThanOrEqual(posts + busyAnswers * (MAX_LOOK_PAGES + MAX_LOOK_READS) + progress);
     // Without a busy answer the call sent its POSTs and nothing else.
     if (busyAnswers === 0) expect(server.log.filter((r) => !r.startsWith('POST'))).toEqual([]);
   });

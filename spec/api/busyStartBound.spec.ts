@@ -1,0 +1,181 @@
+import { describe, expect, it } from '@jest/globals';
+import { type Observable, VirtualTimeScheduler } from 'rxjs';
+import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
+import { SmartFlowsClient } from '../../lib/client';
+
+// The look after a start answered 429/503 (lib/api/busyStart.ts) is bounded by the requests it
+// SENDS, retries included: its listing pages and execution GETs are sent once each, a failed one
+// makes the look uncertain (nothing sent again, the busy error with `executionMayExist: true`).
+// Before, the http layer retried each of them up to `retry.maxRetries` times: 82 requests for one
+// busy answer, 455 for one call (attack report round 5, F3). And a busy answer's `Date` later than
+// this machine's clock is not used to narrow the window (F4: a gateway's clock ahead of the
+// backend's hid the execution just made, and the start was sent again: two executions).
+
+const BASE = 'https://flows.bound.test';
+const FLOW = '5f1a0000-0000-4000-8000-00000000000c';
+const XML = '<Letter><No>1</No></Letter>';
+const MAX_RETRIES = 5;
+/** The machine's (scheduler's) clock and the server's at the virtual 0: they agree. */
+const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
+/** The documented worst case per busy answer: the POST, its listing pages and its execution GETs, each sent once. */
+const PER_BUSY_ANSWER = 1 + MAX_LOOK_PAGES + MAX_LOOK_READS;
+/** The documented worst case per call: maxRetries + 1 busy answers, and the adopted execution's first progress GET (retried as any GET). */
+const PER_CALL = (MAX_RETRIES + 1) * PER_BUSY_ANSWER + (1 + MAX_RETRIES);
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+interface Plan {
+  /** Start POSTs answered 503 (then 200). Infinity: always. */
+  busyPosts: number;
+  /** The first 503 comes after the server made the execution. */
+  late: boolean;
+  /** The busy answers' `Date`, this far ahead of the server's (and the machine's) clock; undefined: no Date. */
+  dateAheadMs?: number;
+  /** How the listing answers: fine, always 503, or 503 to the first `n` requests of each page. */
+  listing: 'ok' | '503' | { failFirst: number };
+  /** How execution GETs answer: fine, always 503, a reset connection, or 503 to the first `n` requests of each id. */
+  reads: 'ok' | '503' | 'reset' | { failFirst: number };
+  /** Other executions of the flow (other inputs), made in the minute before the call. */
+  others: number;
+}
+
+function server(now: () => number, plan: Plan) {
+  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
+  let next = 1;
+  const serverNow = () => T0 + now();
+  const make = (createdMs: number, xml: string, mine: boolean) => {
+    const e = { id: guid(next++), createdMs, xml, mine };
+    executions.push(e);
+    return e;
+  };
+  for (let i = plan.others; i >= 1; i--) make(T0 - i * 2_000, `<Letter><No>${1000 + i}</No></Letter>`, false);
+  const log: string[] = [];
+  const tries = new Map<string, number>();
+  const failing = (rule: Plan['listing'] | Plan['reads'], key: string) => {
+    const n = (tries.get(key) ?? 0) + 1;
+    tries.set(key, n);
+    return rule === '503' || (typeof rule === 'object' && n <= rule.failFirst);
+  };
+  let posts = 0;
+  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
+  const busy = () => json({ message: 'busy' }, 503, plan.dateAheadMs === undefined ? {} : { date: new Date(serverNow() + plan.dateAheadMs).toUTCString() });
+
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const url = new URL(String(input));
+    const method = init?.method ?? 'GET';
+    const path = url.pathname.replace('/api/v1', '');
+    log.push(`${method} ${path}`);
+    if (method === 'POST' && path === '/flows/executions') {
+      posts++;
+      if (posts <= plan.busyPosts) {
+        if (posts === 1 && plan.late) make(serverNow(), String(init?.body ?? ''), true);
+        return busy();
+      }
+      const made = make(serverNow(), String(init?.body ?? ''), true);
+      return json({ id: made.id, percentage: 0, message: 'Generate document', status: 'Running' });
+    }
+    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
+      const page = Number(url.searchParams.get('page') ?? 0);
+      if (failing(plan.listing, `list ${page}`)) return busy();
+      const size = Number(url.searchParams.get('size') ?? 20);
+      const all = [...executions].sort((a, b) => b.createdMs - a.createdMs).map(view);
+      return json({ content: all.slice(page * size, (page + 1) * size), number: page, size, totalElements: all.length, totalPages: Math.ceil(all.length / size) });
+    }
+    const byId = /^\/flows\/executions\/([^/]+)(\/progress)?$/.exec(path);
+    const found = executions.find((e) => e.id === byId?.[1]);
+    if (method === 'GET' && found && byId?.[2]) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
+    if (method === 'GET' && found) {
+      if (plan.reads === 'reset') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      if (failing(plan.reads, `read ${found.id}`)) return busy();
+      return json({ ...view(found), state: { inputData: found.xml } });
+    }
+    return json({ message: 'not found' }, 404);
+  };
+  return { fetch, log, mine: () => executions.filter((e) => e.mine), posts: () => posts };
+}
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function startOnce(plan: Plan) {
+  const scheduler = new VirtualTimeScheduler();
+  // This machine's clock (the client's scheduler) agrees with the server's.
+  scheduler.now = () => T0 + scheduler.frame;
+  const srv = server(() => scheduler.frame, plan);
+  const client = new SmartFlowsClient({
+    baseUrl: BASE,
+    apiKey: 'sk-bound-0123456789',
+    scheduler,
+    fetch: srv.fetch,
+    retry: { maxRetries: MAX_RETRIES, delayMs: 100, maxDelayMs: 4_000, jitter: false },
+  });
+  const seen: { value?: { id: string }; error?: { status?: number; executionMayExist?: boolean }; done: boolean } = { done: false };
+  (client.startExecution(FLOW, XML) as Observable<{ id: string }>).subscribe({
+    next: (v) => (seen.value = v),
+    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
+    complete: () => (seen.done = true),
+  });
+  for (let t = 0; !seen.done && t < 600_000; t += 10) {
+    await settle();
+    scheduler.maxFrames = t;
+    scheduler.flush();
+    scheduler.frame = t;
+  }
+  await settle();
+  return { seen, srv };
+}
+
+/** The requests sent between one POST and the next (or the end): the look after each busy answer. */
+const perBusyAnswer = (log: string[]) =>
+  log.reduce<number[]>((acc, r) => (r.startsWith('POST') ? [...acc, 1] : [...acc.slice(0, -1), (acc.at(-1) ?? 0) + 1]), []);
+
+describe('the look after a busy start: every request it sends counts', () => {
+  it('every request answered 503: one call stays within the documented bound, ends with executionMayExist, and sends the start once', async () => {
+    const { seen, srv } = await startOnce({ busyPosts: Infinity, late: false, listing: '503', reads: '503', others: 20 });
+    expect(seen.done).toBe(true);
+    expect(srv.log.length).toBeLessThanOrEqual(PER_CALL);
+    expect(srv.log).toEqual(['POST /flows/executions', `GET /flows/${FLOW}/executions`]);
+    expect(seen.error).toMatchObject({ status: 503, executionMayExist: true });
+  });
+
+  it.each([
+    ['answered 503', '503' as const],
+    ['a reset connection', 'reset' as const],
+  ])('every execution GET %s (20 others in the window): one busy answer costs at most 1 + pages + reads, and the call ends uncertain', async (_name, reads) => {
+    const { seen, srv } = await startOnce({ busyPosts: Infinity, late: false, listing: 'ok', reads, others: 20 });
+    expect(perBusyAnswer(srv.log).every((n) => n <= PER_BUSY_ANSWER)).toBe(true);
+    expect(srv.log.length).toBe(1 + 1 + 1); // the POST, the listing, the newest candidate's GET
+    expect(seen.error).toMatchObject({ status: 503, executionMayExist: true });
+    expect(srv.posts()).toBe(1);
+  });
+
+  it('listing and GETs answer 503 four times then 200, the start always 503: the call stays within the documented bound', async () => {
+    const { seen, srv } = await startOnce({ busyPosts: Infinity, late: false, listing: { failFirst: 4 }, reads: { failFirst: 4 }, others: 20 });
+    expect(srv.log.length).toBeLessThanOrEqual(PER_CALL);
+    expect(perBusyAnswer(srv.log).every((n) => n <= PER_BUSY_ANSWER)).toBe(true);
+    expect(seen.error).toMatchObject({ status: 503 });
+    expect(srv.mine()).toEqual([]);
+  });
+});
+
+describe('a busy answer whose Date is ahead of this machine\'s clock', () => {
+  it.each([
+    ['2 minutes', 2 * 60_000],
+    ['a year', 365 * 24 * 3_600_000],
+  ])('Date %s ahead, a late 503 (the execution made): adopted, one execution, one POST', async (_name, dateAheadMs) => {
+    const { seen, srv } = await startOnce({ busyPosts: 1, late: true, dateAheadMs, listing: 'ok', reads: 'ok', others: 20 });
+    expect(seen.error).toBeUndefined();
+    expect(srv.mine().map((e) => e.id)).toEqual([seen.value?.id]);
+    expect(srv.posts()).toBe(1);
+  });
+
+  it('a Date that agrees with this machine\'s clock still narrows the window: the others older than it are not read', async () => {
+    const { seen, srv } = await startOnce({ busyPosts: 1, late: false, dateAheadMs: 0, listing: 'ok', reads: 'ok', others: 20 });
+    // Others every 2 s over the 40 s before the call; the window reaches 31 s back: at most 16 of them.
+    const reads = srv.log.filter((r) => /^GET \/flows\/executions\/[^/]+$/.test(r)).length;
+    expect(reads).toBeLessThanOrEqual(16);
+    expect(seen.error).toBeUndefined();
+    expect(srv.mine().length).toBe(1);
+  });
+});
