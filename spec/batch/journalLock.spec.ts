@@ -114,7 +114,10 @@ describe('fileJournal: one process at a time (the lock file <journal>.lock)', ()
     symlinkSync(path, link);
     const message = `is in use by pid ${process.ppid}`;
     await expect(fileJournal(link).read()).rejects.toThrow(message);
-    await expect(fileJournal(join(path, '..', '..', readdirSync(join(path, '..', '..')).find((d) => path.includes(d))!, 'batch.jsonl')).read()).rejects.toThrow(message);
+    // A path that goes up and down again, spelled with its `..` (path.join would take it out).
+    // (It was found by listing the temporary folder for a name inside the path: any other entry
+    // there whose name was a piece of the path, another program's, made the test fail.)
+    await expect(fileJournal(`${dirname(path)}/../${basename(dirname(path))}/batch.jsonl`).read()).rejects.toThrow(message);
     // It exists.
     writeFileSync(path, `${JSON.stringify(plan)}\n`);
     await expect(fileJournal(link).append(plan)).rejects.toThrow(message);
