@@ -98,6 +98,8 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle, secrets?: 
       );
     }).pipe(
       switchMap((response) => {
+        // Saved whole or not at all: an answer that can carry no body is no document, never an empty one.
+        if (NO_DOCUMENT_STATUS.has(response.status)) throw new SmartFlowsResponseError(`The server answered ${response.status} with no document for ${documentId}`);
         const named = headerName(response) ?? givenName(knownName, documentId);
         const contentType = mediaType(response);
         if (named && contentType) return of(toDocument<DocumentDataTypes[As]>(documentId, named, contentType, response));
@@ -125,6 +127,9 @@ export function documentCalls(sendRaw: SendRaw, style: EndpointStyle, secrets?: 
 
   return { getDocument, downloadDocument };
 }
+
+/** Statuses whose answer has no body (204 No Content, 205 Reset Content): no document came. */
+const NO_DOCUMENT_STATUS = new Set([204, 205]);
 
 function mediaType(response: HttpResponse): string | undefined {
   const type = response.headers.get('content-type')?.trim();

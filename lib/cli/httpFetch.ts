@@ -1,6 +1,6 @@
 import { Agent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import { PassThrough, pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
-import { constants as Z, createBrotliDecompress, createGunzip, createInflate, createInflateRaw, type Inflate, type InflateRaw } from 'node:zlib';
+import { constants as Z, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import type { FetchLike } from '../options';
 
 // The command line's fetch (issue 31 item 3): Node's own fetch (undici) costs about 125 ms of
@@ -8,10 +8,11 @@ import type { FetchLike } from '../options';
 // whole of `node -e 0` costs; a `run` of a short flow is over before that pays off. This is the
 // subset of fetch the library's HTTP layer uses (lib/http: transport.ts, redirects.ts,
 // readLimited.ts, bodyStream.ts), over node:http and node:https, behaving as undici does where
-// the library can tell: the same status, headers and bytes, content codings decoded the same
-// way (undici's own rules, copied below), an abort that rejects with the signal's reason before
-// the answer and errors the body after it, connection failures as `TypeError('fetch failed')`
-// with the system error as `cause` (lib/http/classify.ts reads its code).
+// the library can tell: the same status, headers and bytes, content codings decoded as undici
+// picks them (but strictly: a coded stream cut before its end marker fails its read), an abort
+// that rejects with the signal's reason before the answer and errors the body after it,
+// connection failures as `TypeError('fetch failed')` with the system error as `cause`
+// (lib/http/classify.ts reads its code), a URL with credentials refused.
 // spec/cli/httpFetch.spec.ts compares it with the runtime's fetch on generated answers.
 //
 // Only the command line uses it (lib/cli/connect.ts), and only on Node (see sendsOverNodeHttp):
@@ -21,9 +22,15 @@ import type { FetchLike } from '../options';
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 /** undici refuses more codings than this on one answer. */
 const MAX_CODINGS = 5;
-/** Lenient decoding, as undici (and cURL) do: a truncated but otherwise valid stream is not an error. */
-const ZLIB_OPTIONS = { flush: Z.Z_SYNC_FLUSH, finishFlush: Z.Z_SYNC_FLUSH };
-const BROTLI_OPTIONS = { flush: Z.BROTLI_OPERATION_FLUSH, finishFlush: Z.BROTLI_OPERATION_FLUSH };
+/**
+ * Strict decoding, where undici (and cURL) are lenient (`finishFlush: Z_SYNC_FLUSH`): a coded body
+ * whose stream ends before its end marker (a gzip cut in half, or without its CRC trailer; a br
+ * stream without its last block) fails its read, as a body cut short of its Content-Length does.
+ * Otherwise a cut document would be saved as complete (attack round 5, F7). `flush` gives the
+ * decoded bytes as they arrive, as undici does.
+ */
+const ZLIB_OPTIONS = { flush: Z.Z_SYNC_FLUSH };
+const BROTLI_OPTIONS = { flush: Z.BROTLI_OPERATION_FLUSH };
 
 /** Answers' headers, read-only: what the library reads of fetch's `Headers` (no undici to load). */
 export class NodeHeaders {
@@ -68,29 +75,38 @@ export class NodeHeaders {
 }
 
 /**
- * undici's `deflate`: zlib-wrapped or raw, told by the first byte (servers send both).
- * Hand-written Transform: zlib has no stream that accepts both.
+ * A decoder made at the first byte of the body: undici's `deflate` is zlib-wrapped or raw, told
+ * by that byte (servers send both), and a coded body of no bytes at all is an empty body (as
+ * undici gives it), not a stream cut before it began.
+ * Hand-written Transform: zlib has no stream that does either.
  */
-class AnyInflate extends Transform {
-  #inflate: Inflate | InflateRaw | undefined;
+class LazyDecoder extends Transform {
+  readonly #make: (first: number) => Transform;
+  #decoder: Transform | undefined;
+
+  constructor(make: (first: number) => Transform) {
+    super();
+    this.#make = make;
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (!this.#inflate) {
+    if (!this.#decoder) {
       if (chunk.length === 0) return callback();
-      const inflate = ((chunk[0] ?? 0) & 15) === 8 ? createInflate(ZLIB_OPTIONS) : createInflateRaw(ZLIB_OPTIONS);
-      inflate.on('data', (data: Buffer) => this.push(data));
-      inflate.on('end', () => this.push(null));
-      inflate.on('error', (error) => this.destroy(error));
-      this.#inflate = inflate;
+      const decoder = this.#make(chunk[0] ?? 0);
+      decoder.on('data', (data: Buffer) => this.push(data));
+      decoder.on('end', () => this.push(null));
+      decoder.on('error', (error) => this.destroy(error));
+      this.#decoder = decoder;
     }
-    this.#inflate.write(chunk, callback);
+    this.#decoder.write(chunk, callback);
   }
 
   override _flush(callback: TransformCallback): void {
-    // The inflate's 'end' ends this stream: flush waits for it, so no data is lost behind it.
-    if (!this.#inflate) return callback();
-    this.#inflate.once('end', () => callback());
-    this.#inflate.end();
+    // The decoder's 'end' ends this stream: flush waits for it, so no data is lost behind it; a
+    // stream cut before its end marker errors instead, and the error destroys this stream.
+    if (!this.#decoder) return callback();
+    this.#decoder.once('end', () => callback());
+    this.#decoder.end();
   }
 }
 
@@ -101,9 +117,9 @@ function decodersFor(contentEncoding: string | undefined): Transform[] | Error {
   const decoders: Transform[] = [];
   for (let i = codings.length - 1; i >= 0; i--) {
     const coding = codings[i]!.trim();
-    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip(ZLIB_OPTIONS));
-    else if (coding === 'deflate') decoders.push(new AnyInflate());
-    else if (coding === 'br') decoders.push(createBrotliDecompress(BROTLI_OPTIONS));
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(new LazyDecoder(() => createGunzip(ZLIB_OPTIONS)));
+    else if (coding === 'deflate') decoders.push(new LazyDecoder((first) => ((first & 15) === 8 ? createInflate(ZLIB_OPTIONS) : createInflateRaw(ZLIB_OPTIONS))));
+    else if (coding === 'br') decoders.push(new LazyDecoder(() => createBrotliDecompress(BROTLI_OPTIONS)));
     else return [];
   }
   return decoders;
@@ -234,6 +250,9 @@ export function nodeHttpFetch(): NodeHttpFetch {
   const fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('fetch failed', { cause: new Error('unknown scheme') });
+    // As fetch (undici) refuses it: a URL with user info is never requested (node:http would send
+    // it as `Authorization: Basic`). The message leaves the URL out: it holds the credentials.
+    if (url.username || url.password) throw new TypeError('Request cannot be constructed from a URL that includes credentials');
     if (init.redirect !== 'manual') throw new TypeError("this fetch sends with redirect: 'manual' only (lib/http/redirects.ts follows them)");
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = headerRecord(init.headers);

@@ -19,8 +19,8 @@ type Spelled = readonly (readonly string[])[];
 /**
  * A redaction of `secrets` in every form a server echoes one in: as is, percent-encoded (either
  * hex case, form-encoded `+` for a space), JSON-escaped (`\"`, `\\`, `\/`, `\u00XX`, escaped
- * once or twice), HTML-escaped (named, decimal or hex references), any mix of these character by
- * character, base64 (standard or url-safe, padded or not, alone or inside a longer run such as
+ * once, twice or three times), HTML-escaped (named, decimal or hex references), any mix of these
+ * character by character, base64 (standard or url-safe, padded or not, alone or inside a longer run such as
  * `user:key`: the whole run goes, also when cut to 12 characters of the secret's own, and also
  * when wrapped in lines, as MIME and PEM do), hex (either case, the UTF-8 bytes), in either
  * letter case (upper- or lower-cased), and cut: a piece of at least 8 characters that starts or
@@ -142,6 +142,8 @@ function reachBack(text: string, chars: Spelled, to: number, least: number): num
   return best;
 }
 
+/** How many times a JSON escape is looked for nested: an echo escaped twice, inside a JSON body. */
+const JSON_DEPTH = 3;
 const NAMED: Record<string, string> = { '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' };
 const utf8 = new TextEncoder();
 
@@ -157,14 +159,20 @@ function spellings(ch: string): string[] {
   // Percent-encoded: each UTF-8 byte, either hex case; a space may be a `+` (forms).
   for (const c of bothCases([...utf8.encode(ch)].map((b) => `%${hex(b, 2)}`).join(''))) ways.add(c);
   if (ch === ' ') ways.add('+');
-  // JSON: `\uXXXX` (a surrogate pair beyond U+FFFF) and the escapes of `"`, `\` and `/`,
-  // escaped once or twice (JSON in a JSON string: a backslash becomes three before `"`).
+  // JSON: `\uXXXX` (a surrogate pair beyond U+FFFF) and the escapes of `"`, `\` and `/`, escaped
+  // once, twice or three times (an echo escaped twice, put in a JSON body: CI seed 204519787).
+  // Each escaping doubles the backslashes before a character and may add one of its own: escaped
+  // d times, `\` is 2^d backslashes, `"` follows 2^d - 1 (each JSON writer escapes it) and `\u`
+  // 2^(d-1); `/` follows any number up to 2^d - 1 (`\/` is optional: `\/` put in a JSON body
+  // by a writer that leaves `/` as is is `\\/`).
   const units = ch.split('').map((u) => hex(u.charCodeAt(0), 4));
-  for (const slashes of ['\\', '\\\\', '\\\\\\']) {
+  for (let depth = 1; depth <= JSON_DEPTH; depth++) {
+    const slashes = '\\'.repeat(2 ** (depth - 1));
     for (const c of bothCases(units.map((u) => `u${u}`).join(slashes))) ways.add(`${slashes}${c}`.replace(/U/g, 'u'));
-    if (ch === '"' || ch === '/') ways.add(`${slashes}${ch}`);
+    if (ch === '"') ways.add(`${'\\'.repeat(2 ** depth - 1)}"`);
+    if (ch === '\\') ways.add('\\'.repeat(2 ** depth));
   }
-  if (ch === '\\') for (const w of ['\\\\', '\\\\\\\\']) ways.add(w);
+  if (ch === '/') for (let n = 1; n < 2 ** JSON_DEPTH; n++) ways.add(`${'\\'.repeat(n)}/`);
   // HTML: a named entity, a decimal or a hex character reference.
   if (NAMED[ch]) ways.add(`&${NAMED[ch]};`);
   if (ch === "'") ways.add('&#39;');

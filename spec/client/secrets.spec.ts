@@ -222,6 +222,19 @@ describe('secrets never appear in an error or a snapshot, whatever form the serv
     30_000,
   );
 
+  // CI seed 204519787: a secret JSON-escaped twice in a JSON body (escaped three times) left a
+  // piece of it (`\AAAAAAAAA`) in the error.
+  it.each<[string, string, string]>([['A\\AAAAAAAAA"AAAAAAAAAAAAw', 'JSON-escaped twice', 'a 403 JSON body']])(
+    'the property\'s counterexample %j, echoed %s in %s, leaves nothing',
+    async (secret, encoding, placement) => {
+      const { arrange, call } = PLACEMENTS[placement]!(ENCODINGS[encoding]!(secret));
+      arrange();
+      const error = await errorOf(call(testClient({ apiKey: secret, retry: { maxRetries: 0 } })));
+      expect(isSmartFlowsError(error)).toBe(true);
+      expect(leaksOf(everyForm(error), secret)).toEqual([]);
+    },
+  );
+
   test.prop([secretArb, encodingArb, credentialArb], { numRuns: 25 })(
     'for any secret and encoding, batch snapshots (outcome.error.message, the item errors) hold none of it',
     async (secret, encoding, [, auth]) => {

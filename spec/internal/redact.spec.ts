@@ -62,6 +62,20 @@ describe('redactor', () => {
     expect(redacted).toMatch(/"after":"kept"\}$/);
   });
 
+  // CI seed 204519787 (spec/client/secrets.spec.ts, 'a 403 JSON body'): a secret JSON-escaped twice,
+  // put in a JSON body, is escaped three times: `\` is 8 backslashes, `"` follows 7. The middle
+  // piece `\AAAAAAAAA` was left (its `"` ends it at 11 characters, and 8 backslashes were no spelling).
+  // A `\/` put in a JSON body by a writer that leaves `/` as is becomes `\\/` (found by a local hunt).
+  test.each([
+    ['JSON-escaped twice (CI seed 204519787)', 'JSON-escaped twice', 'A\\AAAAAAAAA"AAAAAAAAAAAAw'],
+    ['JSON with \\/', 'JSON with \\/', '//\\\\\\\\\\\\\\\\"\\/\\\\\\\\\\'],
+  ])('redacts a secret echoed %s, in a JSON body', (_, encoding, secret) => {
+    const text = JSON.stringify({ error: 'forbidden', received: ENCODINGS[encoding]!(secret) });
+    const redacted = redactor([secret])(text);
+    expect(leaksOf(redacted, secret)).toEqual([]);
+    expect(redacted).toBe('{"error":"forbidden","received":"[redacted]"}');
+  });
+
   test('a piece from the middle shorter than 12 characters is left (text, not a key)', () => {
     expect(redactor([KEY])(`id ${KEY.slice(10, 21)} ok`)).toBe(`id ${KEY.slice(10, 21)} ok`);
   });
