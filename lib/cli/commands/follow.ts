@@ -101,7 +101,7 @@ export function follow(context: CommandContext, connection: Connection, events$:
         const reason = `could not download the document: ${downloadFailure(error)}`;
         term.event({ type: 'error', error: 'DocumentDownloadError', message: reason, executionId: id, status: lastStatus });
         term.result(`${term.paint(lastStatus, lastStatus === 'Warning' ? 'yellow' : 'green')}  ${id}  ${reason}`);
-        term.note(`smart-flows: execution ${id} ended ${lastStatus}; its documents were not saved: get them with: smart-flows watch ${id} --out ${settings.out}`);
+        term.note(`smart-flows: execution ${id} ended ${lastStatus}; its documents were not saved (${reason}): get them with: smart-flows watch ${id} --out ${settings.out}`);
         return finish(EXIT.failed);
       }
       term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
