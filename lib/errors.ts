@@ -12,7 +12,8 @@ export interface SmartFlowsErrorOptions {
 }
 
 /** Appended to the message of an error with `executionMayExist`. */
-const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+/** What an error whose execution may exist adds to its message (the CLI says it in its own words instead). @internal */
+export const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
 
 /**
  * How to build each error again with more context (an executionId, executionMayExist): errors

@@ -9,8 +9,8 @@ export const EXIT = {
   /** The server could not be reached, or refused the credentials. */
   unreachable: 3,
   /**
-   * A start was sent and its answer never came (a timeout, a connection lost after sending): the
-   * execution may exist. Look for it (`smart-flows list --flow <flowId>`) before starting again.
+   * A start was sent and its outcome is unknown (a timeout, a connection lost after sending, a
+   * busy answer the look could not settle): the execution may exist. Look for it (`smart-flows list --flow <flowId>`) before starting again.
    */
   mayExist: 4,
   /** Stopped by Ctrl-C (SIGINT) or SIGTERM. */

@@ -8,6 +8,7 @@ import {
   isSmartFlowsTimeoutError,
 } from '../index';
 import { isFinalFailure } from '../batch/outcome';
+import { MAY_EXIST_NOTE } from '../errors';
 import { EXIT } from './exitCodes';
 
 /**
@@ -48,12 +49,17 @@ export function describe(error: unknown): string {
   if (isSmartFlowsHttpError(error) && (error.status === 401 || error.status === 403)) {
     return `the server refused the credentials (${error.status}): check SMART_FLOWS_API_KEY / SMART_FLOWS_TOKEN`;
   }
-  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${error.message}`;
+  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${messageOf(error)}`;
   if (isSmartFlowsHttpError(error)) {
     const said = serverMessage(error.body);
-    return said ? `${error.message}: ${said}` : error.message;
+    return said ? `${messageOf(error)}: ${said}` : messageOf(error);
   }
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof Error ? messageOf(error) : String(error);
+}
+
+/** The message without the library's "see listExecutions" note: the command says it in its own words (`smart-flows list`). */
+function messageOf(error: { message: string }): string {
+  return error.message.replace(MAY_EXIST_NOTE, '');
 }
 
 /** What the server said in an error answer: its JSON `message` (or `error`), else the text, on one line. */

@@ -51,8 +51,9 @@ command started); a second Ctrl-C exits at once.
 
 Exit codes: 0 all succeeded, 1 a flow failed or timed out (or the server refused a
 request, a job's documents could not be saved, a journaled batch left a job uncertain),
-2 usage error (nothing was sent), 3 server unreachable or credentials refused, 4 a start
-was sent and its answer never came (an execution may exist: look before starting again),
+2 usage error (nothing was sent), 3 server unreachable or credentials refused (nothing
+started), 4 a start was sent and its outcome is unknown (an execution may exist: look
+before starting again),
 130 interrupted (Ctrl-C, SIGTERM), 141 stdout closed (… | head).
 
 Try it without a server:

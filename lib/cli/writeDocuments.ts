@@ -37,10 +37,16 @@ type Redact = (text: string) => string;
  * The file name of each document, made safe; two of one execution with the same name become
  * `name.pdf` and `name (2).pdf`. `redact` hides the client's secrets a server echoed in a name.
  */
-export function documentNames(taken: Iterable<string> = [], redact?: Redact): (document: Pick<DownloadedDocument, 'fileName' | 'documentId'>) => string {
+export function documentNames(
+  taken: Iterable<string> = [],
+  redact?: Redact,
+): (document: Pick<DownloadedDocument, 'fileName' | 'documentId' | 'serverFileName'>) => string {
   // The numbering rule is the core's, shared with DownloadedDocument.fileName.
   const distinct = distinctFileNames(taken);
-  return (doc) => distinct(safeFileName(redact ? redact(doc.fileName) : doc.fileName, doc.documentId));
+  // Redacted first, cleaned second: cleaning turns a key's `/` or `:` into `_`, and the
+  // redaction would no longer know the key (outside attack 5, F2). The server's own name when
+  // it gave one (`fileName` is already cleaned), else `fileName`.
+  return (doc) => distinct(safeFileName(redact ? redact(doc.serverFileName ?? doc.fileName) : doc.fileName, doc.documentId));
 }
 
 /** Saves one document into `dir` under `name` (see {@link saveFile}: whole or not at all). */

@@ -12,7 +12,7 @@ import { fetchWithoutLeakingRedirects } from './redirects';
 import { parseRetryAfter } from './retryAfter';
 import { defaultFetch } from './defaultFetch';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
-import { readLimited, type TooLarge } from './readLimited';
+import { openBody, readLimited, type TooLarge } from './readLimited';
 import type { BinaryType } from './readBinary';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
@@ -169,7 +169,11 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
             ? // Binary content (documents only) is read by code that loads with its first use.
               await import('./readBinary').then(({ readBinary }) => readBinary(res, type, { limit: maxBytes, tooLarge, touch, idleMs: timeoutMs, scheduler, stalled,
                 failed: (cause) => toError(cause, method, url), release: () => controller.abort() }))
-            : await readBody(res, type, method, url);
+            : type === 'empty'
+              ? // Nobody reads it (a cancel's answer): the 2xx status is the answer. Released, not
+                // awaited: a body that never ends must not turn an accepted cancel into a timeout.
+                (openBody(res).cancel(), '')
+              : await readBody(res, type, method, url);
           return { status: res.status, headers: res.headers, body, url };
         })
         .then(

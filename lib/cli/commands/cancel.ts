@@ -1,4 +1,4 @@
-import { firstValueFrom } from 'rxjs';
+import { defaultIfEmpty, firstValueFrom, map, Subject, takeUntil } from 'rxjs';
 import { isGuid, isSmartFlowsHttpError } from '../../index';
 import { type Command, CONNECTION_HELP } from '../Command';
 import { connect } from '../connect';
@@ -25,12 +25,15 @@ Example:
     if (bad !== undefined) throw new UsageError(`executionId '${bad}' is not a GUID`);
     const { client } = connect(args.values, env);
     await hideSecrets(term, client);
-    interrupts.onInterrupt(async () => undefined); // a second Ctrl-C exits; the first lets the calls end
+    // The first Ctrl-C (or SIGTERM) aborts the call in flight and its retries at once (exit 130).
+    const interrupted$ = new Subject<void>();
+    interrupts.onInterrupt(async () => interrupted$.next());
     let worst: number = EXIT.ok;
     for (const id of args.positionals) {
-      if (interrupts.interrupted) return EXIT.interrupted;
+      if (interrupts.interrupted) return stopped(id);
       try {
-        await firstValueFrom(client.cancelExecution(id), { defaultValue: undefined });
+        const done = await firstValueFrom(client.cancelExecution(id).pipe(defaultIfEmpty(undefined), map(() => true), takeUntil(interrupted$)), { defaultValue: false });
+        if (!done) return stopped(id);
         term.result(`Canceled ${id}`);
         term.event({ type: 'canceled', executionId: id });
       } catch (error) {
@@ -45,5 +48,13 @@ Example:
       }
     }
     return interrupts.interrupted ? EXIT.interrupted : worst;
+
+    /** Interrupted before `id`'s cancel was confirmed: said so, with the ids not sent. */
+    function stopped(id: string): number {
+      const left = args.positionals.slice(args.positionals.indexOf(id) + 1);
+      term.event({ type: 'interrupted', executionId: id, canceled: false });
+      term.note(`Interrupted: the cancel of ${id} was not confirmed (it may or may not have reached the server)${left.length > 0 ? `; not sent for ${left.length} more` : ''}`);
+      return EXIT.interrupted;
+    }
   },
 };

@@ -1,11 +1,22 @@
 import { concatMap, firstValueFrom, from, map, type Observable, of, tap } from 'rxjs';
-import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsTimeoutError } from '../../index';
+import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsHttpError, isSmartFlowsNetworkError, isSmartFlowsTimeoutError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
 import { describe, errorJson, exitCodeOf, failureStatus, showing } from '../failures';
 import { bar } from '../Terminal';
 import { writeDocuments, type WrittenDocument, writtenLine } from '../writeDocuments';
+
+/** A failure of a request for a document (its content or metadata): the URL names `/documents/`. */
+function isDocumentRequest(error: unknown): boolean {
+  const { url } = (error ?? {}) as { url?: unknown };
+  return typeof url === 'string' && /\/documents\//.test(url);
+}
+
+/** Why a download failed, without "cannot reach the server" (it was reached: the execution ended). */
+function downloadFailure(error: unknown): string {
+  return isSmartFlowsNetworkError(error) ? error.message : describe(error);
+}
 
 /** How long a stopping command waits for its last requests (cancel calls) before it exits. */
 export const DRAIN_MS = 5_000;
@@ -64,7 +75,11 @@ export function follow(context: CommandContext, connection: Connection, events$:
     const onError = async (error: unknown) => {
       term.clearStatus();
       const id = (error as { executionId?: string }).executionId ?? executionId;
-      const code = exitCodeOf(error, settings.flowId !== undefined);
+      // The start answered (run), or the execution was seen (watch): something exists, so no
+      // failure from here on says "nothing can have started" (exit 3, which a CI job may retry).
+      const seen = executionId ?? connection.requests.starts().ids[0];
+      const classified = exitCodeOf(error, settings.flowId !== undefined);
+      const code = seen !== undefined && classified === EXIT.unreachable ? EXIT.failed : classified;
       // --timeout ended the stream, not the execution: --cancel-on-exit means cancel it too.
       let canceled = false;
       if (settings.cancelOnExit && id && isSmartFlowsTimeoutError(error)) {
@@ -81,12 +96,25 @@ export function follow(context: CommandContext, connection: Connection, events$:
         term.note(`smart-flows: ${message}`);
         return finish(EXIT.failed);
       }
+      // The execution ended well and a document's download failed (network, decoding, an HTTP error): as batch says it.
+      if (id && settings.out && (lastStatus === 'Success' || lastStatus === 'Warning') && isDocumentRequest(error)) {
+        const reason = `could not download the document: ${downloadFailure(error)}`;
+        term.event({ type: 'error', error: 'DocumentDownloadError', message: reason, executionId: id, status: lastStatus });
+        term.result(`${term.paint(lastStatus, lastStatus === 'Warning' ? 'yellow' : 'green')}  ${id}  ${reason}`);
+        term.note(`smart-flows: execution ${id} ended ${lastStatus}; its documents were not saved (${reason}): get them with: smart-flows watch ${id} --out ${settings.out}`);
+        return finish(EXIT.failed);
+      }
       term.event({ type: 'error', ...errorJson(error), ...(id ? { executionId: id } : {}), ...(code === EXIT.mayExist ? { executionMayExist: true } : {}) });
       if (id && (isFlowExecutionError(error) || isSmartFlowsTimeoutError(error))) term.result(`${term.paint(failureStatus(error), 'red')}  ${id}  ${describe(error)}`);
       else term.note(`smart-flows: ${describe(error)}`);
+      // Lost on the way after the execution was seen: it exists and may go on (or have ended).
+      if (seen && code === EXIT.failed && classified === EXIT.unreachable) term.note(`The execution exists on the server: follow it with: smart-flows watch ${seen}`);
       if (id && !canceled && isSmartFlowsTimeoutError(error)) term.note(`The execution goes on on the server: follow it later with: smart-flows watch ${id}`);
       if (code === EXIT.mayExist) {
-        term.note(`The start was sent and its answer never came: an execution may exist. Before starting again, look for it:`);
+        // An answer that came (a 503, a 429…) is said as such: only a lost answer "never came".
+        const status = isSmartFlowsHttpError(error) ? error.status : undefined;
+        const answered = status === undefined ? 'The start was sent and its answer never came' : `The server answered the start ${status === 503 || status === 429 ? 'busy ' : ''}(HTTP ${status})`;
+        term.note(`${answered}: an execution may exist all the same. Before starting again, look for it:`);
         term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
       }
       finish(code);
