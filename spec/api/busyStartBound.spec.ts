@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Observable, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
 import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
 import { SmartFlowsClient } from '../../lib/client';
+import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 // The look after a start answered 429/503 (lib/api/busyStart.ts) is bounded by the requests it
 // SENDS, retries included: its listing pages and execution GETs are sent once each, a failed one
@@ -96,7 +97,6 @@ function server(now: () => number, plan: Plan) {
   return { fetch, log, mine: () => executions.filter((e) => e.mine), posts: () => posts };
 }
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function startOnce(plan: Plan) {
   const scheduler = new VirtualTimeScheduler();
@@ -110,19 +110,7 @@ async function startOnce(plan: Plan) {
     fetch: srv.fetch,
     retry: { maxRetries: MAX_RETRIES, delayMs: 100, maxDelayMs: 4_000, jitter: false },
   });
-  const seen: { value?: { id: string }; error?: { status?: number; executionMayExist?: boolean }; done: boolean } = { done: false };
-  (client.startExecution(FLOW, XML) as Observable<{ id: string }>).subscribe({
-    next: (v) => (seen.value = v),
-    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
-    complete: () => (seen.done = true),
-  });
-  for (let t = 0; !seen.done && t < 600_000; t += 10) {
-    await settle();
-    scheduler.maxFrames = t;
-    scheduler.flush();
-    scheduler.frame = t;
-  }
-  await settle();
+  const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 600_000);
   return { seen, srv };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { type Observable, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsClient } from '../../lib/client';
+import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 // What one busy answer to a start costs the server on a busy flow. The look after a 429/503
 // (lib/api/busyStart.ts) reads the flow's listing and GETs each execution this client does not
@@ -82,7 +83,6 @@ function busyFlowServer(now: () => number, plan: { date: boolean; late: boolean 
   };
 }
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function startOnce(plan: { date: boolean; late: boolean }) {
   const scheduler = new VirtualTimeScheduler();
@@ -96,19 +96,7 @@ async function startOnce(plan: { date: boolean; late: boolean }) {
     fetch: server.fetch,
     retry: { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false },
   });
-  const seen: { value?: { id: string }; error?: { status?: number; executionMayExist?: boolean }; done: boolean } = { done: false };
-  (client.startExecution(FLOW, XML) as Observable<{ id: string }>).subscribe({
-    next: (v) => (seen.value = v),
-    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
-    complete: () => (seen.done = true),
-  });
-  for (let t = 0; !seen.done && t < 60_000; t += 10) {
-    await settle();
-    scheduler.maxFrames = t;
-    scheduler.flush();
-    scheduler.frame = t;
-  }
-  await settle();
+  const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 60_000);
   return { seen, server };
 }
 

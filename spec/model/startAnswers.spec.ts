@@ -3,6 +3,7 @@ import { fc, test } from '@fast-check/jest';
 import { VirtualTimeScheduler } from 'rxjs';
 import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
 import { SmartFlowsClient } from '../../lib/client';
+import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 /**
  * A model of ONE start call (`startExecution`, what `run`, batches and the BullMQ processor send)
@@ -143,7 +144,6 @@ function modelServer(s: Scenario, now: () => number) {
   return { fetch, log, mine: () => executions.filter((e) => e.mine) };
 }
 
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 async function runScenario(s: Scenario) {
   const scheduler = new VirtualTimeScheduler();
@@ -155,19 +155,7 @@ async function runScenario(s: Scenario) {
     fetch: server.fetch,
     retry: { maxRetries: s.maxRetries, delayMs: DELAY_MS, maxDelayMs: 4_000, jitter: false },
   });
-  const seen: { value?: { id: string }; error?: { executionMayExist?: boolean; executionId?: string }; done: boolean } = { done: false };
-  client.startExecution(FLOW, XML).subscribe({
-    next: (v) => (seen.value = v),
-    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
-    complete: () => (seen.done = true),
-  });
-  for (let t = 0; !seen.done && t < 120_000; t += 10) {
-    await settle();
-    scheduler.maxFrames = t;
-    scheduler.flush();
-    scheduler.frame = t;
-  }
-  await settle();
+  const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 120_000);
   return { seen, server };
 }
 
