@@ -109,7 +109,9 @@ async function open(page) {
   clearTimeout(timer);
   browser.kill('SIGTERM');
   await exited;
-  await rm(profileDir, { recursive: true, force: true });
+  // Chromium's helper processes may still write to the profile after the main one exits (CI met
+  // ENOTEMPTY here): removal retried, as Node's rm does for ENOTEMPTY and EBUSY.
+  await rm(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   return report;
 }
 

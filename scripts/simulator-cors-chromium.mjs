@@ -112,7 +112,7 @@ const checks = [
 
 browser.kill('SIGTERM');
 await browserExited;
-await rm(profileDir, { recursive: true, force: true });
+await rm(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 await new Promise((ok) => page.close(ok));
 page.closeAllConnections();
 await sim.close();

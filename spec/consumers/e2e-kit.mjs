@@ -96,7 +96,7 @@ export function startE2e(name, here) {
      */
     openChromium: async (chromium, isProblem = (message) => message.type() === 'error') => {
       const profileDir = await mkdtemp(join(tmpdir(), `sf-${name}-chromium-`));
-      closers.push(() => rm(profileDir, { recursive: true, force: true }));
+      closers.push(() => rm(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
       const context = await chromium.launchPersistentContext(profileDir, {
         executablePath: CHROMIUM,
         headless: true,
