@@ -37,6 +37,16 @@ describe('the heap growth a scenario caused itself (ownHeapGrowth)', () => {
     const reading = await heapAfterGc();
     expect(reading.contexts).toBeGreaterThanOrEqual(2);
     const again = await heapAfterGc();
-    expect(Math.abs(again.bytes - reading.bytes)).toBeLessThan(reading.bytes * 0.02);
+    if (again.contexts === reading.contexts) {
+      expect(Math.abs(again.bytes - reading.bytes)).toBeLessThan(reading.bytes * 0.02);
+    } else {
+      // An earlier test file's environment (a native context) went away between the readings:
+      // V8 frees a realm when it chooses, which no number of collections forces. CI's Node 22
+      // run once read two values 4.3 MB apart on a 74 MB heap, in a worker that had run earlier
+      // files (whether a context went away was not recorded). ownHeapGrowth leaves such a slice
+      // out for that reason; here the heap can only have gone down with it.
+      expect(again.contexts).toBeLessThan(reading.contexts);
+      expect(again.bytes).toBeLessThan(reading.bytes);
+    }
   });
 });
