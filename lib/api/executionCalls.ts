@@ -172,7 +172,9 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
         : busyFormAnswer({
             post,
             read: () => readProgress(executionId, 0, 'once'),
-            form: () => forms.get(executionId.toLowerCase()),
+            // Taken before the first POST: a poll during the backoff may already see the next form.
+            // (A bad id, not even a string, is the POST's to refuse: its build checks it.)
+            form: () => (typeof executionId === 'string' ? forms.get(executionId.toLowerCase()) : undefined),
             retry: lookup.http.retry,
             scheduler: lookup.http.scheduler,
             onRetry: retryListener(build),

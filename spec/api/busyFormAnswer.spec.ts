@@ -134,6 +134,27 @@ describe('busyFormAnswer (a form answer answered 429 or 503)', () => {
     expect(caught).toMatchObject({ status: 429, answerMayBeTaken: true });
   });
 
+  it('the form is the one known before the first POST: a poll that sees the next form during the backoff does not make it "the same form"', () => {
+    const ts = newScheduler();
+    let known = waiting(formA);
+    let asked = 0;
+    let posts = 0;
+    const next = waiting(formB, 80, 'Comment');
+    ts.run(({ expectObservable }) => {
+      const answer$ = busyFormAnswer({
+        post: () => defer(() => (posts++, ts.createColdObservable<FlowProgress>('-#', {}, busy(503)))),
+        // A run's poll during the wait notes the next form (the values were taken late).
+        read: () => ts.createColdObservable<FlowProgress>('-(r|)', { r: next }),
+        form: () => (asked++, known),
+        retry,
+        scheduler: ts,
+      });
+      ts.schedule(() => (known = next), 5);
+      expectObservable(answer$).toBe('- 10ms - (r|)', { r: next });
+    });
+    expect({ posts, asked }).toEqual({ posts: 1, asked: 1 });
+  });
+
   it.each([
     ['a 500', new SmartFlowsHttpError({ status: 500, method: 'POST', url: URL, body: '' })],
     ['a 502', new SmartFlowsHttpError({ status: 502, method: 'POST', url: URL, body: '' })],
