@@ -9,11 +9,16 @@ export interface SmartFlowsErrorOptions {
   executionId?: string;
   /** A start request failed in a way that does not prove the server started nothing (see {@link SmartFlowsError.executionMayExist}). */
   executionMayExist?: boolean;
+  /** A form answer failed in a way that does not prove the server took nothing (see {@link SmartFlowsError.answerMayBeTaken}). */
+  answerMayBeTaken?: boolean;
 }
 
 /** Appended to the message of an error with `executionMayExist`. */
 /** What an error whose execution may exist adds to its message (the CLI says it in its own words instead). @internal */
 export const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+
+/** What an error of a form answer that may have been taken adds to its message. */
+const MAY_BE_TAKEN_NOTE = " (the form answer may have been taken: read the execution's progress before answering again)";
 
 /**
  * How to build each error again with more context (an executionId, executionMayExist): errors
@@ -39,6 +44,7 @@ function optionsOf(error: SmartFlowsError): SmartFlowsErrorOptions {
     ...(Object.hasOwn(error, 'cause') ? { cause: error.cause } : {}),
     ...(error.executionId !== undefined ? { executionId: error.executionId } : {}),
     ...(error.executionMayExist ? { executionMayExist: true } : {}),
+    ...(error.answerMayBeTaken ? { answerMayBeTaken: true } : {}),
   };
 }
 
@@ -70,16 +76,21 @@ function changedFlow(a: SmartFlowsError, b: SmartFlowsError): boolean {
  * know how to build again (a subclass from elsewhere) is given back unchanged.
  * @internal Used by the API and execution layers; not exported from the package.
  */
-export function withErrorContext<T extends SmartFlowsError>(error: T, context: { executionId?: string; executionMayExist?: boolean }): T {
+export function withErrorContext<T extends SmartFlowsError>(
+  error: T,
+  context: { executionId?: string; executionMayExist?: boolean; answerMayBeTaken?: boolean },
+): T {
   const executionId = error.executionId ?? context.executionId;
   const executionMayExist = error.executionMayExist === true || context.executionMayExist === true;
-  if (executionId === error.executionId && executionMayExist === (error.executionMayExist === true)) return error;
+  const answerMayBeTaken = error.answerMayBeTaken === true || context.answerMayBeTaken === true;
+  if (executionId === error.executionId && executionMayExist === (error.executionMayExist === true) && answerMayBeTaken === (error.answerMayBeTaken === true)) return error;
   const remaker = remakers.get(error);
   if (!remaker || remaker.ctor !== error.constructor) return error;
   return remaker.make({
     ...(Object.hasOwn(error, 'cause') ? { cause: error.cause } : {}),
     ...(executionId !== undefined ? { executionId } : {}),
     ...(executionMayExist ? { executionMayExist } : {}),
+    ...(answerMayBeTaken ? { answerMayBeTaken } : {}),
   }) as T;
 }
 
@@ -98,16 +109,27 @@ export class SmartFlowsError extends Error {
    * nothing (a timeout, a reset after sending): look for the execution before starting again.
    */
   readonly executionMayExist?: boolean;
+  /**
+   * True when a form answer (`submitUserInput`) failed in a way that does not prove the server
+   * took nothing (a timeout, a reset after sending, a 500; a 429 or 503 whose progress read could
+   * not tell): the flow may have moved on with these values. Read the execution's progress
+   * (`getProgress`) before answering again: answering the next form with them would fill it twice.
+   */
+  readonly answerMayBeTaken?: boolean;
 
   /**
    * Builds the error; with `executionMayExist` its message says the execution may exist.
    * @param message - what went wrong; with `executionMayExist` a note to look for the execution is appended
-   * @param options - the `cause`, `executionId` and `executionMayExist` to carry
+   * @param options - the `cause`, `executionId`, `executionMayExist` and `answerMayBeTaken` to carry
    */
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
-    super(options.executionMayExist ? message + MAY_EXIST_NOTE : message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      (options.executionMayExist ? message + MAY_EXIST_NOTE : message) + (options.answerMayBeTaken ? MAY_BE_TAKEN_NOTE : ''),
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     if (options.executionId !== undefined) this.executionId = options.executionId;
     if (options.executionMayExist) this.executionMayExist = true;
+    if (options.answerMayBeTaken) this.answerMayBeTaken = true;
     remember(this, SmartFlowsError, (o, edit = same) => new SmartFlowsError(edit(message), o));
   }
 

@@ -9,6 +9,7 @@ import { reconcileWithin } from '../batch/lazyReconcile';
 import type { ServerDate } from '../http/serverDate';
 import { retryListener } from '../diagnostics/traceRequest';
 import { busyStart, isBusyAnswer, MAX_LOOK_PAGES, MAX_LOOK_READS } from './busyStart';
+import { busyFormAnswer } from './busyFormAnswer';
 import type { ExecutionPage, ListExecutionsOptions } from './listings';
 import type { ExecutionApi } from './ExecutionApi';
 import { endpoints } from './endpoints';
@@ -19,11 +20,11 @@ import { redactFailed, redactionOf } from './redaction';
 import type { FlowProgress, FlowStatus } from './types';
 import { withFallback } from './withFallback';
 
-/** What a start answered busy needs beyond `send`: the flow's listing, the retry policy and its clock. */
+/** What a start or a form answer answered busy needs beyond `send`: the flow's listing, the retry policy and its clock. */
 export interface StartLookup {
   /** The client's `listExecutions`, each page sent once (never retried: a failure makes the look uncertain). */
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
-  /** The http layer's retry policy and scheduler (the waits before a busy start is looked up). */
+  /** The http layer's retry policy and scheduler (the waits before a busy start is looked up, or a busy form answer's progress read). */
   http: Pick<HttpSettings, 'retry' | 'scheduler'>;
   /** The server's `Date` on the latest busy answer to a POST (the http layer's note): narrows the look's window. */
   serverDate?: () => ServerDate | undefined;
@@ -31,12 +32,14 @@ export interface StartLookup {
 
 /** How many ids of executions this client's starts were answered with are kept (never adopted by another start's look). */
 const KNOWN_STARTS = 4_096;
+/** How many executions' forms (the last progress waiting for input read of each) are kept for a busy form answer's read. */
+const KNOWN_FORMS = 1_024;
 
 /**
  * The calls of one execution (start, progress, full execution, cancel, form answer), each
  * answer checked by its zod schema. Part of the engine chunk (see `internal/loadEngine.ts`):
  * `createApi` reaches them through it.
- * @param lookup - without it (tests of single calls), a busy start is sent again blind as the http layer's `'start'` mode did
+ * @param lookup - without it (tests of single calls), a busy start or form answer is sent again blind as the http layer's `'start'` mode did
  */
 export function executionCalls(send: Send, settings: ApiSettings, lookup?: StartLookup): ExecutionApi {
   const redact: Redact = redactionOf(settings.secrets) ?? ((text) => text);
@@ -52,6 +55,41 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
     started.add(id.toLowerCase());
     if (started.size > KNOWN_STARTS) started.delete(started.values().next().value!);
   };
+
+  // The last progress waiting for input this client read of each execution (lower-case id, the
+  // newest KNOWN_FORMS): the form a form answer answers, for its read after a busy answer
+  // (busyFormAnswer.ts). A progress that waits for nothing forgets it (one compare per poll).
+  const forms = new Map<string, FlowProgress>();
+  const noteForm = (progress: FlowProgress): FlowProgress => {
+    if (progress.status === 'UserInput') {
+      const id = progress.id.toLowerCase();
+      forms.delete(id);
+      forms.set(id, progress);
+      if (forms.size > KNOWN_FORMS) forms.delete(forms.keys().next().value!);
+    } else if (forms.size > 0) {
+      forms.delete(progress.id.toLowerCase());
+    }
+    return progress;
+  };
+
+  const readProgress = (executionId: string, waitSeconds: number, mode: RetryMode) =>
+    send(() => ({
+      method: 'GET',
+      path: endpoints.progress(executionId),
+      // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
+      // (see progressTimeout.ts).
+      query: { timeout: progressTimeoutParam(waitSeconds) },
+      holdMs: progressHoldMs(waitSeconds),
+    }), mode).pipe(
+      map((body) => {
+        const progress = parseProgress(body, executionId);
+        if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
+          throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
+        }
+        return noteForm(clean(progress));
+      }),
+      withId(executionId),
+    );
 
   const readExecution = (executionId: string, mode: RetryMode) =>
     send(() => ({ method: 'GET', path: endpoints.execution(executionId) }), mode).pipe(
@@ -113,37 +151,39 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
           });
       return started$.pipe(catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact), retryBusy && lookup !== undefined))));
     },
-    progress: (executionId, waitSeconds) =>
-      send(() => ({
-        method: 'GET',
-        path: endpoints.progress(executionId),
-        // Always an explicit timeout; the http layer adds the hold it asks to the request's limit
-        // (see progressTimeout.ts).
-        query: { timeout: progressTimeoutParam(waitSeconds) },
-        holdMs: progressHoldMs(waitSeconds),
-      })).pipe(
-        map((body) => {
-          const progress = parseProgress(body, executionId);
-          if (progress.id.toLowerCase() !== executionId.toLowerCase()) {
-            throw new SmartFlowsResponseError(`The server answered with the progress of another execution (${progress.id.slice(0, 36)})`, { executionId });
-          }
-          return clean(progress);
-        }),
-        withId(executionId),
-      ),
+    progress: (executionId, waitSeconds) => readProgress(executionId, waitSeconds, 'idempotent'),
     execution: (executionId) => readExecution(executionId, 'idempotent'),
     cancel: (executionId) =>
       withFallback(settings.endpointStyle, (style) =>
         send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),
       ).pipe(map(() => undefined), withId(executionId)),
-    submitUserInput: (executionId, values) =>
-      send(() => ({
-        method: 'POST',
+    submitUserInput: (executionId, values) => {
+      const build = () => ({
+        method: 'POST' as const,
         path: endpoints.progress(executionId),
         body: JSON.stringify(values),
         contentType: 'application/json',
-        // Not idempotent: after a 500, a reset or a timeout the form may have been taken.
-      }), 'start').pipe(map((body) => clean(parseProgress(body, executionId))), withId(executionId)),
+      });
+      // Not idempotent: after a 500, a reset or a timeout the form may have been taken (the
+      // error says so); a busy answer is read up first (busyFormAnswer.ts), never sent again blind.
+      const post = () => send(build, lookup ? 'startUnlessBusy' : 'start').pipe(map((body) => noteForm(clean(parseProgress(body, executionId)))));
+      const answered$ = !lookup
+        ? post()
+        : busyFormAnswer({
+            post,
+            read: () => readProgress(executionId, 0, 'once'),
+            // Taken before the first POST: a poll during the backoff may already see the next form.
+            // (A bad id, not even a string, is the POST's to refuse: its build checks it.)
+            form: () => (typeof executionId === 'string' ? forms.get(executionId.toLowerCase()) : undefined),
+            retry: lookup.http.retry,
+            scheduler: lookup.http.scheduler,
+            onRetry: retryListener(build),
+          });
+      return answered$.pipe(
+        catchError((error: unknown) => throwError(() => markMayBeTaken(redactError(error, redact), lookup !== undefined))),
+        withId(executionId),
+      );
+    },
   };
   return calls;
 }
@@ -166,6 +206,19 @@ function markMayExist(error: unknown, looked: boolean): unknown {
   return mayExist ? withErrorContext(error, { executionMayExist: true }) : error;
 }
 
+/**
+ * A form answer's error, as a new error with `answerMayBeTaken` when the POST may have been taken
+ * (the same failures as a start's `executionMayExist`).
+ * @param looked - busy answers were read up by `busyFormAnswer`, which marks them itself; else
+ * (sent again blind) a busy answer may have been a late one
+ */
+function markMayBeTaken(error: unknown, looked: boolean): unknown {
+  if (!(error instanceof SmartFlowsError)) return error;
+  const mayBeTaken = isBusyAnswer(error) ? !looked && !isLogin(error.url) : mayHaveStarted(error);
+  return mayBeTaken ? withErrorContext(error, { answerMayBeTaken: true }) : error;
+}
+
+/** Whether a failed POST (a start, a form answer) may have reached the server and been taken. */
 function mayHaveStarted(error: SmartFlowsError): boolean {
   // A failure of the login a token function made: the start itself was never sent.
   if ((error instanceof SmartFlowsHttpError || error instanceof SmartFlowsNetworkError) && isLogin(error.url)) return false;

@@ -11,9 +11,9 @@ import type { NormalizedOptions } from '../options';
 export type RetryMode =
   /** GET, DELETE: network errors, timeouts, garbled bodies, 408, 429, 5xx. */
   | 'idempotent'
-  /** A POST that must not be done twice but may be sent again after a refused connection, 429 or 503 (a login, a form answer). */
+  /** A POST that must not be done twice but may be sent again after a refused connection, 429 or 503 (a login). */
   | 'start'
-  /** The start POST: only a refused connection (busy answers are looked up first by `api/busyStart.ts`, or the caller's, with `retryBusy: false`). */
+  /** The start POST and a form answer: only a refused connection (busy answers are looked up first by `api/busyStart.ts` or read up by `api/busyFormAnswer.ts`, or the caller's, with `retryBusy: false`). */
   | 'startUnlessBusy'
   /** Sent once, never again (the listing and execution GETs of a busy start's look: a failure makes the look uncertain, see `api/busyStart.ts`). */
   | 'once';

@@ -12,12 +12,111 @@ describe('requests that must not be sent twice', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('submitUserInput is retried after a 503, which promises nothing was done', async () => {
-    let calls = 0;
-    server.use(http.post(PROGRESS_URL, () => (++calls === 1 ? new HttpResponse(null, { status: 503 }) : HttpResponse.json(progressBody('Running', 40)))));
-    const [progress] = await valuesOf(testClient().submitUserInput(EXEC_ID, { approved: true }));
-    expect(progress).toMatchObject({ status: 'Running', percentage: 40 });
-    expect(requests).toHaveLength(2);
+  it('submitUserInput after a 500, a 502 or a reset after sending: the error says the answer may have been taken', async () => {
+    server.use(http.post(PROGRESS_URL, () => HttpResponse.json({ message: 'boom' }, { status: 502 })));
+    const error = await errorOf(testClient({ retry: { maxRetries: 3 } }).submitUserInput(EXEC_ID, { approved: true }));
+    expect(error).toMatchObject({ status: 502, answerMayBeTaken: true });
+    expect(error.message).toMatch(/may have been taken/);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('submitUserInput answered 400 or 404: nothing was taken, the error says nothing of it', async () => {
+    server.use(http.post(PROGRESS_URL, () => HttpResponse.json({ message: 'not waiting' }, { status: 400 })));
+    const error = await errorOf(testClient().submitUserInput(EXEC_ID, { approved: true }));
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.answerMayBeTaken).toBeUndefined();
+  });
+});
+
+// A form answer answered 429 or 503 is not sent again blind (a gateway may answer 503 after the
+// backend took the values: a blind resend filled the next form with them, or failed although the
+// answer was taken). After the backoff one progress GET, sent once, decides.
+describe('a form answer answered busy (429, 503)', () => {
+  const formA = {
+    schema: { type: 'object', properties: { approved: { type: 'boolean' } } },
+    model: { approved: false },
+    form: [{ key: 'approved' }],
+  };
+  const formB = { schema: { type: 'object', properties: { comment: { type: 'string' } } }, model: { comment: '' }, form: [{ key: 'comment' }] };
+
+  /** A flow waiting on form A, then on form B, then running; `busy` scripts the form POSTs' answers: taken or not, then answered `status`. */
+  function twoForms(plan: { busy: { status: number; taken: boolean }[]; readStatus?: number }) {
+    const state = { stage: 0, posted: [] as unknown[], reads: 0 };
+    const answer = () => (state.stage === 0 ? progressBody('User input', 40, formA) : state.stage === 1 ? progressBody('User input', 70, formB) : progressBody('Running', 90));
+    server.use(
+      http.get(PROGRESS_URL, () => {
+        state.reads++;
+        return plan.readStatus !== undefined && state.reads > 1 ? HttpResponse.json({ message: 'busy' }, { status: plan.readStatus }) : HttpResponse.json(answer());
+      }),
+      http.post(PROGRESS_URL, async ({ request }) => {
+        const script = plan.busy.shift();
+        if (!script || script.taken) {
+          state.posted.push(await request.json());
+          state.stage++;
+        }
+        return script ? HttpResponse.json({ message: 'busy' }, { status: script.status }) : HttpResponse.json(answer());
+      }),
+    );
+    return state;
+  }
+
+  it.each([503, 429])('a %i before the server took anything: one read shows the same form, the values are sent again: taken once', async (status) => {
+    const state = twoForms({ busy: [{ status, taken: false }] });
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const [progress] = await valuesOf(client.submitUserInput(EXEC_ID, { approved: true }));
+    expect(state.posted).toEqual([{ approved: true }]);
+    expect(progress).toMatchObject({ status: 'UserInput', percentage: 70, schema: formB.schema });
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+  });
+
+  it('a 503 after the server took the values, the flow on its next form: the call answers with that form, nothing sent again (form B never gets form A\'s values)', async () => {
+    const state = twoForms({ busy: [{ status: 503, taken: true }] });
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const [progress] = await valuesOf(client.submitUserInput(EXEC_ID, { approved: true }));
+    expect(state.posted).toEqual([{ approved: true }]);
+    expect(progress).toMatchObject({ status: 'UserInput', percentage: 70, schema: formB.schema });
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
+  it('a 503 after the server took the values, the flow running on: that progress, no error, nothing sent again', async () => {
+    const state = twoForms({ busy: [{ status: 503, taken: true }] });
+    state.stage = 1;
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const [progress] = await valuesOf(client.submitUserInput(EXEC_ID, { comment: 'ok' }));
+    expect(progress).toMatchObject({ status: 'Running', percentage: 90 });
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+  });
+
+  it('the read fails (503, sent once, not retried): nothing sent again, the busy error with answerMayBeTaken', async () => {
+    const state = twoForms({ busy: [{ status: 503, taken: true }], readStatus: 503 });
+    const client = testClient({ retry: { maxRetries: 4 } });
+    await valuesOf(client.getProgress(EXEC_ID));
+    const error = await errorOf(client.submitUserInput(EXEC_ID, { approved: true }));
+    expect(error).toMatchObject({ name: 'SmartFlowsHttpError', status: 503, executionId: EXEC_ID, answerMayBeTaken: true });
+    expect(state.posted).toHaveLength(1);
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
+  it('a form this client never read (no progress of it seen): a read still waiting for input cannot tell, nothing sent again', async () => {
+    const state = twoForms({ busy: [{ status: 503, taken: true }] });
+    const error = await errorOf(testClient().submitUserInput(EXEC_ID, { approved: true }));
+    expect(error).toMatchObject({ status: 503, answerMayBeTaken: true });
+    expect(state.posted).toHaveLength(1);
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
+  it('busy answers up to retry.maxRetries, one read each; after the last: the busy error, saying nothing was taken', async () => {
+    const state = twoForms({ busy: [0, 1, 2, 3, 4].map(() => ({ status: 503, taken: false })) });
+    const client = testClient({ retry: { maxRetries: 2 } });
+    await valuesOf(client.getProgress(EXEC_ID));
+    const error = await errorOf(client.submitUserInput(EXEC_ID, { approved: true }));
+    expect(error).toMatchObject({ status: 503 });
+    expect(error.answerMayBeTaken).toBeUndefined();
+    expect(state.posted).toEqual([]);
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { VirtualTimeScheduler } from 'rxjs';
+import type { Observable, VirtualTimeScheduler } from 'rxjs';
 import type { SmartFlowsClient } from '../../lib/client';
 
 /** What one `startExecution` call gave: its value, or its error, and whether it ended. */
@@ -15,14 +15,28 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * virtual time at a time, letting the fake server's promises settle between steps (its answers
  * are promises: a marble run alone would not see them). Stops at the call's end or at `limitMs`.
  */
-export async function startInVirtualTime(client: SmartFlowsClient, scheduler: VirtualTimeScheduler, flowId: string, xml: string, limitMs: number): Promise<StartSeen> {
-  const seen: StartSeen = { done: false };
-  client.startExecution(flowId, xml).subscribe({
-    next: (v) => (seen.value = v as { id: string }),
-    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
+export function startInVirtualTime(client: SmartFlowsClient, scheduler: VirtualTimeScheduler, flowId: string, xml: string, limitMs: number): Promise<StartSeen> {
+  return inVirtualTime(client.startExecution(flowId, xml), scheduler, limitMs) as Promise<StartSeen>;
+}
+
+/** What one call gave: its last value, or its error, and whether it ended. */
+export interface CallSeen<T> {
+  value?: T;
+  error?: unknown;
+  done: boolean;
+}
+
+/** Runs any call of a client on `scheduler` to its end, as {@link startInVirtualTime} does. */
+export async function inVirtualTime<T>(source$: Observable<T>, scheduler: VirtualTimeScheduler, limitMs: number): Promise<CallSeen<T>> {
+  const seen: CallSeen<T> = { done: false };
+  source$.subscribe({
+    next: (v) => (seen.value = v),
+    error: (e: unknown) => ((seen.error = e), (seen.done = true)),
     complete: () => (seen.done = true),
   });
-  for (let t = 0; !seen.done && t < limitMs; t += 10) {
+  // From the scheduler's present on (a call run after another keeps the clock going forward).
+  const from = scheduler.frame;
+  for (let t = from; !seen.done && t < from + limitMs; t += 10) {
     await settle();
     scheduler.maxFrames = t;
     scheduler.flush();
