@@ -192,7 +192,7 @@ export class SmartFlowsClient {
           ...(this.#secrets ? { secrets: this.#secrets } : {}),
         };
         return joined.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
-      });
+      }, signal, executionId);
       return traced ? traceRun({ kind: 'watch', executionId, tracking: options.tracking }, watched$) : watched$;
     });
   }
@@ -252,7 +252,7 @@ export class SmartFlowsClient {
           secrets: this.#secrets,
         },
       };
-      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }).pipe(e.endOnAbort(signal)));
+      return withEngine((e) => e.runBatch(deps, jobs, { concurrency, failFast, snapshotIntervalMs, journal }).pipe(e.endOnAbort(signal)), signal);
     });
   }
 
@@ -268,6 +268,7 @@ export class SmartFlowsClient {
           switchMap((xml) => this.api.start(flowId, xml, options.skipUserInput === true, options.retryBusy !== false)),
           e.endOnAbort(options.signal, { idOf: progressId, starts: true }),
         ),
+        options.signal,
       );
     });
   }
@@ -320,7 +321,7 @@ export class SmartFlowsClient {
   downloadDocument<As extends DownloadAs = 'bytes'>(documentId: string, options?: DownloadOptions<As>): Observable<DownloadedDocument<DocumentDataTypes[As]>> {
     const signal = options?.signal;
     if (signal === undefined) return this.api.downloadDocument(documentId, undefined, options);
-    return withEngine((e) => this.api.downloadDocument(documentId, undefined, options).pipe(e.endOnAbort(signal)));
+    return withEngine((e) => this.api.downloadDocument(documentId, undefined, options).pipe(e.endOnAbort(signal)), signal);
   }
 
   /**
@@ -391,14 +392,15 @@ export class SmartFlowsClient {
 
   /** Follows an execution from its first progress: its own polling, or the listing tracker (`tracking: 'listing'`). */
   private follow(first$: Observable<FlowProgress>, options: FollowOptions): Observable<ExecutionEvent> {
-    if (options.tracking !== 'listing') return withEngine((e) => e.followExecution(this.followDeps(), first$, options));
+    // The signal ends the wait for the chunk too (the loop observes it once loaded).
+    if (options.tracking !== 'listing') return withEngine((e) => e.followExecution(this.followDeps(), first$, options), options.signal);
     // The tracker is its own chunk (few apps use it). One per client, made on first use: every
     // execution it follows shares its cycles.
     return withTracker((t) => {
       const deps = this.followDeps();
       const tracker = (this.#tracker ??= new t.ListingTracker({ api: this.api, scheduler: deps.scheduler, mayPoll: deps.mayPoll }, this.#trackerOptions));
       return t.trackExecution(tracker, deps, first$, options);
-    });
+    }, options.signal);
   }
 
   private deps?: FollowDeps;

@@ -1,5 +1,6 @@
 import { type MonoTypeOperatorFunction, Observable, Subscription, throwError } from 'rxjs';
 import { SmartFlowsAbortError, SmartFlowsInputError } from '../errors';
+import { isAbortSignal } from '../internal/abortSignal';
 
 /** What the abort error of a stream can say about its execution. */
 export interface AbortContext<T> {
@@ -25,10 +26,7 @@ export interface AbortContext<T> {
  */
 export function endOnAbort<T>(signal: AbortSignal | undefined, context: AbortContext<T> = {}): MonoTypeOperatorFunction<T> {
   if (signal === undefined) return (source) => source;
-  const s = signal as Partial<AbortSignal> | null;
-  if (typeof s !== 'object' || s === null || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function' || typeof s.removeEventListener !== 'function') {
-    return () => throwError(() => new SmartFlowsInputError('signal must be an AbortSignal'));
-  }
+  if (!isAbortSignal(signal)) return () => throwError(() => new SmartFlowsInputError('signal must be an AbortSignal'));
   return (source) =>
     // Hand-written: on abort the source must be left *before* the error goes down. `takeUntil`
     // (and every operator that ends on a notifier) sends the error first and unsubscribes after,

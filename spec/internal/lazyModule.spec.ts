@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { firstValueFrom, NEVER, Observable, of } from 'rxjs';
-import { SmartFlowsError } from '../../lib/errors';
+import { isSmartFlowsAbortError, SmartFlowsError } from '../../lib/errors';
 import { lazyModule } from '../../lib/internal/lazyModule';
 
 // The lazily loaded parts of the client (lib/internal/loadEngine.ts, loadParts.ts): loaded at
@@ -83,5 +84,119 @@ describe('lazyModule', () => {
     expect(error).toMatchObject({ message: 'smart-flows-rx could not load its engine part', cause: failure });
     await expect(firstValueFrom(withPart((m) => of(m.ok)))).resolves.toBe(true);
     expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  describe('with a signal (the facade of run, watch, runBatch, startExecution, downloadDocument: the call observes it only once loaded)', () => {
+    /** How a stream ended, as it was seen synchronously. */
+    function watchEnd<T>(call$: Observable<T>) {
+      const seen: { values: T[]; error?: unknown; complete?: boolean } = { values: [] };
+      const subscription = call$.subscribe({ next: (v) => seen.values.push(v), error: (e: unknown) => (seen.error = e), complete: () => (seen.complete = true) });
+      return { seen, subscription };
+    }
+
+    it('a signal already aborted errors at once with SmartFlowsAbortError (its reason as cause) and loads nothing', () => {
+      const { load } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const reason = new Error('gone');
+      controller.abort(reason);
+      const { seen } = watchEnd(withPart(() => of(1), controller.signal));
+      expect(isSmartFlowsAbortError(seen.error)).toBe(true);
+      expect(seen.error).toMatchObject({ name: 'AbortError', cause: reason });
+      expect((seen.error as { executionMayExist?: boolean }).executionMayExist).toBeUndefined();
+      expect(load).not.toHaveBeenCalled();
+    });
+
+    it('an abort while the module loads ends the stream at once with the AbortError, never subscribes the call, and leaves no listener', async () => {
+      const { load, settle } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const subscribed = jest.fn();
+      const { seen } = watchEnd(withPart(() => new Observable<never>(() => void subscribed()), controller.signal));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      controller.abort();
+      // At once: not at the load's end.
+      expect(isSmartFlowsAbortError(seen.error)).toBe(true);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      settle().resolve({});
+      await settled();
+      expect(subscribed).not.toHaveBeenCalled();
+      expect(seen.values).toEqual([]);
+      expect(seen.complete).toBeUndefined();
+    });
+
+    it('names the execution the stream was given (watch) in the error of an abort during the load', () => {
+      const { load } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const { seen } = watchEnd(withPart(() => of(1), controller.signal, '6de9206a-de42-4182-8f86-a9a8d29fbd56'));
+      controller.abort();
+      expect(seen.error).toMatchObject({ name: 'AbortError', executionId: '6de9206a-de42-4182-8f86-a9a8d29fbd56' });
+    });
+
+    it('an abort while a failing load is under way wins, and the failure that follows changes nothing', async () => {
+      const { load, settle } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const { seen } = watchEnd(withPart(() => of(1), controller.signal));
+      controller.abort();
+      settle().reject(new TypeError('Failed to fetch dynamically imported module'));
+      await settled();
+      expect(isSmartFlowsAbortError(seen.error)).toBe(true);
+      // The failed load is forgotten: the next subscription loads again.
+      withPart(() => of(2)).subscribe().unsubscribe();
+      expect(load).toHaveBeenCalledTimes(2);
+    });
+
+    it('once loaded, the signal is the call\'s alone: the listener of the load is gone before the call subscribes', async () => {
+      const { load, settle } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const listenersAtCall: number[] = [];
+      const { seen } = watchEnd(
+        withPart(
+          () =>
+            new Observable<number>(() => {
+              listenersAtCall.push(getEventListeners(controller.signal, 'abort').length);
+            }),
+          controller.signal,
+        ),
+      );
+      settle().resolve({});
+      await settled();
+      expect(listenersAtCall).toEqual([0]);
+      // An abort after the load is the call's to observe (here it does not): the load's part adds nothing.
+      controller.abort();
+      expect(seen.error).toBeUndefined();
+    });
+
+    it('a load that fails before the abort errors with its SmartFlowsError and leaves no listener', async () => {
+      const { load, settle } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const { seen } = watchEnd(withPart(() => of(1), controller.signal));
+      settle().reject(new TypeError('Failed to fetch dynamically imported module'));
+      await settled();
+      expect(seen.error).toBeInstanceOf(SmartFlowsError);
+      expect(isSmartFlowsAbortError(seen.error)).toBe(false);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      controller.abort();
+    });
+
+    it('once loaded, a signal changes nothing: the call runs at subscription, synchronously', async () => {
+      const withPart = lazyModule('test', () => Promise.resolve({ answer: 1 }));
+      await firstValueFrom(withPart(() => of(0)));
+      const controller = new AbortController();
+      const { seen } = watchEnd(withPart((m) => of(m.answer), controller.signal));
+      expect(seen).toEqual({ values: [1], complete: true });
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    });
+
+    it('leaves a value that is not an AbortSignal to the call (its check is the one place the option is checked)', async () => {
+      const withPart = lazyModule('test', () => Promise.resolve({}));
+      const call = jest.fn(() => of(1));
+      await expect(firstValueFrom(withPart(call, 'soon' as unknown as AbortSignal))).resolves.toBe(1);
+      expect(call).toHaveBeenCalledTimes(1);
+    });
   });
 });

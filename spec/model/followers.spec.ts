@@ -361,6 +361,15 @@ describe('followers of one execution (model, virtual time)', () => {
   if (process.env.MODEL_SCENARIO) test('replay', async () => runScenario(JSON.parse(process.env.MODEL_SCENARIO!) as Scenario));
 
   // Fixed examples: scenarios the model once failed on, run whatever the seed.
+  // First in the file: the engine and the tracker are not loaded yet (a fresh module registry), as in a browser's first run.
+  test('a run aborted at 0 ms, before the engine and the tracker have loaded: it ends at once with the AbortError (the counterexample of seed 1)', async () =>
+    runScenario({
+      flow: 'warning',
+      starter: { kind: 'run', tracking: 'listing', cancelOnUnsubscribe: false, timeoutMs: 0, onUserInput: 'wait', joinAtMs: 0, leaveAfterMs: 0, leaveBy: 'abort' },
+      watchers: [],
+      submitAtMs: 3762,
+      server: { lagMs: 0, otherUsersPerStart: 80, feed: 'list', futureItem: true },
+    }));
   test('a run tracked through a lagging listing that an item from the future tops: the listing shows its end (CI, Node 24, seed -485164943)', async () =>
     runScenario({
       flow: 'success',
