@@ -16,18 +16,26 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * are promises: a marble run alone would not see them). Stops at the call's end or at `limitMs`.
  */
 export async function startInVirtualTime(client: SmartFlowsClient, scheduler: VirtualTimeScheduler, flowId: string, xml: string, limitMs: number): Promise<StartSeen> {
-  const seen: StartSeen = { done: false };
-  client.startExecution(flowId, xml).subscribe({
-    next: (v) => (seen.value = v as { id: string }),
-    error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
-    complete: () => (seen.done = true),
+  return (await startsInVirtualTime(client, scheduler, flowId, [xml], limitMs))[0]!;
+}
+
+/** Like {@link startInVirtualTime}, with one concurrent call per input (all subscribed at virtual 0): stops when all ended. */
+export async function startsInVirtualTime(client: SmartFlowsClient, scheduler: VirtualTimeScheduler, flowId: string, xmls: readonly string[], limitMs: number): Promise<StartSeen[]> {
+  const all = xmls.map((xml) => {
+    const seen: StartSeen = { done: false };
+    client.startExecution(flowId, xml).subscribe({
+      next: (v) => (seen.value = v as { id: string }),
+      error: (e: unknown) => ((seen.error = e as never), (seen.done = true)),
+      complete: () => (seen.done = true),
+    });
+    return seen;
   });
-  for (let t = 0; !seen.done && t < limitMs; t += 10) {
+  for (let t = 0; !all.every((seen) => seen.done) && t < limitMs; t += 10) {
     await settle();
     scheduler.maxFrames = t;
     scheduler.flush();
     scheduler.frame = t;
   }
   await settle();
-  return seen;
+  return all;
 }
