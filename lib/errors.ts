@@ -11,9 +11,34 @@ export interface SmartFlowsErrorOptions {
   executionMayExist?: boolean;
 }
 
-/** Appended to the message of an error with `executionMayExist`. */
-/** What an error whose execution may exist adds to its message (the CLI says it in its own words instead). @internal */
-export const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+/** What an error whose execution may exist adds to its message (the CLI says it in its own words instead: {@link messageWithoutNote}). */
+const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+
+/**
+ * The message of each error built with {@link MAY_EXIST_NOTE} appended (or repeating a cause's
+ * message that had it), without the note. Kept outside the objects, like `remakers`, so it
+ * shows in no log and on no public field.
+ */
+const messagesWithoutNote = new WeakMap<object, string>();
+
+/**
+ * `error`'s message without the note an `executionMayExist` error appends to it (for an error
+ * whose message repeats its cause's, the cause's note too); its message as it is for any other.
+ * Read from what the error was built with, never cut out of the message.
+ * @internal Used by the CLI (`cli/failures.ts`), which says where to look in its own words; not exported from the package.
+ */
+export function messageWithoutNote(error: { message: string }): string {
+  return messagesWithoutNote.get(error) ?? error.message;
+}
+
+/**
+ * Notes `message` as `error`'s message without the note: for an error whose message repeats its
+ * cause's ({@link messageWithoutNote} of the cause in its place).
+ * @internal Used by `SmartFlowsBatchError`; not exported from the package.
+ */
+export function keepMessageWithoutNote(error: SmartFlowsError, message: string): void {
+  if (message !== error.message) messagesWithoutNote.set(error, message);
+}
 
 /**
  * How to build each error again with more context (an executionId, executionMayExist): errors
@@ -107,7 +132,10 @@ export class SmartFlowsError extends Error {
   constructor(message: string, options: SmartFlowsErrorOptions = {}) {
     super(options.executionMayExist ? message + MAY_EXIST_NOTE : message, options.cause === undefined ? undefined : { cause: options.cause });
     if (options.executionId !== undefined) this.executionId = options.executionId;
-    if (options.executionMayExist) this.executionMayExist = true;
+    if (options.executionMayExist) {
+      this.executionMayExist = true;
+      messagesWithoutNote.set(this, message);
+    }
     remember(this, SmartFlowsError, (o, edit = same) => new SmartFlowsError(edit(message), o));
   }
 
