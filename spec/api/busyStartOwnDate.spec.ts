@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { VirtualTimeScheduler } from 'rxjs';
-import { SmartFlowsClient } from '../../lib/client';
+import { fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
 import { startsInVirtualTime } from '../helpers/startInVirtualTime';
 
 // Each start answered busy narrows its look with the `Date` of ITS OWN busy answer (carried on the
@@ -12,7 +11,6 @@ import { startsInVirtualTime } from '../helpers/startInVirtualTime';
 // answers came before A's look read a Date, A took B's Date (one per client): its window missed
 // the execution it had made, and A was sent again (two executions for one call).
 
-const BASE = 'https://flows.own-date.test';
 const FLOW = '5f1a0000-0000-4000-8000-00000000000d';
 const XML_A = '<Letter><No>1</No></Letter>';
 const XML_B = '<Letter><No>2</No></Letter>';
@@ -21,70 +19,33 @@ const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
 /** The backend's clock (createdAt) against this machine's. */
 const BACKEND_BEHIND_MS = 600_000;
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
 /** The backend behind two gateways; both first start POSTs are held until both came, then answered A first. */
 function twoGateways(now: () => number) {
-  const executions: { id: string; createdMs: number; xml: string }[] = [];
   const backendNow = () => now() - BACKEND_BEHIND_MS;
-  const make = (xml: string) => {
-    const e = { id: guid(executions.length + 1), createdMs: backendNow(), xml };
-    executions.push(e);
-    return e;
-  };
   const posts: string[] = [];
   let release!: () => void;
   const bothCame = new Promise<void>((resolve) => (release = resolve));
-  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
-
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const path = url.pathname.replace('/api/v1', '');
-    if (method === 'POST' && path === '/flows/executions') {
-      const xml = String(init?.body ?? '');
+  const server = fakeFlowServer(FLOW, backendNow, {
+    start: async (xml, make) => {
       posts.push(xml);
-      const first = posts.filter((p) => p === xml).length === 1;
-      if (!first) return json({ id: make(xml).id, percentage: 0, message: 'Generate document', status: 'Running' });
+      if (posts.filter((p) => p === xml).length > 1) return running(make(xml, true).id);
       if (posts.length === 2) release();
       await bothCame;
       if (xml === XML_A) {
-        make(xml);
+        make(xml, true);
         return json({ message: 'busy' }, 503, { 'retry-after': '1', date: new Date(backendNow()).toUTCString() });
       }
       // B's own answer, a microtask later than A's: both came before either error reached its look.
       await Promise.resolve();
       return json({ message: 'busy' }, 503, { 'retry-after': '1', date: new Date(now()).toUTCString() });
-    }
-    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
-      const page = Number(url.searchParams.get('page') ?? 0);
-      const size = Number(url.searchParams.get('size') ?? 20);
-      const all = [...executions].sort((a, b) => b.createdMs - a.createdMs).map(view);
-      return json({ content: all.slice(page * size, (page + 1) * size), number: page, size, totalElements: all.length, totalPages: Math.ceil(all.length / size) });
-    }
-    const byId = /^\/flows\/executions\/([^/]+)(\/progress)?$/.exec(path);
-    const found = executions.find((e) => e.id === byId?.[1]);
-    if (method === 'GET' && found && byId?.[2]) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
-    if (method === 'GET' && found) return json({ ...view(found), state: { inputData: found.xml } });
-    return json({ message: 'not found' }, 404);
-  };
-  return { fetch, posts, made: (xml: string) => executions.filter((e) => e.xml === xml).map((e) => e.id) };
+    },
+  });
+  return { ...server, posts, made: (xml: string) => server.executions.filter((e) => e.xml === xml).map((e) => e.id) };
 }
 
 describe('two concurrent starts answered busy', () => {
   it('each narrows its look with its own busy answer\'s Date: A finds the execution its late 503 hid and adopts it, B (nothing made) is sent again', async () => {
-    const scheduler = new VirtualTimeScheduler();
-    scheduler.now = () => T0 + scheduler.frame;
-    const server = twoGateways(() => scheduler.now());
-    const client = new SmartFlowsClient({
-      baseUrl: BASE,
-      apiKey: 'sk-own-date-0123456789',
-      scheduler,
-      fetch: server.fetch,
-      retry: { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false },
-    });
+    const { scheduler, server, client } = virtualClient(T0, twoGateways, { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false });
     const [a, b] = await startsInVirtualTime(client, scheduler, FLOW, [XML_A, XML_B], 60_000);
     expect({ a: a!.error, b: b!.error }).toEqual({ a: undefined, b: undefined });
     // A: one POST, one execution, adopted; B: sent again after its look found nothing.
