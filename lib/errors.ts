@@ -32,12 +32,13 @@ export function messageWithoutNote(error: { message: string }): string {
 }
 
 /**
- * Notes `message` as `error`'s message without the note: for an error whose message repeats its
- * cause's ({@link messageWithoutNote} of the cause in its place).
+ * For an error whose message repeats its cause's (`repeat(cause.message)`): when the cause's
+ * message had the note, keeps `repeat` of the cause's message without it as `error`'s.
  * @internal Used by `SmartFlowsBatchError`; not exported from the package.
  */
-export function keepMessageWithoutNote(error: SmartFlowsError, message: string): void {
-  if (message !== error.message) messagesWithoutNote.set(error, message);
+export function repeatWithoutNote(error: SmartFlowsError, cause: unknown, repeat: (causeMessage: string) => string): void {
+  const plain = messagesWithoutNote.get(cause as object);
+  if (plain !== undefined) messagesWithoutNote.set(error, repeat(plain));
 }
 
 /**

@@ -1,4 +1,4 @@
-import { keepMessageWithoutNote, messageWithoutNote, SmartFlowsError } from '../errors';
+import { repeatWithoutNote, SmartFlowsError } from '../errors';
 
 /**
  * A job of a `failFast` batch failed, so the batch stopped. Carries the job's `key`, `index`
@@ -23,7 +23,7 @@ export class SmartFlowsBatchError extends SmartFlowsError {
     this.key = init.key;
     this.index = init.index;
     // The job's error may end with the note an executionMayExist error appends: kept without it too.
-    if (cause instanceof Error) keepMessageWithoutNote(this, failed(messageWithoutNote(cause)));
+    repeatWithoutNote(this, cause, failed);
   }
 }
 
