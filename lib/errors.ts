@@ -13,9 +13,35 @@ export interface SmartFlowsErrorOptions {
   answerMayBeTaken?: boolean;
 }
 
-/** Appended to the message of an error with `executionMayExist`. */
-/** What an error whose execution may exist adds to its message (the CLI says it in its own words instead). @internal */
-export const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+/** What an error whose execution may exist adds to its message (the CLI says it in its own words instead: {@link messageWithoutNote}). */
+const MAY_EXIST_NOTE = ' (the request may have reached the server: an execution may exist; see listExecutions)';
+
+/**
+ * The message of each error built with {@link MAY_EXIST_NOTE} appended (or repeating a cause's
+ * message that had it), without the note. Kept outside the objects, like `remakers`, so it
+ * shows in no log and on no public field.
+ */
+const messagesWithoutNote = new WeakMap<object, string>();
+
+/**
+ * `error`'s message without the note an `executionMayExist` error appends to it (for an error
+ * whose message repeats its cause's, the cause's note too); its message as it is for any other.
+ * Read from what the error was built with, never cut out of the message.
+ * @internal Used by the CLI (`cli/failures.ts`), which says where to look in its own words; not exported from the package.
+ */
+export function messageWithoutNote(error: { message: string }): string {
+  return messagesWithoutNote.get(error) ?? error.message;
+}
+
+/**
+ * For an error whose message repeats its cause's (`repeat(cause.message)`): when the cause's
+ * message had the note, keeps `repeat` of the cause's message without it as `error`'s.
+ * @internal Used by `SmartFlowsBatchError`; not exported from the package.
+ */
+export function repeatWithoutNote(error: SmartFlowsError, cause: unknown, repeat: (causeMessage: string) => string): void {
+  const plain = messagesWithoutNote.get(cause as object);
+  if (plain !== undefined) messagesWithoutNote.set(error, repeat(plain));
+}
 
 /** What an error of a form answer that may have been taken adds to its message. */
 const MAY_BE_TAKEN_NOTE = " (the form answer may have been taken: read the execution's progress before answering again)";
@@ -128,7 +154,10 @@ export class SmartFlowsError extends Error {
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     if (options.executionId !== undefined) this.executionId = options.executionId;
-    if (options.executionMayExist) this.executionMayExist = true;
+    if (options.executionMayExist) {
+      this.executionMayExist = true;
+      messagesWithoutNote.set(this, options.answerMayBeTaken ? message + MAY_BE_TAKEN_NOTE : message);
+    }
     if (options.answerMayBeTaken) this.answerMayBeTaken = true;
     remember(this, SmartFlowsError, (o, edit = same) => new SmartFlowsError(edit(message), o));
   }

@@ -2,7 +2,7 @@ import { catchError, concatMap, defer, type Observable, type SchedulerLike, thro
 import type { Reconciled } from '../batch/reconcile';
 import { SmartFlowsHttpError, withErrorContext } from '../errors';
 import { backoffDelay } from '../http/retry';
-import type { ServerDate } from '../http/serverDate';
+import { serverDateOf, type ServerDate } from '../http/serverDate';
 import type { NormalizedOptions } from '../options';
 import type { FlowProgress } from './types';
 
@@ -24,7 +24,7 @@ export const MAX_LOOK_PAGES = 3;
  * Taken off the window a busy answer's `Date` gives: the gateway's clock (the `Date`) against the
  * backend's (`createdAt`), and the header's whole seconds. An execution made by the call was
  * created no earlier than the `Date` less the time the POST was in flight less this. A `Date`
- * later than this machine's clock is not used (`http/serverDate.ts`): the hour's window applies.
+ * later than this machine's clock is not kept on the error (`http/serverDate.ts`): the hour's window applies.
  */
 export const SERVER_DATE_TOLERANCE_MS = 30_000;
 
@@ -49,8 +49,8 @@ export interface BusyStartDeps {
   scheduler: SchedulerLike;
   /** Told of each resend, with its wait (the diagnostics channel's listener). */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
-  /** The server's `Date` on the latest busy answer to a POST and when it came (the http layer notes it). @default none: the hour's window */
-  serverDate?: () => ServerDate | undefined;
+  /** The server's `Date` a busy answer told and when it came, read from that answer's error. @default {@link serverDateOf}: what the transport noted on it */
+  serverDateOf?: (error: SmartFlowsHttpError) => ServerDate | undefined;
   /** Source of the jitter (tests inject one). @default Math.random */
   random?: () => number;
 }
@@ -80,11 +80,11 @@ export function isBusyAnswer(error: unknown): error is SmartFlowsHttpError {
  * Nothing of this runs unless a start was answered busy: the happy path costs no request.
  */
 export function busyStart(deps: BusyStartDeps): Observable<FlowProgress> {
-  const { retry, scheduler, random = Math.random, isBusy = isBusyAnswer } = deps;
-  // The server's time of the first attempt, less the tolerance: from a busy answer's Date that came
-  // after `sentAt` (one from before this attempt was sent is not used), else the last one had.
-  const serverCutoff = (firstSentAt: number, sentAt: number, previous: number | undefined) => {
-    const told = deps.serverDate?.();
+  const { retry, scheduler, random = Math.random, isBusy = isBusyAnswer, serverDateOf: dateOf = serverDateOf } = deps;
+  // The server's time of the first attempt, less the tolerance: from the Date of this attempt's own
+  // busy answer (one that came before the attempt was sent is not used), else the last one had.
+  const serverCutoff = (error: SmartFlowsHttpError, firstSentAt: number, sentAt: number, previous: number | undefined) => {
+    const told = dateOf(error);
     return told !== undefined && told.atMs >= sentAt ? told.dateMs - (told.atMs - firstSentAt) - SERVER_DATE_TOLERANCE_MS : previous;
   };
   const attempt = (busyAnswers: number, sinceMs: number | undefined, cutoffMs: number | undefined): Observable<FlowProgress> =>
@@ -95,7 +95,7 @@ export function busyStart(deps: BusyStartDeps): Observable<FlowProgress> {
           if (!isBusy(error)) return throwError(() => error);
           // From the first attempt on: the window covers every attempt this call sent.
           const since = sinceMs ?? sentAt;
-          const cutoff = serverCutoff(since, sentAt, cutoffMs);
+          const cutoff = serverCutoff(error, since, sentAt, cutoffMs);
           const n = busyAnswers + 1;
           const delayMs = backoffDelay(n, retry, error.retryAfterMs, random);
           return timer(delayMs, scheduler).pipe(

@@ -45,7 +45,7 @@ export function createApi(sender: Sender, settings: ApiSettings, http?: Pick<Htt
   let documents: ReturnType<typeof import('./documents').documentCalls> | undefined;
   // A start answered busy is looked up through the listing before it is sent again (api/busyStart.ts).
   const withCalls = <T>(use: (api: ExecutionApi) => Observable<T>) =>
-    withEngine((e) => use((calls ??= e.executionCalls(send, settings, http ? { listExecutions: listOnce, http, serverDate: sender.serverDate } : undefined))));
+    withEngine((e) => use((calls ??= e.executionCalls(send, settings, http ? { listExecutions: listOnce, http } : undefined))));
   const withDocumentCalls = <T>(use: (api: NonNullable<typeof documents>) => Observable<T>) =>
     withDocuments((d) => use((documents ??= d.documentCalls(sendRaw, settings.endpointStyle, settings.secrets))));
 

@@ -6,7 +6,6 @@ import { attachExecutionId } from '../internal/attachExecutionId';
 import type { Redact } from '../internal/redact';
 import type { ApiSettings, HttpSettings } from '../options';
 import { reconcileWithin } from '../batch/lazyReconcile';
-import type { ServerDate } from '../http/serverDate';
 import { retryListener } from '../diagnostics/traceRequest';
 import { busyStart, isBusyAnswer, MAX_LOOK_PAGES, MAX_LOOK_READS } from './busyStart';
 import { busyFormAnswer } from './busyFormAnswer';
@@ -26,8 +25,6 @@ export interface StartLookup {
   listExecutions(options: ListExecutionsOptions): Observable<ExecutionPage>;
   /** The http layer's retry policy and scheduler (the waits before a busy start is looked up, or a busy form answer's progress read). */
   http: Pick<HttpSettings, 'retry' | 'scheduler'>;
-  /** The server's `Date` on the latest busy answer to a POST (the http layer's note): narrows the look's window. */
-  serverDate?: () => ServerDate | undefined;
 }
 
 /** How many ids of executions this client's starts were answered with are kept (never adopted by another start's look). */
@@ -147,7 +144,6 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
             retry: lookup.http.retry,
             scheduler: lookup.http.scheduler,
             onRetry: retryListener(build),
-            ...(lookup.serverDate ? { serverDate: lookup.serverDate } : {}),
           });
       return started$.pipe(catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact), retryBusy && lookup !== undefined))));
     },

@@ -8,7 +8,7 @@ import {
   isSmartFlowsTimeoutError,
 } from '../index';
 import { isFinalFailure } from '../batch/outcome';
-import { MAY_EXIST_NOTE } from '../errors';
+import { messageWithoutNote } from '../errors';
 import { EXIT } from './exitCodes';
 
 /**
@@ -43,23 +43,21 @@ export function failureStatus(error: unknown): string {
   return (error as { name?: string })?.name ?? 'Failed';
 }
 
-/** One line for a person: the error's message, which never holds a credential. */
+/**
+ * One line for a person: the error's message, which never holds a credential, without the
+ * library's "see listExecutions" note (the command says where to look in its own words: `smart-flows list`).
+ */
 export function describe(error: unknown): string {
   if (isFlowExecutionError(error)) return error.progress.message || `ended with status ${error.status}`;
   if (isSmartFlowsHttpError(error) && (error.status === 401 || error.status === 403)) {
     return `the server refused the credentials (${error.status}): check SMART_FLOWS_API_KEY / SMART_FLOWS_TOKEN`;
   }
-  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${messageOf(error)}`;
+  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${messageWithoutNote(error)}`;
   if (isSmartFlowsHttpError(error)) {
     const said = serverMessage(error.body);
-    return said ? `${messageOf(error)}: ${said}` : messageOf(error);
+    return said ? `${messageWithoutNote(error)}: ${said}` : messageWithoutNote(error);
   }
-  return error instanceof Error ? messageOf(error) : String(error);
-}
-
-/** The message without the library's "see listExecutions" note: the command says it in its own words (`smart-flows list`). */
-function messageOf(error: { message: string }): string {
-  return error.message.replace(MAY_EXIST_NOTE, '');
+  return error instanceof Error ? messageWithoutNote(error) : String(error);
 }
 
 /** What the server said in an error answer: its JSON `message` (or `error`), else the text, on one line. */

@@ -1,4 +1,4 @@
-import { SmartFlowsError } from '../errors';
+import { repeatWithoutNote, SmartFlowsError } from '../errors';
 
 /**
  * A job of a `failFast` batch failed, so the batch stopped. Carries the job's `key`, `index`
@@ -18,10 +18,12 @@ export class SmartFlowsBatchError extends SmartFlowsError {
    * @param cause - the job's own error
    */
   constructor(init: { key: string; index: number; executionId?: string }, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`Batch job "${init.key}" failed: ${reason}`, { cause, ...(init.executionId ? { executionId: init.executionId } : {}) });
+    const failed = (reason: string) => `Batch job "${init.key}" failed: ${reason}`;
+    super(failed(cause instanceof Error ? cause.message : String(cause)), { cause, ...(init.executionId ? { executionId: init.executionId } : {}) });
     this.key = init.key;
     this.index = init.index;
+    // The job's error may end with the note an executionMayExist error appends: kept without it too.
+    repeatWithoutNote(this, cause, failed);
   }
 }
 

@@ -4,8 +4,6 @@ import type { Credentials, HttpSettings } from '../options';
 import { retryRequest, type RetryMode } from './retry';
 import { buildUrl, createTransport, type HttpRequest, type HttpResponse, type Transport } from './transport';
 import { attempts, retryListener } from '../diagnostics/traceRequest';
-import { defaultFetch } from './defaultFetch';
-import { noteServerDates, type ServerDate } from './serverDate';
 
 /** Sends the request `build` describes, retried per `mode`, and gives the answer's body. */
 export type Send = (build: () => HttpRequest, mode?: RetryMode) => Observable<unknown>;
@@ -19,8 +17,6 @@ export interface Sender {
   sendRaw: SendRaw;
   /** Sent without the client's credentials (a login). */
   sendAnonymous: Send;
-  /** The server's `Date` on the latest 429/503 answer to a POST, and when it came (a busy start's look window). Undefined with prebuilt transports. */
-  serverDate?(): ServerDate | undefined;
 }
 
 /**
@@ -33,9 +29,7 @@ export function createSender(
   credentials: Credentials,
   transports: { main?: Transport; anonymous?: Transport } = {},
 ): Sender {
-  // Busy answers to POSTs (a start's) leave their Date here: see http/serverDate.ts.
-  const dates = noteServerDates(settings.fetch ?? defaultFetch, () => settings.scheduler.now());
-  const main = transports.main ?? createTransport({ ...settings, fetch: dates.fetch, ...credentials });
+  const main = transports.main ?? createTransport({ ...settings, ...credentials });
   let anonymous = transports.anonymous;
   const refreshable = typeof credentials.bearerToken === 'function';
   const once = (via: Transport, build: () => HttpRequest, mode: RetryMode): Observable<HttpResponse> =>
@@ -54,7 +48,6 @@ export function createSender(
         );
   const sendRaw = rawVia(main, refreshable);
   return {
-    ...(transports.main ? {} : { serverDate: dates.latest }),
     sendRaw,
     send: (build, mode) => sendRaw(build, mode).pipe(map((r) => r.body)),
     sendAnonymous: (build, mode) =>

@@ -1,4 +1,4 @@
-import type { FetchLike } from '../options';
+import type { SmartFlowsHttpError } from '../errors';
 
 /** The server's clock as a busy answer told it: its `Date` header, and when (on the client's scheduler) the answer came. */
 export interface ServerDate {
@@ -9,34 +9,43 @@ export interface ServerDate {
 }
 
 /**
- * Wraps `fetchFn` to note the `Date` header of the latest 429 or 503 answer to a POST, with the
- * time it came on `now`'s clock (the client's scheduler). A start answered busy reads it
- * (`lib/api/busyStart.ts`) to look for the execution it may have made in a window on the
- * server's clock instead of the hour's window. GETs (every poll) go straight to `fetchFn`;
- * nothing is read from an answer that is not a busy answer to a POST.
+ * The server dates of busy errors, keyed by the error: off the public object (no new field in
+ * its `toJSON` or the API report), and gone with it. One entry per busy answer, written once by
+ * the transport that built the error and read by the start that got it: no state shared
+ * between calls.
+ */
+const dates = new WeakMap<SmartFlowsHttpError, ServerDate>();
+
+/**
+ * Notes on `error` (the transport's error for an answer that is not 2xx) the answer's `Date`
+ * header and `atMs`, when it came on the client's scheduler, if the answer was a 429 or 503 to a
+ * POST. A start answered busy reads it ({@link serverDateOf}, `lib/api/busyStart.ts`) to look
+ * for the execution it may have made in a window on the server's clock instead of the hour's
+ * window. Nothing is read from any other answer; a 2xx answer (every poll) never comes here.
  *
- * Any busy answer's pair bounds the server's time of a POST sent at `s`: the server's clock read
- * `dateMs` (or later: the header drops the milliseconds) at `atMs`, so at `s` it read at least
- * `dateMs − (atMs − s)`. Which answer the noted one was therefore does not matter, as long as it
- * came after `s` (a pair older than the call is not used: see `busyStart`).
+ * The pair bounds the server's time of the POST sent at `s`: the server's clock read `dateMs`
+ * (or later: the header drops the milliseconds) at `atMs`, so at `s` it read at least
+ * `dateMs − (atMs − s)`.
  *
- * A `Date` later than `now` when the answer came (this machine's clock, the scheduler's) is not
+ * A `Date` later than `atMs` (this machine's clock, the scheduler's, when the answer came) is not
  * noted: a gateway's clock ahead of its backend's would narrow the look's window past the
  * execution just made (and the start would be sent again); the look falls back to the hour's
  * window. A gateway ahead of its backend while both are behind this machine is not caught.
+ * @internal Used by the transport (`http/transport.ts`); not exported from the package.
  */
-export function noteServerDates(fetchFn: FetchLike, now: () => number): { fetch: FetchLike; latest(): ServerDate | undefined } {
-  let latest: ServerDate | undefined;
-  const note = (res: Response): Response => {
-    if (res.status === 429 || res.status === 503) {
-      const dateMs = Date.parse(res.headers.get('date') ?? '');
-      const atMs = now();
-      if (Number.isFinite(dateMs) && dateMs <= atMs) latest = { dateMs, atMs };
-    }
-    return res;
-  };
-  return {
-    fetch: (input, init) => (init?.method === 'POST' ? fetchFn(input, init).then(note) : fetchFn(input, init)),
-    latest: () => latest,
-  };
+export function noteServerDate(error: SmartFlowsHttpError, headers: Headers, atMs: number): void {
+  if (error.method !== 'POST' || (error.status !== 429 && error.status !== 503)) return;
+  const dateMs = Date.parse(headers.get('date') ?? '');
+  if (Number.isFinite(dateMs) && dateMs <= atMs) dates.set(error, { dateMs, atMs });
+}
+
+/**
+ * The server's `Date` a busy answer told, with when it came ({@link noteServerDate}), carried by
+ * the error the transport built for it; undefined for any other error, and for a busy answer
+ * without a usable `Date`. Only the error the transport built carries it (not one built again
+ * with more context).
+ * @internal Used by `api/busyStart.ts`; not exported from the package.
+ */
+export function serverDateOf(error: SmartFlowsHttpError): ServerDate | undefined {
+  return dates.get(error);
 }

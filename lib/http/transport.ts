@@ -14,6 +14,7 @@ import { defaultFetch } from './defaultFetch';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './jsonDepth';
 import { openBody, readLimited, type TooLarge } from './readLimited';
 import type { BinaryType } from './readBinary';
+import { noteServerDate } from './serverDate';
 
 /** One call to the server, below `{baseUrl}/api/v1`. */
 export interface HttpRequest {
@@ -159,10 +160,15 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
       new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init, nextHop)))
         .then(async (res) => {
           if (!res.ok) {
+            // When the answer came (before its body was read): a busy answer's Date is paired with it.
+            const cameAt = scheduler.now();
             // Redacted before trimming, so a secret cut at the limit cannot leak its start.
             const text = (await redacted(readText(res).catch(() => ''))).slice(0, BODY_IN_ERROR);
             const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now(), options.retry.maxDelayMs);
-            throw new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+            const error = new SmartFlowsHttpError({ status: res.status, method, url, body: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+            // A busy answer to a POST carries its server Date to the start that gets it (http/serverDate.ts).
+            noteServerDate(error, res.headers, cameAt);
+            throw error;
           }
           const type = request.responseType ?? 'json';
           const body = isBinary(type)

@@ -49,7 +49,8 @@ function run(
         adopted.push(id);
         return ts.createColdObservable<FlowProgress>('--(a|)', { a: progress(id) });
       });
-    const told = serverDate ? { serverDate: () => serverDate(ts.now()) } : {};
+    // The busy error's Date as the transport would have noted it on the error (the test's own clock: the marble frames).
+    const told = serverDate ? { serverDateOf: () => serverDate(ts.now()) } : {};
     expectObservable(busyStart({ post, look, adopt, retry, scheduler: ts, ...told })).toBe(expected, expectedValues, expectedError);
   });
   return { postedAt, lookedAt, adopted };
@@ -112,7 +113,7 @@ describe('busyStart (a start answered 429 or 503)', () => {
     expect(seen).toEqual({ postedAt: [0], lookedAt: [], adopted: [] });
   });
 
-  // The server's time of a busy answer (its Date, noted by the http layer with when it came):
+  // The server's time of a busy answer (its Date, noted on the busy error by the transport with when it came):
   // the look's window starts at that Date less the time since the first POST less the tolerance.
   const SERVER_T = Date.UTC(2026, 11, 7, 14, 0, 0);
 

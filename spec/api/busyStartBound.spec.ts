@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { VirtualTimeScheduler } from 'rxjs';
 import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
-import { SmartFlowsClient } from '../../lib/client';
+import { fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
 import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 // The look after a start answered 429/503 (lib/api/busyStart.ts) is bounded by the requests it
@@ -12,7 +11,6 @@ import { startInVirtualTime } from '../helpers/startInVirtualTime';
 // this machine's clock is not used to narrow the window (F4: a gateway's clock ahead of the
 // backend's hid the execution just made, and the start was sent again: two executions).
 
-const BASE = 'https://flows.bound.test';
 const FLOW = '5f1a0000-0000-4000-8000-00000000000c';
 const XML = '<Letter><No>1</No></Letter>';
 const MAX_RETRIES = 5;
@@ -22,10 +20,6 @@ const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
 const PER_BUSY_ANSWER = 1 + MAX_LOOK_PAGES + MAX_LOOK_READS;
 /** The documented worst case per call: maxRetries + 1 busy answers, and the adopted execution's first progress GET (retried as any GET). */
 const PER_CALL = (MAX_RETRIES + 1) * PER_BUSY_ANSWER + (1 + MAX_RETRIES);
-
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
 interface Plan {
   /** Start POSTs answered 503 (then 200). Infinity: always. */
@@ -42,17 +36,7 @@ interface Plan {
   others: number;
 }
 
-function server(now: () => number, plan: Plan) {
-  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
-  let next = 1;
-  const serverNow = () => T0 + now();
-  const make = (createdMs: number, xml: string, mine: boolean) => {
-    const e = { id: guid(next++), createdMs, xml, mine };
-    executions.push(e);
-    return e;
-  };
-  for (let i = plan.others; i >= 1; i--) make(T0 - i * 2_000, `<Letter><No>${1000 + i}</No></Letter>`, false);
-  const log: string[] = [];
+function server(serverNow: () => number, plan: Plan) {
   const tries = new Map<string, number>();
   const failing = (rule: Plan['listing'] | Plan['reads'], key: string) => {
     const n = (tries.get(key) ?? 0) + 1;
@@ -60,56 +44,29 @@ function server(now: () => number, plan: Plan) {
     return rule === '503' || (typeof rule === 'object' && n <= rule.failFirst);
   };
   let posts = 0;
-  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
   const busy = () => json({ message: 'busy' }, 503, plan.dateAheadMs === undefined ? {} : { date: new Date(serverNow() + plan.dateAheadMs).toUTCString() });
-
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const path = url.pathname.replace('/api/v1', '');
-    log.push(`${method} ${path}`);
-    if (method === 'POST' && path === '/flows/executions') {
+  const srv = fakeFlowServer(FLOW, serverNow, {
+    start: (xml, make) => {
       posts++;
       if (posts <= plan.busyPosts) {
-        if (posts === 1 && plan.late) make(serverNow(), String(init?.body ?? ''), true);
+        if (posts === 1 && plan.late) make(xml, true);
         return busy();
       }
-      const made = make(serverNow(), String(init?.body ?? ''), true);
-      return json({ id: made.id, percentage: 0, message: 'Generate document', status: 'Running' });
-    }
-    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
-      const page = Number(url.searchParams.get('page') ?? 0);
-      if (failing(plan.listing, `list ${page}`)) return busy();
-      const size = Number(url.searchParams.get('size') ?? 20);
-      const all = [...executions].sort((a, b) => b.createdMs - a.createdMs).map(view);
-      return json({ content: all.slice(page * size, (page + 1) * size), number: page, size, totalElements: all.length, totalPages: Math.ceil(all.length / size) });
-    }
-    const byId = /^\/flows\/executions\/([^/]+)(\/progress)?$/.exec(path);
-    const found = executions.find((e) => e.id === byId?.[1]);
-    if (method === 'GET' && found && byId?.[2]) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
-    if (method === 'GET' && found) {
+      return running(make(xml, true).id);
+    },
+    listing: (page) => (failing(plan.listing, `list ${page}`) ? busy() : undefined),
+    read: (found) => {
       if (plan.reads === 'reset') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
-      if (failing(plan.reads, `read ${found.id}`)) return busy();
-      return json({ ...view(found), state: { inputData: found.xml } });
-    }
-    return json({ message: 'not found' }, 404);
-  };
-  return { fetch, log, mine: () => executions.filter((e) => e.mine), posts: () => posts };
+      return failing(plan.reads, `read ${found.id}`) ? busy() : undefined;
+    },
+  });
+  for (let i = plan.others; i >= 1; i--) srv.make(`<Letter><No>${1000 + i}</No></Letter>`, false, T0 - i * 2_000);
+  return { ...srv, posts: () => posts };
 }
 
-
 async function startOnce(plan: Plan) {
-  const scheduler = new VirtualTimeScheduler();
   // This machine's clock (the client's scheduler) agrees with the server's.
-  scheduler.now = () => T0 + scheduler.frame;
-  const srv = server(() => scheduler.frame, plan);
-  const client = new SmartFlowsClient({
-    baseUrl: BASE,
-    apiKey: 'sk-bound-0123456789',
-    scheduler,
-    fetch: srv.fetch,
-    retry: { maxRetries: MAX_RETRIES, delayMs: 100, maxDelayMs: 4_000, jitter: false },
-  });
+  const { scheduler, server: srv, client } = virtualClient(T0, (now) => server(now, plan), { maxRetries: MAX_RETRIES, delayMs: 100, maxDelayMs: 4_000, jitter: false });
   const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 600_000);
   return { seen, srv };
 }

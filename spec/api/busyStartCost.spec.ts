@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { VirtualTimeScheduler } from 'rxjs';
-import { SmartFlowsClient } from '../../lib/client';
+import { fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
 import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 // What one busy answer to a start costs the server on a busy flow. The look after a 429/503
@@ -11,7 +10,6 @@ import { startInVirtualTime } from '../helpers/startInVirtualTime';
 // busy answer says the server's time (its Date header), looks only at the executions this call
 // can have made.
 
-const BASE = 'https://flows.cost.test';
 const FLOW = '5f1a0000-0000-4000-8000-00000000000b';
 const XML = '<Letter><No>1</No></Letter>';
 const OTHERS = 500;
@@ -22,80 +20,34 @@ const T0 = Date.UTC(2026, 11, 7, 14, 0, 0);
 /** What one look may cost at most: listing pages and execution GETs (busyStart's bounds), plus the adopted execution's progress. */
 const MAX_LOOK_REQUESTS = 3 + 16 + 1;
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
 /**
  * A server on the virtual clock holding `OTHERS` executions of the flow (other inputs), listing
  * newest first in pages of the size asked. The first start POST is answered 503 (with the server's
  * `Date` when `date`), after making the execution when `late`; the next ones succeed.
  */
-function busyFlowServer(now: () => number, plan: { date: boolean; late: boolean }) {
-  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
-  let next = 1;
-  const make = (createdMs: number, xml: string, mine: boolean) => {
-    const e = { id: guid(next++), createdMs, xml, mine };
-    executions.push(e);
-    return e;
-  };
-  for (let i = OTHERS; i >= 1; i--) make(T0 - i * SPACING_MS, `<Letter><No>${1000 + i}</No></Letter>`, false);
-  const log: { method: string; path: string; id?: string }[] = [];
+function busyFlowServer(serverNow: () => number, plan: { date: boolean; late: boolean }) {
   let posts = 0;
-  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
-  const serverNow = () => T0 + now();
-
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const path = url.pathname.replace('/api/v1', '');
-    const byId = /^\/flows\/executions\/([^/]+)(\/progress)?$/.exec(path);
-    log.push({ method, path, ...(byId ? { id: byId[1] } : {}) });
-    if (method === 'POST' && path === '/flows/executions') {
+  const server = fakeFlowServer(FLOW, serverNow, {
+    start: (xml, make) => {
       posts++;
       if (posts === 1) {
-        if (plan.late) make(serverNow(), String(init?.body ?? ''), true);
+        if (plan.late) make(xml, true);
         return json({ message: 'busy' }, 503, { 'retry-after': '1', ...(plan.date ? { date: new Date(serverNow()).toUTCString() } : {}) });
       }
-      const made = make(serverNow(), String(init?.body ?? ''), true);
-      return json({ id: made.id, percentage: 0, message: 'Generate document', status: 'Running' });
-    }
-    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
-      const page = Number(url.searchParams.get('page') ?? 0);
-      const size = Number(url.searchParams.get('size') ?? 20);
-      const all = [...executions].sort((a, b) => b.createdMs - a.createdMs).map(view);
-      return json({ content: all.slice(page * size, (page + 1) * size), number: page, size, totalElements: all.length, totalPages: Math.ceil(all.length / size) });
-    }
-    const found = executions.find((e) => e.id === byId?.[1]);
-    if (method === 'GET' && found && byId?.[2]) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
-    if (method === 'GET' && found) return json({ ...view(found), state: { inputData: found.xml } });
-    return json({ message: 'not found' }, 404);
-  };
-  const reads = () => log.filter((r) => r.method === 'GET' && r.id !== undefined && !r.path.endsWith('/progress'));
+      return running(make(xml, true).id);
+    },
+  });
+  for (let i = OTHERS; i >= 1; i--) server.make(`<Letter><No>${1000 + i}</No></Letter>`, false, T0 - i * SPACING_MS);
   return {
-    fetch,
-    log,
-    mine: () => executions.filter((e) => e.mine),
-    listings: () => log.filter((r) => r.method === 'GET' && r.path === `/flows/${FLOW}/executions`).length,
-    reads,
-    readCreatedMs: () => reads().map((r) => executions.find((e) => e.id === r.id)!.createdMs),
+    ...server,
+    readCreatedMs: () => server.reads().map((id) => server.executions.find((e) => e.id === id)!.createdMs),
     posts: () => posts,
   };
 }
 
-
 async function startOnce(plan: { date: boolean; late: boolean }) {
-  const scheduler = new VirtualTimeScheduler();
   // This machine's clock (the client's scheduler) agrees with the server's: a busy answer's Date later than it is not used.
-  scheduler.now = () => T0 + scheduler.frame;
-  const server = busyFlowServer(() => scheduler.frame, plan);
-  const client = new SmartFlowsClient({
-    baseUrl: BASE,
-    apiKey: 'sk-cost-0123456789',
-    scheduler,
-    fetch: server.fetch,
-    retry: { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false },
-  });
+  const { scheduler, server, client } = virtualClient(T0, (now) => busyFlowServer(now, plan), { maxRetries: 2, delayMs: 100, maxDelayMs: 4_000, jitter: false });
   const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 60_000);
   return { seen, server };
 }

@@ -3,7 +3,6 @@ import { lastValueFrom, of, throwError } from 'rxjs';
 import { reconcileWithin } from '../../lib/batch/reconcile';
 import type { ExecutionPage, ListExecutionsOptions } from '../../lib/api/listings';
 import type { FlowExecution } from '../../lib/api/types';
-import { noteServerDates } from '../../lib/http/serverDate';
 import { FLOW_ID } from '../helpers/progress';
 
 // The bounded look a busy start uses (api/busyStart.ts): a window on the server's clock, a few
@@ -98,46 +97,5 @@ describe('reconcileWithin: an execution GET that fails', () => {
     const result = await lastValueFrom(reconcileWithin(deps, { flowId: FLOW_ID, xml: XML, sinceMs: 0, cutoffMs: T - 10_000 }, new Set(), limits));
     expect(result).toEqual({ kind: 'adopt', executionId: id(2) });
     expect(gets).toEqual([id(0), id(1), id(2)]);
-  });
-});
-
-describe('noteServerDates (the Date of a busy answer to a POST)', () => {
-  const answer = (status: number, headers: Record<string, string> = {}) => new Response('{}', { status, headers });
-
-  it('notes a 429/503 answer\'s Date to a POST with the time it came; GETs and other answers leave it as it was', async () => {
-    let now = 0;
-    let next = answer(503, { date: 'Mon, 07 Dec 2026 14:00:00 GMT' });
-    const seen: string[] = [];
-    const { fetch, latest } = noteServerDates(async (_input, init) => (seen.push(init?.method ?? 'GET'), next), () => now);
-    now = T + 7;
-    await fetch('https://x.test/api/v1/flows/executions', { method: 'POST' });
-    expect(latest()).toEqual({ dateMs: T, atMs: T + 7 });
-    now = T + 9;
-    for (const [method, res] of [['GET', answer(503, { date: 'Mon, 07 Dec 2026 15:00:00 GMT' })], ['POST', answer(500, { date: 'Mon, 07 Dec 2026 15:00:00 GMT' })], ['POST', answer(429, { date: 'not a date' })], ['POST', answer(503)]] as const) {
-      next = res;
-      await fetch('https://x.test/api/v1/flows/executions', { method });
-    }
-    expect(latest()).toEqual({ dateMs: T, atMs: T + 7 });
-    expect(seen).toEqual(['POST', 'GET', 'POST', 'POST', 'POST']);
-  });
-
-  it('does not note a Date later than this machine\'s clock when the answer came (a gateway ahead): the look keeps the hour\'s window', async () => {
-    let now = T + 1_000;
-    let next = answer(503, { date: 'Mon, 07 Dec 2026 14:00:00 GMT' });
-    const { fetch, latest } = noteServerDates(async () => next, () => now);
-    await fetch('https://x.test/api/v1/flows/executions', { method: 'POST' });
-    expect(latest()).toEqual({ dateMs: T, atMs: T + 1_000 });
-    // Two minutes ahead, then a year ahead: neither is noted, the last sane one stays.
-    now = T + 2_000;
-    for (const date of ['Mon, 07 Dec 2026 14:02:00 GMT', 'Tue, 07 Dec 2027 14:00:00 GMT']) {
-      next = answer(503, { date });
-      await fetch('https://x.test/api/v1/flows/executions', { method: 'POST' });
-      expect(latest()).toEqual({ dateMs: T, atMs: T + 1_000 });
-    }
-    // Equal to this machine's clock (whole seconds): noted.
-    now = T + 3_000;
-    next = answer(429, { date: 'Mon, 07 Dec 2026 14:00:03 GMT' });
-    await fetch('https://x.test/api/v1/flows/executions', { method: 'POST' });
-    expect(latest()).toEqual({ dateMs: T + 3_000, atMs: T + 3_000 });
   });
 });

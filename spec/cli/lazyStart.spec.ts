@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { loadedBy, splitCliBuild } from './support/splitBuild';
 
 // Issue 31 item 3: `smart-flows --help` and `--version` load none of the command's modules
 // (RxJS, zod, xmlbuilder2, the core client, the simulator): they load when a command runs.
@@ -18,46 +19,13 @@ let outdir: string;
 
 beforeAll(async () => {
   outdir = mkdtempSync(join(tmpdir(), 'cli-split-'));
-  const result = await build({
-    entryPoints: [resolve('lib/cli/cli.ts')],
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    outdir,
-    external: HEAVY_PACKAGES,
-    metafile: true,
-    write: false,
-    logLevel: 'error',
-  });
-  meta = result.metafile;
+  meta = await splitCliBuild(outdir, { external: HEAVY_PACKAGES });
 }, 60_000);
 
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 /** What the entry loads before it runs: the sources and packages reached by static imports only. */
-function loadedAtStart(): { sources: Set<string>; packages: Set<string> } {
-  const entry = Object.entries(meta.outputs).find(([, o]) => o.entryPoint?.endsWith('lib/cli/cli.ts'));
-  if (!entry) throw new Error('no entry chunk in the metafile');
-  const sources = new Set<string>();
-  const packages = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    const output = meta.outputs[file];
-    if (!output) throw new Error(`no output ${file}`);
-    for (const input of Object.keys(output.inputs)) sources.add(input);
-    for (const imp of output.imports) {
-      if (imp.kind !== 'import-statement') continue;
-      if (imp.external) packages.add(imp.path);
-      else visit(imp.path);
-    }
-  };
-  visit(entry[0]);
-  return { sources, packages };
-}
+const loadedAtStart = () => loadedBy(meta, 'lib/cli/cli.ts');
 
 describe('the command line at start (--help, --version)', () => {
   it('loads no RxJS, zod, xmlbuilder2, cross-fetch or msw', () => {

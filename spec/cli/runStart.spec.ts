@@ -5,13 +5,14 @@
 // with `toXml` and `checkXml` imported through the xml entry (a run gives XML text and needs
 // neither). The figures themselves are bench part 7's (`node --expose-gc bench/run.mjs --part=7`).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { build, type Metafile } from 'esbuild';
+import type { Metafile } from 'esbuild';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { builtInFlows } from 'smart-flows-rx/testing';
 import { LETTER } from './support/server';
 import { useCliFixture } from './support/fixture';
+import { loadedBy, splitCliBuild } from './support/splitBuild';
 
 const cli = useCliFixture();
 let scratch: string;
@@ -50,44 +51,9 @@ describe('what a run loads', () => {
   let meta: Metafile;
 
   beforeAll(async () => {
-    // Bundled with code splitting, as rollup.config.mjs builds dist/cli-*.js, packages left out
-    // so the metafile names them.
-    const result = await build({
-      entryPoints: [resolve('lib/cli/cli.ts')],
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      outdir: join(scratch, 'split'),
-      packages: 'external',
-      metafile: true,
-      write: false,
-      logLevel: 'error',
-    });
-    meta = result.metafile;
+    // Packages left out so the metafile names them.
+    meta = await splitCliBuild(join(scratch, 'split'), { packages: 'external' });
   }, 60_000);
-
-  /** The sources and packages a chunk loads by its static imports, followed through the chunks. */
-  const loadedBy = (source: string): { sources: Set<string>; packages: Set<string> } => {
-    const start = Object.entries(meta.outputs).find(([, o]) => o.entryPoint === source)?.[0];
-    if (!start) throw new Error(`no chunk for ${source}`);
-    const sources = new Set<string>();
-    const packages = new Set<string>();
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const input of Object.keys(meta.outputs[file]!.inputs)) sources.add(input);
-      for (const imp of meta.outputs[file]!.imports) {
-        if (imp.kind !== 'import-statement') continue;
-        if (imp.external) packages.add(imp.path);
-        else visit(imp.path);
-      }
-    };
-    visit(start);
-    return { sources, packages };
-  };
 
   // The run command's module and the engine part every run loads (lib/internal/loadEngine.ts).
   const RUN_PARTS = ['lib/cli/commands/run.ts', 'lib/internal/enginePart.ts'];
@@ -95,7 +61,7 @@ describe('what a run loads', () => {
   // (cross-fetch, the core's default fetch, is in the sources' graph; the command's build swaps
   // it for the global fetch it never calls: rollup.config.mjs.)
   it('loads no xmlbuilder2 or msw, nor the xml entry’s toXml', () => {
-    const all = RUN_PARTS.map(loadedBy);
+    const all = RUN_PARTS.map((part) => loadedBy(meta, part));
     const packages = all.flatMap((l) => [...l.packages]).filter((p) => !p.startsWith('node:'));
     expect(packages.filter((p) => /^(xmlbuilder2|msw)(\/|$)/.test(p))).toEqual([]);
     const sources = all.flatMap((l) => [...l.sources]);

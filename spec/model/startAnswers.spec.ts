@@ -1,8 +1,7 @@
 import { describe, expect } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
-import { VirtualTimeScheduler } from 'rxjs';
 import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
-import { SmartFlowsClient } from '../../lib/client';
+import { fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
 import { startInVirtualTime } from '../helpers/startInVirtualTime';
 
 /**
@@ -35,7 +34,6 @@ import { startInVirtualTime } from '../helpers/startInVirtualTime';
  */
 
 const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 100);
-const BASE = 'https://flows.model.test';
 const FLOW = '5f1a0000-0000-4000-8000-00000000000a';
 const XML = '<Letter><No>7</No></Letter>';
 /** The first backoff wait (jitter off): a lagging listing shows an execution within it. */
@@ -77,24 +75,10 @@ const scenario = fc.record({
 });
 type Scenario = typeof scenario extends fc.Arbitrary<infer S> ? S : never;
 
-const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
-
 /** The scripted server behind a fake fetch, on the virtual clock `now`. */
 function modelServer(s: Scenario, now: () => number) {
-  const executions: { id: string; createdMs: number; xml: string; mine: boolean }[] = [];
-  let next = 1;
   /** The backend's clock (createdAt), off the client's by serverOffsetMs. */
   const serverNow = () => now() + s.serverOffsetMs;
-  const make = (xml: string, mine: boolean, createdMs = serverNow()) => {
-    const e = { id: guid(next++), createdMs, xml, mine };
-    executions.push(e);
-    return e;
-  };
-  // Spread over the hour before the call, the newest at its start.
-  for (let i = 0; i < s.others; i++) make(`<Letter><No>${100 + i}</No></Letter>`, false, serverNow() - Math.floor((i * 3_600_000) / Math.max(s.others, 1)));
-  const log: string[] = [];
   let posts = 0;
   let lookRequests = 0;
   const lookFault = () => s.lookFaults[lookRequests++] ?? 'ok';
@@ -102,18 +86,10 @@ function modelServer(s: Scenario, now: () => number) {
     if (fault === 'reset') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
     return fault === '503' ? json({ message: 'busy' }, 503) : undefined;
   };
-  const visible = (e: { createdMs: number }) => s.listing.kind !== 'lag' || serverNow() - e.createdMs >= s.listing.lagMs;
-  const view = (e: (typeof executions)[number]) => ({ id: e.id, createdAt: new Date(e.createdMs).toISOString(), status: 'Running', flow: { id: FLOW } });
-
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const method = init?.method ?? 'GET';
-    const path = url.pathname.replace('/api/v1', '');
-    log.push(`${method} ${path}`);
-    if (method === 'POST' && path === '/flows/executions') {
+  const server = fakeFlowServer(FLOW, serverNow, {
+    start: (xml, make) => {
       const script = s.answers[posts++] ?? { kind: 'ok' };
-      const xml = String(init?.body ?? '');
-      for (let i = 0; i < s.othersPerPost; i++) make(`<Letter><No>${5000 + next}</No></Letter>`, false);
+      for (let i = 0; i < s.othersPerPost; i++) make(`<Letter><No>${5000 + server.executions.length + 1}</No></Letter>`, false);
       if (script.kind === 'refused') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
       const made = script.kind === 'ok' || script.made ? make(xml, true) : undefined;
       if (script.kind === 'busy') {
@@ -124,37 +100,20 @@ function modelServer(s: Scenario, now: () => number) {
       }
       if (script.kind === 'gateway') return json({ message: 'bad gateway' }, script.status);
       if (script.kind === 'dropped') throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
-      return json({ id: made!.id, percentage: 0, message: 'Generate document', status: 'Running' });
-    }
-    if (method === 'GET' && path === `/flows/${FLOW}/executions`) {
-      const failed = fail(lookFault());
-      if (failed) return failed;
-      if (s.listing.kind === 'unavailable') return json({ message: 'no' }, s.listing.status);
-      const page = Number(url.searchParams.get('page') ?? 0);
-      const size = Number(url.searchParams.get('size') ?? 20);
-      const items = executions.filter(visible).sort((a, b) => b.createdMs - a.createdMs).map(view);
-      return json({ content: items.slice(page * size, (page + 1) * size), number: page, size, totalElements: items.length, totalPages: Math.ceil(items.length / size) });
-    }
-    const progress = /^\/flows\/executions\/([^/]+)\/progress$/.exec(path);
-    const found = executions.find((e) => e.id === (progress?.[1] ?? /^\/flows\/executions\/([^/]+)$/.exec(path)?.[1]));
-    if (method === 'GET' && found && progress) return json({ id: found.id, percentage: 10, message: 'Generate document', status: 'Running' });
-    if (method === 'GET' && found) return fail(lookFault()) ?? json({ ...view(found), state: { inputData: found.xml } });
-    return json({ message: 'not found' }, 404);
-  };
-  return { fetch, log, mine: () => executions.filter((e) => e.mine) };
+      return running(made!.id);
+    },
+    listing: () => fail(lookFault()) ?? (s.listing.kind === 'unavailable' ? json({ message: 'no' }, s.listing.status) : undefined),
+    visible: (e) => s.listing.kind !== 'lag' || serverNow() - e.createdMs >= s.listing.lagMs,
+    read: () => fail(lookFault()),
+  });
+  // Spread over the hour before the call, the newest at its start.
+  for (let i = 0; i < s.others; i++) server.make(`<Letter><No>${100 + i}</No></Letter>`, false, serverNow() - Math.floor((i * 3_600_000) / Math.max(s.others, 1)));
+  return server;
 }
 
-
 async function runScenario(s: Scenario) {
-  const scheduler = new VirtualTimeScheduler();
-  const server = modelServer(s, () => scheduler.now());
-  const client = new SmartFlowsClient({
-    baseUrl: BASE,
-    apiKey: 'sk-model-0123456789',
-    scheduler,
-    fetch: server.fetch,
-    retry: { maxRetries: s.maxRetries, delayMs: DELAY_MS, maxDelayMs: 4_000, jitter: false },
-  });
+  // The client's clock starts at 0 (the virtual frame); the server's is off it by serverOffsetMs.
+  const { scheduler, server, client } = virtualClient(0, (now) => modelServer(s, now), { maxRetries: s.maxRetries, delayMs: DELAY_MS, maxDelayMs: 4_000, jitter: false });
   const seen = await startInVirtualTime(client, scheduler, FLOW, XML, 120_000);
   return { seen, server };
 }
