@@ -82,8 +82,15 @@ export class ListingTracker {
   private cycles?: Subscription;
   private feed: 'filter' | 'list';
   private highWaterMs?: number;
-  /** Server time less scheduler time, at least (see `readOnce`). */
+  /** Server time less scheduler time, at least, as the tracked executions' stamps tell (see `learnServerClock`). */
   private serverOffsetMs?: number;
+  /**
+   * Server time less scheduler time, at least, as the listing's second newest execution tells
+   * (one item stamped ahead of the server's clock does not move it), while the cycles run: it
+   * keeps the high-water mark near the server's now when the tracked executions' stamps are old
+   * (see {@link clockOffsetMs}).
+   */
+  private listedOffsetMs?: number;
   private lastItems = 0;
   private failedCycles = 0;
   /** How far before the high-water mark the next cycle reads (fixed, or fitted to the lateness seen). */
@@ -298,9 +305,30 @@ export class ListingTracker {
    * back); another user's item is not trusted with it.
    */
   private learnServerClock(items: readonly FeedItem[], now: number): void {
+    // The two newest stamps of distinct executions: the second is at most the server's now unless two are stamped ahead.
+    let newest: FeedItem | undefined;
+    let second: number | undefined;
     for (const item of items) {
       if (this.entries.has(item.execution.id.toLowerCase())) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
+      if (!newest || item.modifiedAtMs > newest.modifiedAtMs) {
+        if (newest && newest.execution.id.toLowerCase() !== item.execution.id.toLowerCase()) second = newest.modifiedAtMs;
+        newest = item;
+      } else if (item.execution.id.toLowerCase() !== newest.execution.id.toLowerCase()) second = Math.max(second ?? -Infinity, item.modifiedAtMs);
     }
+    if (second !== undefined) this.listedOffsetMs = Math.max(this.listedOffsetMs ?? -Infinity, second - now);
+  }
+
+  /**
+   * Server time less scheduler time, at least, for the high-water mark's bound: once a tracked
+   * execution was listed, the larger of what the tracked stamps and the listing's second newest
+   * execution tell. A tracked stamp alone is the server's now when that execution last changed: a
+   * `watch` of one quiet for an hour would hold the mark an hour back, and every cycle would read an
+   * hour of other users' changes. The second newest is the server's now less the pace of its
+   * changes on a busy server; a single item stamped ahead (a skewed clock, a forged stamp) stays
+   * first and moves neither. Before a tracked execution is listed there is no bound (see `readOnce`).
+   */
+  private clockOffsetMs(): number | undefined {
+    return this.serverOffsetMs === undefined ? undefined : Math.max(this.serverOffsetMs, this.listedOffsetMs ?? -Infinity);
   }
 
   /**
@@ -418,7 +446,8 @@ export class ListingTracker {
     const previous = this.previous;
     // Late is what was stamped before the server's now at the previous read: a high-water mark
     // taken before that was known may stand past it (an item from the future).
-    const previousHighMs = previous && this.serverOffsetMs !== undefined ? Math.min(previous.highWaterMs, previous.readAtMs + this.serverOffsetMs) : previous?.highWaterMs;
+    const offsetMs = this.clockOffsetMs();
+    const previousHighMs = previous && offsetMs !== undefined ? Math.min(previous.highWaterMs, previous.readAtMs + offsetMs) : previous?.highWaterMs;
     let lateMs = 0;
     const stamps = new Map<string, number>();
     for (const { execution, modifiedAtMs } of items) {
@@ -466,7 +495,8 @@ export class ListingTracker {
     // The high-water mark never passes the server's now: an item stamped later (a skewed clock,
     // a forged stamp) would move the horizon past every real change until that time came.
     // Until a tracked execution was listed, nothing tells the server's now.
-    if (this.serverOffsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + this.serverOffsetMs);
+    const offsetMs = this.clockOffsetMs();
+    if (offsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + offsetMs);
     // Where the cycles cannot ask for them (no filter endpoint, one that cannot filter by id, or
     // a listing that never showed a change to read back from), each quiet execution is checked
     // with its own request.
@@ -513,6 +543,7 @@ export class ListingTracker {
     const cycles = this.cycles;
     this.cycles = undefined;
     this.highWaterMs = undefined;
+    this.listedOffsetMs = undefined;
     this.previous = undefined;
     this.stalled = false;
     this.widened = false;
