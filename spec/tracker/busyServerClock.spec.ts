@@ -30,8 +30,8 @@ interface BusyServer {
   /** The listing shows a change this late. */
   lagMs: number;
   ours: Ours[];
-  /** Another user's item stamped a day after the server's clock at frame 0 tops every answer. */
-  future: boolean;
+  /** Other users' items stamped a day after the server's clock at frame 0 (5 ms apart) top every answer: how many. */
+  future: number;
 }
 
 const conditions = (f: ExecutionFilter): { key: string; values: string[] }[] => f.group.nodes.flatMap((n) => ('condition' in n ? [n.condition] : conditions(n)));
@@ -53,7 +53,7 @@ function busyFeed(ts: ReturnType<typeof newTestScheduler>, server: BusyServer) {
   /** Items `from` to `to` (exclusive) of the listing, newest first, `modifiedAt ≥ horizonMs` or one of `ids`. */
   const slice = (horizonMs: number, ids: readonly string[], from: number, to: number): FlowExecution[] => {
     const stampOf = (e: FlowExecution) => Date.parse(e.modifiedAt!) - T0;
-    const specials = [...oursRows(), ...(server.future ? [row(999_999_999, 'Running', server.nowAtZeroMs + DAY_MS)] : [])]
+    const specials = [...oursRows(), ...Array.from({ length: server.future }, (_, k) => row(999_999_999 - k, 'Running', server.nowAtZeroMs + DAY_MS - 5 * k))]
       .filter((e) => stampOf(e) >= horizonMs || ids.includes(e.id))
       .sort((a, b) => stampOf(b) - stampOf(a));
     const out: FlowExecution[] = [];
@@ -128,7 +128,7 @@ function follow(server: BusyServer, cycles: number, options: TrackerOptions = {}
 describe("ListingTracker: the server's now on a busy server", () => {
   it('a watch of an execution started an hour ago costs, after the first cycles, what a fresh execution costs: one request, the recent changes', () => {
     // Others change one execution a second, for the past hour and on; the listing lags 300 ms.
-    const server = (startedAtMs: number): BusyServer => ({ nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs, endAtMs: HOUR_MS + 20_000 }], future: false });
+    const server = (startedAtMs: number): BusyServer => ({ nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs, endAtMs: HOUR_MS + 20_000 }], future: 0 });
     const fresh = follow(server(HOUR_MS - 1), 40);
     const old = follow(server(500), 40);
     // Both see the end (20 s after frame 0, listed 300 ms later) within two cycles.
@@ -147,7 +147,7 @@ describe("ListingTracker: the server's now on a busy server", () => {
 
   it("keeps the rule for an item from the future: the mark never stands on it, an hour-old execution's end shows within two cycles, one request a cycle", () => {
     // As above, and another user's item stamped a day ahead tops every answer.
-    const server: BusyServer = { nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs: 500, endAtMs: HOUR_MS + 20_000 }], future: true };
+    const server: BusyServer = { nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs: 500, endAtMs: HOUR_MS + 20_000 }], future: 1 };
     const traced = follow(server, 40);
     expect(traced.endAt[0]).toBeGreaterThan(20_300);
     expect(traced.endAt[0]).toBeLessThan(20_300 + 2 * 1004);
@@ -156,6 +156,17 @@ describe("ListingTracker: the server's now on a busy server", () => {
     expect(traced.cycles.slice(2).every(([requests, items]) => requests === 1 && items <= 4)).toBe(true);
     expect(traced.debug.filter((e) => e.type !== 'cycle')).toEqual([]);
     expect(traced.entries[0]).toMatchObject({ status: 'Success', polling: false });
+  });
+
+  it('the limit: two items from the future hold the mark ahead once the second newest is one of them; the quiet execution\'s check (missingAfterMs) still finds the change', () => {
+    // As above with two items a day ahead: the listing's second newest is one of them.
+    const server: BusyServer = { nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs: 500, endAtMs: HOUR_MS + 5_000 }], future: 2 };
+    const traced = follow(server, 40);
+    // The listing never hands the end (the horizon stands a day ahead): the check marked at the
+    // sweep after missingAfterMs (30 s of the default) gives the execution its own progress request.
+    expect(traced.endAt[0]).toBeUndefined();
+    expect(traced.entries[0]).toMatchObject({ status: 'Running', audit: true, polling: false });
+    expect(traced.debug.find((e) => e.type === 'cycle' && e.checks > 0)).toMatchObject({ swept: 1, checks: 1 });
   });
 
   /** Other users' changes (one per `periodMs`, from T0) stamped in [fromMs, toMs]. */
@@ -171,7 +182,7 @@ describe("ListingTracker: the server's now on a busy server", () => {
   const serverArb = fc.record({
     periodMs: fc.oneof(fc.constant(0), fc.integer({ min: 50, max: 10_000 })),
     lagMs: fc.integer({ min: 0, max: 1_500 }),
-    future: fc.boolean(),
+    future: fc.constantFrom(0, 1),
   });
 
   test.prop([oursArb, serverArb], { numRuns: 40 })(
@@ -193,7 +204,7 @@ describe("ListingTracker: the server's now on a busy server", () => {
         // Back to the previous read's second newest change, less the largest margin ('auto').
         const previous = traced.visibleMs[k - 1]!;
         const secondNewest = periodMs === 0 ? previous : (Math.floor(previous / periodMs) - 1) * periodMs;
-        const allowed = othersIn(periodMs, Math.min(secondNewest, previous) - AUTO_MARGIN_MS.max, traced.visibleMs[k]!) + ours.length + (future ? 1 : 0);
+        const allowed = othersIn(periodMs, Math.min(secondNewest, previous) - AUTO_MARGIN_MS.max, traced.visibleMs[k]!) + ours.length + future;
         expect({ cycle: k, requests, items }).toEqual({ cycle: k, requests: 1, items: Math.min(items, allowed) });
       }
       ours.forEach((o, k) => {
