@@ -100,11 +100,14 @@ export class ListingTracker {
   /** The previous cycle's read, when it read all it asked for. */
   private previous?: PreviousRead;
   /**
-   * The last read (back to a horizon) brought nothing newer than the high-water mark, and no
-   * tracked execution was ever listed: the mark may stand on an item stamped ahead of the server's
-   * now (see `readOnce`).
+   * The mark may stand on items stamped ahead of the server's now (see `readOnce`): the last read
+   * (back to a horizon) brought nothing newer than the mark and no tracked execution was ever
+   * listed, or it brought nothing new at all while only other users' stamps hold the mark above
+   * the server's now that the tracked executions' stamps tell.
    */
   private stalled = false;
+  /** The last read: the newest stamp of each execution it listed (to tell what is new in the next one), and when (scheduler time). */
+  private last?: { stamps: ReadonlyMap<string, number>; readAtMs: number };
   /** The last cycle moved the high-water mark back: the next one reads a wider span than the last. */
   private widened = false;
   /** Quiet executions are checked by listing requests (`id in […]`); false once the server proved it cannot. */
@@ -239,6 +242,9 @@ export class ListingTracker {
       // the filter would never list ours again. Then the cycle asks for them by id too (no verdict
       // on them: a lagging listing may not show them yet), until one is listed (see `judgedHorizon`).
       const probed = sweeping && this.stalled ? this.toProbe(due) : [];
+      // Once the server's now is known, the same doubt judges the executions asked for by id, or
+      // the list feed's page, by that now (see `judgedHorizon`).
+      const doubted = this.stalled && this.serverOffsetMs !== undefined;
       // Pages sized for the changes of the previous cycle and the executions asked for by id:
       // one request a cycle while they fit. After the high-water mark went back (the server's now
       // learned below it), those changes tell nothing of how many the wider read holds: a full page.
@@ -266,19 +272,20 @@ export class ListingTracker {
           if (!knewClock) this.dateDirectReads();
           // What this read shows below its horizon that the server's now, just learned, tells is a
           // change after all: a page of the list feed, the executions the filter was asked for by id.
-          const judgedMs = knewClock ? horizonMs : this.judgedHorizon(horizonMs, now, marginMs);
+          const judgedMs = !knewClock || doubted ? this.judgedHorizon(horizonMs, now, marginMs) : horizonMs;
           const rejudged = new Set(probed.map((e) => e.id));
           for (const item of read.items) {
             const id = item.execution.id.toLowerCase();
             if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
-            else if (judgedMs !== undefined && item.modifiedAtMs >= judgedMs && (feed === 'list' || rejudged.has(id))) changed.push(item);
+            // (Doubted, the list feed's page counts only for the tracked executions on it.)
+            else if (judgedMs !== undefined && item.modifiedAtMs >= judgedMs && (rejudged.has(id) || (feed === 'list' && (!knewClock || this.entries.has(id))))) changed.push(item);
             else if (asked.has(id)) swept.set(id, item);
             else unasked ??= item;
           }
           this.lastItems = changed.length;
           const changes = this.apply(changed, now, !sweeping);
           // Nothing newer than the high-water mark, and still nothing to tell the server's now.
-          this.stalled = horizonMs !== undefined && this.serverOffsetMs === undefined && this.highWaterMs === highWaterMs;
+          this.stalled = horizonMs !== undefined && (this.serverOffsetMs === undefined ? this.highWaterMs === highWaterMs : this.heldByOthers(read.items, asked, horizonMs, now));
           this.widened = highWaterMs !== undefined && this.highWaterMs !== undefined && this.highWaterMs < highWaterMs;
           if (first && !read.complete) this.checkUnlisted(now);
           const lateMs = this.fitMargin(changed, read.complete, horizonMs, now);
@@ -347,14 +354,35 @@ export class ListingTracker {
   }
 
   /**
+   * Whether the mark may stand on items stamped ahead, now that the server's now is known: only
+   * other users' stamps hold it above what the tracked executions' stamps tell (the listing's
+   * second newest, see {@link clockOffsetMs}), and this read showed nothing new from the horizon
+   * on (every item there, not asked for by id, as the last read listed it). Two items stamped
+   * ahead would hold it there, and hide the tracked executions' changes: the next cycle then asks
+   * for them by id too (see `toProbe`), or judges the list feed's page by the server's now that
+   * their stamps tell. A busy server shows new changes every cycle; a quiet one costs those ids.
+   */
+  private heldByOthers(items: readonly FeedItem[], asked: ReadonlySet<string>, horizonMs: number, now: number): boolean {
+    const last = this.last?.stamps;
+    if (last === undefined || this.serverOffsetMs === undefined || this.highWaterMs === undefined || this.highWaterMs <= now + this.serverOffsetMs) return false;
+    return items.every(({ execution, modifiedAtMs }) => {
+      const id = execution.id.toLowerCase();
+      return modifiedAtMs < horizonMs || asked.has(id) || last.get(id) === modifiedAtMs;
+    });
+  }
+
+  /**
    * The horizon a read's items are judged by (a change, or older): the one it asked for, pulled
-   * back to the server's now (less the margin) where a high-water mark taken before that was
-   * known stands past it. A tracked execution this read listed for the first time is then a change
-   * of this cycle, and a list feed's page is judged by the server's now, not by an item stamped
-   * ahead of it (see {@link apply}).
+   * back to the server's now at the last read (less the margin), as the tracked executions'
+   * stamps tell it, where a high-water mark may stand past it (taken before that was known, or
+   * held by other users' stamps: see {@link heldByOthers}). A tracked execution this read listed
+   * for the first time (or asked for by id) is then a change of this cycle, and a list feed's page
+   * is judged by the server's now, not by an item stamped ahead of it (see {@link apply}). What is
+   * older, the last read listed, unless the listing lags more than the margin.
    */
   private judgedHorizon(horizonMs: number | undefined, now: number, marginMs: number): number | undefined {
-    return horizonMs === undefined || this.serverOffsetMs === undefined ? horizonMs : Math.min(horizonMs, now + this.serverOffsetMs - marginMs);
+    if (horizonMs === undefined || this.serverOffsetMs === undefined) return horizonMs;
+    return Math.min(horizonMs, (this.last?.readAtMs ?? now) + this.serverOffsetMs - marginMs);
   }
 
   /**
@@ -459,6 +487,7 @@ export class ListingTracker {
       }
     }
     this.previous = complete && this.highWaterMs !== undefined ? { horizonMs: horizonMs ?? -Infinity, highWaterMs: this.highWaterMs, readAtMs: now, stamps } : undefined;
+    this.last = { stamps, readAtMs: now };
     if (this.options.safetyMarginMs === 'auto') {
       const { min, max } = AUTO_MARGIN_MS;
       this.latenessMs = lateMs > this.marginMs / 2 ? max / 2 : Math.max(lateMs, this.latenessMs * LATENESS_FADE);
@@ -546,6 +575,7 @@ export class ListingTracker {
     this.listedOffsetMs = undefined;
     this.previous = undefined;
     this.stalled = false;
+    this.last = undefined;
     this.widened = false;
     cycles?.unsubscribe();
   }
