@@ -309,18 +309,20 @@ export class ListingTracker {
    * The server's clock: a tracked execution's stamp (changed, swept, probed, or read back to on
    * the list feed) is at most the server's now (a change is listed after it happened). Keeps the
    * largest stamp less the scheduler's now while the client lives (the server's clock does not go
-   * back); another user's item is not trusted with it.
+   * back); another user's item is not trusted with it. The listing's second newest execution,
+   * whoever's, is kept apart while the cycles run (`listedOffsetMs`, see {@link clockOffsetMs}).
    */
   private learnServerClock(items: readonly FeedItem[], now: number): void {
     // The two newest stamps of distinct executions: the second is at most the server's now unless two are stamped ahead.
-    let newest: FeedItem | undefined;
+    let newest: { id: string; ms: number } | undefined;
     let second: number | undefined;
-    for (const item of items) {
-      if (this.entries.has(item.execution.id.toLowerCase())) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
-      if (!newest || item.modifiedAtMs > newest.modifiedAtMs) {
-        if (newest && newest.execution.id.toLowerCase() !== item.execution.id.toLowerCase()) second = newest.modifiedAtMs;
-        newest = item;
-      } else if (item.execution.id.toLowerCase() !== newest.execution.id.toLowerCase()) second = Math.max(second ?? -Infinity, item.modifiedAtMs);
+    for (const { execution, modifiedAtMs } of items) {
+      const id = execution.id.toLowerCase();
+      if (this.entries.has(id)) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, modifiedAtMs - now);
+      if (!newest || modifiedAtMs > newest.ms) {
+        if (newest && newest.id !== id) second = newest.ms;
+        newest = { id, ms: modifiedAtMs };
+      } else if (id !== newest.id) second = Math.max(second ?? -Infinity, modifiedAtMs);
     }
     if (second !== undefined) this.listedOffsetMs = Math.max(this.listedOffsetMs ?? -Infinity, second - now);
   }
