@@ -87,8 +87,8 @@ export class ListingTracker {
   /**
    * Server time less scheduler time, at least, as the listing's second newest execution tells
    * (one item stamped ahead of the server's clock does not move it), while the cycles run: it
-   * keeps the high-water mark near the server's now when the tracked executions' stamps are old
-   * (see {@link clockOffsetMs}).
+   * keeps the high-water mark near the server's now when the tracked executions' stamps are old,
+   * with the filter feed (see {@link clockOffsetMs}).
    */
   private listedOffsetMs?: number;
   private lastItems = 0;
@@ -242,9 +242,9 @@ export class ListingTracker {
       // the filter would never list ours again. Then the cycle asks for them by id too (no verdict
       // on them: a lagging listing may not show them yet), until one is listed (see `judgedHorizon`).
       const probed = sweeping && this.stalled ? this.toProbe(due) : [];
-      // Once the server's now is known, the same doubt judges the executions asked for by id, or
-      // the list feed's page, by that now (see `judgedHorizon`).
-      const doubted = this.stalled && this.serverOffsetMs !== undefined;
+      // Once the server's now is known, the same doubt (see `heldByOthers`) judges the executions
+      // asked for by id by that now (see `judgedHorizon`).
+      const doubted = probed.length > 0 && this.serverOffsetMs !== undefined;
       // Pages sized for the changes of the previous cycle and the executions asked for by id:
       // one request a cycle while they fit. After the high-water mark went back (the server's now
       // learned below it), those changes tell nothing of how many the wider read holds: a full page.
@@ -277,8 +277,7 @@ export class ListingTracker {
           for (const item of read.items) {
             const id = item.execution.id.toLowerCase();
             if (horizonMs === undefined || item.modifiedAtMs >= horizonMs) changed.push(item);
-            // (Doubted, the list feed's page counts only for the tracked executions on it.)
-            else if (judgedMs !== undefined && item.modifiedAtMs >= judgedMs && (rejudged.has(id) || (feed === 'list' && (!knewClock || this.entries.has(id))))) changed.push(item);
+            else if (judgedMs !== undefined && item.modifiedAtMs >= judgedMs && (feed === 'list' || rejudged.has(id))) changed.push(item);
             else if (asked.has(id)) swept.set(id, item);
             else unasked ??= item;
           }
@@ -329,15 +328,19 @@ export class ListingTracker {
 
   /**
    * Server time less scheduler time, at least, for the high-water mark's bound: once a tracked
-   * execution was listed, the larger of what the tracked stamps and the listing's second newest
-   * execution tell. A tracked stamp alone is the server's now when that execution last changed: a
-   * `watch` of one quiet for an hour would hold the mark an hour back, and every cycle would read an
-   * hour of other users' changes. The second newest is the server's now less the pace of its
-   * changes on a busy server; a single item stamped ahead (a skewed clock, a forged stamp) stays
-   * first and moves neither. Before a tracked execution is listed there is no bound (see `readOnce`).
+   * execution was listed, the larger of what the tracked stamps and (where the cycles can ask for
+   * the tracked executions by id: the filter feed, sweeps on) the listing's second newest execution
+   * tell. A tracked stamp alone is the server's now when that execution last changed: a `watch` of
+   * one quiet for an hour would hold the mark an hour back, and every cycle would read an hour of
+   * other users' changes. The second newest is the server's now less the pace of its changes on a
+   * busy server; a single item stamped ahead (a skewed clock, a forged stamp) stays first and moves
+   * neither. More of them could hold the mark ahead: then the cycles ask for the tracked ones by id
+   * (see {@link heldByOthers}), which the list feed cannot. Before a tracked execution is listed
+   * there is no bound (see `readOnce`).
    */
   private clockOffsetMs(): number | undefined {
-    return this.serverOffsetMs === undefined ? undefined : Math.max(this.serverOffsetMs, this.listedOffsetMs ?? -Infinity);
+    const listed = this.feed === 'filter' && this.sweeps ? this.listedOffsetMs : undefined;
+    return this.serverOffsetMs === undefined ? undefined : Math.max(this.serverOffsetMs, listed ?? -Infinity);
   }
 
   /**
@@ -358,15 +361,18 @@ export class ListingTracker {
   /**
    * Whether the mark may stand on items stamped ahead, now that the server's now is known: only
    * other users' stamps hold it above what the tracked executions' stamps tell (the listing's
-   * second newest, see {@link clockOffsetMs}), and this read showed nothing new from the horizon
-   * on (every item there, not asked for by id, as the last read listed it). Two items stamped
-   * ahead would hold it there, and hide the tracked executions' changes: the next cycle then asks
-   * for them by id too (see `toProbe`), or judges the list feed's page by the server's now that
-   * their stamps tell. A busy server shows new changes every cycle; a quiet one costs those ids.
+   * second newest, see {@link clockOffsetMs}), and either by more than `missingAfterMs` or with
+   * nothing new from the horizon on in this read (every item there, not asked for by id, as the
+   * last read listed it). Two items stamped ahead (or a busy server's clock a day ahead) would hold
+   * it there, and hide the tracked executions' changes: the next cycle then asks for them by id too
+   * (see `toProbe`), or judges the list feed's page by the server's now that their stamps tell. An
+   * execution quiet for an hour costs its id a cycle; one item stamped ahead is passed over
+   * (`clockOffsetMs`), and a busy server shows new changes every cycle.
    */
   private heldByOthers(items: readonly FeedItem[], asked: ReadonlySet<string>, horizonMs: number, now: number): boolean {
     const last = this.last?.stamps;
     if (last === undefined || this.serverOffsetMs === undefined || this.highWaterMs === undefined || this.highWaterMs <= now + this.serverOffsetMs) return false;
+    if (this.highWaterMs > now + this.serverOffsetMs + this.options.missingAfterMs) return true;
     return items.every(({ execution, modifiedAtMs }) => {
       const id = execution.id.toLowerCase();
       return modifiedAtMs < horizonMs || asked.has(id) || last.get(id) === modifiedAtMs;

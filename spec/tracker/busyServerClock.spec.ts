@@ -32,6 +32,8 @@ interface BusyServer {
   ours: Ours[];
   /** Other users' items stamped a day after the server's clock at frame 0 (5 ms apart) top every answer: how many. */
   future: number;
+  /** A node whose clock runs a day ahead changes another user's execution every `skewedPeriodMs` from frame 0 on. */
+  skewedPeriodMs?: number;
 }
 
 const conditions = (f: ExecutionFilter): { key: string; values: string[] }[] => f.group.nodes.flatMap((n) => ('condition' in n ? [n.condition] : conditions(n)));
@@ -53,7 +55,12 @@ function busyFeed(ts: ReturnType<typeof newTestScheduler>, server: BusyServer) {
   /** Items `from` to `to` (exclusive) of the listing, newest first, `modifiedAt ≥ horizonMs` or one of `ids`. */
   const slice = (horizonMs: number, ids: readonly string[], from: number, to: number): FlowExecution[] => {
     const stampOf = (e: FlowExecution) => Date.parse(e.modifiedAt!) - T0;
-    const specials = [...oursRows(), ...Array.from({ length: server.future }, (_, k) => row(999_999_999 - k, 'Running', server.nowAtZeroMs + DAY_MS - 5 * k))]
+    const skewed = server.skewedPeriodMs ?? 0;
+    const specials = [
+      ...oursRows(),
+      ...Array.from({ length: server.future }, (_, k) => row(999_999_999 - k, 'Running', server.nowAtZeroMs + DAY_MS - 5 * k)),
+      ...Array.from({ length: skewed > 0 ? Math.floor(ts.now() / skewed) + 1 : 0 }, (_, k) => row(500_000_000 + k, 'Running', server.nowAtZeroMs + k * skewed + DAY_MS)),
+    ]
       .filter((e) => stampOf(e) >= horizonMs || ids.includes(e.id))
       .sort((a, b) => stampOf(b) - stampOf(a));
     const out: FlowExecution[] = [];
@@ -191,6 +198,20 @@ describe("ListingTracker: the server's now on a busy server", () => {
     expect(traced.endAt).toEqual([13_014, 13_014]);
   });
 
+  it("a node whose clock runs a day ahead, busy: the tracked executions are asked for by id, fresh or an hour old, and their ends show within two cycles", () => {
+    // Others change one execution a second; a skewed node one every 100 ms, stamped a day ahead.
+    for (const startedAtMs of [HOUR_MS - 1, 500]) {
+      const server: BusyServer = { nowAtZeroMs: HOUR_MS, periodMs: 1000, lagMs: 300, ours: [{ n: 1, startedAtMs, endAtMs: HOUR_MS + 5_000 }], future: 0, skewedPeriodMs: 100 };
+      const traced = follow(server, 40);
+      expect({ startedAtMs, endAt: traced.endAt[0] }).toEqual({ startedAtMs, endAt: expect.any(Number) });
+      expect(traced.endAt[0]! - 5_300).toBeLessThan(2 * 1004);
+      expect(traced.entries[0]).toMatchObject({ status: 'Success', audit: false, polling: false });
+      // The mark on the skewed node's second newest: a cycle reads its last second or so, and ours.
+      expect(traced.cycles.slice(2).every(([requests, items]) => requests === 1 && items <= 20)).toBe(true);
+      expect(traced.debug.filter((e) => e.type !== 'cycle')).toEqual([]);
+    }
+  });
+
   /** Other users' changes (one per `periodMs`, from T0) stamped in [fromMs, toMs]. */
   const othersIn = (periodMs: number, fromMs: number, toMs: number) => (periodMs === 0 || toMs < 0 ? 0 : Math.floor(toMs / periodMs) - Math.max(0, Math.ceil(fromMs / periodMs)) + 1);
   const CYCLES = 20;
@@ -206,11 +227,12 @@ describe("ListingTracker: the server's now on a busy server", () => {
     lagMs: fc.integer({ min: 0, max: 1_500 }),
     future: fc.constantFrom(0, 1, 2),
     feed: fc.constantFrom('filter' as const, 'list' as const),
+    skewedPeriodMs: fc.option(fc.integer({ min: 50, max: 2_000 }), { nil: undefined }),
   });
 
   test.prop([oursArb, serverArb], { numRuns: 40 })(
-    'for any mix of tracked ages (fresh to a day) and change rates: after the first two cycles, one request a cycle reading the recent changes and the tracked ids; every end handed within two cycles',
-    (ours, { periodMs, lagMs, future, feed }) => {
+    'for any mix of tracked ages (fresh to a day) and change rates (items from the future, a node a day ahead): after the first two cycles, one request a cycle reading the recent changes and the tracked ids; every end handed within two cycles',
+    (ours, { periodMs, lagMs, future, feed, skewedPeriodMs }) => {
       // The server's clock a day and an hour after T0 at frame 0: others changed since T0.
       const nowAtZeroMs = DAY_MS + HOUR_MS;
       const server: BusyServer = {
@@ -218,23 +240,32 @@ describe("ListingTracker: the server's now on a busy server", () => {
         periodMs,
         lagMs,
         future,
+        // (The list feed cannot ask for the tracked executions by id: a node a day ahead hides them from it, as before.)
+        ...(skewedPeriodMs === undefined || feed === 'list' ? {} : { skewedPeriodMs }),
         ours: ours.map((o, k) => ({ n: k + 1, startedAtMs: nowAtZeroMs - o.ageMs - lagMs, ...(o.endAfterMs === undefined ? {} : { endAtMs: nowAtZeroMs + o.endAfterMs }) })),
       };
       const traced = follow(server, CYCLES, { feed });
       expect(traced.debug.filter((e) => e.type !== 'cycle')).toEqual([]);
       // The list feed sizes its page by the previous cycle's changes: the first cycles' reads show
-      // one cycle later. It cannot ask for a tracked execution by id: with an item from the future,
-      // it learns the server's now when one changes, and the cycle after the mark went back reads
-      // one full page, once (see `widened`).
+      // one cycle later. With an item from the future it learns the server's now when a tracked
+      // execution shows on its page, and the cycle after the mark went back reads one full page,
+      // once (see `widened`): then one request a cycle.
       let fullPages = 0;
-      for (let k = feed === 'list' ? 3 : 2; k < traced.cycles.length; k++) {
-        const [requests, items] = traced.cycles[k]!;
-        // Back to the previous read's second newest change, less the largest margin ('auto').
+      /** What cycle `k` may read: back to the previous read's second newest change, less the largest margin ('auto'). */
+      const allowedAt = (k: number) => {
         const previous = traced.visibleMs[k - 1]!;
         const secondNewest = periodMs === 0 ? previous : (Math.floor(previous / periodMs) - 1) * periodMs;
-        const allowed = othersIn(periodMs, Math.min(secondNewest, previous) - AUTO_MARGIN_MS.max, traced.visibleMs[k]!) + ours.length + future;
-        // The list feed reads whole pages: sized for twice the previous cycle's changes, 50 at least.
-        const bound = feed === 'filter' ? allowed : Math.max(50, 2 * allowed);
+        // A skewed node's items: from its second newest at the previous read, less the margin (not lagged).
+        const frame = (visibleMs: number) => visibleMs + lagMs - nowAtZeroMs;
+        const skewedMs = server.skewedPeriodMs;
+        const skewed = skewedMs === undefined ? 0 : othersIn(skewedMs, (Math.floor(frame(previous) / skewedMs) - 1) * skewedMs - AUTO_MARGIN_MS.max, frame(traced.visibleMs[k]!));
+        return othersIn(periodMs, Math.min(secondNewest, previous) - AUTO_MARGIN_MS.max, traced.visibleMs[k]!) + ours.length + future + skewed;
+      };
+      for (let k = feed === 'list' ? 3 : 2; k < traced.cycles.length; k++) {
+        const [requests, items] = traced.cycles[k]!;
+        // The list feed reads whole pages, back to the tracked executions' clock (it cannot ask for
+        // them by id, so other users' stamps do not bound it): one request, however many items.
+        const bound = feed === 'filter' ? allowedAt(k) : items;
         if (feed === 'list' && future > 0 && items === 1000 && fullPages++ === 0) continue;
         expect({ cycle: k, requests, items }).toEqual({ cycle: k, requests: 1, items: Math.min(items, bound) });
       }
