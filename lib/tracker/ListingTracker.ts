@@ -102,8 +102,9 @@ export class ListingTracker {
   /**
    * The mark may stand on items stamped ahead of the server's now (see `readOnce`): the last read
    * (back to a horizon) brought nothing newer than the mark and no tracked execution was ever
-   * listed, or it brought nothing new at all while only other users' stamps hold the mark above
-   * the server's now that the tracked executions' stamps tell.
+   * listed; or only other users' stamps hold the mark above the server's now that the tracked
+   * executions' stamps tell, by more than `missingAfterMs` or with nothing new in the last read
+   * (see `heldByOthers`).
    */
   private stalled = false;
   /** The last read: the newest stamp of each execution it listed (to tell what is new in the next one), and when (scheduler time). */
@@ -283,7 +284,8 @@ export class ListingTracker {
           }
           this.lastItems = changed.length;
           const changes = this.apply(changed, now, !sweeping);
-          // Nothing newer than the high-water mark, and still nothing to tell the server's now.
+          // Nothing newer than the high-water mark, and still nothing to tell the server's now; or
+          // other users' stamps alone hold the mark above it.
           this.stalled = horizonMs !== undefined && (this.serverOffsetMs === undefined ? this.highWaterMs === highWaterMs : this.heldByOthers(read.items, asked, horizonMs, now));
           this.widened = highWaterMs !== undefined && this.highWaterMs !== undefined && this.highWaterMs < highWaterMs;
           if (first && !read.complete) this.checkUnlisted(now);
@@ -365,9 +367,8 @@ export class ListingTracker {
    * nothing new from the horizon on in this read (every item there, not asked for by id, as the
    * last read listed it). Two items stamped ahead (or a busy server's clock a day ahead) would hold
    * it there, and hide the tracked executions' changes: the next cycle then asks for them by id too
-   * (see `toProbe`), or judges the list feed's page by the server's now that their stamps tell. An
-   * execution quiet for an hour costs its id a cycle; one item stamped ahead is passed over
-   * (`clockOffsetMs`), and a busy server shows new changes every cycle.
+   * (see `toProbe`), and judges them by the server's now that their stamps tell. An execution quiet
+   * for an hour costs its id a cycle; one item stamped ahead is passed over (`clockOffsetMs`).
    */
   private heldByOthers(items: readonly FeedItem[], asked: ReadonlySet<string>, horizonMs: number, now: number): boolean {
     const last = this.last?.stamps;
