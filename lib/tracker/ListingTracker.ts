@@ -82,8 +82,15 @@ export class ListingTracker {
   private cycles?: Subscription;
   private feed: 'filter' | 'list';
   private highWaterMs?: number;
-  /** Server time less scheduler time, at least (see `readOnce`). */
+  /** Server time less scheduler time, at least, as the tracked executions' stamps tell (see `learnServerClock`). */
   private serverOffsetMs?: number;
+  /**
+   * Server time less scheduler time, at least, as the listing's second newest execution tells
+   * (one item stamped ahead of the server's clock does not move it), while the cycles run: it
+   * keeps the high-water mark near the server's now when the tracked executions' stamps are old,
+   * with the filter feed (see {@link clockOffsetMs}).
+   */
+  private listedOffsetMs?: number;
   private lastItems = 0;
   private failedCycles = 0;
   /** How far before the high-water mark the next cycle reads (fixed, or fitted to the lateness seen). */
@@ -93,11 +100,15 @@ export class ListingTracker {
   /** The previous cycle's read, when it read all it asked for. */
   private previous?: PreviousRead;
   /**
-   * The last read (back to a horizon) brought nothing newer than the high-water mark, and no
-   * tracked execution was ever listed: the mark may stand on an item stamped ahead of the server's
-   * now (see `readOnce`).
+   * The mark may stand on items stamped ahead of the server's now (see `readOnce`): the last read
+   * (back to a horizon) brought nothing newer than the mark and no tracked execution was ever
+   * listed; or only other users' stamps hold the mark above the server's now that the tracked
+   * executions' stamps tell, by more than `missingAfterMs` or with nothing new in the last read
+   * (see `heldByOthers`).
    */
   private stalled = false;
+  /** The last read: the newest stamp of each execution it listed (to tell what is new in the next one), and when (scheduler time). */
+  private last?: { stamps: ReadonlyMap<string, number>; readAtMs: number };
   /** The last cycle moved the high-water mark back: the next one reads a wider span than the last. */
   private widened = false;
   /** Quiet executions are checked by listing requests (`id in […]`); false once the server proved it cannot. */
@@ -232,6 +243,9 @@ export class ListingTracker {
       // the filter would never list ours again. Then the cycle asks for them by id too (no verdict
       // on them: a lagging listing may not show them yet), until one is listed (see `judgedHorizon`).
       const probed = sweeping && this.stalled ? this.toProbe(due) : [];
+      // Once the server's now is known, the same doubt (see `heldByOthers`) judges the executions
+      // asked for by id by that now (see `judgedHorizon`).
+      const doubted = probed.length > 0 && this.serverOffsetMs !== undefined;
       // Pages sized for the changes of the previous cycle and the executions asked for by id:
       // one request a cycle while they fit. After the high-water mark went back (the server's now
       // learned below it), those changes tell nothing of how many the wider read holds: a full page.
@@ -259,7 +273,7 @@ export class ListingTracker {
           if (!knewClock) this.dateDirectReads();
           // What this read shows below its horizon that the server's now, just learned, tells is a
           // change after all: a page of the list feed, the executions the filter was asked for by id.
-          const judgedMs = knewClock ? horizonMs : this.judgedHorizon(horizonMs, now, marginMs);
+          const judgedMs = !knewClock || doubted ? this.judgedHorizon(horizonMs, now, marginMs) : horizonMs;
           const rejudged = new Set(probed.map((e) => e.id));
           for (const item of read.items) {
             const id = item.execution.id.toLowerCase();
@@ -270,8 +284,9 @@ export class ListingTracker {
           }
           this.lastItems = changed.length;
           const changes = this.apply(changed, now, !sweeping);
-          // Nothing newer than the high-water mark, and still nothing to tell the server's now.
-          this.stalled = horizonMs !== undefined && this.serverOffsetMs === undefined && this.highWaterMs === highWaterMs;
+          // Nothing newer than the high-water mark, and still nothing to tell the server's now; or
+          // other users' stamps alone hold the mark above it.
+          this.stalled = horizonMs !== undefined && (this.serverOffsetMs === undefined ? this.highWaterMs === highWaterMs : this.heldByOthers(read.items, asked, horizonMs, now));
           this.widened = highWaterMs !== undefined && this.highWaterMs !== undefined && this.highWaterMs < highWaterMs;
           if (first && !read.complete) this.checkUnlisted(now);
           const lateMs = this.fitMargin(changed, read.complete, horizonMs, now);
@@ -295,12 +310,39 @@ export class ListingTracker {
    * The server's clock: a tracked execution's stamp (changed, swept, probed, or read back to on
    * the list feed) is at most the server's now (a change is listed after it happened). Keeps the
    * largest stamp less the scheduler's now while the client lives (the server's clock does not go
-   * back); another user's item is not trusted with it.
+   * back); another user's item is not trusted with it. The listing's second newest execution,
+   * whoever's, is kept apart while the cycles run (`listedOffsetMs`, see {@link clockOffsetMs}).
    */
   private learnServerClock(items: readonly FeedItem[], now: number): void {
-    for (const item of items) {
-      if (this.entries.has(item.execution.id.toLowerCase())) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, item.modifiedAtMs - now);
+    // The two newest stamps of distinct executions: the second is at most the server's now unless two are stamped ahead.
+    let newest: { id: string; ms: number } | undefined;
+    let second: number | undefined;
+    for (const { execution, modifiedAtMs } of items) {
+      const id = execution.id.toLowerCase();
+      if (this.entries.has(id)) this.serverOffsetMs = Math.max(this.serverOffsetMs ?? -Infinity, modifiedAtMs - now);
+      if (!newest || modifiedAtMs > newest.ms) {
+        if (newest && newest.id !== id) second = newest.ms;
+        newest = { id, ms: modifiedAtMs };
+      } else if (id !== newest.id) second = Math.max(second ?? -Infinity, modifiedAtMs);
     }
+    if (second !== undefined) this.listedOffsetMs = Math.max(this.listedOffsetMs ?? -Infinity, second - now);
+  }
+
+  /**
+   * Server time less scheduler time, at least, for the high-water mark's bound: once a tracked
+   * execution was listed, the larger of what the tracked stamps and (where the cycles can ask for
+   * the tracked executions by id: the filter feed, sweeps on) the listing's second newest execution
+   * tell. A tracked stamp alone is the server's now when that execution last changed: a `watch` of
+   * one quiet for an hour would hold the mark an hour back, and every cycle would read an hour of
+   * other users' changes. The second newest is the server's now less the pace of its changes on a
+   * busy server; a single item stamped ahead (a skewed clock, a forged stamp) stays first and moves
+   * neither. More of them could hold the mark ahead: then the cycles ask for the tracked ones by id
+   * (see {@link heldByOthers}), which the list feed cannot. Before a tracked execution is listed
+   * there is no bound (see `readOnce`).
+   */
+  private clockOffsetMs(): number | undefined {
+    const listed = this.feed === 'filter' && this.sweeps ? this.listedOffsetMs : undefined;
+    return this.serverOffsetMs === undefined ? undefined : Math.max(this.serverOffsetMs, listed ?? -Infinity);
   }
 
   /**
@@ -319,14 +361,37 @@ export class ListingTracker {
   }
 
   /**
+   * Whether the mark may stand on items stamped ahead, now that the server's now is known: only
+   * other users' stamps hold it above what the tracked executions' stamps tell (the listing's
+   * second newest, see {@link clockOffsetMs}), and either by more than `missingAfterMs` or with
+   * nothing new from the horizon on in this read (every item there, not asked for by id, as the
+   * last read listed it). Two items stamped ahead (or a busy server's clock a day ahead) would hold
+   * it there, and hide the tracked executions' changes: the next cycle then asks for them by id too
+   * (see `toProbe`), and judges them by the server's now that their stamps tell. An execution quiet
+   * for an hour costs its id a cycle; one item stamped ahead is passed over (`clockOffsetMs`).
+   */
+  private heldByOthers(items: readonly FeedItem[], asked: ReadonlySet<string>, horizonMs: number, now: number): boolean {
+    const last = this.last?.stamps;
+    if (last === undefined || this.serverOffsetMs === undefined || this.highWaterMs === undefined || this.highWaterMs <= now + this.serverOffsetMs) return false;
+    if (this.highWaterMs > now + this.serverOffsetMs + this.options.missingAfterMs) return true;
+    return items.every(({ execution, modifiedAtMs }) => {
+      const id = execution.id.toLowerCase();
+      return modifiedAtMs < horizonMs || asked.has(id) || last.get(id) === modifiedAtMs;
+    });
+  }
+
+  /**
    * The horizon a read's items are judged by (a change, or older): the one it asked for, pulled
-   * back to the server's now (less the margin) where a high-water mark taken before that was
-   * known stands past it. A tracked execution this read listed for the first time is then a change
-   * of this cycle, and a list feed's page is judged by the server's now, not by an item stamped
-   * ahead of it (see {@link apply}).
+   * back to the server's now at the last read (less the margin), as the tracked executions'
+   * stamps tell it, where a high-water mark may stand past it (taken before that was known, or
+   * held by other users' stamps: see {@link heldByOthers}). A tracked execution this read listed
+   * for the first time (or asked for by id) is then a change of this cycle, and a list feed's page
+   * is judged by the server's now, not by an item stamped ahead of it (see {@link apply}). What is
+   * older, the last read listed, unless the listing lags more than the margin.
    */
   private judgedHorizon(horizonMs: number | undefined, now: number, marginMs: number): number | undefined {
-    return horizonMs === undefined || this.serverOffsetMs === undefined ? horizonMs : Math.min(horizonMs, now + this.serverOffsetMs - marginMs);
+    if (horizonMs === undefined || this.serverOffsetMs === undefined) return horizonMs;
+    return Math.min(horizonMs, (this.last?.readAtMs ?? now) + this.serverOffsetMs - marginMs);
   }
 
   /**
@@ -418,7 +483,8 @@ export class ListingTracker {
     const previous = this.previous;
     // Late is what was stamped before the server's now at the previous read: a high-water mark
     // taken before that was known may stand past it (an item from the future).
-    const previousHighMs = previous && this.serverOffsetMs !== undefined ? Math.min(previous.highWaterMs, previous.readAtMs + this.serverOffsetMs) : previous?.highWaterMs;
+    const offsetMs = this.clockOffsetMs();
+    const previousHighMs = previous && offsetMs !== undefined ? Math.min(previous.highWaterMs, previous.readAtMs + offsetMs) : previous?.highWaterMs;
     let lateMs = 0;
     const stamps = new Map<string, number>();
     for (const { execution, modifiedAtMs } of items) {
@@ -430,6 +496,7 @@ export class ListingTracker {
       }
     }
     this.previous = complete && this.highWaterMs !== undefined ? { horizonMs: horizonMs ?? -Infinity, highWaterMs: this.highWaterMs, readAtMs: now, stamps } : undefined;
+    this.last = { stamps, readAtMs: now };
     if (this.options.safetyMarginMs === 'auto') {
       const { min, max } = AUTO_MARGIN_MS;
       this.latenessMs = lateMs > this.marginMs / 2 ? max / 2 : Math.max(lateMs, this.latenessMs * LATENESS_FADE);
@@ -466,7 +533,8 @@ export class ListingTracker {
     // The high-water mark never passes the server's now: an item stamped later (a skewed clock,
     // a forged stamp) would move the horizon past every real change until that time came.
     // Until a tracked execution was listed, nothing tells the server's now.
-    if (this.serverOffsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + this.serverOffsetMs);
+    const offsetMs = this.clockOffsetMs();
+    if (offsetMs !== undefined && this.highWaterMs !== undefined) this.highWaterMs = Math.min(this.highWaterMs, now + offsetMs);
     // Where the cycles cannot ask for them (no filter endpoint, one that cannot filter by id, or
     // a listing that never showed a change to read back from), each quiet execution is checked
     // with its own request.
@@ -513,8 +581,10 @@ export class ListingTracker {
     const cycles = this.cycles;
     this.cycles = undefined;
     this.highWaterMs = undefined;
+    this.listedOffsetMs = undefined;
     this.previous = undefined;
     this.stalled = false;
+    this.last = undefined;
     this.widened = false;
     cycles?.unsubscribe();
   }
