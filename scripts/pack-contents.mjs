@@ -1,5 +1,5 @@
 // `npm run pack:contents`: what `npm pack` would publish is only what a user needs: the built
-// entries (JS and declarations, no source maps; the browser build's lazy chunks in dist/browser/), the subpath stubs, README, CHANGELOG, LICENSE
+// entries (JS and declarations, no source maps; the browser build's lazy chunks in dist/browser/), the subpath stubs, README, the guides (docs/*.md, docs/img/*.svg), CHANGELOG, LICENSE
 // and package.json; every file package.json `exports` names is there. Prints the sizes.
 import { execFileSync } from 'node:child_process';
 import { pkg, root } from './entries.mjs';
@@ -12,6 +12,9 @@ const allowed = (path) =>
   /^dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts)$/.test(path) ||
   // The chunks of the core's browser build (its lazily loaded parts, rollup.config.mjs).
   /^dist\/browser\/[\w.-]+\.js$/.test(path) ||
+  // The guides the README links to and the charts they show (not docs/api/, which is generated).
+  /^docs\/[\w.-]+\.md$/.test(path) ||
+  /^docs\/img\/[\w.-]+\.svg$/.test(path) ||
   ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', ...stubs].includes(path);
 
 // Every file an `exports` condition points at, plus the top-level fields.

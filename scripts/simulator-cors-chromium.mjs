@@ -4,6 +4,8 @@
 // against the simulator on another port. The browser must pass its CORS preflights (POST with
 // X-API-Key and Content-Type), read `Content-Disposition` (the download takes its file name from
 // it: no metadata request) and `Retry-After` (a raw fetch of a simulator answering 503).
+// And the browser's HTTP cache is bypassed (attack 6, H4): a server whose progress answers carry
+// `Cache-Control: max-age=60` must still see every poll of a watch, which sees the status change.
 // The page reports back over HTTP; the wait for it is bounded. Needs `npm run build` first.
 // Run by .ci/run after its chromium step; exit 1 on any failure, one line per check.
 import { spawn } from 'node:child_process';
@@ -24,7 +26,7 @@ const { startSimulatorServer, builtInFlows } = await import(join(ROOT, 'dist/tes
 const PAGE_SCRIPT = `
 import { SmartFlowsClient, findDocuments } from 'smart-flows-rx';
 import { lastValueFrom, toArray } from 'rxjs';
-const { simulatorUrl, busyUrl, apiKey, flowId } = window.CORS_TEST;
+const { simulatorUrl, busyUrl, cacheableUrl, cacheableId, apiKey, flowId } = window.CORS_TEST;
 const report = (body) => fetch('/report', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 (async () => {
   const out = { origin: location.origin };
@@ -41,6 +43,9 @@ const report = (body) => fetch('/report', { method: 'POST', headers: { 'Content-
     const busy = await fetch(busyUrl + '/api/v1/flows/executions/' + last.executionId + '/progress', { headers: { 'X-API-Key': apiKey } });
     out.busyStatus = busy.status;
     out.retryAfter = busy.headers.get('retry-after');
+    const cacheable = new SmartFlowsClient({ baseUrl: cacheableUrl, apiKey, polling: { intervalMs: 50 } });
+    const watched = await lastValueFrom(cacheable.watch(cacheableId, { timeoutMs: 10000 }).pipe(toArray()));
+    out.cacheableStatuses = [...new Set(watched.filter((e) => e.progress).map((e) => e.progress.status))];
   } catch (error) {
     out.error = String(error && error.name) + ': ' + String(error && error.message);
   }
@@ -50,6 +55,24 @@ const report = (body) => fetch('/report', { method: 'POST', headers: { 'Content-
 
 const sim = await startSimulatorServer({ seed: 3 });
 const busy = await startSimulatorServer({ seed: 3, faults: { rate503: 1, retryAfterSeconds: 7 } });
+
+// A server whose progress answers the browser may cache for 60 s: Running for the first three
+// polls, then Success. Without `cache: 'no-store'` the watch sees only the first (one request).
+const CACHEABLE_ID = '6de9206a-de42-4182-8f86-a9a8d29fbd56';
+let progressGets = 0;
+const cacheable = createServer((req, res) => {
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'X-API-Key, Content-Type' };
+  if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  const json = { ...cors, 'content-type': 'application/json', 'cache-control': 'max-age=60' };
+  if (path === `/api/v1/flows/executions/${CACHEABLE_ID}/progress`) {
+    const status = ++progressGets > 3 ? 'Success' : 'Running';
+    return void res.writeHead(200, json).end(JSON.stringify({ id: CACHEABLE_ID, status, percentage: status === 'Success' ? 100 : 10 }));
+  }
+  if (path === `/api/v1/flows/executions/${CACHEABLE_ID}`) return void res.writeHead(200, json).end(JSON.stringify({ id: CACHEABLE_ID, status: 'Success' }));
+  res.writeHead(404, cors).end();
+});
+await new Promise((ok) => cacheable.listen(0, '127.0.0.1', ok));
 
 const bundle = await build({
   stdin: { contents: PAGE_SCRIPT, resolveDir: ROOT, sourcefile: 'page.js', loader: 'js' },
@@ -79,7 +102,7 @@ const page = createServer((req, res) => {
     return;
   }
   if (req.url === '/') {
-    const config = { simulatorUrl: sim.url, busyUrl: busy.url, apiKey: sim.apiKey, flowId: builtInFlows.short.id };
+    const config = { simulatorUrl: sim.url, busyUrl: busy.url, cacheableUrl: `http://127.0.0.1:${cacheable.address().port}`, cacheableId: CACHEABLE_ID, apiKey: sim.apiKey, flowId: builtInFlows.short.id };
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(`<!doctype html><script>window.CORS_TEST = ${JSON.stringify(config)};</script><script type="module" src="/stdin.js"></script>`);
     return;
@@ -108,6 +131,8 @@ const checks = [
   ['the run followed across origins to Success (preflights for POST with X-API-Key and Content-Type passed)', report.status === 'Success' && report.lastEvent === 'output'],
   ['the download took its file name from the exposed Content-Disposition (no metadata request)', report.fileName === 'Letter.pdf' && report.bytes > 0 && !routes.includes('document')],
   ['a raw fetch read the exposed Retry-After of a 503', report.busyStatus === 503 && report.retryAfter === '7'],
+  [`a watch of progress answers with Cache-Control: max-age=60 saw Running then Success (${progressGets} polls reached the server)`,
+    progressGets >= 4 && JSON.stringify(report.cacheableStatuses) === '["Running","Success"]'],
 ];
 
 browser.kill('SIGTERM');
@@ -115,6 +140,8 @@ await browserExited;
 await rm(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 await new Promise((ok) => page.close(ok));
 page.closeAllConnections();
+await new Promise((ok) => cacheable.close(ok));
+cacheable.closeAllConnections();
 await sim.close();
 await busy.close();
 

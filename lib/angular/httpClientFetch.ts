@@ -13,7 +13,8 @@ export interface HttpClientFetchOptions {
    * backend does (it also warns about a `redirect` option in development). Then the client's
    * `redirect: 'manual'` is not passed on. Angular's fetch backend (`withFetch()`) honours it:
    * a redirect then comes back to the client, which follows it itself and drops the API key or
-   * token when the origin changes. `withHttpClient()` sets this from the app's backend.
+   * token when the origin changes. `withHttpClient()` sets this from the app's backend. Such a
+   * backend is not given the `cache` mode either (XHR has none; Angular warns about it).
    * @default false
    */
   backendFollowsRedirects?: boolean;
@@ -34,7 +35,9 @@ export interface HttpClientFetchOptions {
  * own `opaqueredirect` answer, and the client sends the GET again letting the browser follow
  * (CORS then decides whether the key may go). With a backend that always follows (XHR), say so
  * in `options`; outside a browser such a backend would send the key to any host a redirect
- * names, which is why `withHttpClient()` refuses it there.
+ * names, which is why `withHttpClient()` refuses it there. The request's `cache` mode (the
+ * client sends `'no-store'`) is passed on the same way: XHR has none, so under the XHR backend
+ * a cacheable answer may come from the browser's cache (docs/angular.md).
  *
  * @param http - the app's `HttpClient`
  * @param options - what the `HttpClient`'s backend does with redirects
@@ -55,6 +58,9 @@ export function httpClientFetch(http: HttpClient, options: HttpClientFetchOption
         // Never replay a poll from the server-side-rendering cache.
         transferCache: false,
         ...(passRedirect && init.redirect ? { redirect: init.redirect } : {}),
+        // The client's `cache: 'no-store'` (Angular ≥ 20's `cache` option, fetch backend): a
+        // browser must not answer a poll from its HTTP cache (docs/angular.md).
+        ...(passRedirect && init.cache ? { cache: init.cache } : {}),
       };
       const method = init.method ?? 'GET';
       const answer: Observable<HttpResponse<string | ArrayBuffer>> = (headers.get('accept') ?? '').includes('json')

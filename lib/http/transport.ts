@@ -156,7 +156,10 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
       };
 
       // Through a promise, so a fetch that throws synchronously fails like one that rejects.
-      const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual' };
+      // `cache: 'no-store'`: a browser must not answer a poll or the read that decides after a busy
+      // answer from its HTTP cache (a cacheable progress or listing answer would be seen again).
+      // Not a `Cache-Control` request header, which would cost every cross-origin call a preflight.
+      const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual', cache: 'no-store' };
       new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init, nextHop)))
         .then(async (res) => {
           if (!res.ok) {

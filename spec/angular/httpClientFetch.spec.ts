@@ -66,7 +66,7 @@ const { httpClientFetch } = require('../../lib/angular/httpClientFetch') as type
 const { withHttpClient } = require('../../lib/angular/withHttpClient') as typeof import('../../lib/angular/withHttpClient');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-type Options = { headers: InstanceType<typeof HttpHeaders>; body: BodyInit | null; responseType: 'text' | 'arraybuffer'; redirect?: RequestRedirect };
+type Options = { headers: InstanceType<typeof HttpHeaders>; body: BodyInit | null; responseType: 'text' | 'arraybuffer'; redirect?: RequestRedirect; cache?: RequestCache };
 
 /** An HttpClient whose backend behaves as Angular's FetchBackend, over `fetchImpl`; it records each request's options. */
 function fetchBackendClient(fetchImpl: FetchLike = (u, i) => globalThis.fetch(u, i)) {
@@ -139,6 +139,20 @@ describe('httpClientFetch', () => {
   it('still fails a status 0 that is a network error (no answer) as one', async () => {
     const { http } = fetchBackendClient(() => Promise.reject(new TypeError('fetch failed')));
     await expect(httpClientFetch(http)(`${server.origin}/x`, { redirect: 'manual' })).rejects.toThrow(TypeError);
+  });
+
+  it("passes cache: 'no-store' on to the fetch backend, so a browser never answers a poll from its HTTP cache (attack 6 H4)", async () => {
+    server.handle((_req, res) => res.end('{}'));
+    const { http, sent } = fetchBackendClient();
+    await firstValueFrom(transportOn(httpClientFetch(http))({ method: 'GET', path: '/flows/executions/e/progress' }));
+    expect(sent[0]!.cache).toBe('no-store');
+  });
+
+  it('does not pass the cache mode to the XHR backend (Angular warns about it there; docs/angular.md says what to do)', async () => {
+    server.handle((_req, res) => res.end('{}'));
+    const { http, sent } = fetchBackendClient();
+    await httpClientFetch(http, { backendFollowsRedirects: true })(`${server.origin}/x`, { cache: 'no-store', headers: { Accept: 'application/json' } });
+    expect(sent[0]!.cache).toBeUndefined();
   });
 
   it('does not pass the redirect mode to a backend that follows redirects itself (the XHR backend warns about it)', async () => {
