@@ -89,6 +89,19 @@ function encodedQuery(query: NonNullable<HttpRequest['query']>): string {
 }
 
 /**
+ * The `cache` mode every request asks: `'no-store'`, or none where the runtime refuses the field
+ * (Cloudflare Workers before compatibility date 2024-11-11 throw "The 'cache' field on
+ * 'RequestInitializerDict' is not implemented" from every `Request` and `fetch` given one; there
+ * is no browser cache there to bypass). Asked once, when this module loads, by building a `Request`.
+ */
+let noStore: RequestCache | undefined = 'no-store';
+try {
+  new Request('http://localhost/', { cache: noStore });
+} catch {
+  noStore = undefined;
+}
+
+/**
  * Creates the transport: one small function on fetch that turns a call into an Observable,
  * sends the auth and content headers, aborts on unsubscribe (AbortController) and after the
  * per-request timeout (on the client's scheduler), and maps failures to the error classes.
@@ -159,7 +172,7 @@ export function createTransport(options: HttpSettings & Credentials): Transport 
       // `cache: 'no-store'`: a browser must not answer a poll or the read that decides after a busy
       // answer from its HTTP cache (a cacheable progress or listing answer would be seen again).
       // Not a `Cache-Control` request header, which would cost every cross-origin call a preflight.
-      const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual', cache: 'no-store' };
+      const init: RequestInit = { method, headers, body: request.body, signal: controller.signal, redirect: 'manual', cache: noStore };
       new Promise<Response>((resolve) => resolve(fetchWithoutLeakingRedirects(fetchFn, url, init, nextHop)))
         .then(async (res) => {
           if (!res.ok) {

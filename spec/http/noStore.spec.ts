@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { firstValueFrom, of } from 'rxjs';
 import { createTransport, type HttpRequest } from '../../lib/http/transport';
 import { normalizeOptions, type SmartFlowsClientOptions } from '../../lib/options';
@@ -45,5 +45,36 @@ describe("every request bypasses the HTTP cache (cache: 'no-store')", () => {
     );
     await firstValueFrom(transport({ method: 'GET', path: '/old' }));
     expect(inits.map((i) => i.cache)).toEqual(['no-store', 'no-store']);
+  });
+});
+
+describe('a runtime that refuses a cache mode (Cloudflare Workers before compatibility date 2024-11-11)', () => {
+  it('sends without the field, after asking its Request once', async () => {
+    const realRequest = globalThis.Request;
+    let built = 0;
+    // workerd's words for a `cache` field it does not implement, from `Request` and `fetch` alike.
+    class RefusingRequest extends realRequest {
+      constructor(input: RequestInfo | URL, init?: RequestInit) {
+        built++;
+        if (init?.cache !== undefined) throw new TypeError("The 'cache' field on 'RequestInitializerDict' is not implemented.");
+        super(input, init);
+      }
+    }
+    globalThis.Request = RefusingRequest as typeof Request;
+    try {
+      let fresh!: typeof import('../../lib/http/transport');
+      jest.isolateModules(() => {
+        fresh = require('../../lib/http/transport');
+      });
+      const inits: RequestInit[] = [];
+      const fetch = (_url: string, init?: RequestInit) => (inits.push(init ?? {}), Promise.resolve(new Response('{}', { headers: { 'content-type': 'application/json' } })));
+      const transport = fresh.createTransport(normalizeOptions({ baseUrl: BASE, apiKey: 'k', fetch }));
+      await firstValueFrom(transport(REQUESTS[0]!));
+      await firstValueFrom(fresh.createTransport(normalizeOptions({ baseUrl: BASE, apiKey: 'k', fetch }))(REQUESTS[1]!));
+      expect(inits.map((i) => i.cache)).toEqual([undefined, undefined]);
+      expect(built).toBe(1);
+    } finally {
+      globalThis.Request = realRequest;
+    }
   });
 });
