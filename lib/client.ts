@@ -289,8 +289,19 @@ export class SmartFlowsClient {
   }
 
   /**
-   * Answers the form of an execution waiting for user input; gives the new progress.
-   * Streams of this client following that execution poll again at once.
+   * Answers the form of an execution waiting for a person (`UserInput`, `SelectFlow`); gives the
+   * new progress. Streams of this client following that execution poll again at once.
+   *
+   * The values are written as JSON once, when the call is subscribed (values JSON cannot write,
+   * a BigInt or a cycle: `SmartFlowsInputError`, nothing sent); a resend sends exactly that body.
+   * A 429 or 503 is never resent blind: one progress read decides (docs/errors.md, "A form
+   * answer answered 429 or 503"). What it cannot tell: a next form identical in every field to
+   * the one answered (the values are sent again, without `answerMayBeTaken`), and another answer
+   * (another tab, worker or call) that moved the flow on during the wait: the call then
+   * completes as if its own values had been taken, although the server may have dropped them.
+   * @throws SmartFlowsError with `answerMayBeTaken: true` when the answer failed in a way that
+   * does not prove the server took nothing (a 500, a reset after sending, a busy answer the read
+   * could not settle)
    */
   submitUserInput(executionId: string, values: Record<string, unknown>): Observable<FlowProgress> {
     return defer(() => {

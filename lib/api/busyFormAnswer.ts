@@ -2,6 +2,7 @@ import { catchError, concatMap, defer, type Observable, of, type SchedulerLike, 
 import { withErrorContext } from '../errors';
 import type { NormalizedOptions } from '../options';
 import { decisiveWaitMs, isBusyAnswer } from './busyStart';
+import { needsUserAction } from './status';
 import type { FlowProgress } from './types';
 
 /** What a form answer answered busy needs: the POST, one read, the form it answers, the policy and its clock. */
@@ -26,26 +27,36 @@ export interface BusyFormDeps {
 export type FormAnswerRead = 'taken' | 'waiting' | 'unknown';
 
 /**
+ * The progress fields that name the form or its stage: two reads that differ in one of them
+ * show two forms (`schema`, `form`, `currentData`: API-FACTS; the others: ids some servers add).
+ */
+const FORM_IDENTITY = ['schema', 'form', 'currentData', 'formId', 'formInstanceId', 'stageId'] as const;
+
+/**
  * Whether the values sent to `form` were taken, from a progress `read` after a busy answer (the one
- * place of the rule). "The same form" is what the progress says of it (API-FACTS: `schema`,
- * `model`, `form`, and `currentData`, the block it belongs to), where the flow is (`percentage`,
- * `message`), compared as JSON with keys in any order:
- * - the read does not wait for input (running, queued, waiting for an event, choosing a flow,
- *   ended): the flow moved on, the values were taken (`'taken'`);
- * - it waits for input with another `schema`, `form` or `currentData`: another form, the values
- *   were taken (`'taken'`);
- * - it waits with everything the same: the same form still waits, nothing was taken (`'waiting'`);
- * - it waits with the same form but another `model`, `percentage` or `message` (a flow asking the
- *   same form again, as a loop does, or one that shows the answer in it), or the form answered is
- *   not known (this client never read it): cannot tell (`'unknown'`).
- * Not told apart: a flow that takes the values and at once asks the identical form again, with
- * the same current values, percentage and message (`'waiting'`: the values would be sent again).
+ * place of the rule). The form waits at a status that needs a person (`UserInput`, `SelectFlow`:
+ * {@link needsUserAction}); "the same form" is every field the client keeps of the progress
+ * (`parseProgress` keeps them all), compared as JSON with keys in any order:
+ * - the read is not at the form's own waiting status (running, queued, waiting for an event,
+ *   ended, or waiting for a person at the other status): the flow moved on, the values were
+ *   taken (`'taken'`);
+ * - it is at that status, every field equal: the same form still waits, nothing was taken (`'waiting'`);
+ * - it differs in a field that names the form or its stage (`schema`, `form`, `currentData`,
+ *   `formId`, `formInstanceId`, `stageId`): another form, the values were taken (`'taken'`);
+ * - it differs in any other field (`model`, `percentage`, `message`, `modifiedAt`, …: a flow
+ *   asking the same form again, or showing the answer in it): cannot tell (`'unknown'`);
+ * - the form answered is not known (this client never read it): a read that waits for a person
+ *   cannot tell (`'unknown'`); any other read moved on (`'taken'`).
+ * Not told apart: a flow that takes the values and at once asks a form identical in every field
+ * (`'waiting'`: the values are sent again), and another answer (another tab, worker or call) that
+ * moved the flow on during the wait (`'taken'`, although these values were not): the progress
+ * shows neither (docs/errors.md).
  */
 export function formAnswerTaken(form: FlowProgress | undefined, read: FlowProgress): FormAnswerRead {
-  if (read.status !== 'UserInput') return 'taken';
-  if (form === undefined || form.status !== 'UserInput') return 'unknown';
-  if (!same(form.schema, read.schema) || !same(form.form, read.form) || !same(form.currentData, read.currentData)) return 'taken';
-  return same(form.model, read.model) && form.percentage === read.percentage && form.message === read.message ? 'waiting' : 'unknown';
+  if (form === undefined || !needsUserAction(form.status)) return needsUserAction(read.status) ? 'unknown' : 'taken';
+  if (read.status !== form.status) return 'taken';
+  if (same(form, read)) return 'waiting';
+  return FORM_IDENTITY.some((key) => !same(form[key], read[key])) ? 'taken' : 'unknown';
 }
 
 /**
@@ -56,8 +67,9 @@ export function formAnswerTaken(form: FlowProgress | undefined, read: FlowProgre
  * once) decides, by {@link formAnswerTaken}:
  * - the same form still waits: the values are sent again, while `retry.maxRetries` allows; after
  *   the last busy answer, the busy error (nothing was taken);
- * - the flow moved on (ended, runs, another form): the values were taken; the call answers with
- *   that progress, as the POST would have;
+ * - the flow moved on (ended, runs, another form): the values were taken, or another answer
+ *   moved it (which the progress does not show); the call answers with that progress, as the
+ *   POST would have;
  * - cannot tell (the read failed, or a form the rule cannot tell from the first): nothing is sent
  *   again; the busy error carries `answerMayBeTaken: true`.
  * At most `retry.maxRetries + 1` POSTs and one read per busy answer; nothing of this runs unless

@@ -1,5 +1,5 @@
 import { catchError, concatMap, defer, filter, finalize, map, type MonoTypeOperatorFunction, type Observable, startWith, Subject, take, tap, throwError } from 'rxjs';
-import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
+import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsInputError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
 import type { RetryMode } from '../http/retry';
 import { attachExecutionId } from '../internal/attachExecutionId';
@@ -16,6 +16,7 @@ import { isGuid } from './ids';
 import { progressHoldMs, progressTimeoutParam } from './progressTimeout';
 import { parseExecution, parseProgress } from './schemas';
 import { redactFailed, redactionOf } from './redaction';
+import { needsUserAction } from './status';
 import type { FlowProgress, FlowStatus } from './types';
 import { withFallback } from './withFallback';
 
@@ -92,12 +93,12 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
       );
     });
 
-  // The last progress waiting for input this client read of each execution (lower-case id, the
-  // newest KNOWN_FORMS): the form a form answer answers, for its read after a busy answer
-  // (busyFormAnswer.ts). A progress that waits for nothing forgets it (one compare per poll).
+  // The last progress waiting for a person (UserInput, SelectFlow) this client read of each
+  // execution (lower-case id, the newest KNOWN_FORMS): the form a form answer answers, for its
+  // read after a busy answer (busyFormAnswer.ts). Any other progress forgets it (one compare per poll).
   const forms = new Map<string, FlowProgress>();
   const noteForm = (progress: FlowProgress): FlowProgress => {
-    if (progress.status === 'UserInput') {
+    if (needsUserAction(progress.status)) {
       const id = progress.id.toLowerCase();
       forms.delete(id);
       forms.set(id, progress);
@@ -203,11 +204,13 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
       withFallback(settings.endpointStyle, (style) =>
         send(() => ({ method: 'DELETE', path: endpoints.cancel(executionId, style), responseType: 'empty' })),
       ).pipe(map(() => undefined), withId(executionId)),
-    submitUserInput: (executionId, values) => {
+    submitUserInput: (executionId, values) => defer(() => {
+      // Written once per call: a resend sends exactly this body, whatever the caller edits meanwhile.
+      const json = formBody(values);
       const build = () => ({
         method: 'POST' as const,
         path: endpoints.progress(executionId),
-        body: JSON.stringify(values),
+        body: json,
         contentType: 'application/json',
       });
       // Not idempotent: after a 500, a reset or a timeout the form may have been taken (the
@@ -229,9 +232,23 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
         catchError((error: unknown) => throwError(() => markMayBeTaken(redactError(error, redact), lookup !== undefined))),
         withId(executionId),
       );
-    },
+    }),
   };
   return calls;
+}
+
+/** A form answer's body: the values as JSON, or `SmartFlowsInputError` when JSON cannot write them (a BigInt, a cycle, a throwing `toJSON`). */
+function formBody(values: Record<string, unknown>): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(values) as string | undefined;
+  } catch (error) {
+    // The cause keeps JSON's own words; the message names no value (it may hold anything).
+    throw new SmartFlowsInputError('values cannot be written as JSON (a BigInt, a cycle, or a toJSON that throws)', { cause: error });
+  }
+  // A toJSON that answers undefined writes nothing.
+  if (json === undefined) throw new SmartFlowsInputError('values cannot be written as JSON (their toJSON gave nothing)');
+  return json;
 }
 
 function checkFlowId(flowId: string): string {

@@ -181,6 +181,28 @@ describe('formAnswerTaken (what "the same form" means)', () => {
   ] as const)('%s: %s', (_name, form, read, expected) => {
     expect(formAnswerTaken(form, read)).toBe(expected);
   });
+
+  // Every field the client keeps of the progress counts (parseProgress keeps them all): a field
+  // that names the form or its stage tells another form (taken); any other difference cannot tell.
+  const selecting = (extra: object = {}): FlowProgress => ({ id: ID, percentage: 50, message: 'Choose a flow', status: 'SelectFlow', rawStatus: 'SelectFlow', ...extra });
+  it.each([
+    ['the next form differs only in formInstanceId', waiting({ ...formA, formInstanceId: 'step-0' }), waiting({ ...formA, formInstanceId: 'step-1' }), 'taken'],
+    ['the next form differs only in stageId', waiting({ ...formA, stageId: 's1' }), waiting({ ...formA, stageId: 's2' }), 'taken'],
+    ['a formInstanceId appears only in the read', waiting(formA), waiting({ ...formA, formInstanceId: 'step-1' }), 'taken'],
+    ['only modifiedAt differs', waiting({ ...formA, modifiedAt: '2026-12-07T18:00:00Z' }), waiting({ ...formA, modifiedAt: '2026-12-07T18:00:01Z' }), 'unknown'],
+    ['an unknown extra field differs (nested)', waiting({ ...formA, extra: { a: [1, 2] } }), waiting({ ...formA, extra: { a: [1, 3] } }), 'unknown'],
+    ['the status spelled another way only', waiting(formA), { ...waiting(formA), rawStatus: 'USER_INPUT' }, 'unknown'],
+    ['every kept field equal, extra fields in another order', waiting({ ...formA, stageId: 's1', modifiedAt: 'm' }), waiting({ modifiedAt: 'm', stageId: 's1', ...formA }), 'waiting'],
+    ['SelectFlow still waiting, unchanged', selecting({ stageId: 's1' }), selecting({ stageId: 's1' }), 'waiting'],
+    ['SelectFlow, the read at another stage', selecting({ stageId: 's1' }), selecting({ stageId: 's2' }), 'taken'],
+    ['SelectFlow, another message only', selecting(), { ...selecting(), message: 'Choose again' }, 'unknown'],
+    ['SelectFlow, the read a form (UserInput)', selecting(), waiting(formA), 'taken'],
+    ['SelectFlow, the read running', selecting(), running(), 'taken'],
+    ['a form, the read choosing a flow (SelectFlow)', waiting(formA), selecting(), 'taken'],
+    ['SelectFlow while no form was known', undefined, selecting(), 'unknown'],
+  ] as const)('every kept field counts: %s', (_name, form, read, expected) => {
+    expect(formAnswerTaken(form, read)).toBe(expected);
+  });
 });
 
 describe('the wait before a busy form answer\'s read (a backend a little behind the gateway)', () => {

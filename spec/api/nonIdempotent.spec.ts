@@ -120,6 +120,98 @@ describe('a form answer answered busy (429, 503)', () => {
   });
 });
 
+// What decides after a busy answer is every field the client keeps of the progress, against the
+// form's own waiting status (UserInput or SelectFlow); the values are written once per call.
+describe('a form answer answered busy: the read compared in full, the body written once', () => {
+  const formA = { schema: { type: 'object', properties: { name: { type: 'string' } } }, model: { name: '' }, form: [{ key: 'name' }] };
+
+  /** A flow waiting on `stages` in turn (progress bodies), then running; `busy` scripts the form POSTs' answers: taken or not, then answered `status`. */
+  function flow(stages: Record<string, unknown>[], busy: { status: number; taken: boolean }[]) {
+    const state = { stage: 0, posted: [] as string[] };
+    const answer = () => stages[state.stage] ?? progressBody('Running', 90);
+    server.use(
+      http.get(PROGRESS_URL, () => HttpResponse.json(answer())),
+      http.post(PROGRESS_URL, async ({ request }) => {
+        const body = await request.text();
+        const script = busy.shift();
+        if (!script || script.taken) {
+          state.posted.push(body);
+          state.stage++;
+        }
+        return script ? HttpResponse.json({ message: 'busy' }, { status: script.status }) : HttpResponse.json(answer());
+      }),
+    );
+    return state;
+  }
+
+  it('a 503 after the server took the values, the next form the same but for its formInstanceId: that form, the values not sent again', async () => {
+    const state = flow([progressBody('User input', 40, { ...formA, formInstanceId: 'step-0' }), progressBody('User input', 40, { ...formA, formInstanceId: 'step-1' })], [{ status: 503, taken: true }]);
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const [progress] = await valuesOf(client.submitUserInput(EXEC_ID, { name: 'Alice' }));
+    expect(state.posted).toEqual(['{"name":"Alice"}']);
+    expect(progress).toMatchObject({ status: 'UserInput', formInstanceId: 'step-1' });
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET']);
+  });
+
+  it('a 503 after the server took the values, the next form the same but for its modifiedAt: cannot tell, nothing sent again, answerMayBeTaken', async () => {
+    const state = flow([progressBody('User input', 40, { ...formA, modifiedAt: 't0' }), progressBody('User input', 40, { ...formA, modifiedAt: 't1' })], [{ status: 503, taken: true }]);
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const error = await errorOf(client.submitUserInput(EXEC_ID, { name: 'Alice' }));
+    expect(error).toMatchObject({ status: 503, answerMayBeTaken: true });
+    expect(state.posted).toHaveLength(1);
+  });
+
+  it('waiting at SelectFlow, a 503 before the server took anything: the read shows the same SelectFlow, the answer is sent again (not "moved on")', async () => {
+    const state = flow([progressBody('SelectFlow', 30, { flows: [{ id: 'f1' }] })], [{ status: 503, taken: false }]);
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    const [progress] = await valuesOf(client.submitUserInput(EXEC_ID, { flowId: 'f1' }));
+    expect(state.posted).toEqual(['{"flowId":"f1"}']);
+    expect(progress).toMatchObject({ status: 'Running' });
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'POST']);
+  });
+
+  it('waiting at SelectFlow this client never read: a read still at SelectFlow cannot tell, nothing sent again, answerMayBeTaken', async () => {
+    const state = flow([progressBody('SelectFlow', 30)], [{ status: 503, taken: false }]);
+    const error = await errorOf(testClient().submitUserInput(EXEC_ID, { flowId: 'f1' }));
+    expect(error).toMatchObject({ status: 503, answerMayBeTaken: true });
+    expect(state.posted).toEqual([]);
+  });
+
+  it('values the caller edits during the wait: the resend sends exactly the first body', async () => {
+    const values = { name: 'Alice' };
+    const state = flow([progressBody('User input', 40, formA)], []);
+    // The first POST's answer (503, nothing taken) edits the caller's object (a bound form model) before the resend.
+    server.use(http.post(PROGRESS_URL, () => ((values.name = 'Mallory'), HttpResponse.json({ message: 'busy' }, { status: 503 })), { once: true }));
+    const client = testClient();
+    await valuesOf(client.getProgress(EXEC_ID));
+    await valuesOf(client.submitUserInput(EXEC_ID, values));
+    expect(state.posted).toEqual(['{"name":"Alice"}']);
+    expect(requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+  });
+
+  it.each([
+    ['a BigInt', { amount: 1n }],
+    ['a cycle', (() => { const o: Record<string, unknown> = {}; o['self'] = o; return o; })()],
+    ['a throwing toJSON', { toJSON: () => { throw new Error('no'); } }],
+  ])('values with %s that JSON cannot write: SmartFlowsInputError, nothing sent', async (_name, values) => {
+    const error = await errorOf(testClient().submitUserInput(EXEC_ID, values));
+    expect(error).toMatchObject({ name: 'SmartFlowsInputError' });
+    expect(error.answerMayBeTaken).toBeUndefined();
+    expect(requests).toHaveLength(0);
+  });
+
+  it('a 408 to a form answer: the server says it did not read the request, as for a start: no answerMayBeTaken, not sent again', async () => {
+    server.use(http.post(PROGRESS_URL, () => HttpResponse.json({ message: 'timeout' }, { status: 408 })));
+    const error = await errorOf(testClient({ retry: { maxRetries: 3 } }).submitUserInput(EXEC_ID, { name: 'Alice' }));
+    expect(error).toMatchObject({ status: 408 });
+    expect(error.answerMayBeTaken).toBeUndefined();
+    expect(requests).toHaveLength(1);
+  });
+});
+
 describe('the start POST without input', () => {
   it('still sends the XML Content-Type (with an empty body) on /flows/executions', async () => {
     server.use(http.post(START_URL, () => HttpResponse.json(progressBody('Running'))));

@@ -5,8 +5,10 @@ import { SmartFlowsClient } from '../../lib/client';
 import { inVirtualTime } from '../helpers/startInVirtualTime';
 
 /**
- * A model of ONE form answer (`submitUserInput`) against a flow that asks 1 to 3 forms in a row
- * (each another form, or the same form asked again at another percentage, as a loop would) and
+ * A model of ONE form answer (`submitUserInput`) against a flow that asks 1 to 3 forms in a row,
+ * the first at `UserInput` or `SelectFlow` (each next one another form, or the same form asked
+ * again: at another percentage, as a loop would; the same but for its `formInstanceId`, a field
+ * that names the form; or the same but for its `modifiedAt`, a field that does not), and
  * a server whose answers to the form POST are scripted, one per POST: a refused connection
  * (nothing sent), a busy answer (429 or 503) given before the server took the values or after it
  * took them (a gateway's late answer), a 500, 502 or 504 after taking them or not, a connection
@@ -44,7 +46,9 @@ const answer: fc.Arbitrary<Answer> = fc.oneof(
 const scenario = fc.record({
   answers: fc.array(answer, { minLength: 1, maxLength: 7 }),
   /** The flow's forms after the first: another form, or the first one asked again (a loop). */
-  then: fc.array(fc.constantFrom('other' as const, 'again' as const), { maxLength: 2 }),
+  then: fc.array(fc.constantFrom('other' as const, 'again' as const, 'instance' as const, 'stamp' as const), { maxLength: 2 }),
+  /** The status the first form waits at (a person fills a form or chooses a flow). */
+  firstStatus: fc.constantFrom('User input', 'SelectFlow'),
   /** The progress reads sent during the call, in order: fine, answered 503, or reset. */
   readFaults: fc.array(fc.constantFrom('ok' as const, '503' as const, 'reset' as const), { maxLength: 4 }),
   /** Whether the caller read the form before answering it. */
@@ -59,9 +63,17 @@ const reset = () => Object.assign(new TypeError('fetch failed'), { cause: { code
 
 /** The scripted server behind a fake fetch. */
 function modelServer(s: Scenario) {
-  // Each form: its schema key and the percentage it is asked at.
-  const forms = [{ key: 'approved', percentage: 20 }];
-  s.then.forEach((kind, i) => forms.push(kind === 'other' ? { key: `field${i}`, percentage: 40 + 20 * i } : { key: forms[0]!.key, percentage: 40 + 20 * i }));
+  // Each form: its schema key, the percentage it is asked at, its status and its extra fields.
+  const forms = [{ key: 'approved', percentage: 20, status: s.firstStatus, instance: 'f0', stamp: 't0' }];
+  s.then.forEach((kind, i) => {
+    const last = forms[forms.length - 1]!;
+    forms.push(
+      kind === 'other' ? { key: `field${i}`, percentage: 40 + 20 * i, status: 'User input', instance: `f${i + 1}`, stamp: `t${i + 1}` }
+      : kind === 'again' ? { ...last, percentage: 40 + 20 * i }
+      : kind === 'instance' ? { ...last, instance: `f${i + 1}` }
+      : { ...last, stamp: `t${i + 1}` },
+    );
+  });
   let stage = 0;
   const taken: { stage: number; values: unknown }[] = [];
   const log: string[] = [];
@@ -71,7 +83,7 @@ function modelServer(s: Scenario) {
   const progress = () => {
     const form = forms[stage];
     return form
-      ? { id: ID, percentage: form.percentage, message: 'Please answer', status: 'User input', schema: { type: 'object', properties: { [form.key]: { type: 'string' } } }, model: { [form.key]: '' }, form: [{ key: form.key }] }
+      ? { id: ID, percentage: form.percentage, message: 'Please answer', status: form.status, formInstanceId: form.instance, modifiedAt: form.stamp, schema: { type: 'object', properties: { [form.key]: { type: 'string' } } }, model: { [form.key]: '' }, form: [{ key: form.key }] }
       : { id: ID, percentage: 90, message: 'Generate document', status: 'Running' };
   };
   const take = (values: unknown) => {
@@ -117,7 +129,7 @@ async function runScenario(s: Scenario) {
     fetch: server.fetch,
     retry: { maxRetries: s.maxRetries, delayMs: 100, maxDelayMs: 4_000, jitter: false },
   });
-  if (s.readForm) expect((await inVirtualTime(client.getProgress(ID), scheduler, 10_000)).value).toMatchObject({ status: 'UserInput' });
+  if (s.readForm) expect((await inVirtualTime(client.getProgress(ID), scheduler, 10_000)).value).toMatchObject({ status: s.firstStatus === 'SelectFlow' ? 'SelectFlow' : 'UserInput' });
   server.startCall();
   const seen = await inVirtualTime(client.submitUserInput(ID, { answer: 'yes' }), scheduler, 120_000);
   return { seen, server };
