@@ -1,8 +1,7 @@
 import { catchError, concatMap, defer, type Observable, of, type SchedulerLike, throwError, timer } from 'rxjs';
 import { withErrorContext } from '../errors';
-import { backoffDelay } from '../http/retry';
 import type { NormalizedOptions } from '../options';
-import { isBusyAnswer } from './busyStart';
+import { decisiveWaitMs, isBusyAnswer } from './busyStart';
 import { needsUserAction } from './status';
 import type { FlowProgress } from './types';
 
@@ -85,7 +84,7 @@ export function busyFormAnswer(deps: BusyFormDeps): Observable<FlowProgress> {
         catchError((error: unknown) => {
           if (!isBusyAnswer(error)) return throwError(() => error);
           const n = busyAnswers + 1;
-          const delayMs = backoffDelay(n, retry, error.retryAfterMs, random);
+          const delayMs = decisiveWaitMs(n, retry, error.retryAfterMs, random);
           const uncertain = () => throwError(() => withErrorContext(error, { answerMayBeTaken: true }));
           return timer(delayMs, scheduler).pipe(
             concatMap(() => deps.read().pipe(catchError(() => of(undefined)))),

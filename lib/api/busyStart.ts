@@ -27,6 +27,22 @@ export const MAX_LOOK_PAGES = 3;
  * later than this machine's clock is not kept on the error (`http/serverDate.ts`): the hour's window applies.
  */
 export const SERVER_DATE_TOLERANCE_MS = 30_000;
+/**
+ * The least wait after a busy answer before the one read that decides (a busy start's look, a
+ * busy form answer's progress read): full jitter may draw a backoff near 0 ms, and a backend or
+ * listing a few hundred ms behind its gateway would then not show what the POST did yet (a
+ * second execution, a second answer). Not jittered; a longer backoff or Retry-After is kept.
+ * @default 1000
+ */
+export const DECISIVE_READ_MIN_MS = 1_000;
+
+/**
+ * The wait before the read that decides after the `attempt`-th busy answer: the backoff (the
+ * server's Retry-After honoured, as for any retry), and at least {@link DECISIVE_READ_MIN_MS}.
+ */
+export function decisiveWaitMs(attempt: number, retry: NormalizedOptions['retry'], retryAfterMs: number | undefined, random: () => number): number {
+  return Math.max(DECISIVE_READ_MIN_MS, backoffDelay(attempt, retry, retryAfterMs, random));
+}
 
 /** What a start answered busy needs: the policy, the clock, and a way to look and to adopt. */
 export interface BusyStartDeps {
@@ -64,7 +80,7 @@ export function isBusyAnswer(error: unknown): error is SmartFlowsHttpError {
  * The start POST when busy answers are the client's to retry (`retryBusy`, the default). A 429
  * or 503 does not prove the server started nothing (a gateway answered 503 after the backend
  * had made the execution), so a start is never sent again blind: after the backoff wait (the
- * server's Retry-After honoured, as for any retry), one look (`look`: the flow's listing, one
+ * server's Retry-After honoured, as for any retry; at least {@link DECISIVE_READ_MIN_MS}), one look (`look`: the flow's listing, one
  * request, and the input of each unknown execution since the first attempt) decides. The look is
  * bounded: its window is the hour before the first attempt, or, when a busy answer carried the
  * server's `Date` (one no later than this machine's clock), that `Date` less the time since the
@@ -97,7 +113,7 @@ export function busyStart(deps: BusyStartDeps): Observable<FlowProgress> {
           const since = sinceMs ?? sentAt;
           const cutoff = serverCutoff(error, since, sentAt, cutoffMs);
           const n = busyAnswers + 1;
-          const delayMs = backoffDelay(n, retry, error.retryAfterMs, random);
+          const delayMs = decisiveWaitMs(n, retry, error.retryAfterMs, random);
           return timer(delayMs, scheduler).pipe(
             concatMap(() => deps.look(since, cutoff)),
             concatMap((found) => {

@@ -1,4 +1,4 @@
-import { catchError, defer, map, type MonoTypeOperatorFunction, type Observable, throwError } from 'rxjs';
+import { catchError, concatMap, defer, filter, finalize, map, type MonoTypeOperatorFunction, type Observable, startWith, Subject, take, tap, throwError } from 'rxjs';
 import { redactError, SmartFlowsError, SmartFlowsHttpError, SmartFlowsInputError, SmartFlowsNetworkError, SmartFlowsResponseError, withErrorContext } from '../errors';
 import type { Send } from '../http/send';
 import type { RetryMode } from '../http/retry';
@@ -53,6 +53,45 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
     started.add(id.toLowerCase());
     if (started.size > KNOWN_STARTS) started.delete(started.values().next().value!);
   };
+
+  // Starts of one flow with one input (the key) in this client: start POSTs sent and not yet
+  // answered, and whether a busy start's look runs. A look waits until no POST of its key is in
+  // flight (a slow answer's id is then in `started`) and no other look of it runs; a POST waits
+  // while a look of its key runs. So two looks never pick the same execution, and a look never
+  // adopts the execution of a start whose answer has not come. The happy path (no look) only
+  // counts. Entries go when nothing of their key is in flight.
+  const inFlight = new Map<string, { posts: number; looking: boolean }>();
+  const inFlightChanged = new Subject<void>();
+  const gated = <T>(key: string, role: 'post' | 'look', work: () => Observable<T>): Observable<T> =>
+    defer(() => {
+      let held = false;
+      const free = () => {
+        const entry = inFlight.get(key);
+        return role === 'post' ? !entry?.looking : entry === undefined || (entry.posts === 0 && !entry.looking);
+      };
+      return inFlightChanged.pipe(
+        startWith(undefined),
+        // Checked and marked in one synchronous emission: no other waiter runs in between.
+        filter(free),
+        take(1),
+        tap(() => {
+          const entry = inFlight.get(key) ?? { posts: 0, looking: false };
+          if (role === 'post') entry.posts++;
+          else entry.looking = true;
+          inFlight.set(key, entry);
+          held = true;
+        }),
+        concatMap(work),
+        finalize(() => {
+          if (!held) return;
+          const entry = inFlight.get(key)!;
+          if (role === 'post') entry.posts--;
+          else entry.looking = false;
+          if (entry.posts === 0 && !entry.looking) inFlight.delete(key);
+          inFlightChanged.next();
+        }),
+      );
+    });
 
   // The last progress waiting for a person (UserInput, SelectFlow) this client read of each
   // execution (lower-case id, the newest KNOWN_FORMS): the form a form answer answers, for its
@@ -112,7 +151,9 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
         // that consumes XML answers 415 to a POST without Content-Type); /start takes none.
         ...(skipUserInput && xml === undefined ? {} : { body: xml ?? '', contentType: 'application/xml; charset="utf-8"' }),
       });
-      const post = (): Observable<FlowProgress> =>
+      // Starts a look could take for one another: the same flow, the same input as sent.
+      const key = `${String(flowId).toLowerCase()}\n${skipUserInput && xml === undefined ? '' : (xml ?? '')}`;
+      const sendStart = (): Observable<FlowProgress> =>
         // Busy answers are the caller's (retryBusy: false) or busyStart's: the http layer retries a refused connection only.
         send(build, retryBusy && !lookup ? 'start' : 'startUnlessBusy').pipe(
           map((body) => {
@@ -122,18 +163,27 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
             return clean(progress);
           }),
         );
+      // Without a lookup no look runs: nothing to count.
+      const post = (): Observable<FlowProgress> => (lookup ? gated(key, 'post', sendStart) : sendStart());
       const started$ = !retryBusy || !lookup
         ? post()
         : busyStart({
             post,
             isBusy: (error): error is SmartFlowsHttpError => isBusyAnswer(error) && !isLogin(error.url),
             look: (sinceMs, cutoffMs) =>
-              reconcileWithin(
-                // Each request sent once: a failure makes the look uncertain (the bound counts every request sent).
-                { listExecutions: lookup.listExecutions, getExecution: (executionId) => readExecution(executionId, 'once') },
-                { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) },
-                started,
-                { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS, stopAtFailedRead: true },
+              gated(key, 'look', () =>
+                reconcileWithin(
+                  // Each request sent once: a failure makes the look uncertain (the bound counts every request sent).
+                  { listExecutions: lookup.listExecutions, getExecution: (executionId) => readExecution(executionId, 'once') },
+                  { flowId, xml: skipUserInput && xml === undefined ? undefined : (xml ?? ''), sinceMs, ...(cutoffMs !== undefined ? { cutoffMs } : {}) },
+                  started,
+                  { maxPages: MAX_LOOK_PAGES, maxReads: MAX_LOOK_READS, stopAtFailedRead: true },
+                ).pipe(
+                  // Claimed when chosen, before the adoption's progress read: no other look takes it.
+                  tap((found) => {
+                    if (found.kind === 'adopt') noteStarted(found.executionId);
+                  }),
+                ),
               ),
             adopt: (executionId) =>
               calls.progress(executionId, 0).pipe(

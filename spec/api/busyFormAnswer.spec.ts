@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { busyFormAnswer, formAnswerTaken } from '../../lib/api/busyFormAnswer';
+import { DECISIVE_READ_MIN_MS } from '../../lib/api/busyStart';
 import type { FlowProgress } from '../../lib/api/types';
 import { SmartFlowsHttpError, SmartFlowsNetworkError } from '../../lib/errors';
 import { DEFAULTS } from '../../lib/options';
@@ -27,7 +28,8 @@ const formB = {
 };
 const waiting = (form: object, percentage = 50, message = 'Approve'): FlowProgress => ({ id: ID, percentage, message, status: 'UserInput', rawStatus: 'User input', ...form });
 const running = (percentage = 60): FlowProgress => ({ id: ID, percentage, message: 'Generate document', status: 'Running', rawStatus: 'Running' });
-const retry = { ...DEFAULTS.retry, maxRetries: 2, delayMs: 10, maxDelayMs: 5_000, jitter: false };
+// Waits of 1 s, 2 s, 4 s: at least DECISIVE_READ_MIN_MS (1 s) before each read.
+const retry = { ...DEFAULTS.retry, maxRetries: 2, delayMs: 1_000, maxDelayMs: 5_000, jitter: false };
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Runs busyFormAnswer over marbles: the n-th POST takes `posts[n]`, the n-th read `reads[n]`; gives the send and read times. */
@@ -91,8 +93,8 @@ describe('busyFormAnswer (a form answer answered 429 or 503)', () => {
 
   it('a 429 whose read shows the next form (another schema): the values were taken: that progress, no second POST', () => {
     const next = waiting(formB, 80, 'Comment');
-    const seen = run(waiting(formA), ['-#'], ['-(r|)'], { '#': busy(429), r: next }, '- 10ms - (r|)', { r: next });
-    expect(seen).toEqual({ postedAt: [0], readAt: [11] });
+    const seen = run(waiting(formA), ['-#'], ['-(r|)'], { '#': busy(429), r: next }, '- 1000ms - (r|)', { r: next });
+    expect(seen).toEqual({ postedAt: [0], readAt: [1_001] });
   });
 
   it.each([
@@ -100,20 +102,20 @@ describe('busyFormAnswer (a form answer answered 429 or 503)', () => {
     ['ended in Error', { ...running(60), status: 'Error', rawStatus: 'Error' } as FlowProgress],
     ['waiting for an external event', { ...running(60), status: 'Waiting', rawStatus: 'Waiting' } as FlowProgress],
   ])('a 503 whose read shows the execution %s: that progress, no second POST', (_name, read) => {
-    const seen = run(waiting(formA), ['-#'], ['-(r|)'], { '#': busy(503), r: read }, '- 10ms - (r|)', { r: read });
+    const seen = run(waiting(formA), ['-#'], ['-(r|)'], { '#': busy(503), r: read }, '- 1000ms - (r|)', { r: read });
     expect(seen.postedAt).toEqual([0]);
   });
 
   it('a 503 before the server took anything: the read shows the same form, unchanged: sent again at once after the read', () => {
-    const seen = run(waiting(formA), ['-#', '-(p|)'], ['-(r|)'], { '#': busy(503), r: waiting(formA), p: running() }, '- 10ms -- (p|)', { p: running() });
-    expect(seen).toEqual({ postedAt: [0, 12], readAt: [11] });
+    const seen = run(waiting(formA), ['-#', '-(p|)'], ['-(r|)'], { '#': busy(503), r: waiting(formA), p: running() }, '- 1000ms -- (p|)', { p: running() });
+    expect(seen).toEqual({ postedAt: [0, 1_002], readAt: [1_001] });
   });
 
-  it('busy answers back off as the http layer does (10 ms, then 20 ms), one read each, at most maxRetries resends; after the last: the busy error, saying nothing was taken', () => {
+  it('busy answers back off as the http layer does (1 s, then 2 s), one read each, at most maxRetries resends; after the last: the busy error, saying nothing was taken', () => {
     const error = busy(503);
-    const seen = run(waiting(formA), ['-#', '-#', '-#'], ['(r|)', '(r|)', '(r|)'], { '#': error, r: waiting(formA) }, '- 10ms - 20ms - 40ms #', {}, error);
-    expect(seen.postedAt).toEqual([0, 11, 32]);
-    expect(seen.readAt).toEqual([11, 32, 73]);
+    const seen = run(waiting(formA), ['-#', '-#', '-#'], ['(r|)', '(r|)', '(r|)'], { '#': error, r: waiting(formA) }, '- 1000ms - 2000ms - 4000ms #', {}, error);
+    expect(seen.postedAt).toEqual([0, 1_001, 3_002]);
+    expect(seen.readAt).toEqual([1_001, 3_002, 7_003]);
   });
 
   it('a read that fails (sent once, answered 503): nothing sent again, the busy error with answerMayBeTaken', () => {
@@ -150,7 +152,7 @@ describe('busyFormAnswer (a form answer answered 429 or 503)', () => {
         scheduler: ts,
       });
       ts.schedule(() => (known = next), 5);
-      expectObservable(answer$).toBe('- 10ms - (r|)', { r: next });
+      expectObservable(answer$).toBe('- 1000ms - (r|)', { r: next });
     });
     expect({ posts, asked }).toEqual({ posts: 1, asked: 1 });
   });
@@ -200,5 +202,24 @@ describe('formAnswerTaken (what "the same form" means)', () => {
     ['SelectFlow while no form was known', undefined, selecting(), 'unknown'],
   ] as const)('every kept field counts: %s', (_name, form, read, expected) => {
     expect(formAnswerTaken(form, read)).toBe(expected);
+  });
+});
+
+describe('the wait before a busy form answer\'s read (a backend a little behind the gateway)', () => {
+  it('full jitter drawing 0: the read still waits DECISIVE_READ_MIN_MS after the busy answer, never ~0 ms', () => {
+    const ts = newScheduler();
+    const readAt: number[] = [];
+    ts.run(({ flush }) => {
+      busyFormAnswer({
+        post: () => ts.createColdObservable<FlowProgress>('-#', {}, busy(503)),
+        read: () => defer(() => (readAt.push(ts.now()), ts.createColdObservable<FlowProgress>('-(r|)', { r: running() }))),
+        form: () => waiting(formA),
+        retry: { ...DEFAULTS.retry, delayMs: 500, jitter: true },
+        scheduler: ts,
+        random: () => 0,
+      }).subscribe();
+      flush();
+    });
+    expect(readAt).toEqual([1 + DECISIVE_READ_MIN_MS]);
   });
 });

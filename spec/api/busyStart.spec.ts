@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { busyStart, SERVER_DATE_TOLERANCE_MS } from '../../lib/api/busyStart';
+import { busyStart, DECISIVE_READ_MIN_MS, decisiveWaitMs, SERVER_DATE_TOLERANCE_MS } from '../../lib/api/busyStart';
 import type { FlowProgress } from '../../lib/api/types';
 import type { Reconciled } from '../../lib/batch/reconcile';
 import { SmartFlowsHttpError, SmartFlowsNetworkError } from '../../lib/errors';
@@ -16,7 +16,8 @@ const URL = 'https://flows.test/api/v1/flows/executions';
 const busy = (status: number, retryAfterMs?: number) =>
   new SmartFlowsHttpError({ status, method: 'POST', url: URL, body: '', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
 const progress = (id: string): FlowProgress => ({ id, percentage: 0, message: '', status: 'Running', rawStatus: 'Running' });
-const retry = { ...DEFAULTS.retry, maxRetries: 2, delayMs: 10, maxDelayMs: 5_000, jitter: false };
+// Waits of 1 s, 2 s, 4 s: at least DECISIVE_READ_MIN_MS (1 s) before each look.
+const retry = { ...DEFAULTS.retry, maxRetries: 2, delayMs: 1_000, maxDelayMs: 5_000, jitter: false };
 const newScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** Runs busyStart over marbles: the n-th POST takes `posts[n]`, the n-th look `looks[n]`; gives the send and look times. */
@@ -68,12 +69,12 @@ describe('busyStart (a start answered 429 or 503)', () => {
     expect(seen).toEqual({ postedAt: [0], lookedAt: [{ at: 2_001, sinceMs: 0 }], adopted: ['B'] });
   });
 
-  it('a 429 without Retry-After: waits the backoff (10 ms, then 20 ms), looks, none: sends again at once', () => {
+  it('a 429 without Retry-After: waits the backoff (1 s, then 2 s), looks, none: sends again at once', () => {
     const none: Reconciled = { kind: 'none' };
-    const seen = run(['-#', '-#', '-(p|)'], ['-(n|)', '-(n|)'], { '#': busy(429), n: none, p: progress('C') }, `- 10ms -- 20ms -- (p|)`, { p: progress('C') });
-    expect(seen.postedAt).toEqual([0, 12, 34]);
+    const seen = run(['-#', '-#', '-(p|)'], ['-(n|)', '-(n|)'], { '#': busy(429), n: none, p: progress('C') }, `- 1000ms -- 2000ms -- (p|)`, { p: progress('C') });
+    expect(seen.postedAt).toEqual([0, 1_002, 3_004]);
     // Every look covers the window from the first POST.
-    expect(seen.lookedAt).toEqual([{ at: 11, sinceMs: 0 }, { at: 33, sinceMs: 0 }]);
+    expect(seen.lookedAt).toEqual([{ at: 1_001, sinceMs: 0 }, { at: 3_003, sinceMs: 0 }]);
   });
 
   it('a look that cannot tell (listing refused): no second POST, the busy error with executionMayExist', () => {
@@ -99,9 +100,9 @@ describe('busyStart (a start answered 429 or 503)', () => {
 
   it('after maxRetries busy answers the last one is looked up too; none found: the error as answered', () => {
     const error = busy(503);
-    const seen = run(['-#', '-#', '-#'], ['(n|)', '(n|)', '(n|)'], { '#': error, n: { kind: 'none' } }, `- 10ms - 20ms - 40ms #`, {}, error);
-    expect(seen.postedAt).toEqual([0, 11, 32]);
-    expect(seen.lookedAt.map((l) => l.at)).toEqual([11, 32, 73]);
+    const seen = run(['-#', '-#', '-#'], ['(n|)', '(n|)', '(n|)'], { '#': error, n: { kind: 'none' } }, `- 1000ms - 2000ms - 4000ms #`, {}, error);
+    expect(seen.postedAt).toEqual([0, 1_001, 3_002]);
+    expect(seen.lookedAt.map((l) => l.at)).toEqual([1_001, 3_002, 7_003]);
   });
 
   it.each([
@@ -119,20 +120,57 @@ describe('busyStart (a start answered 429 or 503)', () => {
 
   it('a busy answer with the server\'s Date: the look\'s window starts at that Date less the time since the first POST less the tolerance', () => {
     const none: Reconciled = { kind: 'none' };
-    // The first answer came at 5 (in flight 5 ms) saying SERVER_T; the second came at 5 ms after its POST at 16, without a Date.
-    const seen = run(['-----#', '-----#', '-(p|)'], ['-(n|)', '-(n|)'], { '#': busy(503), n: none, p: progress('D') }, `43ms (p|)`, { p: progress('D') }, undefined, (now) =>
+    // The first answer came at 5 (in flight 5 ms) saying SERVER_T; the second came 5 ms after its POST at 1006, without a Date.
+    const seen = run(['-----#', '-----#', '-(p|)'], ['-(n|)', '-(n|)'], { '#': busy(503), n: none, p: progress('D') }, `3013ms (p|)`, { p: progress('D') }, undefined, (now) =>
       now >= 5 ? { dateMs: SERVER_T, atMs: 5 } : undefined,
     );
-    expect(seen.postedAt).toEqual([0, 16, 42]);
-    // Both looks: SERVER_T − (5 − 0) − tolerance; the second answer's stale Date (noted at 5, before its POST at 16) is not taken anew.
+    expect(seen.postedAt).toEqual([0, 1_006, 3_012]);
+    // Both looks: SERVER_T − (5 − 0) − tolerance; the second answer's stale Date (noted at 5, before its POST at 1006) is not taken anew.
     expect(seen.lookedAt).toEqual([
-      { at: 15, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
-      { at: 41, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
+      { at: 1_005, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
+      { at: 3_011, sinceMs: 0, cutoffMs: SERVER_T - 5 - SERVER_DATE_TOLERANCE_MS },
     ]);
   });
 
   it('a Date noted before the POST was sent (another, older answer) is not used: the hour\'s window', () => {
-    const seen = run(['-#', '-(p|)'], ['-(n|)'], { '#': busy(429), n: { kind: 'none' }, p: progress('E') }, `- 10ms -- (p|)`, { p: progress('E') }, undefined, () => ({ dateMs: SERVER_T, atMs: -1 }));
-    expect(seen.lookedAt).toEqual([{ at: 11, sinceMs: 0 }]);
+    const seen = run(['-#', '-(p|)'], ['-(n|)'], { '#': busy(429), n: { kind: 'none' }, p: progress('E') }, `- 1000ms -- (p|)`, { p: progress('E') }, undefined, () => ({ dateMs: SERVER_T, atMs: -1 }));
+    expect(seen.lookedAt).toEqual([{ at: 1_001, sinceMs: 0 }]);
+  });
+});
+
+describe('the wait before a busy start\'s look (a backend or listing a little behind the gateway)', () => {
+  const jittered = { ...DEFAULTS.retry, maxRetries: 1, delayMs: 500, maxDelayMs: 30_000, jitter: true };
+  /** The times of the POSTs and looks, with the jitter drawing `r`. */
+  const times = (r: number, retryAfterMs?: number) => {
+    const ts = newScheduler();
+    const postedAt: number[] = [];
+    const lookedAt: number[] = [];
+    ts.run(({ flush }) => {
+      busyStart({
+        post: () => defer(() => (postedAt.push(ts.now()), ts.createColdObservable<FlowProgress>('-#', {}, busy(503, retryAfterMs)))),
+        look: () => defer(() => (lookedAt.push(ts.now()), ts.createColdObservable<Reconciled>('-(n|)', { n: { kind: 'none' } }))),
+        adopt: () => { throw new Error('not adopted'); },
+        retry: jittered,
+        scheduler: ts,
+        random: () => r,
+      }).subscribe({ error: () => undefined });
+      flush();
+    });
+    return { postedAt, lookedAt };
+  };
+
+  it('full jitter drawing 0: the look still waits DECISIVE_READ_MIN_MS after the busy answer, never ~0 ms', () => {
+    expect(DECISIVE_READ_MIN_MS).toBe(1_000);
+    expect(times(0)).toEqual({ postedAt: [0, 1_002], lookedAt: [1_001, 2_003] });
+  });
+
+  it('a backoff or Retry-After longer than the floor is kept as it is', () => {
+    expect(times(0, 3_000).lookedAt).toEqual([3_001, 6_003]);
+  });
+
+  it('decisiveWaitMs: at least the floor, else the backoff with Retry-After', () => {
+    expect(decisiveWaitMs(1, jittered, undefined, () => 0)).toBe(1_000);
+    expect(decisiveWaitMs(3, jittered, undefined, () => 1)).toBe(2_000);
+    expect(decisiveWaitMs(1, jittered, 5_000, () => 0)).toBe(5_000);
   });
 });

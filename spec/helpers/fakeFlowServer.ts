@@ -98,16 +98,31 @@ export function fakeFlowServer(flowId: string, serverNow: () => number, script: 
 
 /**
  * A client on a virtual clock for the busy-start specs: its scheduler reads `t0` plus the virtual
- * frame (this machine's clock), and `serverOf` builds the fake server on that clock.
+ * frame (this machine's clock), and `serverOf` builds the fake server on that clock (and may
+ * time slow answers on the scheduler: {@link answerLater}).
  */
 export function virtualClient<S extends { fetch: FetchLike }>(
   t0: number,
-  serverOf: (now: () => number) => S,
+  serverOf: (now: () => number, scheduler: VirtualTimeScheduler) => S,
   retry: NonNullable<SmartFlowsClientOptions['retry']>,
 ): { scheduler: VirtualTimeScheduler; server: S; client: SmartFlowsClient } {
   const scheduler = new VirtualTimeScheduler();
   scheduler.now = () => t0 + scheduler.frame;
-  const server = serverOf(() => scheduler.now());
+  const server = serverOf(() => scheduler.now(), scheduler);
   const client = new SmartFlowsClient({ baseUrl: 'https://flows.busy.test', apiKey: 'sk-busy-0123456789', scheduler, fetch: server.fetch, retry });
   return { scheduler, server, client };
 }
+
+/** An answer given `delayMs` of virtual time later (a slow server): resolved by the client's scheduler, no real timer. */
+export const answerLater = (scheduler: VirtualTimeScheduler, delayMs: number, answer: () => Response): Promise<Response> =>
+  delayMs <= 0
+    ? Promise.resolve().then(answer)
+    : new Promise((resolve, reject) => {
+        scheduler.schedule(() => {
+          try {
+            resolve(answer());
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }, delayMs);
+      });

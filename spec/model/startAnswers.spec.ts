@@ -1,8 +1,8 @@
 import { describe, expect } from '@jest/globals';
 import { fc, test } from '@fast-check/jest';
 import { MAX_LOOK_PAGES, MAX_LOOK_READS } from '../../lib/api/busyStart';
-import { fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
-import { startInVirtualTime } from '../helpers/startInVirtualTime';
+import { answerLater, fakeFlowServer, json, running, virtualClient } from '../helpers/fakeFlowServer';
+import { startInVirtualTime, startsInVirtualTime } from '../helpers/startInVirtualTime';
 
 /**
  * A model of ONE start call (`startExecution`, what `run`, batches and the BullMQ processor send)
@@ -147,6 +147,86 @@ describe('one start call against scripted answers and listings (model)', () => {
     expect(progress).toBeLessThanOrEqual(busyAnswers === 0 ? 0 : s.maxRetries + 1);
     expect(server.log.length).toBeLessThanOrEqual(posts + busyAnswers * (MAX_LOOK_PAGES + MAX_LOOK_READS) + progress);
     // Without a busy answer the call sent its POSTs and nothing else.
+    if (busyAnswers === 0) expect(server.log.filter((r) => !r.startsWith('POST'))).toEqual([]);
+  });
+});
+
+/**
+ * Several start calls of ONE client with the same flow and the same input at once (a batch with
+ * identical rows, a worker's identical jobs). Each POST, in the order the server gets them, is
+ * answered: a success, or busy (429 or 503) before or after making the execution; either at once
+ * or slowly (up to 2 s: a late 503, a success whose answer comes after another call's busy answer
+ * and wait). The listing is fresh or lags (within the first wait). Checked once all calls ended:
+ * - each call that succeeded names a distinct execution (no call adopts another call's), one made
+ *   with this input;
+ * - executions made == calls that succeeded, but for calls that ended with `executionMayExist`
+ *   (each may leave one); never more executions than calls;
+ * - bounded requests: per call at most maxRetries + 1 POSTs; per busy answer one look's bounds.
+ */
+type SameAnswer = { kind: 'ok'; delayMs: number } | { kind: 'busy'; status: 429 | 503; made: boolean; delayMs: number; retryAfter?: number };
+const sameAnswer: fc.Arbitrary<SameAnswer> = fc.oneof(
+  fc.record({ kind: fc.constant('ok' as const), delayMs: fc.constantFrom(0, 0, 50, 1_500, 2_000) }),
+  fc.record({
+    kind: fc.constant('busy' as const),
+    status: fc.constantFrom(429 as const, 503 as const),
+    made: fc.boolean(),
+    delayMs: fc.constantFrom(0, 0, 50, 1_500),
+    retryAfter: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+  }),
+);
+const sameScenario = fc.record({
+  calls: fc.integer({ min: 2, max: 4 }),
+  answers: fc.array(sameAnswer, { minLength: 1, maxLength: 10 }),
+  lagMs: fc.option(fc.integer({ min: 1, max: DELAY_MS }), { nil: undefined }),
+  others: fc.integer({ min: 0, max: 3 }),
+  maxRetries: fc.integer({ min: 0, max: 3 }),
+});
+type SameScenario = typeof sameScenario extends fc.Arbitrary<infer S> ? S : never;
+
+async function runSameScenario(s: SameScenario) {
+  let posts = 0;
+  const { scheduler, server, client } = virtualClient(
+    0,
+    (now, vts) => {
+      const srv = fakeFlowServer(FLOW, now, {
+        start: (xml, make) => {
+          const script = s.answers[posts++] ?? { kind: 'ok', delayMs: 0 };
+          const made = script.kind === 'ok' || script.made ? make(xml, true) : undefined;
+          if (script.kind === 'busy') {
+            const headers: Record<string, string> = script.retryAfter !== undefined ? { 'retry-after': String(script.retryAfter) } : {};
+            return answerLater(vts, script.delayMs, () => json({ message: 'busy' }, script.status, headers));
+          }
+          return answerLater(vts, script.delayMs, () => running(made!.id));
+        },
+        visible: (e) => s.lagMs === undefined || now() - e.createdMs >= s.lagMs,
+      });
+      for (let i = 0; i < s.others; i++) srv.make(`<Letter><No>${100 + i}</No></Letter>`, false, now() - 1_000 * (i + 1));
+      return srv;
+    },
+    { maxRetries: s.maxRetries, delayMs: DELAY_MS, maxDelayMs: 4_000, jitter: false },
+  );
+  const seen = await startsInVirtualTime(client, scheduler, FLOW, Array.from({ length: s.calls }, () => XML), 120_000);
+  return { seen, server, posts };
+}
+
+describe('concurrent start calls with the same input in one client (model)', () => {
+  test.prop([sameScenario], { numRuns: Math.ceil(NUM_RUNS / 2) })('each call that succeeded names its own execution; executions made == calls that succeeded (or may exist); bounded requests', async (s) => {
+    const { seen, server, posts } = await runSameScenario(s);
+    expect(seen.every((c) => c.done)).toBe(true);
+    const mine = server.mine().map((e) => e.id);
+    const ids = seen.flatMap((c) => (c.value ? [c.value.id] : []));
+    // No call adopts another call's execution: the ids answered are distinct, each one made with this input.
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(mine).toContain(id);
+    // Executions made == calls that succeeded, but for calls that say one may exist.
+    const mayExist = seen.filter((c) => c.error?.executionMayExist === true).length;
+    expect(mine.length).toBeLessThanOrEqual(ids.length + mayExist);
+    expect(mine.length).toBeLessThanOrEqual(s.calls);
+    // Bounded: at most maxRetries + 1 POSTs per call, and one bounded look per busy answer.
+    expect(posts).toBeLessThanOrEqual(s.calls * (s.maxRetries + 1));
+    const busyAnswers = s.answers.slice(0, posts).filter((a) => a.kind === 'busy').length;
+    expect(server.listings()).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_PAGES);
+    expect(server.reads().length).toBeLessThanOrEqual(busyAnswers * MAX_LOOK_READS);
     if (busyAnswers === 0) expect(server.log.filter((r) => !r.startsWith('POST'))).toEqual([]);
   });
 });
