@@ -38,9 +38,12 @@ function readCredentials(file: string | boolean | undefined, env: Record<string,
     try {
       key = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new UsageError(`cannot read --api-key-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      // Never the value: a user who took the option for `--api-key` gave the key itself, and
+      // stderr lands in CI logs. Only the error's code: Node's message quotes the path.
+      const { code } = error as NodeJS.ErrnoException;
+      throw new UsageError(`cannot read the file given to --api-key-file${code ? ` (${code})` : ''}: check the path`);
     }
-    if (!key) throw new UsageError(`--api-key-file ${file} is empty`);
+    if (!key) throw new UsageError('the file given to --api-key-file is empty');
     return { apiKey: key };
   }
   if (env.SMART_FLOWS_API_KEY) return { apiKey: env.SMART_FLOWS_API_KEY };

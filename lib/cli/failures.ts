@@ -5,6 +5,7 @@ import {
   isSmartFlowsHttpError,
   isSmartFlowsInputError,
   isSmartFlowsNetworkError,
+  isSmartFlowsResponseError,
   isSmartFlowsTimeoutError,
 } from '../index';
 import { isFinalFailure } from '../batch/outcome';
@@ -52,12 +53,28 @@ export function describe(error: unknown): string {
   if (isSmartFlowsHttpError(error) && (error.status === 401 || error.status === 403)) {
     return `the server refused the credentials (${error.status}): check SMART_FLOWS_API_KEY / SMART_FLOWS_TOKEN`;
   }
-  if (isSmartFlowsNetworkError(error)) return `cannot reach the server: ${messageWithoutNote(error)}`;
+  if (isSmartFlowsNetworkError(error)) {
+    // A start that was sent (exit 4): the server was reached, the connection broke afterwards.
+    return `${error.executionMayExist === true ? 'the connection broke after the start was sent' : 'cannot reach the server'}: ${messageWithoutNote(error)}`;
+  }
   if (isSmartFlowsHttpError(error)) {
     const said = serverMessage(error.body);
     return said ? `${messageWithoutNote(error)}: ${said}` : messageWithoutNote(error);
   }
   return error instanceof Error ? messageWithoutNote(error) : String(error);
+}
+
+/**
+ * What happened to a start that was sent and whose outcome is unknown (exit 4), in a few words
+ * that fit after "an execution may exist": an answer that came is said as such (its status, or
+ * that it could not be read); only a start with no answer "never came".
+ */
+export function sentStartOutcome(error: unknown): string {
+  const cause = isSmartFlowsBatchError(error) ? (error as { cause?: unknown }).cause : error;
+  if (isSmartFlowsNetworkError(cause)) return 'the connection broke after the start was sent';
+  if (isSmartFlowsHttpError(cause)) return `the server answered the start ${cause.status === 503 || cause.status === 429 ? 'busy ' : ''}(HTTP ${cause.status})`;
+  if (isSmartFlowsResponseError(cause)) return 'the server answered the start, but its answer could not be read';
+  return 'the start was sent and its answer never came';
 }
 
 /** What the server said in an error answer: its JSON `message` (or `error`), else the text, on one line. */

@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from '@jest/globals';
-import { describe, errorJson } from '../../lib/cli/failures';
-import { SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsTimeoutError, withErrorContext } from '../../lib/errors';
+import { describe, errorJson, sentStartOutcome } from '../../lib/cli/failures';
+import { SmartFlowsHttpError, SmartFlowsNetworkError, SmartFlowsResponseError, SmartFlowsTimeoutError, withErrorContext } from '../../lib/errors';
 import { SmartFlowsBatchError } from '../../lib/execution/SmartFlowsBatchError';
 
 // The library's message of an error whose execution may exist ends with a note naming
@@ -17,8 +17,9 @@ group('the CLI\'s words for an error whose execution may exist', () => {
   it.each([
     ['a busy answer the look could not tell (built again with the context)', () => withErrorContext(busy(), { executionMayExist: true }),
       'Request failed with status 503: POST /api/v1/flows/executions?flowId=5f1a0000-0000-4000-8000-000000000001: gateway busy'],
+    // Attack 6, L5: was "cannot reach the server" (exit 3's words, "nothing started"), a defect.
     ['a reset after sending a start', () => reset({ executionMayExist: true }),
-      'cannot reach the server: Network error (ECONNRESET): POST /api/v1/flows/executions?flowId=5f1a0000-0000-4000-8000-000000000001'],
+      'the connection broke after the start was sent: Network error (ECONNRESET): POST /api/v1/flows/executions?flowId=5f1a0000-0000-4000-8000-000000000001'],
     ['a start that timed out', () => new SmartFlowsTimeoutError('Request timed out after 5000 ms: POST /api/v1/flows/executions', 5_000, { executionMayExist: true }),
       'Request timed out after 5000 ms: POST /api/v1/flows/executions'],
     ['a --fail-fast batch stopped by such a job', () => new SmartFlowsBatchError({ key: 'a.xml', index: 0 }, reset({ executionMayExist: true })),
@@ -39,5 +40,21 @@ group('the CLI\'s words for an error whose execution may exist', () => {
       executionMayExist: true,
       status: 503,
     });
+  });
+});
+
+group('what the CLI says happened to a start that was sent (exit 4)', () => {
+  it.each([
+    ['a reset after sending', () => reset({ executionMayExist: true }), 'the connection broke after the start was sent'],
+    ['a busy answer (503)', () => withErrorContext(busy(), { executionMayExist: true }), 'the server answered the start busy (HTTP 503)'],
+    ['a 502 answer', () => new SmartFlowsHttpError({ status: 502, method: 'POST', url: URL, body: '' }, { executionMayExist: true }), 'the server answered the start (HTTP 502)'],
+    ['an answer that could not be read', () => new SmartFlowsResponseError('The answer to POST /api/v1/flows/executions is not JSON', { executionMayExist: true }),
+      'the server answered the start, but its answer could not be read'],
+    ['a start that timed out', () => new SmartFlowsTimeoutError('Request timed out after 5000 ms: POST /api/v1/flows/executions', 5_000, { executionMayExist: true }),
+      'the start was sent and its answer never came'],
+    ['a --fail-fast batch stopped by a reset', () => new SmartFlowsBatchError({ key: 'a.xml', index: 0 }, reset({ executionMayExist: true })),
+      'the connection broke after the start was sent'],
+  ])('%s', (_name, make, said) => {
+    expect(sentStartOutcome(make())).toBe(said);
   });
 });

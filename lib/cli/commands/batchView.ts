@@ -1,5 +1,5 @@
 import { type BatchItem, type BatchSnapshot, isSmartFlowsTimeoutError } from '../../index';
-import { describe, errorJson, failureStatus } from '../failures';
+import { describe, errorJson, failureStatus, sentStartOutcome } from '../failures';
 import type { CliJournal } from '../openJournal';
 import { bar, type Terminal } from '../Terminal';
 import type { CancelOutcome } from '../trackedFetch';
@@ -90,11 +90,12 @@ export class BatchView {
     if (items.length === 0) return;
     const { term, journal } = this;
     const one = items.length === 1;
-    term.note(`${items.length} start${one ? ' was' : 's were'} sent and ${one ? 'its answer' : 'their answers'} never came: an execution may exist for ${one ? 'it' : 'each'}:`);
-    for (const item of items) term.note(`  ${item.key}  (flow ${flowOf(item.key) ?? '?'})`);
+    term.note(`${items.length} start${one ? ' was' : 's were'} sent and ${one ? 'its' : 'their'} outcome is unknown: an execution may exist for ${one ? 'it' : 'each'}:`);
+    // What happened to each start: an answer that came is said as such, only a lost one "never came".
+    for (const item of items) term.note(`  ${item.key}  (flow ${flowOf(item.key) ?? '?'}: ${sentStartOutcome(item.error)})`);
     if (journal) term.note(`Run the same command again: the resumed batch looks for ${one ? 'it' : 'them'} before starting anything.`);
     else {
-      term.note('Before starting again, look for them:');
+      term.note(`Before starting again, look for ${one ? 'it' : 'them'}:`);
       for (const flowId of new Set(items.map((item) => flowOf(item.key) ?? '<flowId>'))) term.note(`  smart-flows list --flow ${flowId}    (then: smart-flows watch <executionId>)`);
     }
   }

@@ -1,9 +1,9 @@
 import { concatMap, firstValueFrom, from, map, type Observable, of, tap } from 'rxjs';
-import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsHttpError, isSmartFlowsNetworkError, isSmartFlowsTimeoutError } from '../../index';
+import { type ExecutionEvent, type FlowProgress, isFlowExecutionError, isSmartFlowsNetworkError, isSmartFlowsTimeoutError } from '../../index';
 import type { CommandContext } from '../Command';
 import type { Connection } from '../connect';
 import { EXIT } from '../exitCodes';
-import { describe, errorJson, exitCodeOf, failureStatus, showing } from '../failures';
+import { describe, errorJson, exitCodeOf, failureStatus, sentStartOutcome, showing } from '../failures';
 import { bar } from '../Terminal';
 import { writeDocuments, type WrittenDocument, writtenLine } from '../writeDocuments';
 
@@ -111,10 +111,9 @@ export function follow(context: CommandContext, connection: Connection, events$:
       if (seen && code === EXIT.failed && classified === EXIT.unreachable) term.note(`The execution exists on the server: follow it with: smart-flows watch ${seen}`);
       if (id && !canceled && isSmartFlowsTimeoutError(error)) term.note(`The execution goes on on the server: follow it later with: smart-flows watch ${id}`);
       if (code === EXIT.mayExist) {
-        // An answer that came (a 503, a 429…) is said as such: only a lost answer "never came".
-        const status = isSmartFlowsHttpError(error) ? error.status : undefined;
-        const answered = status === undefined ? 'The start was sent and its answer never came' : `The server answered the start ${status === 503 || status === 429 ? 'busy ' : ''}(HTTP ${status})`;
-        term.note(`${answered}: an execution may exist all the same. Before starting again, look for it:`);
+        // An answer that came (a 503, a 429, one that could not be read) is said as such: only a lost answer "never came".
+        const outcome = sentStartOutcome(error);
+        term.note(`${outcome.charAt(0).toUpperCase()}${outcome.slice(1)}: an execution may exist all the same. Before starting again, look for it:`);
         term.note(`  smart-flows list --flow ${settings.flowId ?? '<flowId>'}    (then: smart-flows watch <executionId>)`);
       }
       finish(code);
