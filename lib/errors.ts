@@ -376,7 +376,8 @@ export class SmartFlowsAbortError extends SmartFlowsError {
     const id = options.executionId;
     super(
       `The signal aborted the stream${id ? ` of execution ${id} (it runs on unless canceled: watch it again with its executionId)` : ''}${typeof named === 'string' ? `: ${named.slice(0, 40)}` : ''}`,
-      reason === undefined ? options : { ...options, cause: reason },
+      // (An undefined reason: no `cause`, as SmartFlowsError leaves out an undefined one.)
+      { ...options, cause: reason },
     );
     Object.defineProperty(this, ABORT_BRAND, { value: true });
     remember(this, SmartFlowsAbortError, (o) => new SmartFlowsAbortError(reason, o));
