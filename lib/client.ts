@@ -273,8 +273,9 @@ export class SmartFlowsClient {
   startExecution(flowId: string, input?: FlowInput, options: StartOptions = {}): Observable<FlowProgress> {
     return defer(() => {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
-      if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
-      if (options.retryBusy !== undefined && typeof options.retryBusy !== 'boolean') throw new SmartFlowsInputError('retryBusy must be true or false');
+      for (const key of ['skipUserInput', 'retryBusy'] as const) {
+        if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
+      }
       guidSegment(flowId, 'flowId');
       return withEngine((e) =>
         e.prepareInput(input, this.#toXml).pipe(
