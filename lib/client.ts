@@ -1,4 +1,4 @@
-import { defer, EMPTY, filter, map, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
+import { defer, EMPTY, filter, map, NEVER, noop, type Observable, of, ReplaySubject, share, Subject, switchMap, tap } from 'rxjs';
 import { checkCredentials, type LoginCredentials } from './api/checkCredentials';
 import { createApi, type SmartFlowsApi } from './api/createApi';
 import type { DocumentDataTypes, DocumentMetadata, DownloadAs, DownloadOptions } from './api/documents';
@@ -173,26 +173,39 @@ export class SmartFlowsClient {
       // A flat string (`join`): a template literal keeps its parts as a tree of strings, for as
       // long as the loop is in the map.
       const key = [
-        executionId.toLowerCase(), options.onUserInput ?? 'wait', !!options.cancelOnUnsubscribe, !!options.downloadDocuments, options.tracking ?? 'polling',
+        executionId.toLowerCase(), options.onUserInput ?? 'wait', !!cancelOnUnsubscribe, !!options.downloadDocuments, options.tracking ?? 'polling',
       ].join(' ');
-      const watched$ = withEngine((e) => {
-        // The loop is looked up (or made) only when the bounds subscribe: a signal already
-        // aborted subscribes nothing, and must leave no loop in `watches`.
-        let shared: Observable<ExecutionEvent> | undefined;
-        const joined = defer(() => (shared = this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions)));
-        // Each subscriber's own timeout, signal and cancel-on-leave (the loop has none). A cancel
-        // goes only when this subscriber's leaving stopped the loop: by then (a subscriber's finalize
-        // runs after its source is torn down) the loop has left `watches`. A timeout never cancels.
-        const leave = (id: string) => (this.watches.get(key) === shared ? EMPTY : this.api.cancel(id));
-        const limits = {
-          timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs,
-          cancelOnUnsubscribe: cancelOnUnsubscribe === true,
-          knownId: executionId,
-          ...(signal !== undefined ? { signal } : {}),
-          ...(this.#secrets ? { secrets: this.#secrets } : {}),
-        };
-        return joined.pipe(e.followerBounds(limits, leave, this.#execution.scheduler));
-      }, signal, executionId);
+      // A cancel goes only when this subscriber's leaving stopped the loop, or it left before
+      // joining one: no subscriber of this key runs the loop then. (A subscriber's finalize runs
+      // after its source is torn down: a loop it stopped has left `watches` by then.)
+      const leave = (id: string) => (this.watches.has(key) ? EMPTY : this.api.cancel(id));
+      // Each subscriber's own timeout, signal and cancel-on-leave (the loop has none). A timeout never cancels.
+      const limits = {
+        timeoutMs: timeoutMs ?? this.#execution.polling.timeoutMs,
+        cancelOnUnsubscribe: !!cancelOnUnsubscribe,
+        knownId: executionId,
+        secrets: this.#secrets,
+      };
+      const watched$ = withEngine(
+        (e) =>
+          // The loop is looked up (or made) only when the bounds subscribe: a signal already
+          // aborted subscribes nothing, and must leave no loop in `watches`.
+          defer(() => this.watches.get(key) ?? this.shareWatch(key, executionId, sharedOptions)).pipe(
+            e.followerBounds({ ...limits, signal }, leave, this.#execution.scheduler),
+          ),
+        signal,
+        executionId,
+        // Left while the engine loaded (unsubscribed, or aborted after subscription): once it has
+        // loaded, the same bounds (without the signal) are subscribed and left at once, so the
+        // cancel asked for goes as a loaded leave's (cancelWhenLeft: bounded in time).
+        cancelOnUnsubscribe
+          ? () =>
+              withEngine((e) => {
+                NEVER.pipe(e.followerBounds(limits, leave, this.#execution.scheduler)).subscribe().unsubscribe();
+                return EMPTY;
+              }).subscribe({ error: noop })
+          : undefined,
+      );
       return traced ? traceRun({ kind: 'watch', executionId, tracking: options.tracking }, watched$) : watched$;
     });
   }
@@ -260,8 +273,9 @@ export class SmartFlowsClient {
   startExecution(flowId: string, input?: FlowInput, options: StartOptions = {}): Observable<FlowProgress> {
     return defer(() => {
       if (typeof options !== 'object' || options === null) throw new SmartFlowsInputError('options must be an object');
-      if (options.skipUserInput !== undefined && typeof options.skipUserInput !== 'boolean') throw new SmartFlowsInputError('skipUserInput must be true or false');
-      if (options.retryBusy !== undefined && typeof options.retryBusy !== 'boolean') throw new SmartFlowsInputError('retryBusy must be true or false');
+      for (const key of ['skipUserInput', 'retryBusy'] as const) {
+        if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new SmartFlowsInputError(`${key} must be true or false`);
+      }
       guidSegment(flowId, 'flowId');
       return withEngine((e) =>
         e.prepareInput(input, this.#toXml).pipe(

@@ -365,11 +365,19 @@ export class SmartFlowsAbortError extends SmartFlowsError {
    * @param options - the common error options (`cause` is always the reason)
    */
   constructor(reason: unknown, options: SmartFlowsErrorOptions = {}) {
-    const named = (reason as { name?: unknown } | null | undefined)?.name;
+    let named: unknown;
+    // The reason is the caller's object, read in the signal's listener: a `name` that throws (a
+    // getter, a revoked Proxy) must not escape from it. Then the message says no name.
+    try {
+      named = (reason as { name?: unknown } | null | undefined)?.name;
+    } catch {
+      // The plain wording.
+    }
     const id = options.executionId;
     super(
       `The signal aborted the stream${id ? ` of execution ${id} (it runs on unless canceled: watch it again with its executionId)` : ''}${typeof named === 'string' ? `: ${named.slice(0, 40)}` : ''}`,
-      reason === undefined ? options : { ...options, cause: reason },
+      // (An undefined reason: no `cause`, as SmartFlowsError leaves out an undefined one.)
+      { ...options, cause: reason },
     );
     Object.defineProperty(this, ABORT_BRAND, { value: true });
     remember(this, SmartFlowsAbortError, (o) => new SmartFlowsAbortError(reason, o));

@@ -252,6 +252,24 @@ describe('SmartFlowsAbortError', () => {
   });
 });
 
+describe('SmartFlowsAbortError with a reason that cannot be read (attack 6, M1)', () => {
+  const hostile: [string, () => unknown][] = [
+    ['a name getter that throws', () => ({ get name(): string { throw new Error('name boom'); } })],
+    ['a revoked Proxy', () => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; }],
+    ['a Proxy whose every trap throws', () => new Proxy({}, { get: () => { throw new Error('get boom'); }, has: () => { throw new Error('has boom'); }, getPrototypeOf: () => { throw new Error('proto boom'); } })],
+  ];
+  it.each(hostile)('%s: built all the same, in AbortError wording, the reason kept as cause', (_name, make) => {
+    const reason = make();
+    const error = new errors.SmartFlowsAbortError(reason, { executionId: EXEC_ID });
+    expect(error.name).toBe('AbortError');
+    expect(error.message).toBe(`The signal aborted the stream of execution ${EXEC_ID} (it runs on unless canceled: watch it again with its executionId)`);
+    expect(error.cause).toBe(reason);
+    expect(errors.isSmartFlowsAbortError(error)).toBe(true);
+    // Built again with more context (the remaker reads the reason once more).
+    expect(attachExecutionId(new errors.SmartFlowsAbortError(reason, { executionMayExist: true }), EXEC_ID).cause).toBe(reason);
+  });
+});
+
 describe('SmartFlowsTimeoutError.lastProgress', () => {
   it('is redacted with the rest of the error (the message is server text)', () => {
     const error = new SmartFlowsTimeoutError('late', 100, { executionId: EXEC_ID, lastProgress: { status: 'Running', percentage: 40, message: 'key S3CR3T' } });

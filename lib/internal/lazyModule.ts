@@ -1,4 +1,4 @@
-import { defer, from, fromEvent, map, type Observable, race, switchMap } from 'rxjs';
+import { defer, from, fromEvent, map, type Observable, race, switchMap, tap } from 'rxjs';
 import { SmartFlowsAbortError, SmartFlowsError } from '../errors';
 import { isAbortSignal } from './abortSignal';
 
@@ -6,8 +6,10 @@ import { isAbortSignal } from './abortSignal';
  * Runs `use` with a lazily loaded module: see {@link lazyModule}.
  * @param signal - the caller's `signal` option, observed while the module loads (the call observes it once loaded)
  * @param executionId - the execution the call was given (`watch`), for the abort's error
+ * @param left - called when the caller leaves while the module loads (unsubscribes, or its
+ *   signal aborts after subscription), at once: what such a leave must still do (a `watch`'s cancel)
  */
-export type WithModule<M> = <T>(use: (module: M) => Observable<T>, signal?: AbortSignal, executionId?: string) => Observable<T>;
+export type WithModule<M> = <T>(use: (module: M) => Observable<T>, signal?: AbortSignal, executionId?: string, left?: () => void) => Observable<T>;
 
 /** A {@link WithModule}, and the module once it has loaded (`undefined` before): for synchronous code that can do without it. */
 export type LazyModule<M> = WithModule<M> & { readonly loaded: M | undefined };
@@ -28,16 +30,18 @@ export type LazyModule<M> = WithModule<M> & { readonly loaded: M | undefined };
  * `executionMayExist`), however slow the chunk, or if it never comes. A signal already aborted
  * loads nothing. One listener, only during the load, removed before `use` subscribes; once
  * loaded, the signal adds nothing here. A value that is not an `AbortSignal` is left to the call.
+ * `left` is called at such a leave (not for a signal already aborted, a failed load, a leave
+ * once loaded: then the call is the one left).
  * @param part - names the part in the error of a failed load
  */
 export function lazyModule<M>(part: string, load: () => Promise<M>): LazyModule<M> {
   let loaded: M | undefined;
   let loading: Promise<M> | undefined;
-  const withModule: WithModule<M> = (use, signal, executionId) =>
+  const withModule: WithModule<M> = (use, signal, executionId, left) =>
     defer(() => {
       if (loaded) return use(loaded);
       const abortable = isAbortSignal(signal) ? signal : undefined;
-      const aborted = () => new SmartFlowsAbortError(abortable!.reason, executionId ? { executionId } : {});
+      const aborted = () => new SmartFlowsAbortError(abortable!.reason, { executionId });
       if (abortable?.aborted) throw aborted();
       loading ??= load().then(
         (module) => (loaded = module),
@@ -53,10 +57,12 @@ export function lazyModule<M>(part: string, load: () => Promise<M>): LazyModule<
         abortable &&
         fromEvent(abortable, 'abort').pipe(
           map(() => {
+            left?.();
             throw aborted();
           }),
         );
-      return (abort$ ? race(module$, abort$) : module$).pipe(switchMap(use));
+      // (`unsubscribe`: only before the load's end, error or value.)
+      return (abort$ ? race(module$, abort$) : module$).pipe(tap({ unsubscribe: left }), switchMap(use));
     });
   return Object.defineProperty(withModule, 'loaded', { get: () => loaded }) as LazyModule<M>;
 }

@@ -230,3 +230,110 @@ describe('an abort while the engine loads (a fresh library: the chunk not loaded
     await check(scenario);
   });
 });
+
+// Attack 6, M4: `cancelOnUnsubscribe` asks for a cancel when the subscriber leaves (unsubscribes,
+// or its signal aborts after subscription). A `watch` knows its execution from the start, so a
+// leave while the engine loads must cancel as a leave after the load does: the engine loads, then
+// one cancel goes, bounded in time as a loaded leave's (cancelWhenLeft: dropped after 5 s).
+// A `run` left while loading has started nothing (no start was sent): it cancels nothing.
+describe('cancelOnUnsubscribe: a subscriber that leaves while the engine loads', () => {
+  const CANCEL = { method: 'DELETE', url: `https://flows.example.test/api/v1/flows/executions/${EXEC_ID}/progress` };
+  const setup = () => {
+    const gate = holdParts();
+    const { fetch, requests } = hangingFetch();
+    const scheduler = new VirtualTimeScheduler();
+    const client = new library.SmartFlowsClient({ baseUrl: 'https://flows.example.test', apiKey: 'k', fetch, scheduler });
+    const sent = () => requests.map(({ method, url }) => ({ method, url }));
+    return { gate, requests, sent, scheduler, client };
+  };
+
+  it.each(['abort', 'unsubscribe'] as const)('watch left by %s while loading: once loaded, one cancel goes; a hanging cancel is dropped after 5 s', async (leaveBy) => {
+    const { gate, requests, sent, scheduler, client } = setup();
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    const subscription = client.watch(EXEC_ID, { cancelOnUnsubscribe: true, signal: controller.signal }).subscribe({ error: (e) => errors.push(e) });
+    if (leaveBy === 'abort') controller.abort();
+    else subscription.unsubscribe();
+    // The abort still ends the stream at once (it does not wait for the load or the cancel).
+    if (leaveBy === 'abort') expect(errors).toEqual([expect.objectContaining({ name: 'AbortError', executionId: EXEC_ID })]);
+    else expect(errors).toEqual([]);
+    expect(sent()).toEqual([]);
+    gate.open();
+    await settled();
+    expect(sent()).toEqual([CANCEL]);
+    // Bounded as a loaded leave's cancel: a server that never answers is let go after 5 s.
+    expect(requests[0]!.signal?.aborted).toBe(false);
+    scheduler.flush();
+    expect(requests[0]!.signal?.aborted).toBe(true);
+    expect(sent()).toEqual([CANCEL]);
+    expect(scheduler.actions).toHaveLength(0);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('watch with a signal already aborted: nothing loaded, nothing sent (as after the load: nothing was subscribed)', async () => {
+    const { gate, sent, scheduler, client } = setup();
+    const errors: unknown[] = [];
+    client.watch(EXEC_ID, { cancelOnUnsubscribe: true, signal: AbortSignal.abort() }).subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([expect.objectContaining({ name: 'AbortError' })]);
+    gate.open();
+    await settled();
+    scheduler.flush();
+    expect(gate.loads).toBe(0);
+    expect(sent()).toEqual([]);
+  });
+
+  it('watch left while a load that fails: nothing sent', async () => {
+    const { gate, sent, scheduler, client } = setup();
+    client.watch(EXEC_ID, { cancelOnUnsubscribe: true }).subscribe().unsubscribe();
+    gate.fail();
+    await settled();
+    scheduler.flush();
+    expect(sent()).toEqual([]);
+  });
+
+  it('watch: one subscriber of two leaves while loading, the other stays: no cancel; the last leave after the load sends it once', async () => {
+    const { gate, sent, client } = setup();
+    const first = client.watch(EXEC_ID, { cancelOnUnsubscribe: true }).subscribe();
+    const second = client.watch(EXEC_ID, { cancelOnUnsubscribe: true }).subscribe();
+    first.unsubscribe();
+    gate.open();
+    await settled();
+    expect(sent().filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(sent().length).toBeGreaterThan(0);
+    second.unsubscribe();
+    expect(sent().filter((r) => r.method === 'DELETE')).toEqual([CANCEL]);
+  });
+
+  // (Each of them sends it: no loop ran to tell them apart. The second finds the execution canceled.)
+  it('watch: two subscribers both leave while loading: the cancel goes, and nothing else', async () => {
+    const { gate, sent, client } = setup();
+    const controller = new AbortController();
+    client.watch(EXEC_ID, { cancelOnUnsubscribe: true }).subscribe().unsubscribe();
+    client.watch(EXEC_ID, { cancelOnUnsubscribe: true, signal: controller.signal }).subscribe({ error: () => undefined });
+    controller.abort();
+    gate.open();
+    await settled();
+    expect(sent()).toContainEqual(CANCEL);
+    expect(sent().filter((r) => r.method !== 'DELETE' || r.url !== CANCEL.url)).toEqual([]);
+  });
+
+  it('watch without cancelOnUnsubscribe left while loading: nothing sent (unchanged)', async () => {
+    const { gate, sent, client } = setup();
+    client.watch(EXEC_ID).subscribe().unsubscribe();
+    gate.open();
+    await settled();
+    expect(sent()).toEqual([]);
+  });
+
+  it.each(['abort', 'unsubscribe'] as const)('run left by %s while loading: no start was sent, so no cancel', async (leaveBy) => {
+    const { gate, sent, scheduler, client } = setup();
+    const controller = new AbortController();
+    const subscription = client.run(FLOW_ID, '<A/>', { cancelOnUnsubscribe: true, signal: controller.signal }).subscribe({ error: () => undefined });
+    if (leaveBy === 'abort') controller.abort();
+    else subscription.unsubscribe();
+    gate.open();
+    await settled();
+    scheduler.flush();
+    expect(sent()).toEqual([]);
+  });
+});

@@ -134,6 +134,20 @@ describe('lazyModule', () => {
       expect(seen.error).toMatchObject({ name: 'AbortError', executionId: '6de9206a-de42-4182-8f86-a9a8d29fbd56' });
     });
 
+    // Attack 6, L2: the abort error reads the reason's name; a reason that throws on it gave the raw throw.
+    it.each(['pre', 'load'] as const)('a reason whose name cannot be read (aborted %s): SmartFlowsAbortError all the same, the reason as cause', (at) => {
+      const { load } = controlledLoad<object>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const revoked = Proxy.revocable({}, {});
+      revoked.revoke();
+      if (at === 'pre') controller.abort(revoked.proxy);
+      const { seen } = watchEnd(withPart(() => of(1), controller.signal));
+      if (at === 'load') controller.abort(revoked.proxy);
+      expect(isSmartFlowsAbortError(seen.error)).toBe(true);
+      expect((seen.error as Error).cause).toBe(revoked.proxy);
+    });
+
     it('an abort while a failing load is under way wins, and the failure that follows changes nothing', async () => {
       const { load, settle } = controlledLoad<object>();
       const withPart = lazyModule('test', load);
@@ -181,6 +195,45 @@ describe('lazyModule', () => {
       expect(isSmartFlowsAbortError(seen.error)).toBe(false);
       expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
       controller.abort();
+    });
+
+    // Attack 6, M4: a `watch` with `cancelOnUnsubscribe` left while the engine loads must still
+    // cancel: `left` is called at a leave during the load (an unsubscription, or an abort after
+    // subscription), once; the caller does what the leave still needs.
+    it.each(['unsubscribe', 'abort'] as const)('a leave (%s) while the module loads calls `left` at once, once', async (leaveBy) => {
+      const { load, settle } = controlledLoad<{ answer: number }>();
+      const withPart = lazyModule('test', load);
+      const controller = new AbortController();
+      const left = jest.fn();
+      const { subscription } = watchEnd(withPart(() => of(1), controller.signal, undefined, left));
+      expect(left).not.toHaveBeenCalled();
+      if (leaveBy === 'abort') controller.abort();
+      else subscription.unsubscribe();
+      expect(left).toHaveBeenCalledTimes(1);
+      subscription.unsubscribe();
+      settle().resolve({ answer: 1 });
+      await settled();
+      expect(left).toHaveBeenCalledTimes(1);
+    });
+
+    it('`left` is not called for a signal already aborted, a failed load, a leave after the load, or an end', async () => {
+      const left = jest.fn();
+      const { load } = controlledLoad<object>();
+      watchEnd(lazyModule('test', load)(() => of(1), AbortSignal.abort(), undefined, left));
+      const failing = controlledLoad<object>();
+      const failed = watchEnd(lazyModule('test', failing.load)(() => of(1), undefined, undefined, left));
+      failing.settle().reject(new TypeError('Failed to fetch dynamically imported module'));
+      await settled();
+      failed.subscription.unsubscribe();
+      const loaded = lazyModule('test', () => Promise.resolve({}));
+      const { seen, subscription } = watchEnd(loaded(() => NEVER, undefined, undefined, left));
+      await settled();
+      subscription.unsubscribe();
+      watchEnd(loaded(() => of(1), undefined, undefined, left));
+      await settled();
+      expect(failed.seen.error).toBeInstanceOf(SmartFlowsError);
+      expect(seen.error).toBeUndefined();
+      expect(left).not.toHaveBeenCalled();
     });
 
     it('once loaded, a signal changes nothing: the call runs at subscription, synchronously', async () => {
