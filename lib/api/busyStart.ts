@@ -2,7 +2,8 @@ import { catchError, concatMap, defer, type Observable, type SchedulerLike, thro
 import type { Reconciled } from '../batch/reconcile';
 import { SmartFlowsHttpError, withErrorContext } from '../errors';
 import { backoffDelay } from '../http/retry';
-import { serverDateOf, type ServerDate } from '../http/serverDate';
+import type { ServerDate } from '../http/serverDate';
+import { serverDateOf } from '../http/serverDateOf';
 import type { NormalizedOptions } from '../options';
 import type { FlowProgress } from './types';
 

@@ -96,7 +96,7 @@ function encodedQuery(query: NonNullable<HttpRequest['query']>): string {
  */
 let noStore: RequestCache | undefined = 'no-store';
 try {
-  new Request('http://localhost/', { cache: noStore });
+  new Request('http://x', { cache: noStore });
 } catch {
   noStore = undefined;
 }

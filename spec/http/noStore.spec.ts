@@ -63,8 +63,8 @@ describe('a runtime that refuses a cache mode (Cloudflare Workers before compati
     globalThis.Request = RefusingRequest as typeof Request;
     try {
       let fresh!: typeof import('../../lib/http/transport');
-      jest.isolateModules(() => {
-        fresh = require('../../lib/http/transport');
+      await jest.isolateModulesAsync(async () => {
+        fresh = await import('../../lib/http/transport');
       });
       const inits: RequestInit[] = [];
       const fetch = (_url: string, init?: RequestInit) => (inits.push(init ?? {}), Promise.resolve(new Response('{}', { headers: { 'content-type': 'application/json' } })));

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { firstValueFrom, VirtualTimeScheduler } from 'rxjs';
 import { SmartFlowsHttpError } from '../../lib/errors';
 import { createTransport, type HttpRequest } from '../../lib/http/transport';
-import { serverDateOf } from '../../lib/http/serverDate';
+import { serverDateOf } from '../../lib/http/serverDateOf';
 import { normalizeOptions } from '../../lib/options';
 
 // The Date of a busy answer to a POST, carried by the error the transport builds for it (with
