@@ -44,7 +44,7 @@ export function repeatWithoutNote(error: SmartFlowsError, cause: unknown, repeat
 }
 
 /** What an error of a form answer that may have been taken adds to its message. */
-const MAY_BE_TAKEN_NOTE = ' (the form answer may have been taken: read the progress before answering again)';
+const MAY_BE_TAKEN_NOTE = ' (the form answer may have been taken: read the progress first)';
 
 /**
  * How to build each error again with more context (an executionId, executionMayExist): errors
