@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { leaksOf } from '../helpers/secretForms';
 import { useCliFixture } from './support/fixture';
+import { loadedBy, splitCliBuild } from './support/splitBuild';
 
 // Outside attack 7, N1: the key (set in SMART_FLOWS_API_KEY, or read from --api-key-file) pasted
 // by mistake as another option's value or argument came back in the usage error ("flowId
@@ -57,5 +61,19 @@ describe('the key given as another option\'s value or argument (SMART_FLOWS_API_
     const result = await cli.run(['watch', 'not-a-guid-at-all'], { env: envKey });
     expect(result.code).toBe(2);
     expect(result.stderr.split('\n')[0]).toBe("smart-flows watch: executionId 'not-a-guid-at-all' is not a GUID");
+  });
+});
+
+describe('the redaction of the known key at start', () => {
+  it('is not loaded by --help or --version (only on the error path, as rollup.config.mjs splits dist/cli.js)', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cli-split-'));
+    try {
+      const meta = await splitCliBuild(outdir, { packages: 'external' });
+      const { sources } = loadedBy(meta, 'lib/cli/cli.ts');
+      expect(sources).toContain('lib/cli/main.ts');
+      expect([...sources].filter((s) => s === 'lib/cli/hideKnownKey.ts' || s === 'lib/internal/redact.ts')).toEqual([]);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
