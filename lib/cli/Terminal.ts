@@ -65,6 +65,11 @@ export class Terminal {
     this.redact = (text) => client.redactText(text);
   }
 
+  /** `text` with the secrets this terminal hides redacted (as is before {@link hideSecretsOf}), for a line written past the terminal. */
+  redacted(text: string): string {
+    return this.redact ? this.redact(text) : text;
+  }
+
   /** A result line on stdout (text mode only; `--json` gets {@link event}). */
   result(line: string): void {
     if (!this.json) this.around(() => this.out.write(`${this.clean(line)}\n`));

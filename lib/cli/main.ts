@@ -62,6 +62,17 @@ Try it without a server:
   echo '<Letter><To>Ann</To></Letter>' > letter.xml
   smart-flows run 5f1a0000-0000-4000-8000-000000000001 --input letter.xml --out letters/`;
 
+/**
+ * An error is about to be printed: from now on the terminal redacts the key the command line
+ * knows (lib/cli/hideKnownKey.ts, loaded only then, and only when a key or token is set or a
+ * key file named): a key pasted in place of another value is never printed back.
+ */
+async function hideKeyFrom(term: Terminal, proc: CliProcess): Promise<void> {
+  const { argv, env } = proc;
+  if (!env.SMART_FLOWS_API_KEY && !env.SMART_FLOWS_TOKEN && !argv.some((a) => a.startsWith('--api-key-file'))) return;
+  (await import('./hideKnownKey')).hideKnownKey(term, argv, env);
+}
+
 function commandHelp(command: Command): string {
   return `Usage: ${command.usage}\n\n${command.help}`;
 }
@@ -82,7 +93,8 @@ export async function main(proc: CliProcess): Promise<number> {
   }
   const entry = commands.find((c) => c.name === name);
   if (!entry) {
-    proc.stderr.write(`smart-flows: unknown command '${terminalText(name)}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
+    await hideKeyFrom(term, proc);
+    proc.stderr.write(`smart-flows: unknown command '${terminalText(term.redacted(name))}'\nUsage: smart-flows <${commands.map((c) => c.name).join('|')}> [options]; see smart-flows --help\n`);
     return EXIT.usage;
   }
   // The command's module, and what it runs on, load now (see commands/index.ts).
@@ -107,6 +119,7 @@ export async function main(proc: CliProcess): Promise<number> {
     }
   } catch (error) {
     term.clearStatus();
+    await hideKeyFrom(term, proc);
     if (error instanceof UsageError) {
       // Through the terminal, which cleans the line: a message may quote a jobs file's key.
       term.note(`smart-flows ${command.name}: ${error.message}`);
