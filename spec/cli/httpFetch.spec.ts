@@ -167,7 +167,14 @@ describe('the command line fetch over node:http, beside the runtime fetch', () =
       // `Connection: close` for its end and gives the bytes so far as the whole body. A refused
       // answer whose body cannot be read is told without it.
       const refused = theirs as { error: string; body?: string };
-      expect(mine).toEqual(refused.error === 'SmartFlowsHttpError' ? { ...refused, body: '' } : { error: 'SmartFlowsNetworkError' });
+      if (refused.error === 'SmartFlowsHttpError') expect(mine).toEqual({ ...refused, body: '' });
+      // undici may fail the whole fetch when a refused answer's coded body is corrupt and the
+      // connection is reset right behind it (seed -420040502: a 503, corrupt gzip, chunked, reset),
+      // where Node's http has handed over the status first: the refused answer is then told
+      // without its body. Either is safe (a 503 to a start is looked up, a network error is
+      // `executionMayExist`); nothing else is allowed.
+      else if (generated.status >= 400 && (mine as { error?: string }).error === 'SmartFlowsHttpError') expect(mine).toMatchObject({ status: generated.status, body: '' });
+      else expect(mine).toEqual({ error: 'SmartFlowsNetworkError' });
     } else if (generated.coding === 'corrupt-gzip' && (theirs as { error?: string }).error === 'SmartFlowsTimeoutError') {
       // undici (Node 20) may never end a body whose gzip is corrupt: only the request timeout
       // stops it. Here the read fails at once (a refused answer is then told without its body).
