@@ -185,18 +185,13 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
                   }),
                 ),
               ),
-            adopt: (executionId) =>
-              calls.progress(executionId, 0).pipe(
-                map((progress) => {
-                  noteStarted(progress.id);
-                  return progress;
-                }),
-              ),
+            // Already claimed by the look that chose it (above).
+            adopt: (executionId) => calls.progress(executionId, 0),
             retry: lookup.http.retry,
             scheduler: lookup.http.scheduler,
             onRetry: retryListener(build),
           });
-      return started$.pipe(catchError((error: unknown) => throwError(() => markMayExist(redactError(error, redact), retryBusy && lookup !== undefined))));
+      return started$.pipe(catchError((error: unknown) => throwError(() => markMayHaveReached(redactError(error, redact), retryBusy && lookup !== undefined, 'executionMayExist'))));
     },
     progress: (executionId, waitSeconds) => readProgress(executionId, waitSeconds, 'idempotent'),
     execution: (executionId) => readExecution(executionId, 'idempotent'),
@@ -229,7 +224,7 @@ export function executionCalls(send: Send, settings: ApiSettings, lookup?: Start
             onRetry: retryListener(build),
           });
       return answered$.pipe(
-        catchError((error: unknown) => throwError(() => markMayBeTaken(redactError(error, redact), lookup !== undefined))),
+        catchError((error: unknown) => throwError(() => markMayHaveReached(redactError(error, redact), lookup !== undefined, 'answerMayBeTaken'))),
         withId(executionId),
       );
     }),
@@ -258,27 +253,17 @@ function checkFlowId(flowId: string): string {
 }
 
 /**
- * The start's error, as a new error with `executionMayExist` when the POST may have started
- * something: its message then says to look the execution up by listing before starting again.
- * @param looked - busy answers (429, 503) were looked up by `busyStart`, which marks them itself
- * (a look that found none leaves them unmarked); else a busy answer is marked like a 500
+ * A POST's error (a start's, a form answer's), as a new error with `flag` (`executionMayExist`,
+ * `answerMayBeTaken`) when the POST may have been taken: its message then says to look before
+ * sending again.
+ * @param looked - busy answers (429, 503) were looked up (`busyStart`, `busyFormAnswer`), which
+ * mark them themselves (a look that found none leaves them unmarked); else a busy answer may
+ * have been a late one and is marked like a 500
  */
-function markMayExist(error: unknown, looked: boolean): unknown {
+function markMayHaveReached(error: unknown, looked: boolean, flag: 'executionMayExist' | 'answerMayBeTaken'): unknown {
   if (!(error instanceof SmartFlowsError)) return error;
-  const mayExist = isBusyAnswer(error) ? !looked && !isLogin(error.url) : mayHaveStarted(error);
-  return mayExist ? withErrorContext(error, { executionMayExist: true }) : error;
-}
-
-/**
- * A form answer's error, as a new error with `answerMayBeTaken` when the POST may have been taken
- * (the same failures as a start's `executionMayExist`).
- * @param looked - busy answers were read up by `busyFormAnswer`, which marks them itself; else
- * (sent again blind) a busy answer may have been a late one
- */
-function markMayBeTaken(error: unknown, looked: boolean): unknown {
-  if (!(error instanceof SmartFlowsError)) return error;
-  const mayBeTaken = isBusyAnswer(error) ? !looked && !isLogin(error.url) : mayHaveStarted(error);
-  return mayBeTaken ? withErrorContext(error, { answerMayBeTaken: true }) : error;
+  const reached = isBusyAnswer(error) ? !looked && !isLogin(error.url) : mayHaveStarted(error);
+  return reached ? withErrorContext(error, { [flag]: true }) : error;
 }
 
 /** Whether a failed POST (a start, a form answer) may have reached the server and been taken. */
